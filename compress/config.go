@@ -1,0 +1,73 @@
+package compress
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Config holds the compression knobs. Names and defaults follow headroom's
+// CompressConfig so users can move between engines; the JSON names are the
+// ones /config and metadata.grants use.
+type Config struct {
+	// CompressUserMessages also rewrites plain user text. Tool results inside
+	// user turns are always eligible.
+	CompressUserMessages bool `json:"compress_user_messages"`
+	// CompressSystemMessages also rewrites system/developer messages inside
+	// the message list.
+	CompressSystemMessages bool `json:"compress_system_messages"`
+	// ProtectRecent: the last N messages' own text is never rewritten. Tool
+	// outputs are not covered.
+	ProtectRecent int `json:"protect_recent"`
+	// ProtectRecentToolOutputs also leaves tool outputs among the last N
+	// messages untouched.
+	ProtectRecentToolOutputs int `json:"protect_recent_tool_outputs"`
+	// ProtectAnalysisContext leaves code-bearing output alone when the task
+	// asks to analyze or review code.
+	ProtectAnalysisContext bool `json:"protect_analysis_context"`
+	// TargetRatio is the share of a block that lossy steps aim to keep, in
+	// (0, 1]; nil lets the engine decide.
+	TargetRatio *float64 `json:"target_ratio"`
+	// MinTokensToCompress: blocks smaller than this are left alone.
+	MinTokensToCompress int `json:"min_tokens_to_compress"`
+	// SavingsProfile names a preset: "", "balanced" or "agent-90".
+	SavingsProfile string `json:"savings_profile"`
+}
+
+// Savings profiles.
+const (
+	ProfileBalanced = "balanced"
+	ProfileAgent90  = "agent-90"
+)
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{
+		CompressSystemMessages: true,
+		ProtectRecent:          4,
+		ProtectAnalysisContext: true,
+		MinTokensToCompress:    250,
+	}
+}
+
+// Validate reports every knob that is out of range.
+func (c Config) Validate() error {
+	var errs []error
+	if c.ProtectRecent < 0 {
+		errs = append(errs, fmt.Errorf("protect_recent must be >= 0, got %d", c.ProtectRecent))
+	}
+	if c.ProtectRecentToolOutputs < 0 {
+		errs = append(errs, fmt.Errorf("protect_recent_tool_outputs must be >= 0, got %d", c.ProtectRecentToolOutputs))
+	}
+	if c.TargetRatio != nil && (*c.TargetRatio <= 0 || *c.TargetRatio > 1) {
+		errs = append(errs, fmt.Errorf("target_ratio must be in (0, 1], got %g", *c.TargetRatio))
+	}
+	if c.MinTokensToCompress < 0 {
+		errs = append(errs, fmt.Errorf("min_tokens_to_compress must be >= 0, got %d", c.MinTokensToCompress))
+	}
+	switch c.SavingsProfile {
+	case "", ProfileBalanced, ProfileAgent90:
+	default:
+		errs = append(errs, fmt.Errorf("savings_profile must be %q or %q, got %q", ProfileBalanced, ProfileAgent90, c.SavingsProfile))
+	}
+	return errors.Join(errs...)
+}

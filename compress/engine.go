@@ -1,0 +1,136 @@
+// Package compress defines the compression engine interface shared by the
+// native (in-process Go) engine and the headroom (Python worker) engine, the
+// configuration knobs both follow, token counting, and the native engine with
+// its per-kind content compressors.
+//
+// It knows nothing about HTTP, provider request shapes or worker processes:
+// the hook package turns a provider body into Blocks and splices the results
+// back; the workers package runs engines under a bounded pool.
+package compress
+
+import "context"
+
+// Engine compresses the candidate blocks of one LLM request.
+//
+// Implementations must be safe for concurrent use and deterministic: the same
+// Request (blocks, model, config) yields the same Result bytes. The output for
+// block i may depend only on blocks[0..i] and the config, never on later
+// blocks (prefix stability).
+type Engine interface {
+	// Name is the engine's flag name: "native" or "headroom".
+	Name() string
+	// Compress returns one BlockResult per request block, in order. An error
+	// means the caller leaves the whole request untouched (fail open).
+	Compress(ctx context.Context, req *Request) (*Result, error)
+}
+
+// Source says where a block came from in the conversation.
+type Source int
+
+const (
+	// ToolOutput is the output of a tool call: an Anthropic tool_result, an
+	// OpenAI role:"tool" message or function_call_output, a Gemini
+	// functionResponse, a Bedrock toolResult.
+	ToolOutput Source = iota
+	// MessageText is plain text a participant wrote (user, assistant, system).
+	MessageText
+)
+
+func (s Source) String() string {
+	if s == ToolOutput {
+		return "tool_output"
+	}
+	return "message_text"
+}
+
+// Request is one LLM request reduced to what an engine needs.
+type Request struct {
+	// Model is the model name as resolved by Aperture (metadata.model) or the
+	// body's model; it picks the tokenizer. May be empty.
+	Model string
+	// Session groups the turns of one conversation (metadata.session_id). Used
+	// for worker affinity only; it never changes the output.
+	Session string
+	// Blocks are the candidate blocks in conversation order.
+	Blocks []Block
+	// Config holds the knobs in force for this request.
+	Config Config
+}
+
+// Block is one candidate piece of text with its conversational context.
+type Block struct {
+	// Text is the block's content. For a JSON value (a Gemini
+	// functionResponse.response, a Bedrock {"json": ...}) it is the compact
+	// JSON text of that value.
+	Text string
+	// Source tells tool output from message text.
+	Source Source
+	// Role is the role of the message holding the block: "user",
+	// "assistant", "system", "developer" or "tool".
+	Role string
+	// FromEnd is the index of the block's message counted from the end of
+	// the conversation: 0 is the last message.
+	FromEnd int
+	// ToolName and ToolInput describe the tool call that produced a
+	// ToolOutput block (ToolInput is the call's raw JSON arguments); empty
+	// when unknown.
+	// ToolCallID is the id linking the output to its call (tool_use id,
+	// tool_call_id, call_id); empty when the shape has none.
+	ToolName   string
+	ToolInput  string
+	ToolCallID string
+	// Task is what the user asked for before this block: the text of the
+	// user messages that precede it (tool results excluded), oldest first,
+	// joined by newlines and cut to their last 4 KiB.
+	Task string
+	// IsError is set when the tool result is flagged as an error.
+	IsError bool
+	// CacheControl is set when the block carries a cache_control marker.
+	CacheControl bool
+	// JSONObject is set when the result must remain a JSON object (Gemini
+	// functionResponse.response).
+	JSONObject bool
+}
+
+// Result holds one BlockResult per request block.
+type Result struct {
+	Blocks []BlockResult
+}
+
+// BlockResult is the outcome for one block.
+type BlockResult struct {
+	// Changed reports whether Text differs from the block's original text.
+	Changed bool
+	// Text is the replacement; meaningful only when Changed.
+	Text string
+	// Kind is the detected content kind (for metrics), e.g. KindJSON.
+	Kind Kind
+	// TokensBefore and TokensAfter count the block's tokens with the
+	// request model's tokenizer. TokensAfter equals TokensBefore when
+	// unchanged.
+	TokensBefore int
+	TokensAfter  int
+}
+
+// Kind names a content kind. The set is closed (it labels metrics).
+type Kind string
+
+// Content kinds.
+const (
+	KindJSON      Kind = "json"
+	KindLog       Kind = "log"
+	KindSearch    Kind = "search"
+	KindListing   Kind = "listing"
+	KindDiff      Kind = "diff"
+	KindTable     Kind = "table"
+	KindHTML      Kind = "html"
+	KindDuplicate Kind = "duplicate"
+	KindCode      Kind = "code"
+	KindText      Kind = "text"
+)
+
+// CompressedKinds returns the kinds a block can be rewritten as, in a fixed
+// order, so metrics can pre-declare their label values.
+func CompressedKinds() []Kind {
+	return []Kind{KindJSON, KindLog, KindSearch, KindListing, KindDiff, KindTable, KindHTML, KindDuplicate}
+}
