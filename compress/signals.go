@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // hints carries what a content compressor needs to know beyond the text:
@@ -11,7 +12,8 @@ import (
 // native engine.
 type hints struct {
 	// taskTerms are distinctive lowercase terms of the user's task (see
-	// taskTerms); lines or items that mention one are kept.
+	// taskTerms), narrowed to those that are rare in this block (see
+	// rareTerms); lines or items that mention one are kept.
 	taskTerms []string
 	// keepRatio is the share of lines/items lossy steps aim to keep, in
 	// (0, 1]; 0 means the compressor decides.
@@ -29,15 +31,86 @@ type hints struct {
 // survive.
 type contentCompressor func(text string, h *hints) (out string, ok bool)
 
-// errorSignalRE matches lines that report a problem. Case-insensitive, on
-// word-ish boundaries so "errors.go" in a path still counts (it is cheap to
-// keep) but "terror" does not.
+// errorSignalRE is the reference definition of an error signal: lines that
+// report a problem. Case-insensitive, on word boundaries so "errors.go" in a
+// path still counts (it is cheap to keep) but "terror" does not.
+// hasErrorSignal implements the same match without the regexp engine
+// because it runs on every line of every block; a differential fuzz test
+// keeps the two in agreement.
 var errorSignalRE = regexp.MustCompile(`(?i)(\b(error|errors|err|fail|failed|failure|fatal|panic|panicked|exception|traceback|denied|refused|timeout|timed out|warning|warn|critical|abort|aborted|segfault|undefined|cannot|unable)\b|exit (status|code) [1-9]|\*\*\*|^--- (FAIL|SKIP)|^FAIL\b)`)
 
+// errorWords are the words of errorSignalRE that must stand alone (word
+// boundaries on both sides), grouped by their lowercase first letter.
+var errorWords = [26][]string{
+	'a' - 'a': {"abort", "aborted"},
+	'c' - 'a': {"cannot", "critical"},
+	'd' - 'a': {"denied"},
+	'e' - 'a': {"err", "error", "errors", "exception"},
+	'f' - 'a': {"fail", "failed", "failure", "fatal"},
+	'p' - 'a': {"panic", "panicked"},
+	'r' - 'a': {"refused"},
+	's' - 'a': {"segfault"},
+	't' - 'a': {"timeout", "traceback"},
+	'u' - 'a': {"unable", "undefined"},
+	'w' - 'a': {"warn", "warning"},
+}
+
+// isWordByte reports whether c is a regexp \w byte (ASCII word character).
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
 // hasErrorSignal reports whether line carries an error signal that must be
-// kept by every lossy step.
+// kept by every lossy step. It matches exactly what errorSignalRE matches.
 func hasErrorSignal(line string) bool {
-	return errorSignalRE.MatchString(line)
+	if len(line) >= 8 && line[:4] == "--- " && (strings.EqualFold(line[4:8], "fail") || strings.EqualFold(line[4:8], "skip")) {
+		return true
+	}
+	if strings.Contains(line, "***") {
+		return true
+	}
+	for i := 0; i < len(line); i++ {
+		if !isWordByte(line[i]) {
+			continue
+		}
+		// A word starts at i: find its end.
+		j := i + 1
+		for j < len(line) && isWordByte(line[j]) {
+			j++
+		}
+		w := line[i:j]
+		i = j - 1
+		if c := w[0] | 0x20; c >= 'a' && c <= 'z' {
+			for _, cand := range errorWords[c-'a'] {
+				if len(cand) == len(w) && strings.EqualFold(cand, w) {
+					return true
+				}
+			}
+			// "timed out" (exactly one space, as in the reference).
+			if strings.EqualFold(w, "timed") && j+4 <= len(line) && line[j] == ' ' &&
+				strings.EqualFold(line[j+1:j+4], "out") && (j+4 == len(line) || !isWordByte(line[j+4])) {
+				return true
+			}
+		}
+		// "exit status N" / "exit code N", N in 1..9; the reference puts
+		// no boundary before "exit", so it may end a longer word.
+		if len(w) >= 4 && strings.EqualFold(w[len(w)-4:], "exit") && exitNonZero(line[j:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// exitNonZero reports whether rest starts with " status N" or " code N",
+// N in 1..9 (case-insensitive).
+func exitNonZero(rest string) bool {
+	for _, kw := range [...]string{" status ", " code "} {
+		if len(rest) > len(kw) && strings.EqualFold(rest[:len(kw)], kw) {
+			d := rest[len(kw)]
+			return d >= '1' && d <= '9'
+		}
+	}
+	return false
 }
 
 // stopWords are common words that say nothing about what matters in a tool
@@ -56,30 +129,48 @@ var stopWords = map[string]bool{
 	"need": true, "want": true, "know": true, "use": true, "used": true, "using": true, "file": true,
 	"files": true, "line": true, "lines": true, "output": true, "run": true, "check": true, "see": true,
 	"get": true, "got": true, "then": true, "than": true, "only": true, "each": true, "every": true,
-	"here": true, "into,": true, "exact": true, "exactly": true, "now": true, "so": true, "if": true,
+	"here": true, "exact": true, "exactly": true, "now": true, "so": true, "if": true,
 	"let": true, "let's": true, "whats": true, "what's": true, "it's": true, "don't": true, "up": true,
+	"before": true, "after": true, "start": true, "anything": true, "something": true, "whether": true,
+	"again": true, "still": true, "first": true, "last": true, "make": true, "sure": true, "like": true,
+	"good": true, "thing": true, "things": true, "really": true, "actually": true, "currently": true,
+	"today": true, "they're": true, "doesn't": true, "isn't": true, "i'm": true, "i've": true, "we're": true,
+	"other": true, "same": true, "more": true, "most": true, "much": true, "many": true, "very": true,
+	"explain": true, "read": true, "figure": true, "change": true, "changing": true, "edit": true,
+	"around": true, "looking": true, "why?": true, "yet": true, "way": true, "able": true, "work": true,
 }
 
 // taskTerms extracts the distinctive terms of a user task: identifiers,
 // paths, numbers and words of four or more letters that are not stop words,
-// lowercased, de-duplicated, in first-seen order. Quoted or backticked
-// phrases are kept whole as well.
+// lowercased, de-duplicated, in first-seen order. Plural and inflected
+// words also contribute their stem (resumes -> resume, upgraded -> upgrad)
+// so that matching, which is by substring, finds the other forms. Quoted or
+// backticked phrases are kept whole as well. Markup tags that agents wrap
+// around their context (<cwd>...</cwd>) are ignored.
 func taskTerms(task string) []string {
 	var terms []string
 	seen := map[string]bool{}
 	add := func(t string) {
-		t = strings.ToLower(strings.Trim(t, ".,;:!?()[]{}<>\"'`"))
+		t = strings.ToLower(strings.Trim(t, ".,;:!?()[]{}<>\"'`*"))
 		if len(t) < 3 || stopWords[t] || seen[t] {
 			return
 		}
 		seen[t] = true
 		terms = append(terms, t)
 	}
+	task = tagRE.ReplaceAllString(task, " ")
 	for _, f := range strings.FieldsFunc(task, func(r rune) bool {
 		return unicode.IsSpace(r) || r == ',' || r == '?' || r == '!' || r == '"' || r == '`' || r == '(' || r == ')'
 	}) {
 		if len(f) >= 4 || strings.ContainsAny(f, "./_-:0123456789") {
 			add(f)
+			// "the/path/" and "pkg." forms: also the bare form.
+			if s := strings.Trim(f, "./:"); s != f && len(s) >= 4 {
+				add(s)
+			}
+			if st := stem(strings.ToLower(strings.Trim(f, ".,;:!?()[]{}<>\"'`*"))); st != "" {
+				add(st)
+			}
 		}
 	}
 	for _, q := range []string{"`", "\""} {
@@ -93,17 +184,152 @@ func taskTerms(task string) []string {
 	return terms
 }
 
+// tagRE matches short markup tags such as <cwd> or </environment_context>.
+var tagRE = regexp.MustCompile(`</?[A-Za-z_][A-Za-z0-9_-]{0,40}>`)
+
+// stem strips a common English inflection from a lowercase word so that
+// the result is a prefix of the word's other forms: "resumes" -> "resume",
+// "dependencies" -> "dependenc", "upgraded" -> "upgrad", "skipped" ->
+// "skip". It returns "" when the word has no such suffix or the stem would
+// be shorter than four letters, and leaves identifiers with digits or
+// punctuation alone.
+func stem(w string) string {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return ""
+		}
+	}
+	var s string
+	switch {
+	case strings.HasSuffix(w, "ies"):
+		s = w[:len(w)-3]
+	case strings.HasSuffix(w, "sses"):
+		s = w[:len(w)-2]
+	case strings.HasSuffix(w, "ing"):
+		s = w[:len(w)-3]
+	case strings.HasSuffix(w, "ed"):
+		s = w[:len(w)-2]
+	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		s = w[:len(w)-1]
+	default:
+		return ""
+	}
+	// Doubled final consonant: "skipped" -> "skipp" -> "skip".
+	if n := len(s); n >= 5 && s[n-1] == s[n-2] && !strings.ContainsRune("aeiouls", rune(s[n-1])) {
+		s = s[:n-1]
+	}
+	if len(s) < 4 || stopWords[s] {
+		return ""
+	}
+	return s
+}
+
+// rareTerms narrows terms to those that are rare in text: a term found on
+// more than max(3, 4%) of the text's lines (or line-sized stretches, for
+// text with long lines) marks nothing in particular, so keeping every line
+// that mentions it would keep most of the block. Order is preserved.
+func rareTerms(terms []string, text string) []string {
+	if len(terms) == 0 || text == "" {
+		return nil
+	}
+	units := strings.Count(text, "\n") + 1
+	if u := len(text) / 100; u > units {
+		units = u
+	}
+	limit := max(3, units/25)
+	out := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if n := countFold(text, t, limit+1); n > 0 && n <= limit {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// countFold counts the non-overlapping case-insensitive occurrences of the
+// lowercase term in s, stopping at stop.
+func countFold(s, term string, stop int) int {
+	n := 0
+	for n < stop {
+		i := indexFold(s, term)
+		if i < 0 {
+			break
+		}
+		n++
+		s = s[i+len(term):]
+	}
+	return n
+}
+
+// indexFold returns the index of the first case-insensitive occurrence of
+// the lowercase term in s, or -1. ASCII letters fold; other bytes must match
+// exactly, except that a term with non-ASCII letters is compared after
+// lowercasing s.
+func indexFold(s, term string) int {
+	if term == "" {
+		return 0
+	}
+	for i := 0; i < len(term); i++ {
+		if term[i] >= utf8.RuneSelf {
+			return strings.Index(strings.ToLower(s), term)
+		}
+	}
+	first := term[0]
+	upper := first
+	if first >= 'a' && first <= 'z' {
+		upper = first - 'a' + 'A'
+	}
+	for i := 0; i+len(term) <= len(s); i++ {
+		// Jump to the next byte that can start a match.
+		j := strings.IndexByte(s[i:len(s)-len(term)+1], first)
+		if upper != first {
+			if k := strings.IndexByte(s[i:len(s)-len(term)+1], upper); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if equalFoldASCII(s[i:i+len(term)], term) {
+			return i
+		}
+	}
+	return -1
+}
+
+// equalFoldASCII reports whether s equals the lowercase term with ASCII
+// letters of s folded to lowercase.
+func equalFoldASCII(s, term string) bool {
+	for k := 0; k < len(term); k++ {
+		c := s[k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != term[k] {
+			return false
+		}
+	}
+	return true
+}
+
 // mentionsTask reports whether s contains one of the task terms
 // (case-insensitive).
 func mentionsTask(s string, terms []string) bool {
-	if len(terms) == 0 {
-		return false
-	}
-	ls := strings.ToLower(s)
 	for _, t := range terms {
-		if strings.Contains(ls, t) {
+		if indexFold(s, t) >= 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// analysisIntentRE matches a task that asks to analyze or review code:
+// then code-bearing output is the material itself and is left alone
+// (protect_analysis_context).
+var analysisIntentRE = regexp.MustCompile(`(?i)\b(analy[sz]e|analysis|review|audit|code walk-?through|walk me through)\b`)
+
+// analysisIntent reports whether task asks to analyze or review code.
+func analysisIntent(task string) bool {
+	return analysisIntentRE.MatchString(task)
 }
