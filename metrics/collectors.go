@@ -1,0 +1,208 @@
+package metrics
+
+import (
+	"math"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// overheadCollector keeps the headroom_overhead_ms_{sum,count,min,max}
+// quartet. headroom exposes these as four plain families rather than a
+// summary, so they are kept together under one lock and emitted from one
+// snapshot: a scrape never sees a count without its sum, or a min above max.
+type overheadCollector struct {
+	sumDesc, countDesc, minDesc, maxDesc *prometheus.Desc
+
+	mu    sync.Mutex
+	sum   float64
+	count uint64
+	min   float64
+	max   float64
+}
+
+func newOverheadCollector() *overheadCollector {
+	return &overheadCollector{
+		sumDesc: prometheus.NewDesc("headroom_overhead_ms_sum",
+			"Milliseconds spent handling hook calls, summed.", nil, nil),
+		countDesc: prometheus.NewDesc("headroom_overhead_ms_count",
+			"Hook calls whose handling time is in headroom_overhead_ms_sum.", nil, nil),
+		minDesc: prometheus.NewDesc("headroom_overhead_ms_min",
+			"Shortest hook call handling time since start, in milliseconds (0 before the first call).", nil, nil),
+		maxDesc: prometheus.NewDesc("headroom_overhead_ms_max",
+			"Longest hook call handling time since start, in milliseconds (0 before the first call).", nil, nil),
+	}
+}
+
+func (c *overheadCollector) observe(ms float64) {
+	if math.IsNaN(ms) || ms < 0 {
+		ms = 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.count == 0 || ms < c.min {
+		c.min = ms
+	}
+	if c.count == 0 || ms > c.max {
+		c.max = ms
+	}
+	c.sum += ms
+	c.count++
+}
+
+func (c *overheadCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.sumDesc
+	ch <- c.countDesc
+	ch <- c.minDesc
+	ch <- c.maxDesc
+}
+
+func (c *overheadCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	sum, count, lo, hi := c.sum, c.count, c.min, c.max
+	c.mu.Unlock()
+	ch <- constMetric(c.sumDesc, prometheus.CounterValue, sum)
+	ch <- constMetric(c.countDesc, prometheus.CounterValue, float64(count))
+	ch <- constMetric(c.minDesc, prometheus.GaugeValue, lo)
+	ch <- constMetric(c.maxDesc, prometheus.GaugeValue, hi)
+}
+
+// poolCollector reads the pool once per scrape, so the three gauges come
+// from one snapshot and there is no copy of the pool's state to drift.
+type poolCollector struct {
+	stats                         func() PoolStats
+	totalDesc, busyDesc, waitDesc *prometheus.Desc
+}
+
+func newPoolCollector(stats func() PoolStats) *poolCollector {
+	return &poolCollector{
+		stats: stats,
+		totalDesc: prometheus.NewDesc("tsheadroom_pool_slots_total",
+			"Worker slots in the pool (the semaphore's size).", nil, nil),
+		busyDesc: prometheus.NewDesc("tsheadroom_pool_slots_busy",
+			"Worker slots compressing right now; the pool is saturated when this equals tsheadroom_pool_slots_total.", nil, nil),
+		waitDesc: prometheus.NewDesc("tsheadroom_pool_waiting",
+			"Hook calls waiting for a free worker slot.", nil, nil),
+	}
+}
+
+func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.totalDesc
+	ch <- c.busyDesc
+	ch <- c.waitDesc
+}
+
+func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.stats()
+	ch <- constMetric(c.totalDesc, prometheus.GaugeValue, float64(s.Total))
+	ch <- constMetric(c.busyDesc, prometheus.GaugeValue, float64(s.Busy))
+	ch <- constMetric(c.waitDesc, prometheus.GaugeValue, float64(s.Waiting))
+}
+
+// buildInfoCollector exposes tsheadroom_build_info. The headroom version is
+// asked for at scrape time because it is only known once a worker reported
+// it, and may change when workers are replaced.
+type buildInfoCollector struct {
+	desc            *prometheus.Desc
+	version, engine string
+	headroomVersion func() string
+}
+
+func newBuildInfoCollector(version, engine string, headroomVersion func() string) *buildInfoCollector {
+	return &buildInfoCollector{
+		desc: prometheus.NewDesc("tsheadroom_build_info",
+			"Always 1; the labels say which tsheadroom version, compression engine and headroom library version are running.",
+			[]string{"version", "engine", "headroom_version"}, nil),
+		version:         labelValue(version, ""),
+		engine:          labelValue(engine, ""),
+		headroomVersion: headroomVersion,
+	}
+}
+
+func (c *buildInfoCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *buildInfoCollector) Collect(ch chan<- prometheus.Metric) {
+	hv := ""
+	if c.headroomVersion != nil {
+		hv = labelValue(c.headroomVersion(), "")
+	}
+	ch <- constMetric(c.desc, prometheus.GaugeValue, 1, c.version, c.engine, hv)
+}
+
+// constMetric builds a const metric, turning the (never expected) error into
+// an invalid metric that the scrape reports instead of a panic.
+func constMetric(desc *prometheus.Desc, typ prometheus.ValueType, v float64, labels ...string) prometheus.Metric {
+	m, err := prometheus.NewConstMetric(desc, typ, v, labels...)
+	if err != nil {
+		return prometheus.NewInvalidMetric(desc, err)
+	}
+	return m
+}
+
+// cappedCounter is a one-label counter family whose label takes its first
+// max distinct values as they come and folds every later new value into
+// Other. Only admitted values are remembered, so memory stays bounded too.
+type cappedCounter struct {
+	vec *prometheus.CounterVec
+	max int
+
+	mu       sync.Mutex
+	children map[string]prometheus.Counter // admitted values plus Other/Unknown
+	admitted int                           // values counted against max
+}
+
+func newCappedCounter(vec *prometheus.CounterVec, max int) *cappedCounter {
+	return &cappedCounter{vec: vec, max: max, children: make(map[string]prometheus.Counter)}
+}
+
+func (c *cappedCounter) inc(raw string) {
+	v := labelValue(raw, Unknown)
+	c.mu.Lock()
+	child, ok := c.children[v]
+	if !ok {
+		if v != Other && v != Unknown {
+			if c.admitted >= c.max {
+				v = Other
+				child, ok = c.children[v]
+			} else {
+				c.admitted++
+			}
+		}
+		if !ok {
+			var err error
+			child, err = c.vec.GetMetricWithLabelValues(v)
+			if err != nil {
+				// Unreachable for sanitized values; dropping one increment
+				// beats failing the hook call that reported it.
+				c.mu.Unlock()
+				return
+			}
+			c.children[v] = child
+		}
+	}
+	c.mu.Unlock()
+	child.Inc()
+}
+
+// labelValue makes s safe as a label value: empty becomes empty, invalid
+// UTF-8 is replaced (client_golang refuses it) and length is bounded.
+func labelValue(s, empty string) string {
+	if s == "" {
+		return empty
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= maxLabelLen {
+		return s
+	}
+	cut := maxLabelLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+func validLabelValue(s string) bool {
+	return utf8.ValidString(s) && len(s) <= maxLabelLen
+}

@@ -1,0 +1,465 @@
+// Package metrics owns tsheadroom's Prometheus registry: every family listed
+// in docs/metrics.md (the headroom_* names shared with headroom's own proxy
+// exporter and the native tsheadroom_* ones), the Go runtime and process
+// collectors, and the HTTP handler that exposes them.
+//
+// It is for recording what the hook, the worker pool and the access layer
+// observed, with label values kept to closed or capped sets so a hostile or
+// buggy caller cannot grow the series count without bound. It is not for
+// deciding anything: it serves no routes of its own (the caller mounts
+// Handler on a tailnet-only mux behind the metrics role), knows nothing of
+// HTTP request shapes, pools or engines, and imports no other tsheadroom
+// package. Live values (pool occupancy, the headroom version) are read
+// through functions at scrape time so they cannot drift from their source.
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Other is the label value that stands for every value outside a closed set
+// and for every model or provider beyond its cap.
+const Other = "other"
+
+// Unknown is the label value recorded for an empty model or provider name.
+// It is not counted against MaxModels or MaxProviders.
+const Unknown = "unknown"
+
+// Default caps applied when Config.MaxModels or Config.MaxProviders is zero.
+const (
+	DefaultMaxModels    = 50
+	DefaultMaxProviders = 50
+)
+
+// maxLabelLen bounds a model or provider label value in bytes: names are
+// short in practice, and a bound keeps one hostile request from storing a
+// megabyte-long series name for the life of the process.
+const maxLabelLen = 128
+
+// DefaultFailedOutcomes lists the outcomes that count toward
+// headroom_requests_failed_total when Config.FailedOutcomes is nil: each one
+// means compression did not happen (the engine failed or timed out, the pool
+// was full, or the body could not be read, decoded or un-encoded) and the
+// request went on unchanged. noop, passthrough and modify are not failures:
+// the hook did its job, whatever it decided.
+func DefaultFailedOutcomes() []string {
+	return []string{"error", "read_error", "decode_error", "reject_encoding", "timeout", "overload"}
+}
+
+// DefaultRestartReasons is the closed set of worker restart reasons used when
+// Config.RestartReasons is nil.
+func DefaultRestartReasons() []string {
+	return []string{"crash", "timeout", "protocol"}
+}
+
+// PoolStats is a snapshot of the worker pool, read at scrape time.
+type PoolStats struct {
+	// Total is the number of worker slots (the semaphore's size).
+	Total int
+	// Busy is the number of slots compressing right now.
+	Busy int
+	// Waiting is the number of calls queued for a slot.
+	Waiting int
+}
+
+// Config describes what the registry exposes. Every closed set becomes the
+// only allowed values of its label; anything else is recorded as Other.
+type Config struct {
+	// Version is the tsheadroom version, the build_info "version" label.
+	// Required.
+	Version string
+	// Engine is the compression engine in use ("native" or "headroom"), the
+	// build_info "engine" label. Required.
+	Engine string
+	// HeadroomVersion returns the headroom library version, the build_info
+	// "headroom_version" label. It is called at every scrape, so it must be
+	// cheap and must not block; it may return "" while unknown. Nil means
+	// the label is always "".
+	HeadroomVersion func() string
+	// Pool returns the pool's occupancy. It is called once per scrape to
+	// fill tsheadroom_pool_slots_total, tsheadroom_pool_slots_busy and
+	// tsheadroom_pool_waiting, so it must be cheap and must not block. Nil
+	// means there is no pool and those three gauges are not exposed at all
+	// (rather than reported as zeros).
+	Pool func() PoolStats
+	// Outcomes is the closed set of hook outcomes (the "outcome" label of
+	// tsheadroom_requests_by_outcome and tsheadroom_hook_duration_seconds).
+	// Required; values must be non-empty, distinct and not Other.
+	Outcomes []string
+	// FailedOutcomes is the subset of Outcomes counted by
+	// headroom_requests_failed_total. Nil means the members of
+	// DefaultFailedOutcomes that are in Outcomes. An outcome outside
+	// Outcomes (recorded as Other) never counts as failed.
+	FailedOutcomes []string
+	// Kinds is the closed set of block kinds (the "kind" label of
+	// tsheadroom_blocks_compressed_total), normally compress.CompressedKinds.
+	// Required; same rules as Outcomes.
+	Kinds []string
+	// Endpoints is the closed set of endpoints (the "endpoint" label of
+	// tsheadroom_access_denied_total), e.g. "hook", "metrics", "config".
+	// Required; same rules as Outcomes.
+	Endpoints []string
+	// RestartReasons is the closed set of worker restart reasons (the
+	// "reason" label of tsheadroom_worker_restarts_total). Nil means
+	// DefaultRestartReasons.
+	RestartReasons []string
+	// MaxModels caps the distinct "model" label values of
+	// headroom_requests_by_model: the first MaxModels names seen keep their
+	// own series, later new names are recorded as Other. Zero means
+	// DefaultMaxModels; negative is an error.
+	MaxModels int
+	// MaxProviders is the same cap for the "provider" label of
+	// headroom_requests_by_provider. Zero means DefaultMaxProviders.
+	MaxProviders int
+	// Logger receives scrape errors (with caller=metrics). Nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Metrics records tsheadroom's observations. All methods are safe for
+// concurrent use and never panic on odd input.
+type Metrics struct {
+	reg     *prometheus.Registry
+	handler http.Handler
+
+	// headroom_* families.
+	requests       prometheus.Counter
+	failed         prometheus.Counter
+	tokensInput    prometheus.Counter
+	tokensSaved    prometheus.Counter
+	overhead       *overheadCollector
+	byProvider     *cappedCounter
+	byModel        *cappedCounter
+	inboundTotal   prometheus.Counter
+	inboundDone    prometheus.Counter
+	inboundActive  prometheus.Gauge
+	tokensAfter    prometheus.Counter
+	bytesIn        prometheus.Counter
+	bytesOut       prometheus.Counter
+	poolWait       prometheus.Histogram
+	outcomes       *closedSet[outcomeSeries]
+	blocks         *closedSet[prometheus.Counter]
+	affinityHits   prometheus.Counter
+	affinitySpills prometheus.Counter
+	coldStarts     prometheus.Counter
+	restarts       *closedSet[prometheus.Counter]
+	denied         *closedSet[prometheus.Counter]
+	configUpdates  prometheus.Counter
+}
+
+// outcomeSeries groups the per-outcome children so one map lookup serves a
+// whole ObserveCall.
+type outcomeSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+	failed   bool
+}
+
+// Buckets of tsheadroom_hook_duration_seconds: the native engine answers in
+// well under a millisecond to a few ms, the headroom engine in tens of ms to
+// seconds, and hook timeouts sit in the tens of seconds.
+var hookDurationBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
+
+// Buckets of tsheadroom_pool_wait_seconds: an idle pool grants a slot in
+// microseconds; anything past a second means the pool is undersized.
+var poolWaitBuckets = []float64{0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// New validates cfg and builds a registry holding every family of
+// docs/metrics.md plus the Go and process collectors.
+func New(cfg Config) (*Metrics, error) {
+	return build(cfg, prometheus.NewRegistry())
+}
+
+// build does New's work on a given registry, so tests can use a pedantic
+// one that also checks every collector against its descriptions.
+func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, fmt.Errorf("metrics config: %w", err)
+	}
+	m := &Metrics{reg: reg}
+	var regErr error
+	register := func(c prometheus.Collector) {
+		if err := reg.Register(c); err != nil && regErr == nil {
+			regErr = err
+		}
+	}
+	counter := func(name, help string) prometheus.Counter {
+		c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+		register(c)
+		return c
+	}
+	gauge := func(name, help string) prometheus.Gauge {
+		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+		register(g)
+		return g
+	}
+	counterVec := func(name, help, label string) *prometheus.CounterVec {
+		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{label})
+		register(v)
+		return v
+	}
+
+	// headroom_* — names and types shared with headroom's proxy exporter.
+	m.requests = counter("headroom_requests_total",
+		"Hook calls processed, whatever their outcome.")
+	m.failed = counter("headroom_requests_failed_total",
+		"Hook calls where compression failed and the request was allowed unchanged (outcomes: "+joinSet(cfg.FailedOutcomes)+").")
+	m.tokensInput = counter("headroom_tokens_input_total",
+		"Tokens of the request before compression, summed over hook calls.")
+	m.tokensSaved = counter("headroom_tokens_saved_total",
+		"Tokens removed by compression (before minus after, never negative), summed over hook calls.")
+	m.overhead = newOverheadCollector()
+	register(m.overhead)
+	m.byProvider = newCappedCounter(counterVec("headroom_requests_by_provider",
+		"Hook calls per provider (metadata.provider); providers beyond the cap are labelled \"other\".", "provider"), cfg.MaxProviders)
+	m.byModel = newCappedCounter(counterVec("headroom_requests_by_model",
+		"Hook calls per model; models beyond the cap are labelled \"other\".", "model"), cfg.MaxModels)
+	m.inboundTotal = counter("headroom_inbound_requests_total",
+		"HTTP requests received on the hook endpoint.")
+	m.inboundDone = counter("headroom_inbound_requests_completed_total",
+		"HTTP requests on the hook endpoint that have been answered.")
+	m.inboundActive = gauge("headroom_inbound_requests_active",
+		"HTTP requests on the hook endpoint in flight right now.")
+
+	// tsheadroom_* — native families.
+	if cfg.Pool != nil {
+		register(newPoolCollector(cfg.Pool))
+	}
+	m.poolWait = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "tsheadroom_pool_wait_seconds",
+		Help:    "Time a hook call waited for a free worker slot.",
+		Buckets: poolWaitBuckets,
+	})
+	register(m.poolWait)
+
+	byOutcome := counterVec("tsheadroom_requests_by_outcome",
+		"Hook calls by outcome.", "outcome")
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "tsheadroom_hook_duration_seconds",
+		Help:    "Time spent handling a hook call, by outcome.",
+		Buckets: hookDurationBuckets,
+	}, []string{"outcome"})
+	register(duration)
+	m.outcomes = newClosedSet(cfg.Outcomes, func(v string) (outcomeSeries, error) {
+		c, err := byOutcome.GetMetricWithLabelValues(v)
+		if err != nil {
+			return outcomeSeries{}, err
+		}
+		o, err := duration.GetMetricWithLabelValues(v)
+		if err != nil {
+			return outcomeSeries{}, err
+		}
+		return outcomeSeries{requests: c, duration: o, failed: slices.Contains(cfg.FailedOutcomes, v)}, nil
+	})
+
+	m.tokensAfter = counter("tsheadroom_tokens_after_total",
+		"Tokens of the request after compression, summed over hook calls.")
+	m.bytesIn = counter("tsheadroom_bytes_in_total",
+		"Request-body bytes received by the hook, before compression.")
+	m.bytesOut = counter("tsheadroom_bytes_out_total",
+		"Request-body bytes after compression (equal to bytes in when the request was left unchanged).")
+	m.blocks = newClosedSet(cfg.Kinds, counterChild(counterVec("tsheadroom_blocks_compressed_total",
+		"Blocks rewritten by compression, by content kind.", "kind")))
+	m.affinityHits = counter("tsheadroom_affinity_hits_total",
+		"Headroom engine calls served by the worker that already held the session.")
+	m.affinitySpills = counter("tsheadroom_affinity_spills_total",
+		"Headroom engine calls sent to another worker because the session's worker was busy.")
+	m.coldStarts = counter("tsheadroom_cold_starts_total",
+		"Headroom engine worker calls that paid a model load.")
+	m.restarts = newClosedSet(cfg.RestartReasons, counterChild(counterVec("tsheadroom_worker_restarts_total",
+		"Headroom worker processes replaced, by reason.", "reason")))
+	m.denied = newClosedSet(cfg.Endpoints, counterChild(counterVec("tsheadroom_access_denied_total",
+		"Requests refused by the tailnet access policy, by endpoint.", "endpoint")))
+	m.configUpdates = counter("tsheadroom_config_updates_total",
+		"Accepted PUT /config requests.")
+	register(newBuildInfoCollector(cfg.Version, cfg.Engine, cfg.HeadroomVersion))
+
+	register(collectors.NewGoCollector())
+	register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	if regErr != nil {
+		return nil, fmt.Errorf("register metrics: %w", regErr)
+	}
+	for _, s := range []interface{ err() error }{m.outcomes, m.blocks, m.restarts, m.denied} {
+		if err := s.err(); err != nil {
+			return nil, fmt.Errorf("create metric series: %w", err)
+		}
+	}
+
+	// OpenMetrics stays off on purpose: its encoder appends _total to
+	// counters that lack it, which would rename the headroom-compatible
+	// headroom_requests_by_provider/_by_model families (and
+	// tsheadroom_requests_by_outcome). Prometheus then falls back to the
+	// classic text format, which writes every name exactly as declared.
+	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:            slogPrinter{cfg.Logger},
+		ErrorHandling:       promhttp.ContinueOnError,
+		MaxRequestsInFlight: 4,
+		EnableOpenMetrics:   false,
+	})
+	return m, nil
+}
+
+// Handler serves the registry in the Prometheus text exposition format. It
+// applies no access control: mount it only where the metrics role is
+// enforced.
+func (m *Metrics) Handler() http.Handler { return m.handler }
+
+// Registry returns the dedicated registry, e.g. for a caller that wants to
+// register a collector of its own.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// fill validates c and applies defaults in place.
+func (c *Config) fill() error {
+	if c.Version == "" {
+		return errors.New("Version is required")
+	}
+	if c.Engine == "" {
+		return errors.New("Engine is required")
+	}
+	if err := checkSet("Outcomes", c.Outcomes); err != nil {
+		return err
+	}
+	if err := checkSet("Kinds", c.Kinds); err != nil {
+		return err
+	}
+	if err := checkSet("Endpoints", c.Endpoints); err != nil {
+		return err
+	}
+	if c.RestartReasons == nil {
+		c.RestartReasons = DefaultRestartReasons()
+	}
+	if err := checkSet("RestartReasons", c.RestartReasons); err != nil {
+		return err
+	}
+	if c.FailedOutcomes == nil {
+		for _, o := range DefaultFailedOutcomes() {
+			if slices.Contains(c.Outcomes, o) {
+				c.FailedOutcomes = append(c.FailedOutcomes, o)
+			}
+		}
+	} else {
+		for _, o := range c.FailedOutcomes {
+			if !slices.Contains(c.Outcomes, o) {
+				return fmt.Errorf("FailedOutcomes: %q is not one of Outcomes", o)
+			}
+		}
+	}
+	switch {
+	case c.MaxModels < 0:
+		return fmt.Errorf("MaxModels %d is negative", c.MaxModels)
+	case c.MaxModels == 0:
+		c.MaxModels = DefaultMaxModels
+	}
+	switch {
+	case c.MaxProviders < 0:
+		return fmt.Errorf("MaxProviders %d is negative", c.MaxProviders)
+	case c.MaxProviders == 0:
+		c.MaxProviders = DefaultMaxProviders
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// checkSet rejects an empty closed set and values that could not be told
+// apart from the overflow value or from each other.
+func checkSet(field string, set []string) error {
+	if len(set) == 0 {
+		return fmt.Errorf("%s is empty", field)
+	}
+	seen := make(map[string]bool, len(set))
+	for _, v := range set {
+		switch {
+		case v == "":
+			return fmt.Errorf("%s holds an empty value", field)
+		case v == Other:
+			return fmt.Errorf("%s holds %q, which is reserved for values outside the set", field, Other)
+		case seen[v]:
+			return fmt.Errorf("%s holds %q twice", field, v)
+		case !validLabelValue(v):
+			return fmt.Errorf("%s holds %q, which is not valid UTF-8 or longer than %d bytes", field, v, maxLabelLen)
+		}
+		seen[v] = true
+	}
+	return nil
+}
+
+func joinSet(set []string) string {
+	if len(set) == 0 {
+		return "none"
+	}
+	out := set[0]
+	for _, s := range set[1:] {
+		out += ", " + s
+	}
+	return out
+}
+
+// slogPrinter adapts slog to promhttp's Println-style error log.
+type slogPrinter struct{ l *slog.Logger }
+
+func (p slogPrinter) Println(v ...any) {
+	p.l.Warn("metrics scrape failed", "caller", "metrics", "err", fmt.Sprint(v...))
+}
+
+// closedSet maps each allowed label value to its pre-created series; values
+// outside the set share one lazily created Other series. The map is never
+// written after construction, so lookups need no lock.
+type closedSet[T any] struct {
+	known   map[string]T
+	other   func() (T, error)
+	once    sync.Once
+	otherV  T
+	otherOK bool
+	initErr error
+}
+
+func newClosedSet[T any](values []string, child func(string) (T, error)) *closedSet[T] {
+	s := &closedSet[T]{known: make(map[string]T, len(values))}
+	for _, v := range values {
+		c, err := child(v)
+		if err != nil {
+			s.initErr = fmt.Errorf("label value %q: %w", v, err)
+			return s
+		}
+		s.known[v] = c
+	}
+	s.other = func() (T, error) { return child(Other) }
+	return s
+}
+
+func (s *closedSet[T]) err() error { return s.initErr }
+
+// get returns the series for v, or Other's when v is outside the set. ok is
+// false only if Other's series could not be created (never expected: the
+// label value is a constant).
+func (s *closedSet[T]) get(v string) (T, bool) {
+	if c, ok := s.known[v]; ok {
+		return c, true
+	}
+	s.once.Do(func() {
+		if s.other == nil {
+			return
+		}
+		c, err := s.other()
+		if err == nil {
+			s.otherV, s.otherOK = c, true
+		}
+	})
+	return s.otherV, s.otherOK
+}
+
+func counterChild(v *prometheus.CounterVec) func(string) (prometheus.Counter, error) {
+	return func(label string) (prometheus.Counter, error) { return v.GetMetricWithLabelValues(label) }
+}
