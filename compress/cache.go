@@ -1,0 +1,134 @@
+package compress
+
+import (
+	"container/list"
+	"encoding/binary"
+	"hash/maphash"
+	"sync"
+)
+
+// resultCache is a bounded, thread-safe LRU of block results keyed by a
+// content hash of everything that determines the result: the block text,
+// the task it was judged by, the knobs that shape the lossy steps and the
+// tokenizer. A block seen on an earlier turn of a conversation then costs a
+// hash and a lookup instead of detection, compression and token counting.
+//
+// The cache never changes what the engine outputs: a hit returns exactly
+// the result the same inputs computed before, because the key covers every
+// input of that computation.
+type resultCache struct {
+	maxEntries int
+	maxBytes   int
+	// Two independent seeds give a 128-bit key, so a collision (which would
+	// hand one block another's result) is out of practical reach. The seeds
+	// are per cache, hence per process: keys are never persisted.
+	seed1, seed2 maphash.Seed
+
+	mu        sync.Mutex
+	ll        *list.List // front = most recently used; values are *cacheEntry
+	m         map[cacheKey]*list.Element
+	bytes     int
+	hits      uint64
+	misses    uint64
+	evictions uint64
+}
+
+type cacheKey [2]uint64
+
+type cacheEntry struct {
+	key  cacheKey
+	res  BlockResult
+	size int
+}
+
+// entryOverhead approximates the memory of an entry beyond its text: the
+// list element, the map slot and the BlockResult header.
+const entryOverhead = 160
+
+func newResultCache(maxEntries, maxBytes int) *resultCache {
+	return &resultCache{
+		maxEntries: maxEntries,
+		maxBytes:   maxBytes,
+		seed1:      maphash.MakeSeed(),
+		seed2:      maphash.MakeSeed(),
+		ll:         list.New(),
+		m:          make(map[cacheKey]*list.Element),
+	}
+}
+
+// keyOf hashes the parts in order. Each part is length-prefixed so that
+// ("ab","c") and ("a","bc") differ.
+func (c *resultCache) keyOf(parts ...string) cacheKey {
+	var h1, h2 maphash.Hash
+	h1.SetSeed(c.seed1)
+	h2.SetSeed(c.seed2)
+	var n [8]byte
+	for _, p := range parts {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(p)))
+		h1.Write(n[:])
+		h2.Write(n[:])
+		h1.WriteString(p)
+		h2.WriteString(p)
+	}
+	return cacheKey{h1.Sum64(), h2.Sum64()}
+}
+
+// get returns the cached result for k.
+func (c *resultCache) get(k cacheKey) (BlockResult, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[k]; ok {
+		c.ll.MoveToFront(e)
+		c.hits++
+		return e.Value.(*cacheEntry).res, true
+	}
+	c.misses++
+	return BlockResult{}, false
+}
+
+// put stores res under k, evicting the least recently used entries until
+// both bounds hold. A result larger than the byte bound is not stored.
+func (c *resultCache) put(k cacheKey, res BlockResult) {
+	size := len(res.Text) + entryOverhead
+	if size > c.maxBytes || c.maxEntries <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[k]; ok {
+		old := e.Value.(*cacheEntry)
+		c.bytes += size - old.size
+		old.res, old.size = res, size
+		c.ll.MoveToFront(e)
+	} else {
+		c.m[k] = c.ll.PushFront(&cacheEntry{key: k, res: res, size: size})
+		c.bytes += size
+	}
+	for c.ll.Len() > c.maxEntries || c.bytes > c.maxBytes {
+		back := c.ll.Back()
+		if back == nil {
+			break
+		}
+		old := back.Value.(*cacheEntry)
+		c.ll.Remove(back)
+		delete(c.m, old.key)
+		c.bytes -= old.size
+		c.evictions++
+	}
+}
+
+// CacheStats describes the native engine's result cache at one moment.
+type CacheStats struct {
+	// Entries and Bytes are the current content; Bytes counts result texts
+	// plus a fixed per-entry overhead.
+	Entries int
+	Bytes   int
+	// Hits, Misses and Evictions count since the engine was built.
+	Hits, Misses, Evictions uint64
+}
+
+func (c *resultCache) stats() CacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return CacheStats{Entries: c.ll.Len(), Bytes: c.bytes, Hits: c.hits, Misses: c.misses, Evictions: c.evictions}
+}
