@@ -1,0 +1,204 @@
+package hook
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"tsheadroom/metrics"
+)
+
+// acceptedCodings is advertised on every response (RFC 7694) so a client
+// may compress its request bodies.
+const acceptedCodings = "zstd, gzip"
+
+// minGzipBytes: smaller replies are not worth compressing.
+const minGzipBytes = 1 << 10
+
+// ServeHTTP answers one Aperture pre_request hook call. It answers 200 on
+// every path except a wrong method (405) and a content coding it cannot
+// decode (415).
+func (h *Hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if h.metrics != nil {
+		done := h.metrics.InboundStarted()
+		defer done()
+	}
+	w.Header().Set("Accept-Encoding", acceptedCodings)
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "the Aperture hook takes POST", http.StatusMethodNotAllowed)
+		return
+	}
+	var a *Answer
+	wire := 0
+	call, wire, outcome, err := h.readBody(r)
+	switch {
+	case outcome == OutcomeRejectEncoding:
+		a = allow(outcome, err.Error())
+		h.finish(r, a, wire, start)
+		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
+		return
+	case err != nil:
+		a = allow(outcome, err.Error())
+	default:
+		a = h.Process(r.Context(), call)
+	}
+	h.finish(r, a, wire, start)
+	h.writeAnswer(w, r, a.Response)
+}
+
+// readBody reads and decodes the request body within the size caps.
+func (h *Hook) readBody(r *http.Request) (body []byte, wire int, _ Outcome, _ error) {
+	counted := &countingReader{r: http.MaxBytesReader(nil, r.Body, h.maxBody)}
+	var src io.Reader = counted
+	coding := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding")))
+	switch coding {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(counted)
+		if err != nil {
+			return nil, counted.n, readOrDecode(err), fmt.Errorf("gzip body: %w", err)
+		}
+		defer zr.Close()
+		src = zr
+	case "zstd":
+		zr, err := zstd.NewReader(counted, zstd.WithDecoderMaxMemory(uint64(h.maxBody)), zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, counted.n, OutcomeDecodeError, fmt.Errorf("zstd body: %w", err)
+		}
+		defer zr.Close()
+		src = zr
+	default:
+		return nil, 0, OutcomeRejectEncoding, fmt.Errorf("unsupported Content-Encoding %q; accepted: %s", coding, acceptedCodings)
+	}
+	body, err := io.ReadAll(io.LimitReader(src, h.maxBody+1))
+	if err != nil {
+		return nil, counted.n, readOrDecode(err), fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(body)) > h.maxBody {
+		return nil, counted.n, OutcomeDecodeError, fmt.Errorf("decoded body exceeds %d bytes", h.maxBody)
+	}
+	return body, counted.n, "", nil
+}
+
+// readOrDecode tells a content coding that does not decode from a
+// transport failure (too large on the wire, cut off).
+func readOrDecode(err error) Outcome {
+	if isCodingError(err) {
+		return OutcomeDecodeError
+	}
+	return OutcomeReadError
+}
+
+func isCodingError(err error) bool {
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, zstd.ErrMagicMismatch) || errors.Is(err, zstd.ErrDecoderSizeExceeded) ||
+		errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrReservedBlockType) ||
+		errors.Is(err, zstd.ErrBlockTooSmall) || errors.Is(err, zstd.ErrCRCMismatch) ||
+		errors.Is(err, zstd.ErrUnknownDictionary) || errors.Is(err, zstd.ErrFrameSizeExceeded) ||
+		errors.Is(err, zstd.ErrFrameSizeMismatch)
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// writeAnswer sends the JSON reply, gzipped when the caller accepts gzip
+// and the reply is large enough to gain from it.
+func (h *Hook) writeAnswer(w http.ResponseWriter, r *http.Request, resp []byte) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json")
+	hdr.Add("Vary", "Accept-Encoding")
+	if len(resp) >= minGzipBytes && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		zw.Write(resp)
+		zw.Close()
+		hdr.Set("Content-Encoding", "gzip")
+		resp = buf.Bytes()
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(resp)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(resp)
+}
+
+// acceptsGzip parses an Accept-Encoding header: gzip (or *) with a
+// non-zero quality.
+func acceptsGzip(header string) bool {
+	star, gz := -1.0, -1.0
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "gzip", "x-gzip":
+			gz = q
+		case "*":
+			star = q
+		}
+	}
+	if gz >= 0 {
+		return gz > 0
+	}
+	return star > 0
+}
+
+// finish logs the call and records it in metrics.
+func (h *Hook) finish(r *http.Request, a *Answer, wire int, start time.Time) {
+	total := time.Since(start)
+	h.log.LogAttrs(r.Context(), slog.LevelDebug, "hook call",
+		slog.String("outcome", string(a.Outcome)),
+		slog.String("shape", string(a.Shape)),
+		slog.String("session", a.Session),
+		slog.String("request_id", a.RequestID),
+		slog.String("caller", h.callerName(r.Context())),
+		slog.String("model", a.Model),
+		slog.Int("bytes_in", a.BytesIn),
+		slog.Int("bytes_out", a.BytesOut),
+		slog.Int("bytes_wire", wire),
+		slog.Int("blocks", a.Blocks),
+		slog.Int("rewritten", a.Rewritten),
+		slog.Int("tokens_before", a.TokensBefore),
+		slog.Int("tokens_after", a.TokensAfter),
+		slog.Duration("engine_time", a.EngineTime),
+		slog.Duration("total_time", total),
+		slog.String("reason", a.Reason),
+	)
+	if h.metrics == nil {
+		return
+	}
+	h.metrics.ObserveCall(metrics.Call{
+		Provider:     a.Provider,
+		Model:        a.Model,
+		Outcome:      string(a.Outcome),
+		Duration:     total,
+		TokensBefore: a.TokensBefore,
+		TokensAfter:  a.TokensAfter,
+		BytesIn:      a.BytesIn,
+		BytesOut:     a.BytesOut,
+		Kinds:        a.Kinds,
+	})
+}

@@ -1,0 +1,141 @@
+package hook
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// node is one JSON value of a parsed document together with its byte span in
+// the source, so that a value can be replaced without re-encoding anything
+// around it.
+type node struct {
+	kind       jsontext.Kind
+	start, end int      // value spans src[start:end]
+	keys       []string // object member names, in source order
+	kids       []*node  // object member values or array elements
+}
+
+// parseTree parses src (one JSON value) into a span tree. It rejects invalid
+// JSON, invalid UTF-8, duplicate object member names (ambiguous: providers
+// disagree on which one wins) and nesting deeper than the decoder's limit.
+func parseTree(src []byte) (*node, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(src))
+	n, err := readNode(dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.ReadToken(); err == nil {
+		return nil, errors.New("trailing data after JSON value")
+	}
+	return n, nil
+}
+
+func readNode(dec *jsontext.Decoder) (*node, error) {
+	switch k := dec.PeekKind(); k {
+	case '{', '[':
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		n := &node{kind: k, start: int(dec.InputOffset()) - 1}
+		for dec.PeekKind() != k+2 { // '}' == '{'+2, ']' == '['+2
+			if k == '{' {
+				name, err := dec.ReadToken()
+				if err != nil {
+					return nil, err
+				}
+				n.keys = append(n.keys, name.String())
+			}
+			kid, err := readNode(dec)
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, kid)
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		n.end = int(dec.InputOffset())
+		return n, nil
+	case 0:
+		// PeekKind reports 0 on a syntax error or end of input; ReadValue
+		// returns the error that explains which.
+		_, err := dec.ReadValue()
+		if err == nil {
+			err = errors.New("unexpected end of JSON input")
+		}
+		return nil, err
+	default:
+		v, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		end := int(dec.InputOffset())
+		return &node{kind: k, start: end - len(v), end: end}, nil
+	}
+}
+
+// get returns the value of member key of an object node, or nil.
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != '{' {
+		return nil
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.kids[i]
+		}
+	}
+	return nil
+}
+
+// items returns the elements of an array node, or nil for anything else.
+func (n *node) items() []*node {
+	if n == nil || n.kind != '[' {
+		return nil
+	}
+	return n.kids
+}
+
+func (n *node) isObject() bool { return n != nil && n.kind == '{' }
+func (n *node) isArray() bool  { return n != nil && n.kind == '[' }
+func (n *node) isString() bool { return n != nil && n.kind == '"' }
+
+// raw returns the source bytes of the value.
+func (n *node) raw(src []byte) []byte { return src[n.start:n.end] }
+
+// text decodes a string node; ok is false for any other kind.
+func (n *node) text(src []byte) (string, bool) {
+	if !n.isString() {
+		return "", false
+	}
+	b, err := jsontext.AppendUnquote(nil, n.raw(src))
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}
+
+// str returns the decoded string member key of an object, or "".
+func (n *node) str(src []byte, key string) string {
+	s, _ := n.get(key).text(src)
+	return s
+}
+
+// isTrue reports whether member key of an object is the literal true.
+func (n *node) isTrue(src []byte, key string) bool {
+	v := n.get(key)
+	return v != nil && v.kind == 't'
+}
+
+// quote encodes s as a JSON string without HTML escaping. Invalid UTF-8
+// cannot occur here: s comes from an engine that got valid UTF-8 text, and
+// AppendQuote reports it if it ever does.
+func quote(s string) ([]byte, error) {
+	b, err := jsontext.AppendQuote(nil, s)
+	if err != nil {
+		return nil, fmt.Errorf("encode string: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,39 @@
+package hook
+
+// Outcome classifies how a hook call ended. The set is closed: it labels
+// metrics and log lines.
+type Outcome string
+
+// Outcomes. Every one but reject_encoding answers HTTP 200.
+const (
+	// OutcomeModify: the body was rewritten and saves tokens.
+	OutcomeModify Outcome = "modify"
+	// OutcomeNoop: a known shape with nothing worth rewriting.
+	OutcomeNoop Outcome = "noop"
+	// OutcomePassthrough: no request body, or a shape the hook does not know.
+	OutcomePassthrough Outcome = "passthrough"
+	// OutcomeError: the engine or the hook failed; the request is allowed.
+	OutcomeError Outcome = "error"
+	// OutcomeReadError: the body could not be read (too large, cut off).
+	OutcomeReadError Outcome = "read_error"
+	// OutcomeDecodeError: the body is not a valid hook call (bad JSON,
+	// invalid UTF-8, duplicate keys, a content coding that fails or
+	// decodes past the size cap).
+	OutcomeDecodeError Outcome = "decode_error"
+	// OutcomeRejectEncoding: a content coding the hook cannot decode (415).
+	OutcomeRejectEncoding Outcome = "reject_encoding"
+	// OutcomeTimeout: the per-call budget ran out; the request is allowed.
+	OutcomeTimeout Outcome = "timeout"
+	// OutcomeOverload: too many calls already waiting for the pool.
+	OutcomeOverload Outcome = "overload"
+)
+
+// Outcomes returns every outcome, in a fixed order, for metrics to declare
+// their label values up front.
+func Outcomes() []string {
+	return []string{
+		string(OutcomeModify), string(OutcomeNoop), string(OutcomePassthrough), string(OutcomeError),
+		string(OutcomeReadError), string(OutcomeDecodeError), string(OutcomeRejectEncoding),
+		string(OutcomeTimeout), string(OutcomeOverload),
+	}
+}

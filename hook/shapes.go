@@ -1,0 +1,261 @@
+package hook
+
+import (
+	"net/url"
+	"strings"
+
+	"tsheadroom/compress"
+)
+
+// Shape names a provider request-body format.
+type Shape string
+
+// The request shapes the hook understands. Anything else passes through.
+const (
+	ShapeAnthropic       Shape = "anthropic"
+	ShapeOpenAIChat      Shape = "openai-chat"
+	ShapeOpenAIResponses Shape = "openai-responses"
+	ShapeGemini          Shape = "gemini"
+	ShapeBedrockConverse Shape = "bedrock-converse"
+	ShapeUnknown         Shape = "unknown"
+)
+
+// detectShape picks the body shape from the path of metadata.url and
+// metadata.provider. It deliberately does not guess from the body's keys:
+// Bedrock Converse has a "messages" key too, with different blocks.
+func detectShape(rawURL, provider string) Shape {
+	path := rawURL
+	if u, err := url.Parse(rawURL); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	path = strings.TrimRight(path, "/")
+	provider = strings.ToLower(provider)
+	switch {
+	case strings.HasSuffix(path, "/converse") || strings.HasSuffix(path, "/converse-stream"):
+		return ShapeBedrockConverse
+	case strings.HasSuffix(path, "/chat/completions"):
+		return ShapeOpenAIChat
+	case strings.HasSuffix(path, "/responses"):
+		return ShapeOpenAIResponses
+	case strings.HasSuffix(path, ":generateContent") || strings.HasSuffix(path, ":streamGenerateContent"):
+		return ShapeGemini
+	case strings.HasSuffix(path, "/messages"):
+		return ShapeAnthropic
+	// Claude on Bedrock (invoke) and Vertex (rawPredict) carries an
+	// Anthropic Messages body with anthropic_version and no model.
+	case strings.HasSuffix(path, "/invoke") || strings.HasSuffix(path, "/invoke-with-response-stream"),
+		strings.HasSuffix(path, ":rawPredict") || strings.HasSuffix(path, ":streamRawPredict"):
+		if strings.Contains(path, "anthropic") || strings.Contains(path, "claude") ||
+			strings.Contains(provider, "anthropic") || strings.Contains(provider, "claude") ||
+			strings.Contains(provider, "bedrock") || strings.Contains(provider, "vertex") {
+			return ShapeAnthropic
+		}
+	}
+	return ShapeUnknown
+}
+
+// slot is one value of the body that may be replaced, and the engine blocks
+// whose results make up its replacement: usually one block (a tool output
+// string), several for a JSON document whose long strings are rewritten one
+// by one.
+type slot struct {
+	// start and end span the JSON value to replace in the body.
+	start, end int
+	// blocks are indices into the request's block list.
+	blocks []int
+	// render builds the replacement from the new text of each block (nil
+	// where that block is unchanged); it fails when the result would break
+	// the shape.
+	render func(texts []*string) ([]byte, error)
+}
+
+// toolCall is what a tool result's context needs from the call that
+// produced it.
+type toolCall struct{ name, input string }
+
+// walker accumulates the blocks and slots of one conversation in order, with the
+// context every block needs: the user task so far and the tool calls seen.
+type walker struct {
+	src    []byte
+	total  int // messages in the conversation
+	index  int // current message
+	task   []string
+	calls  map[string]toolCall
+	blocks []compress.Block
+	slots  []slot
+}
+
+func newWalker(src []byte, total int) *walker {
+	return &walker{src: src, total: total, calls: map[string]toolCall{}}
+}
+
+// maxTaskBytes bounds the task text handed to engines: the most recent user
+// words matter most, and a bound keeps per-block work small.
+const maxTaskBytes = 4 << 10
+
+func (w *walker) taskText() string {
+	t := strings.Join(w.task, "\n")
+	if len(t) > maxTaskBytes {
+		t = t[len(t)-maxTaskBytes:]
+		for i := 0; i < len(t) && i < 4; i++ { // do not start inside a UTF-8 sequence
+			if t[i]&0xC0 != 0x80 {
+				t = t[i:]
+				break
+			}
+		}
+	}
+	return t
+}
+
+// addUserText records text the user wrote, for the task of later blocks.
+func (w *walker) addUserText(s string) {
+	if s = strings.TrimSpace(s); s != "" {
+		w.task = append(w.task, s)
+	}
+}
+
+func (w *walker) fromEnd() int { return w.total - 1 - w.index }
+
+// block completes a block's position and task and records it, returning
+// its index.
+func (w *walker) block(b compress.Block) int {
+	b.FromEnd = w.fromEnd()
+	b.Task = w.taskText()
+	w.blocks = append(w.blocks, b)
+	return len(w.blocks) - 1
+}
+
+// addString makes a string node one slot holding one block.
+func (w *walker) addString(n *node, text string, b compress.Block) {
+	b.Text = text
+	w.slots = append(w.slots, slot{start: n.start, end: n.end, blocks: []int{w.block(b)}, render: quoteFirst})
+}
+
+func quoteFirst(texts []*string) ([]byte, error) { return quote(*texts[0]) }
+
+// addText makes a non-empty string node a candidate.
+func (w *walker) addText(n *node, b compress.Block) {
+	if text, ok := n.text(w.src); ok && text != "" {
+		w.addString(n, text, b)
+	}
+}
+
+// addToolText adds tool output held in a string node. Some agents (Codex)
+// send a function output as a JSON document in a string, e.g.
+// {"output":"...","metadata":{...}}; then the long strings inside it are
+// the content, each rewritten in place inside the inner document, and the
+// rest of that document keeps its bytes.
+func (w *walker) addToolText(n *node, b compress.Block) {
+	text, ok := n.text(w.src)
+	if !ok || text == "" {
+		return
+	}
+	if inner := []byte(text); looksLikeJSONObject(inner) {
+		if tree, err := parseTree(inner); err == nil && tree.isObject() {
+			if leaves := longStringLeaves(tree, inner); len(leaves) > 0 {
+				s := slot{start: n.start, end: n.end}
+				for _, leaf := range leaves {
+					lb := b
+					lb.Text, _ = leaf.text(inner)
+					s.blocks = append(s.blocks, w.block(lb))
+				}
+				s.render = func(texts []*string) ([]byte, error) {
+					doc, err := spliceLeaves(inner, leaves, texts)
+					if err != nil {
+						return nil, err
+					}
+					return quote(string(doc))
+				}
+				w.slots = append(w.slots, s)
+				return
+			}
+		}
+	}
+	w.addString(n, text, b)
+}
+
+// spliceLeaves replaces the string leaves of doc that have a new text.
+func spliceLeaves(doc []byte, leaves []*node, texts []*string) ([]byte, error) {
+	var edits []edit
+	for i, leaf := range leaves {
+		if texts[i] == nil {
+			continue
+		}
+		q, err := quote(*texts[i])
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, edit{start: leaf.start, end: leaf.end, data: q})
+	}
+	return applyEdits(doc, edits), nil
+}
+
+// minLeafBytes is the size from which a string inside a JSON tool output is
+// treated as content of its own (a log, a listing) rather than a field.
+const minLeafBytes = 512
+
+func looksLikeJSONObject(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// longStringLeaves returns the string values of n (at any depth, in document
+// order) long enough to be content of their own.
+func longStringLeaves(n *node, src []byte) []*node {
+	var out []*node
+	var walk func(*node)
+	walk = func(n *node) {
+		switch n.kind {
+		case '"':
+			if n.end-n.start >= minLeafBytes {
+				out = append(out, n)
+			}
+		case '{', '[':
+			for _, k := range n.kids {
+				walk(k)
+			}
+		}
+	}
+	walk(n)
+	return out
+}
+
+// addJSONValue adds a JSON value (Gemini functionResponse.response, Bedrock
+// {"json": ...}) as a candidate. The replacement must be valid JSON of the
+// same kind (an object stays an object). When the value holds long strings,
+// those are the content and are rewritten one by one instead, keeping the
+// value's other bytes.
+func (w *walker) addJSONValue(n *node, b compress.Block) {
+	if n == nil || (n.kind != '{' && n.kind != '[') {
+		return
+	}
+	if leaves := longStringLeaves(n, w.src); len(leaves) > 0 {
+		for _, leaf := range leaves {
+			w.addText(leaf, b)
+		}
+		return
+	}
+	b.Text = string(n.raw(w.src))
+	b.JSONObject = n.kind == '{'
+	kind := n.kind
+	w.slots = append(w.slots, slot{start: n.start, end: n.end, blocks: []int{w.block(b)},
+		render: func(texts []*string) ([]byte, error) {
+			out := []byte(*texts[0])
+			t, err := parseTree(out)
+			if err != nil {
+				return nil, err
+			}
+			if t.kind != kind {
+				return nil, errShapeChanged
+			}
+			return out, nil
+		}})
+}
