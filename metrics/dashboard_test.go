@@ -102,7 +102,7 @@ func TestDashboardStructure(t *testing.T) {
 	}
 	ids := map[int]string{}
 	type rect struct {
-		title       string
+		title        string
 		x, y, x2, y2 int
 	}
 	var rects []rect
