@@ -23,6 +23,9 @@ type hints struct {
 	aggressive bool
 	// isError is set when the tool result is flagged as an error.
 	isError bool
+	// nested counts how deep this text sits inside another block's content
+	// (a log inside a JSON string); compressors do not recurse further.
+	nested int
 }
 
 // contentCompressor rewrites a block of one content kind. It returns

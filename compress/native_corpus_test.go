@@ -1,0 +1,116 @@
+package compress
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestNativeCorpus runs the native engine over every case of the
+// development corpus with the default config and checks the guarantees
+// that can be checked per block: no inflation, every must_keep string that
+// occurs in a block's original text still occurs in the output of some
+// block, no retrieval markers, JSON objects stay objects. It logs a table of
+// per-kind savings over the tool outputs (go test -v -run TestNativeCorpus)
+// and checks the aggregate target: at least 60% of the tool-output tokens
+// of every kind except source-code reads removed. With TSH_NATIVE_DUMP=DIR
+// each rewritten block is written to DIR for inspection.
+func TestNativeCorpus(t *testing.T) {
+	cases := loadCorpus(t)
+	eng, err := NewNative(NativeConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := os.Getenv("TSH_NATIVE_DUMP")
+	type tally struct{ before, after, blocks, changed int }
+	perKind := map[Kind]*tally{}
+	var total, totalNonCode tally
+	for _, c := range cases {
+		res, err := eng.Compress(context.Background(), c.Req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		var outAll strings.Builder
+		for i, b := range c.Req.Blocks {
+			r := res.Blocks[i]
+			out := b.Text
+			if r.Changed {
+				out = r.Text
+				if r.TokensAfter >= r.TokensBefore {
+					t.Errorf("%s block %d: inflated %d -> %d", c.Name, i, r.TokensBefore, r.TokensAfter)
+				}
+				if IntroducesRetrievalMarker(b.Text, out) {
+					t.Errorf("%s block %d: retrieval marker introduced", c.Name, i)
+				}
+				if b.JSONObject && !isJSONObject(out) {
+					t.Errorf("%s block %d: JSON object broken", c.Name, i)
+				}
+				if dump != "" {
+					_ = os.WriteFile(filepath.Join(dump, fmt.Sprintf("%s.%d.%s.txt", c.Name, i, r.Kind)), []byte(out), 0o644)
+				}
+			}
+			outAll.WriteString(out)
+			outAll.WriteString("\n\x00\n")
+			if b.Source != ToolOutput {
+				continue
+			}
+			k := r.Kind
+			tl := perKind[k]
+			if tl == nil {
+				tl = &tally{}
+				perKind[k] = tl
+			}
+			for _, x := range []*tally{tl, &total} {
+				x.before += r.TokensBefore
+				x.after += r.TokensAfter
+				x.blocks++
+				if r.Changed {
+					x.changed++
+				}
+			}
+			if k != KindCode {
+				totalNonCode.before += r.TokensBefore
+				totalNonCode.after += r.TokensAfter
+			}
+			t.Logf("%-22s #%-2d %-9s %7d -> %7d tokens (%5.1f%% saved)", c.Name, i, k, r.TokensBefore, r.TokensAfter, savedPct(r.TokensBefore, r.TokensAfter))
+		}
+		all := outAll.String()
+		for _, mk := range c.Meta.MustKeep {
+			inOriginal := false
+			for _, b := range c.Req.Blocks {
+				if strings.Contains(b.Text, mk) {
+					inOriginal = true
+				}
+			}
+			if inOriginal && !strings.Contains(all, mk) {
+				t.Errorf("%s: must_keep %q lost", c.Name, mk)
+			}
+		}
+	}
+	kinds := make([]string, 0, len(perKind))
+	for k := range perKind {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		tl := perKind[Kind(k)]
+		t.Logf("kind %-9s blocks %3d changed %3d tokens %8d -> %8d (%5.1f%% saved)", k, tl.blocks, tl.changed, tl.before, tl.after, savedPct(tl.before, tl.after))
+	}
+	t.Logf("all tool output: %d -> %d tokens (%.1f%% saved); excluding code reads: %d -> %d (%.1f%% saved)",
+		total.before, total.after, savedPct(total.before, total.after),
+		totalNonCode.before, totalNonCode.after, savedPct(totalNonCode.before, totalNonCode.after))
+	if s := savedPct(totalNonCode.before, totalNonCode.after); s < 60 {
+		t.Errorf("aggregate savings over non-code tool output %.1f%%, target 60%%", s)
+	}
+}
+
+func savedPct(before, after int) float64 {
+	if before == 0 {
+		return 0
+	}
+	return 100 * float64(before-after) / float64(before)
+}
