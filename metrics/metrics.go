@@ -321,10 +321,10 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // fill validates c and applies defaults in place.
 func (c *Config) fill() error {
 	if c.Version == "" {
-		return errors.New("Version is required")
+		return errors.New("missing Version")
 	}
 	if c.Engine == "" {
-		return errors.New("Engine is required")
+		return errors.New("missing Engine")
 	}
 	if err := checkSet("Outcomes", c.Outcomes); err != nil {
 		return err

@@ -78,8 +78,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		mutate func(*Config)
 		want   string
 	}{
-		{"no version", func(c *Config) { c.Version = "" }, "Version is required"},
-		{"no engine", func(c *Config) { c.Engine = "" }, "Engine is required"},
+		{"no version", func(c *Config) { c.Version = "" }, "missing Version"},
+		{"no engine", func(c *Config) { c.Engine = "" }, "missing Engine"},
 		{"no outcomes", func(c *Config) { c.Outcomes = nil }, "Outcomes is empty"},
 		{"no kinds", func(c *Config) { c.Kinds = nil }, "Kinds is empty"},
 		{"no endpoints", func(c *Config) { c.Endpoints = nil }, "Endpoints is empty"},
