@@ -277,7 +277,8 @@ func (h *Headroom) Start(ctx context.Context) error {
 	for _, p := range procs {
 		h.log.Info("headroom worker ready", "worker", p.idx, "pid", p.pid,
 			"headroom_version", p.hello.HeadroomVersion, "python", p.hello.Python,
-			"preloaded", p.hello.Preloaded, "ml", p.hello.ML, "retrieval_markers", p.hello.RetrievalMarkers)
+			"preloaded", p.hello.Preloaded, "ml", p.hello.ML, "retrieval_markers", p.hello.RetrievalMarkers,
+			"tokenizers", p.hello.Tokenizers)
 	}
 	return nil
 }

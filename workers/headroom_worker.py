@@ -105,6 +105,30 @@ def kompress_state(load):
         return "failed: %s" % e
 
 
+def warm_tokenizers():
+    """Load headroom's exact tokenizers now, once per process.
+
+    tiktoken fetches its vocabularies on first use (or reads them from
+    TIKTOKEN_CACHE_DIR). Doing it before the ready line keeps the cost out
+    of requests, and every call of this process then counts with the same
+    tokenizer (exact, or headroom's estimate when the vocabulary cannot be
+    had), so its output does not change mid-life.
+    """
+    out = {}
+    try:
+        from headroom.tokenizers import get_tokenizer
+    except Exception:
+        return {"o200k_base": "unavailable", "cl100k_base": "unavailable"}
+    for enc, model in (("o200k_base", "gpt-4o"), ("cl100k_base", "gpt-4")):
+        try:
+            tok = get_tokenizer(model)
+            tok.count_text("warm up")
+            out[enc] = type(tok).__name__
+        except Exception as e:
+            out[enc] = "error: %s" % e
+    return out
+
+
 def make_counter(model):
     """Token counter for the target message with headroom's own tokenizer."""
     try:
@@ -217,6 +241,7 @@ def main():
         return
 
     markers = disable_retrieval_markers(hr_compress_mod)
+    tokenizers = warm_tokenizers()
     ml = kompress_state(load=args.preload)
     w = Worker(compress_fn, warm=False, ml=ml)
     if args.preload:
@@ -236,6 +261,7 @@ def main():
         "preloaded": bool(args.preload),
         "ml": ml,
         "retrieval_markers": markers,
+        "tokenizers": tokenizers,
     })
 
     stdin = sys.stdin.buffer

@@ -191,35 +191,34 @@ func acceptItem(b *compress.Block, sent wireItem, got wireItemReply) (string, re
 	return target, rejectNone
 }
 
-// kindOf names the content kind headroom's router reported for a rewritten
-// block ("router:<strategy>:<ratio>"), mapped onto compress's closed set.
+// kindOf names the content kind of a rewritten block from the strategy
+// headroom's router reported ("router:<strategy>:<ratio>" or
+// "router:<path>:<strategy>"), mapped onto compress's closed set. headroom
+// does not tell listings or duplicates apart, and its text, mixed and ML
+// strategies are reported as KindText.
 func kindOf(transforms []string) compress.Kind {
 	for _, t := range transforms {
-		parts := strings.Split(t, ":")
-		if len(parts) < 2 || parts[0] != "router" {
+		rest, ok := strings.CutPrefix(t, "router:")
+		if !ok || strings.HasPrefix(rest, "protected") || rest == "noop" || rest == "excluded:tool" {
 			continue
 		}
-		switch s := parts[1]; {
-		case strings.Contains(s, "smart_crusher"), strings.Contains(s, "json"):
+		switch {
+		case strings.Contains(rest, "smart_crusher"):
 			return compress.KindJSON
-		case strings.Contains(s, "log"):
-			return compress.KindLog
-		case strings.Contains(s, "search"), strings.Contains(s, "grep"):
+		case strings.Contains(rest, "search"):
 			return compress.KindSearch
-		case strings.Contains(s, "diff"):
+		case strings.Contains(rest, "log"):
+			return compress.KindLog
+		case strings.Contains(rest, "diff"):
 			return compress.KindDiff
-		case strings.Contains(s, "html"):
+		case strings.Contains(rest, "html"):
 			return compress.KindHTML
-		case strings.Contains(s, "table"), strings.Contains(s, "csv"):
+		case strings.Contains(rest, "tabular"):
 			return compress.KindTable
-		case strings.Contains(s, "dedup"), strings.Contains(s, "duplicate"):
-			return compress.KindDuplicate
-		case strings.Contains(s, "listing"), strings.Contains(s, "tree"), strings.Contains(s, "path"):
-			return compress.KindListing
-		case strings.Contains(s, "code"):
+		case strings.Contains(rest, "code"):
 			return compress.KindCode
-		case s == "protected", s == "excluded":
-			continue
+		default:
+			return compress.KindText
 		}
 	}
 	return compress.KindText

@@ -29,6 +29,10 @@ type wireHello struct {
 	// RetrievalMarkers is "disabled" when the worker switched headroom's
 	// router to its no-retrieval-marker mode, "unchanged" otherwise.
 	RetrievalMarkers string `json:"retrieval_markers"`
+	// Tokenizers maps an encoding to the counter headroom uses for it in
+	// this process (its tiktoken counter, or an estimator when the
+	// vocabulary could not be loaded).
+	Tokenizers map[string]string `json:"tokenizers"`
 }
 
 // wireRequest asks a worker to compress a batch of items.

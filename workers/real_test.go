@@ -1,0 +1,307 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"tsheadroom/compress"
+)
+
+// The tests in this file run the real headroom-ai library. The interpreter
+// comes from TSHEADROOM_TEST_PYTHON (a venv's python with headroom-ai
+// installed, see /tmp/ci-workers.sh). Without it the tests fail when CI=true
+// and are skipped loudly otherwise.
+
+func realPython(t testing.TB) string {
+	t.Helper()
+	py := os.Getenv("TSHEADROOM_TEST_PYTHON")
+	if py == "" {
+		missingHeadroom(t, "TSHEADROOM_TEST_PYTHON is not set (point it at a python with headroom-ai installed)")
+	}
+	out, err := exec.Command(py, "-c", "import headroom.compress, importlib.metadata as m; print(m.version('headroom-ai'))").CombinedOutput()
+	if err != nil {
+		missingHeadroom(t, fmt.Sprintf("%s cannot import headroom: %v: %s", py, err, strings.TrimSpace(string(out))))
+	}
+	return py
+}
+
+func missingHeadroom(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("REAL HEADROOM UNAVAILABLE IN CI: %s", why)
+	}
+	t.Skipf("SKIPPING real headroom-ai test: %s", why)
+}
+
+func startReal(t testing.TB, workers int) (*Headroom, *recObserver) {
+	t.Helper()
+	obs := newRecObserver()
+	h, err := NewHeadroom(HeadroomConfig{
+		Python:      realPython(t),
+		Workers:     workers,
+		Preload:     true,
+		CallTimeout: 2 * time.Minute,
+		Observer:    obs,
+		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatalf("start real headroom workers: %v", err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h, obs
+}
+
+// toolHeavy are the corpus kinds made of bulky tool output (logs, JSON,
+// listings, search hits, tables, diffs, HTML); source code and sessions are
+// not in it. The total over them must shrink.
+var toolHeavy = map[string]bool{
+	"mixed-log": true, "system-log": true, "build-log": true, "test-log": true,
+	"json": true, "file-listing": true, "code-search": true, "table": true,
+	"diff": true, "html": true, "stack-trace": true,
+}
+
+// mustSave are the tool-heavy kinds where every case must save tokens.
+// Left out, and only measured by TestHeadroomReport: mixed-log, table, html
+// and file-listing, where headroom-ai (0.42) leaves some cases unchanged in
+// its default mode too (the compileall log, dpkg -l and ls -la tables, the
+// HTML page read with read_file, a tool headroom never compresses), or could
+// only replace them with a retrieval marker (the tree listing), which a
+// pre_request hook cannot serve.
+var mustSave = map[string]bool{
+	"system-log": true, "build-log": true, "test-log": true, "json": true,
+	"code-search": true, "diff": true, "stack-trace": true,
+}
+
+// checkInvariants asserts what every engine result must satisfy.
+func checkInvariants(t *testing.T, name string, req *compress.Request, res *compress.Result) {
+	t.Helper()
+	if len(res.Blocks) != len(req.Blocks) {
+		t.Fatalf("%s: %d results for %d blocks", name, len(res.Blocks), len(req.Blocks))
+	}
+	tok := compress.TokenizerFor(req.Model)
+	for i, br := range res.Blocks {
+		b := req.Blocks[i]
+		if !br.Changed {
+			if br.TokensAfter != br.TokensBefore {
+				t.Errorf("%s block %d: unchanged but %d -> %d tokens", name, i, br.TokensBefore, br.TokensAfter)
+			}
+			continue
+		}
+		if compress.IntroducesRetrievalMarker(b.Text, br.Text) {
+			t.Errorf("%s block %d: output carries a retrieval marker", name, i)
+		}
+		if br.TokensAfter >= br.TokensBefore || br.TokensAfter != tok.Count(br.Text) {
+			t.Errorf("%s block %d: tokens %d -> %d (recount %d): inflated or miscounted", name, i, br.TokensBefore, br.TokensAfter, tok.Count(br.Text))
+		}
+		if b.JSONObject {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(br.Text), &obj); err != nil {
+				t.Errorf("%s block %d: JSON object block is no longer a JSON object: %v", name, i, err)
+			}
+		}
+		if b.Source == compress.MessageText && b.FromEnd < req.Config.ProtectRecent {
+			t.Errorf("%s block %d: protected recent message text was rewritten", name, i)
+		}
+	}
+}
+
+type caseTotals struct{ before, after, toolBefore, toolAfter, changed int }
+
+func totals(req *compress.Request, res *compress.Result) caseTotals {
+	var c caseTotals
+	for i, br := range res.Blocks {
+		c.before += br.TokensBefore
+		c.after += br.TokensAfter
+		if req.Blocks[i].Source == compress.ToolOutput {
+			c.toolBefore += br.TokensBefore
+			c.toolAfter += br.TokensAfter
+		}
+		if br.Changed {
+			c.changed++
+		}
+	}
+	return c
+}
+
+// mustKeep counts the must_keep strings that survive: a string kept in
+// some block's final text, or one that lives outside the blocks.
+func mustKeep(req *compress.Request, res *compress.Result, keep []string) (kept int) {
+	for _, s := range keep {
+		inOriginal, inFinal := false, false
+		for i, b := range req.Blocks {
+			final := b.Text
+			if res.Blocks[i].Changed {
+				final = res.Blocks[i].Text
+			}
+			inOriginal = inOriginal || strings.Contains(b.Text, s)
+			inFinal = inFinal || strings.Contains(final, s)
+		}
+		if inFinal || !inOriginal {
+			kept++
+		}
+	}
+	return kept
+}
+
+// sessionsOnDifferentSlots returns two session ids that prefer different
+// worker slots, so a request can be served by each worker in turn.
+func sessionsOnDifferentSlots(n int) (string, string) {
+	a := "det-a"
+	for i := 0; ; i++ {
+		b := fmt.Sprintf("det-b%d", i)
+		if preferredSlot(a, n) != preferredSlot(b, n) {
+			return a, b
+		}
+	}
+}
+
+// TestHeadroomRealCorpus compresses every corpus case through real
+// headroom-ai: invariants hold, tool-heavy cases save tokens, output is the
+// same on either worker, and growing sessions keep their compressed prefix.
+func TestHeadroomRealCorpus(t *testing.T) {
+	cases := loadCorpusCases(t)
+	h, obs := startReal(t, 2)
+	if h.Version() == "" {
+		t.Fatal("no headroom version from the handshake")
+	}
+	t.Logf("headroom-ai %s", h.Version())
+	sa, sb := sessionsOnDifferentSlots(2)
+	ctx := context.Background()
+
+	results := map[string]*compress.Result{}
+	var heavyBefore, heavyAfter int
+	for _, c := range cases {
+		req := *c.Req
+		req.Session = sa
+		res, err := h.Compress(ctx, &req)
+		if err != nil {
+			t.Fatalf("%s: Compress: %v", c.Name, err)
+		}
+		checkInvariants(t, c.Name, &req, res)
+		tot := totals(&req, res)
+		if mustSave[c.Meta.Kind] && tot.after >= tot.before {
+			t.Errorf("%s (%s): no tokens saved (%d -> %d)", c.Name, c.Meta.Kind, tot.before, tot.after)
+		}
+		if toolHeavy[c.Meta.Kind] {
+			heavyBefore, heavyAfter = heavyBefore+tot.toolBefore, heavyAfter+tot.toolAfter
+		}
+		t.Logf("%-22s %-13s tool tokens %7d -> %7d, blocks changed %d", c.Name, c.Meta.Kind, tot.toolBefore, tot.toolAfter, tot.changed)
+		results[c.Name] = res
+
+		// The same request on the other worker gives the same bytes.
+		req.Session = sb
+		again, err := h.Compress(ctx, &req)
+		if err != nil {
+			t.Fatalf("%s: second Compress: %v", c.Name, err)
+		}
+		for i := range res.Blocks {
+			if res.Blocks[i] != again.Blocks[i] {
+				t.Errorf("%s block %d: output differs between workers/runs", c.Name, i)
+			}
+		}
+	}
+
+	if heavyAfter >= heavyBefore || heavyBefore == 0 {
+		t.Errorf("tool-heavy cases: %d -> %d tool-output tokens, want a saving", heavyBefore, heavyAfter)
+	}
+
+	// Growing sessions: a block compressed on one turn compresses to the
+	// same bytes on every later turn.
+	for _, c := range cases {
+		base, ok := strings.CutSuffix(c.Name, ".t1")
+		if !ok {
+			base, ok = strings.CutSuffix(c.Name, ".t2")
+		}
+		if !ok {
+			continue
+		}
+		next := base + fmt.Sprintf(".t%d", c.Meta.Turn+1)
+		nres, ok := results[next]
+		if !ok {
+			continue
+		}
+		var nreq *compress.Request
+		for _, d := range cases {
+			if d.Name == next {
+				nreq = d.Req
+			}
+		}
+		for i, br := range results[c.Name].Blocks {
+			if i >= len(nreq.Blocks) || nreq.Blocks[i].Text != c.Req.Blocks[i].Text {
+				t.Fatalf("%s block %d is not a prefix block of %s", c.Name, i, next)
+			}
+			if br.Changed && (nres.Blocks[i].Changed != br.Changed || nres.Blocks[i].Text != br.Text) {
+				t.Errorf("%s block %d: compressed differently on turn %s", c.Name, i, next)
+			}
+		}
+	}
+	if s := obs.snapshot(); len(s.restarts) != 0 || s.colds != 0 {
+		t.Errorf("restarts %v, cold starts %d: want none with preloaded healthy workers", s.restarts, s.colds)
+	}
+}
+
+// TestHeadroomReport prints the headroom engine's figures on the corpus
+// (tokens saved, must_keep kept, latency p50, resident memory per worker)
+// for the README's native-vs-headroom table. It runs only with
+// TSHEADROOM_REPORT=1:
+//
+//	TSHEADROOM_REPORT=1 TSHEADROOM_TEST_PYTHON=/path/to/venv/bin/python \
+//	  go test ./workers/ -run TestHeadroomReport -v -count=1
+func TestHeadroomReport(t *testing.T) {
+	if os.Getenv("TSHEADROOM_REPORT") != "1" {
+		t.Skip("set TSHEADROOM_REPORT=1 to print the headroom engine report")
+	}
+	const runs = 5
+	cases := loadCorpusCases(t)
+	h, _ := startReal(t, 2)
+	ctx := context.Background()
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "headroom engine (headroom-ai %s), %d workers, preloaded; latency = Compress wall time, p50 of %d runs\n", h.Version(), 2, runs)
+	fmt.Fprintf(&b, "| case | kind | tool tokens before | after | saved | all tokens saved | must_keep kept | p50 ms |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	var sumTB, sumTA, sumB, sumA, keptAll, keepAll int
+	for _, c := range cases {
+		var lat []time.Duration
+		var res *compress.Result
+		for r := 0; r < runs; r++ {
+			start := time.Now()
+			var err error
+			res, err = h.Compress(ctx, c.Req)
+			lat = append(lat, time.Since(start))
+			if err != nil {
+				t.Fatalf("%s: %v", c.Name, err)
+			}
+		}
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		tot := totals(c.Req, res)
+		kept := mustKeep(c.Req, res, c.Meta.MustKeep)
+		sumTB, sumTA, sumB, sumA = sumTB+tot.toolBefore, sumTA+tot.toolAfter, sumB+tot.before, sumA+tot.after
+		keptAll, keepAll = keptAll+kept, keepAll+len(c.Meta.MustKeep)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %d/%d | %.1f |\n", c.Name, c.Meta.Kind,
+			tot.toolBefore, tot.toolAfter, pct(tot.toolBefore, tot.toolAfter), pct(tot.before, tot.after),
+			kept, len(c.Meta.MustKeep), float64(lat[len(lat)/2].Microseconds())/1000)
+	}
+	fmt.Fprintf(&b, "| **total** | | %d | %d | %s | %s | %d/%d | |\n", sumTB, sumTA, pct(sumTB, sumTA), pct(sumB, sumA), keptAll, keepAll)
+	for _, w := range h.Workers() {
+		fmt.Fprintf(&b, "worker %d: pid %d, RSS %.1f MiB\n", w.Index, w.PID, float64(w.RSSBytes)/(1<<20))
+	}
+	t.Log("\n" + b.String())
+}
+
+func pct(before, after int) string {
+	if before == 0 {
+		return "0 (0%)"
+	}
+	return fmt.Sprintf("%d (%.1f%%)", before-after, 100*float64(before-after)/float64(before))
+}
