@@ -243,7 +243,7 @@ func compressBlock(b *Block, tok Tokenizer, prof profile, analysis bool, base Bl
 		return base
 	}
 	h := &hints{
-		taskTerms:  rareTerms(taskTerms(b.Task), text),
+		taskTerms:  blockTerms(b.Task, text),
 		keepRatio:  prof.keepRatio,
 		aggressive: prof.aggressive,
 		isError:    b.IsError,

@@ -2,6 +2,7 @@ package compress
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -228,7 +229,7 @@ func stem(w string) string {
 }
 
 // rareTerms narrows terms to those that are rare in text: a term found on
-// more than max(3, 4%) of the text's lines (or line-sized stretches, for
+// more than max(3, 3%) of the text's lines (or line-sized stretches, for
 // text with long lines) marks nothing in particular, so keeping every line
 // that mentions it would keep most of the block. Order is preserved.
 func rareTerms(terms []string, text string) []string {
@@ -239,7 +240,7 @@ func rareTerms(terms []string, text string) []string {
 	if u := len(text) / 100; u > units {
 		units = u
 	}
-	limit := max(3, units/25)
+	limit := max(3, units/33)
 	out := make([]string, 0, len(terms))
 	for _, t := range terms {
 		if n := countFold(text, t, limit+1); n > 0 && n <= limit {
@@ -247,6 +248,48 @@ func rareTerms(terms []string, text string) []string {
 		}
 	}
 	return out
+}
+
+// blockTerms returns the task terms a compressor uses for one block: the
+// terms of the latest request in the task (its last line, with the line
+// before when that one is short) that are rare in the block (rareTerms),
+// then the terms of the earlier task text that are very rare in it (on at
+// most max(2, 0.3%) of its lines). Earlier text is often standing context
+// (an agent's environment preamble, an older question) whose words would
+// otherwise mark large parts of an output as relevant.
+func blockTerms(task, text string) []string {
+	task = strings.TrimSpace(task)
+	if task == "" || text == "" {
+		return nil
+	}
+	cut := strings.LastIndexByte(task, '\n')
+	for cut > 0 && len(task)-cut < 40 {
+		cut = strings.LastIndexByte(task[:cut], '\n')
+	}
+	var latest, earlier string
+	if cut < 0 {
+		latest = task
+	} else {
+		latest, earlier = task[cut+1:], task[:cut]
+	}
+	terms := rareTerms(taskTerms(latest), text)
+	if earlier == "" {
+		return terms
+	}
+	units := strings.Count(text, "\n") + 1
+	if u := len(text) / 100; u > units {
+		units = u
+	}
+	limit := max(2, units/300)
+	for _, t := range taskTerms(earlier) {
+		if slices.Contains(terms, t) {
+			continue
+		}
+		if n := countFold(text, t, limit+1); n > 0 && n <= limit {
+			terms = append(terms, t)
+		}
+	}
+	return terms
 }
 
 // countFold counts the non-overlapping case-insensitive occurrences of the
