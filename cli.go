@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"tsheadroom/hook"
+)
+
+// runCompress implements `tsheadroom compress [flags] [FILE|-]`: the hook's
+// own code run on a saved hook call or bare request body, printing the hook
+// response on stdout and a one-line summary on stderr. With -report DIR it
+// runs every DIR/*.hook.json and prints a table instead.
+func runCompress(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("compress", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var eo engineOptions
+	eo.register(fs)
+	var (
+		report   = fs.String("report", "", "run every `DIR`/*.hook.json (with its .meta.json) and print a per-case table")
+		budget   = fs.Duration("budget", 60*time.Second, "time allowed per call before answering allow")
+		md       hook.Metadata
+		quiet    = fs.Bool("q", false, "no summary line on stderr")
+		jsonRows = fs.Bool("json", false, "with -report: one JSON object per case instead of a table")
+	)
+	fs.StringVar(&md.URL, "url", "", "for a bare request body: the API URL (default: guessed from the body)")
+	fs.StringVar(&md.Provider, "provider", "", "for a bare request body: the Aperture provider name")
+	fs.StringVar(&md.Model, "model", "", "for a bare request body: the model name")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: tsheadroom compress [flags] [FILE|-]\n       tsheadroom compress -report DIR\n\n"+
+			"Runs the hook on a saved Aperture hook call (or a bare provider request body) and prints the\n"+
+			"hook's answer. A summary goes to stderr.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx := context.Background()
+	h, closeAll, err := newCLIHook(ctx, eo, *budget)
+	if err != nil {
+		fmt.Fprintf(stderr, "tsheadroom compress: %v\n", err)
+		return 1
+	}
+	defer closeAll()
+	if *report != "" {
+		return runReport(ctx, h, *report, *jsonRows, stdout, stderr)
+	}
+	if fs.NArg() > 1 {
+		fs.Usage()
+		return 2
+	}
+	name := "-"
+	if fs.NArg() == 1 {
+		name = fs.Arg(0)
+	}
+	data, err := readInput(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "tsheadroom compress: %v\n", err)
+		return 1
+	}
+	if !hook.IsCall(data) {
+		if data, err = hook.WrapBody(data, md); err != nil {
+			fmt.Fprintf(stderr, "tsheadroom compress: %s: %v\n", name, err)
+			return 1
+		}
+	}
+	start := time.Now()
+	a := h.Process(ctx, data)
+	elapsed := time.Since(start)
+	stdout.Write(a.Response)
+	fmt.Fprintln(stdout)
+	if !*quiet {
+		fmt.Fprintln(stderr, summary(a, elapsed))
+	}
+	return 0
+}
+
+func readInput(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(os.Stdin)
+	}
+	return os.ReadFile(name)
+}
+
+func summary(a *hook.Answer, elapsed time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: shape=%s blocks=%d rewritten=%d tokens %d -> %d", a.Outcome, a.Shape, a.Blocks, a.Rewritten, a.TokensBefore, a.TokensAfter)
+	if a.TokensBefore > 0 {
+		fmt.Fprintf(&b, " (%.1f%% saved", 100*float64(a.TokensBefore-a.TokensAfter)/float64(a.TokensBefore))
+		if a.ToolTokensBefore > 0 {
+			fmt.Fprintf(&b, "; tool output %d -> %d, %.1f%%", a.ToolTokensBefore, a.ToolTokensAfter,
+				100*float64(a.ToolTokensBefore-a.ToolTokensAfter)/float64(a.ToolTokensBefore))
+		}
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, " tokenizer=%s time=%s", a.TokenizerName, elapsed.Round(10*time.Microsecond))
+	if a.Reason != "" && a.Outcome != hook.OutcomeModify {
+		fmt.Fprintf(&b, " reason=%q", a.Reason)
+	}
+	return b.String()
+}
+
+// caseMeta is the part of a corpus meta file the report reads.
+type caseMeta struct {
+	Kind     string   `json:"kind"`
+	Shape    string   `json:"shape"`
+	MustKeep []string `json:"must_keep"`
+}
+
+// reportRow is one case of a -report run.
+type reportRow struct {
+	Case             string  `json:"case"`
+	Shape            string  `json:"shape"`
+	Kind             string  `json:"kind"`
+	Outcome          string  `json:"outcome"`
+	TokensBefore     int     `json:"tokens_before"`
+	TokensAfter      int     `json:"tokens_after"`
+	ToolTokensBefore int     `json:"tool_tokens_before"`
+	ToolTokensAfter  int     `json:"tool_tokens_after"`
+	Kept             int     `json:"must_keep_kept"`
+	Needles          int     `json:"must_keep"`
+	Millis           float64 `json:"ms"`
+}
+
+func runReport(ctx context.Context, h *hook.Hook, dir string, asJSON bool, stdout, stderr io.Writer) int {
+	files, err := filepath.Glob(filepath.Join(dir, "*.hook.json"))
+	if err != nil || len(files) == 0 {
+		fmt.Fprintf(stderr, "tsheadroom compress -report: no *.hook.json in %s\n", dir)
+		return 1
+	}
+	sort.Strings(files)
+	var rows []reportRow
+	for _, f := range files {
+		row, err := reportCase(ctx, h, f)
+		if err != nil {
+			fmt.Fprintf(stderr, "tsheadroom compress -report: %v\n", err)
+			return 1
+		}
+		rows = append(rows, row)
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		for _, r := range rows {
+			enc.Encode(r)
+		}
+		return 0
+	}
+	printReport(stdout, rows)
+	return 0
+}
+
+func reportCase(ctx context.Context, h *hook.Hook, file string) (reportRow, error) {
+	call, err := os.ReadFile(file)
+	if err != nil {
+		return reportRow{}, err
+	}
+	var meta caseMeta
+	if m, err := os.ReadFile(strings.TrimSuffix(file, ".hook.json") + ".meta.json"); err == nil {
+		if err := json.Unmarshal(m, &meta); err != nil {
+			return reportRow{}, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	start := time.Now()
+	a := h.Process(ctx, call)
+	row := reportRow{
+		Case:             strings.TrimSuffix(filepath.Base(file), ".hook.json"),
+		Shape:            string(a.Shape),
+		Kind:             meta.Kind,
+		Outcome:          string(a.Outcome),
+		TokensBefore:     a.TokensBefore,
+		TokensAfter:      a.TokensAfter,
+		ToolTokensBefore: a.ToolTokensBefore,
+		ToolTokensAfter:  a.ToolTokensAfter,
+		Needles:          len(meta.MustKeep),
+		Millis:           float64(time.Since(start).Microseconds()) / 1000,
+	}
+	body := hook.ForwardedBody(call, a)
+	for _, needle := range meta.MustKeep {
+		if hook.ContainsString(body, needle) {
+			row.Kept++
+		}
+	}
+	return row, nil
+}
+
+func pct(before, after int) float64 {
+	if before == 0 {
+		return 0
+	}
+	return 100 * float64(before-after) / float64(before)
+}
+
+// codeReadKind is the corpus kind of source-code reads, which the native
+// engine leaves alone by design and the savings target excludes.
+const codeReadKind = "source-code"
+
+func printReport(w io.Writer, rows []reportRow) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "case\tshape\tkind\toutcome\ttokens before\tafter\tsaved\ttool before\ttool after\ttool saved\tmust_keep\tms\t")
+	type agg struct{ before, after, toolBefore, toolAfter, kept, needles int }
+	byKind := map[string]*agg{}
+	var all, nonCode agg
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%.1f%%\t%d\t%d\t%.1f%%\t%d/%d\t%.1f\t\n",
+			r.Case, r.Shape, r.Kind, r.Outcome, r.TokensBefore, r.TokensAfter, pct(r.TokensBefore, r.TokensAfter),
+			r.ToolTokensBefore, r.ToolTokensAfter, pct(r.ToolTokensBefore, r.ToolTokensAfter), r.Kept, r.Needles, r.Millis)
+		k := byKind[r.Kind]
+		if k == nil {
+			k = &agg{}
+			byKind[r.Kind] = k
+		}
+		for _, a := range []*agg{k, &all, &nonCode} {
+			if a == &nonCode && r.Kind == codeReadKind {
+				continue
+			}
+			a.before += r.TokensBefore
+			a.after += r.TokensAfter
+			a.toolBefore += r.ToolTokensBefore
+			a.toolAfter += r.ToolTokensAfter
+			a.kept += r.Kept
+			a.needles += r.Needles
+		}
+	}
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t")
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	line := func(name string, a *agg) {
+		fmt.Fprintf(tw, "%s\t\t\t\t%d\t%d\t%.1f%%\t%d\t%d\t%.1f%%\t%d/%d\t\t\n", name, a.before, a.after, pct(a.before, a.after),
+			a.toolBefore, a.toolAfter, pct(a.toolBefore, a.toolAfter), a.kept, a.needles)
+	}
+	for _, k := range kinds {
+		line("kind "+k, byKind[k])
+	}
+	line("TOTAL", &all)
+	line("TOTAL except code reads", &nonCode)
+	tw.Flush()
+}

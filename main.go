@@ -1,0 +1,478 @@
+// Command tsheadroom is an LLM context-compression hook for Tailscale's
+// Aperture AI gateway. It joins the tailnet as its own device and serves,
+// only there and only to callers it can identify:
+//
+//	POST /          the Aperture pre_request hook (also at /hook)
+//	GET  /metrics   Prometheus metrics            (role metrics)
+//	GET  /config    the compression knobs         (role admin; PUT changes them)
+//	GET  /healthz   process up                    (no role)
+//	GET  /readyz    tailnet up and engine ready   (no role)
+//
+// `tsheadroom compress FILE` runs the same hook code on a saved hook call
+// without joining any tailnet.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"tailscale.com/client/tailscale/apitype"
+
+	"tsheadroom/compress"
+	"tsheadroom/hook"
+	"tsheadroom/metrics"
+	"tsheadroom/tsnet"
+	"tsheadroom/workers"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "compress" {
+		os.Exit(runCompress(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	opts, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tsheadroom:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, opts); err != nil {
+		fmt.Fprintln(os.Stderr, "tsheadroom:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command-line settings of the service.
+type options struct {
+	engine engineOptions
+	access accessOptions
+
+	hostname   string
+	stateDir   string
+	authKey    string
+	tags       string
+	controlURL string
+	https      bool
+	logUpload  bool
+	localAddr  string
+	tailnet    bool
+	budget     time.Duration
+	knobsFile  string
+	verbose    bool
+	drain      time.Duration
+}
+
+// engineOptions pick and size the compression engine; shared with the
+// compress subcommand.
+type engineOptions struct {
+	name          string
+	poolSize      int
+	maxWaiting    int
+	python        string
+	workerScript  string
+	workerTimeout time.Duration
+	preload       bool
+	profile       string
+}
+
+func (e *engineOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&e.name, "engine", envOr("TSHEADROOM_ENGINE", "native"), "compression engine: native or headroom (env TSHEADROOM_ENGINE)")
+	fs.IntVar(&e.poolSize, "pool-size", 0, "concurrent compressions (default: number of CPUs for native, 2 for headroom)")
+	fs.IntVar(&e.maxWaiting, "max-waiting", 64, "calls allowed to wait for a pool slot; beyond it a call is answered allow at once (overload)")
+	fs.StringVar(&e.python, "python", envOr("TSHEADROOM_PYTHON", "python3"), "Python interpreter with headroom-ai installed, for -engine headroom (env TSHEADROOM_PYTHON)")
+	fs.StringVar(&e.workerScript, "worker-script", "", "path of the headroom worker script (default: the embedded one, written to a private directory)")
+	fs.DurationVar(&e.workerTimeout, "worker-timeout", 30*time.Second, "hard cap on one headroom worker call; past it the worker is killed and replaced")
+	fs.BoolVar(&e.preload, "preload", false, "load headroom's ML text model when workers start instead of on first use")
+	fs.StringVar(&e.profile, "profile", "", "savings profile for the starting knobs: balanced or agent-90")
+}
+
+// accessOptions are the allow lists and capability name of the access layer.
+type accessOptions struct {
+	capName                   string
+	requireGrant              bool
+	hookTags, hookLogins      string
+	metricsTags, metricsLogin string
+	adminTags, adminLogins    string
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("tsheadroom", flag.ContinueOnError)
+	o.engine.register(fs)
+	fs.StringVar(&o.hostname, "hostname", envOr("TSHEADROOM_HOSTNAME", "tsheadroom"), "tailnet device name (env TSHEADROOM_HOSTNAME)")
+	fs.StringVar(&o.stateDir, "state-dir", envOr("TSHEADROOM_STATE_DIR", defaultStateDir()), "directory for the node's key and certificates, kept across restarts (env TSHEADROOM_STATE_DIR)")
+	fs.StringVar(&o.authKey, "authkey", "", "tailnet auth key (default: env TS_AUTHKEY); needed only on first start")
+	fs.StringVar(&o.tags, "advertise-tags", envOr("TSHEADROOM_TAGS", ""), "comma-separated ACL tags for the device, e.g. tag:tsheadroom (env TSHEADROOM_TAGS)")
+	fs.StringVar(&o.controlURL, "control-url", envOr("TSHEADROOM_CONTROL_URL", ""), "coordination server URL (default Tailscale's; set for Headscale) (env TSHEADROOM_CONTROL_URL)")
+	fs.BoolVar(&o.https, "https", false, "also serve :443 with the tailnet's MagicDNS certificate")
+	fs.BoolVar(&o.logUpload, "log-upload", false, "upload the node's backend logs to Tailscale (off unless set)")
+	fs.BoolVar(&o.tailnet, "tailnet", true, "join the tailnet; -tailnet=false with -local-addr serves on loopback only")
+	fs.StringVar(&o.localAddr, "local-addr", "", "also serve on this loopback address (e.g. 127.0.0.1:8787) to try it without a tailnet; callers there get hook and metrics, never admin")
+	fs.DurationVar(&o.budget, "budget", hook.DefaultBudget, "time one hook call may take before it is answered allow; keep it below Aperture's hook timeout")
+	fs.StringVar(&o.knobsFile, "config", "", "JSON `file` with the starting compression knobs (see /config)")
+	fs.BoolVar(&o.verbose, "v", false, "log one line per hook call")
+	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight calls may take to finish")
+	fs.StringVar(&o.access.capName, "cap-name", tsnet.DefaultCapName, "app capability in the tailnet policy whose grants carry roles: {\"roles\": [...]}")
+	fs.BoolVar(&o.access.requireGrant, "require-grant", false, "close the open default: without allow lists, only granted callers get hook and metrics")
+	fs.StringVar(&o.access.hookTags, "hook-tags", "", "comma-separated tags allowed to call the hook (e.g. tag:aperture)")
+	fs.StringVar(&o.access.hookLogins, "hook-logins", "", "comma-separated login names allowed to call the hook")
+	fs.StringVar(&o.access.metricsTags, "metrics-tags", "", "comma-separated tags allowed to scrape /metrics")
+	fs.StringVar(&o.access.metricsLogin, "metrics-logins", "", "comma-separated login names allowed to scrape /metrics")
+	fs.StringVar(&o.access.adminTags, "admin-tags", "", "comma-separated tags with the admin role")
+	fs.StringVar(&o.access.adminLogins, "admin-logins", "", "comma-separated login names with the admin role")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (did you mean `tsheadroom compress %s`?)", fs.Arg(0), fs.Arg(0))
+	}
+	o.authKey = firstNonEmpty(o.authKey, os.Getenv("TS_AUTHKEY"))
+	return o, nil
+}
+
+// run wires the service and serves until ctx ends, then drains.
+func run(ctx context.Context, o options) error {
+	logLevel := slog.LevelInfo
+	if o.verbose {
+		logLevel = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
+
+	knobs, err := loadKnobs(o.knobsFile, o.engine.profile)
+	if err != nil {
+		return err
+	}
+	// Metrics first: the pool and workers report into it, and it reads the
+	// pool (assigned below, before anything is served) at scrape time.
+	var (
+		engineVersion func() string
+		pool          *workers.Pool
+	)
+	m, err := metrics.New(metrics.Config{
+		Version:         version(),
+		Engine:          o.engine.name,
+		HeadroomVersion: func() string { return callOrEmpty(engineVersion) },
+		Outcomes:        hook.Outcomes(),
+		Kinds:           kindNames(),
+		Endpoints:       endpoints(),
+		Pool: func() metrics.PoolStats {
+			s := pool.Stats()
+			return metrics.PoolStats{Total: s.Total, Busy: s.Busy, Waiting: s.Waiting}
+		},
+		Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	var eng compress.Engine
+	var closeEngine func()
+	eng, pool, closeEngine, err = newEngine(ctx, o.engine, m, logger)
+	if err != nil {
+		return err
+	}
+	defer closeEngine()
+	if hv, ok := eng.(interface{ Version() string }); ok {
+		engineVersion = hv.Version
+	}
+
+	h, err := hook.New(hook.Config{
+		Engine:     eng,
+		Pool:       pool,
+		Knobs:      &knobs,
+		Budget:     o.budget,
+		Metrics:    m,
+		Logger:     logger,
+		CallerName: callerName,
+	})
+	if err != nil {
+		return err
+	}
+	// The access layer identifies callers through the tailnet node, which is
+	// created after the mux it serves; it is set before anything listens.
+	var tailnet *tsnet.Server
+	access, err := newAccess(o.access, m, logger, func(ctx context.Context, addr string) (*apitype.WhoIsResponse, error) {
+		if tailnet == nil {
+			return nil, errors.New("not on a tailnet: only loopback callers are served")
+		}
+		return tailnet.WhoIs(ctx, addr)
+	})
+	if err != nil {
+		return err
+	}
+	mux := routes(access, h, m, func() bool { return tailnet == nil || tailnet.Ready() })
+	if o.tailnet {
+		tailnet, err = tsnet.New(tsnet.Config{
+			Hostname:      o.hostname,
+			Dir:           o.stateDir,
+			AuthKey:       o.authKey,
+			AdvertiseTags: splitList(o.tags),
+			ControlURL:    o.controlURL,
+			HTTPS:         o.https,
+			LogUpload:     o.logUpload,
+			Logger:        logger,
+			Handler:       mux,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return serve(ctx, o, mux, tailnet, logger)
+}
+
+// endpoints names the guarded routes; it labels access-denied metrics.
+func endpoints() []string { return []string{"hook", "metrics", "config", "debug"} }
+
+// routes builds the one mux every listener serves. Each route names the role
+// it needs; health checks need none. The hook answers at / (the URL
+// Aperture is configured with) and at /hook.
+func routes(access *tsnet.Access, h *hook.Hook, m *metrics.Metrics, ready func() bool) *http.ServeMux {
+	mux := http.NewServeMux()
+	hookHandler := access.Require(tsnet.RoleHook, "hook", h)
+	mux.Handle("/{$}", hookHandler)
+	mux.Handle("/hook", hookHandler)
+	mux.Handle("/metrics", access.Require(tsnet.RoleMetrics, "metrics", m.Handler()))
+	mux.Handle("/config", access.Require(tsnet.RoleAdmin, "config", h.ConfigHandler()))
+	debug := http.NewServeMux()
+	debug.HandleFunc("/debug/pprof/", pprof.Index)
+	debug.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	debug.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/pprof/", access.Require(tsnet.RoleAdmin, "debug", debug))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !ready() {
+			http.Error(w, "not ready: tailnet not up", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return mux
+}
+
+// newAccess builds the access layer from the role flags.
+func newAccess(ao accessOptions, m *metrics.Metrics, logger *slog.Logger, whois func(context.Context, string) (*apitype.WhoIsResponse, error)) (*tsnet.Access, error) {
+	return tsnet.NewAccess(tsnet.AccessConfig{
+		WhoIs:        whois,
+		CapName:      ao.capName,
+		RequireGrant: ao.requireGrant,
+		Allow: map[tsnet.Role]tsnet.AllowList{
+			tsnet.RoleHook:    {Tags: splitList(ao.hookTags), Logins: splitList(ao.hookLogins)},
+			tsnet.RoleMetrics: {Tags: splitList(ao.metricsTags), Logins: splitList(ao.metricsLogin)},
+			tsnet.RoleAdmin:   {Tags: splitList(ao.adminTags), Logins: splitList(ao.adminLogins)},
+		},
+		OnDeny: m.AccessDenied,
+		Logger: logger,
+	})
+}
+
+// serve starts the listeners and blocks until ctx ends, then drains
+// in-flight calls for up to -drain and stops.
+func serve(ctx context.Context, o options, mux http.Handler, tailnet *tsnet.Server, logger *slog.Logger) error {
+	var local *tsnet.LocalServer
+	if o.localAddr != "" {
+		var err error
+		local, err = tsnet.NewLocal(tsnet.LocalConfig{Addr: o.localAddr, Handler: mux, Logger: logger})
+		if err != nil {
+			return err
+		}
+		if err := local.Start(); err != nil {
+			return err
+		}
+		logger.Info("serving on loopback", "addr", local.Addr().String(), "roles", "hook,metrics")
+	}
+	if tailnet != nil {
+		if err := tailnet.Start(ctx); err != nil {
+			if local != nil {
+				local.Shutdown(context.Background())
+			}
+			return err
+		}
+		logger.Info("serving on the tailnet", "urls", strings.Join(tailnet.URLs(), " "))
+	}
+	if tailnet == nil && local == nil {
+		return errors.New("nothing to serve: -tailnet=false needs -local-addr")
+	}
+	<-ctx.Done()
+	logger.Info("shutting down: draining in-flight calls", "drain", o.drain.String())
+	drainCtx, cancel := context.WithTimeout(context.Background(), o.drain)
+	defer cancel()
+	var errs []error
+	if local != nil {
+		errs = append(errs, local.Shutdown(drainCtx))
+	}
+	if tailnet != nil {
+		errs = append(errs, tailnet.Shutdown(drainCtx))
+	}
+	return errors.Join(errs...)
+}
+
+// newEngine builds the chosen engine and the pool every compression runs
+// in. close releases worker processes.
+func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger *slog.Logger) (compress.Engine, *workers.Pool, func(), error) {
+	var observer workers.Observer
+	if m != nil {
+		observer = m
+	}
+	size := eo.poolSize
+	var eng compress.Engine
+	closeFn := func() {}
+	switch eo.name {
+	case "native":
+		if size == 0 {
+			size = runtime.NumCPU()
+		}
+		n, err := compress.NewNative(compress.NativeConfig{})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		eng = n
+	case "headroom":
+		if size == 0 {
+			size = 2
+		}
+		hr, err := workers.NewHeadroom(workers.HeadroomConfig{
+			Python:      eo.python,
+			ScriptPath:  eo.workerScript,
+			Workers:     size,
+			CallTimeout: eo.workerTimeout,
+			Preload:     eo.preload,
+			Observer:    observer,
+			Logger:      logger,
+		})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := hr.Start(ctx); err != nil {
+			hr.Close()
+			return nil, nil, nil, fmt.Errorf("start headroom workers (is headroom-ai installed for %s? pip install headroom-ai): %w", eo.python, err)
+		}
+		eng, closeFn = hr, func() { hr.Close() }
+	default:
+		return nil, nil, nil, fmt.Errorf("unknown -engine %q: use native or headroom", eo.name)
+	}
+	pool, err := workers.NewPool(workers.PoolConfig{Size: size, MaxWaiting: eo.maxWaiting, Observer: observer})
+	if err != nil {
+		closeFn()
+		return nil, nil, nil, err
+	}
+	return eng, pool, closeFn, nil
+}
+
+// newCLIHook builds the hook for the compress subcommand: same engine and
+// hook code, no metrics, no tailnet.
+func newCLIHook(ctx context.Context, eo engineOptions, budget time.Duration) (*hook.Hook, func(), error) {
+	knobs, err := loadKnobs("", eo.profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	eng, pool, closeFn, err := newEngine(ctx, eo, nil, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := hook.New(hook.Config{Engine: eng, Pool: pool, Knobs: &knobs, Budget: budget})
+	if err != nil {
+		closeFn()
+		return nil, nil, err
+	}
+	return h, closeFn, nil
+}
+
+// loadKnobs reads the starting compression knobs: defaults, then the file,
+// then the profile flag.
+func loadKnobs(file, profile string) (compress.Config, error) {
+	c := compress.DefaultConfig()
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return c, fmt.Errorf("read config: %w", err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("parse config %s: %w", file, err)
+		}
+	}
+	if profile != "" {
+		c.SavingsProfile = profile
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("compression config: %w", err)
+	}
+	return c, nil
+}
+
+func kindNames() []string {
+	var out []string
+	for _, k := range compress.CompressedKinds() {
+		out = append(out, string(k))
+	}
+	return out
+}
+
+func callerName(ctx context.Context) string {
+	if c, ok := tsnet.CallerFrom(ctx); ok {
+		return c.String()
+	}
+	return ""
+}
+
+func callOrEmpty(f func() string) string {
+	if f == nil {
+		return ""
+	}
+	return f()
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+func defaultStateDir() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "tsheadroom")
+	}
+	return "tsheadroom-state"
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
