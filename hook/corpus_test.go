@@ -6,7 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"tsheadroom/compress"
 	"tsheadroom/internal/corpus"
 )
 
@@ -52,4 +54,83 @@ func TestCorpusSplice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCorpusMustKeep runs every corpus case through the hook with the
+// native engine: each must_keep string survives and no case grows.
+func TestCorpusMustKeep(t *testing.T) {
+	eng, err := compress.NewNative(compress.NativeConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newTestHook(t, eng, func(c *Config) { c.Budget = time.Minute })
+	for _, c := range corpus.Load(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			a := h.Process(context.Background(), c.Call)
+			if a.Outcome != OutcomeModify && a.Outcome != OutcomeNoop {
+				t.Fatalf("outcome %s (%s)", a.Outcome, a.Reason)
+			}
+			body := ForwardedBody(c.Call, a)
+			for _, keep := range c.MustKeep {
+				if !ContainsString(body, keep) {
+					t.Errorf("lost must_keep %q", keep)
+				}
+			}
+			if a.TokensAfter > a.TokensBefore || a.BytesOut > a.BytesIn {
+				t.Errorf("inflated: tokens %d -> %d, bytes %d -> %d", a.TokensBefore, a.TokensAfter, a.BytesIn, a.BytesOut)
+			}
+		})
+	}
+}
+
+// TestCorpusPrefixStable: for every growing session NAME.t1, .t2, .t3, each
+// message of turn N's output outside the last protect_recent messages is
+// byte-identical in turn N+1's output, so provider prompt caches keep
+// hitting.
+func TestCorpusPrefixStable(t *testing.T) {
+	eng, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newTestHook(t, eng, func(c *Config) { c.Budget = time.Minute })
+	protect := h.Knobs().ProtectRecent
+	turns := map[string][][][]byte{} // session -> conversation items of each turn's output
+	var order []string
+	for _, c := range corpus.Load(t) {
+		if c.Session == "" {
+			continue
+		}
+		body := ForwardedBody(c.Call, h.Process(context.Background(), c.Call))
+		root, err := parseTree(body)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		var items [][]byte
+		for _, key := range []string{"messages", "input", "contents"} {
+			for _, it := range root.get(key).items() {
+				items = append(items, it.raw(body))
+			}
+		}
+		if turns[c.Session] == nil {
+			order = append(order, c.Session)
+		}
+		turns[c.Session] = append(turns[c.Session], items)
+	}
+	if len(order) == 0 {
+		t.Skip("SKIP: no growing sessions in the corpus")
+	}
+	checked := 0
+	for _, s := range order {
+		ts := turns[s]
+		for n := 0; n+1 < len(ts); n++ {
+			prev, next := ts[n], ts[n+1]
+			for i := 0; i < len(prev)-protect; i++ {
+				checked++
+				if string(prev[i]) != string(next[i]) {
+					t.Errorf("%s: item %d of turn %d changed in turn %d", s, i, n+1, n+2)
+				}
+			}
+		}
+	}
+	t.Logf("%d sessions, %d items checked", len(order), checked)
 }
