@@ -2,6 +2,7 @@ package hook
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,13 @@ type Config struct {
 	// Logger receives one line per call at debug level, and config changes
 	// at info level. Nil discards.
 	Logger *slog.Logger
+	// GrantsCap is the app capability whose values in metadata.grants
+	// override compression knobs per user or team (Aperture forwards the
+	// custom capabilities of the grants that matched the caller when the
+	// hook is configured with send: ["grants"]). Each value is a JSON
+	// object of knobs, e.g. {"savings_profile": "agent-90"}; several are
+	// applied in order. Empty means DefaultGrantsCap.
+	GrantsCap string
 	// CallerName names the caller of a request for logs (the tailnet
 	// identity attached by the access layer). Nil logs no caller.
 	CallerName func(context.Context) string
@@ -42,6 +50,7 @@ type Config struct {
 
 // Defaults.
 const (
+	DefaultGrantsCap    = "tsheadroom.dev/cap/compress"
 	DefaultBudget       = 4 * time.Second
 	DefaultMaxBodyBytes = 50 << 20
 )
@@ -56,6 +65,7 @@ type Hook struct {
 	metrics    *metrics.Metrics
 	log        *slog.Logger
 	callerName func(context.Context) string
+	grantsCap  string
 }
 
 // New validates cfg and returns a Hook.
@@ -84,6 +94,10 @@ func New(cfg Config) (*Hook, error) {
 		metrics:    cfg.Metrics,
 		log:        cfg.Logger,
 		callerName: cfg.CallerName,
+		grantsCap:  cfg.GrantsCap,
+	}
+	if h.grantsCap == "" {
+		h.grantsCap = DefaultGrantsCap
 	}
 	if h.budget == 0 {
 		h.budget = DefaultBudget
@@ -99,6 +113,31 @@ func New(cfg Config) (*Hook, error) {
 	}
 	h.knobs.Store(&knobs)
 	return h, nil
+}
+
+// knobsFor returns the knobs for one call: the runtime settings with the
+// caller's grant overrides from metadata.grants applied. Overrides that do
+// not parse or validate are ignored as a whole (the call still compresses,
+// with the runtime settings) and reported in reason.
+func (h *Hook) knobsFor(md *node, src []byte) (c compress.Config, reason string) {
+	base := h.Knobs()
+	grants := md.get("grants").get(h.grantsCap).items()
+	if len(grants) == 0 {
+		return base, ""
+	}
+	c = base
+	for _, g := range grants {
+		if !g.isObject() {
+			return base, "grant override is not an object"
+		}
+		if err := json.Unmarshal(g.raw(src), &c); err != nil {
+			return base, "grant override: " + err.Error()
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return base, "grant override: " + err.Error()
+	}
+	return c, ""
 }
 
 // Knobs returns the compression settings in force.

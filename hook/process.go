@@ -100,7 +100,11 @@ func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
 		return fail(OutcomeNoop, "no candidate blocks")
 	}
 
-	req := &compress.Request{Model: a.Model, Session: a.Session, Blocks: blocks, Config: h.Knobs()}
+	knobs, knobsNote := h.knobsFor(md, call)
+	if knobsNote != "" {
+		a.Reason = knobsNote
+	}
+	req := &compress.Request{Model: a.Model, Session: a.Session, Blocks: blocks, Config: knobs}
 	engineStart := time.Now()
 	res, err := h.runEngine(ctx, req)
 	a.EngineTime = time.Since(engineStart)
