@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"tsheadroom/compress"
 )
@@ -41,7 +42,9 @@ func planItems(req *compress.Request) []plannedItem {
 
 // eligible applies the position and role rules of compression.md.
 func eligible(b *compress.Block, cfg compress.Config) bool {
-	if strings.TrimSpace(b.Text) == "" {
+	// Invalid UTF-8 would not survive the JSON round trip byte for byte,
+	// so such a block could come back altered without headroom touching it.
+	if strings.TrimSpace(b.Text) == "" || !utf8.ValidString(b.Text) {
 		return false
 	}
 	// A token spans at least one byte, so a block with fewer bytes than the
