@@ -607,10 +607,10 @@ func (c *jsonCompressor) items(kids []*jnode, depth int, l jlayout) (itemsOut, b
 // container: an object {"_omitted": "..."} formatted like the first item
 // for arrays of objects, a plain string otherwise.
 func (c *jsonCompressor) noteElement(kids []*jnode, note string, allObjects bool) string {
-	q := quoteJSON(note)
 	if !allObjects {
-		return q
+		return quoteJSON("[... " + note + " ...]")
 	}
+	q := quoteJSON(note)
 	first := kids[0]
 	if len(first.kids) == 0 {
 		return `{"_omitted":` + q + "}"
@@ -935,6 +935,10 @@ func (c *jsonCompressor) omittedNote(kids []*jnode, keep []bool, allObjects bool
 			}
 			continue
 		}
+		if lo, hi, ok := timeRange(f); ok {
+			ranges = append(ranges, fmt.Sprintf("%s %s..%s", key, lo, hi))
+			continue
+		}
 		if f.isNum && len(f.nums) == len(om) {
 			lo, hi := slices.Min(f.nums), slices.Max(f.nums)
 			ranges = append(ranges, fmt.Sprintf("%s %s..%s", key, jsonNum(lo), jsonNum(hi)))
@@ -985,6 +989,37 @@ func (c *jsonCompressor) omittedNote(kids []*jnode, keep []bool, allObjects bool
 		note = strings.ReplaceAll(note, "=", ": ")
 	}
 	return note
+}
+
+// timeRange returns the earliest and latest value of a field whose values
+// are all ISO-8601 dates or timestamps (which sort as text).
+func timeRange(f *jfield) (lo, hi string, ok bool) {
+	for v := range f.strCnt {
+		p := jsonPlain(v)
+		if len(v) < 12 || v[0] != '"' || !isDateText(p) {
+			return "", "", false
+		}
+		if lo == "" || p < lo {
+			lo = p
+		}
+		if p > hi {
+			hi = p
+		}
+	}
+	return lo, hi, lo != ""
+}
+
+// isDateText reports whether s starts with YYYY-MM-DD.
+func isDateText(s string) bool {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func jsonCapList(xs []string, n int) []string {
