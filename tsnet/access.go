@@ -1,0 +1,400 @@
+package tsnet
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+
+	"tailscale.com/client/tailscale/apitype"
+	"tailscale.com/tailcfg"
+)
+
+// Role is a permission a caller may hold. Endpoints require one role each.
+type Role string
+
+// The roles tsheadroom knows. RoleAdmin implies every other role.
+const (
+	// RoleHook may POST the Aperture pre_request hook.
+	RoleHook Role = "hook"
+	// RoleMetrics may GET /metrics.
+	RoleMetrics Role = "metrics"
+	// RoleAdmin may do everything, including GET/PUT /config.
+	RoleAdmin Role = "admin"
+)
+
+// allRoles lists every known role in a fixed order, so role lists in logs and
+// responses are deterministic.
+var allRoles = [...]Role{RoleHook, RoleMetrics, RoleAdmin}
+
+func (r Role) valid() bool { return slices.Contains(allRoles[:], r) }
+
+// DefaultCapName is the app capability tsheadroom reads from the tailnet
+// policy when AccessConfig.CapName is empty. Its values are JSON objects of
+// the form {"roles": ["hook", "metrics", "admin"]}. Operators who prefer a
+// capability under their own domain set AccessConfig.CapName instead.
+const DefaultCapName = "tsheadroom.dev/cap/tsheadroom"
+
+// AllowList names callers that hold a role without an app-capability grant.
+type AllowList struct {
+	// Tags are ACL tags ("tag:aperture"). A tagged caller matches when any
+	// of its tags is listed.
+	Tags []string
+	// Logins are user login names ("alice@example.com"). Only untagged
+	// callers match: a tagged device acts as its tags, not as the user who
+	// created it, as in the tailnet policy itself.
+	Logins []string
+}
+
+func (l AllowList) empty() bool { return len(l.Tags) == 0 && len(l.Logins) == 0 }
+
+// AccessConfig configures an Access. The zero value is not usable: WhoIs is
+// required.
+type AccessConfig struct {
+	// WhoIs identifies the tailnet peer behind a request's remote address
+	// ("ip:port"). Required. In production this is Server.WhoIs (the
+	// tailnet node's LocalAPI); tests may pass any function with the same
+	// contract. An error means the caller is denied.
+	WhoIs func(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error)
+
+	// CapName is the app capability whose grant values carry roles.
+	// Empty means DefaultCapName.
+	CapName string
+
+	// Allow grants roles to tags and login names given on the command line,
+	// for tailnets whose policy has no app grants. Keys must be known roles.
+	// Nil or empty means no allow lists.
+	Allow map[Role]AllowList
+
+	// RequireGrant closes the open default: when true, callers get only the
+	// roles their grants and the allow lists give them, even if no allow
+	// list is set. When false and Allow is empty, hook and metrics are open
+	// to every peer that can reach the node (see NewAccess).
+	RequireGrant bool
+
+	// OnDeny, if non-nil, is called once per refused request with the
+	// endpoint name given to Require; main wires it to the
+	// tsheadroom_access_denied_total counter. It must be safe for
+	// concurrent use and must not block.
+	OnDeny func(endpoint string)
+
+	// Logger receives denials and configuration warnings. Nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Access resolves a caller's roles from its tailnet identity and guards
+// handlers with them. It is safe for concurrent use.
+type Access struct {
+	whois   func(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error)
+	capName tailcfg.PeerCapability
+	allow   map[Role]AllowList
+	open    bool // no policy configured: hook and metrics for every peer
+	onDeny  func(endpoint string)
+	log     *slog.Logger
+
+	mu            sync.Mutex
+	warnedUnknown map[string]bool // unknown role names in grants, logged once each
+}
+
+// NewAccess validates cfg and returns an Access.
+//
+// With no policy configured at all (Allow empty and RequireGrant false) the
+// hook and metrics roles are open to every peer that can reach the node,
+// admin still needs a grant, and a warning saying so is logged once here.
+func NewAccess(cfg AccessConfig) (*Access, error) {
+	if cfg.WhoIs == nil {
+		return nil, errors.New("access: WhoIs is required")
+	}
+	capName := cfg.CapName
+	if capName == "" {
+		capName = DefaultCapName
+	}
+	if strings.ContainsAny(capName, " \t\r\n") {
+		return nil, fmt.Errorf("access: capability name %q contains whitespace", capName)
+	}
+	allow := make(map[Role]AllowList, len(cfg.Allow))
+	for role, list := range cfg.Allow {
+		if !role.valid() {
+			return nil, fmt.Errorf("access: allow list for unknown role %q (known: hook, metrics, admin)", role)
+		}
+		for _, tag := range list.Tags {
+			if !strings.HasPrefix(tag, "tag:") || len(tag) == len("tag:") {
+				return nil, fmt.Errorf("access: %s allow list: %q is not a tag (want tag:name)", role, tag)
+			}
+		}
+		for _, login := range list.Logins {
+			if strings.TrimSpace(login) == "" || strings.ContainsAny(login, " \t\r\n") {
+				return nil, fmt.Errorf("access: %s allow list: invalid login name %q", role, login)
+			}
+		}
+		if !list.empty() {
+			allow[role] = AllowList{Tags: slices.Clone(list.Tags), Logins: slices.Clone(list.Logins)}
+		}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	a := &Access{
+		whois:   cfg.WhoIs,
+		capName: tailcfg.PeerCapability(capName),
+		allow:   allow,
+		open:    len(allow) == 0 && !cfg.RequireGrant,
+		onDeny:  cfg.OnDeny,
+		log:     log,
+	}
+	if a.open {
+		log.Warn("no access policy configured: any tailnet peer that can reach this node gets the hook and metrics roles; admin needs an app-capability grant. Set allow lists or require grants to restrict access.",
+			"cap", capName)
+	}
+	return a, nil
+}
+
+// Open reports whether no policy is configured, so hook and metrics are open
+// to every tailnet peer.
+func (a *Access) Open() bool { return a.open }
+
+// CapName returns the app capability this Access reads.
+func (a *Access) CapName() string { return string(a.capName) }
+
+// Caller is the identity of the peer behind a request, with its roles.
+type Caller struct {
+	// LoginName is the user's login for untagged devices; empty for tagged
+	// devices and local callers.
+	LoginName string
+	// Tags are the device's ACL tags; empty for user devices.
+	Tags []string
+	// NodeName is the device's MagicDNS name without the trailing dot, or
+	// its host name when MagicDNS is off.
+	NodeName string
+	// Addr is the caller's address (a tailnet IP, or loopback for local
+	// callers).
+	Addr netip.Addr
+	// Local is true for callers on the loopback listener, which carry no
+	// tailnet identity.
+	Local bool
+	// Roles are the caller's effective roles, in the order hook, metrics,
+	// admin. Admin implies the others, which are then listed too.
+	Roles []Role
+}
+
+// Has reports whether the caller holds role.
+func (c Caller) Has(role Role) bool { return slices.Contains(c.Roles, role) }
+
+// String renders the identity for logs and denial messages, e.g.
+// "tags=tag:aperture node=aperture.example.ts.net ip=100.64.0.2".
+func (c Caller) String() string {
+	var b strings.Builder
+	switch {
+	case c.Local:
+		b.WriteString("local")
+	case len(c.Tags) > 0:
+		b.WriteString("tags=")
+		b.WriteString(strings.Join(c.Tags, ","))
+	case c.LoginName != "":
+		b.WriteString("login=")
+		b.WriteString(c.LoginName)
+	default:
+		b.WriteString("unknown")
+	}
+	if c.NodeName != "" {
+		b.WriteString(" node=")
+		b.WriteString(c.NodeName)
+	}
+	if c.Addr.IsValid() {
+		b.WriteString(" ip=")
+		b.WriteString(c.Addr.String())
+	}
+	return b.String()
+}
+
+type callerKey struct{}
+
+// localCallerKey marks requests that arrived on the loopback listener. Only
+// LocalServer sets it, so a tailnet request can never carry it.
+type localCallerKey struct{}
+
+// CallerFrom returns the caller that Require attached to ctx.
+func CallerFrom(ctx context.Context) (Caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(Caller)
+	return c, ok
+}
+
+// WithLocalCaller marks r's context as coming from the loopback listener: the
+// caller then gets the hook and metrics roles and never admin. LocalServer
+// applies it to every request; it is exported for callers that serve
+// loopback listeners themselves.
+func WithLocalCaller(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localCallerKey{}, true)))
+	})
+}
+
+// localRoles are what a loopback caller gets: enough to try the hook and
+// scrape metrics, never to change the configuration.
+var localRoles = [...]Role{RoleHook, RoleMetrics}
+
+// Identify resolves the caller behind r and its roles. It fails when the
+// caller cannot be identified (WhoIs error, or a peer unknown to the node).
+func (a *Access) Identify(r *http.Request) (Caller, error) {
+	if local, _ := r.Context().Value(localCallerKey{}).(bool); local {
+		c := Caller{Local: true, Roles: localRoles[:]}
+		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+			c.Addr = ap.Addr().Unmap()
+		}
+		return c, nil
+	}
+	who, err := a.whois(r.Context(), r.RemoteAddr)
+	if err != nil {
+		return Caller{}, fmt.Errorf("whois %s: %w", r.RemoteAddr, err)
+	}
+	if who == nil || who.Node == nil {
+		return Caller{}, fmt.Errorf("whois %s: no node in response", r.RemoteAddr)
+	}
+	return a.resolve(who, r.RemoteAddr), nil
+}
+
+// resolve turns a WhoIs answer into a Caller with its effective roles.
+func (a *Access) resolve(who *apitype.WhoIsResponse, remoteAddr string) Caller {
+	c := Caller{NodeName: strings.TrimSuffix(who.Node.Name, ".")}
+	if c.NodeName == "" {
+		c.NodeName = who.Node.ComputedName
+	}
+	if who.Node.IsTagged() {
+		c.Tags = slices.Clone(who.Node.Tags)
+		slices.Sort(c.Tags)
+	} else if who.UserProfile != nil {
+		c.LoginName = who.UserProfile.LoginName
+	}
+	if ap, err := netip.ParseAddrPort(remoteAddr); err == nil {
+		c.Addr = ap.Addr().Unmap()
+	} else if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		if ip, err := netip.ParseAddr(host); err == nil {
+			c.Addr = ip.Unmap()
+		}
+	}
+
+	have := make(map[Role]bool, len(allRoles))
+	if a.open {
+		have[RoleHook] = true
+		have[RoleMetrics] = true
+	}
+	for _, role := range a.grantedRoles(who, c) {
+		have[role] = true
+	}
+	for role, list := range a.allow {
+		if c.matches(list) {
+			have[role] = true
+		}
+	}
+	if have[RoleAdmin] {
+		for _, r := range allRoles {
+			have[r] = true
+		}
+	}
+	for _, r := range allRoles {
+		if have[r] {
+			c.Roles = append(c.Roles, r)
+		}
+	}
+	return c
+}
+
+func (c Caller) matches(list AllowList) bool {
+	if len(c.Tags) > 0 {
+		return slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(list.Tags, t) })
+	}
+	return c.LoginName != "" && slices.Contains(list.Logins, c.LoginName)
+}
+
+// capGrant is the JSON value of one grant of the app capability.
+type capGrant struct {
+	Roles []string `json:"roles"`
+}
+
+// grantedRoles merges the roles of every grant value of the capability.
+// Each value is decoded on its own (rather than with
+// tailcfg.UnmarshalCapJSON, which fails all values on one bad one) so that a
+// malformed grant elsewhere in the policy does not take away roles granted
+// correctly; the bad value is logged and ignored.
+func (a *Access) grantedRoles(who *apitype.WhoIsResponse, c Caller) []Role {
+	var roles []Role
+	for _, raw := range who.CapMap[a.capName] {
+		var g capGrant
+		if err := json.Unmarshal([]byte(raw), &g); err != nil {
+			a.log.Warn("ignoring malformed app-capability grant", "cap", string(a.capName), "caller", c.String(), "err", err)
+			continue
+		}
+		for _, name := range g.Roles {
+			role := Role(name)
+			if !role.valid() {
+				a.warnUnknownRole(name)
+				continue
+			}
+			roles = append(roles, role)
+		}
+	}
+	return roles
+}
+
+func (a *Access) warnUnknownRole(name string) {
+	a.mu.Lock()
+	seen := a.warnedUnknown[name]
+	if !seen {
+		if a.warnedUnknown == nil {
+			a.warnedUnknown = make(map[string]bool)
+		}
+		a.warnedUnknown[name] = true
+	}
+	a.mu.Unlock()
+	if !seen {
+		a.log.Warn("ignoring unknown role in app-capability grant (known: hook, metrics, admin); logged once per name",
+			"cap", string(a.capName), "role", name)
+	}
+}
+
+// Require returns a handler that serves h only to callers holding role.
+// Others get 403 with a one-line reason; the denial is logged with the
+// caller's identity and reported to OnDeny with endpoint, a short stable
+// name for the route ("hook", "metrics", "config"). The caller is attached
+// to the request context (see CallerFrom) before h runs.
+func (a *Access) Require(role Role, endpoint string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := a.Identify(r)
+		if err != nil {
+			a.deny(w, endpoint, role, "", "cannot identify caller", err)
+			return
+		}
+		if !c.Has(role) {
+			a.deny(w, endpoint, role, c.String(), fmt.Sprintf("caller %s lacks role %s", c, role), nil)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+	})
+}
+
+func (a *Access) deny(w http.ResponseWriter, endpoint string, role Role, caller, reason string, err error) {
+	attrs := []any{"endpoint", endpoint, "role", string(role), "outcome", "denied", "reason", reason}
+	if caller != "" {
+		attrs = append(attrs, "caller", caller)
+	}
+	if err != nil {
+		attrs = append(attrs, "err", err)
+	}
+	a.log.Warn("access denied", attrs...)
+	if a.onDeny != nil {
+		a.onDeny(endpoint)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusForbidden)
+	fmt.Fprintf(w, "forbidden: %s\n", reason)
+}

@@ -1,0 +1,173 @@
+package tsnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CheckLoopback reports whether addr ("host:port") names a loopback address
+// only. The host must be a literal loopback IP (127.0.0.0/8 or ::1) or
+// "localhost"; an empty host, an unspecified address (0.0.0.0, ::) or any
+// other name or IP is refused, because it could expose tsheadroom beyond
+// this machine without the tailnet's identity checks.
+func CheckLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("local address %q: want host:port on loopback, e.g. 127.0.0.1:8080: %w", addr, err)
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("local address %q: bad port: %w", addr, err)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.Unmap().IsLoopback() {
+		return fmt.Errorf("local address %q is not loopback: the local listener only accepts 127.0.0.1, ::1 or localhost (use the tailnet to reach tsheadroom from other machines)", addr)
+	}
+	return nil
+}
+
+// ListenLoopback opens a TCP listener on a loopback address, refusing any
+// address CheckLoopback refuses. "localhost" is bound as 127.0.0.1 rather
+// than resolved, so a misconfigured hosts file cannot widen it.
+func ListenLoopback(addr string) (net.Listener, error) {
+	if err := CheckLoopback(addr); err != nil {
+		return nil, err
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if strings.EqualFold(host, "localhost") {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on local address %s: %w", addr, err)
+	}
+	// Belt and braces: the kernel picked the address; make sure it is what
+	// we asked for.
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err != nil || !ap.Addr().Unmap().IsLoopback() {
+		ln.Close()
+		return nil, fmt.Errorf("listen on local address %s: bound %s, which is not loopback", addr, ln.Addr())
+	}
+	return ln, nil
+}
+
+// LocalConfig configures a LocalServer.
+type LocalConfig struct {
+	// Addr is the loopback host:port to listen on (see CheckLoopback).
+	// Port 0 picks a free port; Addr() reports it. Required.
+	Addr string
+
+	// Handler serves every request. Required. Requests reach it marked as
+	// local callers, so Access.Require gives them the hook and metrics
+	// roles and never admin.
+	Handler http.Handler
+
+	// Logger receives serving errors. Nil means slog.Default().
+	Logger *slog.Logger
+
+	// ReadHeaderTimeout, IdleTimeout and MaxHeaderBytes configure the
+	// http.Server. Zero means the Default* values of Config.
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+}
+
+// LocalServer serves a handler on a loopback address, for trying tsheadroom
+// without a tailnet (the -local-addr flag).
+type LocalServer struct {
+	cfg LocalConfig
+	log *slog.Logger
+
+	mu   sync.Mutex
+	ln   net.Listener
+	srv  *http.Server
+	done chan struct{}
+}
+
+// NewLocal validates cfg (including that Addr is loopback) without
+// listening yet.
+func NewLocal(cfg LocalConfig) (*LocalServer, error) {
+	if cfg.Handler == nil {
+		return nil, errors.New("local server: Handler is required")
+	}
+	if h, ok := cfg.Handler.(*http.ServeMux); ok && h == http.DefaultServeMux {
+		return nil, errors.New("local server: refusing to serve http.DefaultServeMux; pass a dedicated mux")
+	}
+	if err := CheckLoopback(cfg.Addr); err != nil {
+		return nil, err
+	}
+	if cfg.ReadHeaderTimeout < 0 || cfg.IdleTimeout < 0 || cfg.MaxHeaderBytes < 0 {
+		return nil, errors.New("local server: timeouts and MaxHeaderBytes must not be negative")
+	}
+	cfg.ReadHeaderTimeout = orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
+	if cfg.MaxHeaderBytes == 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &LocalServer{cfg: cfg, log: log.With("component", "local")}, nil
+}
+
+// Start listens on the loopback address and serves in the background.
+func (l *LocalServer) Start() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.srv != nil {
+		return errors.New("local server: Start called twice")
+	}
+	ln, err := ListenLoopback(l.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := newHTTPServer(WithLocalCaller(l.cfg.Handler), l.cfg.ReadHeaderTimeout, l.cfg.IdleTimeout, l.cfg.MaxHeaderBytes, l.log)
+	l.ln, l.srv, l.done = ln, srv, make(chan struct{})
+	go func() {
+		defer close(l.done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			l.log.Error("local listener stopped", "addr", ln.Addr().String(), "err", err)
+		}
+	}()
+	l.log.Warn("serving on a local loopback listener: callers there get the hook and metrics roles without tailnet identity",
+		"addr", ln.Addr().String())
+	return nil
+}
+
+// Addr returns the bound address, or nil before Start.
+func (l *LocalServer) Addr() net.Addr {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ln == nil {
+		return nil
+	}
+	return l.ln.Addr()
+}
+
+// Shutdown stops accepting, lets in-flight requests finish until ctx ends,
+// then cuts the rest off. Safe to call more than once or before Start.
+func (l *LocalServer) Shutdown(ctx context.Context) error {
+	l.mu.Lock()
+	srv, done := l.srv, l.done
+	l.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		srv.Close()
+		err = fmt.Errorf("local server: drain in-flight requests: %w", err)
+	}
+	<-done
+	return err
+}

@@ -1,0 +1,643 @@
+package tsnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"tailscale.com/client/local"
+	"tailscale.com/client/tailscale/apitype"
+	"tailscale.com/envknob"
+	"tailscale.com/feature/buildfeatures"
+	"tailscale.com/ipn"
+	"tailscale.com/ipn/ipnstate"
+	"tailscale.com/ipn/store/mem"
+	tsnetpkg "tailscale.com/tsnet"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultHostname          = "tsheadroom"
+	DefaultUpTimeout         = 5 * time.Minute
+	DefaultCertTimeout       = 2 * time.Minute
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultIdleTimeout       = 2 * time.Minute
+	DefaultMaxHeaderBytes    = 64 << 10
+)
+
+// OmitPeerAPITag is the build tag that keeps tsnet from opening a host TCP
+// listener. Build and test with -tags ts_omit_peerapiserver.
+const OmitPeerAPITag = "ts_omit_peerapiserver"
+
+// PeerAPIHostListener reports whether this binary's tailnet node will open a
+// TCP listener on the host's interfaces. tailscale.com/tsnet v1.102.5 binds
+// its peer API (Taildrop, exit-node DNS, Funnel ingress: nothing tsheadroom
+// uses) to 0.0.0.0 on a
+// port derived from the node's IP. That listener closes every connection from
+// a non-tailnet address, but it is still a host listener; building with
+// -tags ts_omit_peerapiserver (OmitPeerAPITag) compiles it out, and then the
+// process listens only inside the tailnet.
+func PeerAPIHostListener() bool { return buildfeatures.HasPeerAPIServer }
+
+// Config configures a Server. Handler is required; every other field has a
+// documented default.
+type Config struct {
+	// Hostname is the device name on the tailnet (and the first label of
+	// its MagicDNS name). Empty means DefaultHostname.
+	Hostname string
+
+	// Dir is the state directory. It holds the node's private key (unless
+	// Store is set), cached TLS certificates and backend state, so it must
+	// be persistent and private: Start creates it with mode 0700 and fails,
+	// naming the path, when it cannot be created or written. Empty means
+	// <os.UserConfigDir>/tsheadroom/<Hostname>.
+	Dir string
+
+	// AuthKey registers the node on first start. Empty means the TS_AUTHKEY
+	// environment variable; if that is empty too and Dir holds no state,
+	// Start logs a login URL and waits (up to UpTimeout) for someone to
+	// open it. Ignored once the node is registered.
+	AuthKey string
+
+	// AdvertiseTags are the ACL tags ("tag:tsheadroom") the node asks for.
+	// The tailnet policy must let the auth key's owner assign them.
+	AdvertiseTags []string
+
+	// ControlURL is the coordination server. Empty means TS_CONTROL_URL,
+	// then Tailscale's own; set it for Headscale or a test control server.
+	ControlURL string
+
+	// HTTPS also serves the handler on :443 with the node's MagicDNS
+	// certificate. The tailnet must have MagicDNS and HTTPS enabled, or
+	// Start fails saying so. The certificate is fetched in the background
+	// right after start so the first TLS handshake does not wait for it.
+	HTTPS bool
+
+	// Ephemeral registers the node as ephemeral: the control server removes
+	// it shortly after it goes offline.
+	Ephemeral bool
+
+	// LogUpload opts in to uploading the node's backend logs to Tailscale.
+	// When false (the default) Start calls envknob.SetNoLogsNoSupport
+	// before the node starts, which turns uploads off for the whole process
+	// (and, as its name says, forgoes Tailscale support for this node).
+	LogUpload bool
+
+	// Store overrides where the node keeps its state; nil means a file in
+	// Dir. Tests pass a mem.Store, which requires Ephemeral.
+	Store ipn.StateStore
+
+	// Handler serves every request on every tailnet listener. Required.
+	// Never http.DefaultServeMux: importing tsnet registers debug handlers
+	// there.
+	Handler http.Handler
+
+	// Logger receives start-up, login and serving messages, and the tsnet
+	// library's user-facing messages. Nil means slog.Default().
+	Logger *slog.Logger
+
+	// VerboseBackend forwards the tsnet backend's (very chatty) debug logs
+	// to Logger at debug level. False discards them.
+	VerboseBackend bool
+
+	// UpTimeout bounds how long Start waits for the node to be running,
+	// including an interactive login. Zero means DefaultUpTimeout.
+	UpTimeout time.Duration
+
+	// CertTimeout bounds the background certificate fetch when HTTPS is
+	// set. Zero means DefaultCertTimeout.
+	CertTimeout time.Duration
+
+	// ReadHeaderTimeout, IdleTimeout and MaxHeaderBytes configure the
+	// http.Server on the tailnet listeners. Zero means the Default* values.
+	// Request bodies are the handler's business (it knows its limits).
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+
+	// AfterUp, if non-nil, runs once the node is running and before any
+	// listener opens. An error aborts Start. Tests use it to install a
+	// local certificate authority and to wait for the node's DERP
+	// connection (see internal/tailnettest); production leaves it nil.
+	AfterUp func(ctx context.Context, ts *tsnetpkg.Server) error
+}
+
+// Server is tsheadroom's tailnet node and the HTTP server on its tailnet
+// listeners. Create it with New, then Start, then Shutdown.
+type Server struct {
+	cfg Config // defaults applied
+	ts  *tsnetpkg.Server
+	log *slog.Logger
+
+	ready atomic.Bool
+
+	lifeMu sync.Mutex // serialises Start and Shutdown
+	// Fields below are written under lifeMu during Start and read after it
+	// returns; the accessors below take mu to read them safely at any time.
+	mu          sync.Mutex
+	nodeStarted bool // ts.Start succeeded: only then may ts.Close run
+	startCalled bool
+	shut        bool
+	lc          *local.Client
+	status      *ipnstate.Status
+	httpSrv     *http.Server
+	bgCancel    context.CancelFunc
+	wg          sync.WaitGroup
+}
+
+// New validates cfg, applies defaults and returns a Server that has not
+// touched the network or the disk yet.
+func New(cfg Config) (*Server, error) {
+	if cfg.Handler == nil {
+		return nil, errors.New("tsnet: Config.Handler is required")
+	}
+	if h, ok := cfg.Handler.(*http.ServeMux); ok && h == http.DefaultServeMux {
+		return nil, errors.New("tsnet: refusing to serve http.DefaultServeMux (tsnet registers debug handlers on it); pass a dedicated mux")
+	}
+	if cfg.Hostname == "" {
+		cfg.Hostname = DefaultHostname
+	}
+	if err := checkHostname(cfg.Hostname); err != nil {
+		return nil, err
+	}
+	for _, tag := range cfg.AdvertiseTags {
+		if !strings.HasPrefix(tag, "tag:") || len(tag) == len("tag:") {
+			return nil, fmt.Errorf("tsnet: advertise tag %q: want tag:name", tag)
+		}
+	}
+	if cfg.ControlURL != "" {
+		u, err := url.Parse(cfg.ControlURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("tsnet: control URL %q: want http(s)://host[:port]", cfg.ControlURL)
+		}
+	}
+	if _, isMem := cfg.Store.(*mem.Store); isMem && !cfg.Ephemeral {
+		return nil, errors.New("tsnet: an in-memory Store needs Ephemeral (the node could never log in again)")
+	}
+	for name, d := range map[string]time.Duration{
+		"UpTimeout": cfg.UpTimeout, "CertTimeout": cfg.CertTimeout,
+		"ReadHeaderTimeout": cfg.ReadHeaderTimeout, "IdleTimeout": cfg.IdleTimeout,
+	} {
+		if d < 0 {
+			return nil, fmt.Errorf("tsnet: %s must not be negative, got %v", name, d)
+		}
+	}
+	if cfg.MaxHeaderBytes < 0 {
+		return nil, fmt.Errorf("tsnet: MaxHeaderBytes must not be negative, got %d", cfg.MaxHeaderBytes)
+	}
+	cfg.UpTimeout = orDefault(cfg.UpTimeout, DefaultUpTimeout)
+	cfg.CertTimeout = orDefault(cfg.CertTimeout, DefaultCertTimeout)
+	cfg.ReadHeaderTimeout = orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
+	if cfg.MaxHeaderBytes == 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if cfg.Dir == "" {
+		base, err := os.UserConfigDir()
+		if err != nil {
+			return nil, fmt.Errorf("tsnet: no state directory given and no user config dir to default to: %w", err)
+		}
+		cfg.Dir = filepath.Join(base, "tsheadroom", cfg.Hostname)
+	}
+	cfg.AdvertiseTags = append([]string(nil), cfg.AdvertiseTags...)
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("component", "tailnet")
+
+	ts := &tsnetpkg.Server{
+		Dir:           cfg.Dir,
+		Store:         cfg.Store,
+		Hostname:      cfg.Hostname,
+		Ephemeral:     cfg.Ephemeral,
+		AuthKey:       cfg.AuthKey,
+		ControlURL:    cfg.ControlURL,
+		AdvertiseTags: cfg.AdvertiseTags,
+		UserLogf: func(format string, args ...any) {
+			log.Info(strings.TrimSpace(fmt.Sprintf(format, args...)), "source", "tsnet")
+		},
+	}
+	if cfg.VerboseBackend {
+		ts.Logf = func(format string, args ...any) {
+			log.Debug(strings.TrimSpace(fmt.Sprintf(format, args...)), "source", "backend")
+		}
+	}
+	return &Server{cfg: cfg, ts: ts, log: log}, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// checkHostname accepts what can become a single MagicDNS label.
+func checkHostname(h string) error {
+	if len(h) > 63 {
+		return fmt.Errorf("tsnet: hostname %q is longer than 63 characters", h)
+	}
+	for i, r := range h {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' && i > 0 && i < len(h)-1
+		if !ok {
+			return fmt.Errorf("tsnet: hostname %q: use letters, digits and inner hyphens only", h)
+		}
+	}
+	return nil
+}
+
+// prepareStateDir creates dir with mode 0700 and proves it is writable, so a
+// bad path fails here with its name instead of deep inside tsnet.
+func (s *Server) prepareStateDir() error {
+	dir := s.cfg.Dir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("tsnet: state dir %s cannot be created: %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("tsnet: state dir %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("tsnet: state dir %s is not a directory", dir)
+	}
+	f, err := os.CreateTemp(dir, ".tsheadroom-write-check-*")
+	if err != nil {
+		return fmt.Errorf("tsnet: state dir %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	if fi.Mode().Perm()&0o077 != 0 {
+		s.log.Warn("state dir is accessible to other users; it holds the node's private key (chmod 700 it)",
+			"dir", dir, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
+	}
+	return nil
+}
+
+// Start joins the tailnet, waits until the node is running (at most
+// UpTimeout, or until ctx ends), opens the tailnet listeners and starts
+// serving. It returns once requests can be served; serving continues until
+// Shutdown. On failure everything Start brought up is torn down again, and
+// the error says what to do (log in at a URL, set TS_AUTHKEY, fix the state
+// directory, enable HTTPS in the tailnet...). Start may be called once.
+func (s *Server) Start(ctx context.Context) (err error) {
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	s.mu.Lock()
+	if s.startCalled || s.shut {
+		s.mu.Unlock()
+		return errors.New("tsnet: Start called twice or after Shutdown")
+	}
+	s.startCalled = true
+	s.mu.Unlock()
+
+	if err := s.prepareStateDir(); err != nil {
+		return err
+	}
+	if !s.cfg.LogUpload {
+		// Process-wide and irreversible by design: tsnet reads it when it
+		// builds its log transport, so it must be set before ts.Start.
+		envknob.SetNoLogsNoSupport()
+	}
+
+	if PeerAPIHostListener() {
+		s.log.Warn("this binary was built without -tags "+OmitPeerAPITag+": tsnet will also open a host TCP listener on 0.0.0.0 for its peer API (it refuses non-tailnet callers); rebuild with the tag so tsheadroom listens only on the tailnet",
+			"hostname", s.cfg.Hostname)
+	}
+	s.log.Info("joining tailnet", "hostname", s.cfg.Hostname, "dir", s.cfg.Dir,
+		"tags", strings.Join(s.cfg.AdvertiseTags, ","), "control", s.cfg.ControlURL, "log_upload", s.cfg.LogUpload)
+	if err := s.ts.Start(); err != nil {
+		// ts.Close would panic on a node that never started; nothing to undo.
+		return fmt.Errorf("tsnet: start node %q (state dir %s): %w", s.cfg.Hostname, s.cfg.Dir, err)
+	}
+	lc, err := s.ts.LocalClient()
+	if err != nil {
+		return fmt.Errorf("tsnet: local client: %w", err)
+	}
+	bgCtx, bgCancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.nodeStarted = true
+	s.lc = lc
+	s.bgCancel = bgCancel
+	s.mu.Unlock()
+	defer func() {
+		if err != nil {
+			s.teardown(context.Background())
+		}
+	}()
+
+	upCtx, cancel := context.WithTimeout(ctx, s.cfg.UpTimeout)
+	defer cancel()
+	st, err := s.waitRunning(upCtx, lc)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.status = st
+	s.mu.Unlock()
+
+	if s.cfg.AfterUp != nil {
+		if err := s.cfg.AfterUp(ctx, s.ts); err != nil {
+			return fmt.Errorf("tsnet: AfterUp hook: %w", err)
+		}
+	}
+
+	var lns []net.Listener
+	closeAll := func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}
+	ln, err := s.ts.Listen("tcp", ":80")
+	if err != nil {
+		return fmt.Errorf("tsnet: listen on tailnet :80: %w", err)
+	}
+	lns = append(lns, ln)
+	if s.cfg.HTTPS {
+		tln, err := s.ts.ListenTLS("tcp", ":443")
+		if err != nil {
+			closeAll()
+			return fmt.Errorf("tsnet: listen on tailnet :443 (HTTPS requested): %w", err)
+		}
+		lns = append(lns, tln)
+	}
+
+	srv := newHTTPServer(s.cfg.Handler, s.cfg.ReadHeaderTimeout, s.cfg.IdleTimeout, s.cfg.MaxHeaderBytes, s.log)
+	s.mu.Lock()
+	s.httpSrv = srv
+	s.mu.Unlock()
+	for _, ln := range lns {
+		s.wg.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.Error("tailnet listener stopped", "addr", ln.Addr().String(), "err", err)
+			}
+		})
+	}
+	s.ready.Store(true)
+	s.wg.Go(func() { s.watchState(bgCtx, lc) })
+	if s.cfg.HTTPS {
+		s.wg.Go(func() { s.warmCert(bgCtx, lc) })
+	}
+	s.log.Info("serving on tailnet", "urls", strings.Join(s.URLs(), " "), "ips", ipsString(st.TailscaleIPs))
+	return nil
+}
+
+func ipsString(ips []netip.Addr) string {
+	var parts []string
+	for _, ip := range ips {
+		parts = append(parts, ip.String())
+	}
+	return strings.Join(parts, ",")
+}
+
+// waitRunning follows the node's state until it is Running. While it waits
+// for a login it logs the URL to open; if time runs out it returns an error
+// that says what the operator must do.
+func (s *Server) waitRunning(ctx context.Context, lc *local.Client) (*ipnstate.Status, error) {
+	w, err := lc.WatchIPNBus(ctx, ipn.NotifyInitialState)
+	if err != nil {
+		return nil, s.notRunningError(ctx, lc, ipn.NoState, fmt.Errorf("watch node state: %w", err))
+	}
+	defer w.Close()
+	state := ipn.NoState
+	authURL := ""
+	for state != ipn.Running {
+		n, err := w.Next()
+		if err != nil {
+			return nil, s.notRunningError(ctx, lc, state, err)
+		}
+		if n.ErrMessage != nil {
+			return nil, fmt.Errorf("tsnet: node %q cannot join the tailnet: %s (check the auth key: Config.AuthKey or TS_AUTHKEY)", s.cfg.Hostname, *n.ErrMessage)
+		}
+		if n.BrowseToURL != nil && *n.BrowseToURL != "" && *n.BrowseToURL != authURL {
+			authURL = *n.BrowseToURL
+			s.log.Warn("tailnet login required: open the URL to add this node, or restart with TS_AUTHKEY set",
+				"url", authURL, "hostname", s.cfg.Hostname)
+		}
+		if n.State != nil && *n.State != state {
+			state = *n.State
+			s.log.Info("node state", "state", state.String())
+			if state == ipn.NeedsMachineAuth {
+				s.log.Warn("waiting for a tailnet admin to approve this device in the admin console", "hostname", s.cfg.Hostname)
+			}
+		}
+	}
+	// Up returns at once now; it also clears stale serve config, as tsnet
+	// expects on first Up.
+	st, err := s.ts.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tsnet: node %q: %w", s.cfg.Hostname, err)
+	}
+	return st, nil
+}
+
+// notRunningError explains why the node did not come up in time.
+func (s *Server) notRunningError(ctx context.Context, lc *local.Client, state ipn.State, cause error) error {
+	// Ask for the login URL with a fresh context: ctx is usually what ended.
+	qctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	authURL := ""
+	if st, err := lc.StatusWithoutPeers(qctx); err == nil {
+		authURL = st.AuthURL
+		if state == ipn.NoState {
+			if parsed, ok := ipn.StateFromString(st.BackendState); ok {
+				state = parsed
+			}
+		}
+	}
+	why := cause
+	if ctx.Err() != nil {
+		why = fmt.Errorf("not running after %v: %w", s.cfg.UpTimeout, ctx.Err())
+	}
+	switch {
+	case authURL != "":
+		return fmt.Errorf("tsnet: node %q is not logged in: log in at %s to add it to your tailnet, or set TS_AUTHKEY to an auth key and restart (%v)", s.cfg.Hostname, authURL, why)
+	case state == ipn.NeedsLogin:
+		return fmt.Errorf("tsnet: node %q is not logged in and has no state in %s: set TS_AUTHKEY to an auth key and restart (%v)", s.cfg.Hostname, s.cfg.Dir, why)
+	case state == ipn.NeedsMachineAuth:
+		return fmt.Errorf("tsnet: node %q is waiting for a tailnet admin to approve it in the admin console (%v)", s.cfg.Hostname, why)
+	default:
+		return fmt.Errorf("tsnet: node %q did not reach the tailnet (state %v; control %q): %v", s.cfg.Hostname, state, s.cfg.ControlURL, why)
+	}
+}
+
+// watchState keeps Ready in step with the node's state after Start.
+func (s *Server) watchState(ctx context.Context, lc *local.Client) {
+	w, err := lc.WatchIPNBus(ctx, ipn.NotifyInitialState)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("cannot watch node state; readiness will not follow it", "err", err)
+		}
+		return
+	}
+	defer w.Close()
+	for {
+		n, err := w.Next()
+		if err != nil {
+			return
+		}
+		if n.State == nil {
+			continue
+		}
+		running := *n.State == ipn.Running
+		if s.ready.Swap(running) != running {
+			s.log.Warn("node state changed", "state", n.State.String(), "ready", running)
+		}
+	}
+}
+
+// warmCert fetches the MagicDNS certificate once so the first HTTPS client
+// does not wait for issuance.
+func (s *Server) warmCert(bgCtx context.Context, lc *local.Client) {
+	domain := s.DNSName()
+	if domain == "" {
+		s.log.Warn("no MagicDNS name; cannot fetch a certificate ahead of time")
+		return
+	}
+	ctx, cancel := context.WithTimeout(bgCtx, s.cfg.CertTimeout)
+	defer cancel()
+	start := time.Now()
+	if _, _, err := lc.CertPair(ctx, domain); err != nil {
+		if bgCtx.Err() != nil {
+			return // shutting down
+		}
+		s.log.Warn("fetching the HTTPS certificate failed; the first HTTPS request will retry", "domain", domain, "err", err)
+		return
+	}
+	s.log.Info("HTTPS certificate ready", "domain", domain, "took", time.Since(start).Round(time.Millisecond).String())
+}
+
+// Shutdown stops accepting connections, lets in-flight requests finish
+// (until ctx ends; then they are cut off), and closes the tailnet node. It is
+// safe to call more than once, and after a failed Start. A Start in
+// progress is waited for: cancel its context to make it return early.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
+	return s.teardown(ctx)
+}
+
+// teardown undoes whatever Start brought up. lifeMu must be held.
+func (s *Server) teardown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.shut {
+		s.mu.Unlock()
+		return nil
+	}
+	s.shut = true
+	srv, nodeStarted, bgCancel := s.httpSrv, s.nodeStarted, s.bgCancel
+	s.mu.Unlock()
+
+	s.ready.Store(false)
+	var errs []error
+	if srv != nil {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("tsnet: drain in-flight requests: %w", err))
+			srv.Close()
+		}
+	}
+	if bgCancel != nil {
+		bgCancel()
+	}
+	s.wg.Wait()
+	if nodeStarted {
+		if err := s.ts.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("tsnet: close node: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ready reports whether the node is running on the tailnet and serving.
+func (s *Server) Ready() bool { return s.ready.Load() }
+
+// WhoIs identifies the tailnet peer behind remoteAddr ("ip:port"). It is
+// what AccessConfig.WhoIs wants. It fails before Start and for addresses
+// that are not tailnet peers.
+func (s *Server) WhoIs(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error) {
+	lc, err := s.LocalClient()
+	if err != nil {
+		return nil, err
+	}
+	return lc.WhoIs(ctx, remoteAddr)
+}
+
+// LocalClient returns the node's in-process LocalAPI client (no socket). It
+// fails before Start.
+func (s *Server) LocalClient() (*local.Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lc == nil || s.shut {
+		return nil, errors.New("tsnet: node is not running")
+	}
+	return s.lc, nil
+}
+
+// DNSName returns the node's MagicDNS name without the trailing dot
+// ("tsheadroom.example.ts.net"), or "" before Start or without MagicDNS.
+func (s *Server) DNSName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.status == nil || s.status.Self == nil {
+		return ""
+	}
+	return strings.TrimSuffix(s.status.Self.DNSName, ".")
+}
+
+// TailscaleIPs returns the node's tailnet addresses, or nil before Start.
+func (s *Server) TailscaleIPs() []netip.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.status == nil {
+		return nil
+	}
+	return append([]netip.Addr(nil), s.status.TailscaleIPs...)
+}
+
+// URLs returns the base URLs the handler is served at on the tailnet:
+// http://<MagicDNS name>, plus https://<MagicDNS name> when HTTPS is on.
+// Without MagicDNS the first tailnet IP stands in for the name.
+func (s *Server) URLs() []string {
+	host := s.DNSName()
+	if host == "" {
+		ips := s.TailscaleIPs()
+		if len(ips) == 0 {
+			return nil
+		}
+		host = ips[0].String()
+	}
+	urls := []string{"http://" + host}
+	if s.cfg.HTTPS {
+		urls = append(urls, "https://"+host)
+	}
+	return urls
+}
+
+// TSNet returns the underlying tailscale.com/tsnet server, for tests and for
+// wiring that needs more than this package offers. Do not Close it: use
+// Shutdown.
+func (s *Server) TSNet() *tsnetpkg.Server { return s.ts }
+
+// newHTTPServer is the http.Server used on every listener: bounded header
+// reads and idle keep-alives, errors into the structured log.
+func newHTTPServer(h http.Handler, readHeader, idle time.Duration, maxHeader int, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeader,
+		IdleTimeout:       idle,
+		MaxHeaderBytes:    maxHeader,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
