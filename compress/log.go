@@ -71,34 +71,10 @@ func (b *blockLines) markSignals(marks []bool) int {
 // mentions it would keep most of the block. Each term costs one scan of
 // the text, not one per line.
 func (b *blockLines) markTerms(terms []string, limit int, marks []bool) int {
-	if len(terms) == 0 || len(b.lines) == 0 {
-		return 0
-	}
-	var hits []int
 	total := 0
+	var hits []int
 	for _, t := range terms {
-		if t == "" || strings.IndexByte(t, '\n') >= 0 {
-			continue
-		}
-		hits = hits[:0]
-		rest, base := b.text, 0
-		for len(hits) <= limit {
-			i := indexFold(rest, t)
-			if i < 0 {
-				break
-			}
-			li := b.lineAt(base + i)
-			hits = append(hits, li)
-			// Continue after the end of that line: one hit per line.
-			next := b.starts[li] + len(b.lines[li]) + 1
-			if next >= len(b.text) {
-				break
-			}
-			rest, base = b.text[next:], next
-		}
-		if len(hits) > limit {
-			continue
-		}
+		hits = b.termHits(t, limit, hits[:0])
 		for _, li := range hits {
 			if !marks[li] {
 				marks[li] = true
@@ -107,6 +83,34 @@ func (b *blockLines) markTerms(terms []string, limit int, marks []bool) int {
 		}
 	}
 	return total
+}
+
+// termHits appends to dst the lines that mention term, in order, or
+// nothing when more than limit lines do (or the term is unusable).
+func (b *blockLines) termHits(term string, limit int, dst []int) []int {
+	if term == "" || strings.IndexByte(term, '\n') >= 0 || len(b.lines) == 0 {
+		return dst
+	}
+	n0 := len(dst)
+	rest, base := b.text, 0
+	for len(dst)-n0 <= limit {
+		i := indexFold(rest, term)
+		if i < 0 {
+			break
+		}
+		li := b.lineAt(base + i)
+		dst = append(dst, li)
+		// Continue after the end of that line: one hit per line.
+		next := b.starts[li] + len(b.lines[li]) + 1
+		if next >= len(b.text) {
+			break
+		}
+		rest, base = b.text[next:], next
+	}
+	if len(dst)-n0 > limit {
+		return dst[:n0]
+	}
+	return dst
 }
 
 // termLimit is how many lines of a block a task term may mark before it
@@ -672,7 +676,7 @@ func compressLog(text string, h *hints) (string, bool) {
 	}
 	var terms []string
 	if h != nil {
-		terms = h.taskTerms
+		terms = splitCompoundTerms(h.taskTerms)
 	}
 	b.markTerms(terms, termLimit(len(lines)), marks)
 	markLogBlocks(lines, marks)
