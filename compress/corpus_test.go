@@ -2,6 +2,8 @@ package compress
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,13 +17,12 @@ import (
 // outside this package: the blocks of tool outputs and message texts, with
 // their role, position from the end and the user task that preceded them.
 
-// corpusDir locates ../shared/corpus beside the repository root (the
-// directory holding go.mod), or skips the test when it is absent.
-func corpusDir(tb testing.TB) string {
-	tb.Helper()
+// findCorpus locates ../shared/corpus beside the repository root (the
+// directory holding go.mod).
+func findCorpus() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
-		tb.Fatalf("getwd: %v", err)
+		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -29,13 +30,24 @@ func corpusDir(tb testing.TB) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			tb.Skip("corpus tests skipped: repository root (go.mod) not found")
+			return "", errors.New("repository root (go.mod) not found")
 		}
 		dir = parent
 	}
 	c := filepath.Join(dir, "..", "shared", "corpus")
 	if st, err := os.Stat(c); err != nil || !st.IsDir() {
-		tb.Skipf("corpus tests skipped: %s not present (the development corpus lives in shared/corpus beside the repo)", c)
+		return "", fmt.Errorf("%s not present (the development corpus lives in shared/corpus beside the repo)", c)
+	}
+	return c, nil
+}
+
+// corpusDir returns the corpus directory or skips the test when it is
+// absent.
+func corpusDir(tb testing.TB) string {
+	tb.Helper()
+	c, err := findCorpus()
+	if err != nil {
+		tb.Skipf("corpus tests skipped: %v", err)
 	}
 	return c
 }

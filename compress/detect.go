@@ -22,7 +22,9 @@ func detectKind(text string) Kind {
 		return KindHTML
 	case looksLikeDiff(text):
 		return KindDiff
-	case looksLikeSearch(text):
+	case looksLikeSearch(text) && !mostlyTimestamped(text):
+		// ISO timestamps ("2026-03-01T10:00:00") read like path:line:
+		// prefixes; records that start with one are a log.
 		return KindSearch
 	case looksLikeCode(text):
 		return KindCode
@@ -156,11 +158,7 @@ func codeLine(l, t string) bool {
 // logRecordLine reports whether a trimmed line starts like a log record: a
 // date or time stamp, or a level word.
 func logRecordLine(t string) bool {
-	if len(t) >= 10 && isDigitASCII(t[0]) && isDigitASCII(t[1]) && isDigitASCII(t[2]) && isDigitASCII(t[3]) &&
-		(t[4] == '-' || t[4] == '/') {
-		return true
-	}
-	if len(t) >= 8 && isDigitASCII(t[0]) && isDigitASCII(t[1]) && t[2] == ':' && isDigitASCII(t[3]) && isDigitASCII(t[4]) && t[5] == ':' {
+	if startsWithTimestamp(t) {
 		return true
 	}
 	for _, lvl := range []string{"INFO", "WARN", "ERROR", "DEBUG", "TRACE", "=== RUN", "--- PASS", "--- FAIL", "ok  \t", "[INFO]", "[WARN]"} {
@@ -256,4 +254,29 @@ func paddedFields(l string) int {
 		}
 	}
 	return n
+}
+
+// mostlyTimestamped reports whether most sampled lines start with a date
+// or a time of day.
+func mostlyTimestamped(text string) bool {
+	lines := sampleLines(text, 100)
+	n, ts := 0, 0
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); t != "" {
+			n++
+			if startsWithTimestamp(t) {
+				ts++
+			}
+		}
+	}
+	return n > 0 && ts*2 > n
+}
+
+// startsWithTimestamp: YYYY-MM-DD / YYYY/MM/DD or HH:MM:SS at the start.
+func startsWithTimestamp(t string) bool {
+	if len(t) >= 10 && isDigitASCII(t[0]) && isDigitASCII(t[1]) && isDigitASCII(t[2]) && isDigitASCII(t[3]) &&
+		(t[4] == '-' || t[4] == '/') && isDigitASCII(t[5]) && isDigitASCII(t[6]) {
+		return true
+	}
+	return len(t) >= 8 && isDigitASCII(t[0]) && isDigitASCII(t[1]) && t[2] == ':' && isDigitASCII(t[3]) && isDigitASCII(t[4]) && t[5] == ':'
 }
