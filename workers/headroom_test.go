@@ -692,14 +692,19 @@ func TestHeadroomClose(t *testing.T) {
 }
 
 // TestHeadroomParentDeath kills a process running the engine with SIGKILL
-// (no cleanup possible) and checks that its workers die with it.
+// (no cleanup possible) and checks that its workers die with it: the idle
+// one (stdin EOF or the parent-death signal) and the one busy in a call,
+// which reads no stdin and only the parent-death signal (Linux) can stop.
 func TestHeadroomParentDeath(t *testing.T) {
 	if os.Getenv("TSHEADROOM_WORKERS_HELPER") == "1" {
 		return // running as the helper's test filter target; see TestMain
 	}
 	py := requirePython(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "TSHEADROOM_WORKERS_HELPER=1", "HELPER_PYTHON="+py, "HELPER_FAKEPATH="+fakePath(t))
+	// The killed helper cannot remove its script directory: keep it in a
+	// directory the test removes.
+	cmd.Env = append(os.Environ(), "TSHEADROOM_WORKERS_HELPER=1", "HELPER_PYTHON="+py, "HELPER_FAKEPATH="+fakePath(t),
+		"TMPDIR="+t.TempDir())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -709,9 +714,13 @@ func TestHeadroomParentDeath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	line, err := bufio.NewReader(out).ReadString('\n')
+	rd := bufio.NewReader(out)
+	line, err := rd.ReadString('\n')
 	if err != nil {
 		t.Fatalf("helper output: %v", err)
+	}
+	if busy, err := rd.ReadString('\n'); err != nil || busy != "BUSY\n" {
+		t.Fatalf("helper did not report a busy worker: %q, %v", busy, err)
 	}
 	var pids []int
 	for _, f := range strings.Fields(strings.TrimPrefix(line, "PIDS ")) {
@@ -757,6 +766,15 @@ func TestMain(m *testing.M) {
 			os.Exit(3)
 		}
 		fmt.Printf("PIDS %d %d\n", h.Workers()[0].PID, h.Workers()[1].PID)
+		go h.Compress(context.Background(), toolReq("", bulky("FAKE:sleep=600")))
+		for {
+			ws := h.Workers()
+			if ws[0].State == "busy" || ws[1].State == "busy" {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		fmt.Println("BUSY")
 		select {} // until killed
 	}
 	os.Exit(m.Run())

@@ -251,6 +251,30 @@ func TestHeadroomRealCorpus(t *testing.T) {
 	}
 }
 
+// TestHeadroomRealColdStart: without preload, the first call of a real
+// headroom worker pays the pipeline build and is counted cold; later calls
+// are not.
+func TestHeadroomRealColdStart(t *testing.T) {
+	obs := newRecObserver()
+	h, err := NewHeadroom(HeadroomConfig{Python: realPython(t), Workers: 1, Observer: obs,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	for i := 0; i < 3; i++ {
+		if _, err := h.Compress(context.Background(), toolReq("", bulky(fmt.Sprintf("call %d", i)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := obs.snapshot().colds; got != 1 {
+		t.Errorf("cold starts = %d, want 1 (the first call only)", got)
+	}
+}
+
 // TestHeadroomReport prints the headroom engine's figures on the corpus
 // (tokens saved, must_keep kept, latency, resident memory per worker) for
 // the README's native-vs-headroom table. It runs only with

@@ -15,17 +15,15 @@ Directives found in the last message's content:
   FAKE:restructure   answer with a message dropped
   FAKE:role          answer with the target's role changed
   FAKE:raise         raise an exception
-With FAKE_HEADROOM_CALL_LOG set, every call appends "<pid> <first line>"
-to that file. Otherwise the text is cut to its first two lines plus an omission note.
+Without an answer directive the text is cut to its first two lines plus an
+omission note. With FAKE_HEADROOM_CALL_LOG set, every call appends
+"<pid> <first line>" to that file.
 """
 
 import os
 import subprocess
 import sys
 import time
-
-CALLS = {"n": 0}
-
 
 class Result:
     def __init__(self, messages, before, after, transforms):
@@ -53,7 +51,6 @@ def _arg(text, name):
 
 
 def compress(messages, model="claude-sonnet-4-5-20250929", **kwargs):
-    CALLS["n"] += 1
     msgs = [dict(m) for m in messages]
     target = msgs[-1]
     text = target.get("content") or ""
