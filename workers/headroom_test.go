@@ -209,9 +209,9 @@ func TestHeadroomFakeCompress(t *testing.T) {
 	if v := e.Version(); v != "0.0.0-fake" {
 		t.Errorf("Version = %q, want the fake's 0.0.0-fake", v)
 	}
-	if len(e.logs.find("headroom worker stderr", "imported (stray stdout print)")) == 0 {
-		t.Error("the import-time print did not reach the log")
-	}
+	waitFor(t, "the import-time print in the log (stderr is forwarded asynchronously)", func() bool {
+		return len(e.logs.find("headroom worker stderr", "imported (stray stdout print)")) > 0
+	})
 
 	cfg := compress.DefaultConfig()
 	req := &compress.Request{Model: "gpt-4o", Session: "s", Config: cfg, Blocks: []compress.Block{
@@ -365,10 +365,8 @@ func TestHeadroomProtocolErrors(t *testing.T) {
 func TestHeadroomHang(t *testing.T) {
 	e := startFake(t, func(c *HeadroomConfig) { c.CallTimeout = time.Second })
 	failCall(t, e, "FAKE:hang", reasonTimeout)
+	waitFor(t, "the hang child's pid in the log", func() bool { return len(e.logs.find("headroom worker stderr", "hang child pid")) > 0 })
 	recs := e.logs.find("headroom worker stderr", "hang child pid")
-	if len(recs) == 0 {
-		t.Fatal("the hang child's pid was not logged")
-	}
 	f := strings.Fields(recs[0].Attrs["line"])
 	child, err := strconv.Atoi(f[len(f)-1])
 	if err != nil {
