@@ -406,6 +406,24 @@ func (h *Headroom) Compress(ctx context.Context, req *compress.Request) (*compre
 		return nil, errors.New("workers: nil request")
 	}
 	plan := planItems(req)
+	tok := compress.TokenizerFor(req.Model)
+	res := &compress.Result{Blocks: make([]compress.BlockResult, len(req.Blocks))}
+	// Counting a large request's tokens takes a while (~0.2s per MB with a
+	// BPE): do it while the worker compresses. On a worker error the count
+	// is abandoned and finishes on its own; it touches only its own copy of
+	// the texts and res.
+	texts := make([]string, len(req.Blocks))
+	for i := range req.Blocks {
+		texts[i] = req.Blocks[i].Text
+	}
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		for i, text := range texts {
+			n := tok.Count(text)
+			res.Blocks[i] = compress.BlockResult{Kind: compress.KindText, TokensBefore: n, TokensAfter: n}
+		}
+	}()
 	var reply *wireReply
 	if len(plan) > 0 {
 		var err error
@@ -414,13 +432,7 @@ func (h *Headroom) Compress(ctx context.Context, req *compress.Request) (*compre
 			return nil, err
 		}
 	}
-
-	tok := compress.TokenizerFor(req.Model)
-	res := &compress.Result{Blocks: make([]compress.BlockResult, len(req.Blocks))}
-	for i := range req.Blocks {
-		n := tok.Count(req.Blocks[i].Text)
-		res.Blocks[i] = compress.BlockResult{Kind: compress.KindText, TokensBefore: n, TokensAfter: n}
-	}
+	<-counted
 	for k, pi := range plan {
 		b := &req.Blocks[pi.block]
 		br := &res.Blocks[pi.block]
