@@ -51,8 +51,11 @@ type proc struct {
 	// exited is closed once the process has been reaped.
 	exited chan struct{}
 	// dead is closed when the process is killed, releasing the reader.
-	dead     chan struct{}
-	killOnce sync.Once
+	dead chan struct{}
+	// stderrDone is closed when the worker's stderr has been forwarded to
+	// its end.
+	stderrDone chan struct{}
+	killOnce   sync.Once
 
 	mu   sync.Mutex
 	tail []string // last stderr lines
@@ -136,13 +139,14 @@ func (h *Headroom) startProc(ctx context.Context, idx int) (*proc, error) {
 	}
 
 	p := &proc{
-		idx:    idx,
-		cmd:    cmd,
-		pid:    cmd.Process.Pid,
-		stdin:  stdinW,
-		lines:  make(chan lineResult, 1),
-		exited: make(chan struct{}),
-		dead:   make(chan struct{}),
+		idx:        idx,
+		cmd:        cmd,
+		pid:        cmd.Process.Pid,
+		stdin:      stdinW,
+		lines:      make(chan lineResult, 1),
+		exited:     make(chan struct{}),
+		dead:       make(chan struct{}),
+		stderrDone: make(chan struct{}),
 	}
 	h.wg.Add(3)
 	go func() {
@@ -157,6 +161,7 @@ func (h *Headroom) startProc(ctx context.Context, idx int) (*proc, error) {
 	}()
 	go func() {
 		defer h.wg.Done()
+		defer close(p.stderrDone)
 		defer stderrR.Close()
 		p.forwardStderr(stderrR, h.log, h.cfg.StderrLineMax)
 	}()
@@ -165,8 +170,12 @@ func (h *Headroom) startProc(ctx context.Context, idx int) (*proc, error) {
 	if err != nil {
 		p.kill()
 		<-p.exited
-		// Give the stderr forwarder a moment to record the last words.
-		time.Sleep(20 * time.Millisecond)
+		// Let the forwarder record the last words (bounded: a helper that
+		// left the process group could hold stderr open).
+		select {
+		case <-p.stderrDone:
+		case <-time.After(time.Second):
+		}
 		if tail := p.stderrTail(); tail != "" {
 			err = fmt.Errorf("%w; worker stderr: %s", err, tail)
 		}
