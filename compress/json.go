@@ -55,12 +55,72 @@ var errNotJSON = errors.New("not JSON")
 type jparser struct {
 	s   string
 	pos int
+	// build is false when only validating: no tree is kept and nothing is
+	// allocated per value.
+	build   bool
+	slab    []jnode
+	scratch jnode
+	// Children are gathered on stacks while a container is parsed, then
+	// copied into exactly sized slices carved from shared arenas: far
+	// fewer allocations than growing a slice per container.
+	kidStack []*jnode
+	keyStack [][2]int
+	kidArena []*jnode
+	keyArena [][2]int
+}
+
+// takeKids moves the children gathered since base into a new slice.
+func (p *jparser) takeKids(base int) []*jnode {
+	n := len(p.kidStack) - base
+	if n == 0 {
+		return nil
+	}
+	if len(p.kidArena) < n {
+		p.kidArena = make([]*jnode, max(n, 1024))
+	}
+	out := p.kidArena[:n:n]
+	p.kidArena = p.kidArena[n:]
+	copy(out, p.kidStack[base:])
+	p.kidStack = p.kidStack[:base]
+	return out
+}
+
+// takeKeys does the same for object keys.
+func (p *jparser) takeKeys(base int) [][2]int {
+	n := len(p.keyStack) - base
+	if n == 0 {
+		return nil
+	}
+	if len(p.keyArena) < n {
+		p.keyArena = make([][2]int, max(n, 1024))
+	}
+	out := p.keyArena[:n:n]
+	p.keyArena = p.keyArena[n:]
+	copy(out, p.keyStack[base:])
+	p.keyStack = p.keyStack[:base]
+	return out
+}
+
+// node returns a new node, carved from a slab so that a large document
+// costs few allocations.
+func (p *jparser) node(kind byte, start, end int) *jnode {
+	if !p.build {
+		p.scratch = jnode{kind: kind, start: start, end: end}
+		return &p.scratch
+	}
+	if len(p.slab) == 0 {
+		p.slab = make([]jnode, 256)
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	*n = jnode{kind: kind, start: start, end: end}
+	return n
 }
 
 // parseJSONValues parses one JSON value or a stream of whitespace-separated
 // values covering all of s.
 func parseJSONValues(s string) ([]*jnode, error) {
-	p := &jparser{s: s}
+	p := &jparser{s: s, build: true}
 	var vals []*jnode
 	for {
 		p.ws()
@@ -104,7 +164,8 @@ func (p *jparser) value(depth int) (*jnode, error) {
 	start := p.pos
 	switch c := p.s[p.pos]; {
 	case c == '{':
-		n := &jnode{kind: '{', start: start}
+		n := p.node('{', start, 0)
+		kidBase, keyBase := len(p.kidStack), len(p.keyStack)
 		p.pos++
 		p.ws()
 		if p.pos < len(p.s) && p.s[p.pos] == '}' {
@@ -132,8 +193,10 @@ func (p *jparser) value(depth int) (*jnode, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.keys = append(n.keys, [2]int{ks, ke})
-			n.kids = append(n.kids, v)
+			if p.build {
+				p.keyStack = append(p.keyStack, [2]int{ks, ke})
+				p.kidStack = append(p.kidStack, v)
+			}
 			p.ws()
 			if p.pos >= len(p.s) {
 				return nil, p.errf("unterminated object")
@@ -145,12 +208,16 @@ func (p *jparser) value(depth int) (*jnode, error) {
 			if p.s[p.pos] == '}' {
 				p.pos++
 				n.end = p.pos
+				if p.build {
+					n.kids, n.keys = p.takeKids(kidBase), p.takeKeys(keyBase)
+				}
 				return n, nil
 			}
 			return nil, p.errf("expected ',' or '}'")
 		}
 	case c == '[':
-		n := &jnode{kind: '[', start: start}
+		n := p.node('[', start, 0)
+		kidBase := len(p.kidStack)
 		p.pos++
 		p.ws()
 		if p.pos < len(p.s) && p.s[p.pos] == ']' {
@@ -164,7 +231,9 @@ func (p *jparser) value(depth int) (*jnode, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.kids = append(n.kids, v)
+			if p.build {
+				p.kidStack = append(p.kidStack, v)
+			}
 			p.ws()
 			if p.pos >= len(p.s) {
 				return nil, p.errf("unterminated array")
@@ -176,6 +245,9 @@ func (p *jparser) value(depth int) (*jnode, error) {
 			if p.s[p.pos] == ']' {
 				p.pos++
 				n.end = p.pos
+				if p.build {
+					n.kids = p.takeKids(kidBase)
+				}
 				return n, nil
 			}
 			return nil, p.errf("expected ',' or ']'")
@@ -184,21 +256,21 @@ func (p *jparser) value(depth int) (*jnode, error) {
 		if err := p.str(); err != nil {
 			return nil, err
 		}
-		return &jnode{kind: '"', start: start, end: p.pos}, nil
+		return p.node('"', start, p.pos), nil
 	case c == '-' || c >= '0' && c <= '9':
 		if err := p.num(); err != nil {
 			return nil, err
 		}
-		return &jnode{kind: '0', start: start, end: p.pos}, nil
+		return p.node('0', start, p.pos), nil
 	case strings.HasPrefix(p.s[p.pos:], "true"):
 		p.pos += 4
-		return &jnode{kind: 't', start: start, end: p.pos}, nil
+		return p.node('t', start, p.pos), nil
 	case strings.HasPrefix(p.s[p.pos:], "false"):
 		p.pos += 5
-		return &jnode{kind: 'f', start: start, end: p.pos}, nil
+		return p.node('f', start, p.pos), nil
 	case strings.HasPrefix(p.s[p.pos:], "null"):
 		p.pos += 4
-		return &jnode{kind: 'n', start: start, end: p.pos}, nil
+		return p.node('n', start, p.pos), nil
 	}
 	return nil, p.errf("unexpected character")
 }
@@ -296,13 +368,22 @@ func looksLikeJSON(text string) bool {
 	return (t[0] == '{' || t[0] == '[') && (t[len(t)-1] == '}' || t[len(t)-1] == ']')
 }
 
-// isJSON reports whether text is one JSON value or a stream of them.
+// isJSON reports whether text is one JSON value or a stream of them. It
+// validates without building a tree.
 func isJSON(text string) bool {
 	if !looksLikeJSON(text) {
 		return false
 	}
-	_, err := parseJSONValues(text)
-	return err == nil
+	p := &jparser{s: text}
+	for {
+		p.ws()
+		if p.pos == len(text) {
+			return true
+		}
+		if _, err := p.value(0); err != nil {
+			return false
+		}
+	}
 }
 
 // isJSONObject reports whether text is exactly one JSON object.
@@ -553,11 +634,12 @@ func (c *jsonCompressor) items(kids []*jnode, depth int, l jlayout) (itemsOut, b
 		keep[i] = true
 	}
 	reduced := false
+	var fields []*jfield
 	switch {
 	case allScalars && n >= c.p.minScalarItems:
 		keep, reduced = c.selectScalars(kids)
 	case !allScalars && n >= c.p.minItems:
-		keep, reduced = c.selectItems(kids, allObjects)
+		keep, fields, reduced = c.selectItems(kids, allObjects)
 	}
 	changed := reduced
 	rendered := make([]string, n)
@@ -571,7 +653,7 @@ func (c *jsonCompressor) items(kids []*jnode, depth int, l jlayout) (itemsOut, b
 	}
 	var note string
 	if reduced {
-		note = c.omittedNote(kids, keep, allObjects)
+		note = c.omittedNote(kids, keep, fields)
 	}
 	// Columnar form for uniform flat objects (lossless on the kept items).
 	if allObjects && n >= 3 {
@@ -702,28 +784,42 @@ func countKept(b []bool) int {
 
 // jfield is one key's values across the items of an array of objects.
 type jfield struct {
-	name   string // raw key text, with quotes
-	vals   []*jnode
-	count  int // items having the key
-	order  int // first appearance
-	isNum  bool
-	nums   []float64
-	strCnt map[string]int // raw value -> items, for scalar values
+	name  string // raw key text, with quotes
+	vals  []*jnode
+	count int // items having the key
+	isNum bool
+	nums  []float64
+	// strCnt counts the items per raw scalar value, until the field turns
+	// out to have too many distinct values to be categorical (highCard).
+	strCnt   map[string]int
+	highCard bool
+	// allDates is set while every value is an ISO date string; minDate
+	// and maxDate bound them.
+	allDates         bool
+	minDate, maxDate string
 }
 
 // fieldsOf collects the top-level fields of the object items.
 func (c *jsonCompressor) fieldsOf(kids []*jnode) []*jfield {
 	byName := map[string]*jfield{}
 	var list []*jfield
+	cardLimit := max(16, len(kids)/4)
 	for i, k := range kids {
 		if k.kind != '{' {
 			continue
 		}
 		for j, v := range k.kids {
 			name := c.src[k.keys[j][0]:k.keys[j][1]]
-			f := byName[name]
+			// Items usually list their keys in one order: try the field
+			// at the same position before the map.
+			var f *jfield
+			if j < len(list) && list[j].name == name {
+				f = list[j]
+			} else {
+				f = byName[name]
+			}
 			if f == nil {
-				f = &jfield{name: name, vals: make([]*jnode, len(kids)), order: len(list), isNum: true, strCnt: map[string]int{}}
+				f = &jfield{name: name, vals: make([]*jnode, len(kids)), isNum: true, allDates: true, strCnt: map[string]int{}}
 				byName[name] = f
 				list = append(list, f)
 			}
@@ -731,15 +827,29 @@ func (c *jsonCompressor) fieldsOf(kids []*jnode) []*jfield {
 				f.count++
 			}
 			f.vals[i] = v
+			raw := c.raw(v)
 			if v.kind == '0' {
-				if x, err := strconv.ParseFloat(c.raw(v), 64); err == nil {
+				if x, err := strconv.ParseFloat(raw, 64); err == nil {
 					f.nums = append(f.nums, x)
 				}
 			} else {
 				f.isNum = false
 			}
-			if v.kind != '{' && v.kind != '[' {
-				f.strCnt[c.raw(v)]++
+			if f.allDates {
+				if d := jsonPlain(raw); v.kind == '"' && isDateText(d) {
+					if f.minDate == "" || d < f.minDate {
+						f.minDate = d
+					}
+					f.maxDate = max(f.maxDate, d)
+				} else {
+					f.allDates = false
+				}
+			}
+			if v.kind != '{' && v.kind != '[' && !f.highCard {
+				f.strCnt[raw]++
+				if len(f.strCnt) > cardLimit {
+					f.highCard, f.strCnt = true, nil
+				}
 			}
 		}
 	}
@@ -747,7 +857,7 @@ func (c *jsonCompressor) fieldsOf(kids []*jnode) []*jfield {
 }
 
 // selectItems picks the elements of a long array of containers to keep.
-func (c *jsonCompressor) selectItems(kids []*jnode, allObjects bool) ([]bool, bool) {
+func (c *jsonCompressor) selectItems(kids []*jnode, allObjects bool) ([]bool, []*jfield, bool) {
 	n := len(kids)
 	keep := make([]bool, n)
 	for i := 0; i < n; i++ {
@@ -762,14 +872,16 @@ func (c *jsonCompressor) selectItems(kids []*jnode, allObjects bool) ([]bool, bo
 			keep[i] = true
 		}
 	}
+	var fields []*jfield
 	if allObjects {
-		for _, f := range c.fieldsOf(kids) {
+		fields = c.fieldsOf(kids)
+		for _, f := range fields {
 			c.keepRare(f, keep)
 			c.keepOutliers(f, keep)
 		}
 	}
 	c.fillRatio(keep)
-	return keep, countKept(keep) < n
+	return keep, fields, countKept(keep) < n
 }
 
 // keepRare keeps the items that carry a rare key (present in at most 2% of
@@ -788,7 +900,7 @@ func (c *jsonCompressor) keepRare(f *jfield, keep []bool) {
 		return
 	}
 	distinct := len(f.strCnt)
-	if f.isNum || distinct < 2 || distinct*4 > n {
+	if f.isNum || f.highCard || distinct < 2 || distinct*4 > n {
 		return
 	}
 	rareMax := max(1, n/100)
@@ -906,70 +1018,21 @@ func jsonIsSet(raw string) bool {
 
 // omittedNote describes the omitted items: how many, the fields they all
 // share, value ranges and the commonest values.
-func (c *jsonCompressor) omittedNote(kids []*jnode, keep []bool, allObjects bool) string {
+func (c *jsonCompressor) omittedNote(kids []*jnode, keep []bool, fields []*jfield) string {
 	n := len(kids)
 	omitted := n - countKept(keep)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%d of %d items omitted", omitted, n)
-	if !allObjects {
-		return sb.String()
-	}
-	var om []*jnode
-	for i, k := range kids {
-		if !keep[i] {
-			om = append(om, k)
-		}
-	}
-	fields := c.fieldsOf(om)
 	var same, ranges, common []string
 	for _, f := range fields {
-		key := jsonKeyText(f.name)
-		if f.count != len(om) {
-			continue
-		}
-		if len(f.strCnt) == 1 {
-			for v := range f.strCnt {
-				if len(v) <= 40 {
-					same = append(same, key+"="+jsonPlain(v))
-				}
-			}
-			continue
-		}
-		if lo, hi, ok := timeRange(f); ok {
-			ranges = append(ranges, fmt.Sprintf("%s %s..%s", key, lo, hi))
-			continue
-		}
-		if f.isNum && len(f.nums) == len(om) {
-			lo, hi := slices.Min(f.nums), slices.Max(f.nums)
-			ranges = append(ranges, fmt.Sprintf("%s %s..%s", key, jsonNum(lo), jsonNum(hi)))
-			continue
-		}
-		distinct := len(f.strCnt)
-		if distinct >= 2 && distinct <= 6 && distinct*3 <= len(om) {
-			type vc struct {
-				v string
-				n int
-			}
-			var vcs []vc
-			for v, cnt := range f.strCnt {
-				vcs = append(vcs, vc{v, cnt})
-			}
-			sort.Slice(vcs, func(a, b int) bool {
-				if vcs[a].n != vcs[b].n {
-					return vcs[a].n > vcs[b].n
-				}
-				return vcs[a].v < vcs[b].v
-			})
-			var parts []string
-			for _, x := range vcs {
-				if len(x.v) > 40 {
-					parts = nil
-					break
-				}
-				parts = append(parts, fmt.Sprintf("%s (%d)", jsonPlain(x.v), x.n))
-			}
-			if parts != nil {
-				common = append(common, key+": "+strings.Join(parts, ", "))
+		if s, kind, ok := c.describeOmitted(f, keep, omitted); ok {
+			switch kind {
+			case 's':
+				same = append(same, s)
+			case 'r':
+				ranges = append(ranges, s)
+			case 'c':
+				common = append(common, s)
 			}
 		}
 	}
@@ -991,22 +1054,90 @@ func (c *jsonCompressor) omittedNote(kids []*jnode, keep []bool, allObjects bool
 	return note
 }
 
-// timeRange returns the earliest and latest value of a field whose values
-// are all ISO-8601 dates or timestamps (which sort as text).
-func timeRange(f *jfield) (lo, hi string, ok bool) {
-	for v := range f.strCnt {
-		p := jsonPlain(v)
-		if len(v) < 12 || v[0] != '"' || !isDateText(p) {
-			return "", "", false
+// describeOmitted summarizes one field over the omitted items, when every
+// one of them has it: a shared value ('s', "level=info"), a range of
+// numbers or dates ('r'), or the counts of a few categorical values ('c').
+func (c *jsonCompressor) describeOmitted(f *jfield, keep []bool, omitted int) (string, byte, bool) {
+	key := jsonKeyText(f.name)
+	var first string
+	constant := true
+	lo, hi := math.Inf(1), math.Inf(-1)
+	var dlo, dhi string
+	var counts map[string]int
+	if !f.highCard {
+		counts = map[string]int{}
+	}
+	seen := 0
+	for i, v := range f.vals {
+		if keep[i] {
+			continue
 		}
-		if lo == "" || p < lo {
-			lo = p
+		if v == nil || v.kind == '{' || v.kind == '[' {
+			return "", 0, false
 		}
-		if p > hi {
-			hi = p
+		raw := c.raw(v)
+		if seen == 0 {
+			first = raw
+		} else if raw != first {
+			constant = false
+		}
+		seen++
+		if f.isNum {
+			if x, err := strconv.ParseFloat(raw, 64); err == nil {
+				lo, hi = math.Min(lo, x), math.Max(hi, x)
+			}
+		}
+		if f.allDates {
+			d := jsonPlain(raw)
+			if dlo == "" || d < dlo {
+				dlo = d
+			}
+			dhi = max(dhi, d)
+		}
+		if counts != nil {
+			counts[raw]++
+			if len(counts) > 6 {
+				counts = nil
+			}
 		}
 	}
-	return lo, hi, lo != ""
+	switch {
+	case seen != omitted || seen == 0:
+		return "", 0, false
+	case constant:
+		if len(first) > 40 {
+			return "", 0, false
+		}
+		return key + "=" + jsonPlain(first), 's', true
+	case f.allDates:
+		return fmt.Sprintf("%s %s..%s", key, dlo, dhi), 'r', true
+	case f.isNum:
+		return fmt.Sprintf("%s %s..%s", key, jsonNum(lo), jsonNum(hi)), 'r', true
+	case counts != nil && len(counts) >= 2 && len(counts)*3 <= omitted:
+		type vc struct {
+			v string
+			n int
+		}
+		var vcs []vc
+		for v, cnt := range counts {
+			if len(v) > 40 {
+				return "", 0, false
+			}
+			vcs = append(vcs, vc{v, cnt})
+		}
+		sort.Slice(vcs, func(a, b int) bool {
+			if vcs[a].n != vcs[b].n {
+				return vcs[a].n > vcs[b].n
+			}
+			return vcs[a].v < vcs[b].v
+		})
+		parts := make([]string, len(vcs))
+		for i, x := range vcs {
+			parts[i] = fmt.Sprintf("%s (%d)", jsonPlain(x.v), x.n)
+		}
+		return key + ": " + strings.Join(parts, ", "), 'c', true
+	}
+	return "", 0, false
 }
 
 // isDateText reports whether s starts with YYYY-MM-DD.
@@ -1064,33 +1195,57 @@ func (c *jsonCompressor) columnar(kids []*jnode, keep []bool, note string) (stri
 		}
 		idx[nm] = j
 	}
-	// cells[i][j] is the raw value of column j in item i.
+	// cells[i][j] is the raw value of column j in item i (rows of
+	// omitted items are checked but not kept); constant[j] stays true
+	// while column j has the same value in every item.
 	cells := make([][]string, len(kids))
+	constant := make([]bool, len(names))
+	for j := range constant {
+		constant[j] = len(kids) >= 3
+	}
+	scratch := make([]string, len(names))
 	for i, k := range kids {
 		if len(k.kids) != len(names) {
 			return "", false
 		}
-		row := make([]string, len(names))
+		row := scratch
+		if keep[i] {
+			row = make([]string, len(names))
+		} else {
+			clear(row)
+		}
 		for j, v := range k.kids {
 			if v.kind == '{' || v.kind == '[' {
 				return "", false
 			}
-			col, ok := idx[c.src[k.keys[j][0]:k.keys[j][1]]]
-			if !ok || row[col] != "" {
+			col := j
+			// Keys usually come in the first item's order.
+			if name := c.src[k.keys[j][0]:k.keys[j][1]]; name != names[j] {
+				var ok bool
+				if col, ok = idx[name]; !ok {
+					return "", false
+				}
+			}
+			if row[col] != "" {
 				return "", false
 			}
 			row[col] = c.raw(v)
 		}
-		cells[i] = row
+		if i == 0 {
+			cells[0] = slices.Clone(row)
+		} else {
+			for j := range constant {
+				constant[j] = constant[j] && row[j] == cells[0][j]
+			}
+		}
+		if keep[i] && i > 0 {
+			cells[i] = row
+		}
 	}
 	// Columns with one value in every item are factored out.
 	var sameCols, cols []int
 	for j := range names {
-		constant := len(kids) >= 3
-		for i := 1; i < len(kids) && constant; i++ {
-			constant = cells[i][j] == cells[0][j]
-		}
-		if constant {
+		if constant[j] {
 			sameCols = append(sameCols, j)
 		} else {
 			cols = append(cols, j)

@@ -325,21 +325,38 @@ func indexFold(s, term string) int {
 	if first >= 'a' && first <= 'z' {
 		upper = first - 'a' + 'A'
 	}
-	for i := 0; i+len(term) <= len(s); i++ {
-		// Jump to the next byte that can start a match.
-		j := strings.IndexByte(s[i:len(s)-len(term)+1], first)
-		if upper != first {
-			if k := strings.IndexByte(s[i:len(s)-len(term)+1], upper); k >= 0 && (j < 0 || k < j) {
-				j = k
+	last := len(s) - len(term) // last possible start
+	// Next candidate start of each case variant; recomputed only once the
+	// scan has passed it, so the search stays linear even when one
+	// variant never occurs.
+	nextLo, nextUp := -2, -2
+	if upper == first {
+		nextUp = -1
+	}
+	for i := 0; i <= last; {
+		if nextLo != -1 && nextLo < i {
+			nextLo = strings.IndexByte(s[i:last+1], first)
+			if nextLo >= 0 {
+				nextLo += i
 			}
+		}
+		if nextUp != -1 && nextUp < i {
+			nextUp = strings.IndexByte(s[i:last+1], upper)
+			if nextUp >= 0 {
+				nextUp += i
+			}
+		}
+		j := nextLo
+		if j < 0 || (nextUp >= 0 && nextUp < j) {
+			j = nextUp
 		}
 		if j < 0 {
 			return -1
 		}
-		i += j
-		if equalFoldASCII(s[i:i+len(term)], term) {
-			return i
+		if equalFoldASCII(s[j:j+len(term)], term) {
+			return j
 		}
+		i = j + 1
 	}
 	return -1
 }
