@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -134,26 +133,6 @@ func totals(req *compress.Request, res *compress.Result) caseTotals {
 	return c
 }
 
-// mustKeep counts the must_keep strings that survive: a string kept in
-// some block's final text, or one that lives outside the blocks.
-func mustKeep(req *compress.Request, res *compress.Result, keep []string) (kept int) {
-	for _, s := range keep {
-		inOriginal, inFinal := false, false
-		for i, b := range req.Blocks {
-			final := b.Text
-			if res.Blocks[i].Changed {
-				final = res.Blocks[i].Text
-			}
-			inOriginal = inOriginal || strings.Contains(b.Text, s)
-			inFinal = inFinal || strings.Contains(final, s)
-		}
-		if inFinal || !inOriginal {
-			kept++
-		}
-	}
-	return kept
-}
-
 // sessionsOnDifferentSlots returns two session ids that prefer different
 // worker slots, so a request can be served by each worker in turn.
 func sessionsOnDifferentSlots(n int) (string, string) {
@@ -273,89 +252,4 @@ func TestHeadroomRealColdStart(t *testing.T) {
 	if got := obs.snapshot().colds; got != 1 {
 		t.Errorf("cold starts = %d, want 1 (the first call only)", got)
 	}
-}
-
-// TestHeadroomReport prints the headroom engine's figures on the corpus
-// (tokens saved, must_keep kept, latency, resident memory per worker) for
-// the README's native-vs-headroom table. It runs only with
-// TSHEADROOM_REPORT=1:
-//
-//	TSHEADROOM_REPORT=1 TSHEADROOM_TEST_PYTHON=/path/to/venv/bin/python \
-//	  go test ./workers/ -run TestHeadroomReport -v -count=1
-//
-// Latency is the wall time of Compress (IPC, headroom, validation and token
-// counting in Go). "first" is the first call with that content on a
-// preloaded worker; "repeat p50" the median of the following calls, where
-// headroom's in-process result cache usually answers (what a later turn of
-// the same conversation pays for the same tool output).
-func TestHeadroomReport(t *testing.T) {
-	if os.Getenv("TSHEADROOM_REPORT") != "1" {
-		t.Skip("set TSHEADROOM_REPORT=1 to print the headroom engine report")
-	}
-	const repeats = 5
-	cases := loadCorpusCases(t)
-	h, _ := startReal(t, DefaultWorkers)
-	ctx := context.Background()
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-	var b strings.Builder
-	fmt.Fprintf(&b, "headroom engine: headroom-ai %s, %d preloaded workers, default config\n", h.Version(), DefaultWorkers)
-	fmt.Fprintf(&b, "| case | kind | tool tokens before | after | tool tokens saved | all tokens saved | must_keep kept | first ms | repeat p50 ms |\n")
-	fmt.Fprintf(&b, "|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
-	var sumTB, sumTA, sumB, sumA, keptAll, keepAll int
-	var firsts []time.Duration
-	for _, c := range cases {
-		var lat []time.Duration
-		var res *compress.Result
-		for r := 0; r <= repeats; r++ {
-			start := time.Now()
-			var err error
-			res, err = h.Compress(ctx, c.Req)
-			lat = append(lat, time.Since(start))
-			if err != nil {
-				t.Fatalf("%s: %v", c.Name, err)
-			}
-		}
-		first, rest := lat[0], lat[1:]
-		firsts = append(firsts, first)
-		sort.Slice(rest, func(i, j int) bool { return rest[i] < rest[j] })
-		tot := totals(c.Req, res)
-		kept := mustKeep(c.Req, res, c.Meta.MustKeep)
-		sumTB, sumTA, sumB, sumA = sumTB+tot.toolBefore, sumTA+tot.toolAfter, sumB+tot.before, sumA+tot.after
-		keptAll, keepAll = keptAll+kept, keepAll+len(c.Meta.MustKeep)
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %d/%d | %.1f | %.1f |\n", c.Name, c.Meta.Kind,
-			tot.toolBefore, tot.toolAfter, pct(tot.toolBefore, tot.toolAfter), pct(tot.before, tot.after),
-			kept, len(c.Meta.MustKeep), ms(first), ms(rest[len(rest)/2]))
-	}
-	sort.Slice(firsts, func(i, j int) bool { return firsts[i] < firsts[j] })
-	fmt.Fprintf(&b, "| **total** | | %d | %d | %s | %s | %d/%d | p50 %.1f | |\n", sumTB, sumTA,
-		pct(sumTB, sumTA), pct(sumB, sumA), keptAll, keepAll, ms(firsts[len(firsts)/2]))
-	for _, w := range h.Workers() {
-		fmt.Fprintf(&b, "worker %d: pid %d, RSS %.1f MiB, peak RSS %.1f MiB\n", w.Index, w.PID,
-			float64(w.RSSBytes)/(1<<20), float64(procStatusBytes(w.PID, "VmHWM:"))/(1<<20))
-	}
-	t.Log("\n" + b.String())
-}
-
-// procStatusBytes reads a "kB" field of /proc/<pid>/status; 0 if absent.
-func procStatusBytes(pid int, field string) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			var kb int64
-			fmt.Sscan(strings.TrimSpace(rest), &kb)
-			return kb * 1024
-		}
-	}
-	return 0
-}
-
-func pct(before, after int) string {
-	if before == 0 {
-		return "0 (0%)"
-	}
-	return fmt.Sprintf("%d (%.1f%%)", before-after, 100*float64(before-after)/float64(before))
 }
