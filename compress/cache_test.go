@@ -12,7 +12,7 @@ func TestCacheKeyParts(t *testing.T) {
 	if c.keyOf("ab", "c") == c.keyOf("a", "bc") {
 		t.Error("length prefixing failed: (ab,c) == (a,bc)")
 	}
-	if c.keyOf("x", "y") != c.keyOf("x", "y") {
+	if k1, k2 := c.keyOf("x", "y"), c.keyOf("x", "y"); k1 != k2 {
 		t.Error("same parts, different keys")
 	}
 }

@@ -73,9 +73,8 @@ type htmlExtractor struct {
 	inLink    int
 	listDepth int
 	// pending link-only list items, flushed as a note when there are many.
-	links      []string
-	linksKept  []string
-	blankLines int
+	links     []string
+	linksKept []string
 }
 
 // compressHTML is the contentCompressor for HTML.

@@ -1113,7 +1113,7 @@ func (c *jsonCompressor) describeOmitted(f *jfield, keep []bool, omitted int) (s
 		return fmt.Sprintf("%s %s..%s", key, dlo, dhi), 'r', true
 	case f.isNum:
 		return fmt.Sprintf("%s %s..%s", key, jsonNum(lo), jsonNum(hi)), 'r', true
-	case counts != nil && len(counts) >= 2 && len(counts)*3 <= omitted:
+	case len(counts) >= 2 && len(counts)*3 <= omitted:
 		type vc struct {
 			v string
 			n int

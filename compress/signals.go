@@ -46,17 +46,17 @@ var errorSignalRE = regexp.MustCompile(`(?i)(\b(error|errors|err|fail|failed|fai
 // errorWords are the words of errorSignalRE that must stand alone (word
 // boundaries on both sides), grouped by their lowercase first letter.
 var errorWords = [26][]string{
-	'a' - 'a': {"abort", "aborted"},
-	'c' - 'a': {"cannot", "critical"},
-	'd' - 'a': {"denied"},
-	'e' - 'a': {"err", "error", "errors", "exception"},
-	'f' - 'a': {"fail", "failed", "failure", "fatal"},
-	'p' - 'a': {"panic", "panicked"},
-	'r' - 'a': {"refused"},
-	's' - 'a': {"segfault"},
-	't' - 'a': {"timeout", "traceback"},
-	'u' - 'a': {"unable", "undefined"},
-	'w' - 'a': {"warn", "warning"},
+	0:  {"abort", "aborted"},   // a
+	2:  {"cannot", "critical"}, // c
+	3:  {"denied"},             // d
+	4:  {"err", "error", "errors", "exception"},
+	5:  {"fail", "failed", "failure", "fatal"},
+	15: {"panic", "panicked"}, // p
+	17: {"refused"},           // r
+	18: {"segfault"},          // s
+	19: {"timeout", "traceback"},
+	20: {"unable", "undefined"},
+	22: {"warn", "warning"},
 }
 
 // isWordByte reports whether c is a regexp \w byte (ASCII word character).
