@@ -90,6 +90,16 @@ type AccessConfig struct {
 	Logger *slog.Logger
 }
 
+// ErrNoTailnet is what NoTailnetWhoIs returns.
+var ErrNoTailnet = errors.New("no tailnet: running in local mode only")
+
+// NoTailnetWhoIs is an AccessConfig.WhoIs for running without a tailnet (only
+// a LocalServer): it identifies nobody, so only loopback callers, which
+// never need WhoIs, get roles.
+func NoTailnetWhoIs(context.Context, string) (*apitype.WhoIsResponse, error) {
+	return nil, ErrNoTailnet
+}
+
 // Access resolves a caller's roles from its tailnet identity and guards
 // handlers with them. It is safe for concurrent use.
 type Access struct {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -211,6 +212,21 @@ func TestTailnetAccess(t *testing.T) {
 				t.Errorf("healthz for a peer without roles: %d", code)
 			}
 		})
+	}
+
+	// The node's real WhoIs fails for a caller that is not on the tailnet
+	// (here: plain loopback HTTP reaching a handler guarded with it); that
+	// caller is refused even by the open policy.
+	quiet, _ := newLogger(t)
+	realPolicy, err := tsnet.NewAccess(tsnet.AccessConfig{WhoIs: svc.WhoIs, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offTailnet := httptest.NewServer(realPolicy.Require(tsnet.RoleHook, "hook", echo))
+	code, body := do(t, ctx, offTailnet.Client(), "POST", offTailnet.URL+"/hook")
+	offTailnet.Close()
+	if code != 403 || body != "forbidden: cannot identify caller\n" {
+		t.Errorf("off-tailnet caller with real WhoIs: %d %q", code, body)
 	}
 
 	// The HTTPS listener presents the MagicDNS certificate.
@@ -607,13 +623,7 @@ func TestLocalServer(t *testing.T) {
 	}
 
 	log, _ := newLogger(t)
-	a, err := tsnet.NewAccess(tsnet.AccessConfig{
-		WhoIs: func(context.Context, string) (*apitype.WhoIsResponse, error) {
-			return nil, errors.New("no tailnet in local mode")
-		},
-		RequireGrant: true,
-		Logger:       log,
-	})
+	a, err := tsnet.NewAccess(tsnet.AccessConfig{WhoIs: tsnet.NoTailnetWhoIs, RequireGrant: true, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

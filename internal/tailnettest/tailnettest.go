@@ -40,6 +40,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -296,12 +297,60 @@ func (tn *Tailnet) CompleteAuth(authURL string) bool { return tn.control.Complet
 
 // Prepare readies a tsnet server that is already up for tests: its
 // certificate requests are answered by the harness's certificate authority
-// (so HTTPS works offline; see CertPool) and it returns once the node is
-// connected to its home DERP region (before that, first packets from peers
-// can be dropped). Its signature fits an after-up hook.
+// (so HTTPS works offline; see CertPool), and it returns once the node is
+// connected to its home DERP region and every open node started by AddNode
+// knows that region. Before that, a peer's first packets to it can be
+// dropped and its first request stalls for WireGuard's 5 s handshake retry.
+// Its signature fits an after-up hook.
 func (tn *Tailnet) Prepare(ctx context.Context, s *tsnetpkg.Server) error {
 	tsnetpkg.TestHooks.LocalBackend(s).ForTest().ConfigureCerts(tn.ca.issue)
-	return waitHomeDERP(ctx, s)
+	if err := waitHomeDERP(ctx, s); err != nil {
+		return err
+	}
+	return tn.waitKnownByPeers(ctx, s)
+}
+
+// waitKnownByPeers blocks until every open harness node other than s has a
+// DERP route to s.
+func (tn *Tailnet) waitKnownByPeers(ctx context.Context, s *tsnetpkg.Server) error {
+	lc, err := s.LocalClient()
+	if err != nil {
+		return fmt.Errorf("tailnettest: local client: %w", err)
+	}
+	st, err := lc.StatusWithoutPeers(ctx)
+	if err != nil || st.Self == nil {
+		return fmt.Errorf("tailnettest: own status: %v", err)
+	}
+	self := st.Self.PublicKey
+	tn.mu.Lock()
+	nodes := slices.Clone(tn.nodes)
+	tn.mu.Unlock()
+	for _, n := range nodes {
+		if n.Server == s || n.closed.Load() {
+			continue
+		}
+		for {
+			nlc, err := n.Server.LocalClient()
+			if err != nil {
+				break // node is gone
+			}
+			pst, err := nlc.Status(ctx)
+			if err != nil && ctx.Err() == nil {
+				break // node is gone
+			}
+			if err == nil {
+				if ps := pst.Peer[self]; ps != nil && ps.Relay != "" {
+					break
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("tailnettest: waiting for %s to learn the new node's DERP home: %w", n.Hostname, ctx.Err())
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	return nil
 }
 
 // waitHomeDERP blocks until s has picked a home DERP region and heard from it.
@@ -343,7 +392,8 @@ type Node struct {
 	// LoginName is the owning user's login (meaningful for untagged nodes).
 	LoginName string
 
-	ca *certAuthority
+	ca     *certAuthority
+	closed atomic.Bool
 }
 
 // AddNode starts an ephemeral node, waits until it is running and connected
@@ -435,7 +485,10 @@ func (n *Node) WhoIs(ctx context.Context, remoteAddr string) (*apitype.WhoIsResp
 }
 
 // Close takes the node off the tailnet.
-func (n *Node) Close() error { return n.Server.Close() }
+func (n *Node) Close() error {
+	n.closed.Store(true)
+	return n.Server.Close()
+}
 
 // WhoIser is anything that can identify a peer the way a service node does;
 // tsheadroom's tsnet.Server and Node both qualify.

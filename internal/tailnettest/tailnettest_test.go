@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/net/proxy"
 	"tailscale.com/tailcfg"
 )
 
@@ -174,4 +177,41 @@ func who2raw(t *testing.T, vals []any) []tailcfg.RawMessage {
 		out = append(out, tailcfg.RawMessage(b))
 	}
 	return out
+}
+
+// TestSOCKS5: a node's loopback SOCKS5 proxy reaches another node by its
+// MagicDNS name, from Go and from a real curl.
+func TestSOCKS5(t *testing.T) {
+	ctx := testContext(t)
+	svc := addNode(t, ctx, "socksvc")
+	client := addNode(t, ctx, "socksclient", "tag:socks")
+	serve(t, svc, false)
+	proxyURL, err := client.SOCKS5()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(proxyURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, _ := u.User.Password()
+	dialer, err := proxy.SOCKS5("tcp", u.Host, &proxy.Auth{User: u.User.Username(), Password: pw}, proxy.Direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: &http.Transport{Dial: dialer.Dial}}
+	if got := get(t, ctx, c, "http://"+svc.FQDN+"/"); got != "socksclient [tag:socks]" {
+		t.Errorf("via Go SOCKS5: got %q", got)
+	}
+
+	t.Run("curl", func(t *testing.T) {
+		curl, err := exec.LookPath("curl")
+		if err != nil {
+			t.Skip("curl not installed")
+		}
+		out, err := exec.CommandContext(ctx, curl, "-sS", "--max-time", "30", "-x", proxyURL, "http://"+svc.FQDN+"/").CombinedOutput()
+		if err != nil || string(out) != "socksclient [tag:socks]" {
+			t.Errorf("curl via SOCKS5: %v: %q", err, out)
+		}
+	})
 }
