@@ -26,16 +26,15 @@ const (
 	DefaultCallTimeout   = 30 * time.Second
 	DefaultStartTimeout  = 2 * time.Minute
 	DefaultAffinityWait  = 25 * time.Millisecond
+	DefaultRestartDelay  = 100 * time.Millisecond
 	DefaultStderrLineMax = 2 << 10
 	DefaultMaxReplyBytes = 64 << 20
 )
 
-// Replacement backoff after a worker failure: doubles per consecutive
-// failure of a slot, reset by a successful call.
-const (
-	restartBackoffMin = 100 * time.Millisecond
-	restartBackoffMax = 10 * time.Second
-)
+// restartBackoffMax caps the replacement backoff, which starts at
+// HeadroomConfig.RestartBackoff and doubles per consecutive failure of a
+// slot (reset by a successful call).
+const restartBackoffMax = 10 * time.Second
 
 // closeGrace is how long Close lets workers exit on stdin EOF before
 // killing them.
@@ -73,6 +72,10 @@ type HeadroomConfig struct {
 	// AffinityWait is how long a call waits for its session's warm worker
 	// to free up before taking any free worker. Default 25ms.
 	AffinityWait time.Duration
+	// RestartBackoff is the wait before replacing a failed worker; it
+	// doubles with each consecutive failure of the same slot, up to 10s,
+	// and resets after a successful call. Default 100ms.
+	RestartBackoff time.Duration
 	// Preload makes each worker build headroom's pipeline and load the ML
 	// text model (headroom's ml extra, when installed and cached) before
 	// it reports ready, so no request pays for it. Without it, the first
@@ -164,6 +167,9 @@ func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
 	if cfg.AffinityWait == 0 {
 		cfg.AffinityWait = DefaultAffinityWait
 	}
+	if cfg.RestartBackoff == 0 {
+		cfg.RestartBackoff = DefaultRestartDelay
+	}
 	if cfg.StderrLineMax == 0 {
 		cfg.StderrLineMax = DefaultStderrLineMax
 	}
@@ -182,6 +188,9 @@ func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
 	}
 	if cfg.AffinityWait < 0 {
 		errs = append(errs, fmt.Errorf("affinity wait must be >= 0, got %s", cfg.AffinityWait))
+	}
+	if cfg.RestartBackoff < 0 {
+		errs = append(errs, fmt.Errorf("restart backoff must be > 0, got %s", cfg.RestartBackoff))
 	}
 	if cfg.StderrLineMax < 1 {
 		errs = append(errs, fmt.Errorf("stderr line max must be >= 1, got %d", cfg.StderrLineMax))
@@ -660,9 +669,9 @@ func (h *Headroom) fail(s *slot, p *proc, werr *workerError) {
 func (h *Headroom) respawn(s *slot, failures int) {
 	defer h.wg.Done()
 	for {
-		delay := restartBackoffMin << min(failures-1, 10)
+		delay := h.cfg.RestartBackoff << min(failures-1, 10)
 		if delay > restartBackoffMax || delay <= 0 {
-			delay = restartBackoffMax
+			delay = max(restartBackoffMax, h.cfg.RestartBackoff)
 		}
 		t := time.NewTimer(delay)
 		select {

@@ -177,6 +177,7 @@ func TestHeadroomConfigValidation(t *testing.T) {
 		{Workers: -1},
 		{CallTimeout: -time.Second},
 		{AffinityWait: -time.Second},
+		{RestartBackoff: -time.Second},
 		{Env: []string{"TS_AUTHKEY=tskey-auth-x"}},
 		{Env: []string{"ts_authkey=x"}},
 		{Env: []string{"NOEQUALS"}},
@@ -312,7 +313,7 @@ func failCall(t *testing.T, e *fakeEngine, directive, reason string) {
 	oldPID := workerPIDs(e.Headroom)[0]
 	_, err := e.Compress(context.Background(), toolReq("", bulky(directive)))
 	// Read the slot state first: the error must arrive before the respawn
-	// (which waits at least restartBackoffMin) has produced a new worker.
+	// (which waits RestartBackoff first) has produced a new worker.
 	state := e.Workers()[0].State
 	var werr *workerError
 	if !errors.As(err, &werr) || werr.reason != reason {
@@ -335,6 +336,10 @@ func failCall(t *testing.T, e *fakeEngine, directive, reason string) {
 	}
 }
 
+// slowRespawn delays worker replacement, so a test can tell an error that
+// came at once from one that waited for the new worker.
+func slowRespawn(c *HeadroomConfig) { c.RestartBackoff = time.Second }
+
 // processAlive reports whether pid exists and is not a zombie.
 func processAlive(pid int) bool {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -350,12 +355,12 @@ func processAlive(pid int) bool {
 }
 
 func TestHeadroomCrash(t *testing.T) {
-	e := startFake(t, nil)
+	e := startFake(t, slowRespawn)
 	failCall(t, e, "FAKE:crash", reasonCrash)
 }
 
 func TestHeadroomProtocolErrors(t *testing.T) {
-	e := startFake(t, nil)
+	e := startFake(t, slowRespawn)
 	failCall(t, e, "FAKE:garbage", reasonProtocol)
 	failCall(t, e, "FAKE:wrongid", reasonProtocol)
 }
@@ -363,7 +368,7 @@ func TestHeadroomProtocolErrors(t *testing.T) {
 // TestHeadroomHang: a worker stuck past the hard cap is killed with its
 // whole process group (the child it started dies too) and replaced.
 func TestHeadroomHang(t *testing.T) {
-	e := startFake(t, func(c *HeadroomConfig) { c.CallTimeout = time.Second })
+	e := startFake(t, func(c *HeadroomConfig) { c.CallTimeout = time.Second; slowRespawn(c) })
 	failCall(t, e, "FAKE:hang", reasonTimeout)
 	waitFor(t, "the hang child's pid in the log", func() bool { return len(e.logs.find("headroom worker stderr", "hang child pid")) > 0 })
 	recs := e.logs.find("headroom worker stderr", "hang child pid")
@@ -378,7 +383,7 @@ func TestHeadroomHang(t *testing.T) {
 // TestHeadroomAllDownFailsAtOnce: with the only worker being replaced, a
 // call fails with ErrNoWorker instead of waiting for the respawn.
 func TestHeadroomAllDownFailsAtOnce(t *testing.T) {
-	e := startFake(t, nil)
+	e := startFake(t, slowRespawn)
 	if _, err := e.Compress(context.Background(), toolReq("", bulky("FAKE:crash"))); err == nil {
 		t.Fatal("crash call succeeded")
 	}
