@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"tailscale.com/client/tailscale/apitype"
+	"tailscale.com/envknob"
 	"tailscale.com/ipn/store/mem"
 
 	"tsheadroom/internal/tailnettest"
@@ -166,6 +167,9 @@ func TestTailnetAccess(t *testing.T) {
 		{stranger, 200, 200, 403, "hook,metrics"},
 		{aperture, 200, 200, 403, "hook,metrics"},
 		{ops, 200, 200, 200, "hook,metrics,admin"},
+	}
+	if !envknob.NoLogsNoSupport() {
+		t.Error("LogUpload=false did not turn off log uploads (TS_NO_LOGS_NO_SUPPORT)")
 	}
 	host := svc.DNSName()
 	if host != tailnet.FQDN("tsheadroom") {
