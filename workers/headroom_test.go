@@ -782,3 +782,51 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// TestHeadroomConcurrentStress runs many concurrent calls, some cancelled,
+// some crashing their worker, across sessions: every call returns, results
+// are consistent, and the engine ends with every worker idle.
+func TestHeadroomConcurrentStress(t *testing.T) {
+	e := startFake(t, func(c *HeadroomConfig) { c.Workers = 2; c.RestartBackoff = 20 * time.Millisecond })
+	var wg sync.WaitGroup
+	for i := 0; i < 60; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			ctx := context.Background()
+			if i%5 == 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, time.Duration(i%3)*time.Millisecond)
+				defer cancel()
+			}
+			first := fmt.Sprintf("call %d", i)
+			if i%17 == 3 {
+				first = "FAKE:crash"
+			}
+			res, err := e.Compress(ctx, toolReq(fmt.Sprintf("s%d", i%4), bulky(first), bulky("second block")))
+			if err != nil {
+				var werr *workerError
+				if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrNoWorker) && !errors.As(err, &werr) {
+					t.Errorf("call %d: unexpected error %v", i, err)
+				}
+				return
+			}
+			if len(res.Blocks) != 2 || !res.Blocks[0].Changed || !res.Blocks[1].Changed ||
+				!strings.HasPrefix(res.Blocks[0].Text, first) {
+				t.Errorf("call %d: inconsistent result %+v", i, res.Blocks)
+			}
+		}(i)
+	}
+	wg.Wait()
+	waitFor(t, "every worker idle", func() bool {
+		for _, w := range e.Workers() {
+			if w.State != "idle" {
+				return false
+			}
+		}
+		return true
+	})
+	if _, err := e.Compress(context.Background(), toolReq("", bulky("final"))); err != nil {
+		t.Fatalf("engine unusable after the stress: %v", err)
+	}
+}
