@@ -274,7 +274,7 @@ func compressDiff(text string, h *hints) (string, bool) {
 	if h != nil {
 		terms = splitCompoundTerms(h.taskTerms)
 	}
-	b.markTerms(terms, termLimit(len(lines)), must)
+	termLines := b.markTerms(terms, termLimit(len(lines)), must)
 	p := newDiffParams(h, len(text))
 	secs, secOf := diffSections(lines, roles)
 
@@ -324,7 +324,7 @@ func compressDiff(text string, h *hints) (string, bool) {
 			foldSection(lines, roles, must, keep, &secs[k])
 		}
 	}
-	summarizeUnrelated(b, roles, keep, secs, secOf, terms, p.budget, func(s *diffSection) {
+	summarizeUnrelated(b, roles, keep, secs, secOf, termLines, p.budget, func(s *diffSection) {
 		foldSection(lines, roles, must, keep, s)
 	})
 
@@ -392,13 +392,13 @@ const (
 )
 
 // summarizeUnrelated shrinks a diff that is still larger than budget
-// bytes. File diffs are folded one by one, those that have least to do
+// bytes; termLines are the lines each task term marked. File diffs are folded one by one, those that have least to do
 // with the task first and, among equals, the biggest first, until the rest
 // fits. A file's relatedness is the sum, over the task terms it mentions,
 // of how rare each term is among the files (an inverse document
 // frequency), so the file with the one rare term stays longest. Headers
 // stay, so every changed file is still named.
-func summarizeUnrelated(b *blockLines, roles []diffRole, keep []bool, secs []diffSection, secOf []int, terms []string, budget int, fold func(*diffSection)) {
+func summarizeUnrelated(b *blockLines, roles []diffRole, keep []bool, secs []diffSection, secOf []int, termLines [][]int, budget int, fold func(*diffSection)) {
 	lines := b.lines
 	total := 0
 	for i, l := range lines {
@@ -417,10 +417,8 @@ func summarizeUnrelated(b *blockLines, roles []diffRole, keep []bool, secs []dif
 			}
 		}
 	}
-	var hits []int
 	in := make([]int, 0, 16) // sections a term appears in
-	for _, t := range terms {
-		hits = b.termHits(t, termLimit(len(lines)), hits[:0])
+	for _, hits := range termLines {
 		in = in[:0]
 		for _, li := range hits {
 			if s := secOf[li]; s >= 0 && (len(in) == 0 || in[len(in)-1] != s) {

@@ -30,9 +30,9 @@ var partBKinds = []struct {
 }
 
 // partBHints builds the hints the native engine gives a compressor for a
-// block: the task terms that are rare in the block.
+// block: the terms of the task that are rare in the block (blockTerms).
 func partBHints(b Block) *hints {
-	return &hints{taskTerms: rareTerms(taskTerms(b.Task), b.Text), isError: b.IsError}
+	return &hints{taskTerms: blockTerms(b.Task, b.Text), isError: b.IsError}
 }
 
 func TestKindsCorpusMustKeep(t *testing.T) {

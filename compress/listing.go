@@ -86,19 +86,38 @@ func isLsRow(l string) bool {
 }
 
 // lsFields splits an ls -l row into owner and group, its date (the three
-// fields after the size) and the entry name.
+// fields after the size) and the entry name. They are substrings of l.
 func lsFields(l string) (owner, date, name string) {
-	var f [8]string
-	rest := l
-	for k := range f {
-		f[k], rest = nextField(rest)
+	var start, end [9]int
+	k, i := 0, 0
+	for k < 9 && i < len(l) {
+		for i < len(l) && (l[i] == ' ' || l[i] == '\t') {
+			i++
+		}
+		start[k] = i
+		for i < len(l) && l[i] != ' ' && l[i] != '\t' {
+			i++
+		}
+		end[k] = i
+		k++
+		if k == 5 && end[4] > start[4] && l[end[4]-1] == ',' {
+			// A device: "major, minor" takes one more field.
+			k--
+			for i < len(l) && l[i] == ' ' {
+				i++
+			}
+			for i < len(l) && l[i] != ' ' && l[i] != '\t' {
+				i++
+			}
+			end[4] = i
+			k++
+		}
 	}
-	if strings.HasSuffix(f[4], ",") {
-		// A device: "major, minor" takes one more field.
-		f[5], f[6], f[7] = f[6], f[7], ""
-		f[7], rest = nextField(rest)
+	if k < 8 {
+		return "", "", ""
 	}
-	return f[2] + " " + f[3], f[5] + " " + f[6] + " " + f[7], strings.TrimLeft(rest, " ")
+	name = strings.TrimLeft(l[end[7]:], " ")
+	return l[start[2]:end[3]], l[start[5]:end[7]], name
 }
 
 // treeConnectors end the drawing prefix of a tree line; treeIndents are
@@ -525,8 +544,8 @@ func extensionSummary(names []string, top int) string {
 	})
 	var parts []string
 	other := 0
-	for k, c := range counts {
-		if k >= top || c.ext == "" {
+	for _, c := range counts {
+		if len(parts) >= top || c.ext == "" {
 			other += c.n
 			continue
 		}

@@ -22,6 +22,25 @@ type blockLines struct {
 	// starts[i] is the byte offset of lines[i] in text.
 	starts  []int
 	finalNL bool
+	// lower is text with ASCII letters lowercased (same offsets), built
+	// on first use by the substring scans.
+	lower string
+}
+
+// lowered returns the ASCII-lowercased text.
+func (b *blockLines) lowered() string {
+	if b.lower == "" && b.text != "" {
+		buf := make([]byte, len(b.text))
+		for i := 0; i < len(b.text); i++ {
+			c := b.text[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		b.lower = string(buf)
+	}
+	return b.lower
 }
 
 // splitBlock splits text into lines (two allocations, whatever the size).
@@ -66,23 +85,19 @@ func (b *blockLines) markSignals(marks []bool) int {
 }
 
 // markTerms sets marks[i] for every line that mentions one of the task
-// terms (case-insensitive). A term found on more than limit lines is not
-// distinctive in this block and marks nothing: keeping every line that
-// mentions it would keep most of the block. Each term costs one scan of
-// the text, not one per line.
-func (b *blockLines) markTerms(terms []string, limit int, marks []bool) int {
-	total := 0
-	var hits []int
-	for _, t := range terms {
-		hits = b.termHits(t, limit, hits[:0])
-		for _, li := range hits {
-			if !marks[li] {
-				marks[li] = true
-				total++
-			}
+// terms (case-insensitive) and returns, per term, the lines it marked. A
+// term found on more than limit lines is not distinctive in this block and
+// marks nothing: keeping every line that mentions it would keep most of
+// the block. Each term costs one scan of the text, not one per line.
+func (b *blockLines) markTerms(terms []string, limit int, marks []bool) [][]int {
+	per := make([][]int, len(terms))
+	for k, t := range terms {
+		per[k] = b.termHits(t, limit, nil)
+		for _, li := range per[k] {
+			marks[li] = true
 		}
 	}
-	return total
+	return per
 }
 
 // termHits appends to dst the lines that mention term, in order, or
@@ -92,25 +107,35 @@ func (b *blockLines) termHits(term string, limit int, dst []int) []int {
 		return dst
 	}
 	n0 := len(dst)
-	rest, base := b.text, 0
-	for len(dst)-n0 <= limit {
-		i := indexFold(rest, term)
+	// Terms are lowercase: an ASCII one is found in the lowered text by a
+	// plain (fast) substring search; others fold case as they go.
+	hay, find := b.text, func(s string) int { return indexFold(s, term) }
+	if isASCII(term) {
+		hay, find = b.lowered(), func(s string) int { return strings.Index(s, term) }
+	}
+	for off := 0; off < len(hay) && len(dst)-n0 <= limit; {
+		i := find(hay[off:])
 		if i < 0 {
 			break
 		}
-		li := b.lineAt(base + i)
+		li := b.lineAt(off + i)
 		dst = append(dst, li)
 		// Continue after the end of that line: one hit per line.
-		next := b.starts[li] + len(b.lines[li]) + 1
-		if next >= len(b.text) {
-			break
-		}
-		rest, base = b.text[next:], next
+		off = b.starts[li] + len(b.lines[li]) + 1
 	}
 	if len(dst)-n0 > limit {
 		return dst[:n0]
 	}
 	return dst
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // termLimit is how many lines of a block a task term may mark before it
@@ -153,33 +178,58 @@ func repeatNote(times int) string {
 // sameShape reports whether two lines differ only in numbers, hashes,
 // timestamps, ids or one free-text field: they split into the same number
 // of fields, their first fields match once digits are ignored, and at
-// least half of all fields match that way. It allocates nothing.
+// least half of all fields match that way.
 func sameShape(a, b string) bool {
-	fa, fb := 0, 0
-	equal := 0
-	first := true
+	var r shapeRef
+	r.set(a, nil)
+	return r.matches(b)
+}
+
+// shapeRef is a line split into fields once, to compare many lines with.
+type shapeRef struct{ fields []string }
+
+// set splits ex, reusing buf.
+func (r *shapeRef) set(ex string, buf []string) {
+	r.fields = buf[:0]
 	for {
-		var x, y string
-		x, a = nextField(a)
-		y, b = nextField(b)
-		if x == "" || y == "" {
-			if x != "" || y != "" {
-				return false
-			}
+		var f string
+		f, ex = nextField(ex)
+		if f == "" {
+			return
+		}
+		r.fields = append(r.fields, f)
+	}
+}
+
+// matches reports sameShape(ex, b) for the line r was set to. It stops as
+// soon as the answer is known and allocates nothing.
+func (r *shapeRef) matches(b string) bool {
+	n := len(r.fields)
+	if n == 0 {
+		return false
+	}
+	miss := 0
+	k := 0
+	for ; ; k++ {
+		var f string
+		f, b = nextField(b)
+		if f == "" {
 			break
 		}
-		fa++
-		fb++
-		eq := fieldsMatch(x, y)
-		if first && !eq {
+		if k >= n {
 			return false
 		}
-		first = false
-		if eq {
-			equal++
+		if !fieldsMatch(r.fields[k], f) {
+			if k == 0 {
+				return false
+			}
+			miss++
+			if miss*2 > n {
+				return false
+			}
 		}
 	}
-	return fa > 0 && fa == fb && equal*2 >= fa
+	return k == n
 }
 
 // nextField returns the next space- or tab-separated field of s and the
@@ -369,7 +419,8 @@ func looksLikeLog(text string) bool {
 			codeish++
 		}
 		w, _ := nextField(l)
-		if w == "" || allDigits(w) || strings.IndexByte("<{[\"}]", w[0]) >= 0 {
+		if w == "" || allDigits(w) || strings.IndexByte("<{\"}]", w[0]) >= 0 ||
+			w[0] == '[' && (len(w) == 1 || strings.IndexByte("{[\"0123456789", w[1]) >= 0) {
 			// Numbered lines (cat -n) and markup or JSON lines repeat
 			// their first word without being logs.
 			continue
@@ -659,18 +710,19 @@ func compressLog(text string, h *hints) (string, bool) {
 	// Importance marks, by line.
 	marks := make([]bool, len(lines))
 	signal := make([]bool, len(lines))
+	b.markSignals(marks)
 	var scratch []byte
 	for i, l := range lines {
-		if hasErrorSignal(l) {
-			marks[i] = true
+		switch {
+		case marks[i]:
 			// Context only for a problem being reported, not for a signal
 			// word inside a path or identifier ("errors=/pkg/errors.a").
 			scratch = blankPathTokens(scratch[:0], l)
 			signal[i] = namesProblem(l) || hasErrorSignal(string(scratch))
-		} else if namesProblem(l) {
+		case namesProblem(l):
 			signal[i] = true
 			marks[i] = true
-		} else if testSummaryLine(l) {
+		case testSummaryLine(l):
 			marks[i] = true
 		}
 	}
@@ -759,8 +811,11 @@ func foldRuns(o *lineOut, lines []string, runs []lineRun, maxExample int) {
 	if useExample {
 		omitted = total - 1
 		similar = runs[0].n - 1
+		var ref shapeRef
+		var buf [16]string
+		ref.set(ex, buf[:0])
 		for _, r := range runs[1:] {
-			if sameShape(ex, lines[r.first]) {
+			if ref.matches(lines[r.first]) {
 				similar += r.n
 			}
 		}
