@@ -2,6 +2,7 @@ package compress
 
 import (
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -433,20 +434,25 @@ func summarizeUnrelated(b *blockLines, roles []diffRole, keep []bool, secs []dif
 			secs[s].score += idf
 		}
 	}
-	for total > budget {
-		best := -1
-		for k, s := range secs {
-			if s.size == 0 || s.fold != foldNone {
-				continue
-			}
-			if best < 0 || s.score < secs[best].score || s.score == secs[best].score && s.size > secs[best].size {
-				best = k
-			}
+	// Scores and sizes do not change while others fold: one ordering.
+	order := make([]int, 0, len(secs))
+	for k, s := range secs {
+		if s.size > 0 && s.fold == foldNone {
+			order = append(order, k)
 		}
-		if best < 0 {
+	}
+	sort.SliceStable(order, func(x, y int) bool {
+		a, b := &secs[order[x]], &secs[order[y]]
+		if a.score != b.score {
+			return a.score < b.score
+		}
+		return a.size > b.size
+	})
+	for _, k := range order {
+		if total <= budget {
 			return
 		}
-		s := &secs[best]
+		s := &secs[k]
 		before := 0
 		for i := s.start; i < s.end; i++ {
 			if keep[i] {

@@ -361,10 +361,13 @@ func summarizePaths(b *blockLines, kinds []listingLine, must []bool, p listingPa
 		return c
 	}
 	// The root and any chain of lone directories under it ("./", "/usr/")
-	// open, and so does the first level that branches, whatever the
-	// budget, unless it is very wide: it is the map of the listing.
+	// open, and so does the first level that branches, even over budget
+	// (it is the map of the listing) unless it is very wide.
 	used := 0
 	for k := 0; ; {
+		if k > 0 && openCost(k) > 4*p.budget {
+			break
+		}
 		nodes[k].open = true
 		used += openCost(k)
 		if k > 0 {
@@ -376,22 +379,25 @@ func summarizePaths(b *blockLines, kinds []listingLine, must []bool, p listingPa
 		}
 		break
 	}
-	for {
-		best := -1
-		for k := range nodes {
-			n := &nodes[k]
-			if n.open || !nodes[n.parent].open || n.total <= 1 {
-				continue
-			}
-			if best < 0 || n.total > nodes[best].total {
-				best = k
-			}
+	// Then the directories with the most paths, while the budget allows.
+	cand := &weightHeap{}
+	for k := range nodes {
+		if !nodes[k].open && nodes[k].parent >= 0 && nodes[nodes[k].parent].open && nodes[k].total > 1 {
+			cand.push(k, nodes[k].total)
 		}
-		if best < 0 || used-1+openCost(best) > p.budget {
+	}
+	for cand.len() > 0 {
+		best := cand.pop()
+		if used-1+openCost(best) > p.budget {
 			break
 		}
 		nodes[best].open = true
 		used += openCost(best) - 1
+		for _, c := range nodes[best].children {
+			if nodes[c].total > 1 {
+				cand.push(c, nodes[c].total)
+			}
+		}
 	}
 
 	// unit of a path: its outermost closed ancestor, or its own open
@@ -730,19 +736,23 @@ func compressTree(b *blockLines, kinds []listingLine, must []bool, p listingPara
 		}
 	}
 	// Open the biggest visible subtrees while the budget allows.
-	for {
-		best := -1
-		for i := range lines {
-			if visible[i] && !open[i] && nchild[i] > 0 && (best < 0 || size[i] > size[best]) {
-				best = i
-			}
+	children := make([][]int, n)
+	for i, pa := range parent {
+		if pa >= 0 {
+			children[pa] = append(children[pa], i)
 		}
-		if best < 0 {
-			break
+	}
+	cand := &weightHeap{}
+	for i := range lines {
+		if visible[i] && nchild[i] > 0 {
+			cand.push(i, size[i])
 		}
+	}
+	for cand.len() > 0 {
+		best := cand.pop()
 		cost := -1 // its note goes
-		for k := best + 1; k <= best+size[best]; k++ {
-			if parent[k] == best && !visible[k] {
+		for _, k := range children[best] {
+			if !visible[k] {
 				cost++
 				if size[k] > 0 {
 					cost++
@@ -753,9 +763,12 @@ func compressTree(b *blockLines, kinds []listingLine, must []bool, p listingPara
 			break
 		}
 		open[best] = true
-		for k := best + 1; k <= best+size[best]; k++ {
-			if parent[k] == best {
+		for _, k := range children[best] {
+			if !visible[k] {
 				visible[k] = true
+				if nchild[k] > 0 {
+					cand.push(k, size[k])
+				}
 			}
 		}
 		used += cost
@@ -787,4 +800,56 @@ func compressTree(b *blockLines, kinds []listingLine, must []bool, p listingPara
 		i = end
 	}
 	return o.finish(b.finalNL)
+}
+
+// weightHeap is a max-heap of indices by weight; equal weights pop in
+// index order, so the result is deterministic.
+type weightHeap struct {
+	idx, w []int
+}
+
+func (h *weightHeap) len() int { return len(h.idx) }
+
+func (h *weightHeap) before(a, b int) bool {
+	return h.w[a] > h.w[b] || h.w[a] == h.w[b] && h.idx[a] < h.idx[b]
+}
+
+func (h *weightHeap) swap(a, b int) {
+	h.idx[a], h.idx[b] = h.idx[b], h.idx[a]
+	h.w[a], h.w[b] = h.w[b], h.w[a]
+}
+
+func (h *weightHeap) push(i, weight int) {
+	h.idx = append(h.idx, i)
+	h.w = append(h.w, weight)
+	for c := len(h.idx) - 1; c > 0; {
+		p := (c - 1) / 2
+		if !h.before(c, p) {
+			break
+		}
+		h.swap(c, p)
+		c = p
+	}
+}
+
+func (h *weightHeap) pop() int {
+	top := h.idx[0]
+	last := len(h.idx) - 1
+	h.swap(0, last)
+	h.idx, h.w = h.idx[:last], h.w[:last]
+	for p := 0; ; {
+		c := 2*p + 1
+		if c >= last {
+			break
+		}
+		if c+1 < last && h.before(c+1, c) {
+			c++
+		}
+		if !h.before(c, p) {
+			break
+		}
+		h.swap(c, p)
+		p = c
+	}
+	return top
 }

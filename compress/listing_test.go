@@ -191,3 +191,21 @@ func TestExtensionSummary(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestWeightHeap(t *testing.T) {
+	h := &weightHeap{}
+	for i, w := range []int{5, 9, 1, 9, 3, 7, 5} {
+		h.push(i, w)
+	}
+	var got []int
+	for h.len() > 0 {
+		got = append(got, h.pop())
+	}
+	// By weight, ties in index order.
+	want := []int{1, 3, 5, 0, 6, 4, 2}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("pop order %v, want %v", got, want)
+		}
+	}
+}
