@@ -74,6 +74,11 @@ type options struct {
 	knobsFile  string
 	verbose    bool
 	drain      time.Duration
+
+	// adjustTailnet, when set, edits the node's configuration before it
+	// starts; end-to-end tests use it to point the node at an in-process
+	// control server. Never set from flags.
+	adjustTailnet func(*tsnet.Config)
 }
 
 // engineOptions pick and size the compression engine; shared with the
@@ -215,7 +220,7 @@ func run(ctx context.Context, o options) error {
 	}
 	mux := routes(access, h, m, func() bool { return tailnet == nil || tailnet.Ready() })
 	if o.tailnet {
-		tailnet, err = tsnet.New(tsnet.Config{
+		cfg := tsnet.Config{
 			Hostname:      o.hostname,
 			Dir:           o.stateDir,
 			AuthKey:       o.authKey,
@@ -225,7 +230,11 @@ func run(ctx context.Context, o options) error {
 			LogUpload:     o.logUpload,
 			Logger:        logger,
 			Handler:       mux,
-		})
+		}
+		if o.adjustTailnet != nil {
+			o.adjustTailnet(&cfg)
+		}
+		tailnet, err = tsnet.New(cfg)
 		if err != nil {
 			return err
 		}
