@@ -569,7 +569,7 @@ func extensionSummary(names []string, top int) string {
 // extensionOf returns ".go" for "a/b.go", "" when the base name has no
 // short extension.
 func extensionOf(p string) string {
-	base := p[strings.LastIndexByte(p, '/')+1:]
+	base := strings.TrimRight(p[strings.LastIndexByte(p, '/')+1:], "\r")
 	if i := strings.LastIndexByte(base, ' '); i >= 0 {
 		base = base[i+1:]
 	}

@@ -329,6 +329,11 @@ func newLogParams(h *hints, lines, size int) logParams {
 		p = logParams{head: 4, tail: 4, headBytes: 600, tailBytes: 600, context: 1,
 			maxContextLen: 300, minLines: 20, maxExampleLen: 200}
 	}
+	if h != nil && h.isError {
+		// A failed command says why at its end.
+		p.tail *= 2
+		p.tailBytes *= 2
+	}
 	if h != nil && h.keepRatio > 0 {
 		// Spend a share of the target on head and tail: the mandatory
 		// lines take the rest.

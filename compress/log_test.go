@@ -238,3 +238,30 @@ func TestMarkTermsSkipsCommonTerms(t *testing.T) {
 		t.Errorf("hits %v (needle marked: %v); want only the needle line", hits, marks[100])
 	}
 }
+
+func TestCompressorsTakeNilHints(t *testing.T) {
+	for name, c := range map[string]struct {
+		comp contentCompressor
+		in   string
+	}{
+		"log":     {compressLog, genServiceLog(20 << 10)},
+		"search":  {compressSearch, genGrepHits(40, 5)},
+		"listing": {compressListing, genFindPaths(400)},
+		"diff":    {compressDiff, genGitLogP(10)},
+	} {
+		if _, ok := c.comp(c.in, nil); !ok {
+			t.Errorf("%s: nothing compressed with nil hints", name)
+		}
+	}
+}
+
+func TestCompressLogErrorResultKeepsLongerTail(t *testing.T) {
+	in := genServiceLog(60 << 10)
+	plain, _ := compressLog(in, &hints{})
+	failed, _ := compressLog(in, &hints{isError: true})
+	lines := strings.Split(strings.TrimSuffix(in, "\n"), "\n")
+	mustContainLines(t, failed, lines[len(lines)-15:]...)
+	if len(failed) <= len(plain) {
+		t.Errorf("is_error output %d bytes, plain %d: want a longer tail", len(failed), len(plain))
+	}
+}
