@@ -14,9 +14,15 @@ import (
 // compress with the native engine, splice, reply) per corpus case. Its
 // sibling BenchmarkJSONBaseline decodes and re-encodes the same call with
 // encoding/json: the physical floor of any hook that looks at the body.
+// BenchmarkHook runs with the engine's result cache, as a call on a later
+// turn does; BenchmarkHookFirstSight without it, as for content the service
+// has never seen.
 // Compare with: go test -bench 'Hook|JSONBaseline' -run '^$' ./hook/
-func BenchmarkHook(b *testing.B) {
-	eng, err := compress.NewNative(compress.NativeConfig{})
+func BenchmarkHook(b *testing.B)           { benchmarkHook(b, compress.NativeConfig{}) }
+func BenchmarkHookFirstSight(b *testing.B) { benchmarkHook(b, compress.NativeConfig{CacheEntries: -1}) }
+
+func benchmarkHook(b *testing.B, cfg compress.NativeConfig) {
+	eng, err := compress.NewNative(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -95,7 +95,7 @@ func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
 	tok := compress.TokenizerFor(a.Model)
 	a.TokenizerName, a.TokenizerExact = tok.Name(), tok.Exact()
 	if len(blocks) == 0 {
-		a.TokensBefore = tok.Count(string(call[rb.start:rb.end]))
+		a.TokensBefore = compress.EstimateTokenizer{}.Count(string(call[rb.start:rb.end]))
 		a.TokensAfter = a.TokensBefore
 		return fail(OutcomeNoop, "no candidate blocks")
 	}
@@ -162,7 +162,11 @@ func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
 		}
 	}
 	body := call[rb.start:rb.end]
-	a.TokensBefore = blockTokens + tok.Count(string(outside(body, slots, rb.start)))
+	// The rest of the body (JSON syntax, tool definitions, opaque reasoning
+	// blobs) is never rewritten: an estimate is enough for the request
+	// total, and running a BPE over encrypted blobs would cost more than
+	// the compression itself.
+	a.TokensBefore = blockTokens + compress.EstimateTokenizer{}.Count(string(outside(body, slots, rb.start)))
 	a.TokensAfter = a.TokensBefore
 	a.ToolTokensAfter = a.ToolTokensBefore
 	if saved <= 0 || len(edits) == 0 {
