@@ -314,6 +314,31 @@ func (p *jparser) str() error {
 	return p.errf("unterminated string")
 }
 
+// parseJSONNumber converts a JSON number's text; small integers, the
+// common case, skip the general float parser.
+func parseJSONNumber(raw string) (float64, bool) {
+	if len(raw) > 0 && len(raw) <= 15 {
+		neg, digits := false, raw
+		if digits[0] == '-' {
+			neg, digits = true, digits[1:]
+		}
+		v, ok := int64(0), len(digits) > 0
+		for i := 0; i < len(digits) && ok; i++ {
+			c := digits[i]
+			ok = c >= '0' && c <= '9'
+			v = v*10 + int64(c-'0')
+		}
+		if ok {
+			if neg {
+				v = -v
+			}
+			return float64(v), true
+		}
+	}
+	x, err := strconv.ParseFloat(raw, 64)
+	return x, err == nil
+}
+
 func isHexDigit(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
@@ -368,20 +393,27 @@ func looksLikeJSON(text string) bool {
 	return (t[0] == '{' || t[0] == '[') && (t[len(t)-1] == '}' || t[len(t)-1] == ']')
 }
 
-// isJSON reports whether text is one JSON value or a stream of them. It
-// validates without building a tree.
+// isJSON reports whether text looks like one JSON value or a stream of
+// them: it starts and ends like JSON and its first 64 KiB parse (running
+// out of input there is fine). Detection stays cheap on large blocks; the
+// compressor parses the whole text and declines what does not parse.
 func isJSON(text string) bool {
 	if !looksLikeJSON(text) {
 		return false
 	}
-	p := &jparser{s: text}
+	const prefix = 64 << 10
+	s := text
+	if len(s) > prefix {
+		s = s[:prefix]
+	}
+	p := &jparser{s: s}
 	for {
 		p.ws()
-		if p.pos == len(text) {
+		if p.pos == len(s) {
 			return true
 		}
 		if _, err := p.value(0); err != nil {
-			return false
+			return len(s) < len(text) && p.pos >= len(s)
 		}
 	}
 }
@@ -803,7 +835,9 @@ type jfield struct {
 func (c *jsonCompressor) fieldsOf(kids []*jnode) []*jfield {
 	byName := map[string]*jfield{}
 	var list []*jfield
-	cardLimit := max(16, len(kids)/4)
+	// More distinct values than this and a field is not categorical (no
+	// rare values, no value counts in notes): stop counting.
+	cardLimit := max(16, min(len(kids)/4, 256))
 	for i, k := range kids {
 		if k.kind != '{' {
 			continue
@@ -829,7 +863,7 @@ func (c *jsonCompressor) fieldsOf(kids []*jnode) []*jfield {
 			f.vals[i] = v
 			raw := c.raw(v)
 			if v.kind == '0' {
-				if x, err := strconv.ParseFloat(raw, 64); err == nil {
+				if x, ok := parseJSONNumber(raw); ok {
 					f.nums = append(f.nums, x)
 				}
 			} else {
@@ -960,8 +994,8 @@ func (c *jsonCompressor) keepOutliers(f *jfield, keep []bool) {
 		if v == nil || v.kind != '0' {
 			continue
 		}
-		x, err := strconv.ParseFloat(c.raw(v), 64)
-		if err != nil {
+		x, ok := parseJSONNumber(c.raw(v))
+		if !ok {
 			continue
 		}
 		d := math.Abs(x - med)
@@ -1083,7 +1117,7 @@ func (c *jsonCompressor) describeOmitted(f *jfield, keep []bool, omitted int) (s
 		}
 		seen++
 		if f.isNum {
-			if x, err := strconv.ParseFloat(raw, 64); err == nil {
+			if x, ok := parseJSONNumber(raw); ok {
 				lo, hi = math.Min(lo, x), math.Max(hi, x)
 			}
 		}

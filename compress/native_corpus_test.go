@@ -114,3 +114,58 @@ func savedPct(before, after int) float64 {
 	}
 	return 100 * float64(before-after) / float64(before)
 }
+
+// TestNativeCorpusProfiles logs the aggregate savings and must_keep
+// survival of the corpus under agent-90 and target_ratio 0.3 (go test -v).
+// Only the hard guarantees are asserted: no inflation, objects stay
+// objects, no retrieval markers.
+func TestNativeCorpusProfiles(t *testing.T) {
+	cases := loadCorpus(t)
+	ratio := 0.3
+	profiles := map[string]func(*Config){
+		"agent-90":         func(c *Config) { c.SavingsProfile = ProfileAgent90 },
+		"target_ratio=0.3": func(c *Config) { c.TargetRatio = &ratio },
+	}
+	for name, set := range profiles {
+		eng := newTestNative(t, NativeConfig{})
+		var before, after, kept, needles int
+		for _, c := range cases {
+			req := *c.Req
+			set(&req.Config)
+			res, err := eng.Compress(context.Background(), &req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var all strings.Builder
+			for i, b := range req.Blocks {
+				r := res.Blocks[i]
+				out := b.Text
+				if r.Changed {
+					out = r.Text
+					if r.TokensAfter >= r.TokensBefore || IntroducesRetrievalMarker(b.Text, out) || (b.JSONObject && !isJSONObject(out)) {
+						t.Errorf("%s %s block %d: guarantee broken", name, c.Name, i)
+					}
+				}
+				all.WriteString(out)
+				if b.Source == ToolOutput && r.Kind != KindCode {
+					before += r.TokensBefore
+					after += r.TokensAfter
+				}
+			}
+			for _, mk := range c.Meta.MustKeep {
+				inBlocks := false
+				for _, b := range req.Blocks {
+					inBlocks = inBlocks || strings.Contains(b.Text, mk)
+				}
+				if !inBlocks {
+					continue
+				}
+				needles++
+				if strings.Contains(all.String(), mk) {
+					kept++
+				}
+			}
+		}
+		t.Logf("%s: non-code tool output %d -> %d tokens (%.1f%% saved), must_keep %d/%d", name, before, after, savedPct(before, after), kept, needles)
+	}
+}
