@@ -44,7 +44,7 @@ type jnode struct {
 	start, end int
 	// keys[i] is the span of the i-th member's key (objects only).
 	keys [][2]int
-	kids []*jnode
+	kids []jnode
 }
 
 // maxJSONDepth bounds nesting so hostile input cannot exhaust the stack.
@@ -57,26 +57,31 @@ type jparser struct {
 	pos int
 	// build is false when only validating: no tree is kept and nothing is
 	// allocated per value.
-	build   bool
-	slab    []jnode
-	scratch jnode
+	build bool
 	// Children are gathered on stacks while a container is parsed, then
 	// copied into exactly sized slices carved from shared arenas: far
 	// fewer allocations than growing a slice per container.
-	kidStack []*jnode
+	kidStack []jnode
 	keyStack [][2]int
-	kidArena []*jnode
+	kidArena []jnode
 	keyArena [][2]int
 }
 
 // takeKids moves the children gathered since base into a new slice.
-func (p *jparser) takeKids(base int) []*jnode {
+func (p *jparser) takeKids(base int) []jnode {
 	n := len(p.kidStack) - base
 	if n == 0 {
 		return nil
 	}
+	if n > 256 {
+		// Large containers get their own slice: no arena tail wasted.
+		out := make([]jnode, n)
+		copy(out, p.kidStack[base:])
+		p.kidStack = p.kidStack[:base]
+		return out
+	}
 	if len(p.kidArena) < n {
-		p.kidArena = make([]*jnode, max(n, 1024))
+		p.kidArena = make([]jnode, 2048)
 	}
 	out := p.kidArena[:n:n]
 	p.kidArena = p.kidArena[n:]
@@ -91,8 +96,14 @@ func (p *jparser) takeKeys(base int) [][2]int {
 	if n == 0 {
 		return nil
 	}
+	if n > 256 {
+		out := make([][2]int, n)
+		copy(out, p.keyStack[base:])
+		p.keyStack = p.keyStack[:base]
+		return out
+	}
 	if len(p.keyArena) < n {
-		p.keyArena = make([][2]int, max(n, 1024))
+		p.keyArena = make([][2]int, 2048)
 	}
 	out := p.keyArena[:n:n]
 	p.keyArena = p.keyArena[n:]
@@ -101,27 +112,18 @@ func (p *jparser) takeKeys(base int) [][2]int {
 	return out
 }
 
-// node returns a new node, carved from a slab so that a large document
-// costs few allocations.
-func (p *jparser) node(kind byte, start, end int) *jnode {
-	if !p.build {
-		p.scratch = jnode{kind: kind, start: start, end: end}
-		return &p.scratch
-	}
-	if len(p.slab) == 0 {
-		p.slab = make([]jnode, 256)
-	}
-	n := &p.slab[0]
-	p.slab = p.slab[1:]
-	*n = jnode{kind: kind, start: start, end: end}
-	return n
+// node returns a new node. Nodes are values: a container's children sit in
+// one slice carved from a shared arena, so a large document costs few
+// allocations and no per-node pointers.
+func (p *jparser) node(kind byte, start, end int) jnode {
+	return jnode{kind: kind, start: start, end: end}
 }
 
 // parseJSONValues parses one JSON value or a stream of whitespace-separated
 // values covering all of s.
-func parseJSONValues(s string) ([]*jnode, error) {
+func parseJSONValues(s string) ([]jnode, error) {
 	p := &jparser{s: s, build: true}
-	var vals []*jnode
+	var vals []jnode
 	for {
 		p.ws()
 		if p.pos == len(s) {
@@ -154,12 +156,12 @@ func (p *jparser) errf(what string) error {
 	return fmt.Errorf("%w: %s at offset %d", errNotJSON, what, p.pos)
 }
 
-func (p *jparser) value(depth int) (*jnode, error) {
+func (p *jparser) value(depth int) (jnode, error) {
 	if depth > maxJSONDepth {
-		return nil, p.errf("nesting too deep")
+		return jnode{}, p.errf("nesting too deep")
 	}
 	if p.pos >= len(p.s) {
-		return nil, p.errf("unexpected end")
+		return jnode{}, p.errf("unexpected end")
 	}
 	start := p.pos
 	switch c := p.s[p.pos]; {
@@ -177,21 +179,21 @@ func (p *jparser) value(depth int) (*jnode, error) {
 			p.ws()
 			ks := p.pos
 			if p.pos >= len(p.s) || p.s[p.pos] != '"' {
-				return nil, p.errf("expected key")
+				return jnode{}, p.errf("expected key")
 			}
 			if err := p.str(); err != nil {
-				return nil, err
+				return jnode{}, err
 			}
 			ke := p.pos
 			p.ws()
 			if p.pos >= len(p.s) || p.s[p.pos] != ':' {
-				return nil, p.errf("expected ':'")
+				return jnode{}, p.errf("expected ':'")
 			}
 			p.pos++
 			p.ws()
 			v, err := p.value(depth + 1)
 			if err != nil {
-				return nil, err
+				return jnode{}, err
 			}
 			if p.build {
 				p.keyStack = append(p.keyStack, [2]int{ks, ke})
@@ -199,7 +201,7 @@ func (p *jparser) value(depth int) (*jnode, error) {
 			}
 			p.ws()
 			if p.pos >= len(p.s) {
-				return nil, p.errf("unterminated object")
+				return jnode{}, p.errf("unterminated object")
 			}
 			if p.s[p.pos] == ',' {
 				p.pos++
@@ -213,7 +215,7 @@ func (p *jparser) value(depth int) (*jnode, error) {
 				}
 				return n, nil
 			}
-			return nil, p.errf("expected ',' or '}'")
+			return jnode{}, p.errf("expected ',' or '}'")
 		}
 	case c == '[':
 		n := p.node('[', start, 0)
@@ -229,14 +231,14 @@ func (p *jparser) value(depth int) (*jnode, error) {
 			p.ws()
 			v, err := p.value(depth + 1)
 			if err != nil {
-				return nil, err
+				return jnode{}, err
 			}
 			if p.build {
 				p.kidStack = append(p.kidStack, v)
 			}
 			p.ws()
 			if p.pos >= len(p.s) {
-				return nil, p.errf("unterminated array")
+				return jnode{}, p.errf("unterminated array")
 			}
 			if p.s[p.pos] == ',' {
 				p.pos++
@@ -250,16 +252,16 @@ func (p *jparser) value(depth int) (*jnode, error) {
 				}
 				return n, nil
 			}
-			return nil, p.errf("expected ',' or ']'")
+			return jnode{}, p.errf("expected ',' or ']'")
 		}
 	case c == '"':
 		if err := p.str(); err != nil {
-			return nil, err
+			return jnode{}, err
 		}
 		return p.node('"', start, p.pos), nil
 	case c == '-' || c >= '0' && c <= '9':
 		if err := p.num(); err != nil {
-			return nil, err
+			return jnode{}, err
 		}
 		return p.node('0', start, p.pos), nil
 	case strings.HasPrefix(p.s[p.pos:], "true"):
@@ -272,7 +274,7 @@ func (p *jparser) value(depth int) (*jnode, error) {
 		p.pos += 4
 		return p.node('n', start, p.pos), nil
 	}
-	return nil, p.errf("unexpected character")
+	return jnode{}, p.errf("unexpected character")
 }
 
 // str consumes a string literal, validating escapes and rejecting raw
@@ -433,7 +435,8 @@ func minifyJSON(text string) (string, error) {
 	}
 	var sb strings.Builder
 	sb.Grow(len(text))
-	for i, v := range vals {
+	for i := range vals {
+		v := &vals[i]
 		if i > 0 {
 			sb.WriteByte('\n')
 		}
@@ -446,7 +449,8 @@ func writeMinified(sb *strings.Builder, src string, n *jnode) {
 	switch n.kind {
 	case '{':
 		sb.WriteByte('{')
-		for i, k := range n.kids {
+		for i := range n.kids {
+			k := &n.kids[i]
 			if i > 0 {
 				sb.WriteByte(',')
 			}
@@ -457,7 +461,8 @@ func writeMinified(sb *strings.Builder, src string, n *jnode) {
 		sb.WriteByte('}')
 	case '[':
 		sb.WriteByte('[')
-		for i, k := range n.kids {
+		for i := range n.kids {
+			k := &n.kids[i]
 			if i > 0 {
 				sb.WriteByte(',')
 			}
@@ -514,7 +519,7 @@ func compressJSON(text string, h *hints) (string, bool) {
 	var out string
 	var changed bool
 	if len(vals) == 1 {
-		v := vals[0]
+		v := &vals[0]
 		var body string
 		body, changed = c.value(v, 0)
 		out = text[:v.start] + body + text[v.end:]
@@ -597,7 +602,8 @@ func (c *jsonCompressor) kvSep(n *jnode, i int) string {
 func (c *jsonCompressor) object(n *jnode, depth int) (string, bool) {
 	parts := make([]string, len(n.kids))
 	changed := false
-	for i, k := range n.kids {
+	for i := range n.kids {
+		k := &n.kids[i]
 		v, ch := c.value(k, depth+1)
 		changed = changed || ch
 		parts[i] = c.src[n.keys[i][0]:n.keys[i][1]] + c.kvSep(n, i) + v
@@ -625,7 +631,7 @@ func (c *jsonCompressor) array(n *jnode, depth int) (string, bool) {
 }
 
 // stream renders a sequence of top-level values (go list -json output).
-func (c *jsonCompressor) stream(vals []*jnode) (string, bool) {
+func (c *jsonCompressor) stream(vals []jnode) (string, bool) {
 	l := jlayout{
 		lead: c.src[:vals[0].start],
 		sep:  c.src[vals[0].end:vals[1].start],
@@ -650,9 +656,10 @@ type itemsOut struct {
 }
 
 // items renders the elements of an array or stream.
-func (c *jsonCompressor) items(kids []*jnode, depth int, l jlayout) (itemsOut, bool) {
+func (c *jsonCompressor) items(kids []jnode, depth int, l jlayout) (itemsOut, bool) {
 	allObjects, allScalars := true, true
-	for _, k := range kids {
+	for i := range kids {
+		k := &kids[i]
 		if k.kind != '{' {
 			allObjects = false
 		}
@@ -675,7 +682,8 @@ func (c *jsonCompressor) items(kids []*jnode, depth int, l jlayout) (itemsOut, b
 	}
 	changed := reduced
 	rendered := make([]string, n)
-	for i, k := range kids {
+	for i := range kids {
+		k := &kids[i]
 		if !keep[i] {
 			continue
 		}
@@ -720,12 +728,12 @@ func (c *jsonCompressor) items(kids []*jnode, depth int, l jlayout) (itemsOut, b
 // noteElement renders the trailing summary element in the idiom of the
 // container: an object {"_omitted": "..."} formatted like the first item
 // for arrays of objects, a plain string otherwise.
-func (c *jsonCompressor) noteElement(kids []*jnode, note string, allObjects bool) string {
+func (c *jsonCompressor) noteElement(kids []jnode, note string, allObjects bool) string {
 	if !allObjects {
 		return quoteJSON("[... " + note + " ...]")
 	}
 	q := quoteJSON(note)
-	first := kids[0]
+	first := &kids[0]
 	if len(first.kids) == 0 {
 		return `{"_omitted":` + q + "}"
 	}
@@ -735,7 +743,7 @@ func (c *jsonCompressor) noteElement(kids []*jnode, note string, allObjects bool
 
 // selectScalars picks the elements of a long array of scalars to keep: the
 // head and tail, elements with an error signal and task-matching ones.
-func (c *jsonCompressor) selectScalars(kids []*jnode) ([]bool, bool) {
+func (c *jsonCompressor) selectScalars(kids []jnode) ([]bool, bool) {
 	n := len(kids)
 	keep := make([]bool, n)
 	head, tail := c.p.head+2, c.p.tail+1
@@ -745,7 +753,8 @@ func (c *jsonCompressor) selectScalars(kids []*jnode) ([]bool, bool) {
 		}
 	}
 	terms := c.itemTerms(kids, 0.2)
-	for i, k := range kids {
+	for i := range kids {
+		k := &kids[i]
 		r := c.raw(k)
 		if (k.kind == '"' && hasErrorSignal(r)) || mentionsTask(r, terms) {
 			keep[i] = true
@@ -757,7 +766,7 @@ func (c *jsonCompressor) selectScalars(kids []*jnode) ([]bool, bool) {
 
 // itemTerms narrows the task terms to those matching at most share of the
 // items: a term in most items distinguishes none of them.
-func (c *jsonCompressor) itemTerms(kids []*jnode, share float64) []string {
+func (c *jsonCompressor) itemTerms(kids []jnode, share float64) []string {
 	if len(c.terms) == 0 {
 		return nil
 	}
@@ -765,7 +774,8 @@ func (c *jsonCompressor) itemTerms(kids []*jnode, share float64) []string {
 	var out []string
 	for _, t := range c.terms {
 		hits := 0
-		for _, k := range kids {
+		for i := range kids {
+			k := &kids[i]
 			if indexFold(c.raw(k), t) >= 0 {
 				hits++
 				if hits > limit {
@@ -832,17 +842,19 @@ type jfield struct {
 }
 
 // fieldsOf collects the top-level fields of the object items.
-func (c *jsonCompressor) fieldsOf(kids []*jnode) []*jfield {
+func (c *jsonCompressor) fieldsOf(kids []jnode) []*jfield {
 	byName := map[string]*jfield{}
 	var list []*jfield
 	// More distinct values than this and a field is not categorical (no
 	// rare values, no value counts in notes): stop counting.
 	cardLimit := max(16, min(len(kids)/4, 256))
-	for i, k := range kids {
+	for i := range kids {
+		k := &kids[i]
 		if k.kind != '{' {
 			continue
 		}
-		for j, v := range k.kids {
+		for j := range k.kids {
+			v := &k.kids[j]
 			name := c.src[k.keys[j][0]:k.keys[j][1]]
 			// Items usually list their keys in one order: try the field
 			// at the same position before the map.
@@ -891,7 +903,7 @@ func (c *jsonCompressor) fieldsOf(kids []*jnode) []*jfield {
 }
 
 // selectItems picks the elements of a long array of containers to keep.
-func (c *jsonCompressor) selectItems(kids []*jnode, allObjects bool) ([]bool, []*jfield, bool) {
+func (c *jsonCompressor) selectItems(kids []jnode, allObjects bool) ([]bool, []*jfield, bool) {
 	n := len(kids)
 	keep := make([]bool, n)
 	for i := 0; i < n; i++ {
@@ -901,7 +913,8 @@ func (c *jsonCompressor) selectItems(kids []*jnode, allObjects bool) ([]bool, []
 	}
 	// Error signals and the task.
 	terms := c.itemTerms(kids, 0.25)
-	for i, k := range kids {
+	for i := range kids {
+		k := &kids[i]
 		if c.hasErrorItem(k) || mentionsTask(c.raw(k), terms) {
 			keep[i] = true
 		}
@@ -926,7 +939,8 @@ func (c *jsonCompressor) keepRare(f *jfield, keep []bool) {
 	n := len(f.vals)
 	limit := c.p.perFieldCap
 	if f.count*50 <= n && f.count <= limit {
-		for i, v := range f.vals {
+		for i := range f.vals {
+			v := f.vals[i]
 			if v != nil {
 				keep[i] = true
 			}
@@ -956,7 +970,8 @@ func (c *jsonCompressor) keepRare(f *jfield, keep []bool) {
 	})
 	kept := 0
 	for _, r := range rares {
-		for i, v := range f.vals {
+		for i := range f.vals {
+			v := f.vals[i]
 			if kept >= limit {
 				return
 			}
@@ -990,7 +1005,8 @@ func (c *jsonCompressor) keepOutliers(f *jfield, keep []bool) {
 		dev float64
 	}
 	var cands []cand
-	for i, v := range f.vals {
+	for i := range f.vals {
+		v := f.vals[i]
 		if v == nil || v.kind != '0' {
 			continue
 		}
@@ -1024,7 +1040,8 @@ func (c *jsonCompressor) hasErrorItem(n *jnode) bool {
 	case '"':
 		return hasErrorSignal(c.raw(n))
 	case '{':
-		for i, k := range n.kids {
+		for i := range n.kids {
+			k := &n.kids[i]
 			if hasErrorSignal(c.src[n.keys[i][0]:n.keys[i][1]]) && jsonIsSet(c.raw(k)) {
 				return true
 			}
@@ -1033,7 +1050,8 @@ func (c *jsonCompressor) hasErrorItem(n *jnode) bool {
 			}
 		}
 	case '[':
-		for _, k := range n.kids {
+		for i := range n.kids {
+			k := &n.kids[i]
 			if c.hasErrorItem(k) {
 				return true
 			}
@@ -1052,7 +1070,7 @@ func jsonIsSet(raw string) bool {
 
 // omittedNote describes the omitted items: how many, the fields they all
 // share, value ranges and the commonest values.
-func (c *jsonCompressor) omittedNote(kids []*jnode, keep []bool, fields []*jfield) string {
+func (c *jsonCompressor) omittedNote(kids []jnode, keep []bool, fields []*jfield) string {
 	n := len(kids)
 	omitted := n - countKept(keep)
 	var sb strings.Builder
@@ -1102,7 +1120,8 @@ func (c *jsonCompressor) describeOmitted(f *jfield, keep []bool, omitted int) (s
 		counts = map[string]int{}
 	}
 	seen := 0
-	for i, v := range f.vals {
+	for i := range f.vals {
+		v := f.vals[i]
 		if keep[i] {
 			continue
 		}
@@ -1213,7 +1232,7 @@ func jsonPlain(raw string) string {
 // columnar renders uniform flat objects as one object with the column
 // names once and a row per kept item. ok is false when the items are not
 // uniform: different key sets or nested values.
-func (c *jsonCompressor) columnar(kids []*jnode, keep []bool, note string) (string, bool) {
+func (c *jsonCompressor) columnar(kids []jnode, keep []bool, note string) (string, bool) {
 	first := kids[0]
 	if len(first.kids) < 2 {
 		return "", false
@@ -1238,7 +1257,8 @@ func (c *jsonCompressor) columnar(kids []*jnode, keep []bool, note string) (stri
 		constant[j] = len(kids) >= 3
 	}
 	scratch := make([]string, len(names))
-	for i, k := range kids {
+	for i := range kids {
+		k := &kids[i]
 		if len(k.kids) != len(names) {
 			return "", false
 		}
@@ -1248,7 +1268,8 @@ func (c *jsonCompressor) columnar(kids []*jnode, keep []bool, note string) (stri
 		} else {
 			clear(row)
 		}
-		for j, v := range k.kids {
+		for j := range k.kids {
+			v := &k.kids[j]
 			if v.kind == '{' || v.kind == '[' {
 				return "", false
 			}

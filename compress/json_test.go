@@ -286,19 +286,19 @@ func FuzzCompressJSON(f *testing.F) {
 }
 
 // stringLeaves returns the raw text of every string value (not keys).
-func stringLeaves(src string, vals []*jnode) []string {
+func stringLeaves(src string, vals []jnode) []string {
 	var out []string
 	var walk func(*jnode)
 	walk = func(n *jnode) {
 		if n.kind == '"' {
 			out = append(out, src[n.start:n.end])
 		}
-		for _, k := range n.kids {
-			walk(k)
+		for i := range n.kids {
+			walk(&n.kids[i])
 		}
 	}
-	for _, v := range vals {
-		walk(v)
+	for i := range vals {
+		walk(&vals[i])
 	}
 	return out
 }
