@@ -70,6 +70,7 @@ type htmlExtractor struct {
 		depth int
 	}
 	pre       int // depth inside <pre>
+	cell      int // depth inside <td>/<th>: block tags there do not end the row
 	inLink    int
 	listDepth int
 	// pending link-only list items, flushed as a note when there are many.
@@ -149,6 +150,11 @@ func (x *htmlExtractor) start(tag string, attrs map[string]string, selfClosing b
 		x.pre++
 		x.seg.plain.WriteString("```\n")
 		return
+	case x.cell > 0 && htmlBlockTags[tag] && tag != "tr" && tag != "table":
+		// A paragraph or list inside a table cell stays in the row.
+		x.seg.plain.WriteByte(' ')
+		x.seg.markup.WriteByte(' ')
+		return
 	case htmlBlockTags[tag]:
 		x.flush()
 		switch tag {
@@ -162,6 +168,7 @@ func (x *htmlExtractor) start(tag string, attrs map[string]string, selfClosing b
 		}
 		return
 	case tag == "td" || tag == "th":
+		x.cell++
 		if x.seg.hasCell {
 			x.seg.plain.WriteString(" | ")
 			x.seg.markup.WriteString(" | ")
@@ -195,7 +202,15 @@ func (x *htmlExtractor) end(tag string) {
 		x.seg.plain.WriteString(p + "\n```")
 		x.flush()
 		return
+	case (tag == "td" || tag == "th") && x.cell > 0:
+		x.cell--
+		return
+	case x.cell > 0 && htmlBlockTags[tag] && tag != "tr" && tag != "table":
+		return
 	case tag == "title" || htmlBlockTags[tag]:
+		if tag == "tr" || tag == "table" {
+			x.cell = 0
+		}
 		x.flush()
 		if (tag == "ul" || tag == "ol") && x.listDepth > 0 {
 			x.listDepth--
@@ -271,13 +286,13 @@ func (x *htmlExtractor) flush() {
 	}
 	plain := seg.plain.String()
 	if x.pre == 0 && !strings.HasPrefix(plain, "```") {
-		plain = strings.TrimSpace(plain)
+		plain = strings.TrimSpace(collapseSpace(plain))
 		plain = strings.ReplaceAll(plain, "``", "")
 	}
 	matches := mentionsTask(plain, x.h.taskTerms)
 	line := seg.prefix + plain
 	if matches && !strings.HasPrefix(plain, "```") {
-		line = seg.prefix + strings.TrimSpace(seg.markup.String())
+		line = seg.prefix + strings.TrimSpace(collapseSpace(seg.markup.String()))
 	}
 	// A list item that is only a link: part of a menu or table of contents.
 	if seg.li && seg.link*10 >= seg.text*9 && !hasErrorSignal(plain) {

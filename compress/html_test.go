@@ -94,3 +94,15 @@ func FuzzCompressHTML(f *testing.F) {
 		}
 	})
 }
+
+func TestCompressHTMLTableCells(t *testing.T) {
+	in := "<html><body><table><tr><th>Version</th><th>Changes</th></tr><tr><td>v1.2</td><td><p>Added <code>x</code>.</p><p>Second paragraph.</p></td></tr></table>" +
+		strings.Repeat("<div class=\"pad\"></div>", 20) + "</body></html>"
+	out, ok := compressHTML(in, &hints{})
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	if want := "v1.2 | Added `x`. Second paragraph."; !strings.Contains(out, want) {
+		t.Errorf("row with paragraphs in a cell split up; want %q in:\n%s", want, out)
+	}
+}
