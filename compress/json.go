@@ -65,6 +65,8 @@ type jparser struct {
 	keyStack [][2]int
 	kidArena []jnode
 	keyArena [][2]int
+	kidChunk int
+	keyChunk int
 }
 
 // takeKids moves the children gathered since base into a new slice.
@@ -81,7 +83,9 @@ func (p *jparser) takeKids(base int) []jnode {
 		return out
 	}
 	if len(p.kidArena) < n {
-		p.kidArena = make([]jnode, 2048)
+		// Chunks grow with the document so small ones stay small.
+		p.kidChunk = min(max(2*p.kidChunk, 64), 2048)
+		p.kidArena = make([]jnode, max(p.kidChunk, n))
 	}
 	out := p.kidArena[:n:n]
 	p.kidArena = p.kidArena[n:]
@@ -103,7 +107,8 @@ func (p *jparser) takeKeys(base int) [][2]int {
 		return out
 	}
 	if len(p.keyArena) < n {
-		p.keyArena = make([][2]int, 2048)
+		p.keyChunk = min(max(2*p.keyChunk, 64), 2048)
+		p.keyArena = make([][2]int, max(p.keyChunk, n))
 	}
 	out := p.keyArena[:n:n]
 	p.keyArena = p.keyArena[n:]
