@@ -44,6 +44,9 @@ func main() {
 		os.Exit(runCompress(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	opts, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tsheadroom:", err)
 		os.Exit(2)
@@ -139,6 +142,11 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.access.metricsLogin, "metrics-logins", "", "comma-separated login names allowed to scrape /metrics")
 	fs.StringVar(&o.access.adminTags, "admin-tags", "", "comma-separated tags with the admin role")
 	fs.StringVar(&o.access.adminLogins, "admin-logins", "", "comma-separated login names with the admin role")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: tsheadroom [flags]            serve the Aperture hook on the tailnet\n"+
+			"       tsheadroom compress [FILE|-]   run the hook on a saved hook call (see: tsheadroom compress -h)\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
