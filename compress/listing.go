@@ -736,11 +736,22 @@ func compressTree(b *blockLines, kinds []listingLine, must []bool, p listingPara
 		}
 	}
 	// Open the biggest visible subtrees while the budget allows.
-	children := make([][]int, n)
+	// Children as linked lists: two slices, whatever the tree's shape.
+	firstChild, nextSibling := make([]int, n), make([]int, n)
+	lastChild := make([]int, n)
+	for i := range firstChild {
+		firstChild[i], nextSibling[i], lastChild[i] = -1, -1, -1
+	}
 	for i, pa := range parent {
-		if pa >= 0 {
-			children[pa] = append(children[pa], i)
+		if pa < 0 {
+			continue
 		}
+		if lastChild[pa] < 0 {
+			firstChild[pa] = i
+		} else {
+			nextSibling[lastChild[pa]] = i
+		}
+		lastChild[pa] = i
 	}
 	cand := &weightHeap{}
 	for i := range lines {
@@ -751,7 +762,7 @@ func compressTree(b *blockLines, kinds []listingLine, must []bool, p listingPara
 	for cand.len() > 0 {
 		best := cand.pop()
 		cost := -1 // its note goes
-		for _, k := range children[best] {
+		for k := firstChild[best]; k >= 0; k = nextSibling[k] {
 			if !visible[k] {
 				cost++
 				if size[k] > 0 {
@@ -763,7 +774,7 @@ func compressTree(b *blockLines, kinds []listingLine, must []bool, p listingPara
 			break
 		}
 		open[best] = true
-		for _, k := range children[best] {
+		for k := firstChild[best]; k >= 0; k = nextSibling[k] {
 			if !visible[k] {
 				visible[k] = true
 				if nchild[k] > 0 {

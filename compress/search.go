@@ -241,22 +241,34 @@ func searchLossy(b *blockLines, hits []searchHit, must []bool, p searchParams) s
 		if pend.files == 0 {
 			return
 		}
-		var sb strings.Builder
-		sb.WriteString("[... ")
-		sb.WriteString(plural(pend.matches, "match", "matches"))
-		sb.WriteString(" in ")
-		sb.WriteString(plural(pend.files, "more file", "more files"))
-		sb.WriteString(" omitted")
-		if len(pend.named) > 0 {
-			sb.WriteString(": ")
-			sb.WriteString(strings.Join(pend.named, ", "))
-			if rest := pend.files - len(pend.named); rest > 0 {
-				sb.WriteString(", and ")
-				sb.WriteString(plural(rest, "other", "others"))
-			}
+		// "[... 37 matches in 22 more files omitted: a.go (1), b.go (3),
+		// and 12 others ...]", written in place.
+		o.line("[... ")
+		o.sb.WriteString(strconv.Itoa(pend.matches))
+		o.sb.WriteString(" match")
+		if pend.matches != 1 {
+			o.sb.WriteString("es")
 		}
-		sb.WriteString(" ...]")
-		o.line(sb.String())
+		o.sb.WriteString(" in ")
+		o.sb.WriteString(strconv.Itoa(pend.files))
+		o.sb.WriteString(" more file")
+		if pend.files != 1 {
+			o.sb.WriteString("s")
+		}
+		o.sb.WriteString(" omitted")
+		for k, nm := range pend.named {
+			if k == 0 {
+				o.sb.WriteString(": ")
+			} else {
+				o.sb.WriteString(", ")
+			}
+			o.sb.WriteString(nm)
+		}
+		if rest := pend.files - len(pend.named); rest > 0 && len(pend.named) > 0 {
+			o.sb.WriteString(", and ")
+			o.sb.WriteString(plural(rest, "other", "others"))
+		}
+		o.sb.WriteString(" ...]")
 		pend.named, pend.files, pend.matches = pend.named[:0], 0, 0
 	}
 
@@ -341,11 +353,20 @@ func searchLossy(b *blockLines, hits []searchHit, must []bool, p searchParams) s
 			}
 		}
 		if omittedLines > 0 {
-			what := plural(omittedMatches, "more match", "more matches")
+			// "path: [... 3 more matches omitted ...]", written in place
+			// (one per shown file: no string building).
+			n, noun, plur := omittedMatches, " more match", "es"
 			if omittedMatches != omittedLines {
-				what = plural(omittedLines, "more line", "more lines")
+				n, noun, plur = omittedLines, " more line", "s"
 			}
-			o.line(path + ": [... " + what + " omitted ...]")
+			o.line(path)
+			o.sb.WriteString(": [... ")
+			o.sb.WriteString(strconv.Itoa(n))
+			o.sb.WriteString(noun)
+			if n != 1 {
+				o.sb.WriteString(plur)
+			}
+			o.sb.WriteString(" omitted ...]")
 		}
 		i = end
 	}
