@@ -2,6 +2,7 @@ package compress
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -62,10 +63,11 @@ type htmlSegment struct {
 }
 
 type htmlExtractor struct {
-	h    *hints
-	out  strings.Builder
-	seg  htmlSegment
-	skip struct {
+	h     *hints
+	lines []htmlLine
+	size  int // bytes of lines
+	seg   htmlSegment
+	skip  struct {
 		tag   string
 		depth int
 	}
@@ -119,7 +121,7 @@ func compressHTML(text string, h *hints) (string, bool) {
 	}
 	x.flush()
 	x.flushLinks()
-	out := strings.TrimSpace(x.out.String()) + "\n"
+	out := strings.TrimSpace(x.render()) + "\n"
 	if len(out) >= len(text) || strings.TrimSpace(out) == "" {
 		return "", false
 	}
@@ -290,8 +292,9 @@ func (x *htmlExtractor) flush() {
 		plain = strings.ReplaceAll(plain, "``", "")
 	}
 	matches := mentionsTask(plain, x.h.taskTerms)
+	code := strings.HasPrefix(plain, "```")
 	line := seg.prefix + plain
-	if matches && !strings.HasPrefix(plain, "```") {
+	if matches && !code {
 		line = seg.prefix + strings.TrimSpace(collapseSpace(seg.markup.String()))
 	}
 	// A list item that is only a link: part of a menu or table of contents.
@@ -303,7 +306,20 @@ func (x *htmlExtractor) flush() {
 		return
 	}
 	x.flushLinks()
-	x.emit(line)
+	kind := byte('p')
+	switch {
+	case code:
+		kind = 'c'
+	case strings.HasPrefix(seg.prefix, "#"):
+		kind = 'h'
+	case seg.li:
+		kind = 'l'
+	case seg.hasCell:
+		kind = 'r'
+	}
+	// Prose with an error signal is kept by the lossy step; in a code
+	// example the word is code ("console.error"), not a report.
+	x.emit(line, kind, matches || (!code && hasErrorSignal(plain)))
 }
 
 // flushLinks writes pending link-only list items: all of them when there
@@ -314,25 +330,107 @@ func (x *htmlExtractor) flushLinks() {
 	}
 	if len(x.links) < 5 {
 		for _, l := range x.links {
-			x.emit(l)
+			x.emit(l, 'l', false)
 		}
 	} else {
 		for _, l := range x.linksKept {
-			x.emit(l)
+			x.emit(l, 'l', true)
 		}
 		if n := len(x.links) - len(x.linksKept); n > 0 {
-			x.emit(fmt.Sprintf("[... %d link-only list items (navigation) omitted ...]", n))
+			x.emit(fmt.Sprintf("[... %d link-only list items (navigation) omitted ...]", n), 'n', true)
 		}
 	}
 	x.links, x.linksKept = x.links[:0], x.linksKept[:0]
 }
 
-func (x *htmlExtractor) emit(line string) {
+// htmlLine is one block of the extracted text.
+type htmlLine struct {
+	text string
+	// kind: 'h' heading, 'p' paragraph, 'l' list item, 'r' table row,
+	// 'c' code block, 'n' note.
+	kind byte
+	// important lines (task terms, error signals, notes) survive the
+	// lossy step.
+	important bool
+}
+
+func (x *htmlExtractor) emit(line string, kind byte, important bool) {
 	if strings.TrimSpace(line) == "" {
 		return
 	}
-	x.out.WriteString(line)
-	x.out.WriteByte('\n')
+	x.lines = append(x.lines, htmlLine{text: line, kind: kind, important: important || kind == 'n'})
+	x.size += len(line) + 1
+}
+
+// htmlLossyBytes is the size of extracted text from which the lossy step
+// runs (balanced; agent-90 halves it).
+const htmlLossyBytes = 16 << 10
+
+// render writes the extracted text. When it is still large, only the
+// outline and what matters stays: every heading, the first block under
+// each heading, blocks that mention the task or carry an error signal;
+// each run of dropped blocks becomes one note saying what it held.
+func (x *htmlExtractor) render() string {
+	limit := htmlLossyBytes
+	if x.h.aggressive {
+		limit /= 2
+	}
+	keep := make([]bool, len(x.lines))
+	lossy := x.size > limit || x.h.keepRatio > 0
+	for i, l := range x.lines {
+		switch {
+		case !lossy, l.important, l.kind == 'h':
+			keep[i] = true
+		case i > 0 && x.lines[i-1].kind == 'h' && !x.h.aggressive:
+			// A section's first block says what the section is about.
+			keep[i] = true
+		}
+	}
+	if lossy && x.h.keepRatio > 0 {
+		want := int(math.Ceil(x.h.keepRatio * float64(len(keep))))
+		have := countKept(keep)
+		if have < want {
+			step := float64(len(keep)) / float64(want-have+1)
+			for f := step; f < float64(len(keep)) && have < want; f += step {
+				if i := int(f); !keep[i] {
+					keep[i] = true
+					have++
+				}
+			}
+		}
+	}
+	var sb strings.Builder
+	for i := 0; i < len(x.lines); {
+		if keep[i] {
+			sb.WriteString(x.lines[i].text)
+			sb.WriteByte('\n')
+			i++
+			continue
+		}
+		var counts [4]int // paragraphs, list items, rows, code blocks
+		for ; i < len(x.lines) && !keep[i]; i++ {
+			switch x.lines[i].kind {
+			case 'l':
+				counts[1]++
+			case 'r':
+				counts[2]++
+			case 'c':
+				counts[3]++
+			default:
+				counts[0]++
+			}
+		}
+		var parts []string
+		for k, name := range [4][2]string{{"paragraph", "paragraphs"}, {"list item", "list items"}, {"table row", "table rows"}, {"code block", "code blocks"}} {
+			if n := counts[k]; n == 1 {
+				parts = append(parts, "1 "+name[0])
+			} else if n > 1 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, name[1]))
+			}
+		}
+		sb.WriteString("[... " + strings.Join(parts, ", ") + " omitted ...]\n")
+	}
+	return sb.String()
 }
 
 func hasKey(m map[string]string, k string) bool {

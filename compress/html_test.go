@@ -106,3 +106,33 @@ func TestCompressHTMLTableCells(t *testing.T) {
 		t.Errorf("row with paragraphs in a cell split up; want %q in:\n%s", want, out)
 	}
 }
+
+func TestCompressHTMLLossyWhenLarge(t *testing.T) {
+	in := genHTML(600)
+	out, ok := compressHTML(in, &hints{taskTerms: []string{"option417"}})
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	for _, want := range []string{
+		"# Widget API",                                   // headings stay
+		"The `widget` module builds widgets.",            // a section's first block
+		"<code>option417</code>",                         // task match, with its markup
+		"Errors are reported through the `error` event.", // error signal
+		"list items omitted ...]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%.3000s", want, out)
+		}
+	}
+	if strings.Contains(out, "option300") {
+		t.Error("unrelated option kept")
+	}
+	if len(out) > len(in)/20 {
+		t.Errorf("kept %d of %d bytes", len(out), len(in))
+	}
+	// The same page with a keep ratio keeps a share of the items.
+	half, _ := compressHTML(in, &hints{taskTerms: []string{"option417"}, keepRatio: 0.5})
+	if strings.Count(half, "Controls aspect") < 250 {
+		t.Errorf("target ratio 0.5 kept %d of 600 items", strings.Count(half, "Controls aspect"))
+	}
+}
