@@ -424,10 +424,10 @@ func looksLikeLog(text string) bool {
 			codeish++
 		}
 		w, _ := nextField(l)
-		if w == "" || allDigits(w) || strings.IndexByte("<{\"}]", w[0]) >= 0 ||
+		if w == "" || allDigits(w) || allPunct(w) || strings.IndexByte("<{\"}]", w[0]) >= 0 ||
 			w[0] == '[' && (len(w) == 1 || strings.IndexByte("{[\"0123456789", w[1]) >= 0) {
-			// Numbered lines (cat -n) and markup or JSON lines repeat
-			// their first word without being logs.
+			// Numbered lines (cat -n), list bullets, comments, markup and
+			// JSON lines repeat their first word without being logs.
 			continue
 		}
 		w = shapeKey(w)
@@ -457,6 +457,18 @@ func looksLikeLog(text string) bool {
 		}
 	}
 	return false
+}
+
+// allPunct reports a word made only of ASCII punctuation ("-", "*", "#",
+// "//", "|").
+func allPunct(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func allDigits(s string) bool {

@@ -182,6 +182,7 @@ func TestLooksLikeLog(t *testing.T) {
 		{"go code", strings.Repeat("func f() error {\n\tif err := g(); err != nil {\n\t\treturn err\n\t}\n\treturn nil\n}\n", 10), false},
 		{"prose", strings.Repeat("The quick brown fox jumps over the lazy dog.\nA second sentence follows it here.\nThen we close the paragraph for now.\nNext comes another idea entirely.\n", 5), false},
 		{"numbered code", strings.Repeat("     1\tpackage main\n     2\t\n     3\timport \"fmt\"\n", 10), false},
+		{"markdown list", strings.Repeat("- Install the package with your manager.\n- Configure the service file.\n- Start it and check the status page.\n", 8), false},
 		{"html", strings.Repeat("<div class=\"row\"><span>cell</span></div>\n", 20), false},
 		{"tiny", "one\ntwo\n", false},
 		{"empty", "", false},
