@@ -24,6 +24,8 @@ import (
 //   - lossless: an array of flat objects with the same keys becomes
 //     columnar ({"_columns":[...],"_rows":[[...]]}, fields that are the same
 //     in every item factored out into "_same") when that saves at least 15%;
+//     in other arrays of objects, members that every item has with the same
+//     value are written once, in a leading {"_all_items_have":{...}};
 //   - lossy, for long arrays only: keep the first and last items, items
 //     with an error signal, task-matching items, numeric outliers and items
 //     with rare values or rare keys; replace the rest by one trailing
@@ -605,19 +607,74 @@ func (c *jsonCompressor) kvSep(n *jnode, i int) string {
 }
 
 func (c *jsonCompressor) object(n *jnode, depth int) (string, bool) {
-	parts := make([]string, len(n.kids))
+	return c.objectWithout(n, depth, nil)
+}
+
+// objectWithout renders an object without the members named in drop (raw
+// key text), which a container factored out.
+func (c *jsonCompressor) objectWithout(n *jnode, depth int, drop map[string]bool) (string, bool) {
+	parts := make([]string, 0, len(n.kids))
 	changed := false
 	for i := range n.kids {
-		k := &n.kids[i]
-		v, ch := c.value(k, depth+1)
+		key := c.src[n.keys[i][0]:n.keys[i][1]]
+		if drop[key] {
+			changed = true
+			continue
+		}
+		v, ch := c.value(&n.kids[i], depth+1)
 		changed = changed || ch
-		parts[i] = c.src[n.keys[i][0]:n.keys[i][1]] + c.kvSep(n, i) + v
+		parts = append(parts, key+c.kvSep(n, i)+v)
 	}
 	if !changed {
 		return c.raw(n), false
 	}
+	if len(parts) == 0 {
+		return "{}", true
+	}
 	l := c.layoutOf(n)
 	return "{" + l.lead + strings.Join(parts, l.sep) + l.tail + "}", true
+}
+
+// sharedMembers finds the members that every item has with the same value
+// (byte for byte) and returns their names and a compact element
+// {"_all_items_have":{...}} holding them once, when factoring them out
+// saves at least 256 bytes.
+func (c *jsonCompressor) sharedMembers(kids []jnode, keep []bool) (map[string]bool, string) {
+	first := &kids[0]
+	var names []string
+	var members []string
+	saved := 0
+	for j := range first.kids {
+		key := c.src[first.keys[j][0]:first.keys[j][1]]
+		val := c.raw(&first.kids[j])
+		shared := true
+		for i := 1; i < len(kids) && shared; i++ {
+			shared = false
+			k := &kids[i]
+			for m := range k.kids {
+				if c.src[k.keys[m][0]:k.keys[m][1]] == key {
+					shared = c.raw(&k.kids[m]) == val
+					break
+				}
+			}
+		}
+		if !shared {
+			continue
+		}
+		names = append(names, key)
+		var sb strings.Builder
+		writeMinified(&sb, c.src, &first.kids[j])
+		members = append(members, key+":"+sb.String())
+		saved += (len(key) + len(val)) * (countKept(keep) - 1)
+	}
+	if len(names) == 0 || saved < 256 || len(names) == len(first.kids) {
+		return nil, ""
+	}
+	drop := make(map[string]bool, len(names))
+	for _, nm := range names {
+		drop[nm] = true
+	}
+	return drop, `{"_all_items_have":{` + strings.Join(members, ",") + "}}"
 }
 
 func (c *jsonCompressor) array(n *jnode, depth int) (string, bool) {
@@ -686,14 +743,28 @@ func (c *jsonCompressor) items(kids []jnode, depth int, l jlayout) (itemsOut, bo
 		keep, fields, reduced = c.selectItems(kids, allObjects)
 	}
 	changed := reduced
+	// Members with one value in every item are written once, up front
+	// (the columnar form below does the same in its own way).
+	var drop map[string]bool
+	var sharedElem string
+	if allObjects && n >= 3 && countKept(keep) >= 3 {
+		drop, sharedElem = c.sharedMembers(kids, keep)
+	}
 	rendered := make([]string, n)
+	plainRendered := make([]string, n)
 	for i := range kids {
 		k := &kids[i]
 		if !keep[i] {
 			continue
 		}
 		var ch bool
-		rendered[i], ch = c.value(k, depth+1)
+		if drop != nil {
+			rendered[i], _ = c.objectWithout(k, depth+1, drop)
+			plainRendered[i], ch = c.value(k, depth+1)
+		} else {
+			rendered[i], ch = c.value(k, depth+1)
+			plainRendered[i] = rendered[i]
+		}
 		changed = changed || ch
 	}
 	var note string
@@ -706,7 +777,7 @@ func (c *jsonCompressor) items(kids []jnode, depth int, l jlayout) (itemsOut, bo
 			plain := 0
 			for i := range kids {
 				if keep[i] {
-					plain += len(rendered[i]) + len(l.sep)
+					plain += len(plainRendered[i]) + len(l.sep)
 				}
 			}
 			plain += len(note) + 20
@@ -715,10 +786,16 @@ func (c *jsonCompressor) items(kids []jnode, depth int, l jlayout) (itemsOut, bo
 			}
 		}
 	}
+	if drop != nil {
+		changed = true
+	}
 	if !changed {
 		return itemsOut{}, false
 	}
 	var out itemsOut
+	if drop != nil {
+		out.parts = append(out.parts, sharedElem)
+	}
 	for i := range kids {
 		if keep[i] {
 			out.parts = append(out.parts, rendered[i])

@@ -3,6 +3,7 @@ package compress
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -301,4 +302,29 @@ func stringLeaves(src string, vals []jnode) []string {
 		walk(&vals[i])
 	}
 	return out
+}
+
+func TestCompressJSONSharedMembers(t *testing.T) {
+	var sb strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&sb, "{\n  \"Name\": \"pkg%d\",\n  \"Module\": {\n    \"Path\": \"example.com/big/module/path\",\n    \"GoVersion\": \"1.26\"\n  },\n  \"Root\": \"/home/dev/src/example.com/big/module/path\",\n  \"Files\": [\"a%d.go\"]\n}\n", i, i)
+	}
+	in := sb.String()
+	out, ok := compressJSON(in, &hints{})
+	if !ok {
+		t.Fatal("shared members not factored out")
+	}
+	if !strings.HasPrefix(out, `{"_all_items_have":{"Module":{"Path":"example.com/big/module/path","GoVersion":"1.26"},"Root":"/home/dev/src/example.com/big/module/path"}}`) {
+		t.Errorf("no leading shared element:\n%s", out)
+	}
+	if strings.Count(out, "example.com/big/module/path") != 2 {
+		t.Errorf("shared values repeated:\n%s", out)
+	}
+	if !strings.Contains(out, "{\n  \"Name\": \"pkg7\",\n  \"Files\": [\"a7.go\"]\n}") {
+		t.Errorf("items not kept in their own formatting:\n%s", out)
+	}
+	vals, err := parseJSONValues(out)
+	if err != nil || len(vals) != 11 {
+		t.Errorf("output: %d values, err %v", len(vals), err)
+	}
 }
