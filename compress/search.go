@@ -106,7 +106,7 @@ type searchParams struct {
 }
 
 func newSearchParams(h *hints, lines int) searchParams {
-	p := searchParams{minLines: 40, detailed: 8, perFile: 1, listed: 12, otherHead: 5, otherTail: 3}
+	p := searchParams{minLines: 40, detailed: 6, perFile: 1, listed: 12, otherHead: 5, otherTail: 3}
 	if h != nil && h.aggressive {
 		p = searchParams{minLines: 20, detailed: 6, perFile: 1, listed: 15, otherHead: 3, otherTail: 2}
 	}
