@@ -635,12 +635,35 @@ func (c *jsonCompressor) objectWithout(n *jnode, depth int, drop map[string]bool
 	return "{" + l.lead + strings.Join(parts, l.sep) + l.tail + "}", true
 }
 
+// hasDuplicateKeys reports whether an object has a key twice.
+func hasDuplicateKeys(src string, n *jnode) bool {
+	if len(n.keys) < 2 {
+		return false
+	}
+	seen := make(map[string]bool, len(n.keys))
+	for _, k := range n.keys {
+		key := src[k[0]:k[1]]
+		if seen[key] {
+			return true
+		}
+		seen[key] = true
+	}
+	return false
+}
+
 // sharedMembers finds the members that every item has with the same value
 // (byte for byte) and returns their names and a compact element
 // {"_all_items_have":{...}} holding them once, when factoring them out
 // saves at least 256 bytes.
 func (c *jsonCompressor) sharedMembers(kids []jnode, keep []bool) (map[string]bool, string) {
 	first := &kids[0]
+	// Duplicate keys (legal JSON, if odd) would make dropping by name lose
+	// a value: factor nothing then.
+	for i := range kids {
+		if hasDuplicateKeys(c.src, &kids[i]) {
+			return nil, ""
+		}
+	}
 	var names []string
 	var members []string
 	saved := 0
