@@ -31,17 +31,26 @@ type blockLines struct {
 func (b *blockLines) lowered() string {
 	if b.lower == "" && b.text != "" {
 		buf := make([]byte, len(b.text))
-		for i := 0; i < len(b.text); i++ {
-			c := b.text[i]
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf[i] = c
+		text := b.text[:len(buf)] // one bounds check for the loop
+		for i := range buf {
+			buf[i] = asciiLower[text[i]]
 		}
 		b.lower = string(buf)
 	}
 	return b.lower
 }
+
+// asciiLower maps a byte to its ASCII lowercase (a read-only table: a
+// lookup is cheaper than a branch per byte).
+var asciiLower = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 // splitBlock splits text into lines (two allocations, whatever the size).
 func splitBlock(text string) *blockLines {
