@@ -253,9 +253,17 @@ func compressListing(text string, h *hints) (string, bool) {
 	case count[lineLsRow] >= count[linePath]:
 		out = compressLs(b, kinds, must, p)
 	default:
-		out = foldPaths(b, kinds, must)
-		if len(lines) > p.minLines && (h == nil || h.keepRatio == 0 || float64(len(out)) > h.keepRatio*float64(len(text))) {
+		lossy := len(lines) > p.minLines
+		if lossy && h != nil && h.keepRatio > 0 {
+			// Lossy only if folding does not reach the target.
+			out = foldPaths(b, kinds, must)
+			lossy = float64(len(out)) > h.keepRatio*float64(len(text))
+		}
+		switch {
+		case lossy:
 			out = summarizePaths(b, kinds, must, p)
+		case out == "":
+			out = foldPaths(b, kinds, must)
 		}
 	}
 	return shorter(out, text)
