@@ -209,3 +209,17 @@ func TestWeightHeap(t *testing.T) {
 		}
 	}
 }
+
+func TestCompressListingTargetRatio(t *testing.T) {
+	in := genFindPaths(2000) // about 7 paths per directory
+	// A roomy target is met by folding alone: nothing is lost.
+	out := checkOutput(t, "ratio 0.9", compressListing, in, &hints{keepRatio: 0.9})
+	if back := unfoldPaths(out); back != in {
+		t.Errorf("target 0.9: want the lossless folded form, got\n%s", out)
+	}
+	// A tight one summarizes.
+	out = checkOutput(t, "ratio 0.05", compressListing, in, &hints{keepRatio: 0.05})
+	if !strings.Contains(out, "paths omitted") {
+		t.Errorf("target 0.05: no summary\n%s", out)
+	}
+}
