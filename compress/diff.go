@@ -248,7 +248,9 @@ func newDiffParams(h *hints, size int) diffParams {
 	if h != nil && h.keepRatio > 0 {
 		p.context = max(p.context, int(h.keepRatio*6))
 		p.maxRun = max(p.maxRun, int(h.keepRatio*400))
-		p.budget = int(h.keepRatio * float64(size))
+		// Folding whole files is for large diffs; a target only moves
+		// the bar up.
+		p.budget = max(p.budget, int(h.keepRatio*float64(size)))
 	}
 	return p
 }

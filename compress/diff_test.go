@@ -151,3 +151,14 @@ func TestGeneratedPath(t *testing.T) {
 		}
 	}
 }
+
+func TestCompressDiffTargetRatioKeepsMoreContext(t *testing.T) {
+	in := readFixture(t, "diff_git.txt")
+	def := checkOutput(t, "default", compressDiff, in, &hints{})
+	roomy := checkOutput(t, "ratio 0.5", compressDiff, in, &hints{keepRatio: 0.5})
+	agg := checkOutput(t, "agent-90", compressDiff, in, &hints{aggressive: true})
+	if !(len(agg) < len(def) && len(def) < len(roomy)) {
+		t.Errorf("sizes: agent-90 %d, default %d, ratio 0.5 %d; want increasing", len(agg), len(def), len(roomy))
+	}
+	mustContainLines(t, roomy, " \tmu       sync.Mutex")
+}

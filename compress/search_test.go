@@ -185,3 +185,15 @@ func TestSplitCompoundTerms(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestCompressSearchTargetRatio(t *testing.T) {
+	in := genGrepHits(10, 12) // long runs per file: grouping saves much
+	out := checkOutput(t, "ratio 0.95", compressSearch, in, &hints{keepRatio: 0.95})
+	if back := ungroupSearch(out); back != in {
+		t.Errorf("target 0.95: want the lossless grouped form, got\n%s", out)
+	}
+	out = checkOutput(t, "ratio 0.1", compressSearch, in, &hints{keepRatio: 0.1})
+	if !strings.Contains(out, "omitted ...]") {
+		t.Errorf("target 0.1: nothing omitted\n%s", out)
+	}
+}
