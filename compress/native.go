@@ -163,7 +163,7 @@ func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, firstSe
 	if b.Source == ToolOutput {
 		if j, ok := firstSeen[b.Text]; ok {
 			note := duplicateNote(&req.Blocks[j], earlier[j].Changed)
-			if after := tok.Count(note); after < base.TokensBefore {
+			if after := tok.Count(note); after < base.TokensBefore && (tok.Exact() || len(note) < len(b.Text)) {
 				return BlockResult{Changed: true, Text: note, Kind: KindDuplicate, TokensBefore: base.TokensBefore, TokensAfter: after}
 			}
 			return base

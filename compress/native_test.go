@@ -395,3 +395,40 @@ func TestNativeConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// FuzzNative runs arbitrary text through the whole engine as a tool
+// output and as a JSON object: no error, no inflation, no retrieval
+// markers, objects stay objects.
+func FuzzNative(f *testing.F) {
+	f.Add(genLog(40), "why does it fail?")
+	f.Add(genJSONCompactRecords(30), "pkg-0007")
+	f.Add(genTable(30), "memory")
+	f.Add(genHTML(10), "option3")
+	f.Add(`{"a":[1,2,3]}`, "")
+	n := newTestNative(f, NativeConfig{})
+	f.Fuzz(func(t *testing.T, text, task string) {
+		cfg := DefaultConfig()
+		cfg.MinTokensToCompress = 0
+		for _, jsonObj := range []bool{false, true} {
+			b := Block{Source: ToolOutput, Role: "tool", Text: text, Task: task, JSONObject: jsonObj}
+			res, err := n.Compress(context.Background(), &Request{Config: cfg, Blocks: []Block{b, b}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res.Blocks {
+				if !r.Changed {
+					continue
+				}
+				if r.TokensAfter >= r.TokensBefore || len(r.Text) >= len(text) {
+					t.Fatalf("inflated: %d -> %d tokens", r.TokensBefore, r.TokensAfter)
+				}
+				if IntroducesRetrievalMarker(text, r.Text) {
+					t.Fatalf("retrieval marker in %q", r.Text)
+				}
+				if jsonObj && r.Kind != KindDuplicate && !isJSONObject(r.Text) {
+					t.Fatalf("object became %q", r.Text)
+				}
+			}
+		}
+	})
+}
