@@ -185,9 +185,9 @@ func repeatNote(times int) string {
 }
 
 // sameShape reports whether two lines differ only in numbers, hashes,
-// timestamps, ids or one free-text field: they split into the same number
-// of fields, their first fields match once digits are ignored, and at
-// least half of all fields match that way.
+// timestamps, ids and a minority of free-text fields: they split into the
+// same number of fields, their first fields match once digit runs are
+// ignored, and at least half of all fields match that way.
 func sameShape(a, b string) bool {
 	var r shapeRef
 	r.set(a, nil)
