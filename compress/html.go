@@ -20,6 +20,12 @@ import (
 // (aria-hidden, hidden), and runs of list items that are nothing but a
 // link (menus, tables of contents), which become one note line.
 //
+// When the extracted text is still large (16 KiB; 8 KiB under agent-90),
+// a lossy step keeps the outline: every heading, the first block under each
+// heading, and the blocks that mention the task or carry an error signal;
+// each run of dropped blocks becomes a note such as "[... 3 paragraphs,
+// 1 code block omitted ...]".
+//
 // A block of text (paragraph, list item, heading, table row) that mentions
 // a term of the user's task keeps its inline markup instead: the tags
 // <code>, <strong>, <em> and the like (without attributes) and the text
