@@ -226,7 +226,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	mux := routes(access, h, m, func() bool { return tailnet == nil || tailnet.Ready() })
+	mux := routes(access, h, m, func() error {
+		if tailnet != nil && !tailnet.Ready() {
+			return errors.New("tailnet not up")
+		}
+		return engineReady(eng)
+	})
 	if o.tailnet {
 		cfg := tsnet.Config{
 			Hostname:      o.hostname,
@@ -256,7 +261,7 @@ func endpoints() []string { return []string{"hook", "metrics", "config", "debug"
 // routes builds the one mux every listener serves. Each route names the role
 // it needs; health checks need none. The hook answers at / (the URL
 // Aperture is configured with) and at /hook.
-func routes(access *tsnet.Access, h *hook.Hook, m *metrics.Metrics, ready func() bool) *http.ServeMux {
+func routes(access *tsnet.Access, h *hook.Hook, m *metrics.Metrics, ready func() error) *http.ServeMux {
 	mux := http.NewServeMux()
 	hookHandler := access.Require(tsnet.RoleHook, "hook", h)
 	mux.Handle("/{$}", hookHandler)
@@ -270,13 +275,28 @@ func routes(access *tsnet.Access, h *hook.Hook, m *metrics.Metrics, ready func()
 	mux.Handle("/debug/pprof/", access.Require(tsnet.RoleAdmin, "debug", debug))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !ready() {
-			http.Error(w, "not ready: tailnet not up", http.StatusServiceUnavailable)
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")
 	})
 	return mux
+}
+
+// engineReady reports whether the engine can take calls: the native engine
+// always can; the headroom engine needs at least one live worker.
+func engineReady(eng compress.Engine) error {
+	hr, ok := eng.(*workers.Headroom)
+	if !ok {
+		return nil
+	}
+	for _, w := range hr.Workers() {
+		if w.State != "down" {
+			return nil
+		}
+	}
+	return errors.New("no headroom worker is running")
 }
 
 // newAccess builds the access layer from the role flags.
