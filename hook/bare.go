@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+
+	"tsheadroom/compress"
 )
 
 // Metadata is the part of a hook call's metadata that a bare request body
@@ -122,4 +125,29 @@ func ContainsString(body []byte, needle string) bool {
 		return false
 	}
 	return walk(root)
+}
+
+// Extract returns what the hook hands an engine for a hook call: the
+// request shape and a request with the candidate blocks in conversation
+// order, the model and session, and the default knobs. Tests and tools use
+// it to drive an engine exactly the way the hook does.
+func Extract(call []byte) (Shape, *compress.Request, error) {
+	root, err := parseTree(call)
+	if err != nil {
+		return ShapeUnknown, nil, err
+	}
+	md, rb := root.get("metadata"), root.get("request_body")
+	if !rb.isObject() {
+		return ShapeUnknown, nil, errors.New("request_body is not a JSON object")
+	}
+	shape := detectShape(md.str(call, "url"), md.str(call, "provider"))
+	blocks, _, ok := extract(shape, rb, call)
+	if !ok {
+		return shape, nil, fmt.Errorf("no conversation array for shape %s", shape)
+	}
+	model := md.str(call, "model")
+	if model == "" {
+		model = rb.str(call, "model")
+	}
+	return shape, &compress.Request{Model: model, Session: md.str(call, "session_id"), Blocks: blocks, Config: compress.DefaultConfig()}, nil
 }

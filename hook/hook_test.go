@@ -264,14 +264,15 @@ func TestNestedJSONOutput(t *testing.T) {
 }
 
 func TestTaskAndContext(t *testing.T) {
-	call := readFixture(t, "anthropic.hook.json")
-	root, _ := parseTree(call)
-	blocks, _, ok := extract(ShapeAnthropic, root.get("request_body"), call)
-	if !ok {
-		t.Fatal("not extracted")
+	shape, req, err := Extract(readFixture(t, "anthropic.hook.json"))
+	if err != nil || shape != ShapeAnthropic {
+		t.Fatalf("Extract: %s %v", shape, err)
+	}
+	if req.Model != "claude-sonnet-4-5" || req.Session != "s-anthropic" {
+		t.Errorf("model %q session %q", req.Model, req.Session)
 	}
 	var tool []compress.Block
-	for _, b := range blocks {
+	for _, b := range req.Blocks {
 		if b.Source == compress.ToolOutput {
 			tool = append(tool, b)
 		}
