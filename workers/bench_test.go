@@ -29,27 +29,3 @@ func BenchmarkPoolDo(b *testing.B) {
 		})
 	})
 }
-
-// BenchmarkHeadroomCorpus measures one Compress call through the real
-// headroom-ai workers per corpus case (needs TSHEADROOM_TEST_PYTHON):
-//
-//	TSHEADROOM_TEST_PYTHON=... go test ./workers/ -run '^$' -bench HeadroomCorpus
-func BenchmarkHeadroomCorpus(b *testing.B) {
-	cases := loadCorpusCases(b)
-	h, _ := startReal(b, 1)
-	ctx := context.Background()
-	for _, c := range cases {
-		b.Run(c.Name, func(b *testing.B) {
-			var size int64
-			for _, blk := range c.Req.Blocks {
-				size += int64(len(blk.Text))
-			}
-			b.SetBytes(size)
-			for b.Loop() {
-				if _, err := h.Compress(ctx, c.Req); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}

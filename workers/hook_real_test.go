@@ -20,7 +20,7 @@ import (
 // startRealHook starts the headroom engine on real headroom-ai (from
 // TSHEADROOM_TEST_PYTHON; a failure under CI=true, a loud skip otherwise)
 // with preloaded default workers, and a hook around it.
-func startRealHook(t *testing.T) (*workers.Headroom, *hook.Hook) {
+func startRealHook(t testing.TB) (*workers.Headroom, *hook.Hook) {
 	t.Helper()
 	py := os.Getenv("TSHEADROOM_TEST_PYTHON")
 	why := ""
