@@ -42,11 +42,11 @@ import (
 
 // jnode is a parsed JSON value: its kind and its span in the source.
 type jnode struct {
-	kind       byte // '{', '[', '"', '0' (number), 't', 'f', 'n'
+	kind byte // '{', '[', '"', '0' (number), 't', 'f', 'n'
+	// ks and ke span this value's key when it is an object member.
+	ks, ke     int32
 	start, end int
-	// keys[i] is the span of the i-th member's key (objects only).
-	keys [][2]int
-	kids []jnode
+	kids       []jnode
 }
 
 // maxJSONDepth bounds nesting so hostile input cannot exhaust the stack.
@@ -64,11 +64,8 @@ type jparser struct {
 	// copied into exactly sized slices carved from shared arenas: far
 	// fewer allocations than growing a slice per container.
 	kidStack []jnode
-	keyStack [][2]int
 	kidArena []jnode
-	keyArena [][2]int
 	kidChunk int
-	keyChunk int
 }
 
 // takeKids moves the children gathered since base into a new slice.
@@ -96,29 +93,6 @@ func (p *jparser) takeKids(base int) []jnode {
 	return out
 }
 
-// takeKeys does the same for object keys.
-func (p *jparser) takeKeys(base int) [][2]int {
-	n := len(p.keyStack) - base
-	if n == 0 {
-		return nil
-	}
-	if n > 256 {
-		out := make([][2]int, n)
-		copy(out, p.keyStack[base:])
-		p.keyStack = p.keyStack[:base]
-		return out
-	}
-	if len(p.keyArena) < n {
-		p.keyChunk = min(max(2*p.keyChunk, 64), 2048)
-		p.keyArena = make([][2]int, max(p.keyChunk, n))
-	}
-	out := p.keyArena[:n:n]
-	p.keyArena = p.keyArena[n:]
-	copy(out, p.keyStack[base:])
-	p.keyStack = p.keyStack[:base]
-	return out
-}
-
 // node returns a new node. Nodes are values: a container's children sit in
 // one slice carved from a shared arena, so a large document costs few
 // allocations and no per-node pointers.
@@ -129,6 +103,9 @@ func (p *jparser) node(kind byte, start, end int) jnode {
 // parseJSONValues parses one JSON value or a stream of whitespace-separated
 // values covering all of s.
 func parseJSONValues(s string) ([]jnode, error) {
+	if len(s) > math.MaxInt32 {
+		return nil, fmt.Errorf("%w: %d bytes is too large", errNotJSON, len(s))
+	}
 	p := &jparser{s: s, build: true}
 	var vals []jnode
 	for {
@@ -174,7 +151,7 @@ func (p *jparser) value(depth int) (jnode, error) {
 	switch c := p.s[p.pos]; {
 	case c == '{':
 		n := p.node('{', start, 0)
-		kidBase, keyBase := len(p.kidStack), len(p.keyStack)
+		kidBase := len(p.kidStack)
 		p.pos++
 		p.ws()
 		if p.pos < len(p.s) && p.s[p.pos] == '}' {
@@ -203,7 +180,7 @@ func (p *jparser) value(depth int) (jnode, error) {
 				return jnode{}, err
 			}
 			if p.build {
-				p.keyStack = append(p.keyStack, [2]int{ks, ke})
+				v.ks, v.ke = int32(ks), int32(ke)
 				p.kidStack = append(p.kidStack, v)
 			}
 			p.ws()
@@ -218,7 +195,7 @@ func (p *jparser) value(depth int) (jnode, error) {
 				p.pos++
 				n.end = p.pos
 				if p.build {
-					n.kids, n.keys = p.takeKids(kidBase), p.takeKeys(keyBase)
+					n.kids = p.takeKids(kidBase)
 				}
 				return n, nil
 			}
@@ -461,7 +438,7 @@ func writeMinified(sb *strings.Builder, src string, n *jnode) {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			sb.WriteString(src[n.keys[i][0]:n.keys[i][1]])
+			sb.WriteString(src[n.kids[i].ks:n.kids[i].ke])
 			sb.WriteByte(':')
 			writeMinified(sb, src, k)
 		}
@@ -583,7 +560,7 @@ func (c *jsonCompressor) layoutOf(n *jnode) jlayout {
 	}
 	firstStart := n.kids[0].start
 	if n.kind == '{' {
-		firstStart = n.keys[0][0]
+		firstStart = int(n.kids[0].ks)
 	}
 	l := jlayout{
 		lead: c.src[n.start+1 : firstStart],
@@ -593,7 +570,7 @@ func (c *jsonCompressor) layoutOf(n *jnode) jlayout {
 	if len(n.kids) > 1 {
 		secondStart := n.kids[1].start
 		if n.kind == '{' {
-			secondStart = n.keys[1][0]
+			secondStart = int(n.kids[1].ks)
 		}
 		l.sep = c.src[n.kids[0].end:secondStart]
 	}
@@ -603,7 +580,7 @@ func (c *jsonCompressor) layoutOf(n *jnode) jlayout {
 // kvSep returns the text between the i-th key of an object and its value
 // (":" or ": ").
 func (c *jsonCompressor) kvSep(n *jnode, i int) string {
-	return c.src[n.keys[i][1]:n.kids[i].start]
+	return c.src[n.kids[i].ke:n.kids[i].start]
 }
 
 func (c *jsonCompressor) object(n *jnode, depth int) (string, bool) {
@@ -616,7 +593,7 @@ func (c *jsonCompressor) objectWithout(n *jnode, depth int, drop map[string]bool
 	parts := make([]string, 0, len(n.kids))
 	changed := false
 	for i := range n.kids {
-		key := c.src[n.keys[i][0]:n.keys[i][1]]
+		key := c.src[n.kids[i].ks:n.kids[i].ke]
 		if drop[key] {
 			changed = true
 			continue
@@ -637,12 +614,12 @@ func (c *jsonCompressor) objectWithout(n *jnode, depth int, drop map[string]bool
 
 // hasDuplicateKeys reports whether an object has a key twice.
 func hasDuplicateKeys(src string, n *jnode) bool {
-	if len(n.keys) < 2 {
+	if n.kind != '{' || len(n.kids) < 2 {
 		return false
 	}
-	seen := make(map[string]bool, len(n.keys))
-	for _, k := range n.keys {
-		key := src[k[0]:k[1]]
+	seen := make(map[string]bool, len(n.kids))
+	for i := range n.kids {
+		key := src[n.kids[i].ks:n.kids[i].ke]
 		if seen[key] {
 			return true
 		}
@@ -668,14 +645,14 @@ func (c *jsonCompressor) sharedMembers(kids []jnode, keep []bool) (map[string]bo
 	var members []string
 	saved := 0
 	for j := range first.kids {
-		key := c.src[first.keys[j][0]:first.keys[j][1]]
+		key := c.src[first.kids[j].ks:first.kids[j].ke]
 		val := c.raw(&first.kids[j])
 		shared := true
 		for i := 1; i < len(kids) && shared; i++ {
 			shared = false
 			k := &kids[i]
 			for m := range k.kids {
-				if c.src[k.keys[m][0]:k.keys[m][1]] == key {
+				if c.src[k.kids[m].ks:k.kids[m].ke] == key {
 					shared = c.raw(&k.kids[m]) == val
 					break
 				}
@@ -960,7 +937,7 @@ func (c *jsonCompressor) fieldsOf(kids []jnode) []*jfield {
 		}
 		for j := range k.kids {
 			v := &k.kids[j]
-			name := c.src[k.keys[j][0]:k.keys[j][1]]
+			name := c.src[k.kids[j].ks:k.kids[j].ke]
 			// Items usually list their keys in one order: try the field
 			// at the same position before the map.
 			var f *jfield
@@ -1147,7 +1124,7 @@ func (c *jsonCompressor) hasErrorItem(n *jnode) bool {
 	case '{':
 		for i := range n.kids {
 			k := &n.kids[i]
-			if hasErrorSignal(c.src[n.keys[i][0]:n.keys[i][1]]) && jsonIsSet(c.raw(k)) {
+			if hasErrorSignal(c.src[n.kids[i].ks:n.kids[i].ke]) && jsonIsSet(c.raw(k)) {
 				return true
 			}
 			if c.hasErrorItem(k) {
@@ -1344,7 +1321,7 @@ func (c *jsonCompressor) columnar(kids []jnode, keep []bool, note string) (strin
 	}
 	names := make([]string, len(first.kids))
 	for j := range first.kids {
-		names[j] = c.src[first.keys[j][0]:first.keys[j][1]]
+		names[j] = c.src[first.kids[j].ks:first.kids[j].ke]
 	}
 	idx := make(map[string]int, len(names))
 	for j, nm := range names {
@@ -1380,7 +1357,7 @@ func (c *jsonCompressor) columnar(kids []jnode, keep []bool, note string) (strin
 			}
 			col := j
 			// Keys usually come in the first item's order.
-			if name := c.src[k.keys[j][0]:k.keys[j][1]]; name != names[j] {
+			if name := c.src[k.kids[j].ks:k.kids[j].ke]; name != names[j] {
 				var ok bool
 				if col, ok = idx[name]; !ok {
 					return "", false
