@@ -93,16 +93,6 @@ func (s *service) url(scheme, path string) string {
 	return scheme + "://" + tailnet.FQDN(s.host) + path
 }
 
-func addNode(t *testing.T, ctx context.Context, name string, tags ...string) *tailnettest.Node {
-	t.Helper()
-	n, err := tailnet.AddNode(ctx, tailnettest.NodeOptions{Hostname: name, Tags: tags})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	return n
-}
-
 // grantRoles gives src the roles through the tailnet policy's app
 // capability, as a grant with dst the service would.
 func grantRoles(t *testing.T, ctx context.Context, src *tailnettest.Node, roles []string, waitOn ...tailnettest.WhoIser) {
@@ -182,10 +172,10 @@ func scrape(t *testing.T, ctx context.Context, n *tailnettest.Node, s *service) 
 // everything runs.
 func TestTailnetService(t *testing.T) {
 	ctx := testContext(t)
-	aperture := addNode(t, ctx, "aperture", "tag:aperture")
-	prom := addNode(t, ctx, "prom", "tag:prometheus")
-	admin := addNode(t, ctx, "sre-laptop")
-	stranger := addNode(t, ctx, "laptop")
+	aperture := tailnet.MustAddNode(t, ctx, "aperture", "tag:aperture")
+	prom := tailnet.MustAddNode(t, ctx, "prom", "tag:prometheus")
+	admin := tailnet.MustAddNode(t, ctx, "sre-laptop")
+	stranger := tailnet.MustAddNode(t, ctx, "laptop")
 	grantRoles(t, ctx, aperture, []string{"hook"})
 	grantRoles(t, ctx, admin, []string{"admin"})
 	svc := startService(t, "tsheadroom", "-https", "-require-grant", "-metrics-tags", "tag:prometheus", "-pool-size", "3")
@@ -275,7 +265,7 @@ func TestTailnetService(t *testing.T) {
 // scrape metrics, and nobody reaches config.
 func TestOpenByDefault(t *testing.T) {
 	ctx := testContext(t)
-	peer := addNode(t, ctx, "anyone")
+	peer := tailnet.MustAddNode(t, ctx, "anyone")
 	svc := startService(t, "tsheadroom-open")
 	if code, body := call(t, ctx, peer, "POST", svc.url("http", "/hook"), sampleCall(t)); code != 200 || !strings.Contains(body, `"modify"`) {
 		t.Errorf("hook: %d %.80s", code, body)
@@ -368,8 +358,8 @@ func waitHTTP(t *testing.T, url string) {
 func TestPrometheusAcrossTailnet(t *testing.T) {
 	bin := promtest.RequireBinary(t, "prometheus")
 	ctx := testContext(t)
-	bridge := addNode(t, ctx, "prom-bridge", "tag:prometheus")
-	aperture := addNode(t, ctx, "aperture-2", "tag:aperture")
+	bridge := tailnet.MustAddNode(t, ctx, "prom-bridge", "tag:prometheus")
+	aperture := tailnet.MustAddNode(t, ctx, "aperture-2", "tag:aperture")
 	svc := startService(t, "tsheadroom-prom", "-metrics-tags", "tag:prometheus", "-hook-tags", "tag:aperture", "-pool-size", "5")
 	if code, _ := call(t, ctx, aperture, "POST", svc.url("http", "/"), sampleCall(t)); code != 200 {
 		t.Fatalf("hook: %d", code)

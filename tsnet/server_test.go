@@ -68,16 +68,6 @@ func startService(t *testing.T, ctx context.Context, hostname string, https bool
 	return s, logs
 }
 
-func addNode(t *testing.T, ctx context.Context, name string, tags ...string) *tailnettest.Node {
-	t.Helper()
-	n, err := tailnet.AddNode(ctx, tailnettest.NodeOptions{Hostname: name, Tags: tags})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	return n
-}
-
 func grant(t *testing.T, ctx context.Context, src *tailnettest.Node, svc tailnettest.WhoIser, grants ...string) {
 	t.Helper()
 	var vals []any
@@ -105,12 +95,12 @@ func (j rawJSON) MarshalJSON() ([]byte, error) { return []byte(j), nil }
 // WhoIs failure denied; health open to all.
 func TestTailnetAccess(t *testing.T) {
 	ctx := testContext(t)
-	aperture := addNode(t, ctx, "aperture", "tag:aperture")
-	prometheus := addNode(t, ctx, "prometheus", "tag:prometheus")
-	dash := addNode(t, ctx, "dash", "tag:grafana")
-	admin := addNode(t, ctx, "admin")
-	ops := addNode(t, ctx, "ops")
-	stranger := addNode(t, ctx, "stranger")
+	aperture := tailnet.MustAddNode(t, ctx, "aperture", "tag:aperture")
+	prometheus := tailnet.MustAddNode(t, ctx, "prometheus", "tag:prometheus")
+	dash := tailnet.MustAddNode(t, ctx, "dash", "tag:grafana")
+	admin := tailnet.MustAddNode(t, ctx, "admin")
+	ops := tailnet.MustAddNode(t, ctx, "ops")
+	stranger := tailnet.MustAddNode(t, ctx, "stranger")
 
 	var denied denials
 	svc, logs := startService(t, ctx, "tsheadroom", true, func(s *tsnet.Server, mux *http.ServeMux) {
@@ -271,7 +261,7 @@ func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
 // policy changes what a caller may do, while the service keeps running.
 func TestGrantChangesAtRunTime(t *testing.T) {
 	ctx := testContext(t)
-	caller := addNode(t, ctx, "newcomer", "tag:aperture")
+	caller := tailnet.MustAddNode(t, ctx, "newcomer", "tag:aperture")
 	svc, _ := startService(t, ctx, "grantsvc", false, func(s *tsnet.Server, mux *http.ServeMux) {
 		log, _ := newLogger(t)
 		a, err := tsnet.NewAccess(tsnet.AccessConfig{WhoIs: s.WhoIs, RequireGrant: true, Logger: log})
@@ -346,7 +336,7 @@ func portOf(hexAddr string) int {
 // process has are the harness's own control and DERP servers.
 func TestNoHostListenSockets(t *testing.T) {
 	ctx := testContext(t)
-	client := addNode(t, ctx, "lsclient")
+	client := tailnet.MustAddNode(t, ctx, "lsclient")
 
 	// The probe sees listeners: a loopback listener of our own shows up.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -386,7 +376,7 @@ func TestNoHostListenSockets(t *testing.T) {
 // finish and answer, and returns only after it did.
 func TestGracefulShutdown(t *testing.T) {
 	ctx := testContext(t)
-	client := addNode(t, ctx, "patient")
+	client := tailnet.MustAddNode(t, ctx, "patient")
 	entered, release := make(chan struct{}), make(chan struct{})
 	var seq, handlerDone, shutdownDone atomic.Int64
 	log, _ := newLogger(t)

@@ -454,6 +454,18 @@ func (tn *Tailnet) AddNode(ctx context.Context, opts NodeOptions) (*Node, error)
 	return n, nil
 }
 
+// MustAddNode is AddNode for tests: it fails t when the node does not come
+// up and closes the node when t ends.
+func (tn *Tailnet) MustAddNode(t testing.TB, ctx context.Context, hostname string, tags ...string) *Node {
+	t.Helper()
+	n, err := tn.AddNode(ctx, NodeOptions{Hostname: hostname, Tags: tags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	return n
+}
+
 // HTTPClient returns a client whose connections leave from this node over
 // the tailnet (MagicDNS names resolve) and which trusts the harness's
 // certificate authority for HTTPS.

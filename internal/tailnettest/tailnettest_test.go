@@ -28,16 +28,6 @@ func testContext(t *testing.T) context.Context {
 	return ctx
 }
 
-func addNode(t *testing.T, ctx context.Context, name string, tags ...string) *Node {
-	t.Helper()
-	n, err := tailnet.AddNode(ctx, NodeOptions{Hostname: name, Tags: tags})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	return n
-}
-
 // serve answers every request on n's tailnet port with who is asking, as the
 // serving node sees it.
 func serve(t *testing.T, n *Node, https bool) {
@@ -83,8 +73,8 @@ func get(t *testing.T, ctx context.Context, c *http.Client, url string) string {
 // loopback tailnet, by IP and by MagicDNS name, and is identified by its tag.
 func TestNodesTalkWithIdentity(t *testing.T) {
 	ctx := testContext(t)
-	svc := addNode(t, ctx, "svc", "tag:svc")
-	client := addNode(t, ctx, "client", "tag:client")
+	svc := tailnet.MustAddNode(t, ctx, "svc", "tag:svc")
+	client := tailnet.MustAddNode(t, ctx, "client", "tag:client")
 	serve(t, svc, false)
 
 	if got := get(t, ctx, client.HTTPClient(), "http://"+svc.IP4.String()+"/"); got != "client [tag:client]" {
@@ -96,7 +86,7 @@ func TestNodesTalkWithIdentity(t *testing.T) {
 	if len(svc.Tags) != 1 || svc.Tags[0] != "tag:svc" {
 		t.Errorf("svc.Tags = %v", svc.Tags)
 	}
-	user := addNode(t, ctx, "laptop")
+	user := tailnet.MustAddNode(t, ctx, "laptop")
 	if len(user.Tags) != 0 || !strings.Contains(user.LoginName, "@") {
 		t.Errorf("untagged node: tags %v login %q", user.Tags, user.LoginName)
 	}
@@ -106,8 +96,8 @@ func TestNodesTalkWithIdentity(t *testing.T) {
 // harness CA and verifies against CertPool.
 func TestHTTPSWithTestCA(t *testing.T) {
 	ctx := testContext(t)
-	svc := addNode(t, ctx, "tlssvc")
-	client := addNode(t, ctx, "tlsclient")
+	svc := tailnet.MustAddNode(t, ctx, "tlssvc")
+	client := tailnet.MustAddNode(t, ctx, "tlsclient")
 	serve(t, svc, true)
 	if got := get(t, ctx, client.HTTPClient(), "https://"+svc.FQDN+"/"); got != "tlsclient []" {
 		t.Errorf("got %q", got)
@@ -119,9 +109,9 @@ func TestHTTPSWithTestCA(t *testing.T) {
 // revoked.
 func TestSetAppCapsAtRunTime(t *testing.T) {
 	ctx := testContext(t)
-	svc := addNode(t, ctx, "capsvc")
-	granted := addNode(t, ctx, "granted")
-	other := addNode(t, ctx, "other")
+	svc := tailnet.MustAddNode(t, ctx, "capsvc")
+	granted := tailnet.MustAddNode(t, ctx, "granted")
+	other := tailnet.MustAddNode(t, ctx, "other")
 	const capName = "example.com/cap/test"
 
 	caps := map[string][]any{capName: {map[string]any{"roles": []string{"a"}}, map[string]any{"roles": []string{"b"}}}}
@@ -145,7 +135,7 @@ func TestSetAppCapsAtRunTime(t *testing.T) {
 	}
 
 	// A node that joins after the grant still gets it (first netmap).
-	late := addNode(t, ctx, "late")
+	late := tailnet.MustAddNode(t, ctx, "late")
 	if err := waitCaps(ctx, late, granted, []tailcfg.PeerCapability{capName}, tailcfg.PeerCapMap{capName: who2raw(t, caps[capName])}); err != nil {
 		t.Fatal(err)
 	}
@@ -183,8 +173,8 @@ func who2raw(t *testing.T, vals []any) []tailcfg.RawMessage {
 // MagicDNS name, from Go and from a real curl.
 func TestSOCKS5(t *testing.T) {
 	ctx := testContext(t)
-	svc := addNode(t, ctx, "socksvc")
-	client := addNode(t, ctx, "socksclient", "tag:socks")
+	svc := tailnet.MustAddNode(t, ctx, "socksvc")
+	client := tailnet.MustAddNode(t, ctx, "socksclient", "tag:socks")
 	serve(t, svc, false)
 	proxyURL, err := client.SOCKS5()
 	if err != nil {
