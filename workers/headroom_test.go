@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tsheadroom/compress"
+	"tsheadroom/internal/testenv"
 )
 
 // These tests run the real worker script in real Python processes, with a
@@ -85,10 +86,7 @@ func requirePython(t *testing.T) string {
 	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3 not found in PATH: the worker tests need a real Python interpreter")
-		}
-		t.Skip("SKIPPING worker tests: python3 not found in PATH")
+		testenv.Missing(t, "python3", "the worker tests run the real worker script; install Python 3.10+")
 	}
 	return py
 }

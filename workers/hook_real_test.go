@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"tsheadroom/hook"
 	"tsheadroom/internal/corpus"
+	"tsheadroom/internal/testenv"
 	"tsheadroom/workers"
 )
 
@@ -22,19 +22,7 @@ import (
 // with preloaded default workers, and a hook around it.
 func startRealHook(t testing.TB) (*workers.Headroom, *hook.Hook) {
 	t.Helper()
-	py := os.Getenv("TSHEADROOM_TEST_PYTHON")
-	why := ""
-	if py == "" {
-		why = "TSHEADROOM_TEST_PYTHON is not set (point it at a python with headroom-ai installed)"
-	} else if out, err := exec.Command(py, "-c", "import headroom.compress").CombinedOutput(); err != nil {
-		why = py + " cannot import headroom: " + strings.TrimSpace(string(out))
-	}
-	if why != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("REAL HEADROOM UNAVAILABLE IN CI: %s", why)
-		}
-		t.Skipf("SKIPPING real headroom-ai test: %s", why)
-	}
+	py := testenv.HeadroomPython(t)
 	eng, err := workers.NewHeadroom(workers.HeadroomConfig{
 		Python: py, Preload: true, CallTimeout: 2 * time.Minute,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
