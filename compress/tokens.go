@@ -56,7 +56,7 @@ func TokenizerFor(model string) Tokenizer {
 	switch tokenFamily(model) {
 	case "o200k":
 		if c := o200kCodec(); c != nil {
-			return bpeTokenizer{name: "o200k_base", codec: c}
+			return bpeTokenizer{name: "o200k_base", codec: c, o200k: true}
 		}
 	case "cl100k":
 		if c := cl100kCodec(); c != nil {
@@ -105,18 +105,36 @@ func tokenFamily(model string) string {
 type bpeTokenizer struct {
 	name  string
 	codec tokenizer.Codec
+	o200k bool // which pre-tokenizer expression the codec uses
 }
 
 func (t bpeTokenizer) Name() string { return t.name }
 func (t bpeTokenizer) Exact() bool  { return true }
 
-// Count returns the BPE token count; if the codec fails (it only can on
-// pathological input) the estimate stands in, so counting never fails.
+// Count returns the BPE token count. The text is split into pre-tokens
+// here (pretokenize, the same split as the codec's own expression) and each
+// distinct piece is counted by the codec once: tool output repeats the same
+// words, paths and punctuation, so most pieces cost a map lookup. If the
+// codec fails (it only can on pathological input) the estimate stands in,
+// so counting never fails.
 func (t bpeTokenizer) Count(s string) int {
 	if s == "" {
 		return 0
 	}
-	n, err := t.codec.Count(s)
+	memo := make(map[string]int, 256)
+	n := 0
+	var err error
+	pretokenize(s, t.o200k, func(p string) {
+		c, ok := memo[p]
+		if !ok {
+			var e error
+			if c, e = t.codec.Count(p); e != nil {
+				err = e
+			}
+			memo[p] = c
+		}
+		n += c
+	})
 	if err != nil {
 		return EstimateTokenizer{}.Count(s)
 	}

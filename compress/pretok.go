@@ -1,0 +1,251 @@
+package compress
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// A hand-written equivalent of the pre-tokenizer regular expressions of
+// cl100k_base and o200k_base. The BPE library runs those expressions with a
+// backtracking regexp engine, which costs far more than the byte-pair
+// merges themselves; splitting the text here and counting each distinct
+// piece once (see bpeTokenizer.Count) gives the same count several times
+// faster. A piece is exactly one match of the expression, so the library
+// counts it in isolation exactly as it does inside the text;
+// TestPretokenizerMatchesCodec and FuzzPretokenizer compare the two.
+//
+// o200k_base:
+//
+//	[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+//	|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+//	|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+//
+// cl100k_base:
+//
+//	(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}
+//	| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+
+// pretokenize calls yield with each piece of s in order. o200k selects
+// the o200k_base expression, else cl100k_base.
+func pretokenize(s string, o200k bool, yield func(piece string)) {
+	for i := 0; i < len(s); {
+		if s[i] == del {
+			// The library's compiled expressions match DEL with no
+			// alternative: it belongs to no piece and costs no token.
+			i++
+			continue
+		}
+		n := pieceLen(s, i, o200k)
+		if n <= 0 { // cannot happen: every rune starts some alternative
+			_, n = utf8.DecodeRuneInString(s[i:])
+		}
+		yield(s[i : i+n])
+		i += n
+	}
+}
+
+// del (U+007F) is outside the character classes of the library's compiled
+// expressions, negated ones included, though \S matches it (an artifact of
+// its regexp code generator, matched here for exact counts).
+const del = 0x7f
+
+// runeAt decodes the rune at i; invalid bytes read as U+FFFD, as the
+// regexp engine sees them.
+func runeAt(s string, i int) (rune, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+func isL(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+	}
+	return unicode.IsLetter(r)
+}
+
+func isN(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= '0' && r <= '9'
+	}
+	return unicode.IsNumber(r)
+}
+
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r >= '\t' && r <= '\r'
+	}
+	return unicode.IsSpace(r)
+}
+
+// isUpperish: \p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}.
+func isUpperish(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'A' && r <= 'Z'
+	}
+	return unicode.In(r, unicode.Lu, unicode.Lt, unicode.Lm, unicode.Lo, unicode.M)
+}
+
+// isLowerish: \p{Ll}\p{Lm}\p{Lo}\p{M}.
+func isLowerish(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z'
+	}
+	return unicode.In(r, unicode.Ll, unicode.Lm, unicode.Lo, unicode.M)
+}
+
+// isPrefixRune: [^\r\n\p{L}\p{N}].
+func isPrefixRune(r rune) bool {
+	return r != '\r' && r != '\n' && r != del && !isL(r) && !isN(r)
+}
+
+// isPunct: [^\s\p{L}\p{N}].
+func isPunct(r rune) bool {
+	return r != del && !isSpace(r) && !isL(r) && !isN(r)
+}
+
+// runEnd returns the end of the run of runes from i that satisfy f.
+func runEnd(s string, i int, f func(rune) bool) int {
+	for i < len(s) {
+		r, n := runeAt(s, i)
+		if !f(r) {
+			break
+		}
+		i += n
+	}
+	return i
+}
+
+// contraction returns the length of a (?i:'s|'t|'re|'ve|'m|'ll|'d) at i,
+// or 0.
+func contraction(s string, i int) int {
+	if i >= len(s) || s[i] != '\'' || i+1 >= len(s) {
+		return 0
+	}
+	switch s[i+1] | 0x20 {
+	case 's', 't', 'm', 'd':
+		return 2
+	case 'r', 'v', 'l':
+		if i+2 < len(s) {
+			a, b := s[i+1]|0x20, s[i+2]|0x20
+			if a == 'r' && b == 'e' || a == 'v' && b == 'e' || a == 'l' && b == 'l' {
+				return 3
+			}
+		}
+	}
+	return 0
+}
+
+// pieceLen returns the byte length of the match at i.
+func pieceLen(s string, i int, o200k bool) int {
+	r, rn := runeAt(s, i)
+	if !o200k {
+		if n := contraction(s, i); n > 0 {
+			return n
+		}
+		// [^\r\n\p{L}\p{N}]?\p{L}+
+		if isPrefixRune(r) && i+rn < len(s) {
+			if r2, _ := runeAt(s, i+rn); isL(r2) {
+				return runEnd(s, i+rn, isL) - i
+			}
+		}
+		if isL(r) {
+			return runEnd(s, i, isL) - i
+		}
+	} else {
+		// The two letter alternatives, each with the optional prefix rune
+		// tried first.
+		starts := []int{i}
+		if isPrefixRune(r) {
+			starts = []int{i + rn, i}
+		}
+		for _, j := range starts {
+			if e := upperLower(s, j); e > j {
+				return e + contraction(s, e) - i
+			}
+		}
+		for _, j := range starts {
+			if j < len(s) {
+				if e := runEnd(s, j, isUpperish); e > j {
+					e = runEnd(s, e, isLowerish)
+					return e + contraction(s, e) - i
+				}
+			}
+		}
+	}
+	// \p{N}{1,3}
+	if isN(r) {
+		e := i + rn
+		for k := 1; k < 3 && e < len(s); k++ {
+			r2, n2 := runeAt(s, e)
+			if !isN(r2) {
+				break
+			}
+			e += n2
+		}
+		return e - i
+	}
+	// ' ?[^\s\p{L}\p{N}]+[\r\n/]*' (cl100k: [\r\n]*)
+	tail := func(r rune) bool { return r == '\r' || r == '\n' || (o200k && r == '/') }
+	if r == ' ' && i+1 < len(s) {
+		if r2, _ := runeAt(s, i+1); isPunct(r2) {
+			e := runEnd(s, i+1, isPunct)
+			return runEnd(s, e, tail) - i
+		}
+	}
+	if isPunct(r) {
+		e := runEnd(s, i, isPunct)
+		return runEnd(s, e, tail) - i
+	}
+	// Whitespace: \s*[\r\n]+ | \s+(?!\S) | \s+
+	e := runEnd(s, i, isSpace)
+	if e == i {
+		return 0
+	}
+	// \s*[\r\n]+: up to the last line break in the run.
+	for k := e; k > i; {
+		r2, n2 := utf8.DecodeLastRuneInString(s[:k])
+		if r2 == '\r' || r2 == '\n' {
+			return k - i
+		}
+		k -= n2
+	}
+	// \s+(?!\S): the whole run at the end of the text, else all but its
+	// last rune (which then starts the next piece), else \s+.
+	if e == len(s) {
+		return e - i
+	}
+	_, last := utf8.DecodeLastRuneInString(s[:e])
+	if e-last > i {
+		return e - last - i
+	}
+	return e - i
+}
+
+// upperLower matches [Lu Lt Lm Lo M]*[Ll Lm Lo M]+ at j with the regexp's
+// backtracking: the greedy upper run gives back runes until a lower-ish
+// run can start. It returns the end, or j when there is no match.
+func upperLower(s string, j int) int {
+	if j >= len(s) {
+		return j
+	}
+	ue := runEnd(s, j, isUpperish)
+	if ue < len(s) {
+		if r, _ := runeAt(s, ue); isLowerish(r) {
+			return runEnd(s, ue, isLowerish)
+		}
+	}
+	// Give back upper-ish runes one at a time; the first one that is also
+	// lower-ish (Lm, Lo, M) ends the match right after it: the runes after
+	// it up to ue are not lower-ish, or an earlier step would have matched.
+	for k := ue; k > j; {
+		r, n := utf8.DecodeLastRuneInString(s[:k])
+		k -= n
+		if isLowerish(r) {
+			return k + n
+		}
+	}
+	return j
+}

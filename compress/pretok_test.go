@@ -1,0 +1,150 @@
+package compress
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tiktoken-go/tokenizer"
+)
+
+// samePieces checks that encoding the pieces one by one gives exactly the
+// token ids of encoding the whole text: the split matches the library's.
+func samePieces(t *testing.T, name string, s string) {
+	t.Helper()
+	for _, enc := range []struct {
+		o200k bool
+		codec tokenizer.Codec
+	}{{true, o200kCodec()}, {false, cl100kCodec()}} {
+		whole, _, err := enc.codec.Encode(s)
+		if err != nil {
+			t.Fatalf("encode: %v", err)
+		}
+		var parts []uint
+		var bad string
+		pretokenize(s, enc.o200k, func(p string) {
+			ids, _, _ := enc.codec.Encode(p)
+			parts = append(parts, ids...)
+			if bad == "" && len(p) == 0 {
+				bad = "empty piece"
+			}
+		})
+		if bad != "" || !slices.Equal(whole, parts) {
+			// Find the first differing token for the message.
+			i := 0
+			for i < len(whole) && i < len(parts) && whole[i] == parts[i] {
+				i++
+			}
+			ctx := s
+			if len(ctx) > 200 {
+				ctx = ctx[:200]
+			}
+			t.Fatalf("%s (%s): split differs from the library at token %d of %d/%d %s; text starts %q",
+				name, enc.codec.GetName(), i, len(whole), len(parts), bad, ctx)
+		}
+	}
+}
+
+func TestPretokenizerMatchesCodec(t *testing.T) {
+	for name, s := range map[string]string{
+		"log":       genLog(300),
+		"json":      genJSONEvents(50, "\t"),
+		"table":     genTable(40),
+		"html":      genHTML(20),
+		"mixed":     "Hello WORLD HTTPServer don't I'LL we've x'd 12345 1,234.5 ü ÜBER straße 日本語テキスト 😀 ok\r\n\r\n  \t\n   x  \u00a0y\u2003z\n// path/to/file.go:12: a/b /c\n",
+		"spaces":    "a  b   c    \n\n   \t  d   ",
+		"invalid":   "abc\xff\xfedef \xc3 x",
+		"marks":     "e\u0301a\u0301 \u0301\u0301x Ǆǅǆ ʰʰa ﬁ",
+		"numbers":   "٣٤٥ ⅧⅨ ²³ 1234567",
+		"trailing":  "end with spaces   ",
+		"only":      "\n",
+		"punctuate": "a,b;c... --> <tag attr=\"v\">/x/y/ ''' 's 'S 'Re",
+	} {
+		samePieces(t, name, s)
+	}
+	if _, err := findCorpus(); err == nil {
+		for _, c := range loadCorpus(t) {
+			for i, b := range c.Req.Blocks {
+				if len(b.Text) > 300<<10 {
+					b.Text = b.Text[:300<<10]
+				}
+				samePieces(t, c.Name+"#"+strings.Repeat("", i), b.Text)
+			}
+		}
+	}
+}
+
+func FuzzPretokenizer(f *testing.F) {
+	f.Add("Hello WORLD don't 123 ü 日本 \n\n  x")
+	f.Add("a\xffb  \t\r\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		samePieces(t, "fuzz", s)
+	})
+}
+
+// TestPretokenizerUnicodeSweep runs every rune below U+30000 through the
+// split in a few contexts (after a letter, doubled, after a space, before a
+// digit, at a line end), 256 runes per text.
+func TestPretokenizerUnicodeSweep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sweeps the Unicode range")
+	}
+	var sb strings.Builder
+	for r := rune(0); r < 0x30000; r++ {
+		if r >= 0xD800 && r < 0xE000 {
+			continue
+		}
+		c := string(r)
+		sb.WriteString("a" + c + "B" + c + c + "x " + c + "1" + c + "\n" + c + "'s  " + c)
+		if r%256 == 255 {
+			samePieces(t, "sweep", sb.String())
+			sb.Reset()
+		}
+	}
+	samePieces(t, "sweep", sb.String())
+}
+
+// TestBPECountMatchesCodec: the memoized count equals the codec's count.
+func TestBPECountMatchesCodec(t *testing.T) {
+	texts := []string{genLog(500), genJSONEvents(100, "  "), genHTML(30), "Ünïcödé 日本語 don't \x7f\xff  \n\n x"}
+	if _, err := findCorpus(); err == nil {
+		for _, c := range loadCorpus(t) {
+			for _, b := range c.Req.Blocks {
+				texts = append(texts, b.Text)
+			}
+		}
+	}
+	for _, model := range []string{"gpt-4o", "gpt-4"} {
+		tk := TokenizerFor(model).(bpeTokenizer)
+		for i, s := range texts {
+			want, err := tk.codec.Count(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tk.Count(s); got != want {
+				t.Errorf("%s text %d: Count = %d, codec says %d", model, i, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkBPECount(b *testing.B) {
+	text := genLog(6000) + genJSONEvents(2000, "  ")
+	for _, model := range []string{"gpt-4o", "gpt-4"} {
+		tk := TokenizerFor(model).(bpeTokenizer)
+		b.Run(model+"/pretokenized", func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				tk.Count(text)
+			}
+		})
+		b.Run(model+"/codec", func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = tk.codec.Count(text)
+			}
+		})
+	}
+}
