@@ -7,8 +7,8 @@ import (
 
 // Benchmarks of the log, search, listing and diff compressors: MB/s of
 // input on one core and allocations per call, on generated inputs from
-// 10 KB to 10 MB (time should grow linearly with size) and on the tool
-// outputs of the development corpus, per kind.
+// 10 KB to 10 MB (time should grow linearly with size). BenchmarkKindsCorpus
+// (kinds_corpus_test.go) measures them on the development corpus.
 //
 //	go test ./compress/ -run '^$' -bench 'CompressKinds|KindsCorpus' -cpu 1 -benchmem
 
@@ -65,48 +65,6 @@ func BenchmarkCompressKinds(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run("diff/"+sizeName(size), func(b *testing.B) {
 			benchCompress(b, compressDiff, genGitLogP(max(1, size/2100)), h)
-		})
-	}
-}
-
-// BenchmarkKindsCorpus compresses every corpus tool output of a kind per
-// iteration (as the engine would: with the terms of the preceding task).
-func BenchmarkKindsCorpus(b *testing.B) {
-	type item struct {
-		text string
-		h    *hints
-	}
-	byKind := map[Kind][]item{}
-	for _, c := range loadCorpus(b) {
-		for _, blk := range c.Req.Blocks {
-			if blk.Source != ToolOutput || len(blk.Text) < 1000 {
-				continue
-			}
-			for _, k := range partBKinds {
-				if k.detect(blk.Text) {
-					byKind[k.kind] = append(byKind[k.kind], item{blk.Text, partBHints(blk)})
-					break
-				}
-			}
-		}
-	}
-	for _, k := range partBKinds {
-		items := byKind[k.kind]
-		if len(items) == 0 {
-			continue
-		}
-		size := 0
-		for _, it := range items {
-			size += len(it.text)
-		}
-		b.Run(string(k.kind), func(b *testing.B) {
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, it := range items {
-					k.compress(it.text, it.h)
-				}
-			}
 		})
 	}
 }

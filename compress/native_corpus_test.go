@@ -1,4 +1,4 @@
-package compress
+package compress_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"tsheadroom/compress"
 )
 
 // TestNativeCorpus runs the native engine over every case of the
@@ -21,13 +23,13 @@ import (
 // each rewritten block is written to DIR for inspection.
 func TestNativeCorpus(t *testing.T) {
 	cases := loadCorpus(t)
-	eng, err := NewNative(NativeConfig{})
+	eng, err := compress.NewNative(compress.NativeConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dump := os.Getenv("TSH_NATIVE_DUMP")
 	type tally struct{ before, after, blocks, changed int }
-	perKind := map[Kind]*tally{}
+	perKind := map[compress.Kind]*tally{}
 	var total, totalNonCode tally
 	for _, c := range cases {
 		res, err := eng.Compress(context.Background(), c.Req)
@@ -43,10 +45,10 @@ func TestNativeCorpus(t *testing.T) {
 				if r.TokensAfter >= r.TokensBefore {
 					t.Errorf("%s block %d: inflated %d -> %d", c.Name, i, r.TokensBefore, r.TokensAfter)
 				}
-				if IntroducesRetrievalMarker(b.Text, out) {
+				if compress.IntroducesRetrievalMarker(b.Text, out) {
 					t.Errorf("%s block %d: retrieval marker introduced", c.Name, i)
 				}
-				if b.JSONObject && !isJSONObject(out) {
+				if b.JSONObject && !compress.IsJSONObject(out) {
 					t.Errorf("%s block %d: JSON object broken", c.Name, i)
 				}
 				if dump != "" {
@@ -55,7 +57,7 @@ func TestNativeCorpus(t *testing.T) {
 			}
 			outAll.WriteString(out)
 			outAll.WriteString("\n\x00\n")
-			if b.Source != ToolOutput {
+			if b.Source != compress.ToolOutput {
 				continue
 			}
 			k := r.Kind
@@ -72,14 +74,14 @@ func TestNativeCorpus(t *testing.T) {
 					x.changed++
 				}
 			}
-			if k != KindCode {
+			if k != compress.KindCode {
 				totalNonCode.before += r.TokensBefore
 				totalNonCode.after += r.TokensAfter
 			}
 			t.Logf("%-22s #%-2d %-9s %7d -> %7d tokens (%5.1f%% saved)", c.Name, i, k, r.TokensBefore, r.TokensAfter, savedPct(r.TokensBefore, r.TokensAfter))
 		}
 		all := outAll.String()
-		for _, mk := range c.Meta.MustKeep {
+		for _, mk := range c.MustKeep {
 			inOriginal := false
 			for _, b := range c.Req.Blocks {
 				if strings.Contains(b.Text, mk) {
@@ -97,7 +99,7 @@ func TestNativeCorpus(t *testing.T) {
 	}
 	sort.Strings(kinds)
 	for _, k := range kinds {
-		tl := perKind[Kind(k)]
+		tl := perKind[compress.Kind(k)]
 		t.Logf("kind %-9s blocks %3d changed %3d tokens %8d -> %8d (%5.1f%% saved)", k, tl.blocks, tl.changed, tl.before, tl.after, savedPct(tl.before, tl.after))
 	}
 	t.Logf("all tool output: %d -> %d tokens (%.1f%% saved); excluding code reads: %d -> %d (%.1f%% saved)",
@@ -108,13 +110,6 @@ func TestNativeCorpus(t *testing.T) {
 	}
 }
 
-func savedPct(before, after int) float64 {
-	if before == 0 {
-		return 0
-	}
-	return 100 * float64(before-after) / float64(before)
-}
-
 // TestNativeCorpusProfiles logs the aggregate savings and must_keep
 // survival of the corpus under agent-90 and target_ratio 0.3 (go test -v).
 // Only the hard guarantees are asserted: no inflation, objects stay
@@ -122,12 +117,12 @@ func savedPct(before, after int) float64 {
 func TestNativeCorpusProfiles(t *testing.T) {
 	cases := loadCorpus(t)
 	ratio := 0.3
-	profiles := map[string]func(*Config){
-		"agent-90":         func(c *Config) { c.SavingsProfile = ProfileAgent90 },
-		"target_ratio=0.3": func(c *Config) { c.TargetRatio = &ratio },
+	profiles := map[string]func(*compress.Config){
+		"agent-90":         func(c *compress.Config) { c.SavingsProfile = compress.ProfileAgent90 },
+		"target_ratio=0.3": func(c *compress.Config) { c.TargetRatio = &ratio },
 	}
 	for name, set := range profiles {
-		eng := newTestNative(t, NativeConfig{})
+		eng := compress.NewTestNative(t, compress.NativeConfig{})
 		var before, after, kept, needles int
 		for _, c := range cases {
 			req := *c.Req
@@ -142,17 +137,17 @@ func TestNativeCorpusProfiles(t *testing.T) {
 				out := b.Text
 				if r.Changed {
 					out = r.Text
-					if r.TokensAfter >= r.TokensBefore || IntroducesRetrievalMarker(b.Text, out) || (b.JSONObject && !isJSONObject(out)) {
+					if r.TokensAfter >= r.TokensBefore || compress.IntroducesRetrievalMarker(b.Text, out) || (b.JSONObject && !compress.IsJSONObject(out)) {
 						t.Errorf("%s %s block %d: guarantee broken", name, c.Name, i)
 					}
 				}
 				all.WriteString(out)
-				if b.Source == ToolOutput && r.Kind != KindCode {
+				if b.Source == compress.ToolOutput && r.Kind != compress.KindCode {
 					before += r.TokensBefore
 					after += r.TokensAfter
 				}
 			}
-			for _, mk := range c.Meta.MustKeep {
+			for _, mk := range c.MustKeep {
 				inBlocks := false
 				for _, b := range req.Blocks {
 					inBlocks = inBlocks || strings.Contains(b.Text, mk)
@@ -167,5 +162,52 @@ func TestNativeCorpusProfiles(t *testing.T) {
 			}
 		}
 		t.Logf("%s: non-code tool output %d -> %d tokens (%.1f%% saved), must_keep %d/%d", name, before, after, savedPct(before, after), kept, needles)
+	}
+}
+
+// TestNativeDeterminismCorpus checks that every corpus request compresses
+// to the same bytes run after run (a few runs each keep the test fast; the
+// generated requests get 100 in TestNativeDeterminism).
+func TestNativeDeterminismCorpus(t *testing.T) {
+	for _, c := range loadCorpus(t) {
+		compress.CheckDeterministic(t, c.Name, c.Req, 3)
+	}
+}
+
+// TestNativeCorpusPrefixStability checks the corpus's growing sessions
+// (NAME.t1, .t2, .t3).
+func TestNativeCorpusPrefixStability(t *testing.T) {
+	cases := loadCorpus(t)
+	byName := map[string]corpusCase{}
+	for _, c := range cases {
+		byName[c.Name] = c
+	}
+	n := compress.NewTestNative(t, compress.NativeConfig{})
+	checked := 0
+	for _, c := range cases {
+		base, ok := strings.CutSuffix(c.Name, ".t1")
+		if !ok {
+			continue
+		}
+		var prev *compress.Result
+		var prevReq *compress.Request
+		for turn := 1; ; turn++ {
+			tc, ok := byName[fmt.Sprintf("%s.t%d", base, turn)]
+			if !ok {
+				break
+			}
+			res, err := n.Compress(context.Background(), tc.Req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if prev != nil {
+				compress.CheckPrefixStable(t, tc.Name, prevReq, prev, res)
+				checked++
+			}
+			prev, prevReq = res, tc.Req
+		}
+	}
+	if checked == 0 {
+		t.Error("no growing sessions found in the corpus")
 	}
 }
