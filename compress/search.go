@@ -151,12 +151,112 @@ func compressSearch(text string, h *hints) (string, bool) {
 		lossy = float64(groupedSize(lines, hits, must)) > h.keepRatio*float64(len(text))
 	}
 	var out string
-	if lossy {
-		out = searchLossy(b, hits, must, p)
-	} else {
+	switch {
+	case !lossy:
 		out = searchGrouped(b, hits, must)
+	case h == nil || h.keepRatio <= 0:
+		// Output that repeats the same few lines over and over (grep for
+		// an identifier across code) loses nothing by folding the repeats
+		// into line-number lists while every distinct hit stays whole:
+		// that is preferred to sampling when it saves at least a fifth
+		// and leaves a block of moderate size.
+		if d, ok := searchDeduped(b, hits, must); ok && len(d)*5 <= len(text)*4 && len(d) <= maxDedupedSearch {
+			out = d
+			break
+		}
+		fallthrough
+	default:
+		out = searchLossy(b, hits, must, p)
 	}
 	return shorter(out, text)
+}
+
+// maxDedupedSearch is the largest deduplicated search output (in bytes,
+// about 8k tokens) preferred to the lossy form.
+const maxDedupedSearch = 32 << 10
+
+// searchDeduped writes every hit whole except matches that repeat, in the
+// same file, the exact text of an earlier match: those are left out and
+// listed by line number in a note after the first one ("[... same text at
+// lines 163, 170, 201 ...]"). Must-keep hits are never folded. It returns
+// ok=false when the output has context lines (grep -C), whose groups
+// folding would break, or when nothing repeats.
+func searchDeduped(b *blockLines, hits []searchHit, must []bool) (string, bool) {
+	lines := b.lines
+	// first[i] is the index of the first foldable match with the same
+	// path and text as match i (i itself for the first one).
+	type key struct{ path, body string }
+	firstOf := map[key]int{}
+	first := make([]int, len(lines))
+	for i, hh := range hits {
+		first[i] = -1
+		if hh.sep == '-' {
+			return "", false
+		}
+		if hh.sep != ':' || must[i] {
+			continue
+		}
+		k := key{hh.path, hh.body}
+		f, seen := firstOf[k]
+		if !seen {
+			f = i
+			firstOf[k] = i
+		}
+		first[i] = f
+	}
+	// Per first match: the later line numbers and whether folding them
+	// saves bytes.
+	later := map[int][]int{}
+	for i := range lines {
+		if f := first[i]; f >= 0 && f != i {
+			later[f] = append(later[f], i)
+		}
+	}
+	if len(later) == 0 {
+		return "", false
+	}
+	notes := make(map[int]string, len(later))
+	folded := make([]bool, len(lines))
+	for f, ls := range later {
+		var sb strings.Builder
+		sb.WriteString("[... same text at line")
+		if len(ls) > 1 {
+			sb.WriteByte('s')
+		}
+		saved := 0
+		for k, li := range ls {
+			if k == 0 {
+				sb.WriteByte(' ')
+			} else {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(hits[li].number)
+			saved += len(lines[li]) + 1
+		}
+		sb.WriteString(" ...]")
+		if sb.Len()+1 >= saved {
+			continue
+		}
+		notes[f] = sb.String()
+		for _, li := range ls {
+			folded[li] = true
+		}
+	}
+	if len(notes) == 0 {
+		return "", false
+	}
+	var o lineOut
+	o.sb.Grow(len(b.text) / 2)
+	for i, l := range lines {
+		if folded[i] {
+			continue
+		}
+		o.line(l)
+		if n, ok := notes[i]; ok {
+			o.line(n)
+		}
+	}
+	return o.finish(b.finalNL), true
 }
 
 // groupedSize is the length searchGrouped would produce, without building

@@ -35,21 +35,44 @@ type hints struct {
 // survive.
 type contentCompressor func(text string, h *hints) (out string, ok bool)
 
-// errorSignalRE is the reference definition of an error signal: lines that
-// report a problem. Case-insensitive, on word boundaries so "errors.go" in a
-// path still counts (it is cheap to keep) but "terror" does not.
-// hasErrorSignal implements the same match without the regexp engine
-// because it runs on every line of every block; a differential fuzz test
-// keeps the two in agreement.
-var errorSignalRE = regexp.MustCompile(`(?i)(\b(error|errors|err|fail|failed|failure|fatal|panic|panicked|exception|traceback|denied|refused|timeout|timed out|warning|warn|critical|abort|aborted|segfault|undefined|cannot|unable)\b|exit (status|code) [1-9]|\*\*\*|^--- (FAIL|SKIP)|^FAIL\b)`)
+// errorSignalRE is the reference definition of an error signal: a line
+// that reports a problem. Case-insensitive, on word boundaries so that
+// "terror" does not count. A signal word counts only where it reads as a
+// report, not as part of a name: not as a path component or file name
+// ("pkg/errors.go", "errors/"), not as a qualified identifier
+// ("rows.Err()", "errors.New", "log.Fatal"), not inside a command-line flag
+// (a whitespace-delimited token that starts with '-': "--fail-fast",
+// "-Wno-error=x"), and not as the key of a key=value whose value is a path,
+// variable or number ("errors=/tmp/b004", "timeout=30s"). Go's "err"
+// identifier is everywhere in code; only the upper-case "ERR" (npm ERR!,
+// [ERR]) counts. hasErrorSignal implements the same match without the
+// regexp engine because it runs on every line of every block; a
+// differential fuzz test keeps the two in agreement.
+var errorSignalRE = regexp.MustCompile(`(?i)(` + signalPre +
+	`(error|errors|(?-i:ERR)|fail|failed|failure|fatal|panic|panicked|exception|traceback|denied|refused|timeout|timed out|warning|warn|critical|abort|aborted|segfault|undefined|cannot|unable)` +
+	signalPost + `|exit (status|code) [1-9]|\*\*\*|^--- (FAIL|SKIP)|^FAIL\b)`)
+
+// signalPre is what may precede a signal word in errorSignalRE: the start
+// of a token (line start or a blank), optionally followed by the part of
+// the token before the word, which must not start with '-' (a flag) and
+// must end in a separator other than '/', '\\' or a '.' that follows a
+// word character (a path or a qualified name).
+const signalPre = `(?:^|\s)(?:[^\s\w/\\\-]|[^\s\-]\S*[^\s\w/\\.]|[^\s\-]\S*[^\s\w]\.|[^\s\w\-]\.)?`
+
+// signalPost is what may follow a signal word in errorSignalRE: the end of
+// the line or a separator that does not continue a path ('/', '\\'), a
+// file name or qualified name ('.' and a word character) or a key=value
+// whose value is a path, variable or number.
+const signalPost = `(?:$|[^\w/\\.=]|\.(?:$|\W)|=(?:$|[^/$.0-9]))`
 
 // errorWords are the words of errorSignalRE that must stand alone (word
 // boundaries on both sides), grouped by their lowercase first letter.
+// "ERR" is matched separately (upper case only).
 var errorWords = [26][]string{
 	0:  {"abort", "aborted"},   // a
 	2:  {"cannot", "critical"}, // c
 	3:  {"denied"},             // d
-	4:  {"err", "error", "errors", "exception"},
+	4:  {"error", "errors", "exception"},
 	5:  {"fail", "failed", "failure", "fatal"},
 	15: {"panic", "panicked"}, // p
 	17: {"refused"},           // r
@@ -64,17 +87,29 @@ func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
+// isSpaceByte reports whether c is a regexp \s byte.
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
 // hasErrorSignal reports whether line carries an error signal that must be
 // kept by every lossy step. It matches exactly what errorSignalRE matches.
 func hasErrorSignal(line string) bool {
 	if len(line) >= 8 && line[:4] == "--- " && (strings.EqualFold(line[4:8], "fail") || strings.EqualFold(line[4:8], "skip")) {
 		return true
 	}
+	if len(line) >= 4 && strings.EqualFold(line[:4], "fail") && (len(line) == 4 || !isWordByte(line[4])) {
+		return true
+	}
 	if strings.Contains(line, "***") {
 		return true
 	}
+	tokStart := 0 // start of the whitespace-delimited token being scanned
 	for i := 0; i < len(line); i++ {
 		if !isWordByte(line[i]) {
+			if isSpaceByte(line[i]) {
+				tokStart = i + 1
+			}
 			continue
 		}
 		// A word starts at i: find its end.
@@ -83,16 +118,24 @@ func hasErrorSignal(line string) bool {
 			j++
 		}
 		w := line[i:j]
-		i = j - 1
 		if c := w[0] | 0x20; c >= 'a' && c <= 'z' {
+			found := false
 			for _, cand := range errorWords[c-'a'] {
 				if len(cand) == len(w) && strings.EqualFold(cand, w) {
-					return true
+					found = true
+					break
 				}
+			}
+			if !found && w == "ERR" {
+				found = true
+			}
+			if found && reportContext(line, tokStart, i, j) {
+				return true
 			}
 			// "timed out" (exactly one space, as in the reference).
 			if strings.EqualFold(w, "timed") && j+4 <= len(line) && line[j] == ' ' &&
-				strings.EqualFold(line[j+1:j+4], "out") && (j+4 == len(line) || !isWordByte(line[j+4])) {
+				strings.EqualFold(line[j+1:j+4], "out") && (j+4 == len(line) || !isWordByte(line[j+4])) &&
+				reportContext(line, tokStart, i, j+4) {
 				return true
 			}
 		}
@@ -101,8 +144,38 @@ func hasErrorSignal(line string) bool {
 		if len(w) >= 4 && strings.EqualFold(w[len(w)-4:], "exit") && exitNonZero(line[j:]) {
 			return true
 		}
+		i = j - 1
 	}
 	return false
+}
+
+// reportContext reports whether the signal word at line[i:j], in the token
+// that starts at tok, reads as a report rather than as part of a path,
+// file name, qualified identifier, flag or key=value setting (see
+// errorSignalRE).
+func reportContext(line string, tok, i, j int) bool {
+	if i > tok {
+		if line[tok] == '-' {
+			return false // a flag
+		}
+		switch p := line[i-1]; {
+		case p == '/' || p == '\\':
+			return false
+		case p == '.' && i-2 >= tok && isWordByte(line[i-2]):
+			return false
+		}
+	}
+	if j < len(line) {
+		switch n := line[j]; n {
+		case '/', '\\':
+			return false
+		case '.':
+			return j+1 == len(line) || !isWordByte(line[j+1])
+		case '=':
+			return j+1 == len(line) || strings.IndexByte("/$.0123456789", line[j+1]) < 0
+		}
+	}
+	return true
 }
 
 // exitNonZero reports whether rest starts with " status N" or " code N",

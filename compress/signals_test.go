@@ -8,14 +8,14 @@ import (
 
 func TestHasErrorSignal(t *testing.T) {
 	yes := []string{
-		"error: something", "ERROR foo", "errors.go:12", "panic: nil map", "--- FAIL: TestX (0.01s)",
+		"error: something", "ERROR foo", "panic: nil map", "--- FAIL: TestX (0.01s)",
 		"--- SKIP: TestY", "FAIL\tpkg", "request timed out", "exit status 2", "process exit code 1",
 		"***   File \"x.py\", line 2", "W0101 warning: deprecated", "permission denied", "connection refused",
 		"Traceback (most recent call last):", "_exit status 3",
 	}
 	no := []string{
 		"terror", "INFO all good", "exit status 0", "errorless", "TestErrorPath ok", "timed outside",
-		"err_test.go", "Failover", "", "ok  \tpkg\t0.1s",
+		"err_test.go", "errors.go:12", "Failover", "", "ok  \tpkg\t0.1s",
 	}
 	for _, s := range yes {
 		if !hasErrorSignal(s) {
