@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,6 +152,49 @@ func isASCII(s string) bool {
 // counts as too common to single anything out.
 func termLimit(lines int) int {
 	return max(8, lines/25)
+}
+
+// weakTermLimit is termLimit for derived task terms (stems, parts of
+// compound terms): they only guess at what the user wrote, so in a long
+// log they single out lines only when very rare ("upgrad" from "upgraded"
+// on every upgrade line of a package log does not).
+func weakTermLimit(lines int) int {
+	return max(3, lines/300)
+}
+
+// hasWordPrefix reports whether the lowercase term starts a word of line
+// (case-insensitive).
+func hasWordPrefix(line, term string) bool {
+	for off := 0; off < len(line); {
+		i := indexFold(line[off:], term)
+		if i < 0 {
+			return false
+		}
+		if i += off; i == 0 || !isWordByte(line[i-1]) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+// splitTermStrength splits task terms into the ones the user wrote and the
+// weaker ones derived from them: stems of the task's words and the parts of
+// compound terms (splitCompoundTerms).
+func splitTermStrength(terms, stems []string) (strong, weak []string) {
+	for _, t := range terms {
+		if slices.Contains(stems, t) {
+			weak = append(weak, t)
+		} else {
+			strong = append(strong, t)
+		}
+	}
+	for _, t := range splitCompoundTerms(terms) {
+		if !slices.Contains(terms, t) {
+			weak = append(weak, t)
+		}
+	}
+	return strong, weak
 }
 
 // lineOut writes the kept lines of a block and the notes that stand in for
@@ -331,12 +375,25 @@ type logParams struct {
 	maxExampleLen        int // longer lines are not repeated as examples
 }
 
+// hugeLog is the size (bytes) from which a log counts as huge (about 16k
+// tokens).
+const hugeLog = 64 << 10
+
 func newLogParams(h *hints, lines, size int) logParams {
 	p := logParams{head: 10, tail: 10, headBytes: 1500, tailBytes: 1500, context: 2,
 		maxContextLen: 500, minLines: 40, maxExampleLen: 300}
 	if h != nil && h.aggressive {
 		p = logParams{head: 4, tail: 4, headBytes: 600, tailBytes: 600, context: 1,
 			maxContextLen: 300, minLines: 20, maxExampleLen: 200}
+	}
+	if size >= hugeLog {
+		// A huge log is read for its errors and the lines the task is
+		// about, which are kept whatever the size: head and tail shrink
+		// to a glimpse, so the output does not grow with the input.
+		p.head, p.tail = min(p.head, 3), min(p.tail, 3)
+		p.headBytes, p.tailBytes = min(p.headBytes, 400), min(p.tailBytes, 400)
+		p.maxContextLen = min(p.maxContextLen, 300)
+		p.maxExampleLen = min(p.maxExampleLen, 120)
 	}
 	if h != nil && h.isError {
 		// A failed command says why at its end.
@@ -752,11 +809,17 @@ func compressLog(text string, h *hints) (string, bool) {
 			marks[i] = true
 		}
 	}
-	var terms []string
 	if h != nil {
-		terms = splitCompoundTerms(h.taskTerms)
+		strong, weak := splitTermStrength(h.taskTerms, h.stems)
+		b.markTerms(strong, termLimit(len(lines)), marks)
+		// A stem is a word's prefix: "forc" (from "forced") marks
+		// "forcing" but not "enforcement.go".
+		for _, t := range weak {
+			for _, li := range b.termHits(t, weakTermLimit(len(lines)), nil) {
+				marks[li] = marks[li] || hasWordPrefix(lines[li], t)
+			}
+		}
 	}
-	b.markTerms(terms, termLimit(len(lines)), marks)
 	markLogBlocks(lines, marks)
 
 	// From lines to runs: a run is kept if any of its lines is.

@@ -244,6 +244,7 @@ func compressBlock(b *Block, tok Tokenizer, prof profile, analysis bool, base Bl
 	}
 	h := &hints{
 		taskTerms:  blockTerms(b.Task, text),
+		stems:      stemTerms(b.Task),
 		keepRatio:  prof.keepRatio,
 		aggressive: prof.aggressive,
 		isError:    b.IsError,

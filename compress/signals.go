@@ -16,6 +16,9 @@ type hints struct {
 	// taskTerms), narrowed to those that are rare in this block (see
 	// rareTerms); lines or items that mention one are kept.
 	taskTerms []string
+	// stems are the terms of the task that are only stems of its words
+	// ("upgrad" from "upgraded"): weaker evidence than the words themselves.
+	stems []string
 	// keepRatio is the share of lines/items lossy steps aim to keep, in
 	// (0, 1]; 0 means the compressor decides.
 	keepRatio float64
@@ -259,6 +262,24 @@ func taskTerms(task string) []string {
 		}
 	}
 	return terms
+}
+
+// stemTerms returns the stems taskTerms derives from the words of task
+// that are not themselves words of the task, in first-seen order.
+func stemTerms(task string) []string {
+	words := map[string]bool{}
+	var stems []string
+	fields := strings.Fields(tagRE.ReplaceAllString(task, " "))
+	for _, f := range fields {
+		words[strings.ToLower(strings.Trim(f, ".,;:!?()[]{}<>\"'`*"))] = true
+	}
+	for _, f := range fields {
+		st := stem(strings.ToLower(strings.Trim(f, ".,;:!?()[]{}<>\"'`*")))
+		if st != "" && !words[st] && !slices.Contains(stems, st) {
+			stems = append(stems, st)
+		}
+	}
+	return stems
 }
 
 // tagRE matches short markup tags such as <cwd> or </environment_context>.
