@@ -180,7 +180,8 @@ const maxDedupedSearch = 32 << 10
 // listed by line number in a note after the first one ("[... same text at
 // lines 163, 170, 201 ...]"). Must-keep hits are never folded. It returns
 // ok=false when the output has context lines (grep -C), whose groups
-// folding would break, or when nothing repeats.
+// folding would break, or when the repeats weigh less than a fifth of
+// the block.
 func searchDeduped(b *blockLines, hits []searchHit, must []bool) (string, bool) {
 	lines := b.lines
 	// first[i] is the index of the first foldable match with the same
@@ -204,45 +205,51 @@ func searchDeduped(b *blockLines, hits []searchHit, must []bool) (string, bool) 
 		}
 		first[i] = f
 	}
-	// Per first match: the later line numbers and whether folding them
-	// saves bytes.
-	later := map[int][]int{}
+	// Folding cannot save more than the repeats weigh: when that is under
+	// a fifth of the block (the least the caller accepts), stop here.
+	repeats := 0
 	for i := range lines {
 		if f := first[i]; f >= 0 && f != i {
-			later[f] = append(later[f], i)
+			repeats += len(lines[i]) + 1
 		}
 	}
-	if len(later) == 0 {
+	if repeats*5 < len(b.text) {
 		return "", false
 	}
-	notes := make(map[int]string, len(later))
-	folded := make([]bool, len(lines))
-	for f, ls := range later {
-		var sb strings.Builder
-		sb.WriteString("[... same text at line")
-		if len(ls) > 1 {
-			sb.WriteByte('s')
+	// Each group is a chain through next, from its first match (-1 ends
+	// it); last[f] is the chain's current end.
+	next := make([]int, len(lines))
+	last := make([]int, len(lines))
+	for i := range lines {
+		next[i], last[i] = -1, i
+		if f := first[i]; f >= 0 && f != i {
+			next[last[f]] = i
+			last[f] = i
 		}
-		saved := 0
-		for k, li := range ls {
-			if k == 0 {
-				sb.WriteByte(' ')
-			} else {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(hits[li].number)
-			saved += len(lines[li]) + 1
-		}
-		sb.WriteString(" ...]")
-		if sb.Len()+1 >= saved {
+	}
+	// A group folds only when its note is shorter than its lines; the
+	// note's length is known without building it.
+	fold := make([]bool, len(lines))   // first matches whose group folds
+	folded := make([]bool, len(lines)) // the later matches left out
+	anyFold := false
+	for f := range lines {
+		if first[f] != f || next[f] < 0 {
 			continue
 		}
-		notes[f] = sb.String()
-		for _, li := range ls {
+		note, saved := len("[... same text at lines ")+len(" ...]"), 0
+		for li := next[f]; li >= 0; li = next[li] {
+			note += len(hits[li].number) + 2
+			saved += len(lines[li]) + 1
+		}
+		if note+1 >= saved {
+			continue
+		}
+		fold[f], anyFold = true, true
+		for li := next[f]; li >= 0; li = next[li] {
 			folded[li] = true
 		}
 	}
-	if len(notes) == 0 {
+	if !anyFold {
 		return "", false
 	}
 	var o lineOut
@@ -252,9 +259,22 @@ func searchDeduped(b *blockLines, hits []searchHit, must []bool) (string, bool) 
 			continue
 		}
 		o.line(l)
-		if n, ok := notes[i]; ok {
-			o.line(n)
+		if !fold[i] {
+			continue
 		}
+		o.line("[... same text at line")
+		if next[next[i]] >= 0 {
+			o.sb.WriteByte('s')
+		}
+		for li := next[i]; li >= 0; li = next[li] {
+			if li == next[i] {
+				o.sb.WriteByte(' ')
+			} else {
+				o.sb.WriteString(", ")
+			}
+			o.sb.WriteString(hits[li].number)
+		}
+		o.sb.WriteString(" ...]")
 	}
 	return o.finish(b.finalNL), true
 }
