@@ -71,3 +71,27 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Protects reports whether the position and role knobs keep block b as it
+// is: tool outputs among the last ProtectRecentToolOutputs messages, any
+// other text among the last ProtectRecent messages, user text unless
+// CompressUserMessages, system and developer text unless
+// CompressSystemMessages. Both engines apply it, so the knobs mean the same
+// whichever engine runs.
+func (c Config) Protects(b *Block) bool {
+	if b.Source == ToolOutput {
+		return b.FromEnd < c.ProtectRecentToolOutputs
+	}
+	if b.FromEnd < c.ProtectRecent {
+		return true
+	}
+	switch b.Role {
+	case "user":
+		return !c.CompressUserMessages
+	case "system", "developer":
+		return !c.CompressSystemMessages
+	case "assistant", "model":
+		return false
+	}
+	return true
+}

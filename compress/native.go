@@ -130,30 +130,11 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	return res, nil
 }
 
-// eligible applies the protection knobs to a block.
-func eligible(b *Block, c Config) bool {
-	if b.Source == ToolOutput {
-		return b.FromEnd >= c.ProtectRecentToolOutputs
-	}
-	if b.FromEnd < c.ProtectRecent {
-		return false
-	}
-	switch b.Role {
-	case "user":
-		return c.CompressUserMessages
-	case "system", "developer":
-		return c.CompressSystemMessages
-	case "assistant", "model":
-		return true
-	}
-	return false
-}
-
 // block computes the result of block i.
 func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, firstSeen map[string]int, earlier []BlockResult) BlockResult {
 	b := &req.Blocks[i]
 	cfg := req.Config
-	if !eligible(b, cfg) {
+	if cfg.Protects(b) {
 		return n.unchanged(b, tok)
 	}
 	base := n.unchanged(b, tok)

@@ -328,7 +328,7 @@ func buildConversation(conv []Block) []Block {
 func checkPrefixStable(t *testing.T, name string, prevReq *Request, prev, next *Result) {
 	t.Helper()
 	for i, b := range prevReq.Blocks {
-		if !eligible(&b, prevReq.Config) {
+		if prevReq.Config.Protects(&b) {
 			continue
 		}
 		if !reflect.DeepEqual(prev.Blocks[i], next.Blocks[i]) {

@@ -40,7 +40,8 @@ func planItems(req *compress.Request) []plannedItem {
 	return out
 }
 
-// eligible applies the position and role rules of compression.md.
+// eligible reports whether a block is worth sending to headroom: the knobs
+// do not protect it and it has text that survives the JSON round trip.
 func eligible(b *compress.Block, cfg compress.Config) bool {
 	// Invalid UTF-8 would not survive the JSON round trip byte for byte,
 	// so such a block could come back altered without headroom touching it.
@@ -52,22 +53,7 @@ func eligible(b *compress.Block, cfg compress.Config) bool {
 	if len(b.Text) < cfg.MinTokensToCompress {
 		return false
 	}
-	if b.Source == compress.ToolOutput {
-		return b.FromEnd >= cfg.ProtectRecentToolOutputs
-	}
-	if b.FromEnd < cfg.ProtectRecent {
-		return false
-	}
-	switch b.Role {
-	case "user":
-		return cfg.CompressUserMessages
-	case "system", "developer":
-		return cfg.CompressSystemMessages
-	case "assistant":
-		return true
-	default:
-		return false
-	}
+	return !cfg.Protects(b)
 }
 
 // buildItem turns a block into a conversation headroom understands: the
