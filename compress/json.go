@@ -1073,15 +1073,7 @@ func (c *jsonCompressor) keepOutliers(f *jfield, keep []bool) {
 	if !f.isNum || len(f.nums) < 8 {
 		return
 	}
-	sorted := slices.Clone(f.nums)
-	slices.Sort(sorted)
-	med := sorted[len(sorted)/2]
-	devs := make([]float64, len(sorted))
-	for i, x := range sorted {
-		devs[i] = math.Abs(x - med)
-	}
-	slices.Sort(devs)
-	mad := devs[len(devs)/2]
+	med, mad := medianMAD(f.nums)
 	type cand struct {
 		i   int
 		dev float64

@@ -280,15 +280,7 @@ func keepNumericOutliers(cells [][]string, rows []int, col int, keep []bool, p t
 	if len(vals) < 5 || len(vals)*10 < len(cells)*8 {
 		return
 	}
-	sorted := slices.Clone(vals)
-	slices.Sort(sorted)
-	med := sorted[len(sorted)/2]
-	devs := make([]float64, len(sorted))
-	for i, v := range sorted {
-		devs[i] = math.Abs(v - med)
-	}
-	slices.Sort(devs)
-	mad := devs[len(devs)/2]
+	med, mad := medianMAD(vals)
 	type cand struct {
 		x   int
 		dev float64
