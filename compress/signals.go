@@ -45,7 +45,9 @@ type contentCompressor func(text string, h *hints) (out string, ok bool)
 // ("pkg/errors.go", "errors/"), not as a qualified identifier
 // ("rows.Err()", "errors.New", "log.Fatal"), not inside a command-line flag
 // (a whitespace-delimited token that starts with '-': "--fail-fast",
-// "-Wno-error=x"), and not as the key of a key=value whose value is a path,
+// "-Wno-error=x"), not as the value of a flag (the token right after a
+// token such as "-p" or "--pkg": "-p errors" names a package), and not as
+// the key of a key=value whose value is a path,
 // variable or number ("errors=/tmp/b004", "timeout=30s"). Go's "err"
 // identifier is everywhere in code; only the upper-case "ERR" (npm ERR!,
 // [ERR]) counts. hasErrorSignal implements the same match without the
@@ -56,11 +58,18 @@ var errorSignalRE = regexp.MustCompile(`(?i)(` + signalPre +
 	signalPost + `|exit (status|code) [1-9]|\*\*\*|^--- (FAIL|SKIP)|^FAIL\b)`)
 
 // signalPre is what may precede a signal word in errorSignalRE: the start
-// of a token (line start or a blank), optionally followed by the part of
+// of a token (line start, or the blanks after a token that is not a flag;
+// see flagTokenRE), optionally followed by the part of
 // the token before the word, which must not start with '-' (a flag) and
 // must end in a separator other than '/', '\\' or a '.' that follows a
 // word character (a path or a qualified name).
-const signalPre = `(?:^|\s)(?:[^\s\w/\\\-]|[^\s\-]\S*[^\s\w/\\.]|[^\s\-]\S*[^\s\w]\.|[^\s\w\-]\.)?`
+const signalPre = `(?:^\s*|(?:^|\s)` + nonFlagToken + `\s+)(?:[^\s\w/\\\-]|[^\s\-]\S*[^\s\w/\\.]|[^\s\-]\S*[^\s\w]\.|[^\s\w\-]\.)?`
+
+// nonFlagToken matches a whitespace-delimited token that is not a flag
+// whose value may follow it, that is anything but '-' or "--", a letter,
+// then only word characters and '-' ("-p", "--pkg"). A lone "-" or "--",
+// "->", "-1" or "--x=y" is not such a flag.
+const nonFlagToken = `(?:[^\s\-]\S*|--?|-[^\s\-A-Za-z]\S*|--[^\sA-Za-z]\S*|--?[A-Za-z][\w\-]*[^\s\w\-]\S*)`
 
 // signalPost is what may follow a signal word in errorSignalRE: the end of
 // the line or a separator that does not continue a path ('/', '\\'), a
@@ -107,14 +116,19 @@ func hasErrorSignal(line string) bool {
 	if strings.Contains(line, "***") {
 		return true
 	}
-	tokStart := 0 // start of the whitespace-delimited token being scanned
+	tokStart := 0      // start of the whitespace-delimited token being scanned
+	afterFlag := false // the previous token is a flag, so this one is its value
 	for i := 0; i < len(line); i++ {
 		if !isWordByte(line[i]) {
 			if isSpaceByte(line[i]) {
+				if i > tokStart {
+					afterFlag = isFlagToken(line[tokStart:i])
+				}
 				tokStart = i + 1
 			}
 			continue
 		}
+
 		// A word starts at i: find its end.
 		j := i + 1
 		for j < len(line) && isWordByte(line[j]) {
@@ -132,11 +146,11 @@ func hasErrorSignal(line string) bool {
 			if !found && w == "ERR" {
 				found = true
 			}
-			if found && reportContext(line, tokStart, i, j) {
+			if found && !afterFlag && reportContext(line, tokStart, i, j) {
 				return true
 			}
 			// "timed out" (exactly one space, as in the reference).
-			if strings.EqualFold(w, "timed") && j+4 <= len(line) && line[j] == ' ' &&
+			if !afterFlag && strings.EqualFold(w, "timed") && j+4 <= len(line) && line[j] == ' ' &&
 				strings.EqualFold(line[j+1:j+4], "out") && (j+4 == len(line) || !isWordByte(line[j+4])) &&
 				reportContext(line, tokStart, i, j+4) {
 				return true
@@ -150,6 +164,25 @@ func hasErrorSignal(line string) bool {
 		i = j - 1
 	}
 	return false
+}
+
+// isFlagToken reports whether tok (non-empty, no blanks) is a flag that
+// may take the next token as its value: '-' or "--", a letter, then only
+// word characters and '-' (see nonFlagToken).
+func isFlagToken(tok string) bool {
+	i := 1
+	if len(tok) > 1 && tok[1] == '-' {
+		i = 2
+	}
+	if tok[0] != '-' || i >= len(tok) || !(tok[i]|0x20 >= 'a' && tok[i]|0x20 <= 'z') {
+		return false
+	}
+	for _, c := range []byte(tok[i:]) {
+		if !isWordByte(c) && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // reportContext reports whether the signal word at line[i:j], in the token

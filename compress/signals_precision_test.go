@@ -25,6 +25,13 @@ func TestErrorSignalPrecision(t *testing.T) {
 		"FAIL/tests",
 		"job timed out",
 		"errors= none",
+		"-> error: bad",
+		"- failed to start",
+		"-- error --",
+		"exit -1 failed",
+		"--x=y error",
+		"-x exit status 2",
+		"-p -- failed",
 	}
 	names := []string{
 		"packagefile errors=/home/dev/tmp/go-build1/b004/_pkg_.a",
@@ -41,6 +48,10 @@ func TestErrorSignalPrecision(t *testing.T) {
 		"vet -errorsas -printf ./...",
 		"C:\\src\\errors\\x.go",
 		"fmt.Println(x.warning)",
+		"compile -o $WORK/b004/_pkg_.a -p errors -lang=go1.27 -std",
+		"tool --pkg  errors -v",
+		"-x timed out",
+		"run -o 'fatal' x",
 	}
 	for _, s := range reports {
 		if !hasErrorSignal(s) {
