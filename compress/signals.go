@@ -46,24 +46,42 @@ type contentCompressor func(text string, h *hints) (out string, ok bool)
 // ("rows.Err()", "errors.New", "log.Fatal"), not inside a command-line flag
 // (a whitespace-delimited token that starts with '-': "--fail-fast",
 // "-Wno-error=x"), not as the value of a flag (the token right after a
-// token such as "-p" or "--pkg": "-p errors" names a package), and not as
-// the key of a key=value whose value is a path,
-// variable or number ("errors=/tmp/b004", "timeout=30s"). Go's "err"
-// identifier is everywhere in code; only the upper-case "ERR" (npm ERR!,
-// [ERR]) counts. hasErrorSignal implements the same match without the
-// regexp engine because it runs on every line of every block; a
+// token such as "-p" or "--pkg": "-p errors" names a package), not as the
+// inner part of a hyphenated name ("libgpg-error-dev"; "non-fatal" and
+// "error-prone" still count) and not as the key of a key=value whose value
+// is a path, variable or number ("errors=/tmp/b004", "timeout=30s"). Go's
+// "err" identifier is everywhere in code; only the upper-case "ERR" (npm
+// ERR!, [ERR]) counts. hasErrorSignal implements the same match without
+// the regexp engine because it runs on every line of every block; a
 // differential fuzz test keeps the two in agreement.
-var errorSignalRE = regexp.MustCompile(`(?i)(` + signalPre +
-	`(error|errors|(?-i:ERR)|fail|failed|failure|fatal|panic|panicked|exception|traceback|denied|refused|timeout|timed out|warning|warn|critical|abort|aborted|segfault|undefined|cannot|unable)` +
-	signalPost + `|exit (status|code) [1-9]|\*\*\*|^--- (FAIL|SKIP)|^FAIL\b)`)
+var errorSignalRE = regexp.MustCompile(`(?i)(` + signalStart + `(?:` +
+	signalPre + signalWords + signalPost + `|` +
+	signalPreHyphen + signalWords + signalPostHyphen +
+	`)|exit (status|code) [1-9]|\*\*\*|^--- (FAIL|SKIP)|^FAIL\b)`)
 
-// signalPre is what may precede a signal word in errorSignalRE: the start
-// of a token (line start, or the blanks after a token that is not a flag;
-// see flagTokenRE), optionally followed by the part of
-// the token before the word, which must not start with '-' (a flag) and
-// must end in a separator other than '/', '\\' or a '.' that follows a
-// word character (a path or a qualified name).
-const signalPre = `(?:^\s*|(?:^|\s)` + nonFlagToken + `\s+)(?:[^\s\w/\\\-]|[^\s\-]\S*[^\s\w/\\.]|[^\s\-]\S*[^\s\w]\.|[^\s\w\-]\.)?`
+// signalWords are the signal words of errorSignalRE.
+const signalWords = `(error|errors|(?-i:ERR)|fail|failed|failure|fatal|panic|panicked|exception|traceback|denied|refused|timeout|timed out|warning|warn|critical|abort|aborted|segfault|undefined|cannot|unable)`
+
+// signalStart is where the token holding a signal word starts in
+// errorSignalRE: at the line start, or after the blanks that follow a
+// token that is not a flag (see nonFlagToken).
+const signalStart = `(?:^\s*|(?:^|\s)` + nonFlagToken + `\s+)`
+
+// signalPre is the part of the token before a signal word in
+// errorSignalRE, if any: it must not start with '-' (a flag) and must end
+// in a separator other than '/', '\\', a '.' that follows a word
+// character (a path or a qualified name) or a '-' that follows one (see
+// signalPreHyphen).
+const signalPre = `(?:[^\s\w/\\\-]|[^\s\-]\S*[^\s\w/\\.\-]|(?:[^\s\-]\S*[^\s\w]|[^\s\w\-])-|[^\s\-]\S*[^\s\w]\.|[^\s\w\-]\.)?`
+
+// signalPreHyphen is a token part before a signal word that ends in a word
+// character and '-' ("non-"): then the word counts unless it is itself
+// followed by '-' and a word character (signalPostHyphen).
+const signalPreHyphen = `(?:[^\s\-]\S*)?\w-`
+
+// signalPostHyphen is signalPost without a '-' that continues a
+// hyphenated name.
+const signalPostHyphen = `(?:$|[^\w/\\.=\-]|-(?:$|\W)|\.(?:$|\W)|=(?:$|[^/$.0-9]))`
 
 // nonFlagToken matches a whitespace-delimited token that is not a flag
 // whose value may follow it, that is anything but '-' or "--", a letter,
@@ -199,6 +217,9 @@ func reportContext(line string, tok, i, j int) bool {
 			return false
 		case p == '.' && i-2 >= tok && isWordByte(line[i-2]):
 			return false
+		case p == '-' && i-2 >= tok && isWordByte(line[i-2]) &&
+			j+1 < len(line) && line[j] == '-' && isWordByte(line[j+1]):
+			return false // inside a hyphenated name
 		}
 	}
 	if j < len(line) {

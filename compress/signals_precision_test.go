@@ -32,6 +32,11 @@ func TestErrorSignalPrecision(t *testing.T) {
 		"--x=y error",
 		"-x exit status 2",
 		"-p -- failed",
+		"non-fatal: skipping",
+		"error-prone code path",
+		"x-error- y",
+		".-error-x",
+		"pre-timed out",
 	}
 	names := []string{
 		"packagefile errors=/home/dev/tmp/go-build1/b004/_pkg_.a",
@@ -52,6 +57,9 @@ func TestErrorSignalPrecision(t *testing.T) {
 		"tool --pkg  errors -v",
 		"-x timed out",
 		"run -o 'fatal' x",
+		"2026-01-02 10:00:00 install libgpg-error-dev:amd64 <none> 1.46-1",
+		"unpacking python3-timeout-decorator (4.0)",
+		"ii  lib-ERR-x  1.0",
 	}
 	for _, s := range reports {
 		if !hasErrorSignal(s) {
