@@ -389,8 +389,9 @@ func newLogParams(h *hints, lines, size int) logParams {
 	if size >= hugeLog {
 		// A huge log is read for its errors and the lines the task is
 		// about, which are kept whatever the size: head and tail shrink
-		// to a glimpse, so the output does not grow with the input.
-		p.head, p.tail = min(p.head, 3), min(p.tail, 3)
+		// to one line each (what the log is, where it ended), so the
+		// output does not grow with the input.
+		p.head, p.tail = min(p.head, 1), min(p.tail, 1)
 		p.headBytes, p.tailBytes = min(p.headBytes, 400), min(p.tailBytes, 400)
 		p.maxContextLen = min(p.maxContextLen, 300)
 		p.maxExampleLen = min(p.maxExampleLen, 120)

@@ -61,3 +61,46 @@ func TestStemTermsAndWordPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeLogKeepsOneLineHeadAndTail checks that a log of 64 KB or more
+// keeps one line of head and one of tail around its error lines, and that
+// every omitted stretch is described by a note with its line count.
+func TestHugeLogKeepsOneLineHeadAndTail(t *testing.T) {
+	var sb strings.Builder
+	n := 0
+	for i := 0; sb.Len() < hugeLog+1000; i++ {
+		if i == 900 {
+			sb.WriteString("2026-01-02 10:00:00 sync: connection refused by peer\n")
+		} else {
+			fmt.Fprintf(&sb, "2026-01-02 10:%02d:%02d status unpacked libbar%d:amd64 2.%d\n", i/60%60, i%60, i, i)
+		}
+		n++
+	}
+	in := sb.String()
+	lines := strings.Split(strings.TrimSuffix(in, "\n"), "\n")
+	out, ok := compressLog(in, &hints{})
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if got[0] != lines[0] || got[len(got)-1] != lines[len(lines)-1] {
+		t.Errorf("first/last line lost:\n%s", out)
+	}
+	if strings.Contains(out, lines[1]+"\n"+lines[2]) || strings.Contains(out, lines[len(lines)-3]+"\n"+lines[len(lines)-2]) {
+		t.Errorf("more than one line of head or tail kept:\n%s", out)
+	}
+	mustContainLines(t, out, "2026-01-02 10:00:00 sync: connection refused by peer")
+	// Every input line is either kept or counted by a note.
+	kept, counted := 0, 0
+	for _, l := range got {
+		var k int
+		if _, err := fmt.Sscanf(l, "[... %d ", &k); err == nil {
+			counted += k
+		} else {
+			kept++
+		}
+	}
+	if kept+counted != n {
+		t.Errorf("kept %d + omitted %d lines, want %d in all:\n%s", kept, counted, n, out)
+	}
+}
