@@ -31,6 +31,7 @@ func runCompress(args []string, stdout, stderr io.Writer) int {
 		md       hook.Metadata
 		quiet    = fs.Bool("q", false, "no summary line on stderr")
 		jsonRows = fs.Bool("json", false, "with -report: one JSON object per case instead of a table")
+		knobs    = fs.String("config", "", "JSON `file` with compression knobs, as for the service")
 	)
 	fs.StringVar(&md.URL, "url", "", "for a bare request body: the API URL (default: guessed from the body)")
 	fs.StringVar(&md.Provider, "provider", "", "for a bare request body: the Aperture provider name")
@@ -45,7 +46,7 @@ func runCompress(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	h, closeAll, err := newCLIHook(ctx, eo, *budget)
+	h, closeAll, err := newCLIHook(ctx, eo, *knobs, *budget)
 	if err != nil {
 		fmt.Fprintf(stderr, "tsheadroom compress: %v\n", err)
 		return 1

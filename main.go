@@ -410,8 +410,8 @@ func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger
 
 // newCLIHook builds the hook for the compress subcommand: same engine and
 // hook code, no metrics, no tailnet.
-func newCLIHook(ctx context.Context, eo engineOptions, budget time.Duration) (*hook.Hook, func(), error) {
-	knobs, err := loadKnobs("", eo.profile)
+func newCLIHook(ctx context.Context, eo engineOptions, knobsFile string, budget time.Duration) (*hook.Hook, func(), error) {
+	knobs, err := loadKnobs(knobsFile, eo.profile)
 	if err != nil {
 		return nil, nil, err
 	}
