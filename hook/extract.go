@@ -103,13 +103,17 @@ func (w *walker) anthropicMessage(msg *node) {
 	}
 }
 
-// chatMessage: role "tool" messages carry outputs (string or text parts);
-// assistant tool_calls carry the ids and arguments, never touched.
+// chatMessage: role "tool" messages (and "function" ones of the legacy
+// function-calling API) carry outputs, as a string or text parts; assistant
+// tool_calls carry the ids and arguments, never touched.
 func (w *walker) chatMessage(msg *node) {
 	role := msg.str(w.src, "role")
 	content := msg.get("content")
-	if role == "tool" {
-		b := w.toolOutputBlock(role, msg.str(w.src, "tool_call_id"), false, false)
+	if role == "tool" || role == "function" {
+		b := w.toolOutputBlock("tool", msg.str(w.src, "tool_call_id"), false, false)
+		if role == "function" {
+			b.ToolName = msg.str(w.src, "name")
+		}
 		if content.isString() {
 			w.addToolText(content, b)
 			return

@@ -408,3 +408,21 @@ func TestGrantOverrides(t *testing.T) {
 		t.Error("a per-call override leaked into the runtime knobs")
 	}
 }
+
+// TestLegacyFunctionRole: Chat Completions' older function-calling API puts
+// outputs in role "function" messages, named by the function.
+func TestLegacyFunctionRole(t *testing.T) {
+	out, _ := json.Marshal(strings.Repeat("2026-11-28 INFO tick\n", 30))
+	call := []byte(`{"metadata":{"url":"http://ai/v1/chat/completions","model":"gpt-3.5-turbo"},"request_body":{"messages":[` +
+		`{"role":"user","content":"check the ticks"},` +
+		`{"role":"assistant","content":null,"function_call":{"name":"read_log","arguments":"{}"}},` +
+		`{"role":"function","name":"read_log","content":` + string(out) + `}]}}`)
+	h := newTestHook(t, stubEngine{})
+	body := splitModify(t, h.Process(context.Background(), call))
+	if got := changedPaths(t, originalBody(t, call), body); strings.Join(got, " ") != ".messages[2].content" {
+		t.Errorf("changed %q", got)
+	}
+	if !strings.Contains(string(body), "from read_log]") {
+		t.Errorf("tool name not passed to the engine: %s", body)
+	}
+}
