@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"tsheadroom/compress"
 	"tsheadroom/workers"
@@ -424,5 +425,24 @@ func TestLegacyFunctionRole(t *testing.T) {
 	}
 	if !strings.Contains(string(body), "from read_log]") {
 		t.Errorf("tool name not passed to the engine: %s", body)
+	}
+}
+
+// TestTaskIsBoundedNewestLast: the task handed to engines keeps the user's
+// latest words, at most maxTaskBytes, never cut inside a UTF-8 sequence.
+func TestTaskIsBoundedNewestLast(t *testing.T) {
+	var msgs []string
+	for i := range 200 {
+		msgs = append(msgs, fmt.Sprintf(`{"role":"user","content":"étape %d: vérifie le journal"}`, i))
+	}
+	out, _ := json.Marshal(strings.Repeat("log line\n", 50))
+	msgs = append(msgs, `{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":`+string(out)+`}]}`)
+	_, req, err := Extract(hookCall(`{"messages":[` + strings.Join(msgs, ",") + `]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := req.Blocks[len(req.Blocks)-1].Task
+	if len(task) > maxTaskBytes || !utf8.ValidString(task) || !strings.HasSuffix(task, "étape 199: vérifie le journal") {
+		t.Errorf("task: %d bytes, valid %v, ends %q", len(task), utf8.ValidString(task), task[max(0, len(task)-40):])
 	}
 }

@@ -3,6 +3,7 @@ package hook
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"tsheadroom/compress"
 )
@@ -77,9 +78,9 @@ type toolCall struct{ name, input string }
 // context every block needs: the user task so far and the tool calls seen.
 type walker struct {
 	src    []byte
-	total  int // messages in the conversation
-	index  int // current message
-	task   []string
+	total  int    // messages in the conversation
+	index  int    // current message
+	task   string // the user's words so far, newest last, at most maxTaskBytes
 	calls  map[string]toolCall
 	blocks []compress.Block
 	slots  []slot
@@ -93,25 +94,23 @@ func newWalker(src []byte, total int) *walker {
 // words matter most, and a bound keeps per-block work small.
 const maxTaskBytes = 4 << 10
 
-func (w *walker) taskText() string {
-	t := strings.Join(w.task, "\n")
-	if len(t) > maxTaskBytes {
-		t = t[len(t)-maxTaskBytes:]
-		for i := 0; i < len(t) && i < 4; i++ { // do not start inside a UTF-8 sequence
-			if t[i]&0xC0 != 0x80 {
-				t = t[i:]
-				break
-			}
+// addUserText records text the user wrote, for the task of later blocks.
+// Only the last maxTaskBytes are kept, cut at a UTF-8 boundary.
+func (w *walker) addUserText(s string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return
+	}
+	if w.task != "" {
+		s = w.task + "\n" + s
+	}
+	if len(s) > maxTaskBytes {
+		s = s[len(s)-maxTaskBytes:]
+		for len(s) > 0 && !utf8.RuneStart(s[0]) {
+			s = s[1:]
 		}
 	}
-	return t
-}
-
-// addUserText records text the user wrote, for the task of later blocks.
-func (w *walker) addUserText(s string) {
-	if s = strings.TrimSpace(s); s != "" {
-		w.task = append(w.task, s)
-	}
+	w.task = s
 }
 
 func (w *walker) fromEnd() int { return w.total - 1 - w.index }
@@ -120,7 +119,7 @@ func (w *walker) fromEnd() int { return w.total - 1 - w.index }
 // its index.
 func (w *walker) block(b compress.Block) int {
 	b.FromEnd = w.fromEnd()
-	b.Task = w.taskText()
+	b.Task = w.task
 	w.blocks = append(w.blocks, b)
 	return len(w.blocks) - 1
 }
