@@ -131,7 +131,7 @@ func TestNativeAnalysisContext(t *testing.T) {
 		}
 	}
 	if k := detectKind(diff.String()); k != KindDiff {
-		t.Skipf("diff detection gives %s (part B's detector)", k)
+		t.Fatalf("a unified diff is detected as %s", k)
 	}
 	n := newTestNative(t, NativeConfig{})
 	b := Block{Source: ToolOutput, Role: "tool", Text: diff.String(), Task: "What changed in pkg?"}
