@@ -217,7 +217,11 @@ func run(ctx context.Context, o options) error {
 	// The access layer identifies callers through the tailnet node, which is
 	// created after the mux it serves; it is set before anything listens.
 	var tailnet *tsnet.Server
-	access, err := newAccess(o.access, m, logger, func(ctx context.Context, addr string) (*apitype.WhoIsResponse, error) {
+	// Without a tailnet only loopback callers exist, so the open-mode default
+	// (and its warning about tailnet peers) does not apply.
+	ao := o.access
+	ao.requireGrant = ao.requireGrant || !o.tailnet
+	access, err := newAccess(ao, m, logger, func(ctx context.Context, addr string) (*apitype.WhoIsResponse, error) {
 		if tailnet == nil {
 			return nil, errors.New("not on a tailnet: only loopback callers are served")
 		}
