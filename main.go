@@ -223,7 +223,7 @@ func run(ctx context.Context, o options) error {
 	ao.requireGrant = ao.requireGrant || !o.tailnet
 	access, err := newAccess(ao, m, logger, func(ctx context.Context, addr string) (*apitype.WhoIsResponse, error) {
 		if tailnet == nil {
-			return nil, errors.New("not on a tailnet: only loopback callers are served")
+			return tsnet.NoTailnetWhoIs(ctx, addr)
 		}
 		return tailnet.WhoIs(ctx, addr)
 	})

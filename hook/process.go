@@ -30,13 +30,12 @@ type Answer struct {
 	TokensAfter        int
 	// ToolTokensBefore and ToolTokensAfter count tool output blocks only:
 	// the part of a request compression is aimed at.
-	ToolTokensBefore      int
-	ToolTokensAfter       int
-	BytesIn, BytesOut     int // request body before and after
-	EngineTime            time.Duration
-	TokenizerName         string
-	TokenizerExact        bool
-	ParseTime, SpliceTime time.Duration
+	ToolTokensBefore  int
+	ToolTokensAfter   int
+	BytesIn, BytesOut int // request body before and after
+	EngineTime        time.Duration
+	// TokenizerName names how tokens were counted ("o200k_base", "estimate").
+	TokenizerName string
 }
 
 var allowResponse = []byte(`{"action":"allow"}`)
@@ -50,7 +49,6 @@ func allow(outcome Outcome, reason string) *Answer {
 // outcome that names it. ctx bounds the work: when it ends first the answer
 // is allow with outcome timeout.
 func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
-	start := time.Now()
 	root, err := parseTree(call)
 	if err != nil {
 		return allow(OutcomeDecodeError, "hook call: "+err.Error())
@@ -90,10 +88,9 @@ func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
 		return fail(OutcomePassthrough, "body has no conversation array for shape "+string(a.Shape))
 	}
 	a.Blocks = len(blocks)
-	a.ParseTime = time.Since(start)
 
 	tok := compress.TokenizerFor(a.Model)
-	a.TokenizerName, a.TokenizerExact = tok.Name(), tok.Exact()
+	a.TokenizerName = tok.Name()
 	if len(blocks) == 0 {
 		a.TokensBefore = compress.EstimateTokenizer{}.Count(string(call[rb.start:rb.end]))
 		a.TokensAfter = a.TokensBefore
@@ -119,7 +116,6 @@ func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
 		return fail(OutcomeError, fmt.Sprintf("engine returned %d results for %d blocks", len(res.Blocks), len(blocks)))
 	}
 
-	spliceStart := time.Now()
 	accepted := make([]*string, len(blocks))
 	saved, toolSaved := 0, 0
 	blockTokens := 0
@@ -183,7 +179,6 @@ func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
 	resp.Write(newBody)
 	resp.WriteString("}")
 	a.Outcome, a.Response = OutcomeModify, resp.Bytes()
-	a.SpliceTime = time.Since(spliceStart)
 	return a
 }
 
@@ -239,7 +234,7 @@ func (h *Hook) runEngine(ctx context.Context, req *compress.Request) (*compress.
 		}
 		return o.res, o.err
 	case <-ctx.Done():
-		if errors.Is(context.Cause(ctx), context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, context.DeadlineExceeded
 		}
 		return nil, fmt.Errorf("caller went away: %w", ctx.Err())

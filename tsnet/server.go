@@ -625,11 +625,6 @@ func (s *Server) URLs() []string {
 	return urls
 }
 
-// TSNet returns the underlying tailscale.com/tsnet server, for tests and for
-// wiring that needs more than this package offers. Do not Close it: use
-// Shutdown.
-func (s *Server) TSNet() *tsnetpkg.Server { return s.ts }
-
 // newHTTPServer is the http.Server used on every listener: bounded header
 // reads and idle keep-alives, errors into the structured log.
 func newHTTPServer(h http.Handler, readHeader, idle time.Duration, maxHeader int, log *slog.Logger) *http.Server {
