@@ -13,7 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"tsheadroom/hook"
+	"github.com/tsheadroom/tsheadroom/hook"
 )
 
 // runCompress implements `tsheadroom compress [flags] [FILE|-]`: the hook's

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
 // TestCompressSample is the README's first command: the bundled sample hook

@@ -1,4 +1,4 @@
-module tsheadroom
+module github.com/tsheadroom/tsheadroom
 
 go 1.26.6
 

@@ -32,11 +32,11 @@ import (
 
 	"tailscale.com/client/tailscale/apitype"
 
-	"tsheadroom/compress"
-	"tsheadroom/hook"
-	"tsheadroom/metrics"
-	"tsheadroom/tsnet"
-	"tsheadroom/workers"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/hook"
+	"github.com/tsheadroom/tsheadroom/metrics"
+	"github.com/tsheadroom/tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/workers"
 )
 
 func main() {

@@ -19,9 +19,9 @@ import (
 	"tailscale.com/ipn/store/mem"
 	tsnetpkg "tailscale.com/tsnet"
 
-	"tsheadroom/internal/promtest"
-	"tsheadroom/internal/tailnettest"
-	"tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/internal/promtest"
+	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
+	"github.com/tsheadroom/tsheadroom/tsnet"
 )
 
 // tailnet is the private in-process tailnet every end-to-end test in this

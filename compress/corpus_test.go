@@ -3,9 +3,9 @@ package compress_test
 import (
 	"testing"
 
-	"tsheadroom/compress"
-	"tsheadroom/hook"
-	"tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/hook"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
 // The corpus-driven tests of the engine live in this external test package

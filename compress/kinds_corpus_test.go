@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 // Corpus-driven checks of the log, search, listing and diff compressors:

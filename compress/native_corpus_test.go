@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 // TestNativeCorpus runs the native engine over every case of the

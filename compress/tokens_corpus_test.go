@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 // Corpus-driven checks of token counting: the hand-written pre-tokenizer

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 // Metadata is the part of a hook call's metadata that a bare request body

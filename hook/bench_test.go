@@ -6,8 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"tsheadroom/compress"
-	"tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
 // BenchmarkHook measures the whole hook handler (read, parse, extract,

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"tsheadroom/compress"
-	"tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
 // rewritable lists, per shape, the paths of a request body where tool output

@@ -1,7 +1,7 @@
 package hook
 
 import (
-	"tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 // extract finds the candidate blocks of a request body of the given shape.

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
 // maxSeedBytes keeps large corpus cases out of the seeds: the fuzzer spends

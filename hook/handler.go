@@ -14,7 +14,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
-	"tsheadroom/metrics"
+	"github.com/tsheadroom/tsheadroom/metrics"
 )
 
 // acceptedCodings is advertised on every response (RFC 7694) so a client

@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"tsheadroom/compress"
-	"tsheadroom/metrics"
-	"tsheadroom/workers"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/metrics"
+	"github.com/tsheadroom/tsheadroom/workers"
 )
 
 // Config configures a Hook.

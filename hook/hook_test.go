@@ -12,8 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"tsheadroom/compress"
-	"tsheadroom/workers"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/workers"
 )
 
 // stubEngine stands in for a compression engine where the hook, not the

@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"tsheadroom/compress"
-	"tsheadroom/workers"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/workers"
 )
 
 // Answer is the outcome of one hook call: the response to send and what

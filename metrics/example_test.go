@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"tsheadroom/metrics"
+	"github.com/tsheadroom/tsheadroom/metrics"
 )
 
 // A service builds one Metrics from its closed label sets, hands it to the

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"tsheadroom/internal/promtest"
+	"github.com/tsheadroom/tsheadroom/internal/promtest"
 )
 
 // TestRealPrometheusScrape has a real Prometheus (Debian package) scrape

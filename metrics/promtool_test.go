@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"tsheadroom/internal/promtest"
+	"github.com/tsheadroom/tsheadroom/internal/promtest"
 )
 
 // docNameLint is every complaint promtool's linter makes about the scrape,

@@ -11,7 +11,7 @@ import (
 	"tailscale.com/client/tailscale/apitype"
 	"tailscale.com/tailcfg"
 
-	"tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/tsnet"
 )
 
 // identity is one peer as a tailnet node's WhoIs reports it.

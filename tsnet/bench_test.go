@@ -11,8 +11,8 @@ import (
 
 	"tailscale.com/ipn/store/mem"
 
-	"tsheadroom/internal/tailnettest"
-	"tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
+	"github.com/tsheadroom/tsheadroom/tsnet"
 )
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

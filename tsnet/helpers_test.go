@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"tsheadroom/internal/tailnettest"
-	"tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
+	"github.com/tsheadroom/tsheadroom/tsnet"
 )
 
 var tailnet *tailnettest.Tailnet

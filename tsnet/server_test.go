@@ -22,8 +22,8 @@ import (
 	"tailscale.com/envknob"
 	"tailscale.com/ipn/store/mem"
 
-	"tsheadroom/internal/tailnettest"
-	"tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
+	"github.com/tsheadroom/tsheadroom/tsnet"
 )
 
 // serviceTag is what the service node advertises, as in production.

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"tsheadroom/compress"
-	"tsheadroom/hook"
-	"tsheadroom/internal/corpus"
-	"tsheadroom/workers"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/hook"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/workers"
 )
 
 // corpusRequest turns a corpus case into the engine request the hook would

@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 //go:embed headroom_worker.py

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"tsheadroom/compress"
-	"tsheadroom/internal/testenv"
+	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
 // These tests run the real worker script in real Python processes, with a

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"tsheadroom/hook"
-	"tsheadroom/internal/corpus"
-	"tsheadroom/internal/testenv"
-	"tsheadroom/workers"
+	"github.com/tsheadroom/tsheadroom/hook"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/internal/testenv"
+	"github.com/tsheadroom/tsheadroom/workers"
 )
 
 // startRealHook starts the headroom engine on real headroom-ai (from

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 // plannedItem ties a wire item to the request block it was built from.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 func TestEligibility(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"testing"
 
-	"tsheadroom/internal/testenv"
+	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
 // The tests in this file run the real headroom-ai library. The interpreter

@@ -31,7 +31,7 @@ import (
 	"testing"
 	"time"
 
-	"tsheadroom/internal/testenv"
+	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
 // Config describes one Prometheus server.
