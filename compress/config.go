@@ -31,6 +31,12 @@ type Config struct {
 	MinTokensToCompress int `json:"min_tokens_to_compress"`
 	// SavingsProfile names a preset: "", "balanced" or "agent-90".
 	SavingsProfile string `json:"savings_profile"`
+	// RestoreReferenced re-judges a compressed block when a later turn
+	// needs what it dropped (quotes it, names a term only the dropped part
+	// holds, asks for the whole output): the block changes form once, at
+	// the cost of one prompt-cache miss from it on. False keeps every
+	// block in its first-sight form.
+	RestoreReferenced bool `json:"restore_referenced"`
 }
 
 // Savings profiles.
@@ -46,6 +52,7 @@ func DefaultConfig() Config {
 		ProtectRecent:          4,
 		ProtectAnalysisContext: true,
 		MinTokensToCompress:    250,
+		RestoreReferenced:      true,
 	}
 }
 

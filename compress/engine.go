@@ -53,8 +53,22 @@ type Request struct {
 	Session string
 	// Blocks are the candidate blocks in conversation order.
 	Blocks []Block
+	// Turns are the texts participants wrote (user, assistant, system),
+	// in conversation order. A block is judged by the user turns before
+	// it and, for restores, by the turns after it (see Block.Turn).
+	Turns []Turn
 	// Config holds the knobs in force for this request.
 	Config Config
+}
+
+// Turn is text a participant wrote: a user request, an assistant reply.
+type Turn struct {
+	// Role is "user", "assistant" (or "model"), "system" or "developer".
+	Role string
+	// Text is what was written (the text parts of one message joined).
+	Text string
+	// Message is the index of the message holding the turn.
+	Message int
 }
 
 // Block is one candidate piece of text with its conversational context.
@@ -83,6 +97,11 @@ type Block struct {
 	// user messages that precede it (tool results excluded), oldest first,
 	// joined by newlines and cut to their last 4 KiB.
 	Task string
+	// Turn is the number of Request.Turns that come before the block: the
+	// turns from Turns[Turn] on were written after it.
+	Turn int
+	// Message is the index of the message holding the block.
+	Message int
 	// IsError is set when the tool result is flagged as an error.
 	IsError bool
 	// CacheControl is set when the block carries a cache_control marker.
@@ -110,6 +129,12 @@ type BlockResult struct {
 	// unchanged.
 	TokensBefore int
 	TokensAfter  int
+	// Restored names why a later turn changed the block's form (see
+	// RestoreReasons), empty when it keeps its first-sight form.
+	Restored string
+	// RestoredTokens is what the restore added back: TokensAfter minus the
+	// first-sight form's tokens.
+	RestoredTokens int
 }
 
 // Kind names a content kind. The set is closed (it labels metrics).
@@ -125,6 +150,7 @@ const (
 	KindTable     Kind = "table"
 	KindHTML      Kind = "html"
 	KindDuplicate Kind = "duplicate"
+	KindDoc       Kind = "doc"
 	KindCode      Kind = "code"
 	KindText      Kind = "text"
 )
@@ -132,5 +158,5 @@ const (
 // CompressedKinds returns the kinds a block can be rewritten as, in a fixed
 // order, so metrics can pre-declare their label values.
 func CompressedKinds() []Kind {
-	return []Kind{KindJSON, KindLog, KindSearch, KindListing, KindDiff, KindTable, KindHTML, KindDuplicate}
+	return []Kind{KindJSON, KindLog, KindSearch, KindListing, KindDiff, KindTable, KindHTML, KindDoc, KindText, KindDuplicate}
 }

@@ -2,8 +2,10 @@ package compress
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
 	"io"
 	"log/slog"
 	"strconv"
@@ -95,8 +97,9 @@ func (p profile) key() string {
 }
 
 // Compress rewrites the eligible blocks of req. The result for block i
-// depends only on blocks 0..i and the config (prefix stability), and the
-// same request always gives the same bytes.
+// depends only on blocks 0..i, the config and, through restores, the turns
+// written after it (see restore.go); the same request always gives the
+// same bytes.
 func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	if req == nil {
 		return nil, errors.New("native: nil request")
@@ -107,63 +110,164 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	tok := TokenizerFor(req.Model)
 	prof := profileOf(req.Config)
 	res := &Result{Blocks: make([]BlockResult, len(req.Blocks))}
-	// firstSeen maps a tool output's text to the first block that had it,
-	// for the repeated-output note.
-	firstSeen := make(map[string]int)
+	stop := func() bool { return ctx.Err() != nil }
 	for i := range req.Blocks {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("native: compress block %d of %d: %w", i, len(req.Blocks), err)
 		}
 		b := &req.Blocks[i]
-		r := n.block(req, i, tok, prof, firstSeen, res.Blocks[:i])
-		if r.Changed {
-			n.log.Debug("block compressed", "session", req.Session, "kind", string(r.Kind),
-				"tokens_before", r.TokensBefore, "tokens_after", r.TokensAfter)
+		if _, dup := n.duplicateOf(req, i); dup {
+			continue // filled in below, once the earlier copy's form is final
 		}
-		if b.Source == ToolOutput {
-			if _, ok := firstSeen[b.Text]; !ok {
-				firstSeen[b.Text] = i
-			}
+		r := n.block(req, i, tok, prof, nil, stop)
+		if r.Changed && req.Config.RestoreReferenced {
+			r = n.restore(req, i, r, tok, prof, stop)
+		}
+		if r.Changed {
+			n.log.Debug("block compressed", "session", req.Session, "block", i, "kind", string(r.Kind),
+				"tokens_before", r.TokensBefore, "tokens_after", r.TokensAfter, "restored", r.Restored)
 		}
 		res.Blocks[i] = r
+		_ = b
+	}
+	for i := range req.Blocks {
+		if j, dup := n.duplicateOf(req, i); dup {
+			res.Blocks[i] = n.duplicate(req, i, j, res.Blocks[j], tok)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("native: compress: %w", err)
 	}
 	return res, nil
 }
 
-// block computes the result of block i.
-func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, firstSeen map[string]int, earlier []BlockResult) BlockResult {
+// duplicateOf returns the first earlier block whose tool output block i
+// repeats byte for byte.
+func (n *Native) duplicateOf(req *Request, i int) (int, bool) {
 	b := &req.Blocks[i]
-	cfg := req.Config
-	if cfg.Protects(b) {
-		return n.unchanged(b, tok)
+	if b.Source != ToolOutput || len(b.Text) < 64 {
+		return 0, false
 	}
-	base := n.unchanged(b, tok)
-	if base.TokensBefore < cfg.MinTokensToCompress || b.Text == "" {
-		return base
-	}
-	if b.Source == ToolOutput {
-		if j, ok := firstSeen[b.Text]; ok {
-			note := duplicateNote(&req.Blocks[j], earlier[j].Changed)
-			if after := tok.Count(note); after < base.TokensBefore && (tok.Exact() || len(note) < len(b.Text)) {
-				return BlockResult{Changed: true, Text: note, Kind: KindDuplicate, TokensBefore: base.TokensBefore, TokensAfter: after}
-			}
-			return base
+	for j := 0; j < i; j++ {
+		if o := &req.Blocks[j]; o.Source == ToolOutput && len(o.Text) == len(b.Text) && o.Text == b.Text {
+			return j, true
 		}
 	}
-	analysis := cfg.ProtectAnalysisContext && analysisIntent(b.Task)
+	return 0, false
+}
+
+// duplicate is the result of block i, which repeats block j: a short note
+// naming the earlier call, when the knobs let block i be rewritten.
+func (n *Native) duplicate(req *Request, i, j int, earlier BlockResult, tok Tokenizer) BlockResult {
+	b := &req.Blocks[i]
+	base := n.unchanged(b, tok)
+	if req.Config.Protects(b) || base.TokensBefore < req.Config.MinTokensToCompress {
+		return base
+	}
+	note := duplicateNote(&req.Blocks[j], earlier.Changed && earlier.Restored != RestoreWhole)
+	if after := tok.Count(note); after < base.TokensBefore && (tok.Exact() || len(note) < len(b.Text)) {
+		return BlockResult{Changed: true, Text: note, Kind: KindDuplicate, TokensBefore: base.TokensBefore, TokensAfter: after}
+	}
+	return base
+}
+
+// firstQuery is the query a block is first judged by: the last user turn
+// before it is the latest request, the user's earlier words are context.
+func firstQuery(req *Request, b *Block) *relevance.Query {
+	latest := ""
+	for k := min(b.Turn, len(req.Turns)) - 1; k >= 0; k-- {
+		if req.Turns[k].Role == "user" {
+			latest = req.Turns[k].Text
+			break
+		}
+	}
+	if latest == "" && len(req.Turns) == 0 {
+		// A request built without turns (tests, bare callers): the task.
+		return queryOf(b)
+	}
+	return relevance.Parse(latest, b.Task)
+}
+
+// block computes the first-sight result of block i, or, with a non-empty
+// follow-up, its form re-judged by that follow-up.
+func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, follow *followup, stop func() bool) BlockResult {
+	b := &req.Blocks[i]
+	cfg := req.Config
+	base := n.unchanged(b, tok)
+	if cfg.Protects(b) || base.TokensBefore < cfg.MinTokensToCompress || b.Text == "" {
+		return base
+	}
+	q := firstQuery(req, b)
+	if !cfg.ProtectAnalysisContext {
+		q.Intent &^= relevance.Analysis
+	}
+	followText := ""
+	if follow != nil {
+		followText = follow.text
+		// protect_analysis_context is decided by the task before the
+		// block, never by a later turn.
+		analysis := q.Intent & relevance.Analysis
+		q = q.With(follow.text)
+		q.Intent = q.Intent&^relevance.Analysis | analysis
+	}
 	var key cacheKey
 	if n.cache != nil {
-		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, prof.key(),
-			strconv.FormatBool(b.IsError), strconv.FormatBool(b.JSONObject), strconv.FormatBool(analysis))
+		latest, _ := splitTask(b.Task)
+		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, latest, followText, prof.key(),
+			strconv.FormatBool(b.IsError), strconv.FormatBool(b.JSONObject), strconv.FormatBool(cfg.ProtectAnalysisContext),
+			firstLatest(req, b))
 		if r, ok := n.cache.get(key); ok {
 			return r
 		}
 	}
-	r := compressBlock(b, tok, prof, analysis, base)
-	if n.cache != nil {
+	r := compressBlock(b, q, tok, prof, base, stop)
+	if n.cache != nil && (stop == nil || !stop()) {
 		n.cache.put(key, r)
 	}
 	return r
+}
+
+// firstLatest is the latest user turn before block b (part of its cache
+// key: the query depends on it).
+func firstLatest(req *Request, b *Block) string {
+	for k := min(b.Turn, len(req.Turns)) - 1; k >= 0; k-- {
+		if req.Turns[k].Role == "user" {
+			return req.Turns[k].Text
+		}
+	}
+	return ""
+}
+
+// restore re-judges a compressed block by the turns written after it (see
+// restore.go) and returns its final form.
+func (n *Native) restore(req *Request, i int, first BlockResult, tok Tokenizer, prof profile, stop func() bool) BlockResult {
+	b := &req.Blocks[i]
+	for _, f := range followups(req, i) {
+		fq := relevance.Parse(f.text, "")
+		reason, ok := needsRestore(b.Text, first.Text, fq, f)
+		if !ok {
+			continue
+		}
+		if reason == RestoreWhole {
+			r := n.unchanged(b, tok)
+			r.Restored = RestoreWhole
+			r.RestoredTokens = r.TokensAfter - first.TokensAfter
+			return r
+		}
+		r := n.block(req, i, tok, prof, &f, stop)
+		if !r.Changed {
+			r.Restored = reason
+			r.RestoredTokens = r.TokensAfter - first.TokensAfter
+			return r
+		}
+		if r.Text == first.Text || !addsReferenced(first.Text, r.Text, fq) {
+			continue
+		}
+		r.Restored = reason
+		r.RestoredTokens = r.TokensAfter - first.TokensAfter
+		return r
+	}
+	return first
 }
 
 // unchanged returns the result of a block left as it is: its kind and token
@@ -212,29 +316,16 @@ func codeBearing(k Kind) bool {
 	return k == KindCode || k == KindDiff || k == KindSearch
 }
 
-// compressBlock detects and compresses one eligible block and enforces the
-// guarantees on the result: fewer tokens than the original, no retrieval
-// markers, a JSON object stays an object.
-func compressBlock(b *Block, tok Tokenizer, prof profile, analysis bool, base BlockResult) BlockResult {
+// compressBlock compresses one eligible block through the pipeline and
+// enforces the guarantees on the result: fewer tokens than the original,
+// kept lines verbatim, no retrieval markers, a JSON object stays an object.
+func compressBlock(b *Block, q *relevance.Query, tok Tokenizer, prof profile, base BlockResult, stop func() bool) BlockResult {
 	text := b.Text
 	if b.JSONObject && !isJSONObject(text) {
 		return base
 	}
-	if analysis && codeBearing(base.Kind) {
-		return base
-	}
-	h := &hints{
-		taskTerms:  blockTerms(b.Task, text),
-		stems:      stemTerms(b.Task),
-		keepRatio:  prof.keepRatio,
-		aggressive: prof.aggressive,
-		isError:    b.IsError,
-	}
-	comp := compressorFor(base.Kind)
-	if comp == nil {
-		return base
-	}
-	out, ok := safeCompress(comp, text, h)
+	job := &blockJob{query: q, prof: prof, pressure: 1, isError: b.IsError, jsonObject: b.JSONObject, stop: stop}
+	out, kind, ok := job.run(text)
 	if !ok || out == text || IntroducesRetrievalMarker(text, out) {
 		return base
 	}
@@ -248,7 +339,7 @@ func compressBlock(b *Block, tok Tokenizer, prof profile, analysis bool, base Bl
 	if after >= base.TokensBefore {
 		return base
 	}
-	return BlockResult{Changed: true, Text: out, Kind: base.Kind, TokensBefore: base.TokensBefore, TokensAfter: after}
+	return BlockResult{Changed: true, Text: out, Kind: kind, TokensBefore: base.TokensBefore, TokensAfter: after}
 }
 
 // safeCompress runs a compressor and turns a panic (a bug on some input)

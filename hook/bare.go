@@ -141,7 +141,7 @@ func Extract(call []byte) (Shape, *compress.Request, error) {
 		return ShapeUnknown, nil, errors.New("request_body is not a JSON object")
 	}
 	shape := detectShape(md.str(call, "url"), md.str(call, "provider"))
-	blocks, _, ok := extract(shape, rb, call)
+	blocks, turns, _, ok := extract(shape, rb, call)
 	if !ok {
 		return shape, nil, fmt.Errorf("no conversation array for shape %s", shape)
 	}
@@ -149,5 +149,5 @@ func Extract(call []byte) (Shape, *compress.Request, error) {
 	if model == "" {
 		model = rb.str(call, "model")
 	}
-	return shape, &compress.Request{Model: model, Session: md.str(call, "session_id"), Blocks: blocks, Config: compress.DefaultConfig()}, nil
+	return shape, &compress.Request{Model: model, Session: md.str(call, "session_id"), Blocks: blocks, Turns: turns, Config: compress.DefaultConfig()}, nil
 }

@@ -7,7 +7,7 @@ import (
 // extract finds the candidate blocks of a request body of the given shape.
 // ok is false when the body does not have the shape's conversation array:
 // such a request passes through untouched.
-func extract(shape Shape, body *node, src []byte) (blocks []compress.Block, slots []slot, ok bool) {
+func extract(shape Shape, body *node, src []byte) (blocks []compress.Block, turns []compress.Turn, slots []slot, ok bool) {
 	var conv *node
 	switch shape {
 	case ShapeAnthropic, ShapeOpenAIChat, ShapeBedrockConverse:
@@ -18,7 +18,7 @@ func extract(shape Shape, body *node, src []byte) (blocks []compress.Block, slot
 		conv = body.get("contents")
 	}
 	if !conv.isArray() {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	w := newWalker(src, len(conv.kids))
 	for i, msg := range conv.kids {
@@ -39,7 +39,7 @@ func extract(shape Shape, body *node, src []byte) (blocks []compress.Block, slot
 			w.converseMessage(msg)
 		}
 	}
-	return w.blocks, w.slots, true
+	return w.blocks, w.turns, w.slots, true
 }
 
 // messageText offers text a participant wrote: a candidate for the engine
@@ -53,6 +53,7 @@ func (w *walker) messageText(n *node, role string, b compress.Block) {
 	b.Source = compress.MessageText
 	b.Role = role
 	w.addString(n, text, b)
+	w.addTurn(role, text)
 	if role == "user" {
 		w.addUserText(text)
 	}

@@ -83,7 +83,7 @@ func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
 	if a.Shape == ShapeUnknown {
 		return fail(OutcomePassthrough, "unknown request shape")
 	}
-	blocks, slots, ok := extract(a.Shape, rb, call)
+	blocks, turns, slots, ok := extract(a.Shape, rb, call)
 	if !ok {
 		return fail(OutcomePassthrough, "body has no conversation array for shape "+string(a.Shape))
 	}
@@ -101,7 +101,7 @@ func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
 	if knobsNote != "" {
 		a.Reason = knobsNote
 	}
-	req := &compress.Request{Model: a.Model, Session: a.Session, Blocks: blocks, Config: knobs}
+	req := &compress.Request{Model: a.Model, Session: a.Session, Blocks: blocks, Turns: turns, Config: knobs}
 	engineStart := time.Now()
 	res, err := h.runEngine(ctx, req)
 	a.EngineTime = time.Since(engineStart)

@@ -82,6 +82,7 @@ type walker struct {
 	index  int    // current message
 	task   string // the user's words so far, newest last, at most maxTaskBytes
 	calls  map[string]toolCall
+	turns  []compress.Turn
 	blocks []compress.Block
 	slots  []slot
 }
@@ -115,11 +116,19 @@ func (w *walker) addUserText(s string) {
 
 func (w *walker) fromEnd() int { return w.total - 1 - w.index }
 
+// addTurn records text a participant wrote, for the task of later blocks
+// and the follow-ups of earlier ones.
+func (w *walker) addTurn(role, text string) {
+	w.turns = append(w.turns, compress.Turn{Role: role, Text: text, Message: w.index})
+}
+
 // block completes a block's position and task and records it, returning
 // its index.
 func (w *walker) block(b compress.Block) int {
 	b.FromEnd = w.fromEnd()
 	b.Task = w.task
+	b.Turn = len(w.turns)
+	b.Message = w.index
 	w.blocks = append(w.blocks, b)
 	return len(w.blocks) - 1
 }

@@ -1,0 +1,248 @@
+package fold
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// Line clustering: lines printed by one statement of a program share a
+// shape (lines.ShapeHash: numbers, hashes and ids masked); shapes that
+// differ only in a minority of their fields (a file name, a package, a word
+// of a message) are merged into one cluster, as log template miners do:
+// shapes with the same number of fields and the same first field join the
+// first cluster whose template they match in at least half of the fields.
+
+// noCluster marks blank lines.
+const noCluster = -1
+
+// maxClustersPerGroup bounds the clusters compared per (field count, first
+// field) group, so a text of unique lines stays linear.
+const maxClustersPerGroup = 24
+
+// cluster is a set of lines of one template.
+type cluster struct {
+	// tmpl holds the masked hash of each field, 0 where members differ.
+	tmpl []uint64
+	// rep is the first line of the cluster.
+	rep int
+	// members counts the cluster's lines.
+	members int
+	// fields is the number of fields of every member.
+	fields int
+}
+
+// clustering assigns every line of a block to a cluster.
+type clustering struct {
+	of       []int32 // line -> cluster, noCluster for blank lines
+	clusters []cluster
+}
+
+type groupKey struct {
+	n     int
+	first uint64
+}
+
+// clusterLines clusters the lines of b. stop is polled between shapes.
+func clusterLines(b *lines.Lines, stop func() bool) *clustering {
+	c := &clustering{of: make([]int32, len(b.L))}
+	shapeCluster := make(map[uint64]int32, 64)
+	groups := make(map[groupKey][]int32, 16)
+	var fieldBuf []string
+	var hashBuf []uint64
+	for i, l := range b.L {
+		if lines.Blank(l) {
+			c.of[i] = noCluster
+			continue
+		}
+		h := lines.ShapeHash(l)
+		if id, ok := shapeCluster[h]; ok {
+			c.of[i] = id
+			c.clusters[id].members++
+			continue
+		}
+		if stop != nil && i&255 == 0 && stop() {
+			// Out of time: the rest of the lines are their own shapes.
+			stop = nil
+		}
+		fieldBuf = lines.Fields(l, fieldBuf[:0])
+		hashBuf = hashBuf[:0]
+		for _, f := range fieldBuf {
+			hashBuf = append(hashBuf, lines.FieldHash(f))
+		}
+		key := groupKey{n: len(hashBuf), first: hashBuf[0]}
+		best, bestSim := int32(-1), -1.0
+		for _, id := range groups[key] {
+			if s := similarity(c.clusters[id].tmpl, hashBuf); s > bestSim {
+				best, bestSim = id, s
+			}
+		}
+		full := len(groups[key]) >= maxClustersPerGroup
+		if best >= 0 && (bestSim >= 0.5 || full) && len(hashBuf) > 1 {
+			cl := &c.clusters[best]
+			for k, hv := range hashBuf {
+				if cl.tmpl[k] != hv {
+					cl.tmpl[k] = 0
+				}
+			}
+			cl.members++
+			shapeCluster[h] = best
+			c.of[i] = best
+			continue
+		}
+		id := int32(len(c.clusters))
+		c.clusters = append(c.clusters, cluster{tmpl: slices.Clone(hashBuf), rep: i, members: 1, fields: len(hashBuf)})
+		groups[key] = append(groups[key], id)
+		shapeCluster[h] = id
+		c.of[i] = id
+	}
+	return c
+}
+
+// similarity is the share of fields where a line agrees with a template
+// (wildcard fields agree with anything).
+func similarity(tmpl, fields []uint64) float64 {
+	same := 0
+	for k, h := range fields {
+		if tmpl[k] == 0 || tmpl[k] == h {
+			same++
+		}
+	}
+	return float64(same) / float64(len(fields))
+}
+
+// size returns the members of line i's cluster (0 for blank lines).
+func (c *clustering) size(i int) int {
+	if c.of[i] == noCluster {
+		return 0
+	}
+	return c.clusters[c.of[i]].members
+}
+
+// fieldStats describes one field position of a cluster across its members.
+type fieldStats struct {
+	pos int
+	// distinct counts members per raw value, up to maxDistinct values;
+	// many is set when there are more.
+	distinct map[string]int
+	many     bool
+	// Numeric fields: every member's value parses as a number.
+	numeric  bool
+	min, max float64
+	minLine  int
+	maxLine  int
+	// order holds (value, line) of members for top-k selection.
+	order []numAt
+}
+
+type numAt struct {
+	v    float64
+	line int
+}
+
+const maxDistinct = 12
+
+// varyingFields computes the statistics of the fields that vary among the
+// members of cluster id (members lists its lines).
+func varyingFields(b *lines.Lines, cl *cluster, members []int) []fieldStats {
+	if len(members) < 2 {
+		return nil
+	}
+	repFields := lines.Fields(b.L[members[0]], nil)
+	if len(repFields) != cl.fields {
+		return nil
+	}
+	stats := make([]fieldStats, cl.fields)
+	for k := range stats {
+		stats[k] = fieldStats{pos: k, numeric: true, min: math.Inf(1), max: math.Inf(-1)}
+	}
+	varies := make([]bool, cl.fields)
+	var buf []string
+	for _, li := range members {
+		buf = lines.Fields(b.L[li], buf[:0])
+		if len(buf) != cl.fields {
+			continue
+		}
+		for k, f := range buf {
+			st := &stats[k]
+			if f != repFields[k] {
+				varies[k] = true
+			}
+			if !st.many {
+				if st.distinct == nil {
+					st.distinct = map[string]int{}
+				}
+				if _, ok := st.distinct[f]; ok || len(st.distinct) < maxDistinct {
+					st.distinct[f]++
+				} else {
+					st.many = true
+				}
+			}
+			if st.numeric {
+				v, ok := lines.Number(f)
+				if !ok {
+					st.numeric = false
+					st.order = nil
+					continue
+				}
+				if v < st.min {
+					st.min, st.minLine = v, li
+				}
+				if v > st.max {
+					st.max, st.maxLine = v, li
+				}
+				st.order = append(st.order, numAt{v, li})
+			}
+		}
+	}
+	var out []fieldStats
+	for k := range stats {
+		if varies[k] {
+			out = append(out, stats[k])
+		}
+	}
+	return out
+}
+
+// top returns the lines of the k largest (or smallest) values of a numeric
+// field, ties broken by line order.
+func (st *fieldStats) top(k int, largest bool) []int {
+	o := slices.Clone(st.order)
+	slices.SortStableFunc(o, func(a, b numAt) int {
+		switch {
+		case a.v == b.v:
+			return a.line - b.line
+		case (a.v > b.v) == largest:
+			return -1
+		}
+		return 1
+	})
+	var out []int
+	for i := 0; i < len(o) && i < k; i++ {
+		out = append(out, o[i].line)
+	}
+	return out
+}
+
+// templateText renders cluster cl's template for a note: the fields of its
+// first line, masked, with the fields that vary shown as "…".
+func templateText(b *lines.Lines, cl *cluster, maxLen int) string {
+	fields := lines.Fields(b.L[cl.rep], nil)
+	var sb strings.Builder
+	for k, f := range fields {
+		if k > 0 {
+			sb.WriteByte(' ')
+		}
+		if k < len(cl.tmpl) && cl.tmpl[k] == 0 {
+			sb.WriteString("…")
+		} else {
+			sb.WriteString(lines.Masked(f))
+		}
+		if sb.Len() > maxLen {
+			return ""
+		}
+	}
+	return sb.String()
+}

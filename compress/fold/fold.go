@@ -1,0 +1,598 @@
+package fold
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// Text is the generic fold: it compresses any text by its lines.
+//
+// Lossless first: runs of identical lines become the line and a repeat
+// note; that is the answer when it meets the budget (or the budget allows
+// no loss). Lossy otherwise, keeping verbatim, whatever the budget:
+//   - lines holding a term the task names that is rare in the block;
+//   - problems: every problem line of a rare shape, and of each repeated
+//     shape its first and last occurrence; of each group of similar
+//     multi-line records (tracebacks, failure reports, thread stacks) one
+//     exemplar whole;
+//   - summary lines near the end, and the first and last lines;
+//   - for numeric fields of repeated lines, the lines holding the minimum
+//     and maximum (the top few when the task asks for the largest or
+//     slowest), and lines whose value of a categorical field is rare;
+//
+// then, while the budget allows, context around problems, lines with
+// weaker task matches, one exemplar of each other shape, head and tail.
+// Each omitted run becomes one note saying how many lines it held, what
+// most of them looked like and which values varied.
+func Text(in *Input) (string, bool) {
+	b := in.Lines()
+	if len(b.L) == 0 {
+		return "", false
+	}
+	lossless := collapseRuns(b)
+	if !in.Budget.Lossy || len(lossless) <= in.Budget.Bytes || len(b.L) < 8 {
+		return shorter(lossless, in.Text)
+	}
+	p := newPlan(in)
+	p.mark()
+	p.fill()
+	return shorter(p.render(), in.Text)
+}
+
+// shorter returns out when it is shorter than text.
+func shorter(out, text string) (string, bool) {
+	if len(out) >= len(text) {
+		return "", false
+	}
+	return out, true
+}
+
+// repeatNote says how often the line above repeats.
+func repeatNote(times int) string {
+	if times == 1 {
+		return "previous line repeated once"
+	}
+	return "previous line repeated " + strconv.Itoa(times) + " times"
+}
+
+// collapseRuns writes b with runs of identical lines folded into the line
+// and a repeat note when that is shorter.
+func collapseRuns(b *lines.Lines) string {
+	var w lines.Writer
+	w.Grow(len(b.Text))
+	writeCollapsed(&w, b.L)
+	return w.String(b.FinalNL)
+}
+
+// writeCollapsed writes ls, folding runs of identical lines.
+func writeCollapsed(w *lines.Writer, ls []string) {
+	for i := 0; i < len(ls); {
+		j := i + 1
+		for j < len(ls) && ls[j] == ls[i] {
+			j++
+		}
+		w.Line(ls[i])
+		if rep := j - i - 1; rep > 0 {
+			note := lines.Note(repeatNote(rep))
+			if rep*(len(ls[i])+1) > len(note)+1 {
+				w.Line(note)
+			} else {
+				for k := 0; k < rep; k++ {
+					w.Line(ls[i])
+				}
+			}
+		}
+		i = j
+	}
+}
+
+// Priorities of optional lines (must-keep lines are kept regardless).
+const (
+	prioStrongTerm = 200
+	prioTerm       = 100
+	prioContext    = 70
+	prioHead       = 55
+	prioTail       = 60
+	prioExemplar   = 40
+	prioWarning    = 35
+	prioRest       = 10
+)
+
+// plan is the state of one lossy fold.
+type plan struct {
+	in   *Input
+	b    *lines.Lines
+	cl   *clustering
+	ix   *relevance.Index
+	sev  []lines.Severity
+	must []bool
+	prio []float64
+	keep []bool
+	// demoted lines belong to a record or paragraph that repeats an
+	// exemplar kept elsewhere.
+	demoted []bool
+	// members lists the lines of each cluster.
+	members [][]int
+	// unitOf maps a line to the exemplar unit group it was folded into,
+	// for notes: group index, or -1.
+	groupOf []int32
+	groups  []unitGroup
+}
+
+type unitGroup struct {
+	units []unit
+}
+
+func newPlan(in *Input) *plan {
+	b := in.Lines()
+	n := len(b.L)
+	p := &plan{
+		in: in, b: b,
+		sev:     make([]lines.Severity, n),
+		must:    make([]bool, n),
+		prio:    make([]float64, n),
+		keep:    make([]bool, n),
+		demoted: make([]bool, n),
+		groupOf: make([]int32, n),
+	}
+	for i := range p.groupOf {
+		p.groupOf[i] = -1
+	}
+	p.cl = clusterLines(b, in.Stop)
+	p.members = make([][]int, len(p.cl.clusters))
+	for i, id := range p.cl.of {
+		if id != noCluster {
+			p.members[id] = append(p.members[id], i)
+		}
+	}
+	p.ix = relevance.Build(in.Query, b.Text, b.Start)
+	return p
+}
+
+// mark sets must and prio for every line.
+func (p *plan) mark() {
+	b, n := p.b, len(p.b.L)
+	aggressive := p.in.Budget.Aggressive
+	for i, l := range b.L {
+		if p.cl.of[i] == noCluster {
+			p.prio[i] = prioRest / 4
+			continue
+		}
+		p.sev[i] = lines.Signal(l)
+		p.prio[i] = prioRest / float64(p.cl.size(i))
+	}
+
+	p.foldUnits()
+
+	// Task terms.
+	for i := 0; i < n; i++ {
+		if p.ix.Strong(i) {
+			p.must[i] = true
+			p.prio[i] = max(p.prio[i], prioStrongTerm+p.ix.Score(i))
+		} else if s := p.ix.Score(i); s > 0 {
+			p.prio[i] = max(p.prio[i], prioTerm+10*s)
+		}
+	}
+
+	// Problems and warnings.
+	context := 2
+	if aggressive {
+		context = 1
+	}
+	firstOfCluster := map[int32]int{}
+	lastOfCluster := map[int32]int{}
+	for i := 0; i < n; i++ {
+		if p.sev[i] == lines.NoSignal {
+			continue
+		}
+		id := p.cl.of[i]
+		if _, ok := firstOfCluster[id]; !ok {
+			firstOfCluster[id] = i
+		}
+		lastOfCluster[id] = i
+	}
+	for i := 0; i < n; i++ {
+		if p.sev[i] == lines.NoSignal {
+			continue
+		}
+		id := p.cl.of[i]
+		if p.demoted[i] {
+			p.prio[i] = max(p.prio[i], prioWarning/2)
+			continue
+		}
+		rare := p.cl.size(i) <= 3
+		ends := firstOfCluster[id] == i || lastOfCluster[id] == i && !aggressive
+		switch {
+		case p.sev[i] == lines.Problem && (rare || ends):
+			p.must[i] = true
+			for d := 1; d <= context; d++ {
+				p.bump(i-d, prioContext)
+				p.bump(i+d, prioContext)
+			}
+		case p.sev[i] == lines.Warning && firstOfCluster[id] == i:
+			p.must[i] = true
+		case p.sev[i] == lines.Problem:
+			p.prio[i] = max(p.prio[i], prioContext)
+		default:
+			p.prio[i] = max(p.prio[i], prioWarning)
+		}
+	}
+
+	// First and last lines, summaries near the end.
+	first, last := -1, -1
+	for i := 0; i < n; i++ {
+		if p.cl.of[i] != noCluster {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first >= 0 {
+		p.must[first] = true
+		p.must[last] = true
+		for k, i := 1, first+1; i < n && k <= 3; i++ {
+			if p.cl.of[i] != noCluster {
+				p.bump(i, prioHead-float64(k))
+				k++
+			}
+		}
+		for k, i := 1, last-1; i >= 0 && k <= 4; i-- {
+			if p.cl.of[i] != noCluster {
+				p.bump(i, prioTail-float64(k))
+				k++
+			}
+		}
+	}
+	tailFrom := max(n-25, n*7/10)
+	countIntent := p.in.Query.Intent.Has(relevance.Count)
+	for i := 0; i < n; i++ {
+		if (i >= tailFrom || countIntent) && !p.demoted[i] && lines.Summary(b.L[i]) {
+			p.must[i] = true
+		}
+	}
+
+	p.extremes()
+
+	// One exemplar of every other repeated shape.
+	for id, ms := range p.members {
+		if len(ms) >= 2 {
+			i := ms[0]
+			if !p.demoted[i] {
+				p.bump(i, prioExemplar+4*math.Log2(float64(len(ms))))
+			}
+		}
+		_ = id
+	}
+}
+
+// bump raises line i's priority to at least v.
+func (p *plan) bump(i int, v float64) {
+	if i >= 0 && i < len(p.prio) && p.cl.of[i] != noCluster {
+		p.prio[i] = max(p.prio[i], v)
+	}
+}
+
+// foldUnits groups similar multi-line records and paragraphs: the first
+// unit of each group is its exemplar, kept whole when it reports a problem
+// or names a task term; the others are demoted (kept only if a line of
+// theirs must be, or the budget has room).
+func (p *plan) foldUnits() {
+	recs := records(p.b, p.cl)
+	paras := paragraphs(p.b, recs, p.cl)
+	exemplar := make([]bool, len(p.b.L))
+	for _, level := range [][]unit{paras, recs} {
+		for _, g := range groupUnits(level) {
+			if len(g) < 2 {
+				continue
+			}
+			ex := level[g[0]]
+			if exemplar[ex.start] && !p.demoted[ex.start] || !p.demoted[ex.start] {
+				p.markExemplar(ex, exemplar)
+			}
+			gi := int32(len(p.groups))
+			grp := unitGroup{}
+			for _, ui := range g {
+				grp.units = append(grp.units, level[ui])
+			}
+			p.groups = append(p.groups, grp)
+			for _, ui := range g[1:] {
+				u := level[ui]
+				if exemplar[u.start] {
+					continue // inside an exemplar of a coarser level
+				}
+				for k := u.start; k < u.end; k++ {
+					p.demoted[k] = true
+					p.groupOf[k] = gi
+				}
+			}
+		}
+	}
+}
+
+// markExemplar makes unit u its group's exemplar: its lines are kept
+// together (whole when it reports a problem), up to a bounded size.
+func (p *plan) markExemplar(u unit, exemplar []bool) {
+	problem := false
+	for k := u.start; k < u.end; k++ {
+		exemplar[k] = true
+		if lines.Signal(p.b.L[k]) == lines.Problem {
+			problem = true
+		}
+	}
+	const head, tail = 30, 12
+	for k := u.start; k < u.end; k++ {
+		inBounds := k-u.start < head || u.end-k <= tail
+		switch {
+		case problem && inBounds:
+			p.must[k] = true
+		case inBounds:
+			p.bump(k, prioExemplar+5)
+		}
+	}
+}
+
+// extremes keeps, for the numeric fields of repeated lines, the lines that
+// hold the minimum and maximum (the top few when the task asks for the
+// largest or the smallest), and the lines whose value of a categorical
+// field is rare among many.
+func (p *plan) extremes() {
+	intent := p.in.Query.Intent
+	topK := 5
+	if p.in.Budget.Aggressive {
+		topK = 3
+	}
+	for id, ms := range p.members {
+		if len(ms) < 8 {
+			continue
+		}
+		if p.in.Stopped() {
+			return
+		}
+		cl := &p.cl.clusters[id]
+		stats := varyingFields(p.b, cl, ms)
+		numeric := 0
+		for si := range stats {
+			st := &stats[si]
+			switch {
+			case st.numeric && st.max > st.min:
+				if numeric >= 3 {
+					continue
+				}
+				numeric++
+				p.must[st.minLine] = true
+				p.must[st.maxLine] = true
+				if intent.Has(relevance.Max) || intent.Has(relevance.Newest) {
+					for _, li := range st.top(topK, true) {
+						p.must[li] = true
+					}
+				}
+				if intent.Has(relevance.Min) || intent.Has(relevance.Oldest) {
+					for _, li := range st.top(topK, false) {
+						p.must[li] = true
+					}
+				}
+			case !st.numeric && !st.many && len(st.distinct) >= 2 && len(st.distinct) <= 8 && len(ms) >= 20:
+				kept := 0
+				for _, li := range ms {
+					f := fieldAt(p.b.L[li], st.pos)
+					if c := st.distinct[f]; c*50 <= len(ms) && kept < 5 {
+						p.must[li] = true
+						kept++
+					}
+				}
+			}
+		}
+	}
+}
+
+// fieldAt returns field k of line l.
+func fieldAt(l string, k int) string {
+	var buf [lines.MaxFields]string
+	fs := lines.Fields(l, buf[:0])
+	if k < len(fs) {
+		return fs[k]
+	}
+	return ""
+}
+
+// fill keeps the must lines, then optional lines by priority while the
+// budget allows.
+func (p *plan) fill() {
+	for i := range p.prio {
+		if p.demoted[i] && p.prio[i] < prioTerm {
+			p.prio[i] = 0
+		}
+	}
+	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
+}
+
+// render writes the kept lines verbatim and a note for each omitted run.
+func (p *plan) render() string {
+	return Render(p.b, p.keep, p.describe)
+}
+
+// Select returns the lines to keep: every must line, then lines with a
+// positive priority, highest first (ties in line order), while the kept
+// lines fit in budget bytes. A long line that does not fit is skipped so
+// that shorter ones still may.
+func Select(b *lines.Lines, must []bool, prio []float64, budget int) []bool {
+	keep := make([]bool, len(b.L))
+	size := 0
+	for i, m := range must {
+		if m {
+			keep[i] = true
+			size += len(b.L[i]) + 1
+		}
+	}
+	order := make([]int, 0, len(prio))
+	for i := range prio {
+		if !keep[i] && prio[i] > 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, c int) int {
+		switch {
+		case prio[a] > prio[c]:
+			return -1
+		case prio[a] < prio[c]:
+			return 1
+		}
+		return a - c
+	})
+	for _, i := range order {
+		cost := len(b.L[i]) + 1
+		if size+cost > budget {
+			if cost > 200 {
+				continue
+			}
+			break
+		}
+		keep[i] = true
+		size += cost
+	}
+	return keep
+}
+
+// Render writes the kept lines of b verbatim (runs of identical kept lines
+// folded losslessly) and, for each run of omitted lines [i, j), the note
+// describe returns — or the lines themselves when the note would not be
+// shorter.
+func Render(b *lines.Lines, keep []bool, describe func(i, j int) string) string {
+	var w lines.Writer
+	w.Grow(len(b.Text) / 4)
+	n := len(b.L)
+	for i := 0; i < n; {
+		if keep[i] {
+			j := i + 1
+			for j < n && keep[j] {
+				j++
+			}
+			writeCollapsed(&w, b.L[i:j])
+			i = j
+			continue
+		}
+		j := i + 1
+		for j < n && !keep[j] {
+			j++
+		}
+		note := describe(i, j)
+		if runBytes := b.End(j-1) - b.Start[i]; runBytes <= len(note)+len(lines.NoteOpen)+len(lines.NoteClose)+1 {
+			writeCollapsed(&w, b.L[i:j])
+		} else {
+			w.Note(note)
+		}
+		i = j
+	}
+	return w.String(b.FinalNL)
+}
+
+// describe says what lines [i, j) held.
+func (p *plan) describe(i, j int) string {
+	count := 0
+	perCluster := map[int32]int{}
+	groups := map[int32]int{}
+	for k := i; k < j; k++ {
+		if p.cl.of[k] == noCluster {
+			continue
+		}
+		count++
+		perCluster[p.cl.of[k]]++
+		if g := p.groupOf[k]; g >= 0 && k > 0 && (p.groupOf[k-1] != g || p.cl.of[k-1] == noCluster) {
+			groups[g]++
+		}
+	}
+	if count == 0 {
+		return lines.Count(j-i, "blank line", "blank lines") + " omitted"
+	}
+	msg := lines.Count(count, "line", "lines") + " omitted"
+	// Records repeating an exemplar kept above.
+	for g, units := range groups {
+		if units >= 2 && len(groups) == 1 {
+			msg += ", " + strconv.Itoa(units) + " more blocks like the one above"
+			if vals := p.varying(i, j, -1); vals != "" {
+				msg += " (differing in " + vals + ")"
+			}
+			_ = g
+			return msg
+		}
+	}
+	// The shape most of the run shares.
+	var top int32 = -1
+	for id, c := range perCluster {
+		if top < 0 || c > perCluster[top] || c == perCluster[top] && id < top {
+			top = id
+		}
+	}
+	if top >= 0 && perCluster[top]*10 >= count*6 && perCluster[top] >= 2 {
+		cl := &p.cl.clusters[top]
+		if t := templateText(p.b, cl, 100); t != "" {
+			if perCluster[top] == count {
+				msg = lines.Count(count, "line", "lines") + " like \"" + t + "\" omitted"
+			} else {
+				msg += ", " + strconv.Itoa(perCluster[top]) + " like \"" + t + "\""
+			}
+			if vals := p.varying(i, j, top); vals != "" {
+				msg += "; they vary in " + vals
+			}
+		}
+	}
+	return msg
+}
+
+// varying lists the distinct values of the varying fields of the omitted
+// lines [i, j) of cluster id (or of the first lines of omitted records when
+// id < 0), when they are few and short.
+func (p *plan) varying(i, j int, id int32) string {
+	var vals []string
+	seen := map[string]bool{}
+	more := 0
+	var buf []string
+	for k := i; k < j; k++ {
+		c := p.cl.of[k]
+		if c == noCluster {
+			continue
+		}
+		if id >= 0 && c != id {
+			continue
+		}
+		if id < 0 && k > i && p.cl.of[k-1] != noCluster && p.groupOf[k-1] == p.groupOf[k] {
+			// Not the first line of a record; look at the last one too.
+			if k+1 < j && p.cl.of[k+1] != noCluster && p.groupOf[k+1] == p.groupOf[k] {
+				continue
+			}
+		}
+		cl := &p.cl.clusters[c]
+		buf = lines.Fields(p.b.L[k], buf[:0])
+		for f, v := range buf {
+			if f >= len(cl.tmpl) || cl.tmpl[f] != 0 || cl.members < 2 {
+				continue
+			}
+			if len(v) > 40 || seen[v] {
+				continue
+			}
+			seen[v] = true
+			if len(vals) < 8 {
+				vals = append(vals, v)
+			} else {
+				more++
+			}
+		}
+		if more > 24 {
+			return ""
+		}
+	}
+	if len(vals) == 0 || more > 8 {
+		return ""
+	}
+	s := strings.Join(vals, ", ")
+	if more > 0 {
+		s += " and " + strconv.Itoa(more) + " more"
+	}
+	return s
+}

@@ -1,0 +1,155 @@
+package fold
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// Multi-line records: a stack trace, a failed test's report, a thread of a
+// thread dump, a compiler diagnostic with its code frame. They are found
+// from layout alone, so any tool's output is covered:
+//
+//   - a record is a line and the lines after it that are indented deeper
+//     (frames under an exception, a code frame under a diagnostic); when
+//     the first line ends with ':' (a header: "Traceback (...):",
+//     "goroutine 7 [running]:"), the first line back at its indent closes
+//     the record ("KeyError: 'PL'");
+//   - a paragraph is a run of records between blank lines or separator
+//     rules ("=====", "____ test_x ____");
+//
+// Records and paragraphs are units; units whose first lines share a
+// cluster and whose lines mostly share clusters (Jaccard >= 0.6 over the
+// sets of line clusters) form a unit group, folded to one exemplar.
+
+// unit is a record or a paragraph: lines [start, end).
+type unit struct {
+	start, end int
+	first      int32   // cluster of the first line
+	sig        []int32 // distinct clusters of its lines, sorted (capped)
+}
+
+const maxSig = 48
+
+// records splits the non-blank lines of b into records.
+func records(b *lines.Lines, cl *clustering) []unit {
+	var out []unit
+	n := len(b.L)
+	for i := 0; i < n; {
+		if cl.of[i] == noCluster {
+			i++
+			continue
+		}
+		start := i
+		base := lines.Indent(b.L[i])
+		header := strings.HasSuffix(strings.TrimRight(b.L[i], " \r"), ":")
+		deeper := false
+		j := i + 1
+		for j < n && cl.of[j] != noCluster && j-start < 400 {
+			ind := lines.Indent(b.L[j])
+			if ind > base {
+				deeper = true
+				j++
+				continue
+			}
+			if header && deeper && ind == base && !lines.IsRule(b.L[j]) {
+				// The line that closes a header's indented body.
+				j++
+			}
+			break
+		}
+		out = append(out, newUnit(start, j, cl))
+		i = j
+	}
+	return out
+}
+
+// paragraphs groups consecutive records into paragraphs, split at blank
+// lines and separator rules. Only paragraphs of two or more records are
+// returned (a one-record paragraph is that record).
+func paragraphs(b *lines.Lines, recs []unit, cl *clustering) []unit {
+	var out []unit
+	for i := 0; i < len(recs); {
+		j := i + 1
+		for j < len(recs) && recs[j].start == recs[j-1].end && !lines.IsRule(b.L[recs[j].start]) {
+			j++
+		}
+		if j-i >= 2 {
+			out = append(out, newUnit(recs[i].start, recs[j-1].end, cl))
+		}
+		i = j
+	}
+	return out
+}
+
+func newUnit(start, end int, cl *clustering) unit {
+	u := unit{start: start, end: end, first: cl.of[start]}
+	for k := start; k < end && len(u.sig) < maxSig*2; k++ {
+		if id := cl.of[k]; id != noCluster {
+			u.sig = append(u.sig, id)
+		}
+	}
+	slices.Sort(u.sig)
+	u.sig = slices.Compact(u.sig)
+	if len(u.sig) > maxSig {
+		u.sig = u.sig[:maxSig]
+	}
+	return u
+}
+
+// lines returns the number of lines of u.
+func (u *unit) len() int { return u.end - u.start }
+
+// groupUnits groups similar units; each group lists unit indices in order.
+// Only units of at least two lines take part (single lines are folded by
+// their line clusters).
+func groupUnits(units []unit) [][]int {
+	byFirst := map[int32][]int{} // first-line cluster -> group indices
+	var groups [][]int
+	for ui := range units {
+		u := &units[ui]
+		if u.len() < 2 {
+			continue
+		}
+		best := -1
+		for _, g := range byFirst[u.first] {
+			if jaccard(units[groups[g][0]].sig, u.sig) >= 0.6 {
+				best = g
+				break
+			}
+		}
+		if best < 0 {
+			if len(byFirst[u.first]) >= 16 {
+				continue
+			}
+			best = len(groups)
+			groups = append(groups, nil)
+			byFirst[u.first] = append(byFirst[u.first], best)
+		}
+		groups[best] = append(groups[best], ui)
+	}
+	return groups
+}
+
+// jaccard is |a ∩ b| / |a ∪ b| for sorted, distinct slices.
+func jaccard(a, b []int32) float64 {
+	i, j, inter := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			inter++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	union := len(a) + len(b) - inter
+	if union == 0 {
+		return 1
+	}
+	return float64(inter) / float64(union)
+}

@@ -1,0 +1,238 @@
+package lines
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// IsWordByte reports whether c is an ASCII letter, digit or '_'.
+func IsWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// IsDigit reports whether c is an ASCII digit.
+func IsDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// IsHex reports whether c is an ASCII hex digit.
+func IsHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// Words calls fn for every word of s, in order: maximal runs of letters,
+// digits and '_' (any script). fn gets the word as it stands in s and its
+// byte offsets; it stops the walk by returning false.
+func Words(s string, fn func(w string, start, end int) bool) {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !IsWordByte(c) {
+				i++
+				continue
+			}
+		} else if r, n := utf8.DecodeRuneInString(s[i:]); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			i += n
+			continue
+		}
+		j := i
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf {
+				if !IsWordByte(c) {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+				break
+			}
+			j += n
+		}
+		if !fn(s[i:j], i, j) {
+			return
+		}
+		i = j
+	}
+}
+
+// Parts calls fn for the parts of an identifier-like word that are worth
+// matching on their own: the pieces between underscores and at lower-to-
+// upper case changes ("SanitizeHostname" -> "Sanitize", "Hostname";
+// "max_old_space" -> "max", "old", "space"), when there are at least two.
+// Pieces shorter than three bytes are skipped.
+func Parts(w string, fn func(p string)) {
+	var cuts [32]int
+	n := 0
+	cuts[n] = 0
+	n++
+	for i := 1; i < len(w) && n < len(cuts)-1; i++ {
+		c, p := w[i], w[i-1]
+		switch {
+		case c == '_':
+			cuts[n] = i
+			n++
+		case c >= 'A' && c <= 'Z' && p >= 'a' && p <= 'z':
+			cuts[n] = i
+			n++
+		case c >= 'A' && c <= 'Z' && p >= 'A' && p <= 'Z' && i+1 < len(w) && w[i+1] >= 'a' && w[i+1] <= 'z':
+			// "HTTPServer" -> "HTTP", "Server".
+			cuts[n] = i
+			n++
+		}
+	}
+	if n < 2 {
+		return
+	}
+	cuts[n] = len(w)
+	for k := 0; k < n; k++ {
+		p := strings.Trim(w[cuts[k]:cuts[k+1]], "_")
+		if len(p) >= 3 {
+			fn(p)
+		}
+	}
+}
+
+// Fold returns w in lower case. ASCII words are lowered without
+// allocating when already lower case.
+func Fold(w string) string {
+	ascii, upper := true, false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if c >= 'A' && c <= 'Z' {
+			upper = true
+		}
+	}
+	if ascii && !upper {
+		return w
+	}
+	if ascii {
+		b := make([]byte, len(w))
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		return string(b)
+	}
+	return strings.ToLower(w)
+}
+
+// Stem strips a common English inflection from a lowercase, all-letter
+// word so that its forms meet: "resumes", "resumed", "resuming" -> "resum";
+// "dependencies" -> "dependenc"; "skipped" -> "skip". Words with digits or
+// '_', and words whose stem would be shorter than four letters, come back
+// unchanged. The stem is always a prefix of the word.
+func Stem(w string) string {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return w
+		}
+	}
+	return w[:stemLen(w)]
+}
+
+// StemLen returns len(Stem(Fold(w))) for an ASCII word w, without building
+// either: callers hash w[:StemLen(w)] with HashFold.
+func StemLen(w string) int {
+	for i := 0; i < len(w); i++ {
+		if c := asciiLower[w[i]]; c < 'a' || c > 'z' {
+			return len(w)
+		}
+	}
+	return stemLen(w)
+}
+
+// stemLen computes the stem length of an all-letter word, folding ASCII
+// case as it reads.
+func stemLen(w string) int {
+	n := len(w)
+	if n < 5 {
+		return n
+	}
+	at := func(i int) byte { return asciiLower[w[i]] }
+	has := func(suf string) bool {
+		if len(suf) > n {
+			return false
+		}
+		for k := 0; k < len(suf); k++ {
+			if at(n-len(suf)+k) != suf[k] {
+				return false
+			}
+		}
+		return true
+	}
+	s := n
+	switch {
+	case has("ies"):
+		s = n - 3
+	case has("sses"):
+		s = n - 2
+	case has("ing"):
+		s = n - 3
+	case has("ed"):
+		s = n - 2
+	case has("es") && n > 5 && strings.IndexByte("sxz", at(n-3)) >= 0:
+		s = n - 2
+	case has("s") && !has("ss") && !has("us") && !has("is"):
+		s = n - 1
+	case has("e"):
+		s = n - 1
+	case has("y") && n >= 6 && strings.IndexByte("aeiou", at(n-2)) < 0:
+		// "dependency" meets "dependencies" at "dependenc".
+		s = n - 1
+	}
+	// Doubled final consonant: "skipped" -> "skipp" -> "skip".
+	if s >= 5 && at(s-1) == at(s-2) && strings.IndexByte("aeiouls", at(s-1)) < 0 {
+		s--
+	}
+	// "resume"/"resumed" meet at "resum": a final silent e goes too.
+	if s >= 5 && at(s-1) == 'e' {
+		s--
+	}
+	if s < 4 {
+		return n
+	}
+	return s
+}
+
+// asciiLower maps a byte to its ASCII lower case.
+var asciiLower = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// LowerASCII returns s with ASCII letters lowered and every other byte
+// unchanged, so offsets into the result are offsets into s. (Unicode
+// lowering can change a letter's length in UTF-8: never slice s with an
+// index found in strings.ToLower(s).)
+func LowerASCII(s string) string {
+	buf := make([]byte, len(s))
+	src := s[:len(buf)]
+	for i := range buf {
+		buf[i] = asciiLower[src[i]]
+	}
+	return string(buf)
+}
+
+// HashFold hashes w with ASCII letters lowered (other bytes as they are).
+func HashFold(w string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint64(asciiLower[w[i]])) * fnvPrime
+	}
+	return h
+}

@@ -1,0 +1,135 @@
+package compress
+
+import (
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+	"github.com/tsheadroom/tsheadroom/compress/wrapper"
+)
+
+// The pipeline one eligible block goes through:
+//
+//	peel the agent CLI's wrapper (kept verbatim)
+//	-> detect the payload's kind
+//	-> the kind's compressor: lossless steps, then lossy ones while the
+//	   result is over the block's budget
+//	-> the safety net: a payload no compressor claimed, or one still large
+//	   after its compressor, is folded generically
+//	-> checks: kept lines are verbatim, no retrieval markers, fewer bytes.
+
+// safetyNetBytes is the size (about 2,000 tokens) from which a payload that
+// its kind's compressor left large goes through the generic fold.
+const safetyNetBytes = 8000
+
+// blockJob is what the pipeline needs to compress one payload.
+type blockJob struct {
+	query    *relevance.Query
+	prof     profile
+	pressure float64
+	isError  bool
+	// jsonObject: the result must stay one JSON object.
+	jsonObject bool
+	stop       func() bool
+	depth      int
+}
+
+// run compresses text and returns the result and its kind; ok is false
+// when nothing worth changing was found.
+func (j *blockJob) run(text string) (string, Kind, bool) {
+	parts := wrapper.Peel(text)
+	if j.jsonObject {
+		parts = wrapper.Parts{Payload: text}
+	}
+	payload := parts.Payload
+	kind := detectKind(payload)
+	if kind == KindCode || kind == KindText && len(payload) < safetyNetBytes {
+		return "", kind, false
+	}
+	if j.query.Intent.Has(relevance.Analysis) && codeBearing(kind) {
+		return "", kind, false
+	}
+	in := j.input(payload, kind)
+	out, ok := compressKind(kind, in)
+	if kind != KindJSON || !j.jsonObject {
+		if !ok && len(payload) >= safetyNetBytes || ok && len(out) >= safetyNetBytes && len(out) > 2*in.Budget.Bytes && !structured(kind) {
+			// The safety net: any large payload leaves reduced.
+			if o, ok2 := fold.Text(j.input(payload, KindLog)); ok2 && (!ok || len(o) < len(out)) {
+				out, ok = o, true
+				if kind == KindText {
+					kind = KindLog
+				}
+			}
+		}
+	}
+	if !ok || len(out) >= len(payload) {
+		return "", kind, false
+	}
+	return parts.Head + out + parts.Tail, kind, true
+}
+
+// structured kinds have a syntax their compressor keeps valid, which a
+// generic fold of their output would break.
+func structured(k Kind) bool { return k == KindJSON || k == KindDiff }
+
+// input builds a compressor's Input for payload.
+func (j *blockJob) input(payload string, k Kind) *fold.Input {
+	in := &fold.Input{
+		Text:    payload,
+		Query:   j.query,
+		Budget:  budgetFor(k, len(payload), j.prof, j.pressure),
+		IsError: j.isError,
+		Stop:    j.stop,
+	}
+	if j.depth < 2 {
+		in.Nested = func(text string, b fold.Budget) (string, bool) {
+			sub := *j
+			sub.depth++
+			sub.jsonObject = false
+			out, _, ok := sub.run(text)
+			return out, ok
+		}
+	}
+	return in
+}
+
+// queryOf builds the query of a block from its task: the last user
+// request is the latest, what came before is context.
+func queryOf(b *Block) *relevance.Query {
+	latest, earlier := splitTask(b.Task)
+	return relevance.Parse(latest, earlier)
+}
+
+// splitTask splits a task (user messages joined by newlines, oldest first)
+// into its latest request and the rest. The latest request is the last
+// paragraph of at least 40 bytes.
+func splitTask(task string) (latest, earlier string) {
+	task = strings.TrimSpace(task)
+	cut := strings.LastIndexByte(task, '\n')
+	for cut > 0 && len(task)-cut < 40 {
+		cut = strings.LastIndexByte(task[:cut], '\n')
+	}
+	if cut < 0 {
+		return task, ""
+	}
+	return task[cut+1:], task[:cut]
+}
+
+// keptVerbatim reports whether every line of out, outside notes, is a
+// substring of in: lossy steps never re-render what they keep.
+func keptVerbatim(in, out string) bool {
+	ok := true
+	for l := range strings.Lines(out) {
+		l = strings.TrimSuffix(l, "\n")
+		lines.WithoutNotes(l, func(part string) {
+			if ok && part != "" && !strings.Contains(in, part) {
+				ok = false
+			}
+		})
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

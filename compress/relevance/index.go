@@ -1,0 +1,272 @@
+package relevance
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// Index weighs a query's terms over the units of one block. Units partition
+// the block's text: unit i spans [starts[i], starts[i+1]) (the last one runs
+// to the end); for line-based kinds they are the lines, for JSON the items.
+type Index struct {
+	q      *Query
+	n      int
+	starts []int
+	// df and weight are per query term: the number of units holding the
+	// term and its BM25-style weight in this block (0 when absent).
+	df     []int
+	weight []float64
+	// hits[t] lists the units holding term t, ascending (at most maxHits).
+	hits  [][]int32
+	score []float32
+	// strong marks units holding a term that is rare in the block.
+	strong []bool
+	anyHit bool
+}
+
+// maxHits bounds the units recorded per term; a term found in more units
+// marks nothing in particular and gets (almost) no weight anyway.
+const maxHits = 1 << 14
+
+// Build indexes text, split into units at starts (ascending offsets, the
+// first 0). A nil or empty query gives an index that scores every unit 0.
+// The cost is one pass over the text's words plus one substring scan per
+// compound term, whatever the number of units.
+func Build(q *Query, text string, starts []int) *Index {
+	ix := &Index{q: q, n: len(starts), starts: starts}
+	if q == nil || len(q.Terms) == 0 || len(starts) == 0 {
+		return ix
+	}
+	nt := len(q.Terms)
+	ix.df = make([]int, nt)
+	ix.weight = make([]float64, nt)
+	ix.hits = make([][]int32, nt)
+	// last[t] is the last unit term t was seen in, so a unit counts once.
+	last := make([]int32, nt)
+	for i := range last {
+		last[i] = -1
+	}
+	record := func(t, u int) {
+		if last[t] == int32(u) {
+			return
+		}
+		// Units arrive in order for words; compound scans also run in
+		// order, so a unit repeats only back to back.
+		last[t] = int32(u)
+		ix.df[t]++
+		if len(ix.hits[t]) < maxHits {
+			ix.hits[t] = append(ix.hits[t], int32(u))
+		}
+	}
+
+	// Whole words (and identifier parts, and inflections).
+	var wt wordTable
+	wt.build(q)
+	if wt.any() {
+		u := 0
+		next := ix.boundary(1)
+		lines.Words(text, func(w string, start, _ int) bool {
+			for start >= next {
+				u++
+				next = ix.boundary(u + 1)
+			}
+			wt.match(w, func(t int) { record(t, u) })
+			return true
+		})
+	}
+	// Compounds, numbers and phrases: substring scans of the lowered text.
+	var lower string
+	for t := range q.Terms {
+		term := &q.Terms[t]
+		if term.Kind == Word {
+			continue
+		}
+		if lower == "" {
+			lower = lines.LowerASCII(text)
+		}
+		ix.scan(lower, text, t, record)
+	}
+
+	// Weights: rarer terms weigh more; a term in every unit weighs ~0.
+	N := float64(ix.n)
+	for t := range q.Terms {
+		df := float64(ix.df[t])
+		if df == 0 {
+			continue
+		}
+		idf := math.Log(1 + (N-df+0.5)/(df+0.5))
+		boost := 1.0
+		switch q.Terms[t].Kind {
+		case Compound, Phrase:
+			boost = 1.6
+		case Number:
+			boost = 1.3
+		}
+		ix.weight[t] = q.Terms[t].Prior * boost * idf
+	}
+	ix.score = make([]float32, ix.n)
+	ix.strong = make([]bool, ix.n)
+	for t := range q.Terms {
+		rare := ix.rareLimit(&q.Terms[t])
+		for _, u := range ix.hits[t] {
+			ix.score[u] += float32(ix.weight[t])
+			if ix.df[t] <= rare {
+				ix.strong[u] = true
+			}
+			ix.anyHit = true
+		}
+	}
+	return ix
+}
+
+// boundary returns the start of unit u, or past the text for u == n.
+func (ix *Index) boundary(u int) int {
+	if u >= len(ix.starts) {
+		return math.MaxInt
+	}
+	return ix.starts[u]
+}
+
+// unitAt returns the unit holding byte offset off.
+func (ix *Index) unitAt(off int) int {
+	return sort.SearchInts(ix.starts, off+1) - 1
+}
+
+// rareLimit is how many units a term may be in and still mark them
+// strongly: few enough that keeping them all is keeping what the user
+// named. Terms of the latest request may be in up to 3% of the units
+// (compounds and phrases, which are more specific, 5%); terms of earlier
+// context only in 0.3%.
+func (ix *Index) rareLimit(t *Term) int {
+	switch {
+	case !t.Latest:
+		return max(2, ix.n/300)
+	case t.Prior < 0.8:
+		// Parts of compounds and identifiers.
+		return max(2, ix.n/100)
+	case t.Kind == Compound || t.Kind == Phrase:
+		return max(5, ix.n/20)
+	}
+	return max(3, ix.n/33)
+}
+
+// scan finds term t as a substring that does not start or end inside a
+// word (where the term itself starts or ends with a word character).
+func (ix *Index) scan(lower, text string, t int, record func(t, u int)) {
+	term := &ix.q.Terms[t]
+	needles := []string{lines.LowerASCII(term.Text)}
+	if !isASCII(term.Typed) {
+		// Lowered text keeps non-ASCII letters as typed: also look for
+		// the term as the user typed it.
+		if ty := lines.LowerASCII(term.Typed); ty != needles[0] {
+			needles = append(needles, ty)
+		}
+	}
+	var found []int32
+	for _, nd := range needles {
+		if nd == "" {
+			continue
+		}
+		wordStart := lines.IsWordByte(nd[0])
+		wordEnd := lines.IsWordByte(nd[len(nd)-1])
+		for off := 0; off < len(lower); {
+			i := strings.Index(lower[off:], nd)
+			if i < 0 {
+				break
+			}
+			s := off + i
+			e := s + len(nd)
+			off = s + 1
+			if wordStart && s > 0 && isWordAt(text, s-1) {
+				continue
+			}
+			if wordEnd && e < len(text) && isWordAt(text, e) {
+				continue
+			}
+			u := ix.unitAt(s)
+			found = append(found, int32(u))
+			// Skip to the next unit: one hit per unit is enough.
+			if u+1 >= len(ix.starts) {
+				break
+			}
+			off = max(off, ix.starts[u+1])
+		}
+	}
+	if len(needles) > 1 {
+		slices.Sort(found)
+		found = slices.Compact(found)
+	}
+	for _, u := range found {
+		record(t, int(u))
+	}
+}
+
+// isWordAt reports whether the byte at i belongs to a word (ASCII word
+// byte, or a byte of a non-ASCII letter).
+func isWordAt(s string, i int) bool {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return lines.IsWordByte(c)
+	}
+	// Find the rune holding i.
+	j := i
+	for j > 0 && !utf8.RuneStart(s[j]) {
+		j--
+	}
+	r, _ := utf8.DecodeRuneInString(s[j:])
+	return r != utf8.RuneError && (isLetterOrDigit(r))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// Units is the number of units.
+func (ix *Index) Units() int { return ix.n }
+
+// Any reports whether any term was found in any unit.
+func (ix *Index) Any() bool { return ix.anyHit }
+
+// Score is unit u's relevance: the summed weights of the terms it holds.
+func (ix *Index) Score(u int) float64 {
+	if ix.score == nil {
+		return 0
+	}
+	return float64(ix.score[u])
+}
+
+// Strong reports whether unit u holds a term that is rare in the block:
+// then it is what the user named, and lossy steps keep it.
+func (ix *Index) Strong(u int) bool {
+	return ix.strong != nil && ix.strong[u]
+}
+
+// Hits returns the units holding term t (ascending, capped), and the
+// term's document frequency.
+func (ix *Index) Hits(t int) ([]int32, int) {
+	if ix.hits == nil {
+		return nil, 0
+	}
+	return ix.hits[t], ix.df[t]
+}
+
+// Weight returns term t's weight in this block.
+func (ix *Index) Weight(t int) float64 {
+	if ix.weight == nil {
+		return 0
+	}
+	return ix.weight[t]
+}
+
+// Query returns the indexed query.
+func (ix *Index) Query() *Query { return ix.q }

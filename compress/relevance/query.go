@@ -1,0 +1,319 @@
+// Package relevance decides which parts of a tool output the conversation
+// is about. A Query holds the distinctive terms of what the user asked
+// (words, identifiers, paths, dotted names, numbers, quoted strings) and
+// what the question wants (verbatim quotes, the whole output, the largest
+// or newest item, a count); an Index weighs those terms over the units of
+// one block (its lines, or its items) by how rare they are there, BM25
+// style, so a common word marks nothing while a rare identifier marks the
+// few lines that hold it.
+//
+// Matching is by whole words and identifiers, never by substring inside a
+// word: "repo" does not match "report", "port" does not match "support".
+package relevance
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// TermKind tells how a term is matched.
+type TermKind uint8
+
+const (
+	// Word is one word, matched against whole words of a unit (and the
+	// parts of identifiers: "Hostname" in "SanitizeHostname"), its
+	// inflections included ("resumes" meets "resume", "resumed").
+	Word TermKind = iota
+	// Compound is an identifier with inner punctuation (a path, a dotted or
+	// hyphenated name, a flag, host:port), matched as a case-insensitive
+	// substring that does not start or end inside a word.
+	Compound
+	// Number is a token with digits (a version, an error code, a port),
+	// matched like a Compound.
+	Number
+	// Phrase is a quoted string, matched like a Compound.
+	Phrase
+)
+
+// Term is one distinctive term of a query.
+type Term struct {
+	// Text is the term in lower case (ASCII folded; other letters as
+	// typed and lowered).
+	Text string
+	// Typed is the term as the user typed it (for non-ASCII matching).
+	Typed string
+	Kind  TermKind
+	// Prior weighs the term before its rarity in a block is known: terms
+	// of the latest request weigh 1, terms of earlier context less, and
+	// derived terms (parts of compounds, identifier pieces) less again.
+	Prior float64
+	// Latest is set for terms of the latest request.
+	Latest bool
+}
+
+// Intent is what a question wants of the output, beyond its terms.
+type Intent uint16
+
+const (
+	// Quote: the user wants lines as printed (quote, verbatim, paste,
+	// exact): kept lines must be byte-exact and not regrouped.
+	Quote Intent = 1 << iota
+	// Whole: the user wants all of an earlier output.
+	Whole
+	// Max: the largest / slowest / most / top items matter.
+	Max
+	// Min: the smallest / fastest / least items matter.
+	Min
+	// Newest: the latest / most recent items matter.
+	Newest
+	// Oldest: the oldest / earliest items matter.
+	Oldest
+	// Count: the user asks how many: tallies and summary lines matter.
+	Count
+	// Analysis: the user asks to analyse or review code.
+	Analysis
+)
+
+// Has reports whether all of the flags in x are set.
+func (i Intent) Has(x Intent) bool { return i&x == x }
+
+// Extremes is the set of intents that ask for the items at one end of a
+// numeric or temporal order.
+const Extremes = Max | Min | Newest | Oldest
+
+// Query is what a block's compression should keep in view.
+type Query struct {
+	Terms  []Term
+	Intent Intent
+}
+
+// MaxTerms bounds a query's terms: a task of hundreds of words must not
+// make matching superlinear. Terms of the latest request come first.
+const MaxTerms = 48
+
+// maxTaskBytes bounds how much task text is read.
+const maxTaskBytes = 8 << 10
+
+// Parse builds a query from the latest request (the last thing the user
+// asked before the block) and earlier context (older user messages, agent
+// preambles). Intents come from the latest request only: an old "walk me
+// through" does not make every later block an analysis.
+func Parse(latest, earlier string) *Query {
+	q := &Query{}
+	p := parser{q: q, seen: map[string]int{}}
+	latest = tail(latest, maxTaskBytes)
+	q.Intent = intentOf(latest)
+	p.text(latest, 1, true)
+	p.text(tail(earlier, maxTaskBytes), 0.5, false)
+	return q
+}
+
+// With returns a copy of q extended by the terms and intents of a later
+// message (a follow-up question), which count as the latest request.
+func (q *Query) With(msg string) *Query {
+	out := &Query{Intent: q.Intent | intentOf(tail(msg, maxTaskBytes))}
+	p := parser{q: out, seen: map[string]int{}}
+	p.text(tail(msg, maxTaskBytes), 1.2, true)
+	for _, t := range q.Terms {
+		p.add(t)
+	}
+	return out
+}
+
+// Empty reports whether q has no terms and no intent.
+func (q *Query) Empty() bool { return q == nil || len(q.Terms) == 0 && q.Intent == 0 }
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[len(s)-n:]
+	// Start at a rune boundary.
+	for i := 0; i < len(s) && i < 4; i++ {
+		if s[i] < 0x80 || s[i] >= 0xC0 {
+			return s[i:]
+		}
+	}
+	return s
+}
+
+type parser struct {
+	q    *Query
+	seen map[string]int // term text -> index in q.Terms
+}
+
+func (p *parser) add(t Term) {
+	if len(t.Text) < 2 {
+		return
+	}
+	if i, ok := p.seen[t.Text]; ok {
+		e := &p.q.Terms[i]
+		if t.Prior > e.Prior {
+			e.Prior = t.Prior
+		}
+		e.Latest = e.Latest || t.Latest
+		if t.Kind > e.Kind {
+			e.Kind = t.Kind
+		}
+		return
+	}
+	if len(p.q.Terms) >= MaxTerms {
+		return
+	}
+	p.seen[t.Text] = len(p.q.Terms)
+	p.q.Terms = append(p.q.Terms, t)
+}
+
+// text adds the terms of s with the given prior.
+func (p *parser) text(s string, prior float64, latest bool) {
+	s = stripTags(s)
+	// Quoted strings are phrases, kept whole.
+	for _, qc := range [...]string{"`", "\"", "'"} {
+		parts := strings.Split(s, qc)
+		if len(parts) < 3 {
+			continue
+		}
+		for i := 1; i+1 < len(parts); i += 2 {
+			ph := strings.TrimSpace(parts[i])
+			if qc == "'" && (strings.ContainsAny(ph, "\n") || len(ph) > 80) {
+				// An apostrophe pair ("don't ... it's") is not a quote.
+				continue
+			}
+			if ph != "" && len(ph) <= 200 && !strings.Contains(ph, "\n") {
+				p.token(ph, prior, latest, true)
+			}
+		}
+	}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == ',' || r == '?' || r == '!' || r == '"' || r == '`' || r == '(' || r == ')' || r == ';'
+	}) {
+		p.token(f, prior, latest, false)
+	}
+}
+
+// token classifies one whitespace-delimited token of the task.
+func (p *parser) token(f string, prior float64, latest, quoted bool) {
+	f = strings.Trim(f, ".,;:!?()[]{}<>\"'`*")
+	if f == "" {
+		return
+	}
+	if quoted && strings.ContainsAny(f, " \t") {
+		p.add(Term{Text: fold(f), Typed: f, Kind: Phrase, Prior: prior * 1.5, Latest: latest})
+		for _, g := range strings.Fields(f) {
+			p.token(g, prior*0.6, latest, false)
+		}
+		return
+	}
+	hasDigit, hasLetter, inner := false, false, false
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		switch {
+		case lines.IsDigit(c):
+			hasDigit = true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+			hasLetter = true
+		case c == '_':
+		default:
+			if i > 0 && i < len(f)-1 {
+				inner = true
+			}
+		}
+	}
+	switch {
+	case inner && (hasLetter || hasDigit):
+		kind := Compound
+		if hasDigit && !hasLetter {
+			kind = Number
+		}
+		if !stopCompound(f) {
+			p.add(Term{Text: fold(f), Typed: f, Kind: kind, Prior: prior * 1.3, Latest: latest})
+		}
+		// Its words count too, weaker: "res.sendFile" -> "sendfile".
+		lines.Words(f, func(w string, _, _ int) bool {
+			p.word(w, prior*0.6, latest)
+			return true
+		})
+	case hasDigit && hasLetter:
+		// An identifier with digits: E0609, TS2339, utf8, v5.
+		p.add(Term{Text: fold(f), Typed: f, Kind: Number, Prior: prior * 1.3, Latest: latest})
+	case hasDigit:
+		if len(f) >= 2 || quoted {
+			p.add(Term{Text: fold(f), Typed: f, Kind: Number, Prior: prior, Latest: latest})
+		}
+	default:
+		lines.Words(f, func(w string, _, _ int) bool {
+			p.word(w, prior, latest)
+			return true
+		})
+	}
+}
+
+// word adds a plain word and the parts of an identifier.
+func (p *parser) word(w string, prior float64, latest bool) {
+	lw := fold(w)
+	if len(lw) < 3 || stopWords[lw] || intentWords[lw] {
+		return
+	}
+	if allDigits(lw) {
+		p.add(Term{Text: lw, Typed: w, Kind: Number, Prior: prior, Latest: latest})
+		return
+	}
+	p.add(Term{Text: lw, Typed: w, Kind: Word, Prior: prior, Latest: latest})
+	lines.Parts(w, func(part string) {
+		lp := fold(part)
+		if len(lp) >= 3 && !stopWords[lp] {
+			p.add(Term{Text: lp, Typed: part, Kind: Word, Prior: prior * 0.5, Latest: latest})
+		}
+	})
+}
+
+// stopCompound reports compounds that say nothing: "e.g.", "i.e.", "etc.".
+func stopCompound(f string) bool {
+	switch strings.ToLower(f) {
+	case "e.g", "i.e", "etc", "a.k.a", "vs", "n/a", "and/or":
+		return true
+	}
+	return false
+}
+
+func fold(s string) string { return lines.Fold(s) }
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !lines.IsDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// stripTags blanks short markup tags that agents wrap around their context
+// (<cwd>, </environment_context>) so their names are not terms.
+func stripTags(s string) string {
+	if strings.IndexByte(s, '<') < 0 {
+		return s
+	}
+	b := []byte(s)
+	for i := 0; i < len(b); i++ {
+		if b[i] != '<' {
+			continue
+		}
+		j := i + 1
+		if j < len(b) && b[j] == '/' {
+			j++
+		}
+		k := j
+		for k < len(b) && k-j <= 40 && (lines.IsWordByte(b[k]) || b[k] == '-') {
+			k++
+		}
+		if k > j && k < len(b) && b[k] == '>' {
+			for m := i; m <= k; m++ {
+				b[m] = ' '
+			}
+			i = k
+		}
+	}
+	return string(b)
+}

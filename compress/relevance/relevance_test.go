@@ -1,0 +1,130 @@
+package relevance
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+func termTexts(q *Query) []string {
+	var out []string
+	for _, t := range q.Terms {
+		out = append(out, t.Text)
+	}
+	return out
+}
+
+func TestParseTerms(t *testing.T) {
+	q := Parse("Which of lib/view.js errors mention res.sendFile, `max-old-space-size` or E0609? See \"dangling escape\" <cwd>/home/x</cwd>", "")
+	got := termTexts(q)
+	for _, want := range []string{"lib/view.js", "res.sendfile", "sendfile", "max-old-space-size", "e0609", "dangling escape", "errors"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing term %q in %q", want, got)
+		}
+	}
+	for _, bad := range []string{"which", "of", "see", "cwd", "or"} {
+		if slices.Contains(got, bad) {
+			t.Errorf("stop word %q became a term: %q", bad, got)
+		}
+	}
+}
+
+func TestIntents(t *testing.T) {
+	cases := map[string]Intent{
+		"Quote the two lines verbatim":            Quote,
+		"Which three packages are largest?":       Max,
+		"what is the slowest request":             Max,
+		"show me the most recent commit":          Newest,
+		"Paste the whole output":                  Quote | Whole,
+		"how many tests failed":                   Count,
+		"Walk me through commit 1a50":             Analysis,
+		"review this diff":                        Analysis,
+		"what does it print":                      0,
+		"List the errors tsc reported in view.js": 0,
+	}
+	for s, want := range cases {
+		if got := Parse(s, "").Intent; got != want {
+			t.Errorf("%q: intent %b, want %b", s, got, want)
+		}
+	}
+	// Intents come from the latest request only.
+	if got := Parse("what failed?", "walk me through it").Intent; got.Has(Analysis) {
+		t.Errorf("earlier context set Analysis")
+	}
+}
+
+// index builds an index over the lines of text.
+func index(q *Query, text string) (*Index, *lines.Lines) {
+	b := lines.Split(text)
+	return Build(q, text, b.Start), b
+}
+
+func TestWholeWordMatching(t *testing.T) {
+	text := strings.Join([]string{
+		"generating report for repo",
+		"support for imports",
+		"the repo has 3 remotes",
+		"imported 12 reports",
+		"port 8080 open",
+	}, "\n")
+	ix, _ := index(Parse("which repo and which port?", ""), text)
+	var hit []int
+	for u := 0; u < ix.Units(); u++ {
+		if ix.Score(u) > 0 {
+			hit = append(hit, u)
+		}
+	}
+	if !slices.Equal(hit, []int{0, 2, 4}) {
+		t.Errorf("units hit %v, want [0 2 4] (no substring matches inside report/support/import)", hit)
+	}
+}
+
+func TestInflectionsAndParts(t *testing.T) {
+	text := "func SanitizeHostname(s string)\nresuming transfer\nresumed at 10%\nunrelated line"
+	ix, _ := index(Parse("sanitize hostname; how does resume work", ""), text)
+	for u, want := range []bool{true, true, true, false} {
+		if got := ix.Score(u) > 0; got != want {
+			t.Errorf("unit %d hit=%v want %v", u, got, want)
+		}
+	}
+}
+
+func TestRareTermsAreStrongCommonAreNot(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 300; i++ {
+		b.WriteString("INFO request served path=/api/items status=200\n")
+	}
+	b.WriteString("ERROR request failed path=/api/checkout status=500\n")
+	ix, _ := index(Parse("why did the checkout request fail?", ""), b.String())
+	if !ix.Strong(300) {
+		t.Error("the one line naming checkout is not strong")
+	}
+	if ix.Strong(0) {
+		t.Error("a line holding only the common word 'request' is strong")
+	}
+	if ix.Score(300) <= ix.Score(0) {
+		t.Errorf("rare line scores %.2f <= common line %.2f", ix.Score(300), ix.Score(0))
+	}
+}
+
+func TestCompoundBoundaries(t *testing.T) {
+	text := "lib/view.js(3,1): error\nsublib/view.jsx: ok\nlib/view.js: warning"
+	q := Parse("errors in lib/view.js", "")
+	ix, _ := index(q, text)
+	hits, df := ix.Hits(slices.Index(termTexts(q), "lib/view.js"))
+	if df != 2 || !slices.Equal(hits, []int32{0, 2}) {
+		t.Errorf("lib/view.js hits %v df %d, want [0 2]", hits, df)
+	}
+}
+
+func TestNonASCIINoPanic(t *testing.T) {
+	// U+023A lowers to a longer UTF-8 sequence: indices must never come
+	// from a Unicode-lowered copy.
+	text := strings.Repeat("\u023a", 50) + " Jérome committed\nother"
+	ix, _ := index(Parse("what did JÉrome and \"Jérome committed\" do?", ""), text)
+	if ix.Score(0) == 0 {
+		t.Error("non-ASCII term not found")
+	}
+}

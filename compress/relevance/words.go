@@ -1,0 +1,114 @@
+package relevance
+
+import (
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// stopWords say nothing about which part of a tool output matters: common
+// English and the verbs of asking for something. They never become terms.
+var stopWords = setOf(`
+a about above actually after again against all also am an and any anything are around as ask at
+be because been before being below between both but by can cannot could did do does doing done
+down during each either else even ever every few find first for from further get gets give go
+going got had has have having he her here hers him his how however i if in into is it its itself
+just keep know last least let lets like look looking made make many may me might mine more most
+much must my need needs never new next no nor not now of off ok okay on once one only or other
+our ours out over own please put quite rather really right run same see seem seems shall she
+should show so some something still such sure take tell than thank thanks that the their theirs
+them then there these they thing things think this those though through thus to too two three
+under until up upon us use used uses using very via want wants was way we well were what whats
+when where whether which while who whom whose why will with within without would yes yet you
+your yours
+able actual again already although among another anyone anywhere became become becomes begin
+behind beside besides beyond came come comes couldn didn doesn don etc hadn hasn haven isn
+let's it's what's that's there's i'm i've we're you're they're don't doesn't didn't isn't
+wasn't aren't can't won't wouldn't shouldn't couldn't
+check explain figure read change changing edit open print output outputs result results
+line lines file files command commands tool tools run runs running ran
+tell give list name names quote quoted paste verbatim exact exactly copy shown say says said
+answer question questions help info information detail details part parts
+today current currently now here there again still also just only even
+good bad fine great nice sure really actually basically
+`)
+
+// intentWords carry an intent rather than a term (see intentOf); they do
+// not mark lines by themselves.
+var intentWords = setOf(`
+largest biggest most highest maximum max top heaviest slowest longest greatest worst peak
+smallest least lowest minimum min fastest shortest lightest best
+latest newest recent oldest earliest
+whole full entire complete everything
+many much count number total
+analyze analyse analysis review audit walkthrough
+`)
+
+func setOf(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// intentOf reads what a request wants of an output from its words.
+func intentOf(s string) Intent {
+	var in Intent
+	var prev, prev2 string
+	lines.Words(s, func(w string, _, _ int) bool {
+		lw := lines.Fold(w)
+		switch lw {
+		case "quote", "quoted", "quoting", "verbatim", "paste", "exact", "exactly", "copy", "literally", "literal", "unedited":
+			in |= Quote
+		case "largest", "biggest", "highest", "maximum", "heaviest", "slowest", "longest", "greatest", "worst", "peak", "max", "top":
+			in |= Max
+		case "smallest", "lowest", "minimum", "fastest", "shortest", "lightest", "min":
+			in |= Min
+		case "latest", "newest":
+			in |= Newest
+		case "oldest", "earliest":
+			in |= Oldest
+		case "recent":
+			if prev == "most" {
+				// "most recent" is about time, not size.
+				in = in&^Max | Newest
+			}
+		case "analyze", "analyse", "analysis", "review", "audit", "walkthrough":
+			in |= Analysis
+		case "through":
+			if prev == "walk" || prev == "me" && prev2 == "walk" {
+				in |= Analysis
+			}
+		case "many":
+			if prev == "how" {
+				in |= Count
+			}
+		case "output", "log", "logs", "listing", "list", "file", "result", "results", "text", "dump", "trace", "diff", "response", "tree", "table", "report":
+			switch prev {
+			case "whole", "full", "entire", "complete", "unabridged", "untruncated":
+				in |= Whole
+			}
+		case "everything":
+			if prev == "show" || prev == "paste" || prev == "print" || prev == "quote" {
+				in |= Whole
+			}
+		case "it":
+			if prev == "of" && prev2 == "all" {
+				in |= Whole
+			}
+		}
+		switch lw {
+		case "most", "least":
+			// "most memory", "most time": an extreme of a quantity.
+			if lw == "most" {
+				in |= Max
+			} else {
+				in |= Min
+			}
+		}
+		prev2, prev = prev, lw
+		return true
+	})
+	return in
+}

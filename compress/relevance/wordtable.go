@@ -1,0 +1,113 @@
+package relevance
+
+import (
+	"math/bits"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// wordTable finds the Word terms of a query among the words of a text
+// without allocating: terms are keyed by the hash of their folded form and
+// of their stem, and a 64-bit filter skips most words with one lookup.
+type wordTable struct {
+	exact  map[uint64]uint64 // hash of folded word -> term bits
+	stem   map[uint64]uint64 // hash of stem -> term bits
+	filter uint64            // bit (h & 63) set for every key above
+	idx    []int             // term bit -> index in Query.Terms
+}
+
+func (wt *wordTable) build(q *Query) {
+	for i := range q.Terms {
+		t := &q.Terms[i]
+		if t.Kind != Word || len(wt.idx) == 64 {
+			continue
+		}
+		bit := uint64(1) << len(wt.idx)
+		wt.idx = append(wt.idx, i)
+		if wt.exact == nil {
+			wt.exact = map[uint64]uint64{}
+			wt.stem = map[uint64]uint64{}
+		}
+		h := lines.HashFold(t.Text)
+		wt.exact[h] |= bit
+		wt.filter |= 1 << (h & 63)
+		if sl := lines.StemLen(t.Text); sl < len(t.Text) {
+			hs := lines.HashFold(t.Text[:sl])
+			wt.stem[hs] |= bit
+			wt.filter |= 1 << (hs & 63)
+		} else if isStemmable(t.Text) {
+			// An uninflected word is its own stem: "resume" must meet
+			// "resumes" (stem "resum") — its stem is a shorter prefix,
+			// handled above; words without a suffix match as stems too.
+			wt.stem[h] |= bit
+		}
+	}
+}
+
+func isStemmable(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return len(w) >= 4
+}
+
+func (wt *wordTable) any() bool { return len(wt.idx) > 0 }
+
+// match calls fn with the index of every term that word w (as it stands
+// in the text) is a form of, including through its identifier parts.
+func (wt *wordTable) match(w string, fn func(t int)) {
+	set := wt.lookup(w)
+	if hasCaseChangeOrUnderscore(w) {
+		lines.Parts(w, func(p string) { set |= wt.lookup(p) })
+	}
+	for set != 0 {
+		b := set & -set
+		set ^= b
+		fn(wt.idx[bits.TrailingZeros64(b)])
+	}
+}
+
+func (wt *wordTable) lookup(w string) uint64 {
+	var bits uint64
+	h := hashWord(w)
+	if wt.filter&(1<<(h&63)) != 0 {
+		bits |= wt.exact[h]
+	}
+	if len(w) >= 4 {
+		sl := lines.StemLen(w)
+		hs := h
+		if sl < len(w) {
+			hs = lines.HashFold(w[:sl])
+		}
+		if wt.filter&(1<<(hs&63)) != 0 {
+			bits |= wt.stem[hs]
+		}
+	}
+	return bits
+}
+
+// hashWord hashes the folded form of w: ASCII fast, other letters lowered.
+func hashWord(w string) uint64 {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return lines.HashFold(lines.Fold(w))
+		}
+	}
+	return lines.HashFold(w)
+}
+
+func hasCaseChangeOrUnderscore(w string) bool {
+	for i := 1; i < len(w); i++ {
+		c, p := w[i], w[i-1]
+		if c == '_' || c >= 'A' && c <= 'Z' && p >= 'a' && p <= 'z' {
+			return true
+		}
+	}
+	return false
+}
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -1,0 +1,199 @@
+package compress
+
+import (
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// Restores: every request carries the client's original conversation, so
+// an old tool output arrives in full on every turn. When a turn written
+// after a compressed block needs what the block dropped — a term, path,
+// number or quoted string found in the original but not in the compressed
+// form, or a request to quote or show the earlier output — the block is
+// compressed again with that turn added to its task, or restored whole when
+// all of it is asked for.
+//
+// The decision depends only on the block, what came before it, the knobs
+// and the turns after it; the first turn that triggers decides, and since
+// every later request holds that turn too, the block changes form exactly
+// once and stays byte-stable from then on. A trigger in an assistant turn
+// (a detail it saw in full before tsheadroom compressed, or on a turn that
+// failed open) is judged together with the message right after it, which
+// every request holding the assistant turn also holds.
+
+// Restore reasons (the reason label of tsheadroom_blocks_restored_total).
+const (
+	RestoreTerms = "terms" // the turn names something only the dropped part holds
+	RestoreQuote = "quote" // the turn asks to quote lines the form left out
+	RestoreWhole = "whole" // the turn asks for the whole earlier output
+)
+
+// RestoreReasons lists the reasons in a fixed order, for metrics.
+func RestoreReasons() []string { return []string{RestoreTerms, RestoreQuote, RestoreWhole} }
+
+// followup is a later turn that may need what a block dropped.
+type followup struct {
+	// text is the turn's text, with the next message's when the turn is an
+	// assistant's.
+	text string
+	// lastOutputBefore is set when the block is the last tool output
+	// before the turn (a "show the whole output" refers to it).
+	lastOutputBefore bool
+}
+
+// followups returns the turns after block i that may trigger its restore,
+// in order.
+func followups(req *Request, i int) []followup {
+	b := &req.Blocks[i]
+	if b.Turn >= len(req.Turns) {
+		return nil
+	}
+	lastMsg := req.Turns[len(req.Turns)-1].Message
+	if n := len(req.Blocks); n > 0 {
+		lastMsg = max(lastMsg, req.Blocks[n-1].Message)
+	}
+	// nextOutput is the message of the first tool output after block i.
+	nextOutput := -1
+	for k := i + 1; k < len(req.Blocks); k++ {
+		if req.Blocks[k].Source == ToolOutput && req.Blocks[k].Message > b.Message {
+			nextOutput = req.Blocks[k].Message
+			break
+		}
+	}
+	var out []followup
+	turns := req.Turns[b.Turn:]
+	for k, t := range turns {
+		switch t.Role {
+		case "user", "assistant", "model":
+		default:
+			continue
+		}
+		f := followup{text: t.Text, lastOutputBefore: nextOutput < 0 || t.Message < nextOutput}
+		if t.Role != "user" {
+			if t.Message >= lastMsg {
+				// An assistant turn that ends the request (a prefill):
+				// the message after it is not known yet.
+				continue
+			}
+			for _, u := range turns[k+1:] {
+				if u.Message > t.Message+1 {
+					break
+				}
+				if u.Message == t.Message+1 {
+					f.text += "\n" + u.Text
+				}
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// needsRestore reports whether a follow-up query q needs something that
+// compressed dropped from original, and why. It is the cheap check; the
+// caller confirms by compressing again.
+func needsRestore(original, compressed string, q *relevance.Query, f followup) (string, bool) {
+	if q.Intent.Has(relevance.Whole) && f.lastOutputBefore {
+		return RestoreWhole, true
+	}
+	quote := q.Intent.Has(relevance.Quote)
+	for _, t := range q.Terms {
+		if !t.Latest {
+			continue
+		}
+		specific := t.Kind != relevance.Word || len(t.Text) >= 4 && t.Prior >= 1
+		if !specific && !quote {
+			continue
+		}
+		if !containsTerm(original, t) {
+			continue
+		}
+		if !containsTerm(compressed, t) {
+			return RestoreTerms, true
+		}
+		if quote && f.lastOutputBefore {
+			return RestoreQuote, true
+		}
+	}
+	return "", false
+}
+
+// containsTerm reports whether text holds term t as a whole word (ASCII
+// case folded), or, for compounds, numbers and phrases, as a substring that
+// does not start or end inside a word.
+func containsTerm(text string, t relevance.Term) bool {
+	needle := t.Text
+	if needle == "" {
+		return false
+	}
+	wordStart, wordEnd := lines.IsWordByte(needle[0]), lines.IsWordByte(needle[len(needle)-1])
+	for off := 0; off < len(text); {
+		i := indexFoldASCII(text[off:], needle)
+		if i < 0 {
+			return false
+		}
+		s := off + i
+		e := s + len(needle)
+		off = s + 1
+		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) {
+			continue
+		}
+		if wordEnd && e < len(text) && lines.IsWordByte(text[e]) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// indexFoldASCII returns the index of the first occurrence of the lower-
+// case needle in s with ASCII letters of s folded, or -1. Bytes of s are
+// compared one for one, so the index is always valid in s.
+func indexFoldASCII(s, needle string) int {
+	first := needle[0]
+	upper := first
+	if first >= 'a' && first <= 'z' {
+		upper = first - 'a' + 'A'
+	}
+	for i := 0; i+len(needle) <= len(s); {
+		j := strings.IndexByte(s[i:len(s)-len(needle)+1], first)
+		if upper != first {
+			if k := strings.IndexByte(s[i:len(s)-len(needle)+1], upper); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 {
+			return -1
+		}
+		j += i
+		if equalFoldASCII(s[j:j+len(needle)], needle) {
+			return j
+		}
+		i = j + 1
+	}
+	return -1
+}
+
+// addsReferenced reports whether the restored form keeps a line, outside
+// notes, that the first form lacked and that holds a term of the follow-up
+// query: the restore brings back something the turn asked about.
+func addsReferenced(first, restored string, q *relevance.Query) bool {
+	have := make(map[string]bool, strings.Count(first, "\n")+1)
+	for l := range strings.Lines(first) {
+		have[strings.TrimSuffix(l, "\n")] = true
+	}
+	for l := range strings.Lines(restored) {
+		l = strings.TrimSuffix(l, "\n")
+		if have[l] || lines.IsNote(l) {
+			continue
+		}
+		for _, t := range q.Terms {
+			if t.Latest && containsTerm(l, t) {
+				return true
+			}
+		}
+	}
+	return false
+}
