@@ -2,6 +2,8 @@ package compress
 
 import (
 	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
 // Content detection: cheap, deterministic checks on the text alone, tried
@@ -74,13 +76,16 @@ func looksLikeHTML(text string) bool {
 	return tags >= 12
 }
 
-// looksLikeCode: most non-blank lines look like source code once a `cat -n`
-// or Read-tool line-number prefix is removed: they end in a brace, bracket,
-// semicolon or colon, start with a keyword or a comment, or are indented
-// continuations; and few lines look like log records.
+// looksLikeCode reports source code (also in `cat -n` or Read-tool
+// numbered form): many non-blank lines open or close a block, end a
+// statement, start with a keyword followed by code punctuation, or are
+// comments; and the lines do not repeat one shape the way program output
+// does. A line ending in ')' is not evidence: log lines often do
+// ("(cache updated)", "(0.01s)").
 func looksLikeCode(text string) bool {
 	lines := sampleLines(text, detectSampleLines)
 	nonBlank, codeish, logish := 0, 0, 0
+	firstWord := map[string]int{}
 	for _, l := range lines {
 		l = stripLineNumber(l)
 		t := strings.TrimSpace(l)
@@ -88,15 +93,33 @@ func looksLikeCode(text string) bool {
 			continue
 		}
 		nonBlank++
-		if codeLine(l, t) {
+		switch codeLine(t) {
+		case 2:
+			codeish += 2
+		case 1:
 			codeish++
 		}
 		if logRecordLine(t) {
 			logish++
 		}
+		if f, _, _ := strings.Cut(t, " "); len(f) > 1 && !isCommentMarker(f) {
+			// Masked, so that annotated lines (a hash or a number before
+			// each line, as blame output has) count as one word.
+			firstWord[masked(f)]++
+		}
 	}
-	if nonBlank < 5 {
+	if nonBlank < 3 {
 		return false
+	}
+	// Program output repeats its first word; code rarely does beyond its
+	// keywords (which codeLine already counted).
+	for w, c := range firstWord {
+		if nonBlank < 10 {
+			continue
+		}
+		if c*10 >= nonBlank*4 && !isCodeKeyword(w) || c*10 >= nonBlank*8 {
+			return false
+		}
 	}
 	return codeish*10 >= nonBlank*6 && logish*10 < nonBlank
 }
@@ -124,35 +147,67 @@ func stripLineNumber(l string) string {
 	return l
 }
 
-var codeKeywords = []string{
-	"func ", "package ", "import ", "import(", "return", "if ", "for ", "else", "switch ", "case ", "default:",
-	"const ", "var ", "type ", "def ", "class ", "from ", "try:", "except", "raise ", "with ", "elif ",
-	"#include", "#define", "public ", "private ", "protected ", "static ", "let ", "fn ", "use ", "struct ",
-	"impl ", "pub ", "while ", "do ", "go ", "defer ", "select ", "async ", "await ", "export ", "function ",
-	"@", "yield", "lambda", "pass", "break", "continue", "goto ", "namespace ", "template", "typedef ",
+var codeKeywords = map[string]bool{
+	"func": true, "package": true, "import": true, "return": true, "if": true, "for": true, "else": true,
+	"switch": true, "case": true, "default:": true, "const": true, "var": true, "type": true, "def": true,
+	"class": true, "from": true, "try:": true, "except": true, "raise": true, "with": true, "elif": true,
+	"#include": true, "#define": true, "public": true, "private": true, "protected": true, "static": true,
+	"let": true, "fn": true, "use": true, "struct": true, "impl": true, "pub": true, "while": true,
+	"defer": true, "select": true, "async": true, "await": true, "export": true, "function": true,
+	"yield": true, "lambda": true, "break": true, "continue": true, "namespace": true, "template": true,
+	"typedef": true, "interface": true, "enum": true, "match": true, "mod": true, "extern": true,
+	"throw": true, "new": true, "do": true, "go": true, "end": true, "module": true, "require": true,
 }
 
-// codeLine reports whether a line (t is it trimmed) reads like source code.
-func codeLine(l, t string) bool {
-	switch t[len(t)-1] {
-	case '{', '}', ';', ')', '(', ',', ':', '[', ']':
-		return true
-	}
-	if strings.HasPrefix(t, "//") || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "/*") ||
-		strings.HasPrefix(t, "*") || strings.HasPrefix(t, "\"\"\"") || strings.HasPrefix(t, "'''") {
-		return true
-	}
-	for _, kw := range codeKeywords {
-		if strings.HasPrefix(t, kw) {
-			return true
-		}
-	}
-	// An indented line of an assignment or call.
-	if (strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "    ")) &&
-		(strings.Contains(t, " = ") || strings.Contains(t, ":= ") || strings.Contains(t, "(")) {
+// isCommentMarker reports the words that open a comment line.
+func isCommentMarker(w string) bool {
+	switch w {
+	case "//", "#", "/*", "--", ";", "///", "//!", "#!", `"""`, "'" + "''":
 		return true
 	}
 	return false
+}
+
+// masked replaces each run of digits (and hex with digits) in w by '#'.
+func masked(w string) string { return lines.Masked(w) }
+
+func isCodeKeyword(w string) bool {
+	return codeKeywords[strings.TrimRight(w, "({:")]
+}
+
+// codeLine grades a trimmed line as source code: 2 for a line only code
+// writes (it opens or closes a block, ends a statement, or starts with a
+// keyword and holds code punctuation), 1 for a comment or an indented
+// assignment, 0 otherwise.
+func codeLine(t string) int {
+	switch t {
+	case "}", "};", "})", "});", "]", "];", "end", ")", "),":
+		return 2
+	}
+	last := t[len(t)-1]
+	if last == '{' || last == ';' {
+		return 2
+	}
+	if strings.HasPrefix(t, "//") || strings.HasPrefix(t, "/*") ||
+		strings.HasPrefix(t, "\"\"\"") || strings.HasPrefix(t, "# ") {
+		return 1
+	}
+	w, rest, _ := strings.Cut(t, " ")
+	if strings.HasSuffix(w, ":") && w != "default:" && w != "else:" && w != "try:" && w != "finally:" {
+		// "type: bool": a key, not a keyword.
+		return 0
+	}
+	if isCodeKeyword(w) && (strings.ContainsAny(rest, "(){}[]=:;,\"'") || rest == "" || last == ':') {
+		return 2
+	}
+	if strings.ContainsAny(w, "(") && (last == ')' || last == ',' || last == '{') && !strings.Contains(t, ": ") {
+		// A call statement: foo(bar) / foo.bar(x,
+		return 1
+	}
+	if strings.Contains(t, " = ") || strings.Contains(t, " := ") || strings.Contains(t, " += ") {
+		return 1
+	}
+	return 0
 }
 
 // logRecordLine reports whether a trimmed line starts like a log record: a

@@ -3,6 +3,7 @@ package fold
 import (
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -101,6 +102,8 @@ const (
 	prioExemplar   = 40
 	prioWarning    = 35
 	prioRest       = 10
+	// Lines of a problem report that repeats others kept in full.
+	prioDemotedProblem = 50
 )
 
 // plan is the state of one lossy fold.
@@ -122,6 +125,7 @@ type plan struct {
 	// for notes: group index, or -1.
 	groupOf []int32
 	groups  []unitGroup
+	recs    []unit
 }
 
 type unitGroup struct {
@@ -169,13 +173,18 @@ func (p *plan) mark() {
 
 	p.foldUnits()
 
-	// Task terms.
+	// Task terms: a line the task names is kept with the record it sits
+	// in, and a header the task names with the body under it.
 	for i := 0; i < n; i++ {
 		if p.ix.Strong(i) {
 			p.must[i] = true
 			p.prio[i] = max(p.prio[i], prioStrongTerm+p.ix.Score(i))
-		} else if s := p.ix.Score(i); s > 0 {
+			p.keepAround(i)
+		} else if s := p.ix.Score(i); s > 0 && p.ix.Specific(i) {
 			p.prio[i] = max(p.prio[i], prioTerm+10*s)
+		} else if s > 0 {
+			// Only common terms: barely above the rest.
+			p.prio[i] = max(p.prio[i], prioRest+2*s)
 		}
 	}
 
@@ -196,6 +205,10 @@ func (p *plan) mark() {
 		}
 		lastOfCluster[id] = i
 	}
+	problemLimit := 24
+	if aggressive {
+		problemLimit = 8
+	}
 	for i := 0; i < n; i++ {
 		if p.sev[i] == lines.NoSignal {
 			continue
@@ -205,15 +218,18 @@ func (p *plan) mark() {
 			p.prio[i] = max(p.prio[i], prioWarning/2)
 			continue
 		}
-		rare := p.cl.size(i) <= 3
+		// A problem repeated a few times is a list of problems (every
+		// failing file); repeated many times it is one problem seen often.
+		few := p.cl.size(i) <= problemLimit
 		ends := firstOfCluster[id] == i || lastOfCluster[id] == i && !aggressive
 		switch {
-		case p.sev[i] == lines.Problem && (rare || ends):
+		case p.sev[i] == lines.Problem && (few || ends):
 			p.must[i] = true
 			for d := 1; d <= context; d++ {
 				p.bump(i-d, prioContext)
 				p.bump(i+d, prioContext)
 			}
+			p.stepContext(i)
 		case p.sev[i] == lines.Warning && firstOfCluster[id] == i:
 			p.must[i] = true
 		case p.sev[i] == lines.Problem:
@@ -278,15 +294,91 @@ func (p *plan) bump(i int, v float64) {
 	}
 }
 
+// stepContext raises the lines between a problem line and the step it
+// happened in: back to the nearest line of a frequent shape (the progress
+// line that names the step, "Compiling x", kept too) or a blank line, at
+// most six lines up. A compiler's location line and code frame sit there.
+func (p *plan) stepContext(i int) {
+	frequent := max(8, len(p.b.L)/20)
+	for j := i - 1; j >= 0 && j >= i-6; j-- {
+		if p.cl.of[j] == noCluster {
+			return
+		}
+		p.bump(j, prioContext+20)
+		if p.cl.size(j) >= frequent {
+			return
+		}
+	}
+}
+
+// keepAround keeps what gives a strongly matching line its meaning: the
+// record it sits in, and when it is a header (it ends with ':' or the next
+// line is a separator rule) the record or paragraph right under it. A
+// large record keeps its start, the lines from the match on and its end.
+func (p *plan) keepAround(i int) {
+	limit := 24
+	if p.in.Verbatim() {
+		limit = 48
+	}
+	r := p.recordOf(i)
+	p.keepRange(r.start, r.end, i, limit)
+	if r.end > i+1 {
+		return
+	}
+	header := strings.HasSuffix(strings.TrimRight(p.b.L[i], " \r"), ":")
+	j := i + 1
+	for skipped := 0; j < len(p.b.L) && skipped < 2 && (p.cl.of[j] == noCluster || lines.IsRule(p.b.L[j])); j++ {
+		skipped++
+		header = header || lines.IsRule(p.b.L[j])
+	}
+	if !header || j >= len(p.b.L) {
+		return
+	}
+	if r := p.recordOf(j); r.start == j {
+		p.keepRange(i+1, r.end, j, limit)
+	}
+}
+
+// keepRange keeps lines [start, end) when they are at most limit, else the
+// first two, the lines from center on up to the limit, and the last two.
+func (p *plan) keepRange(start, end, center, limit int) {
+	if end-start <= limit {
+		for k := start; k < end; k++ {
+			p.must[k] = true
+		}
+		return
+	}
+	for k := start; k < min(start+2, end); k++ {
+		p.must[k] = true
+	}
+	for k := max(start, center-1); k < min(end, center+limit-4); k++ {
+		p.must[k] = true
+	}
+	for k := max(start, end-2); k < end; k++ {
+		p.must[k] = true
+	}
+}
+
+// recordOf returns the record holding line i.
+func (p *plan) recordOf(i int) unit {
+	k := sort.Search(len(p.recs), func(k int) bool { return p.recs[k].end > i })
+	if k < len(p.recs) && p.recs[k].start <= i {
+		return p.recs[k]
+	}
+	return unit{start: i, end: i + 1}
+}
+
 // foldUnits groups similar multi-line records and paragraphs: the first
 // unit of each group is its exemplar, kept whole when it reports a problem
 // or names a task term; the others are demoted (kept only if a line of
 // theirs must be, or the budget has room).
 func (p *plan) foldUnits() {
 	recs := records(p.b, p.cl)
+	p.recs = recs
 	paras := paragraphs(p.b, recs, p.cl)
+	secs := sections(p.b, p.cl)
 	exemplar := make([]bool, len(p.b.L))
-	for _, level := range [][]unit{paras, recs} {
+	for _, level := range [][]unit{secs, paras, recs} {
 		for _, g := range groupUnits(level) {
 			if len(g) < 2 {
 				continue
@@ -301,10 +393,45 @@ func (p *plan) foldUnits() {
 				grp.units = append(grp.units, level[ui])
 			}
 			p.groups = append(p.groups, grp)
-			for _, ui := range g[1:] {
+			// A group of problem reports keeps a few of them whole (the
+			// first ones, then the last), so that distinct failures stay
+			// quotable; a wall of them keeps the same few and a note.
+			keepFirst, keepLast := 1, 0
+			if p.hasProblem(ex) {
+				keepFirst, keepLast = 4, 1
+				if p.in.Budget.Aggressive {
+					keepFirst, keepLast = 2, 0
+				}
+			}
+			problem := keepLast > 0 || keepFirst > 1
+			for k, ui := range g {
 				u := level[ui]
-				if exemplar[u.start] {
-					continue // inside an exemplar of a coarser level
+				if k == 0 || exemplar[u.start] {
+					continue // the exemplar, or inside one of a coarser level
+				}
+				if k < keepFirst || k >= len(g)-keepLast {
+					p.markExemplar(u, exemplar)
+					continue
+				}
+				if problem {
+					// Further problem reports fill what the budget
+					// leaves, in order: first their headline and
+					// problem lines (what failed, and how), then the
+					// rest of each.
+					head := u.start
+					for head < u.end-1 && lines.IsRule(p.b.L[head]) {
+						head++
+					}
+					for j := u.start; j < u.end; j++ {
+						v := prioDemotedProblem - float64(k)/1000
+						// A record's first line says where (a location,
+						// a test name); the problem line says what.
+						recStart := j == head || lines.Indent(p.b.L[j]) == 0 && j+1 < u.end && lines.Indent(p.b.L[j+1]) > 0
+						if recStart || p.sev[j] == lines.Problem {
+							v += 20
+						}
+						p.prio[j] = max(p.prio[j], v)
+					}
 				}
 				for k := u.start; k < u.end; k++ {
 					p.demoted[k] = true
@@ -315,24 +442,52 @@ func (p *plan) foldUnits() {
 	}
 }
 
-// markExemplar makes unit u its group's exemplar: its lines are kept
-// together (whole when it reports a problem), up to a bounded size.
+// hasProblem reports whether unit u holds a problem line.
+func (p *plan) hasProblem(u unit) bool {
+	for k := u.start; k < u.end; k++ {
+		if p.sev[k] == lines.Problem {
+			return true
+		}
+	}
+	return false
+}
+
+// markExemplar makes unit u its group's exemplar: a small one is kept
+// whole (as a must when it reports a problem); of a large one, its first
+// and last lines and the records around its problem lines.
 func (p *plan) markExemplar(u unit, exemplar []bool) {
 	problem := false
 	for k := u.start; k < u.end; k++ {
 		exemplar[k] = true
-		if lines.Signal(p.b.L[k]) == lines.Problem {
+		if p.sev[k] == lines.Problem {
 			problem = true
 		}
 	}
-	const head, tail = 30, 12
-	for k := u.start; k < u.end; k++ {
-		inBounds := k-u.start < head || u.end-k <= tail
-		switch {
-		case problem && inBounds:
-			p.must[k] = true
-		case inBounds:
+	const small = 16
+	if u.len() <= small {
+		for k := u.start; k < u.end; k++ {
+			if problem {
+				p.must[k] = true
+			} else {
+				p.bump(k, prioExemplar+5)
+			}
+		}
+		return
+	}
+	p.bump(u.start, prioExemplar+5)
+	p.bump(u.end-1, prioExemplar+5)
+	if !problem {
+		for k := u.start; k < min(u.end, u.start+small); k++ {
 			p.bump(k, prioExemplar+5)
+		}
+		return
+	}
+	p.must[u.start] = true
+	for k := u.start; k < u.end; k++ {
+		if p.sev[k] == lines.Problem {
+			r := p.recordOf(k)
+			p.keepRange(r.start, r.end, k, small)
+			p.stepContext(r.start)
 		}
 	}
 }
@@ -377,11 +532,14 @@ func (p *plan) extremes() {
 						p.must[li] = true
 					}
 				}
-			case !st.numeric && !st.many && len(st.distinct) >= 2 && len(st.distinct) <= 8 && len(ms) >= 20:
+			case !st.numeric && !st.many && len(st.distinct) >= 2 && len(st.distinct) <= 8 && len(ms) >= 10:
+				// A categorical field (a status, a level, a verdict): a
+				// value seen once or twice among many is news.
 				kept := 0
+				rare := max(1, len(ms)/20)
 				for _, li := range ms {
 					f := fieldAt(p.b.L[li], st.pos)
-					if c := st.distinct[f]; c*50 <= len(ms) && kept < 5 {
+					if c := st.distinct[f]; c <= rare && kept < 5 {
 						p.must[li] = true
 						kept++
 					}
@@ -405,7 +563,7 @@ func fieldAt(l string, k int) string {
 // budget allows.
 func (p *plan) fill() {
 	for i := range p.prio {
-		if p.demoted[i] && p.prio[i] < prioTerm {
+		if p.demoted[i] && p.prio[i] < prioDemotedProblem-1 {
 			p.prio[i] = 0
 		}
 	}
@@ -551,7 +709,8 @@ func (p *plan) describe(i, j int) string {
 func (p *plan) varying(i, j int, id int32) string {
 	var vals []string
 	seen := map[string]bool{}
-	more := 0
+	more, size := 0, 0
+	const maxValuesLen = 360
 	var buf []string
 	for k := i; k < j; k++ {
 		c := p.cl.of[k]
@@ -561,7 +720,7 @@ func (p *plan) varying(i, j int, id int32) string {
 		if id >= 0 && c != id {
 			continue
 		}
-		if id < 0 && k > i && p.cl.of[k-1] != noCluster && p.groupOf[k-1] == p.groupOf[k] {
+		if id < 0 && k > i && p.cl.of[k-1] != noCluster && p.groupOf[k-1] == p.groupOf[k] && p.groupOf[k] >= 0 {
 			// Not the first line of a record; look at the last one too.
 			if k+1 < j && p.cl.of[k+1] != noCluster && p.groupOf[k+1] == p.groupOf[k] {
 				continue
@@ -577,17 +736,18 @@ func (p *plan) varying(i, j int, id int32) string {
 				continue
 			}
 			seen[v] = true
-			if len(vals) < 8 {
+			if size+len(v) <= maxValuesLen {
 				vals = append(vals, v)
+				size += len(v) + 2
 			} else {
 				more++
 			}
 		}
-		if more > 24 {
+		if more > 64 {
 			return ""
 		}
 	}
-	if len(vals) == 0 || more > 8 {
+	if len(vals) == 0 || more > len(vals) {
 		return ""
 	}
 	s := strings.Join(vals, ", ")
@@ -595,4 +755,24 @@ func (p *plan) varying(i, j int, id int32) string {
 		s += " and " + strconv.Itoa(more) + " more"
 	}
 	return s
+}
+
+// Decision is why the generic fold kept or dropped one line (diagnostics
+// and tests).
+type Decision struct {
+	Keep, Must, Demoted bool
+	Prio                float64
+}
+
+// Explain runs the lossy fold's selection on in and returns its decision
+// for every line.
+func Explain(in *Input) []Decision {
+	p := newPlan(in)
+	p.mark()
+	p.fill()
+	out := make([]Decision, len(p.keep))
+	for i := range out {
+		out[i] = Decision{Keep: p.keep[i], Must: p.must[i], Demoted: p.demoted[i], Prio: p.prio[i]}
+	}
+	return out
 }

@@ -83,6 +83,50 @@ func paragraphs(b *lines.Lines, recs []unit, cl *clustering) []unit {
 	return out
 }
 
+// sections splits b at separator rules that open a section: a rule at
+// the start or right after a blank line (a rule right under a line is that
+// line's underline, part of the section). Rules of the character that
+// opens most sections delimit them; blank lines inside a section do not.
+// Fewer than three such rules give no sections.
+func sections(b *lines.Lines, cl *clustering) []unit {
+	var count [256]int
+	var opens []int
+	for i, l := range b.L {
+		if lines.IsRule(l) && (i == 0 || lines.Blank(b.L[i-1])) {
+			c := strings.TrimSpace(l)[0]
+			count[c]++
+			opens = append(opens, i)
+		}
+	}
+	best := byte(0)
+	for c := range count {
+		if count[c] > count[best] {
+			best = byte(c)
+		}
+	}
+	if count[best] < 3 {
+		return nil
+	}
+	var starts []int
+	for _, i := range opens {
+		if strings.TrimSpace(b.L[i])[0] == best {
+			starts = append(starts, i)
+		}
+	}
+	var out []unit
+	for k, s := range starts {
+		e := len(b.L)
+		if k+1 < len(starts) {
+			e = starts[k+1]
+		}
+		for e > s+1 && cl.of[e-1] == noCluster {
+			e--
+		}
+		out = append(out, newUnit(s, e, cl))
+	}
+	return out
+}
+
 func newUnit(start, end int, cl *clustering) unit {
 	u := unit{start: start, end: end, first: cl.of[start]}
 	for k := start; k < end && len(u.sig) < maxSig*2; k++ {

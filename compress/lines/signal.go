@@ -102,10 +102,22 @@ func Signal(line string) Severity {
 	return best
 }
 
+// typeSuffixes end the names of error and warning types in CamelCase:
+// SyntaxError, KeyError, NullPointerException, DeprecationWarning.
+var typeSuffixes = [...]struct {
+	s   string
+	sev Severity
+}{{"Error", Problem}, {"Exception", Problem}, {"Failure", Problem}, {"Fault", Problem}, {"Panic", Problem}, {"Warning", Warning}}
+
 // wordSeverity is the severity of one word standing alone.
 func wordSeverity(w string) Severity {
 	if w == "ERR" || isErrnoName(w) {
 		return Problem
+	}
+	for _, t := range typeSuffixes {
+		if n := len(w) - len(t.s); n >= 2 && w[n:] == t.s && w[n-1] >= 'a' && w[n-1] <= 'z' && w[0] >= 'A' && w[0] <= 'Z' {
+			return t.sev
+		}
 	}
 	c := w[0] | 0x20
 	if c < 'a' || c > 'z' {

@@ -24,8 +24,10 @@ type Index struct {
 	// hits[t] lists the units holding term t, ascending (at most maxHits).
 	hits  [][]int32
 	score []float32
-	// strong marks units holding a term that is rare in the block.
-	strong []bool
+	// strong marks units holding a term that is rare in the block,
+	// specific those holding one in at most a tenth of the units.
+	strong   []bool
+	specific []bool
 	anyHit bool
 }
 
@@ -111,12 +113,17 @@ func Build(q *Query, text string, starts []int) *Index {
 	}
 	ix.score = make([]float32, ix.n)
 	ix.strong = make([]bool, ix.n)
+	ix.specific = make([]bool, ix.n)
 	for t := range q.Terms {
 		rare := ix.rareLimit(&q.Terms[t])
+		tenth := max(3, ix.n/10)
 		for _, u := range ix.hits[t] {
 			ix.score[u] += float32(ix.weight[t])
 			if ix.df[t] <= rare {
 				ix.strong[u] = true
+			}
+			if ix.df[t] <= tenth {
+				ix.specific[u] = true
 			}
 			ix.anyHit = true
 		}
@@ -249,6 +256,13 @@ func (ix *Index) Score(u int) float64 {
 // then it is what the user named, and lossy steps keep it.
 func (ix *Index) Strong(u int) bool {
 	return ix.strong != nil && ix.strong[u]
+}
+
+// Specific reports whether unit u holds a term found in at most a tenth
+// of the units: a weaker mark than Strong, still worth keeping when the
+// budget allows, where a term found everywhere is not.
+func (ix *Index) Specific(u int) bool {
+	return ix.specific != nil && ix.specific[u]
 }
 
 // Hits returns the units holding term t (ascending, capped), and the

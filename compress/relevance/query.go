@@ -196,6 +196,13 @@ func (p *parser) text(s string, prior float64, latest bool) {
 // token classifies one whitespace-delimited token of the task.
 func (p *parser) token(f string, prior float64, latest, quoted bool) {
 	f = strings.Trim(f, ".,;:!?()[]{}<>\"'`*")
+	// Possessives and contractions: "interpreter's" is "interpreter".
+	for _, suf := range [...]string{"'s", "’s", "'re", "'ve", "'ll", "'d", "n't"} {
+		if len(f) > len(suf)+2 && strings.HasSuffix(strings.ToLower(f), suf) {
+			f = f[:len(f)-len(suf)]
+			break
+		}
+	}
 	if f == "" {
 		return
 	}
