@@ -16,6 +16,9 @@ import "github.com/tsheadroom/tsheadroom/compress/fold"
 // 500 tokens): outputs up to about this size are only rewritten losslessly.
 const floorBytes = 2048
 
+// bigShare is the part of a block kept at the full share.
+const bigShare = 64 << 10
+
 // keepShare is the share of the rest of a block that lossy steps keep when
 // target_ratio is not set.
 func keepShare(k Kind) float64 {
@@ -48,7 +51,10 @@ func budgetFor(k Kind, n int, p profile, pressure float64) fold.Budget {
 	}
 	floor *= pressure
 	share *= pressure
-	bytes := floor + share*max(0, float64(n)-floor)
+	// Past bigShare bytes the share falls to a third: a huge output is
+	// read for the few things asked about, which are kept anyway.
+	rest := max(0, float64(n)-floor)
+	bytes := floor + share*min(rest, bigShare) + share/3*max(0, rest-bigShare)
 	if p.keepRatio > 0 {
 		bytes = max(floor, p.keepRatio*pressure*float64(n))
 	}

@@ -209,6 +209,18 @@ func (p *plan) mark() {
 	if aggressive {
 		problemLimit = 8
 	}
+	// When problem lines alone would overrun the budget (every line of a
+	// lint or type-check run is one), only the first of each shape is a
+	// must; the others compete for the budget like any context.
+	problemBytes := 0
+	for i := 0; i < n; i++ {
+		if p.sev[i] == lines.Problem && !p.demoted[i] {
+			problemBytes += len(b.L[i]) + 1
+		}
+	}
+	if problemBytes > p.in.Budget.Bytes*3/5 {
+		problemLimit = 1
+	}
 	for i := 0; i < n; i++ {
 		if p.sev[i] == lines.NoSignal {
 			continue
@@ -603,19 +615,29 @@ func Select(b *lines.Lines, must []bool, prio []float64, budget int) []bool {
 		}
 		return a - c
 	})
+	n := len(b.L)
 	for _, i := range order {
+		// A line inside an omitted run splits it and costs one more note;
+		// one that closes a gap saves one.
 		cost := len(b.L[i]) + 1
+		before, after := i > 0 && keep[i-1], i+1 < n && keep[i+1]
+		switch {
+		case !before && !after:
+			cost += noteCost
+		case before && after:
+			cost -= noteCost
+		}
 		if size+cost > budget {
-			if cost > 200 {
-				continue
-			}
-			break
+			continue
 		}
 		keep[i] = true
 		size += cost
 	}
 	return keep
 }
+
+// noteCost is what one more note costs a budget, in bytes.
+const noteCost = 48
 
 // Render writes the kept lines of b verbatim (runs of identical kept lines
 // folded losslessly) and, for each run of omitted lines [i, j), the note
@@ -650,129 +672,151 @@ func Render(b *lines.Lines, keep []bool, describe func(i, j int) string) string 
 	return w.String(b.FinalNL)
 }
 
-// describe says what lines [i, j) held.
+// describe says what lines [i, j) held: how many, how many of them were
+// blocks like one kept above, the shape most of them share when it tells
+// something, and the values of one field that varies among them (each
+// name when they are few, counts when they are categories).
 func (p *plan) describe(i, j int) string {
 	count := 0
 	perCluster := map[int32]int{}
-	groups := map[int32]int{}
+	units := 0
+	var unitGroup int32 = -1
+	sameGroup := true
+	var headCluster int32 = -1
 	for k := i; k < j; k++ {
-		if p.cl.of[k] == noCluster {
+		id := p.cl.of[k]
+		if id == noCluster {
 			continue
 		}
 		count++
-		perCluster[p.cl.of[k]]++
-		if g := p.groupOf[k]; g >= 0 && k > 0 && (p.groupOf[k-1] != g || p.cl.of[k-1] == noCluster) {
-			groups[g]++
+		perCluster[id]++
+		if g := p.groupOf[k]; g >= 0 && (k == i || p.groupOf[k-1] != g || p.cl.of[k-1] == noCluster) {
+			units++
+			if unitGroup >= 0 && unitGroup != g {
+				sameGroup = false
+			}
+			unitGroup = g
+			// The headline of the block: its first line that is not a rule.
+			h := k
+			for h < j-1 && lines.IsRule(p.b.L[h]) {
+				h++
+			}
+			if headCluster < 0 {
+				headCluster = p.cl.of[h]
+			}
 		}
 	}
 	if count == 0 {
 		return lines.Count(j-i, "blank line", "blank lines") + " omitted"
 	}
 	msg := lines.Count(count, "line", "lines") + " omitted"
-	// Records repeating an exemplar kept above.
-	for g, units := range groups {
-		if units >= 2 && len(groups) == 1 {
-			msg += ", " + strconv.Itoa(units) + " more blocks like the one above"
-			if vals := p.varying(i, j, -1); vals != "" {
-				msg += " (differing in " + vals + ")"
-			}
-			_ = g
-			return msg
+	if units >= 2 && sameGroup {
+		msg += ", " + strconv.Itoa(units) + " more blocks like the one above"
+		if f := p.fieldValues(i, j, headCluster); f != "" {
+			msg += "; " + f
 		}
+		return msg
 	}
-	// The shape most of the run shares.
 	var top int32 = -1
 	for id, c := range perCluster {
 		if top < 0 || c > perCluster[top] || c == perCluster[top] && id < top {
 			top = id
 		}
 	}
-	if top >= 0 && perCluster[top]*10 >= count*6 && perCluster[top] >= 2 {
-		cl := &p.cl.clusters[top]
-		if t := templateText(p.b, cl, 100); t != "" {
-			if perCluster[top] == count {
-				msg = lines.Count(count, "line", "lines") + " like \"" + t + "\" omitted"
-			} else {
-				msg += ", " + strconv.Itoa(perCluster[top]) + " like \"" + t + "\""
-			}
-			if vals := p.varying(i, j, top); vals != "" {
-				msg += "; they vary in " + vals
-			}
+	if top < 0 || perCluster[top] < 2 || perCluster[top]*10 < count*6 {
+		return msg
+	}
+	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) {
+		if perCluster[top] == count {
+			msg = lines.Count(count, "line", "lines") + " like \"" + t + "\" omitted"
+		} else {
+			msg += ", " + strconv.Itoa(perCluster[top]) + " like \"" + t + "\""
 		}
+	}
+	if f := p.fieldValues(i, j, top); f != "" {
+		msg += "; " + f
 	}
 	return msg
 }
 
-// varying lists the distinct values of the varying fields of the omitted
-// lines [i, j) of cluster id (or of the first lines of omitted records when
-// id < 0), when they are few and short.
-func (p *plan) varying(i, j int, id int32) string {
-	var vals []string
-	seen := map[string]bool{}
-	more, size := 0, 0
-	const maxValuesLen = 360
-	var buf []string
-	for k := i; k < j; k++ {
-		c := p.cl.of[k]
-		if c == noCluster {
-			continue
-		}
-		if id >= 0 && c != id {
-			continue
-		}
-		if id < 0 && k > i && p.cl.of[k-1] != noCluster && p.groupOf[k-1] == p.groupOf[k] && p.groupOf[k] >= 0 {
-			// Not the first line of a record; look at the last one too.
-			if k+1 < j && p.cl.of[k+1] != noCluster && p.groupOf[k+1] == p.groupOf[k] {
-				continue
-			}
-		}
-		cl := &p.cl.clusters[c]
-		buf = lines.Fields(p.b.L[k], buf[:0])
-		for f, v := range buf {
-			if f >= len(cl.tmpl) || cl.tmpl[f] != 0 || cl.members < 2 {
-				continue
-			}
-			if len(v) > 40 || seen[v] {
-				continue
-			}
-			seen[v] = true
-			if size+len(v) <= maxValuesLen {
-				vals = append(vals, v)
-				size += len(v) + 2
-			} else {
-				more++
-			}
-		}
-		if more > 64 {
-			return ""
+// informative reports whether a cluster's template says something: at
+// least two of its fields, and two fifths of them, are fixed words.
+func informative(cl *cluster) bool {
+	fixed := 0
+	for _, h := range cl.tmpl {
+		if h != 0 {
+			fixed++
 		}
 	}
-	if len(vals) == 0 || more > len(vals) {
+	return fixed >= 2 && fixed*5 >= len(cl.tmpl)*2
+}
+
+// fieldValues describes one varying field of the lines of cluster id in
+// [i, j): every value when each line has its own and they are few and
+// short (the names a reader may look for), else the counts of a
+// categorical field, else nothing.
+func (p *plan) fieldValues(i, j int, id int32) string {
+	if id < 0 {
 		return ""
 	}
-	s := strings.Join(vals, ", ")
-	if more > 0 {
-		s += " and " + strconv.Itoa(more) + " more"
+	cl := &p.cl.clusters[id]
+	type fieldVals struct {
+		order  []string
+		counts map[string]int
+		size   int
+		many   bool
 	}
-	return s
-}
-
-// Decision is why the generic fold kept or dropped one line (diagnostics
-// and tests).
-type Decision struct {
-	Keep, Must, Demoted bool
-	Prio                float64
-}
-
-// Explain runs the lossy fold's selection on in and returns its decision
-// for every line.
-func Explain(in *Input) []Decision {
-	p := newPlan(in)
-	p.mark()
-	p.fill()
-	out := make([]Decision, len(p.keep))
-	for i := range out {
-		out[i] = Decision{Keep: p.keep[i], Must: p.must[i], Demoted: p.demoted[i], Prio: p.prio[i]}
+	vals := make([]fieldVals, len(cl.tmpl))
+	members := 0
+	var buf []string
+	for k := i; k < j; k++ {
+		if p.cl.of[k] != id {
+			continue
+		}
+		members++
+		buf = lines.Fields(p.b.L[k], buf[:0])
+		for f, v := range buf {
+			if f >= len(cl.tmpl) || cl.tmpl[f] != 0 {
+				continue
+			}
+			fv := &vals[f]
+			if fv.many {
+				continue
+			}
+			if fv.counts == nil {
+				fv.counts = map[string]int{}
+			}
+			if _, ok := fv.counts[v]; !ok {
+				if len(fv.counts) == 24 {
+					fv.many = true
+					continue
+				}
+				fv.order = append(fv.order, v)
+				fv.size += len(v) + 2
+			}
+			fv.counts[v]++
+		}
 	}
-	return out
+	if members < 2 {
+		return ""
+	}
+	const maxLen = 400
+	for f := range vals {
+		fv := &vals[f]
+		if !fv.many && len(fv.order) == members && members <= 24 && fv.size <= maxLen {
+			return "they name " + strings.Join(fv.order, ", ")
+		}
+	}
+	for f := range vals {
+		fv := &vals[f]
+		if fv.many || len(fv.order) < 2 || len(fv.order) > 6 || members < 4 || fv.size > 120 {
+			continue
+		}
+		parts := make([]string, len(fv.order))
+		for k, v := range fv.order {
+			parts[k] = v + " ×" + strconv.Itoa(fv.counts[v])
+		}
+		return strings.Join(parts, ", ")
+	}
+	return ""
 }

@@ -35,6 +35,10 @@ type Index struct {
 // marks nothing in particular and gets (almost) no weight anyway.
 const maxHits = 1 << 14
 
+// veryRareDF is how few units a term of the latest request may be in for
+// them to count as named by the user, however well other units match.
+const veryRareDF = 12
+
 // Build indexes text, split into units at starts (ascending offsets, the
 // first 0). A nil or empty query gives an index that scores every unit 0.
 // The cost is one pass over the text's words plus one substring scan per
@@ -114,18 +118,35 @@ func Build(q *Query, text string, starts []int) *Index {
 	ix.score = make([]float32, ix.n)
 	ix.strong = make([]bool, ix.n)
 	ix.specific = make([]bool, ix.n)
+	tenth := max(3, ix.n/10)
+	// veryRare terms mark their units strongly whatever else matches.
+	veryRare := make([]bool, ix.n)
 	for t := range q.Terms {
 		rare := ix.rareLimit(&q.Terms[t])
-		tenth := max(3, ix.n/10)
 		for _, u := range ix.hits[t] {
 			ix.score[u] += float32(ix.weight[t])
 			if ix.df[t] <= rare {
 				ix.strong[u] = true
 			}
+			if ix.df[t] <= veryRareDF && q.Terms[t].Latest {
+				veryRare[u] = true
+			}
 			if ix.df[t] <= tenth {
 				ix.specific[u] = true
 			}
 			ix.anyHit = true
+		}
+	}
+	// A unit whose rare term is in dozens of units is strong only when it
+	// is among the best matches: in "when was tzdata last upgraded", the
+	// lines naming tzdata outrank the hundred that only say "upgrade".
+	var best float32
+	for _, sc := range ix.score {
+		best = max(best, sc)
+	}
+	for u := range ix.strong {
+		if ix.strong[u] && !veryRare[u] && ix.score[u] < 0.4*best {
+			ix.strong[u] = false
 		}
 	}
 	return ix

@@ -170,21 +170,8 @@ func (p *parser) add(t Term) {
 func (p *parser) text(s string, prior float64, latest bool) {
 	s = stripTags(s)
 	// Quoted strings are phrases, kept whole.
-	for _, qc := range [...]string{"`", "\"", "'"} {
-		parts := strings.Split(s, qc)
-		if len(parts) < 3 {
-			continue
-		}
-		for i := 1; i+1 < len(parts); i += 2 {
-			ph := strings.TrimSpace(parts[i])
-			if qc == "'" && (strings.ContainsAny(ph, "\n") || len(ph) > 80) {
-				// An apostrophe pair ("don't ... it's") is not a quote.
-				continue
-			}
-			if ph != "" && len(ph) <= 200 && !strings.Contains(ph, "\n") {
-				p.token(ph, prior, latest, true)
-			}
-		}
+	for _, ph := range quoted(s) {
+		p.token(ph, prior, latest, true)
 	}
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || r == ',' || r == '?' || r == '!' || r == '"' || r == '`' || r == '(' || r == ')' || r == ';'
@@ -192,6 +179,41 @@ func (p *parser) text(s string, prior float64, latest bool) {
 		p.token(f, prior, latest, false)
 	}
 }
+
+// quoted returns the quoted strings of s: text between a pair of ` or "
+// or ' on one line, where the opening quote follows a blank, the start or
+// an opening bracket and the closing one precedes a blank, punctuation or
+// the end (so the apostrophes of "don't" and "other's" open nothing).
+func quoted(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '`' && c != '"' && c != '\'' {
+			continue
+		}
+		if i > 0 && !opensQuote(s[i-1]) {
+			continue
+		}
+		end := -1
+		for j := i + 1; j < len(s) && j-i <= 201 && s[j] != '\n'; j++ {
+			if s[j] == c && j > i+1 && s[j-1] != ' ' && (j+1 == len(s) || closesQuote(s[j+1])) {
+				end = j
+				break
+			}
+		}
+		if end < 0 {
+			continue
+		}
+		if ph := strings.TrimSpace(s[i+1 : end]); ph != "" {
+			out = append(out, ph)
+		}
+		i = end
+	}
+	return out
+}
+
+func opensQuote(c byte) bool  { return c == ' ' || c == '\t' || c == '\n' || c == '(' || c == '[' || c == ':' }
+func closesQuote(c byte) bool { return !lines.IsWordByte(c) }
 
 // token classifies one whitespace-delimited token of the task.
 func (p *parser) token(f string, prior float64, latest, quoted bool) {

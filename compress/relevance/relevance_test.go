@@ -128,3 +128,11 @@ func TestNonASCIINoPanic(t *testing.T) {
 		t.Error("non-ASCII term not found")
 	}
 }
+
+func TestQuotedPhrasesIgnoreApostrophes(t *testing.T) {
+	got := quoted("the other's lock. Quote the two 'waiting to lock' lines and \"dangling escape\", don't `go vet`")
+	want := []string{"waiting to lock", "dangling escape", "go vet"}
+	if !slices.Equal(got, want) {
+		t.Errorf("quoted = %q, want %q", got, want)
+	}
+}
