@@ -181,7 +181,7 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int) []fieldStats {
 				}
 			}
 			if st.numeric {
-				v, ok := lines.Number(f)
+				v, ok := lines.Number(valueOf(f))
 				if !ok {
 					st.numeric = false
 					st.order = nil
@@ -245,4 +245,19 @@ func templateText(b *lines.Lines, cl *cluster, maxLen int) string {
 		}
 	}
 	return sb.String()
+}
+
+// valueOf returns the value of a key=value or key:value field ("duration=
+// 41ms", "rss:812M"), or the field itself.
+func valueOf(f string) string {
+	i := strings.IndexAny(f, "=:")
+	if i <= 0 || i == len(f)-1 {
+		return f
+	}
+	for k := 0; k < i; k++ {
+		if !lines.IsWordByte(f[k]) && f[k] != '-' && f[k] != '.' {
+			return f
+		}
+	}
+	return f[i+1:]
 }

@@ -126,6 +126,18 @@ type plan struct {
 	groupOf []int32
 	groups  []unitGroup
 	recs    []unit
+	// repeat marks lines dropped because they repeat kept lines above.
+	repeat []bool
+	// wholeUnits are problem reports kept whole or not at all.
+	wholeUnits []wholeUnit
+	// unitStart marks the first line of every demoted unit.
+	unitStart []bool
+}
+
+// wholeUnit is a unit that the fill keeps whole when the budget allows.
+type wholeUnit struct {
+	u    unit
+	prio float64
 }
 
 type unitGroup struct {
@@ -137,12 +149,13 @@ func newPlan(in *Input) *plan {
 	n := len(b.L)
 	p := &plan{
 		in: in, b: b,
-		sev:     make([]lines.Severity, n),
-		must:    make([]bool, n),
-		prio:    make([]float64, n),
-		keep:    make([]bool, n),
-		demoted: make([]bool, n),
-		groupOf: make([]int32, n),
+		sev:       make([]lines.Severity, n),
+		must:      make([]bool, n),
+		prio:      make([]float64, n),
+		keep:      make([]bool, n),
+		demoted:   make([]bool, n),
+		unitStart: make([]bool, n),
+		groupOf:   make([]int32, n),
 	}
 	for i := range p.groupOf {
 		p.groupOf[i] = -1
@@ -170,6 +183,7 @@ func (p *plan) mark() {
 		p.sev[i] = lines.Signal(l)
 		p.prio[i] = prioRest / float64(p.cl.size(i))
 	}
+	p.dropMentions()
 
 	p.foldUnits()
 
@@ -299,6 +313,65 @@ func (p *plan) mark() {
 	}
 }
 
+// dropMentions clears the signal of lines that only mention a problem
+// word in free text: in a large cluster (a list of passing tests, of
+// package names), a word such as "error" in a field that varies among
+// many values ("✓ should handle errors via arity 4") names something; in
+// a fixed field of the template ("ERROR", "error:") or in a categorical
+// one (a level column) it reports.
+func (p *plan) dropMentions() {
+	var buf []string
+	for id, ms := range p.members {
+		if len(ms) < 8 {
+			continue
+		}
+		signals := 0
+		for _, li := range ms {
+			if p.sev[li] != lines.NoSignal {
+				signals++
+			}
+		}
+		if signals == 0 || signals*2 > len(ms) {
+			continue
+		}
+		cl := &p.cl.clusters[id]
+		var stats []fieldStats
+		for _, li := range ms {
+			if p.sev[li] == lines.NoSignal {
+				continue
+			}
+			buf = lines.Fields(p.b.L[li], buf[:0])
+			if len(buf) != cl.fields {
+				continue
+			}
+			reports := false
+			for k, f := range buf {
+				if lines.Signal(f) == lines.NoSignal {
+					continue
+				}
+				if cl.tmpl[k] != 0 {
+					reports = true
+					break
+				}
+				if stats == nil {
+					stats = varyingFields(p.b, cl, ms)
+				}
+				for _, st := range stats {
+					if st.pos == k && !st.many && len(st.distinct) <= 8 {
+						reports = true
+					}
+				}
+				if reports {
+					break
+				}
+			}
+			if !reports {
+				p.sev[li] = lines.NoSignal
+			}
+		}
+	}
+}
+
 // bump raises line i's priority to at least v.
 func (p *plan) bump(i int, v float64) {
 	if i >= 0 && i < len(p.prio) && p.cl.of[i] != noCluster {
@@ -310,13 +383,22 @@ func (p *plan) bump(i int, v float64) {
 // happened in: back to the nearest line of a frequent shape (the progress
 // line that names the step, "Compiling x", kept too) or a blank line, at
 // most six lines up. A compiler's location line and code frame sit there.
+//
+// The nearest unindented line above the problem, when the lines between
+// are indented (a location line above its code frame: `File "x", line
+// 3`), is kept with it: without it the problem has no place.
 func (p *plan) stepContext(i int) {
 	frequent := max(8, len(p.b.L)/20)
+	located := lines.Indent(p.b.L[i]) > 0 || i > 0 && lines.Indent(p.b.L[i-1]) == 0
 	for j := i - 1; j >= 0 && j >= i-6; j-- {
 		if p.cl.of[j] == noCluster {
 			return
 		}
 		p.bump(j, prioContext+20)
+		if !located && lines.Indent(p.b.L[j]) == 0 && p.cl.size(j) < frequent {
+			p.must[j] = true
+			located = true
+		}
 		if p.cl.size(j) >= frequent {
 			return
 		}
@@ -391,8 +473,22 @@ func (p *plan) foldUnits() {
 	secs := sections(p.b, p.cl)
 	exemplar := make([]bool, len(p.b.L))
 	for _, level := range [][]unit{secs, paras, recs} {
+		// Units inside a report already folded at a coarser level are
+		// not grouped again: its note speaks for them.
+		kept := level[:0:0]
+		for _, u := range level {
+			if !p.demoted[u.start] {
+				kept = append(kept, u)
+			}
+		}
+		level = kept
 		for _, g := range groupUnits(level) {
 			if len(g) < 2 {
+				// A problem report like no other is kept whole (or its
+				// problem neighbourhoods, when large).
+				if u := level[g[0]]; !exemplar[u.start] && !p.demoted[u.start] && p.isReport(u) {
+					p.markExemplar(u, exemplar)
+				}
 				continue
 			}
 			ex := level[g[0]]
@@ -410,12 +506,23 @@ func (p *plan) foldUnits() {
 			// quotable; a wall of them keeps the same few and a note.
 			keepFirst, keepLast := 1, 0
 			if p.hasProblem(ex) {
+				// As many as fit in two fifths of the budget, up to four,
+				// and the last one.
 				keepFirst, keepLast = 4, 1
 				if p.in.Budget.Aggressive {
 					keepFirst, keepLast = 2, 0
 				}
+				size := 0
+				for k, ui := range g {
+					size += unitBytes(p.b, level[ui])
+					if k > 0 && size > p.in.Budget.Bytes*2/5 {
+						keepFirst, keepLast = min(keepFirst, k), 0
+						break
+					}
+				}
 			}
 			problem := keepLast > 0 || keepFirst > 1
+			var rest []unit
 			for k, ui := range g {
 				u := level[ui]
 				if k == 0 || exemplar[u.start] {
@@ -425,33 +532,82 @@ func (p *plan) foldUnits() {
 					p.markExemplar(u, exemplar)
 					continue
 				}
-				if problem {
-					// Further problem reports fill what the budget
-					// leaves, in order: first their headline and
-					// problem lines (what failed, and how), then the
-					// rest of each.
-					head := u.start
-					for head < u.end-1 && lines.IsRule(p.b.L[head]) {
-						head++
-					}
-					for j := u.start; j < u.end; j++ {
-						v := prioDemotedProblem - float64(k)/1000
-						// A record's first line says where (a location,
-						// a test name); the problem line says what.
-						recStart := j == head || lines.Indent(p.b.L[j]) == 0 && j+1 < u.end && lines.Indent(p.b.L[j+1]) > 0
-						if recStart || p.sev[j] == lines.Problem {
-							v += 20
-						}
-						p.prio[j] = max(p.prio[j], v)
-					}
+				rest = append(rest, u)
+				p.unitStart[u.start] = true
+				for j := u.start; j < u.end; j++ {
+					p.demoted[j] = true
+					p.groupOf[j] = gi
 				}
-				for k := u.start; k < u.end; k++ {
-					p.demoted[k] = true
-					p.groupOf[k] = gi
-				}
+			}
+			if problem {
+				p.fillProblemGroup(rest)
 			}
 		}
 	}
+}
+
+// fillProblemGroup decides how the problem reports of a group beyond its
+// exemplars compete for the budget. Their key lines — each report's
+// headline and problem lines: what failed, where, and how — come first
+// when they fit in a good part of the budget (a list of distinct
+// failures); otherwise (a wall of one failure seen many times) they are
+// left to the note, which names what varies. Whole reports then fill what
+// the budget leaves, in order.
+func (p *plan) fillProblemGroup(rest []unit) {
+	keyBytes := 0
+	for _, u := range rest {
+		for j := u.start; j < u.end; j++ {
+			if p.keyLine(u, j) {
+				keyBytes += len(p.b.L[j]) + 1
+			}
+		}
+	}
+	boostKeys := keyBytes <= p.in.Budget.Bytes*3/5
+	for k, u := range rest {
+		order := float64(k) / 1000
+		for j := u.start; j < u.end; j++ {
+			if boostKeys && p.keyLine(u, j) {
+				p.prio[j] = max(p.prio[j], prioDemotedProblem+20-order)
+			}
+		}
+		p.wholeUnits = append(p.wholeUnits, wholeUnit{u: u, prio: prioDemotedProblem - order})
+	}
+}
+
+// keyLine reports whether line j is a key line of problem report u: its
+// headline (the first line that is not an untitled rule), the first line
+// of a record inside it (a location), or a problem line.
+func (p *plan) keyLine(u unit, j int) bool {
+	head := u.start
+	for head < u.end-1 && untitledRule(p.b.L[head]) {
+		head++
+	}
+	if j == head || p.sev[j] == lines.Problem {
+		return true
+	}
+	return lines.Indent(p.b.L[j]) == 0 && j+1 < u.end && lines.Indent(p.b.L[j+1]) > 0 && !lines.Blank(p.b.L[j])
+}
+
+// untitledRule reports a separator rule made of one character only.
+func untitledRule(l string) bool {
+	t := strings.TrimSpace(l)
+	return lines.IsRule(l) && strings.Trim(t, t[:1]) == ""
+}
+
+// unitBytes is the size of unit u's lines.
+func unitBytes(b *lines.Lines, u unit) int { return b.End(u.end-1) - b.Start[u.start] }
+
+// isReport reports whether unit u reads as one problem report: one to
+// three problem lines with their context (a traceback, a failed test's
+// output), not a list of problems (a lint run's file section).
+func (p *plan) isReport(u unit) bool {
+	n := 0
+	for k := u.start; k < u.end; k++ {
+		if p.sev[k] == lines.Problem {
+			n++
+		}
+	}
+	return n >= 1 && n <= 3
 }
 
 // hasProblem reports whether unit u holds a problem line.
@@ -475,7 +631,10 @@ func (p *plan) markExemplar(u unit, exemplar []bool) {
 			problem = true
 		}
 	}
-	const small = 16
+	small := 16
+	if problem {
+		small = 24
+	}
 	if u.len() <= small {
 		for k := u.start; k < u.end; k++ {
 			if problem {
@@ -495,12 +654,21 @@ func (p *plan) markExemplar(u unit, exemplar []bool) {
 		return
 	}
 	p.must[u.start] = true
+	// The neighbourhoods of its first problems and its last: many more
+	// are left to the rules for problem lines.
+	var probs []int
 	for k := u.start; k < u.end; k++ {
 		if p.sev[k] == lines.Problem {
-			r := p.recordOf(k)
-			p.keepRange(r.start, r.end, k, small)
-			p.stepContext(r.start)
+			probs = append(probs, k)
 		}
+	}
+	for n, k := range probs {
+		if n >= 6 && n < len(probs)-2 {
+			continue
+		}
+		r := p.recordOf(k)
+		p.keepRange(r.start, r.end, k, small)
+		p.stepContext(r.start)
 	}
 }
 
@@ -575,16 +743,91 @@ func fieldAt(l string, k int) string {
 // budget allows.
 func (p *plan) fill() {
 	for i := range p.prio {
-		if p.demoted[i] && p.prio[i] < prioDemotedProblem-1 {
+		if p.demoted[i] && p.prio[i] < prioDemotedProblem+10 {
 			p.prio[i] = 0
 		}
 	}
 	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
+	if len(p.wholeUnits) == 0 {
+		return
+	}
+	// Whole problem reports, in order, while the budget allows: after
+	// the lines above (they outrank them), before nothing else.
+	size := 0
+	have := map[string]bool{}
+	for i, k := range p.keep {
+		if k {
+			size += len(p.b.L[i]) + 1
+			have[p.b.L[i]] = true
+		}
+	}
+	for _, w := range p.wholeUnits {
+		// Lines that repeat kept ones cost a short note (dropRepeats).
+		add := 0
+		for j := w.u.start; j < w.u.end; j++ {
+			if !p.keep[j] && !have[p.b.L[j]] {
+				add += len(p.b.L[j]) + 1
+			}
+		}
+		if size+add > p.in.Budget.Bytes {
+			break
+		}
+		for j := w.u.start; j < w.u.end; j++ {
+			p.keep[j] = true
+			have[p.b.L[j]] = true
+		}
+		size += add
+	}
 }
 
 // render writes the kept lines verbatim and a note for each omitted run.
 func (p *plan) render() string {
-	return Render(p.b, p.keep, p.describe)
+	p.dropRepeats()
+	return Render(p.b, p.keep, func(i, j int) string {
+		if p.repeat != nil && p.repeat[i] {
+			return lines.Count(j-i, "line", "lines") + " as in the block above"
+		}
+		return p.describe(i, j)
+	})
+}
+
+// dropRepeats drops runs of at least three kept lines that each repeat,
+// byte for byte, a kept line further up (the frames that one stack trace
+// shares with the one before it), unless a line of the run is there for
+// itself: it names a task term or reports a problem.
+func (p *plan) dropRepeats() {
+	seen := make(map[string]bool)
+	dup := make([]bool, len(p.keep))
+	for i, k := range p.keep {
+		if !k {
+			continue
+		}
+		l := p.b.L[i]
+		if len(l) >= 16 && seen[l] && p.sev[i] == lines.NoSignal && !p.ix.Strong(i) && (i == 0 || p.b.L[i-1] != l) {
+			dup[i] = true
+		}
+		seen[l] = true
+	}
+	for i := 0; i < len(dup); {
+		if !dup[i] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(dup) && dup[j] {
+			j++
+		}
+		if j-i >= 3 {
+			if p.repeat == nil {
+				p.repeat = make([]bool, len(p.keep))
+			}
+			for k := i; k < j; k++ {
+				p.keep[k] = false
+				p.repeat[k] = true
+			}
+		}
+		i = j
+	}
 }
 
 // Select returns the lines to keep: every must line, then lines with a
@@ -690,7 +933,7 @@ func (p *plan) describe(i, j int) string {
 		}
 		count++
 		perCluster[id]++
-		if g := p.groupOf[k]; g >= 0 && (k == i || p.groupOf[k-1] != g || p.cl.of[k-1] == noCluster) {
+		if g := p.groupOf[k]; g >= 0 && p.unitStart[k] {
 			units++
 			if unitGroup >= 0 && unitGroup != g {
 				sameGroup = false
@@ -698,7 +941,7 @@ func (p *plan) describe(i, j int) string {
 			unitGroup = g
 			// The headline of the block: its first line that is not a rule.
 			h := k
-			for h < j-1 && lines.IsRule(p.b.L[h]) {
+			for h < j-1 && (untitledRule(p.b.L[h]) || p.cl.of[h] == noCluster) {
 				h++
 			}
 			if headCluster < 0 {
@@ -787,7 +1030,7 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 				fv.counts = map[string]int{}
 			}
 			if _, ok := fv.counts[v]; !ok {
-				if len(fv.counts) == 24 {
+				if len(fv.counts) == 64 {
 					fv.many = true
 					continue
 				}
@@ -803,8 +1046,21 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 	const maxLen = 400
 	for f := range vals {
 		fv := &vals[f]
-		if !fv.many && len(fv.order) == members && members <= 24 && fv.size <= maxLen {
+		if fv.many || len(fv.order) != members {
+			continue
+		}
+		if fv.size <= maxLen {
 			return "they name " + strings.Join(fv.order, ", ")
+		}
+		// Long names that share a prefix and a suffix: name the parts
+		// that differ.
+		pre, suf := commonAffixes(fv.order)
+		if len(pre)+len(suf) >= 4 && fv.size-len(fv.order)*(len(pre)+len(suf)) <= maxLen {
+			mids := make([]string, len(fv.order))
+			for k, v := range fv.order {
+				mids[k] = v[len(pre) : len(v)-len(suf)]
+			}
+			return "they name " + pre + "…" + suf + " for " + strings.Join(mids, ", ")
 		}
 	}
 	for f := range vals {
@@ -819,4 +1075,24 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 		return strings.Join(parts, ", ")
 	}
 	return ""
+}
+
+// commonAffixes returns the longest prefix and suffix all of vs share
+// (not overlapping in the shortest).
+func commonAffixes(vs []string) (pre, suf string) {
+	pre, suf = vs[0], vs[0]
+	shortest := len(vs[0])
+	for _, v := range vs[1:] {
+		shortest = min(shortest, len(v))
+		for !strings.HasPrefix(v, pre) {
+			pre = pre[:len(pre)-1]
+		}
+		for !strings.HasSuffix(v, suf) {
+			suf = suf[1:]
+		}
+	}
+	if len(pre)+len(suf) > shortest {
+		suf = suf[len(pre)+len(suf)-shortest:]
+	}
+	return pre, suf
 }

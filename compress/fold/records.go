@@ -83,36 +83,26 @@ func paragraphs(b *lines.Lines, recs []unit, cl *clustering) []unit {
 	return out
 }
 
-// sections splits b at separator rules that open a section: a rule at
-// the start or right after a blank line (a rule right under a line is that
-// line's underline, part of the section). Rules of the character that
-// opens most sections delimit them; blank lines inside a section do not.
-// Fewer than three such rules give no sections.
+// sections splits b at separator rules that open a section: a titled rule
+// ("____ test_x ____", "=== FAILURES ==="), or an untitled one at the
+// start or right after a blank line (a rule right under a line is that
+// line's underline, part of the section). Blank lines inside a section do
+// not split it. Fewer than three such rules give no sections.
 func sections(b *lines.Lines, cl *clustering) []unit {
-	var count [256]int
 	var opens []int
 	for i, l := range b.L {
-		if lines.IsRule(l) && (i == 0 || lines.Blank(b.L[i-1])) {
-			c := strings.TrimSpace(l)[0]
-			count[c]++
+		// A titled rule ("____ test_x ____") always opens a section; an
+		// untitled one when it follows a blank line (right under a line
+		// it is that line's underline).
+		titled := lines.IsRule(l) && strings.Trim(strings.TrimSpace(l), strings.TrimSpace(l)[:1]) != ""
+		if lines.IsRule(l) && (i == 0 || lines.Blank(b.L[i-1]) || titled) {
 			opens = append(opens, i)
 		}
 	}
-	best := byte(0)
-	for c := range count {
-		if count[c] > count[best] {
-			best = byte(c)
-		}
-	}
-	if count[best] < 3 {
+	if len(opens) < 3 {
 		return nil
 	}
-	var starts []int
-	for _, i := range opens {
-		if strings.TrimSpace(b.L[i])[0] == best {
-			starts = append(starts, i)
-		}
-	}
+	starts := opens
 	var out []unit
 	for k, s := range starts {
 		e := len(b.L)

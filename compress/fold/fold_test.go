@@ -1,0 +1,225 @@
+package fold
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// input builds an Input with the engine's default log budget.
+func input(text, task, followup string) *Input {
+	q := relevance.Parse(task, "")
+	if followup != "" {
+		q = q.With(followup)
+	}
+	n := len(text)
+	return &Input{Text: text, Query: q, Budget: Budget{Bytes: 2048 + int(0.07*float64(max(0, n-2048))), Lossy: n > 3072}}
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// checkInvariants asserts what every fold output promises: shorter than
+// the input, every line outside notes copied verbatim, deterministic.
+func checkInvariants(t *testing.T, in *Input, out string) {
+	t.Helper()
+	if len(out) >= len(in.Text) {
+		t.Fatalf("output %d bytes is not shorter than input %d", len(out), len(in.Text))
+	}
+	for l := range strings.Lines(out) {
+		l = strings.TrimSuffix(l, "\n")
+		lines.WithoutNotes(l, func(part string) {
+			if part != "" && !strings.Contains(in.Text, part) {
+				t.Errorf("kept text %q is not in the input", part)
+			}
+		})
+	}
+	again, _ := Text(&Input{Text: in.Text, Query: in.Query, Budget: in.Budget})
+	if again != out {
+		t.Error("second run differs")
+	}
+}
+
+func mustContain(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lost %q", w)
+		}
+	}
+}
+
+// TestTracebackWallFolds: dozens of near-identical setup tracebacks fold to
+// a few exemplars and a note naming what varies, while the one distinct
+// failure among them, the summary lines and the counts stay whole.
+func TestTracebackWallFolds(t *testing.T) {
+	text := fixture(t, "traceback_wall.txt")
+	in := input(text, "The plugin tests blow up. Run them and tell me what is wrong besides the missing plugins.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if len(out)*4 > len(text) {
+		t.Errorf("wall kept %d of %d bytes; want at most a quarter", len(out), len(text))
+	}
+	mustContain(t, out,
+		"E   ModuleNotFoundError: No module named 'app.plugins.yaml_loader'", // an exemplar, whole
+		"E       assert 1.75 == 1.5",                                        // the distinct failure
+		"tests/test_retry.py:22: AssertionError",
+		"FAILED tests/test_retry.py::test_retry_budget - assert 1.75 == 1.5",
+		"1 failed, 8 passed, 32 errors in 2.31s",
+		"more blocks like the one above", // the fold says what it did
+	)
+	// The note names the modules whose tracebacks were folded.
+	if !strings.Contains(out, "[mqtt_bus]") && !strings.Contains(out, "mqtt_bus") {
+		t.Errorf("no note names the folded modules:\n%s", out)
+	}
+}
+
+// TestProblemListKeptWhole: a dozen distinct compiler errors in a build
+// log are a list, not a wall: every one survives with its location and
+// code frame, and the progress lines go.
+func TestProblemListKeptWhole(t *testing.T) {
+	text := fixture(t, "compile_errors.txt")
+	in := input(text, "The build fails. Which files have errors?", "")
+	in.Budget = Budget{Bytes: 1500, Lossy: true}
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, ": error: ") {
+			mustContain(t, out, l)
+		}
+	}
+	mustContain(t, out, "make: *** [Makefile:12: all] Error 2")
+}
+
+// accessLog is a generated access log: 2,000 requests, three slow ones and
+// one 500 among them.
+func accessLog() string {
+	r := rand.New(rand.NewPCG(1, 2))
+	var b strings.Builder
+	slow := map[int]int{137: 2870, 901: 4120, 1544: 3310}
+	for i := 0; i < 2000; i++ {
+		path := []string{"/api/items", "/api/cart", "/healthz", "/api/users"}[r.IntN(4)]
+		ms, status := r.IntN(58)+3, 200
+		if v, ok := slow[i]; ok {
+			ms = v
+		}
+		if i == 1222 {
+			path, status, ms = "/api/checkout", 500, 88
+		}
+		fmt.Fprintf(&b, "2026-03-02T10:%02d:%02d.%03dZ INFO http request method=GET path=%s status=%d duration=%dms\n",
+			(i/60)%60, i%60, r.IntN(1000), path, status, ms)
+	}
+	return b.String()
+}
+
+// TestExtremesAndRareValuesKept: of thousands of similar lines, the ones
+// holding the minimum and maximum of a numeric field and the one whose
+// status is unique survive; asked for the slowest, the top few do.
+func TestExtremesAndRareValuesKept(t *testing.T) {
+	text := accessLog()
+	in := input(text, "Did the load test go fine?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "status=500", "duration=4120ms")
+	if len(out)*10 > len(text) {
+		t.Errorf("kept %d of %d bytes; want at most a tenth", len(out), len(text))
+	}
+
+	in = input(text, "Which requests were the slowest?", "")
+	out, _ = Text(in)
+	mustContain(t, out, "duration=4120ms", "duration=3310ms", "duration=2870ms")
+}
+
+// TestHeaderKeepsItsBody: a header line the question names brings the
+// indented block under it.
+func TestHeaderKeepsItsBody(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, "Fetching package-%03d 1.%d.0 (%d kB)\n", i, i%7, 10+i)
+	}
+	b.WriteString("ERROR: cannot satisfy the requested versions.\n\nThe conflict is caused by:\n")
+	for i := 0; i < 8; i++ {
+		fmt.Fprintf(&b, "    package-%03d 1.%d.0 depends on core<2 and >=1.%d\n", i, i, i)
+	}
+	b.WriteString("\nTo fix this you could try to loosen the range of versions.\n")
+	in := input(b.String(), "Install the requirements.", "Quote the conflict explanation lines.")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "The conflict is caused by:", "    package-000 1.0.0 depends on core<2 and >=1.0", "    package-007 1.7.0 depends on core<2 and >=1.7")
+}
+
+// TestRepeatedFramesFold: stack traces that share most frames keep their
+// headline and distinct frames; the shared ones are named as repeated.
+func TestRepeatedFramesFold(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 6; i++ {
+		fmt.Fprintf(&b, "GET /orders/%d -> 500\nTypeError: cannot read property 'qty' of undefined (order %d)\n", i, i)
+		fmt.Fprintf(&b, "    at reserve (/srv/app/orders.js:%d:7)\n", 10+i)
+		for _, f := range []string{"router/layer.js:95:5", "router/route.js:149:13", "router/route.js:119:3", "router/index.js:284:15", "router/index.js:365:14"} {
+			fmt.Fprintf(&b, "    at handle (/srv/app/node_modules/%s)\n", f)
+		}
+	}
+	text := b.String()
+	in := input(text, "Why do orders fail?", "")
+	in.Budget = Budget{Bytes: len(text) * 9 / 10, Lossy: true} // room for all but the repeats
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "(order 5)", "orders.js:15:7", "as in the block above")
+}
+
+// TestSmallBlocksOnlyLossless: below the lossy threshold only identical
+// runs collapse.
+func TestSmallBlocksOnlyLossless(t *testing.T) {
+	text := "start\n" + strings.Repeat("waiting for lock\n", 40) + "done\n"
+	in := input(text, "", "")
+	in.Budget = Budget{Bytes: 10, Lossy: false}
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("identical run not collapsed")
+	}
+	if want := "start\nwaiting for lock\n[... previous line repeated 39 times ...]\ndone\n"; out != want {
+		t.Errorf("got %q want %q", out, want)
+	}
+}
+
+func FuzzText(f *testing.F) {
+	f.Add("a\nb\nb\nb\nerror: x\n", "why?")
+	f.Add(accessLog()[:4000], "slowest request")
+	if b, err := os.ReadFile("testdata/traceback_wall.txt"); err == nil {
+		f.Add(string(b[:6000]), "what failed")
+	}
+	f.Fuzz(func(t *testing.T, text, task string) {
+		in := &Input{Text: text, Query: relevance.Parse(task, ""), Budget: Budget{Bytes: len(text) / 8, Lossy: true}}
+		out, ok := Text(in)
+		if !ok {
+			return
+		}
+		checkInvariants(t, in, out)
+	})
+}
