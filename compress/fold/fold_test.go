@@ -76,7 +76,7 @@ func TestTracebackWallFolds(t *testing.T) {
 	}
 	mustContain(t, out,
 		"E   ModuleNotFoundError: No module named 'app.plugins.yaml_loader'", // an exemplar, whole
-		"E       assert 1.75 == 1.5",                                        // the distinct failure
+		"E       assert 1.75 == 1.5",                                         // the distinct failure
 		"tests/test_retry.py:22: AssertionError",
 		"FAILED tests/test_retry.py::test_retry_budget - assert 1.75 == 1.5",
 		"1 failed, 8 passed, 32 errors in 2.31s",

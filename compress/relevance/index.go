@@ -28,7 +28,7 @@ type Index struct {
 	// specific those holding one in at most a tenth of the units.
 	strong   []bool
 	specific []bool
-	anyHit bool
+	anyHit   bool
 }
 
 // maxHits bounds the units recorded per term; a term found in more units

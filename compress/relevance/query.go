@@ -212,7 +212,9 @@ func quoted(s string) []string {
 	return out
 }
 
-func opensQuote(c byte) bool  { return c == ' ' || c == '\t' || c == '\n' || c == '(' || c == '[' || c == ':' }
+func opensQuote(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '(' || c == '[' || c == ':'
+}
 func closesQuote(c byte) bool { return !lines.IsWordByte(c) }
 
 // token classifies one whitespace-delimited token of the task.
