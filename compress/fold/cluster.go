@@ -125,8 +125,10 @@ func (c *clustering) size(i int) int {
 type fieldStats struct {
 	pos int
 	// distinct counts members per raw value, up to maxDistinct values;
-	// many is set when there are more.
+	// many is set when there are more. linesOf holds the first few lines
+	// of each value.
 	distinct map[string]int
+	linesOf  map[string][]int
 	many     bool
 	// Numeric fields: every member's value parses as a number.
 	numeric  bool
@@ -146,7 +148,7 @@ const maxDistinct = 12
 
 // varyingFields computes the statistics of the fields that vary among the
 // members of cluster id (members lists its lines).
-func varyingFields(b *lines.Lines, cl *cluster, members []int) []fieldStats {
+func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) []fieldStats {
 	if len(members) < 2 {
 		return nil
 	}
@@ -156,7 +158,8 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int) []fieldStats {
 	}
 	stats := make([]fieldStats, cl.fields)
 	for k := range stats {
-		stats[k] = fieldStats{pos: k, numeric: true, min: math.Inf(1), max: math.Inf(-1)}
+		// A field without a digit in the first line is no number.
+		stats[k] = fieldStats{pos: k, numeric: strings.ContainsAny(repFields[k], "0123456789"), min: math.Inf(1), max: math.Inf(-1)}
 	}
 	varies := make([]bool, cl.fields)
 	var buf []string
@@ -173,11 +176,16 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int) []fieldStats {
 			if !st.many {
 				if st.distinct == nil {
 					st.distinct = map[string]int{}
+					st.linesOf = map[string][]int{}
 				}
-				if _, ok := st.distinct[f]; ok || len(st.distinct) < maxDistinct {
-					st.distinct[f]++
+				if c, ok := st.distinct[f]; ok || len(st.distinct) < maxDistinct {
+					st.distinct[f] = c + 1
+					if c < 5 {
+						st.linesOf[f] = append(st.linesOf[f], li)
+					}
 				} else {
 					st.many = true
+					st.distinct, st.linesOf = nil, nil
 				}
 			}
 			if st.numeric {
@@ -193,7 +201,9 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int) []fieldStats {
 				if v > st.max {
 					st.max, st.maxLine = v, li
 				}
-				st.order = append(st.order, numAt{v, li})
+				if withOrder {
+					st.order = append(st.order, numAt{v, li})
+				}
 			}
 		}
 	}

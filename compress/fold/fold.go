@@ -132,6 +132,8 @@ type plan struct {
 	wholeUnits []wholeUnit
 	// unitStart marks the first line of every demoted unit.
 	unitStart []bool
+	// stats caches fieldStatsOf.
+	stats map[int32][]fieldStats
 }
 
 // wholeUnit is a unit that the fill keeps whole when the budget allows.
@@ -354,7 +356,7 @@ func (p *plan) dropMentions() {
 					break
 				}
 				if stats == nil {
-					stats = varyingFields(p.b, cl, ms)
+					stats = p.fieldStatsOf(int32(id))
 				}
 				for _, st := range stats {
 					if st.pos == k && !st.many && len(st.distinct) <= 8 {
@@ -689,8 +691,7 @@ func (p *plan) extremes() {
 		if p.in.Stopped() {
 			return
 		}
-		cl := &p.cl.clusters[id]
-		stats := varyingFields(p.b, cl, ms)
+		stats := p.fieldStatsOf(int32(id))
 		numeric := 0
 		for si := range stats {
 			st := &stats[si]
@@ -717,11 +718,15 @@ func (p *plan) extremes() {
 				// value seen once or twice among many is news.
 				kept := 0
 				rare := max(1, len(ms)/20)
-				for _, li := range ms {
-					f := fieldAt(p.b.L[li], st.pos)
-					if c := st.distinct[f]; c <= rare && kept < 5 {
-						p.must[li] = true
-						kept++
+				for v, c := range st.distinct {
+					if c > rare {
+						continue
+					}
+					for _, li := range st.linesOf[v] {
+						if kept < 5 {
+							p.must[li] = true
+							kept++
+						}
 					}
 				}
 			}
@@ -729,15 +734,21 @@ func (p *plan) extremes() {
 	}
 }
 
-// fieldAt returns field k of line l.
-func fieldAt(l string, k int) string {
-	var buf [lines.MaxFields]string
-	fs := lines.Fields(l, buf[:0])
-	if k < len(fs) {
-		return fs[k]
+// fieldStatsOf returns the statistics of the varying fields of cluster
+// id, computed once.
+func (p *plan) fieldStatsOf(id int32) []fieldStats {
+	if p.stats == nil {
+		p.stats = make(map[int32][]fieldStats)
 	}
-	return ""
+	if st, ok := p.stats[id]; ok {
+		return st
+	}
+	intent := p.in.Query.Intent
+	st := varyingFields(p.b, &p.cl.clusters[id], p.members[id], intent&relevance.Extremes != 0)
+	p.stats[id] = st
+	return st
 }
+
 
 // fill keeps the must lines, then optional lines by priority while the
 // budget allows.

@@ -119,6 +119,9 @@ func sections(b *lines.Lines, cl *clustering) []unit {
 
 func newUnit(start, end int, cl *clustering) unit {
 	u := unit{start: start, end: end, first: cl.of[start]}
+	if end-start < 2 {
+		return u // single lines are folded by their line clusters
+	}
 	for k := start; k < end && len(u.sig) < maxSig*2; k++ {
 		if id := cl.of[k]; id != noCluster {
 			u.sig = append(u.sig, id)

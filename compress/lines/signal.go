@@ -76,13 +76,15 @@ func Signal(line string) Severity {
 			j++
 		}
 		w := line[i:j]
-		if sev := wordSeverity(w); sev > best && !afterFlag && reportContext(line, tokStart, i, j) {
+		if sev, isType := wordSeverity(w); sev > best && !afterFlag && (isType && line[tokStart] != '-' || reportContext(line, tokStart, i, j)) {
+			// An error type reports even when qualified:
+			// "java.lang.NullPointerException", "Caused by: x.ImportException".
 			best = sev
 			if best == Problem {
 				return best
 			}
 		}
-		if !afterFlag {
+		if !afterFlag && len(w) <= 5 && (w[0]|0x20 == 't' || w[0]|0x20 == 'n') {
 			for _, ph := range signalPhrases {
 				if strings.EqualFold(w, ph[0]) && j+1+len(ph[1]) <= len(line) && line[j] == ' ' &&
 					strings.EqualFold(line[j+1:j+1+len(ph[1])], ph[1]) &&
@@ -109,26 +111,35 @@ var typeSuffixes = [...]struct {
 	sev Severity
 }{{"Error", Problem}, {"Exception", Problem}, {"Failure", Problem}, {"Fault", Problem}, {"Panic", Problem}, {"Warning", Warning}}
 
-// wordSeverity is the severity of one word standing alone.
-func wordSeverity(w string) Severity {
-	if w == "ERR" || isErrnoName(w) {
-		return Problem
+// wordSeverity is the severity of one word standing alone, and whether
+// the word is the name of an error type (SyntaxError).
+func wordSeverity(w string) (Severity, bool) {
+	if len(w) < 3 {
+		return NoSignal, false
 	}
-	for _, t := range typeSuffixes {
-		if n := len(w) - len(t.s); n >= 2 && w[n:] == t.s && w[n-1] >= 'a' && w[n-1] <= 'z' && w[0] >= 'A' && w[0] <= 'Z' {
-			return t.sev
+	if w[0] == 'E' && (w == "ERR" || isErrnoName(w)) {
+		return Problem, false
+	}
+	if w[0] >= 'A' && w[0] <= 'Z' && len(w) >= 7 && strings.IndexByte("rntcg", w[len(w)-1]) >= 0 {
+		for _, t := range typeSuffixes {
+			if n := len(w) - len(t.s); n >= 2 && w[n:] == t.s && w[n-1] >= 'a' && w[n-1] <= 'z' {
+				return t.sev, true
+			}
 		}
+	}
+	if len(w) > 13 {
+		return NoSignal, false
 	}
 	c := w[0] | 0x20
 	if c < 'a' || c > 'z' {
-		return NoSignal
+		return NoSignal, false
 	}
 	for _, cand := range signalWords[c-'a'] {
 		if len(cand.w) == len(w) && strings.EqualFold(cand.w, w) {
-			return cand.sev
+			return cand.sev, false
 		}
 	}
-	return NoSignal
+	return NoSignal, false
 }
 
 // isErrnoName reports an upper-case errno name: 'E' and four to eleven

@@ -7,9 +7,16 @@ import (
 )
 
 // IsWordByte reports whether c is an ASCII letter, digit or '_'.
-func IsWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
+func IsWordByte(c byte) bool { return wordByte[c] }
+
+// wordByte is IsWordByte as a table: one load instead of four compares on
+// the hottest loops of the engine.
+var wordByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+	}
+	return t
+}()
 
 // IsDigit reports whether c is an ASCII digit.
 func IsDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -26,20 +33,27 @@ func Words(s string, fn func(w string, start, end int) bool) {
 	i := 0
 	for i < len(s) {
 		c := s[i]
+		j := i + 1
 		if c < utf8.RuneSelf {
-			if !IsWordByte(c) {
+			if !wordByte[c] {
 				i++
 				continue
 			}
-		} else if r, n := utf8.DecodeRuneInString(s[i:]); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			i += n
-			continue
+		} else {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				i += n
+				continue
+			}
+			j = i + n
 		}
-		j := i
+		for j < len(s) && wordByte[s[j]] {
+			j++
+		}
 		for j < len(s) {
 			c := s[j]
 			if c < utf8.RuneSelf {
-				if !IsWordByte(c) {
+				if !wordByte[c] {
 					break
 				}
 				j++

@@ -1,0 +1,122 @@
+package lines
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestWords(t *testing.T) {
+	var got []string
+	Words("Jérôme's déjà-vu: x_y2 ÀB", func(w string, s, e int) bool {
+		got = append(got, w)
+		return true
+	})
+	want := []string{"Jérôme", "s", "déjà", "vu", "x_y2", "ÀB"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Words = %q, want %q", got, want)
+	}
+}
+
+func TestSignal(t *testing.T) {
+	problems := []string{
+		"error: something", "ERROR foo", "panic: nil map", "--- FAIL: TestX (0.01s)", "FAIL\tpkg",
+		"request timed out", "exit status 2", "connection refused", "Traceback (most recent call last):",
+		"SyntaxError: invalid syntax", "java.lang.NullPointerException", "open /x: ENOENT", "Invalid read of size 4",
+		"file not found", "npm ERR! code 1", "==1== definitely lost: leak summary",
+	}
+	warnings := []string{"warning: unused variable", "DeprecationWarning: old api"}
+	none := []string{
+		"terror", "INFO all good", "exit status 0", "errorless", "TestErrorPath ok", "timed outside",
+		"err_test.go", "errors.go:12", "pkg/errors/x.go", "rows.Err()", "--fail-fast", "-Wno-error=x",
+		"libgpg-error-dev installed", "timeout=30s", "", "ok  \tpkg\t0.1s", "-p errors",
+	}
+	for _, s := range problems {
+		if Signal(s) != Problem {
+			t.Errorf("Signal(%q) = %d, want Problem", s, Signal(s))
+		}
+	}
+	for _, s := range warnings {
+		if Signal(s) != Warning {
+			t.Errorf("Signal(%q) = %d, want Warning", s, Signal(s))
+		}
+	}
+	for _, s := range none {
+		if Signal(s) != NoSignal {
+			t.Errorf("Signal(%q) = %d, want none", s, Signal(s))
+		}
+	}
+}
+
+func TestNumber(t *testing.T) {
+	cases := map[string]float64{
+		"146ms": 0.146, "3.8M": 3.8 * (1 << 20), "768K": 768 * 1024, "1,234": 1234, "(0.01s)": 0.01,
+		"12.5%": 12.5, "42": 42, "-3": -3, "2.5e3": 2500, "4KiB": 4096,
+	}
+	for in, want := range cases {
+		if got, ok := Number(in); !ok || got != want {
+			t.Errorf("Number(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"5.4.5", "2026-01-02", "10:00:01", "abc", "0x1f", "v1.2", "12zz"} {
+		if v, ok := Number(in); ok {
+			t.Errorf("Number(%q) = %v, want not a number", in, v)
+		}
+	}
+}
+
+func TestShapes(t *testing.T) {
+	same := [][2]string{
+		{"took 146ms (cache updated)", "took 9ms (cache updated)"},
+		{"addr 0x7ffe8e8e5560 freed", "addr 0x7ffce2347a30 freed"},
+		{"commit a421a4ef02a60ef472f1980a5eb77477dce37e39", "commit 8bbbd7679b7eaf8782559c0320fc6cc86314319f"},
+	}
+	for _, p := range same {
+		if ShapeHash(p[0]) != ShapeHash(p[1]) {
+			t.Errorf("%q and %q should share a shape", p[0], p[1])
+		}
+	}
+	if ShapeHash("GET /a 200") == ShapeHash("POST /a 200") {
+		t.Error("different words share a shape")
+	}
+}
+
+func TestIsRule(t *testing.T) {
+	for _, s := range []string{"==========", "-------- summary --------", "____ test_x ____", "  ~~~~~~~~~~"} {
+		if !IsRule(s) {
+			t.Errorf("IsRule(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"---", "- item", "== x ==", "--flag-value-here"} {
+		if IsRule(s) {
+			t.Errorf("IsRule(%q) = true", s)
+		}
+	}
+}
+
+func TestStem(t *testing.T) {
+	for w, want := range map[string]string{
+		"resumes": "resum", "resumed": "resum", "resuming": "resum", "resume": "resum",
+		"dependencies": "dependenc", "dependency": "dependenc", "skipped": "skip", "files": "file", "go": "go",
+	} {
+		if got := Stem(w); got != want {
+			t.Errorf("Stem(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
+
+func FuzzSignalAndShape(f *testing.F) {
+	f.Add("error: x exit status 1")
+	f.Add("Ⱥ\u023a timed out")
+	f.Fuzz(func(t *testing.T, s string) {
+		Signal(s)
+		ShapeHash(s)
+		Fields(s, nil)
+		Number(s)
+		Words(s, func(w string, a, b int) bool {
+			if s[a:b] != w {
+				t.Fatalf("word %q not at [%d:%d]", w, a, b)
+			}
+			return true
+		})
+	})
+}
