@@ -749,7 +749,6 @@ func (p *plan) fieldStatsOf(id int32) []fieldStats {
 	return st
 }
 
-
 // fill keeps the must lines, then optional lines by priority while the
 // budget allows.
 func (p *plan) fill() {
