@@ -62,5 +62,6 @@ func budgetFor(k Kind, n int, p profile, pressure float64) fold.Budget {
 		Bytes:      int(bytes),
 		Lossy:      float64(n) > floor*1.5,
 		Aggressive: p.aggressive,
+		Ratio:      p.keepRatio,
 	}
 }

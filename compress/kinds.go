@@ -32,6 +32,7 @@ func legacyHints(in *fold.Input) *hints {
 	h := &hints{
 		taskTerms:  rareTerms(terms, in.Text),
 		aggressive: in.Budget.Aggressive,
+		keepRatio:  in.Budget.Ratio,
 		isError:    in.IsError,
 	}
 	return h

@@ -29,6 +29,9 @@ type Budget struct {
 	// Aggressive is set by the agent-90 profile: fewer exemplars and less
 	// context, and formatting may be traded for tokens.
 	Aggressive bool
+	// Ratio is the target_ratio knob when set (0 otherwise); Bytes already
+	// accounts for it.
+	Ratio float64
 }
 
 // Input is one block as a content compressor sees it.

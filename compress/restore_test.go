@@ -1,0 +1,165 @@
+package compress
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// sessionLog is a long test run: hundreds of passing tests, one failure,
+// and lines that only a later question will ask about.
+func sessionLog() string {
+	var b strings.Builder
+	b.WriteString("=== test run: 412 tests in 38 packages ===\n")
+	for i := 0; i < 400; i++ {
+		name := fmt.Sprintf("TestHandler%03d", i)
+		switch i {
+		case 137:
+			name = "TestCacheEviction"
+		case 288:
+			name = "TestRetryBackoff"
+		}
+		fmt.Fprintf(&b, "--- PASS: %s (0.%02ds)\n", name, i%97)
+	}
+	b.WriteString("--- FAIL: TestQuotaRollover (0.12s)\n")
+	b.WriteString("    quota_test.go:88: rollover at midnight: got 41 slots, want 42\n")
+	b.WriteString("FAIL\tgithub.com/example/quota\t1.204s\n")
+	b.WriteString("ok  \tgithub.com/example/cache\t0.981s\n")
+	return b.String()
+}
+
+// session builds the request of one turn of a growing conversation: the
+// first turn's task and tool output, then one user question per later
+// turn (each after an assistant reply).
+func session(later ...string) *Request {
+	req := &Request{Model: "claude-sonnet-4-5", Config: DefaultConfig()}
+	req.Turns = append(req.Turns, Turn{Role: "user", Text: "Run the test suite and tell me whether it passes.", Message: 0})
+	req.Blocks = append(req.Blocks, Block{Text: sessionLog(), Source: ToolOutput, Role: "user", ToolName: "Bash",
+		Task: "Run the test suite and tell me whether it passes.", Turn: 1, Message: 2})
+	msg := 3
+	for _, q := range later {
+		req.Turns = append(req.Turns, Turn{Role: "assistant", Text: "Done.", Message: msg})
+		req.Turns = append(req.Turns, Turn{Role: "user", Text: q, Message: msg + 1})
+		msg += 2
+	}
+	n := msg
+	for i := range req.Blocks {
+		req.Blocks[i].FromEnd = n - 1 - req.Blocks[i].Message
+	}
+	return req
+}
+
+func compressSession(t *testing.T, n *Native, later ...string) BlockResult {
+	t.Helper()
+	res, err := n.Compress(context.Background(), session(later...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Blocks[0]
+}
+
+// TestRestoreOnceAndStable walks a growing session: turn 1 compresses the
+// log; an unrelated turn 2 leaves its form byte-identical; turn 3 asks for
+// a line that was dropped and the block now carries it verbatim; turn 4,
+// unrelated again, keeps turn 3's form byte for byte.
+func TestRestoreOnceAndStable(t *testing.T) {
+	n := newTestNative(t, NativeConfig{CacheEntries: -1})
+	t1 := compressSession(t, n)
+	if !t1.Changed || t1.Restored != "" {
+		t.Fatalf("turn 1: changed=%v restored=%q", t1.Changed, t1.Restored)
+	}
+	const evicted = "--- PASS: TestCacheEviction (0.40s)"
+	if strings.Contains(t1.Text, evicted) {
+		t.Fatalf("turn 1 already keeps %q; the test needs a dropped line", evicted)
+	}
+	for _, keep := range []string{"--- FAIL: TestQuotaRollover (0.12s)", "got 41 slots, want 42"} {
+		if !strings.Contains(t1.Text, keep) {
+			t.Errorf("turn 1 lost %q", keep)
+		}
+	}
+
+	unrelated := "Thanks. Now draft a short release note for the quota fix."
+	t2 := compressSession(t, n, unrelated)
+	if t2.Text != t1.Text || t2.Restored != "" {
+		t.Errorf("turn 2 (unrelated) changed the block's form (restored=%q)", t2.Restored)
+	}
+
+	ask := "Paste the exact TestCacheEviction line from that run."
+	t3 := compressSession(t, n, unrelated, ask)
+	if t3.Restored == "" || !strings.Contains(t3.Text, evicted) {
+		t.Fatalf("turn 3: restored=%q, evicted line kept=%v", t3.Restored, strings.Contains(t3.Text, evicted))
+	}
+	if t3.RestoredTokens <= 0 || t3.TokensAfter >= t3.TokensBefore {
+		t.Errorf("turn 3: restored tokens %d, tokens %d -> %d", t3.RestoredTokens, t3.TokensBefore, t3.TokensAfter)
+	}
+
+	t4 := compressSession(t, n, unrelated, ask, "Great, commit it.")
+	if t4.Text != t3.Text || t4.Restored != t3.Restored {
+		t.Errorf("turn 4 changed the restored form")
+	}
+	// And with the cache on, the same bytes.
+	c := newTestNative(t, NativeConfig{})
+	for i := 0; i < 2; i++ {
+		if got := compressSession(t, c, unrelated, ask, "Great, commit it."); got.Text != t4.Text {
+			t.Fatalf("cached run %d differs", i)
+		}
+	}
+}
+
+// TestRestoreWhole: a request for the whole earlier output restores it.
+func TestRestoreWhole(t *testing.T) {
+	n := newTestNative(t, NativeConfig{})
+	r := compressSession(t, n, "Show me the full output of that run.")
+	if r.Restored != RestoreWhole || r.Changed {
+		t.Fatalf("restored=%q changed=%v, want the whole output back", r.Restored, r.Changed)
+	}
+}
+
+// TestRestoreFirstTriggerWins: once a turn restored the block, a later
+// turn naming other dropped lines does not change it again.
+func TestRestoreFirstTriggerWins(t *testing.T) {
+	n := newTestNative(t, NativeConfig{})
+	first := compressSession(t, n, "Paste the exact TestCacheEviction line from that run.")
+	again := compressSession(t, n, "Paste the exact TestCacheEviction line from that run.", "And the TestRetryBackoff line?")
+	if first.Text != again.Text {
+		t.Error("a second trigger changed the restored form")
+	}
+}
+
+// TestRestoreOff: restore_referenced=false keeps the first-sight form.
+func TestRestoreOff(t *testing.T) {
+	n := newTestNative(t, NativeConfig{})
+	base := compressSession(t, n)
+	req := session("Paste the exact TestCacheEviction line from that run.")
+	req.Config.RestoreReferenced = false
+	res, err := n.Compress(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Blocks[0]; got.Text != base.Text || got.Restored != "" {
+		t.Errorf("restore_referenced=false changed the block (restored=%q)", got.Restored)
+	}
+}
+
+// TestAssistantTriggerIncludesNextMessage: an assistant turn that names a
+// dropped detail triggers together with the user message right after it,
+// which every request holding the assistant turn also holds.
+func TestAssistantTriggerIncludesNextMessage(t *testing.T) {
+	n := newTestNative(t, NativeConfig{})
+	req := session()
+	req.Turns = append(req.Turns,
+		Turn{Role: "assistant", Text: "All pass except TestQuotaRollover; TestCacheEviction was slow.", Message: 3},
+		Turn{Role: "user", Text: "Quote the TestRetryBackoff line too.", Message: 4})
+	req.Blocks[0].FromEnd = 2
+	res, err := n.Compress(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Blocks[0]
+	for _, want := range []string{"TestCacheEviction", "TestRetryBackoff"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("restored form lacks %s (restored=%q)", want, r.Restored)
+		}
+	}
+}
