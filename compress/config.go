@@ -37,6 +37,12 @@ type Config struct {
 	// the cost of one prompt-cache miss from it on. False keeps every
 	// block in its first-sight form.
 	RestoreReferenced bool `json:"restore_referenced"`
+	// ContextWindow is the model's input limit in tokens; 0 uses the known
+	// window of the model's family (none for unknown models). A request
+	// over it is compressed harder, protected blocks included, until it
+	// fits: the difference between a request the provider rejects and one
+	// that works.
+	ContextWindow int `json:"context_window"`
 }
 
 // Savings profiles.
@@ -67,6 +73,9 @@ func (c Config) Validate() error {
 	}
 	if c.TargetRatio != nil && (*c.TargetRatio <= 0 || *c.TargetRatio > 1) {
 		errs = append(errs, fmt.Errorf("target_ratio must be in (0, 1], got %g", *c.TargetRatio))
+	}
+	if c.ContextWindow < 0 {
+		errs = append(errs, fmt.Errorf("context_window must be >= 0, got %d", c.ContextWindow))
 	}
 	if c.MinTokensToCompress < 0 {
 		errs = append(errs, fmt.Errorf("min_tokens_to_compress must be >= 0, got %d", c.MinTokensToCompress))

@@ -59,6 +59,10 @@ type Request struct {
 	Turns []Turn
 	// Config holds the knobs in force for this request.
 	Config Config
+	// OtherTokens counts the tokens of the request outside its blocks
+	// (tool definitions, images, signed reasoning), for the context window
+	// check.
+	OtherTokens int
 }
 
 // Turn is text a participant wrote: a user request, an assistant reply.
@@ -114,6 +118,13 @@ type Block struct {
 // Result holds one BlockResult per request block.
 type Result struct {
 	Blocks []BlockResult
+	// Pressure is below 1 when the request was over its model's context
+	// window and was compressed harder to fit: the share of the usual
+	// budgets that was used. 1 otherwise.
+	Pressure float64
+	// Window is the context window the request was checked against (0
+	// when none is known).
+	Window int
 }
 
 // BlockResult is the outcome for one block.

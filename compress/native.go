@@ -99,7 +99,9 @@ func (p profile) key() string {
 // Compress rewrites the eligible blocks of req. The result for block i
 // depends only on blocks 0..i, the config and, through restores, the turns
 // written after it (see restore.go); the same request always gives the
-// same bytes.
+// same bytes. A request over its model's context window is compressed
+// again under pressure (smaller budgets, protected blocks and code
+// included) until it fits.
 func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	if req == nil {
 		return nil, errors.New("native: nil request")
@@ -109,30 +111,67 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	}
 	tok := TokenizerFor(req.Model)
 	prof := profileOf(req.Config)
-	res := &Result{Blocks: make([]BlockResult, len(req.Blocks))}
+	window := req.Config.ContextWindow
+	if window == 0 {
+		window = ContextWindow(req.Model)
+	}
+	firstSeen := firstCopies(req)
+	res, err := n.pass(ctx, req, tok, prof, firstSeen, 1)
+	if err != nil {
+		return nil, err
+	}
+	res.Window = window
+	if window > 0 {
+		// Leave room for the reply.
+		limit := window - max(1024, window/16)
+		for _, pressure := range [...]float64{0.5, 0.25, 0.1} {
+			if req.OtherTokens+res.tokensAfter() <= limit {
+				break
+			}
+			if res, err = n.pass(ctx, req, tok, prof, firstSeen, pressure); err != nil {
+				return nil, err
+			}
+			res.Window = window
+			n.log.Info("request over the context window: compressing harder", "session", req.Session,
+				"model", req.Model, "window", window, "pressure", pressure, "tokens", req.OtherTokens+res.tokensAfter())
+		}
+	}
+	return res, nil
+}
+
+// tokensAfter sums the blocks' tokens after compression.
+func (r *Result) tokensAfter() int {
+	t := 0
+	for _, b := range r.Blocks {
+		t += b.TokensAfter
+	}
+	return t
+}
+
+// pass compresses every block of req at one pressure.
+func (n *Native) pass(ctx context.Context, req *Request, tok Tokenizer, prof profile, firstSeen []int, pressure float64) (*Result, error) {
+	res := &Result{Blocks: make([]BlockResult, len(req.Blocks)), Pressure: pressure}
 	stop := func() bool { return ctx.Err() != nil }
 	for i := range req.Blocks {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("native: compress block %d of %d: %w", i, len(req.Blocks), err)
 		}
-		b := &req.Blocks[i]
-		if _, dup := n.duplicateOf(req, i); dup {
-			continue // filled in below, once the earlier copy's form is final
+		if firstSeen[i] != i {
+			continue // a repeat: filled in below, once the first copy's form is final
 		}
-		r := n.block(req, i, tok, prof, nil, stop)
+		r := n.block(req, i, tok, prof, nil, pressure, stop)
 		if r.Changed && req.Config.RestoreReferenced {
-			r = n.restore(req, i, r, tok, prof, stop)
+			r = n.restore(req, i, r, tok, prof, pressure, stop)
 		}
 		if r.Changed {
 			n.log.Debug("block compressed", "session", req.Session, "block", i, "kind", string(r.Kind),
 				"tokens_before", r.TokensBefore, "tokens_after", r.TokensAfter, "restored", r.Restored)
 		}
 		res.Blocks[i] = r
-		_ = b
 	}
 	for i := range req.Blocks {
-		if j, dup := n.duplicateOf(req, i); dup {
-			res.Blocks[i] = n.duplicate(req, i, j, res.Blocks[j], tok)
+		if j := firstSeen[i]; j != i {
+			res.Blocks[i] = n.duplicate(req, i, j, res.Blocks[j], tok, pressure)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -141,27 +180,32 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	return res, nil
 }
 
-// duplicateOf returns the first earlier block whose tool output block i
-// repeats byte for byte.
-func (n *Native) duplicateOf(req *Request, i int) (int, bool) {
-	b := &req.Blocks[i]
-	if b.Source != ToolOutput || len(b.Text) < 64 {
-		return 0, false
-	}
-	for j := 0; j < i; j++ {
-		if o := &req.Blocks[j]; o.Source == ToolOutput && len(o.Text) == len(b.Text) && o.Text == b.Text {
-			return j, true
+// firstCopies maps every block to the first block with the same tool
+// output (itself when it is the first, or not a tool output).
+func firstCopies(req *Request) []int {
+	first := make([]int, len(req.Blocks))
+	seen := make(map[string]int)
+	for i := range req.Blocks {
+		first[i] = i
+		b := &req.Blocks[i]
+		if b.Source != ToolOutput || len(b.Text) < 64 {
+			continue
+		}
+		if j, ok := seen[b.Text]; ok {
+			first[i] = j
+		} else {
+			seen[b.Text] = i
 		}
 	}
-	return 0, false
+	return first
 }
 
 // duplicate is the result of block i, which repeats block j: a short note
 // naming the earlier call, when the knobs let block i be rewritten.
-func (n *Native) duplicate(req *Request, i, j int, earlier BlockResult, tok Tokenizer) BlockResult {
+func (n *Native) duplicate(req *Request, i, j int, earlier BlockResult, tok Tokenizer, pressure float64) BlockResult {
 	b := &req.Blocks[i]
 	base := n.unchanged(b, tok)
-	if req.Config.Protects(b) || base.TokensBefore < req.Config.MinTokensToCompress {
+	if pressure == 1 && (req.Config.Protects(b) || base.TokensBefore < req.Config.MinTokensToCompress) {
 		return base
 	}
 	note := duplicateNote(&req.Blocks[j], earlier.Changed && earlier.Restored != RestoreWhole)
@@ -190,11 +234,20 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 
 // block computes the first-sight result of block i, or, with a non-empty
 // follow-up, its form re-judged by that follow-up.
-func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, follow *followup, stop func() bool) BlockResult {
+func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, follow *followup, pressure float64, stop func() bool) BlockResult {
 	b := &req.Blocks[i]
 	cfg := req.Config
 	base := n.unchanged(b, tok)
-	if cfg.Protects(b) || base.TokensBefore < cfg.MinTokensToCompress || b.Text == "" {
+	switch {
+	case b.Text == "":
+		return base
+	case pressure < 1:
+		// Over the context window every block is fair game but the text of
+		// the last message, which is what the user asks now.
+		if b.Source == MessageText && b.FromEnd == 0 || base.TokensBefore < 64 {
+			return base
+		}
+	case cfg.Protects(b) || base.TokensBefore < cfg.MinTokensToCompress:
 		return base
 	}
 	q := firstQuery(req, b)
@@ -214,13 +267,14 @@ func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, follow 
 	if n.cache != nil {
 		latest, _ := splitTask(b.Task)
 		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, latest, followText, prof.key(),
+			strconv.FormatFloat(pressure, 'g', -1, 64),
 			strconv.FormatBool(b.IsError), strconv.FormatBool(b.JSONObject), strconv.FormatBool(cfg.ProtectAnalysisContext),
 			firstLatest(req, b))
 		if r, ok := n.cache.get(key); ok {
 			return r
 		}
 	}
-	r := compressBlock(b, q, tok, prof, base, stop)
+	r := compressBlock(b, q, tok, prof, base, pressure, stop)
 	if n.cache != nil && (stop == nil || !stop()) {
 		n.cache.put(key, r)
 	}
@@ -240,7 +294,7 @@ func firstLatest(req *Request, b *Block) string {
 
 // restore re-judges a compressed block by the turns written after it (see
 // restore.go) and returns its final form.
-func (n *Native) restore(req *Request, i int, first BlockResult, tok Tokenizer, prof profile, stop func() bool) BlockResult {
+func (n *Native) restore(req *Request, i int, first BlockResult, tok Tokenizer, prof profile, pressure float64, stop func() bool) BlockResult {
 	b := &req.Blocks[i]
 	for _, f := range followups(req, i) {
 		fq := relevance.Parse(f.text, "")
@@ -254,7 +308,7 @@ func (n *Native) restore(req *Request, i int, first BlockResult, tok Tokenizer, 
 			r.RestoredTokens = r.TokensAfter - first.TokensAfter
 			return r
 		}
-		r := n.block(req, i, tok, prof, &f, stop)
+		r := n.block(req, i, tok, prof, &f, pressure, stop)
 		if !r.Changed {
 			r.Restored = reason
 			r.RestoredTokens = r.TokensAfter - first.TokensAfter
@@ -319,12 +373,12 @@ func codeBearing(k Kind) bool {
 // compressBlock compresses one eligible block through the pipeline and
 // enforces the guarantees on the result: fewer tokens than the original,
 // kept lines verbatim, no retrieval markers, a JSON object stays an object.
-func compressBlock(b *Block, q *relevance.Query, tok Tokenizer, prof profile, base BlockResult, stop func() bool) BlockResult {
+func compressBlock(b *Block, q *relevance.Query, tok Tokenizer, prof profile, base BlockResult, pressure float64, stop func() bool) BlockResult {
 	text := b.Text
 	if b.JSONObject && !isJSONObject(text) {
 		return base
 	}
-	job := &blockJob{query: q, prof: prof, pressure: 1, isError: b.IsError, jsonObject: b.JSONObject, stop: stop}
+	job := &blockJob{query: q, prof: prof, pressure: pressure, isError: b.IsError, jsonObject: b.JSONObject, stop: stop}
 	out, kind, ok := job.run(text)
 	if !ok || out == text || IntroducesRetrievalMarker(text, out) {
 		return base

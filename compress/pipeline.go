@@ -44,14 +44,23 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 	}
 	payload := parts.Payload
 	kind := detectKind(payload)
-	if kind == KindCode || kind == KindText && len(payload) < safetyNetBytes {
+	forced := j.pressure < 1
+	if !forced && (kind == KindCode || kind == KindText && len(payload) < safetyNetBytes) {
 		return "", kind, false
 	}
-	if j.query.Intent.Has(relevance.Analysis) && codeBearing(kind) {
+	if !forced && j.query.Intent.Has(relevance.Analysis) && codeBearing(kind) {
 		return "", kind, false
 	}
 	in := j.input(payload, kind)
-	out, ok := compressKind(kind, in)
+	var out string
+	var ok bool
+	if kind == KindCode {
+		// Only under context pressure: the generic fold keeps what the
+		// task names, the rest is summarised.
+		out, ok = fold.Text(in)
+	} else {
+		out, ok = compressKind(kind, in)
+	}
 	if kind != KindJSON || !j.jsonObject {
 		if !ok && len(payload) >= safetyNetBytes || ok && len(out) >= safetyNetBytes && len(out) > 2*in.Budget.Bytes && !structured(kind) {
 			// The safety net: any large payload leaves reduced.

@@ -163,3 +163,52 @@ func TestAssistantTriggerIncludesNextMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestContextWindowPressure: a request over its model's window is
+// compressed harder until it fits, protected blocks and code included; a
+// request within it is not touched by pressure.
+func TestContextWindowPressure(t *testing.T) {
+	n := newTestNative(t, NativeConfig{})
+	var code strings.Builder
+	for i := 0; i < 600; i++ {
+		fmt.Fprintf(&code, "func handler%03d(w http.ResponseWriter, r *http.Request) {\n\tserve(w, r, %d)\n}\n\n", i, i)
+	}
+	req := session()
+	req.Model = "gpt-4" // an 8,192-token window
+	req.Blocks = append(req.Blocks, Block{Text: code.String(), Source: ToolOutput, Role: "user", Turn: 1, Message: 2})
+	req.Config.ProtectRecentToolOutputs = 10 // would protect both outputs
+	res, err := n.Compress(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pressure >= 1 || res.Window != 8192 {
+		t.Fatalf("pressure %v window %d, want pressure < 1 on an 8192 window", res.Pressure, res.Window)
+	}
+	if got := res.tokensAfter(); got > 8192 {
+		t.Errorf("still %d tokens after pressure", got)
+	}
+	if !res.Blocks[1].Changed {
+		t.Error("the protected code block was not compressed under pressure")
+	}
+
+	req.Model = "claude-sonnet-4-5"
+	res, err = n.Compress(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pressure != 1 || res.Blocks[1].Changed {
+		t.Errorf("within the window: pressure %v, code changed %v", res.Pressure, res.Blocks[1].Changed)
+	}
+}
+
+func TestContextWindowTable(t *testing.T) {
+	for model, want := range map[string]int{
+		"gpt-4o-2024-08-06": 128_000, "gpt-4": 8_192, "claude-sonnet-4-5": 200_000,
+		"anthropic.claude-3-haiku": 200_000, "models/gemini-2.5-pro": 1_048_576, "gpt-4.1-mini": 1_047_576,
+		"some-local-model": 0,
+	} {
+		if got := ContextWindow(model); got != want {
+			t.Errorf("ContextWindow(%q) = %d, want %d", model, got, want)
+		}
+	}
+}
