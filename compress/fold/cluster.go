@@ -162,6 +162,9 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 		stats[k] = fieldStats{pos: k, numeric: strings.ContainsAny(repFields[k], "0123456789"), min: math.Inf(1), max: math.Inf(-1)}
 	}
 	varies := make([]bool, cl.fields)
+	// Members that agree with the first one in a field are counted there
+	// without a map lookup: most fields of a cluster are its fixed words.
+	same := make([]int, cl.fields)
 	var buf []string
 	for _, li := range members {
 		buf = lines.Fields(b.L[li], buf[:0])
@@ -170,10 +173,15 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 		}
 		for k, f := range buf {
 			st := &stats[k]
-			if f != repFields[k] {
+			if f == repFields[k] {
+				same[k]++
+				if !st.numeric || st.min <= st.max && !withOrder {
+					continue // the first member's value was measured already
+				}
+			} else {
 				varies[k] = true
 			}
-			if !st.many {
+			if !st.many && f != repFields[k] {
 				if st.distinct == nil {
 					st.distinct = map[string]int{}
 					st.linesOf = map[string][]int{}
@@ -209,8 +217,37 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 	}
 	var out []fieldStats
 	for k := range stats {
-		if varies[k] {
-			out = append(out, stats[k])
+		if !varies[k] {
+			continue
+		}
+		st := &stats[k]
+		if !st.many {
+			if st.distinct == nil {
+				st.distinct, st.linesOf = map[string]int{}, map[string][]int{}
+			}
+			if len(st.distinct) < maxDistinct {
+				st.distinct[repFields[k]] = same[k]
+				st.linesOf[repFields[k]] = firstLines(b, members, k, repFields[k])
+			} else {
+				st.many, st.distinct, st.linesOf = true, nil, nil
+			}
+		}
+		out = append(out, *st)
+	}
+	return out
+}
+
+// firstLines returns the first few members whose field k is v.
+func firstLines(b *lines.Lines, members []int, k int, v string) []int {
+	var out []int
+	var buf []string
+	for _, li := range members {
+		buf = lines.Fields(b.L[li], buf[:0])
+		if k < len(buf) && buf[k] == v {
+			out = append(out, li)
+			if len(out) == 5 {
+				break
+			}
 		}
 	}
 	return out

@@ -477,7 +477,7 @@ func (p *plan) foldUnits() {
 	for _, level := range [][]unit{secs, paras, recs} {
 		// Units inside a report already folded at a coarser level are
 		// not grouped again: its note speaks for them.
-		kept := level[:0:0]
+		kept := make([]unit, 0, len(level))
 		for _, u := range level {
 			if !p.demoted[u.start] {
 				kept = append(kept, u)
@@ -853,21 +853,7 @@ func Select(b *lines.Lines, must []bool, prio []float64, budget int) []bool {
 			size += len(b.L[i]) + 1
 		}
 	}
-	order := make([]int, 0, len(prio))
-	for i := range prio {
-		if !keep[i] && prio[i] > 0 {
-			order = append(order, i)
-		}
-	}
-	slices.SortStableFunc(order, func(a, c int) int {
-		switch {
-		case prio[a] > prio[c]:
-			return -1
-		case prio[a] < prio[c]:
-			return 1
-		}
-		return a - c
-	})
+	order := byPriority(prio, keep)
 	n := len(b.L)
 	for _, i := range order {
 		// A line inside an omitted run splits it and costs one more note;
@@ -887,6 +873,65 @@ func Select(b *lines.Lines, must []bool, prio []float64, budget int) []bool {
 		size += cost
 	}
 	return keep
+}
+
+// byPriority returns the lines with a positive priority that are not kept
+// yet, highest priority first, ties in line order. It sorts only the top
+// of the order exactly: lines are bucketed by priority first, so a block
+// of millions of lines costs a linear pass, not a sort.
+func byPriority(prio []float64, keep []bool) []int {
+	const scale = 8 // buckets per unit of priority
+	maxP := 0.0
+	n := 0
+	for i, v := range prio {
+		if v > 0 && !keep[i] {
+			maxP = max(maxP, v)
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	nb := min(int(maxP*scale)+1, 1<<16)
+	bucketOf := func(v float64) int { return min(int(v*scale), nb-1) }
+	counts := make([]int, nb+1)
+	for i, v := range prio {
+		if v > 0 && !keep[i] {
+			counts[nb-1-bucketOf(v)+1]++
+		}
+	}
+	for b := 1; b <= nb; b++ {
+		counts[b] += counts[b-1]
+	}
+	order := make([]int, n)
+	for i, v := range prio {
+		if v > 0 && !keep[i] {
+			b := nb - 1 - bucketOf(v)
+			order[counts[b]] = i
+			counts[b]++
+		}
+	}
+	// Within a bucket, by exact priority (stable, so ties keep line order).
+	for start := 0; start < len(order); {
+		end := start + 1
+		for end < len(order) && bucketOf(prio[order[end]]) == bucketOf(prio[order[start]]) {
+			end++
+		}
+		if end-start > 1 {
+			seg := order[start:end]
+			slices.SortStableFunc(seg, func(a, c int) int {
+				switch {
+				case prio[a] > prio[c]:
+					return -1
+				case prio[a] < prio[c]:
+					return 1
+				}
+				return 0
+			})
+		}
+		start = end
+	}
+	return order
 }
 
 // noteCost is what one more note costs a budget, in bytes.

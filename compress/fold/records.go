@@ -32,7 +32,8 @@ type unit struct {
 
 const maxSig = 48
 
-// records splits the non-blank lines of b into records.
+// records splits the non-blank lines of b into records and returns those
+// of two or more lines (a line on its own is its own record, implicitly).
 func records(b *lines.Lines, cl *clustering) []unit {
 	var out []unit
 	n := len(b.L)
@@ -59,24 +60,34 @@ func records(b *lines.Lines, cl *clustering) []unit {
 			}
 			break
 		}
-		out = append(out, newUnit(start, j, cl))
+		if j-start >= 2 {
+			out = append(out, newUnit(start, j, cl))
+		}
 		i = j
 	}
 	return out
 }
 
-// paragraphs groups consecutive records into paragraphs, split at blank
-// lines and separator rules. Only paragraphs of two or more records are
-// returned (a one-record paragraph is that record).
+// paragraphs returns the runs of two or more non-blank lines between
+// blank lines and separator rules that are not a single record.
 func paragraphs(b *lines.Lines, recs []unit, cl *clustering) []unit {
 	var out []unit
-	for i := 0; i < len(recs); {
+	isRecord := make(map[[2]int]bool, len(recs))
+	for _, r := range recs {
+		isRecord[[2]int{r.start, r.end}] = true
+	}
+	n := len(b.L)
+	for i := 0; i < n; {
+		if cl.of[i] == noCluster {
+			i++
+			continue
+		}
 		j := i + 1
-		for j < len(recs) && recs[j].start == recs[j-1].end && !lines.IsRule(b.L[recs[j].start]) {
+		for j < n && cl.of[j] != noCluster && !lines.IsRule(b.L[j]) {
 			j++
 		}
-		if j-i >= 2 {
-			out = append(out, newUnit(recs[i].start, recs[j-1].end, cl))
+		if j-i >= 2 && !isRecord[[2]int{i, j}] {
+			out = append(out, newUnit(i, j, cl))
 		}
 		i = j
 	}

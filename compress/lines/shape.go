@@ -67,8 +67,8 @@ func FieldHash(f string) uint64 {
 func hexRun(s string, i int) (int, bool) {
 	j := i
 	digit := false
-	for j < len(s) && IsHex(s[j]) {
-		if IsDigit(s[j]) {
+	for j < len(s) && hexByte[s[j]] {
+		if s[j] <= '9' {
 			digit = true
 		}
 		j++
@@ -88,28 +88,46 @@ func hexRun(s string, i int) (int, bool) {
 }
 
 // ShapeHash hashes the masked fields of line in order: equal for lines of
-// one shape.
+// one shape. It reads the line once.
 func ShapeHash(line string) uint64 {
 	h := uint64(fnvOffset)
 	n := 0
 	i := 0
 	for i < len(line) {
-		for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
+		c := line[i]
+		if c == ' ' || c == '\t' || c == '\r' {
+			i++
+			continue
+		}
+		// A field starts: mix a separator, then its masked bytes.
+		h = (h ^ ' ') * fnvPrime
+		n++
+		for i < len(line) {
+			c = line[i]
+			if c == ' ' || c == '\t' || c == '\r' {
+				break
+			}
+			if hexByte[c] {
+				if j, ok := hexRun(line, i); ok {
+					h = (h ^ '#') * fnvPrime
+					i = j
+					continue
+				}
+			}
+			h = (h ^ uint64(c)) * fnvPrime
 			i++
 		}
-		if i == len(line) {
-			break
-		}
-		j := i
-		for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
-			j++
-		}
-		h = (h ^ FieldHash(line[i:j])) * fnvPrime
-		n++
-		i = j
 	}
 	return (h ^ uint64(n)) * fnvPrime
 }
+
+// hexByte is IsHex as a table.
+var hexByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = IsHex(byte(c))
+	}
+	return t
+}()
 
 // Masked renders a field with its digit and hex-with-digit runs replaced
 // by '#', for notes that describe a shape.

@@ -16,6 +16,9 @@ type wordTable struct {
 	stem   map[uint64]uint64 // hash of stem -> term bits
 	filter uint64            // bit (h & 63) set for every key above
 	idx    []int             // term bit -> index in Query.Terms
+	// minLen and maxLen bound the words that can match a term, itself or
+	// inflected (a stem drops at most five letters).
+	minLen, maxLen int
 }
 
 func (wt *wordTable) build(q *Query) {
@@ -26,6 +29,10 @@ func (wt *wordTable) build(q *Query) {
 		}
 		bit := uint64(1) << len(wt.idx)
 		wt.idx = append(wt.idx, i)
+		if wt.minLen == 0 || len(t.Text) < wt.minLen {
+			wt.minLen = min(len(t.Text), lines.StemLen(t.Text))
+		}
+		wt.maxLen = max(wt.maxLen, len(t.Text)+5)
 		if wt.exact == nil {
 			wt.exact = map[uint64]uint64{}
 			wt.stem = map[uint64]uint64{}
@@ -60,8 +67,11 @@ func (wt *wordTable) any() bool { return len(wt.idx) > 0 }
 // match calls fn with the index of every term that word w (as it stands
 // in the text) is a form of, including through its identifier parts.
 func (wt *wordTable) match(w string, fn func(t int)) {
-	set := wt.lookup(w)
-	if hasCaseChangeOrUnderscore(w) {
+	var set uint64
+	if len(w) >= wt.minLen && len(w) <= wt.maxLen {
+		set = wt.lookup(w)
+	}
+	if len(w) > wt.minLen && hasCaseChangeOrUnderscore(w) {
 		lines.Parts(w, func(p string) { set |= wt.lookup(p) })
 	}
 	for set != 0 {
