@@ -197,3 +197,17 @@ func addsReferenced(first, restored string, q *relevance.Query) bool {
 	}
 	return false
 }
+
+// Referenced reports whether a turn written after block i of req needs
+// something that compressed (the block's rewritten text) left out, and
+// why. Engines that cannot re-judge a block by a follow-up (the headroom
+// engine) forward the original block when it does.
+func Referenced(req *Request, i int, compressed string) (string, bool) {
+	b := &req.Blocks[i]
+	for _, f := range followups(req, i) {
+		if reason, ok := needsRestore(b.Text, compressed, relevance.Parse(f.text, ""), f); ok {
+			return reason, true
+		}
+	}
+	return "", false
+}

@@ -212,3 +212,16 @@ func TestContextWindowTable(t *testing.T) {
 		}
 	}
 }
+
+// TestReferenced: the check the headroom engine uses to forward a block
+// whole when a later turn needs what its form dropped.
+func TestReferenced(t *testing.T) {
+	req := session("Paste the exact TestCacheEviction line from that run.")
+	short := "=== test run: 412 tests in 38 packages ===\n[... 400 lines omitted ...]\n--- FAIL: TestQuotaRollover (0.12s)\n"
+	if reason, ok := Referenced(req, 0, short); !ok || reason != RestoreTerms {
+		t.Errorf("Referenced = %q, %v; want terms", reason, ok)
+	}
+	if _, ok := Referenced(session("Thanks, write the release note."), 0, short); ok {
+		t.Error("an unrelated turn counted as a reference")
+	}
+}
