@@ -1,6 +1,7 @@
 package fold
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -718,8 +719,10 @@ func (p *plan) extremes() {
 				// value seen once or twice among many is news.
 				kept := 0
 				rare := max(1, len(ms)/20)
-				for v, c := range st.distinct {
-					if c > rare {
+				// In value order, so the lines kept never depend on map
+				// iteration order.
+				for _, v := range slices.Sorted(maps.Keys(st.distinct)) {
+					if st.distinct[v] > rare {
 						continue
 					}
 					for _, li := range st.linesOf[v] {
