@@ -49,6 +49,11 @@ func Compress(in *fold.Input) (string, bool) {
 	if !s.mark() || !s.fill() {
 		return "", false
 	}
+	if len(d.commits) == 0 && !slices.Contains(s.hunk, true) {
+		// A diff cut to notes alone tells nothing: leave it to the
+		// caller's generic fold.
+		return "", false
+	}
 	out, ok := s.render()
 	if !ok || len(out) >= len(in.Text) {
 		return "", false

@@ -184,7 +184,7 @@ func (s *selection) keepMatched(nm *naming) {
 		var keep func()
 		switch pt.kind {
 		case partHunk:
-			if len(d.hunks) < 2 {
+			if len(d.hunks) < 2 && !first {
 				continue
 			}
 			hi := int(d.hunkOf[p])

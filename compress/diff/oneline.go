@@ -85,6 +85,10 @@ const (
 	onelineDefault = 10
 )
 
+// minTermScore is the relevance a line needs for its task terms to count:
+// a term on a third of the lines or more marks nothing in particular.
+const minTermScore = 1.0
+
 // compressOneline compresses a one-line commit log. Kept whatever the
 // budget: lines the task names, decorated lines (when they are rare
 // enough to be landmarks), the first and last lines and, for a question
@@ -130,7 +134,7 @@ func compressOneline(in *fold.Input) (string, bool) {
 		switch {
 		case ix.Strong(i):
 			must[i] = true
-		case ix.Score(i) > 0:
+		case ix.Score(i) >= minTermScore:
 			prio[i] = onelineTerm + ix.Score(i)
 		}
 		if landmarks && decorated(l, end) {
