@@ -77,20 +77,34 @@ func checkOutput(in *fold.Input, out string) error {
 			return fmt.Errorf("output line %d %q is not a line of the input", i, l)
 		}
 	}
+	// Each hunk of the output, whole, under the file header it had.
 	inDoc := parse(src)
-	whole := map[string]bool{}
+	header := map[string]string{} // hunk text -> its file header
 	for _, h := range inDoc.hunks {
 		p := inDoc.parts[h.part]
-		whole[src.Span(p.from, p.to)] = true
+		header[strings.TrimSuffix(src.Span(p.from, p.to), "\n")] = fileHeader(inDoc, p.file)
 	}
 	outDoc := parse(got)
 	for _, h := range outDoc.hunks {
 		p := outDoc.parts[h.part]
-		if text := got.Span(p.from, p.to); !whole[text] && !whole[text+"\n"] {
+		want, ok := header[strings.TrimSuffix(got.Span(p.from, p.to), "\n")]
+		if !ok {
 			return fmt.Errorf("hunk %q is not a whole hunk of the input", got.L[p.from])
+		}
+		if have := fileHeader(outDoc, p.file); have != want {
+			return fmt.Errorf("hunk %q is under file header %q, not %q", got.L[p.from], have, want)
 		}
 	}
 	return nil
+}
+
+// fileHeader returns the header lines of file fi ("" for none).
+func fileHeader(d *doc, fi int32) string {
+	if fi < 0 || d.files[fi].part < 0 {
+		return ""
+	}
+	p := d.parts[d.files[fi].part]
+	return strings.TrimSuffix(d.b.Span(p.from, p.to), "\n")
 }
 
 // notesOnly reports a line made of notes alone (the generic fold's notes

@@ -23,9 +23,10 @@ import (
 //   - matched: any other unit a term of the latest request is found in
 //     (but for hunks of machine-written files).
 //     Matched units are ranked by relevance: the best one is kept whole
-//     whatever the budget (it is the most likely answer), the next ones
-//     with at least matchedFloor of its relevance while the kept text
-//     stays within namedShare of the budget.
+//     whatever the budget (it is the most likely answer; at worst one big
+//     unit more than the budget), the next ones with at least
+//     matchedFloor of its relevance while the kept text stays within
+//     namedShare of the budget.
 
 // namedShare bounds, as a share of the budget, what the kept text may
 // reach with matched units (the best one aside).
@@ -175,7 +176,7 @@ func (s *selection) keepMatched(nm *naming) {
 	var floor float64
 	for _, p := range units {
 		pt := d.parts[p]
-		if r := s.rank(p); first {
+		if r := s.rank(p); floor == 0 {
 			floor = matchedFloor * r
 		} else if r < floor {
 			break

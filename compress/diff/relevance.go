@@ -52,21 +52,38 @@ func (s *selection) weigh() {
 			s.score[u] += w
 		}
 	}
-	// Best lines: the same terms, weighed over lines.
+	// Best lines: of the parts the task matches, the line holding the
+	// most weight of its terms (weighed as over the parts).
 	lq := &relevance.Query{Intent: q.Intent}
+	var weight []float64
 	for t, term := range q.Terms {
-		if !s.structural[t] {
+		if !s.structural[t] && s.ix.Weight(t) > 0 {
 			lq.Terms = append(lq.Terms, term)
+			weight = append(weight, s.ix.Weight(t))
 		}
 	}
 	if len(lq.Terms) == 0 {
 		return
 	}
-	lx := relevance.Build(lq, s.b.Text, s.b.Start)
+	var sum []float64
 	for p, pt := range d.parts {
-		for i := pt.from; i < pt.to; i++ {
-			s.best[p] = max(s.best[p], lx.Score(i))
+		if s.score[p] == 0 {
+			continue
 		}
+		base := s.b.Start[pt.from]
+		starts := make([]int, pt.to-pt.from)
+		for i := range starts {
+			starts[i] = s.b.Start[pt.from+i] - base
+		}
+		lx := relevance.Build(lq, s.b.Text[base:s.b.End(pt.to-1)], starts)
+		sum = append(sum[:0], make([]float64, len(starts))...)
+		for t := range lq.Terms {
+			hits, _ := lx.Hits(t)
+			for _, u := range hits {
+				sum[u] += weight[t]
+			}
+		}
+		s.best[p] = slices.Max(sum)
 	}
 }
 

@@ -202,14 +202,34 @@ func (s *selection) identities(w *lines.Writer, c, j int) {
 	for k := c; k < j; k++ {
 		t.addCommit(s, k)
 	}
-	what := "the next commit, by hash and subject only: author, date, rest of message"
+	what := "next commit by hash and subject only (author, date, body"
+	files := lines.Count(t.files, "file", "files")
 	if j-c > 1 {
-		what = "the next " + strconv.Itoa(j-c) + " commits, by hash and subject only: authors, dates, rest of messages"
+		what = "next " + strconv.Itoa(j-c) + " commits by hash and subject only (authors, dates, bodies"
+		files = lines.Count(t.files, "file diff", "file diffs")
 	}
 	if t.known && t.files > 0 {
-		what += " and " + lines.Count(t.files, "changed file", "changed files") + " (" + t.lineCounts() + ")"
+		what += " and " + files + ", " + t.lineCounts() + ", omitted)"
+	} else {
+		what += " omitted)"
 	}
-	w.Note(what + " omitted")
+	// What the run drops: everything of its commits but these lines.
+	from := d.parts[d.commits[c].part].from
+	to := len(s.b.L)
+	if j < len(d.commits) {
+		to = d.parts[d.commits[j].part].from
+	}
+	dropped := s.spanBytes(from, to)
+	for k := c; k < j; k++ {
+		dropped -= s.identityCost(k)
+	}
+	if dropped <= len(what)+len(lines.NoteOpen)+len(lines.NoteClose)+1 {
+		for i := from; i < to; i++ {
+			w.Line(s.b.L[i])
+		}
+		return
+	}
+	w.Note(what)
 	for k := c; k < j; k++ {
 		cm := &d.commits[k]
 		w.Line(s.b.L[cm.hashLine])
@@ -314,7 +334,8 @@ func pathName(p string) string {
 // maxNamesBytes bounds the file names one note lists.
 const maxNamesBytes = 480
 
-// droppedFiles writes the note for a run of files left out whole.
+// droppedFiles writes the note for a run of files left out whole (or the
+// files, when the note would cost as much).
 func (s *selection) droppedFiles(w *lines.Writer, fis []int) {
 	d := s.d
 	var t tally
@@ -350,5 +371,24 @@ func (s *selection) droppedFiles(w *lines.Writer, fis []int) {
 			listed += len(n) + 2
 		}
 	}
-	w.Note(msg)
+	from, to := s.fileSpan(fis[0]), s.fileSpan(fis[len(fis)-1])
+	s.noteOr(w, msg, from[0], to[1])
+}
+
+// fileSpan returns the lines [from, to) of file fi's header and hunks.
+func (s *selection) fileSpan(fi int) [2]int {
+	f := &s.d.files[fi]
+	from, to := -1, -1
+	if f.part >= 0 {
+		p := s.d.parts[f.part]
+		from, to = p.from, p.to
+	}
+	for _, h := range f.hunks {
+		p := s.d.parts[h]
+		if from < 0 {
+			from = p.from
+		}
+		to = p.to
+	}
+	return [2]int{from, to}
 }
