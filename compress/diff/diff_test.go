@@ -373,3 +373,11 @@ func TestADiffCutToNotesIsLeftAlone(t *testing.T) {
 		t.Errorf("Compress cut a one-hunk diff to:\n%s", out)
 	}
 }
+
+func TestStopGivesUp(t *testing.T) {
+	in := input(fixture(t, "log-p.txt"), "export", 2000)
+	in.Stop = func() bool { return true }
+	if _, ok := Compress(in); ok {
+		t.Error("Compress went on after the caller gave up")
+	}
+}

@@ -8,10 +8,11 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
-// fill keeps optional content by priority while the budget allows: the
-// hash and subject of every commit (up to a share of the budget), then
-// hunks, commit messages and headers of files without hunks, most relevant
-// first. It returns false when the caller gave up.
+// fill spends the budget: the hash and subject of every commit (up to a
+// share of the budget, whatever the named parts took), the matched units
+// by relevance (see keepMatched), then by priority hashes and subjects,
+// hunks, commit messages and headers of files without hunks. It returns
+// false when the caller gave up.
 func (s *selection) fill() bool {
 	d := s.d
 	budget := s.in.Budget.Bytes
@@ -24,8 +25,7 @@ func (s *selection) fill() bool {
 	}
 	partScore := s.rank
 
-	// Hash and subject lines first, within their share of the budget
-	// whatever the named parts took: they are cheap, and what a reader
+	// Hash and subject lines first: they are cheap, and what a reader
 	// looking for "the commit that did X" scans.
 	if ncommits > 1 {
 		ids := make([]int, 0, ncommits)
@@ -38,15 +38,10 @@ func (s *selection) fill() bool {
 		limit := int(identityShare * float64(budget))
 		spent := 0
 		for _, c := range ids {
-			cost := s.identityCost(c)
-			if s.commit[c] != commitGone {
-				continue
+			if cost := s.identityCost(c); s.commit[c] == commitGone && spent+cost <= limit {
+				spent += cost
+				s.keepIdentity(c)
 			}
-			if spent+cost > limit {
-				continue
-			}
-			spent += cost
-			s.keepIdentity(c)
 		}
 	}
 

@@ -15,26 +15,30 @@ import (
 //
 //   - named: a unit holds a term of the latest request that is specific
 //     (a path, dotted name, identifier, number, quoted phrase) and in at
-//     most 2% of the units, a plain word in at most 0.5% of them (and the
-//     unit is not big: an eighth of the budget), or its commit's hash
-//     starts with a hex term of the request. Named hunks and
-//     files are kept whole whatever the budget; a named commit keeps its
-//     header and message, and its patch too when a specific term named it.
-//   - matched: any other unit a term of the latest request is found in
-//     (but for hunks of machine-written files).
-//     Matched units are ranked by relevance: the best one is kept whole
-//     whatever the budget (it is the most likely answer; at worst one big
-//     unit more than the budget), the next ones with at least
-//     matchedFloor of its relevance while the kept text stays within
+//     most 2% of the units, or a plain word in at most 0.5% of them when
+//     the unit is not big (an eighth of the budget); or the unit is a
+//     commit whose hash starts with a hex term of the request. Named hunks
+//     and files are kept whole whatever the budget; a named commit keeps
+//     its header and message, and its patch too when a specific term or
+//     its hash named it.
+//   - matched: any other unit holding a term of the latest request (but
+//     hunks of machine-written files), or an identifier of the best hunks
+//     (see expand). Matched units are ranked by relevance: the best one is
+//     kept whole whatever the budget (it is the most likely answer; at
+//     worst one big unit more than the budget), the next ones with at
+//     least matchedFloor of its relevance while the kept text stays within
 //     namedShare of the budget.
+//
+// Terms of earlier context (not the latest request) only weigh; they
+// name nothing.
 
 // namedShare bounds, as a share of the budget, what the kept text may
 // reach with matched units (the best one aside).
 const namedShare = 1.0
 
-// matchedFloor is the share of the best unit's relevance a matched unit
-// needs to be kept ahead of the rest: a unit holding only the words every
-// commit header holds ("commit", "date") is not what a question names.
+// matchedFloor is the share of the best matched unit's relevance another
+// needs to be kept ahead of the rest: one weak term in common with the
+// question does not make a unit an answer.
 const matchedFloor = 0.4
 
 // naming holds, per part, whether it is named and how.
@@ -173,10 +177,10 @@ func (s *selection) keepMatched(nm *naming) {
 	slices.SortStableFunc(units, func(a, b int) int { return cmp.Compare(s.rank(b), s.rank(a)) })
 	limit := int(namedShare * float64(s.in.Budget.Bytes))
 	first := true
-	var floor float64
+	floor := -1.0
 	for _, p := range units {
 		pt := d.parts[p]
-		if r := s.rank(p); floor == 0 {
+		if r := s.rank(p); floor < 0 {
 			floor = matchedFloor * r
 		} else if r < floor {
 			break

@@ -247,7 +247,9 @@ func hunkEnd(ls []string, i int) (int, hunk) {
 	for j < len(ls) && (oldLeft > 0 || newLeft > 0) {
 		l := ls[j]
 		switch {
-		case l == "" || l[0] == ' ':
+		case l == "" || l[0] == ' ' || l == "\r":
+			// An empty line is a context line whose space an editor or
+			// a mail client stripped.
 			oldLeft--
 			newLeft--
 		case l[0] == '-':

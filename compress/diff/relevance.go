@@ -67,6 +67,9 @@ func (s *selection) weigh() {
 	}
 	var sum []float64
 	for p, pt := range d.parts {
+		if p%256 == 0 && s.in.Stopped() {
+			return // the caller gave up; mark sees it too
+		}
 		if s.score[p] == 0 {
 			continue
 		}
