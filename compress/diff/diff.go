@@ -1,25 +1,28 @@
 // Package diff compresses unified diffs and the commit logs that carry
-// them (diff -u, git diff, git show, git log -p, git log --stat, patch
-// mails, plain and one-line commit logs) for the native engine.
+// them (diff -u and -ruN, git diff, git show, git log -p and --stat,
+// format-patch mails, plain and one-line commit logs, with or without
+// their ASCII graph) for the native engine.
 //
 // What it keeps is still a valid unified diff: every kept hunk whole, with
 // its @@ header and every one of its lines (context included, so headers
 // stay byte-exact and a rewording never reads as a removal), under the full
 // header of its file, under the full header and message of its commit.
 // Lossy steps drop whole hunks, then whole files, then whole commits, the
-// least relevant to the task first, machine-generated files (lockfiles,
-// checksums) before anything else; each omission becomes a note saying what
-// went (file names, hunk and line counts). A commit that loses its patch
-// keeps its hash and subject while the budget allows. A hunk, file or
-// commit the conversation names is kept whole.
+// least relevant to the task first, machine-written files (lockfiles,
+// checksum lists, told by the shape of their lines) before anything else;
+// each omission becomes a note saying what went (file names, hunk and
+// line counts). A commit that loses its patch keeps its hash and subject
+// while the budget allows. A hunk, file or commit the conversation names
+// is kept whole, and so is the hunk that best matches the task.
 //
 // Notes never sit between two hunks of one file, where a patch tool would
 // stop reading the file's diff: dropped hunks of a kept file are noted after
 // its last kept hunk, so `git apply --check` still accepts the kept hunks.
 //
 // It is not for diffs inside other formats (a diff in a JSON string is
-// found by the engine's nesting), nor for word diffs or side-by-side
-// output, which it does not detect.
+// found by the engine's nesting), for word diffs, side-by-side output or
+// logs whose patches sit under a --graph (their lines carry the graph's
+// prefix): Detect does not claim those.
 package diff
 
 import (

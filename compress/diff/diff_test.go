@@ -127,7 +127,13 @@ func TestDetect(t *testing.T) {
 	table := "CONTAINER ID   IMAGE     COMMAND\n" + strings.Repeat("a1b2c3d4e5f6   nginx     \"/docker-entrypoint.…\"\n", 12)
 	prose := "commit 1a2b3c4 broke the build; the fix is below.\nWe reverted it.\n" + strings.Repeat("Some words about it.\n", 10)
 	logLines := strings.Repeat("2025-03-01T10:00:00Z INFO request served path=/list status=200\n", 30)
-	for name, text := range map[string]string{"go source quoting a diff": goSource, "blame": blame, "table": table, "prose": prose, "log": logLines, "empty": ""} {
+	// A log -p under its --graph: every line carries the graph's prefix,
+	// which a patch reader would not accept either.
+	var graphed strings.Builder
+	for l := range strings.Lines(fixture(t, "log-p.txt")) {
+		graphed.WriteString("| " + l)
+	}
+	for name, text := range map[string]string{"go source quoting a diff": goSource, "blame": blame, "table": table, "prose": prose, "log": logLines, "graphed log -p": graphed.String(), "empty": ""} {
 		if Detect(text) {
 			t.Errorf("Detect(%s) = true", name)
 		}
