@@ -3,6 +3,7 @@ package compress
 import (
 	"strings"
 
+	"github.com/tsheadroom/tsheadroom/compress/diff"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
@@ -22,7 +23,7 @@ func detectKind(text string) Kind {
 		return KindJSON
 	case looksLikeHTML(text):
 		return KindHTML
-	case looksLikeDiff(text):
+	case diff.Detect(text):
 		return KindDiff
 	case looksLikeSearch(text) && !mostlyTimestamped(text):
 		// ISO timestamps ("2026-03-01T10:00:00") read like path:line:

@@ -46,7 +46,6 @@ type KindCompressor struct {
 // the order a dispatcher tries them (most specific first).
 func KindCompressors() []KindCompressor {
 	return []KindCompressor{
-		{KindDiff, looksLikeDiff, compressDiff},
 		{KindSearch, looksLikeSearch, compressSearch},
 		{KindListing, looksLikeListing, compressListing},
 		{KindLog, looksLikeLog, compressLog},

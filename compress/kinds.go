@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"github.com/tsheadroom/tsheadroom/compress/diff"
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 )
 
@@ -11,6 +12,8 @@ func compressKind(k Kind, in *fold.Input) (string, bool) {
 		return fold.Text(in)
 	case KindCode:
 		return "", false
+	case KindDiff:
+		return diff.Compress(in)
 	}
 	// Kinds not yet moved onto the fold toolkit keep their compressors.
 	comp := compressorFor(k)

@@ -62,9 +62,4 @@ func BenchmarkCompressKinds(b *testing.B) {
 			benchCompress(b, compressListing, genTree(max(2, size/1100), 24), h)
 		})
 	}
-	for _, size := range benchSizes {
-		b.Run("diff/"+sizeName(size), func(b *testing.B) {
-			benchCompress(b, compressDiff, genGitLogP(max(1, size/2100)), h)
-		})
-	}
 }

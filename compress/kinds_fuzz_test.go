@@ -71,12 +71,3 @@ func FuzzCompressListing(f *testing.F) {
 		_ = looksLikeListing(text)
 	})
 }
-
-func FuzzCompressDiff(f *testing.F) {
-	addSeeds(f, genGitLogP(4), "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n", "diff --git a/x b/x\nGIT binary patch\nliteral 3\nabc\n")
-	f.Add(readFixture(f, "diff_git.txt"), "refill", byte(0))
-	f.Fuzz(func(t *testing.T, text, term string, mode byte) {
-		fuzzKind(t, compressDiff, text, term, mode)
-		_ = looksLikeDiff(text)
-	})
-}

@@ -248,7 +248,6 @@ func TestCompressorsTakeNilHints(t *testing.T) {
 		"log":     {compressLog, genServiceLog(20 << 10)},
 		"search":  {compressSearch, genGrepHits(40, 5)},
 		"listing": {compressListing, genFindPaths(400)},
-		"diff":    {compressDiff, genGitLogP(10)},
 	} {
 		if _, ok := c.comp(c.in, nil); !ok {
 			t.Errorf("%s: nothing compressed with nil hints", name)

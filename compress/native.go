@@ -415,8 +415,6 @@ func compressorFor(k Kind) contentCompressor {
 		return compressJSON
 	case KindHTML:
 		return compressHTML
-	case KindDiff:
-		return compressDiff
 	case KindSearch:
 		return compressSearch
 	case KindListing:
