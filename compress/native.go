@@ -260,7 +260,10 @@ func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, follow 
 		// protect_analysis_context is decided by the task before the
 		// block, never by a later turn.
 		analysis := q.Intent & relevance.Analysis
-		q = q.With(follow.text)
+		q = q.With(follow.asked)
+		if follow.context != "" {
+			q = q.WithContext(follow.context)
+		}
 		q.Intent = q.Intent&^relevance.Analysis | analysis
 	}
 	var key cacheKey
@@ -297,7 +300,7 @@ func firstLatest(req *Request, b *Block) string {
 func (n *Native) restore(req *Request, i int, first BlockResult, tok Tokenizer, prof profile, pressure float64, stop func() bool) BlockResult {
 	b := &req.Blocks[i]
 	for _, f := range followups(req, i) {
-		fq := relevance.Parse(f.text, "")
+		fq := f.query()
 		reason, ok := needsRestore(b.Text, first.Text, fq, f)
 		if !ok {
 			continue

@@ -38,9 +38,23 @@ type followup struct {
 	// text is the turn's text, with the next message's when the turn is an
 	// assistant's.
 	text string
+	// asked is the user's text of the follow-up: the turn itself, or the
+	// message after an assistant turn. context is the assistant's text, if
+	// any, which weighs less: it describes, the user asks.
+	asked, context string
 	// lastOutputBefore is set when the block is the last tool output
 	// before the turn (a "show the whole output" refers to it).
 	lastOutputBefore bool
+}
+
+// query is what the follow-up asks: its user text weighs as the latest
+// request, an assistant's text before it less.
+func (f *followup) query() *relevance.Query {
+	q := relevance.Parse(f.asked, "")
+	if f.context != "" {
+		q = q.WithContext(f.context)
+	}
+	return q
 }
 
 // followups returns the turns after block i that may trigger its restore,
@@ -70,8 +84,9 @@ func followups(req *Request, i int) []followup {
 		default:
 			continue
 		}
-		f := followup{text: t.Text, lastOutputBefore: nextOutput < 0 || t.Message < nextOutput}
+		f := followup{text: t.Text, asked: t.Text, lastOutputBefore: nextOutput < 0 || t.Message < nextOutput}
 		if t.Role != "user" {
+			f.asked, f.context = "", t.Text
 			if t.Message >= lastMsg {
 				// An assistant turn that ends the request (a prefill):
 				// the message after it is not known yet.
@@ -83,6 +98,7 @@ func followups(req *Request, i int) []followup {
 				}
 				if u.Message == t.Message+1 {
 					f.text += "\n" + u.Text
+					f.asked += "\n" + u.Text
 				}
 			}
 		}
@@ -205,7 +221,7 @@ func addsReferenced(first, restored string, q *relevance.Query) bool {
 func Referenced(req *Request, i int, compressed string) (string, bool) {
 	b := &req.Blocks[i]
 	for _, f := range followups(req, i) {
-		if reason, ok := needsRestore(b.Text, compressed, relevance.Parse(f.text, ""), f); ok {
+		if reason, ok := needsRestore(b.Text, compressed, f.query(), f); ok {
 			return reason, true
 		}
 	}

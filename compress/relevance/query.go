@@ -122,6 +122,20 @@ func (q *Query) With(msg string) *Query {
 	return out
 }
 
+// WithContext returns a copy of q extended by the terms of text that
+// describes what the question is about (an assistant's reply before it):
+// they count as part of the latest request, weighing half as much, and
+// bring no intent.
+func (q *Query) WithContext(text string) *Query {
+	out := &Query{Intent: q.Intent}
+	p := parser{q: out, seen: map[string]int{}}
+	for _, t := range q.Terms {
+		p.add(t)
+	}
+	p.text(tail(text, maxTaskBytes), 0.6, true)
+	return out
+}
+
 // Empty reports whether q has no terms and no intent.
 func (q *Query) Empty() bool { return q == nil || len(q.Terms) == 0 && q.Intent == 0 }
 
