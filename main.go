@@ -25,7 +25,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -43,6 +42,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "compress" {
 		os.Exit(runCompress(os.Args[2:], os.Stdout, os.Stderr))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "version" {
+		os.Exit(runVersion(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	opts, err := parseFlags(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
@@ -50,6 +52,9 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tsheadroom:", err)
 		os.Exit(2)
+	}
+	if opts.showVersion {
+		os.Exit(printVersion(context.Background(), opts.engine, false, os.Stdout, os.Stderr))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -77,6 +82,8 @@ type options struct {
 	knobsFile  string
 	verbose    bool
 	drain      time.Duration
+
+	showVersion bool
 
 	// adjustTailnet, when set, edits the node's configuration before it
 	// starts; end-to-end tests use it to point the node at an in-process
@@ -133,6 +140,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.budget, "budget", hook.DefaultBudget, "time one hook call may take before it is answered allow; keep it below Aperture's hook timeout")
 	fs.StringVar(&o.knobsFile, "config", "", "JSON `file` with the starting compression knobs (see /config)")
 	fs.BoolVar(&o.verbose, "v", false, "log one line per hook call")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit (see: tsheadroom version -h)")
 	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight calls may take to finish")
 	fs.StringVar(&o.access.capName, "cap-name", tsnet.DefaultCapName, "app capability in the tailnet policy whose grants carry roles: {\"roles\": [...]}")
 	fs.BoolVar(&o.access.requireGrant, "require-grant", false, "close the open default: without allow lists, only granted callers get hook and metrics")
@@ -144,7 +152,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.access.adminLogins, "admin-logins", "", "comma-separated login names with the admin role")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: tsheadroom [flags]            serve the Aperture hook on the tailnet\n"+
-			"       tsheadroom compress [FILE|-]   run the hook on a saved hook call (see: tsheadroom compress -h)\n\nflags:\n")
+			"       tsheadroom compress [FILE|-]   run the hook on a saved hook call (see: tsheadroom compress -h)\n"+
+			"       tsheadroom version             print the build's version, revision and engine\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -476,13 +485,6 @@ func callOrEmpty(f func() string) string {
 		return ""
 	}
 	return f()
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 func defaultStateDir() string {
