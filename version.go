@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -19,6 +20,12 @@ import (
 
 // tsnetModule is the module whose version is the tsnet in this binary.
 const tsnetModule = "tailscale.com"
+
+// Builds from a source tree without VCS metadata (the container image,
+// whose build context leaves .git out) name their version and commit with
+// -ldflags "-X main.stampVersion=... -X main.stampRevision=...". Only the
+// linker sets them.
+var stampVersion, stampRevision string
 
 // buildInfo is what `tsheadroom version` reports. Everything but the engine
 // fields comes from the build information the go command embeds.
@@ -46,14 +53,15 @@ func readBuildInfo() buildInfo {
 		// Only a binary built without module support lacks it.
 		return buildInfo{Version: "devel", Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	}
-	return buildInfoFrom(bi)
+	return buildInfoFrom(bi, stampVersion, stampRevision)
 }
 
 // buildInfoFrom reads bi. A build in a git checkout (go build, go install
 // ./...) carries vcs.* settings; `go install PATH@VERSION` builds from the
 // module cache, which has no VCS metadata, so there the revision and time
-// come from the pseudo-version, which encodes both.
-func buildInfoFrom(bi *debug.BuildInfo) buildInfo {
+// come from the pseudo-version, which encodes both. The linker stamps fill
+// in only what bi lacks.
+func buildInfoFrom(bi *debug.BuildInfo, stampVersion, stampRevision string) buildInfo {
 	b := buildInfo{
 		Module:   bi.Main.Path,
 		Version:  bi.Main.Version,
@@ -61,7 +69,7 @@ func buildInfoFrom(bi *debug.BuildInfo) buildInfo {
 		Platform: runtime.GOOS + "/" + runtime.GOARCH,
 	}
 	if b.Version == "" || b.Version == "(devel)" {
-		b.Version = "devel"
+		b.Version = cmp.Or(stampVersion, "devel")
 	}
 	for _, s := range bi.Settings {
 		switch s.Key {
@@ -72,6 +80,9 @@ func buildInfoFrom(bi *debug.BuildInfo) buildInfo {
 		case "vcs.modified":
 			b.Modified = s.Value == "true"
 		}
+	}
+	if b.Revision == "" {
+		b.Revision = stampRevision
 	}
 	if b.Revision == "" && module.IsPseudoVersion(b.Version) {
 		b.Revision, _ = module.PseudoVersionRev(b.Version)

@@ -26,6 +26,7 @@ func TestBuildInfoFrom(t *testing.T) {
 	tests := []struct {
 		name     string
 		bi       debug.BuildInfo
+		stamps   [2]string // -X main.stampVersion, main.stampRevision
 		version  string
 		revision string
 		time     string
@@ -58,12 +59,25 @@ func TestBuildInfoFrom(t *testing.T) {
 		name:    "no version (-buildvcs=false, go run)",
 		bi:      debug.BuildInfo{Main: debug.Module{Path: "github.com/tsheadroom/tsheadroom", Version: "(devel)"}},
 		version: "devel",
+	}, {
+		name:    "container image: no VCS metadata, linker stamps",
+		bi:      debug.BuildInfo{Main: debug.Module{Path: "github.com/tsheadroom/tsheadroom", Version: "(devel)"}},
+		stamps:  [2]string{"v1.2.3", rev},
+		version: "v1.2.3", revision: rev,
+	}, {
+		name: "stamps never override the build's own information",
+		bi: debug.BuildInfo{
+			Main:     debug.Module{Path: "github.com/tsheadroom/tsheadroom", Version: "v1.2.3"},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: rev}},
+		},
+		stamps:  [2]string{"v9.9.9", "ffffffffffff"},
+		version: "v1.2.3", revision: rev,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.bi.GoVersion = "go1.26.8"
 			tt.bi.Deps = deps
-			b := buildInfoFrom(&tt.bi)
+			b := buildInfoFrom(&tt.bi, tt.stamps[0], tt.stamps[1])
 			if b.Version != tt.version || b.Revision != tt.revision || b.Time != tt.time || b.Modified != tt.modified {
 				t.Errorf("got version %q revision %q time %q modified %v\nwant %q %q %q %v",
 					b.Version, b.Revision, b.Time, b.Modified, tt.version, tt.revision, tt.time, tt.modified)
@@ -86,7 +100,7 @@ func TestBuildInfoReplacedTsnet(t *testing.T) {
 	b := buildInfoFrom(&debug.BuildInfo{Deps: []*debug.Module{{
 		Path: "tailscale.com", Version: "v1.102.5",
 		Replace: &debug.Module{Path: "../tailscale", Version: "(devel)"},
-	}}})
+	}}}, "", "")
 	if b.Tsnet != "v1.102.5 => ../tailscale (devel)" {
 		t.Errorf("replaced tsnet reported as %q", b.Tsnet)
 	}
