@@ -27,7 +27,7 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
 
 # headroom-ai in a venv, built where the headroom image's interpreter is.
 FROM python:${PYTHON_VERSION}-slim-bookworm AS headroom-venv
-# base: headroom-ai alone; ml: with its ML extra (the text model, ~2 GB).
+# base: headroom-ai alone; ml: with its ML extra (the runtime for its text model).
 ARG HEADROOM_VARIANT=base
 ARG HEADROOM_VERSION=0.42.0
 RUN python -m venv /venv \
