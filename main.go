@@ -200,7 +200,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	var eng compress.Engine
+	var eng hook.Engine
 	var closeEngine func()
 	eng, pool, closeEngine, err = newEngine(ctx, o.engine, m, logger)
 	if err != nil {
@@ -299,7 +299,7 @@ func routes(access *tsnet.Access, h *hook.Hook, m *metrics.Metrics, ready func()
 
 // engineReady reports whether the engine can take calls: the native engine
 // always can; the headroom engine needs at least one live worker.
-func engineReady(eng compress.Engine) error {
+func engineReady(eng hook.Engine) error {
 	hr, ok := eng.(*workers.Headroom)
 	if !ok {
 		return nil
@@ -371,13 +371,13 @@ func serve(ctx context.Context, o options, mux http.Handler, tailnet *tsnet.Serv
 
 // newEngine builds the chosen engine and the pool every compression runs
 // in. close releases worker processes.
-func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger *slog.Logger) (compress.Engine, *workers.Pool, func(), error) {
+func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger *slog.Logger) (hook.Engine, *workers.Pool, func(), error) {
 	var observer workers.Observer
 	if m != nil {
 		observer = m
 	}
 	size := eo.poolSize
-	var eng compress.Engine
+	var eng hook.Engine
 	closeFn := func() {}
 	switch eo.name {
 	case "native":

@@ -97,8 +97,8 @@ type HeadroomConfig struct {
 	MaxReplyBytes int
 }
 
-// Headroom is the "headroom" compress.Engine: headroom-ai's compress() run
-// in supervised Python worker processes. Build it with NewHeadroom, then
+// Headroom is the "headroom" engine: headroom-ai's compress() run in
+// supervised Python worker processes. Build it with NewHeadroom, then
 // Start it; it is safe for concurrent use.
 type Headroom struct {
 	cfg   HeadroomConfig
@@ -224,7 +224,7 @@ func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
 	}, nil
 }
 
-// Name implements compress.Engine.
+// Name returns "headroom".
 func (h *Headroom) Name() string { return "headroom" }
 
 // Version returns the headroom-ai version the workers reported in their
@@ -233,6 +233,26 @@ func (h *Headroom) Version() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.version
+}
+
+// Ready reports whether the engine can take a call: nil while it runs with
+// at least one worker process up (idle or busy), else why it cannot (not
+// started, closed, or ErrNoWorker while every worker is being replaced).
+func (h *Headroom) Ready() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch h.state {
+	case engineNew:
+		return errors.New("workers: headroom engine not started")
+	case engineClosed:
+		return ErrClosed
+	}
+	for _, s := range h.slots {
+		if s.state != slotDown {
+			return nil
+		}
+	}
+	return ErrNoWorker
 }
 
 // Start writes the worker script if needed, launches the worker processes
@@ -407,7 +427,7 @@ func (h *Headroom) Workers() []WorkerInfo {
 	return out
 }
 
-// Compress implements compress.Engine: eligible blocks go to one worker in
+// Compress compresses the blocks of req: eligible blocks go to one worker in
 // a single call; every block's output is validated and counted with the
 // request model's tokenizer. Any worker failure returns an error at once,
 // leaving the whole request to the caller's fail-open path.
