@@ -378,16 +378,9 @@ func pct(before, after int) string {
 
 // peakRSS reads a process's peak resident set size (VmHWM) from /proc.
 func peakRSS(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscan(strings.TrimSpace(rest), &kb)
-			return kb * 1024
-		}
-	}
-	return 0
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	_, rest, _ := strings.Cut(string(data), "\nVmHWM:")
+	var kb int64
+	fmt.Sscan(rest, &kb)
+	return kb * 1024
 }

@@ -130,7 +130,7 @@ var knownFailures string
 // Tests report such a case's lost strings instead of failing on them; the
 // list only ever shrinks.
 func KnownFailure(name string) bool {
-	for _, l := range strings.Split(knownFailures, "\n") {
+	for l := range strings.Lines(knownFailures) {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") && l == name {
 			return true
 		}
