@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"errors"
@@ -88,7 +89,7 @@ type HeadroomConfig struct {
 	// Observer receives affinity, cold start and restart events. May be nil.
 	Observer Observer
 	// Logger receives worker lifecycle events and the workers' stderr.
-	// Default slog.Default().
+	// Nil discards them.
 	Logger *slog.Logger
 	// StderrLineMax caps one forwarded stderr line, in bytes. Default 2 KiB.
 	StderrLineMax int
@@ -152,30 +153,14 @@ type slot struct {
 // NewHeadroom validates cfg, fills defaults and returns an engine that is
 // not started yet.
 func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
-	if cfg.Python == "" {
-		cfg.Python = DefaultPython
-	}
-	if cfg.Workers == 0 {
-		cfg.Workers = DefaultWorkers
-	}
-	if cfg.CallTimeout == 0 {
-		cfg.CallTimeout = DefaultCallTimeout
-	}
-	if cfg.StartTimeout == 0 {
-		cfg.StartTimeout = DefaultStartTimeout
-	}
-	if cfg.AffinityWait == 0 {
-		cfg.AffinityWait = DefaultAffinityWait
-	}
-	if cfg.RestartBackoff == 0 {
-		cfg.RestartBackoff = DefaultRestartDelay
-	}
-	if cfg.StderrLineMax == 0 {
-		cfg.StderrLineMax = DefaultStderrLineMax
-	}
-	if cfg.MaxReplyBytes == 0 {
-		cfg.MaxReplyBytes = DefaultMaxReplyBytes
-	}
+	cfg.Python = cmp.Or(cfg.Python, DefaultPython)
+	cfg.Workers = cmp.Or(cfg.Workers, DefaultWorkers)
+	cfg.CallTimeout = cmp.Or(cfg.CallTimeout, DefaultCallTimeout)
+	cfg.StartTimeout = cmp.Or(cfg.StartTimeout, DefaultStartTimeout)
+	cfg.AffinityWait = cmp.Or(cfg.AffinityWait, DefaultAffinityWait)
+	cfg.RestartBackoff = cmp.Or(cfg.RestartBackoff, DefaultRestartDelay)
+	cfg.StderrLineMax = cmp.Or(cfg.StderrLineMax, DefaultStderrLineMax)
+	cfg.MaxReplyBytes = cmp.Or(cfg.MaxReplyBytes, DefaultMaxReplyBytes)
 	var errs []error
 	if cfg.Workers < 1 {
 		errs = append(errs, fmt.Errorf("workers must be >= 1, got %d", cfg.Workers))
@@ -206,7 +191,7 @@ func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	obs := cfg.Observer
 	if obs == nil {
