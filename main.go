@@ -178,37 +178,39 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	// Metrics first: the pool and workers report into it, and it reads the
-	// pool (assigned below, before anything is served) at scrape time.
-	var (
-		engineVersion func() string
-		pool          *workers.Pool
-	)
+	// Metrics first: the pool and workers report into it; it reads them
+	// back at scrape time once they exist (Watch).
 	m, err := metrics.New(metrics.Config{
-		Version:         version(),
-		Engine:          o.engine.name,
-		HeadroomVersion: func() string { return callOrEmpty(engineVersion) },
-		Outcomes:        hook.Outcomes(),
-		Kinds:           kindNames(),
-		Endpoints:       endpoints(),
-		Pool: func() metrics.PoolStats {
-			s := pool.Stats()
-			return metrics.PoolStats{Total: s.Total, Busy: s.Busy, Waiting: s.Waiting}
-		},
-		Logger: logger,
+		Version:   version(),
+		Engine:    o.engine.name,
+		Outcomes:  hook.Outcomes(),
+		Kinds:     kindNames(),
+		Endpoints: endpoints(),
+		Logger:    logger,
 	})
 	if err != nil {
 		return err
 	}
-	var eng hook.Engine
-	var closeEngine func()
-	eng, pool, closeEngine, err = newEngine(ctx, o.engine, m, logger)
+	eng, pool, closeEngine, err := newEngine(ctx, o.engine, m, logger)
 	if err != nil {
 		return err
 	}
 	defer closeEngine()
+	sources := metrics.Sources{Pool: func() metrics.PoolStats {
+		s := pool.Stats()
+		return metrics.PoolStats{Total: s.Total, Busy: s.Busy, Waiting: s.Waiting}
+	}}
 	if hv, ok := eng.(interface{ Version() string }); ok {
-		engineVersion = hv.Version
+		sources.HeadroomVersion = hv.Version
+	}
+	if n, ok := eng.(*compress.Native); ok {
+		sources.Cache = func() metrics.CacheStats {
+			s := n.CacheStats()
+			return metrics.CacheStats{Entries: s.Entries, Bytes: s.Bytes, Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions}
+		}
+	}
+	if err := m.Watch(sources); err != nil {
+		return err
 	}
 
 	h, err := hook.New(hook.Config{
@@ -478,13 +480,6 @@ func callerName(ctx context.Context) string {
 		return c.String()
 	}
 	return ""
-}
-
-func callOrEmpty(f func() string) string {
-	if f == nil {
-		return ""
-	}
-	return f()
 }
 
 func defaultStateDir() string {

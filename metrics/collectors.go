@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -101,23 +102,63 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- constMetric(c.waitDesc, prometheus.GaugeValue, float64(s.Waiting))
 }
 
+// cacheCollector reads the native engine's result cache once per scrape,
+// so its five families come from one snapshot.
+type cacheCollector struct {
+	stats                                                   func() CacheStats
+	entriesDesc, bytesDesc, hitsDesc, missesDesc, evictDesc *prometheus.Desc
+}
+
+func newCacheCollector(stats func() CacheStats) *cacheCollector {
+	return &cacheCollector{
+		stats: stats,
+		entriesDesc: prometheus.NewDesc("tsheadroom_cache_entries",
+			"Block results held in the native engine's result cache.", nil, nil),
+		bytesDesc: prometheus.NewDesc("tsheadroom_cache_bytes",
+			"Bytes held in the native engine's result cache (result texts plus a fixed overhead per entry).", nil, nil),
+		hitsDesc: prometheus.NewDesc("tsheadroom_cache_hits_total",
+			"Lookups in the native engine's result cache that found a result (a block seen on an earlier turn).", nil, nil),
+		missesDesc: prometheus.NewDesc("tsheadroom_cache_misses_total",
+			"Lookups in the native engine's result cache that found nothing, so the block was computed.", nil, nil),
+		evictDesc: prometheus.NewDesc("tsheadroom_cache_evictions_total",
+			"Results dropped from the native engine's result cache to stay within its bounds.", nil, nil),
+	}
+}
+
+func (c *cacheCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.entriesDesc
+	ch <- c.bytesDesc
+	ch <- c.hitsDesc
+	ch <- c.missesDesc
+	ch <- c.evictDesc
+}
+
+func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.stats()
+	ch <- constMetric(c.entriesDesc, prometheus.GaugeValue, float64(s.Entries))
+	ch <- constMetric(c.bytesDesc, prometheus.GaugeValue, float64(s.Bytes))
+	ch <- constMetric(c.hitsDesc, prometheus.CounterValue, float64(s.Hits))
+	ch <- constMetric(c.missesDesc, prometheus.CounterValue, float64(s.Misses))
+	ch <- constMetric(c.evictDesc, prometheus.CounterValue, float64(s.Evictions))
+}
+
 // buildInfoCollector exposes tsheadroom_build_info. The headroom version is
 // asked for at scrape time because it is only known once a worker reported
-// it, and may change when workers are replaced.
+// it, and may change when workers are replaced; its source arrives with
+// Watch, after the collector is registered.
 type buildInfoCollector struct {
 	desc            *prometheus.Desc
 	version, engine string
-	headroomVersion func() string
+	headroomVersion atomic.Pointer[func() string]
 }
 
-func newBuildInfoCollector(version, engine string, headroomVersion func() string) *buildInfoCollector {
+func newBuildInfoCollector(version, engine string) *buildInfoCollector {
 	return &buildInfoCollector{
 		desc: prometheus.NewDesc("tsheadroom_build_info",
 			"Always 1; the labels say which tsheadroom version, compression engine and headroom library version are running.",
 			[]string{"version", "engine", "headroom_version"}, nil),
-		version:         labelValue(version, ""),
-		engine:          labelValue(engine, ""),
-		headroomVersion: headroomVersion,
+		version: labelValue(version, ""),
+		engine:  labelValue(engine, ""),
 	}
 }
 
@@ -125,8 +166,8 @@ func (c *buildInfoCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc
 
 func (c *buildInfoCollector) Collect(ch chan<- prometheus.Metric) {
 	hv := ""
-	if c.headroomVersion != nil {
-		hv = labelValue(c.headroomVersion(), "")
+	if f := c.headroomVersion.Load(); f != nil {
+		hv = labelValue((*f)(), "")
 	}
 	ch <- constMetric(c.desc, prometheus.GaugeValue, 1, c.version, c.engine, hv)
 }

@@ -51,21 +51,27 @@ func (f *fakeVersion) get() string {
 	return f.v
 }
 
-func testConfig(pool *fakePool, hv *fakeVersion) Config {
-	cfg := Config{
+// fakeCache is an engine cache whose counters the test sets.
+type fakeCache struct {
+	mu sync.Mutex
+	s  CacheStats
+}
+
+func (c *fakeCache) set(s CacheStats) { c.mu.Lock(); c.s = s; c.mu.Unlock() }
+func (c *fakeCache) stats() CacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.s
+}
+
+func testConfig() Config {
+	return Config{
 		Version:   "1.2.3",
 		Engine:    "headroom",
 		Outcomes:  testOutcomes,
 		Kinds:     testKinds,
 		Endpoints: testEndpoints,
 	}
-	if pool != nil {
-		cfg.Pool = pool.stats
-	}
-	if hv != nil {
-		cfg.HeadroomVersion = hv.get
-	}
-	return cfg
 }
 
 func mustNew(t testing.TB, cfg Config) *Metrics {
@@ -75,6 +81,32 @@ func mustNew(t testing.TB, cfg Config) *Metrics {
 		t.Fatalf("New: %v", err)
 	}
 	return m
+}
+
+// watched is mustNew(testConfig()) watching the given fakes (nil ones are
+// left out).
+func watched(t testing.TB, pool *fakePool, cache *fakeCache, hv *fakeVersion) *Metrics {
+	t.Helper()
+	m := mustNew(t, testConfig())
+	watch(t, m, pool, cache, hv)
+	return m
+}
+
+func watch(t testing.TB, m *Metrics, pool *fakePool, cache *fakeCache, hv *fakeVersion) {
+	t.Helper()
+	var s Sources
+	if pool != nil {
+		s.Pool = pool.stats
+	}
+	if cache != nil {
+		s.Cache = cache.stats
+	}
+	if hv != nil {
+		s.HeadroomVersion = hv.get
+	}
+	if err := m.Watch(s); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // scrape is one real GET of Handler, returned raw and parsed.
