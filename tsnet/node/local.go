@@ -1,6 +1,7 @@
-package tsnet
+package node
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,12 +67,7 @@ type LocalConfig struct {
 	// Port 0 picks a free port; Addr() reports it. Required.
 	Addr string
 
-	// Handler serves every request. Required. Requests reach it marked as
-	// local callers, so Access.Require gives them the hook and metrics
-	// roles and never admin.
-	Handler http.Handler
-
-	// Logger receives serving errors. Nil means slog.Default().
+	// Logger receives serving errors. Nil discards them.
 	Logger *slog.Logger
 
 	// ReadHeaderTimeout, IdleTimeout and MaxHeaderBytes configure the
@@ -82,7 +78,9 @@ type LocalConfig struct {
 }
 
 // LocalServer serves a handler on a loopback address, for trying tsheadroom
-// without a tailnet (the -local-addr flag).
+// without a tailnet (the -local-addr flag). It knows nothing of identity:
+// its callers have none on the tailnet, and the caller of Start decides
+// what they may do (main wraps its mux with access.Loopback).
 type LocalServer struct {
 	cfg LocalConfig
 	log *slog.Logger
@@ -96,32 +94,24 @@ type LocalServer struct {
 // NewLocal validates cfg (including that Addr is loopback) without
 // listening yet.
 func NewLocal(cfg LocalConfig) (*LocalServer, error) {
-	if cfg.Handler == nil {
-		return nil, errors.New("local server: Handler is required")
-	}
-	if h, ok := cfg.Handler.(*http.ServeMux); ok && h == http.DefaultServeMux {
-		return nil, errors.New("local server: refusing to serve http.DefaultServeMux; pass a dedicated mux")
-	}
 	if err := CheckLoopback(cfg.Addr); err != nil {
 		return nil, err
 	}
 	if cfg.ReadHeaderTimeout < 0 || cfg.IdleTimeout < 0 || cfg.MaxHeaderBytes < 0 {
 		return nil, errors.New("local server: timeouts and MaxHeaderBytes must not be negative")
 	}
-	cfg.ReadHeaderTimeout = orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
-	if cfg.MaxHeaderBytes == 0 {
-		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	return &LocalServer{cfg: cfg, log: log.With("component", "local")}, nil
+	cfg.ReadHeaderTimeout = cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	return &LocalServer{cfg: cfg, log: orDiscard(cfg.Logger).With("component", "local")}, nil
 }
 
-// Start listens on the loopback address and serves in the background.
-func (l *LocalServer) Start() error {
+// Start listens on the loopback address and serves h in the background.
+// h is never http.DefaultServeMux (see Server.Start).
+func (l *LocalServer) Start(h http.Handler) error {
+	if err := checkHandler(h); err != nil {
+		return fmt.Errorf("local server: %w", err)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.srv != nil {
@@ -131,7 +121,7 @@ func (l *LocalServer) Start() error {
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(WithLocalCaller(l.cfg.Handler), l.cfg.ReadHeaderTimeout, l.cfg.IdleTimeout, l.cfg.MaxHeaderBytes, l.log)
+	srv := newHTTPServer(h, l.cfg.ReadHeaderTimeout, l.cfg.IdleTimeout, l.cfg.MaxHeaderBytes, l.log)
 	l.ln, l.srv, l.done = ln, srv, make(chan struct{})
 	go func() {
 		defer close(l.done)
@@ -139,7 +129,7 @@ func (l *LocalServer) Start() error {
 			l.log.Error("local listener stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	l.log.Warn("serving on a local loopback listener: callers there get the hook and metrics roles without tailnet identity",
+	l.log.Warn("serving on a local loopback listener: its callers have no tailnet identity",
 		"addr", ln.Addr().String())
 	return nil
 }
