@@ -180,7 +180,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	// Metrics first: the pool and the engine report into it; it reads them
-	// back at scrape time once they exist (Watch).
+	// back at scrape time once the hook around them exists (Watch).
 	m, err := metrics.New(metrics.Config{
 		Version:   version(),
 		Engine:    o.engine.name,
@@ -197,9 +197,6 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer eng.close()
-	if err := m.Watch(eng.sources); err != nil {
-		return err
-	}
 	h, err := hook.New(hook.Config{
 		Engine:     eng.Engine,
 		Pool:       eng.pool,
@@ -210,6 +207,11 @@ func run(ctx context.Context, o options) error {
 		CallerName: callerName,
 	})
 	if err != nil {
+		return err
+	}
+	sources := eng.sources
+	sources.HeadroomVersion = h.EngineVersion
+	if err := m.Watch(sources); err != nil {
 		return err
 	}
 	tailnet, err := newTailnet(o, logger)
@@ -249,7 +251,8 @@ func loadKnobs(file, profile string) (compress.Config, error) {
 }
 
 // engine is the compression engine, the pool every compression runs in,
-// and what metrics reads from them.
+// and what metrics reads from them (the pool's gauges, the native engine's
+// cache).
 type engine struct {
 	hook.Engine
 	pool    *workers.Pool
@@ -297,7 +300,6 @@ func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger
 			return nil, fmt.Errorf("start headroom workers (is headroom-ai installed for %s? pip install headroom-ai): %w", eo.python, err)
 		}
 		e.Engine, e.close = hr, func() { hr.Close() }
-		e.sources.HeadroomVersion = hr.Version
 	default:
 		return nil, fmt.Errorf("unknown -engine %q: use native or headroom", eo.name)
 	}

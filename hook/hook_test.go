@@ -459,3 +459,30 @@ func TestTaskIsBoundedNewestLast(t *testing.T) {
 		t.Errorf("task: %d bytes, valid %v, ends %q", len(task), utf8.ValidString(task), task[max(0, len(task)-40):])
 	}
 }
+
+// moodyEngine is a stub engine that can be unready and knows a version.
+type moodyEngine struct {
+	stubEngine
+	down error
+}
+
+func (e moodyEngine) Ready() error  { return e.down }
+func (moodyEngine) Version() string { return "9.9.9" }
+
+// TestReadyAndVersion: the hook asks its engine through the small
+// interfaces it declares, and an engine without them is always ready and
+// versionless.
+func TestReadyAndVersion(t *testing.T) {
+	plain := newTestHook(t, stubEngine{})
+	if err := plain.Ready(); err != nil || plain.EngineVersion() != "" {
+		t.Errorf("plain engine: Ready %v, version %q", err, plain.EngineVersion())
+	}
+	down := fmt.Errorf("all workers restarting")
+	h := newTestHook(t, moodyEngine{down: down})
+	if err := h.Ready(); err != down || h.EngineVersion() != "9.9.9" {
+		t.Errorf("moody engine: Ready %v, version %q", err, h.EngineVersion())
+	}
+	if err := newTestHook(t, moodyEngine{}).Ready(); err != nil {
+		t.Errorf("ready engine: %v", err)
+	}
+}

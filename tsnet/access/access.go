@@ -179,10 +179,6 @@ func New(cfg Config) (*Policy, error) {
 	return a, nil
 }
 
-// Open reports whether no policy is configured, so hook and metrics are open
-// to every tailnet peer.
-func (a *Policy) Open() bool { return a.open }
-
 // Caller is the identity of the peer behind a request, with its roles.
 type Caller struct {
 	// LoginName is the user's login for untagged devices; empty for tagged
@@ -204,8 +200,8 @@ type Caller struct {
 	Roles []Role
 }
 
-// Has reports whether the caller holds role.
-func (c Caller) Has(role Role) bool { return slices.Contains(c.Roles, role) }
+// has reports whether the caller holds role.
+func (c Caller) has(role Role) bool { return slices.Contains(c.Roles, role) }
 
 // String renders the identity for logs and denial messages, e.g.
 // "tags=tag:aperture node=aperture.example.ts.net ip=100.64.0.2".
@@ -261,9 +257,9 @@ func Loopback(h http.Handler) http.Handler {
 // scrape metrics, never to change the configuration.
 var localRoles = [...]Role{RoleHook, RoleMetrics}
 
-// Identify resolves the caller behind r and its roles. It fails when the
+// identify resolves the caller behind r and its roles. It fails when the
 // caller cannot be identified (WhoIs error, or a peer unknown to the node).
-func (a *Policy) Identify(r *http.Request) (Caller, error) {
+func (a *Policy) identify(r *http.Request) (Caller, error) {
 	if local, _ := r.Context().Value(loopbackKey{}).(bool); local {
 		c := Caller{Local: true, Roles: localRoles[:]}
 		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
@@ -387,12 +383,12 @@ func (a *Policy) warnUnknownRole(name string) {
 // to the request context (see CallerFrom) before h runs.
 func (a *Policy) Require(role Role, endpoint string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := a.Identify(r)
+		c, err := a.identify(r)
 		if err != nil {
 			a.deny(w, endpoint, role, "", "cannot identify caller", err)
 			return
 		}
-		if !c.Has(role) {
+		if !c.has(role) {
 			a.deny(w, endpoint, role, c.String(), fmt.Sprintf("caller %s lacks role %s", c, role), nil)
 			return
 		}

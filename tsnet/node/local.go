@@ -14,12 +14,12 @@ import (
 	"time"
 )
 
-// CheckLoopback reports whether addr ("host:port") names a loopback address
+// checkLoopback reports whether addr ("host:port") names a loopback address
 // only. The host must be a literal loopback IP (127.0.0.0/8 or ::1) or
 // "localhost"; an empty host, an unspecified address (0.0.0.0, ::) or any
 // other name or IP is refused, because it could expose tsheadroom beyond
 // this machine without the tailnet's identity checks.
-func CheckLoopback(addr string) error {
+func checkLoopback(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("local address %q: want host:port on loopback, e.g. 127.0.0.1:8080: %w", addr, err)
@@ -37,11 +37,11 @@ func CheckLoopback(addr string) error {
 	return nil
 }
 
-// ListenLoopback opens a TCP listener on a loopback address, refusing any
-// address CheckLoopback refuses. "localhost" is bound as 127.0.0.1 rather
+// listenLoopback opens a TCP listener on a loopback address, refusing any
+// address checkLoopback refuses. "localhost" is bound as 127.0.0.1 rather
 // than resolved, so a misconfigured hosts file cannot widen it.
-func ListenLoopback(addr string) (net.Listener, error) {
-	if err := CheckLoopback(addr); err != nil {
+func listenLoopback(addr string) (net.Listener, error) {
+	if err := checkLoopback(addr); err != nil {
 		return nil, err
 	}
 	host, port, _ := net.SplitHostPort(addr)
@@ -63,7 +63,7 @@ func ListenLoopback(addr string) (net.Listener, error) {
 
 // LocalConfig configures a LocalServer.
 type LocalConfig struct {
-	// Addr is the loopback host:port to listen on (see CheckLoopback).
+	// Addr is the loopback host:port to listen on (see checkLoopback).
 	// Port 0 picks a free port; Addr() reports it. Required.
 	Addr string
 
@@ -94,7 +94,7 @@ type LocalServer struct {
 // NewLocal validates cfg (including that Addr is loopback) without
 // listening yet.
 func NewLocal(cfg LocalConfig) (*LocalServer, error) {
-	if err := CheckLoopback(cfg.Addr); err != nil {
+	if err := checkLoopback(cfg.Addr); err != nil {
 		return nil, err
 	}
 	if cfg.ReadHeaderTimeout < 0 || cfg.IdleTimeout < 0 || cfg.MaxHeaderBytes < 0 {
@@ -117,7 +117,7 @@ func (l *LocalServer) Start(h http.Handler) error {
 	if l.srv != nil {
 		return errors.New("local server: Start called twice")
 	}
-	ln, err := ListenLoopback(l.cfg.Addr)
+	ln, err := listenLoopback(l.cfg.Addr)
 	if err != nil {
 		return err
 	}

@@ -38,19 +38,14 @@ const (
 	DefaultMaxHeaderBytes    = 64 << 10
 )
 
-// OmitPeerAPITag is the build tag that keeps tsnet from opening a host TCP
-// listener. Build and test with -tags ts_omit_peerapiserver.
-const OmitPeerAPITag = "ts_omit_peerapiserver"
-
-// PeerAPIHostListener reports whether this binary's tailnet node will open a
-// TCP listener on the host's interfaces. tailscale.com/tsnet v1.102.5 binds
-// its peer API (Taildrop, exit-node DNS, Funnel ingress: nothing tsheadroom
-// uses) to 0.0.0.0 on a
-// port derived from the node's IP. That listener closes every connection from
-// a non-tailnet address, but it is still a host listener; building with
-// -tags ts_omit_peerapiserver (OmitPeerAPITag) compiles it out, and then the
-// process listens only inside the tailnet.
-func PeerAPIHostListener() bool { return buildfeatures.HasPeerAPIServer }
+// omitPeerAPITag is the build tag that keeps tsnet from opening a host TCP
+// listener: tailscale.com/tsnet v1.102.5 binds its peer API (Taildrop,
+// exit-node DNS, Funnel ingress: nothing tsheadroom uses) to 0.0.0.0 on a
+// port derived from the node's IP. That listener closes every connection
+// from a non-tailnet address, but it is still a host listener; building
+// with the tag compiles it out (buildfeatures.HasPeerAPIServer is then
+// false), and the process listens only inside the tailnet.
+const omitPeerAPITag = "ts_omit_peerapiserver"
 
 // Config configures a Server. The zero value is valid: every field has a
 // documented default.
@@ -308,8 +303,8 @@ func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
 		envknob.SetNoLogsNoSupport()
 	}
 
-	if PeerAPIHostListener() {
-		s.log.Warn("this binary was built without -tags "+OmitPeerAPITag+": tsnet will also open a host TCP listener on 0.0.0.0 for its peer API (it refuses non-tailnet callers); rebuild with the tag so tsheadroom listens only on the tailnet",
+	if buildfeatures.HasPeerAPIServer {
+		s.log.Warn("this binary was built without -tags "+omitPeerAPITag+": tsnet will also open a host TCP listener on 0.0.0.0 for its peer API (it refuses non-tailnet callers); rebuild with the tag so tsheadroom listens only on the tailnet",
 			"hostname", s.cfg.Hostname)
 	}
 	s.log.Info("joining tailnet", "hostname", s.cfg.Hostname, "dir", s.cfg.Dir,
@@ -563,16 +558,16 @@ func (s *Server) Ready() bool { return s.ready.Load() }
 // what AccessConfig.WhoIs wants. It fails before Start and for addresses
 // that are not tailnet peers.
 func (s *Server) WhoIs(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error) {
-	lc, err := s.LocalClient()
+	lc, err := s.localClient()
 	if err != nil {
 		return nil, err
 	}
 	return lc.WhoIs(ctx, remoteAddr)
 }
 
-// LocalClient returns the node's in-process LocalAPI client (no socket). It
+// localClient returns the node's in-process LocalAPI client (no socket). It
 // fails before Start.
-func (s *Server) LocalClient() (*local.Client, error) {
+func (s *Server) localClient() (*local.Client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.lc == nil || s.shut {
@@ -592,8 +587,8 @@ func (s *Server) DNSName() string {
 	return strings.TrimSuffix(s.status.Self.DNSName, ".")
 }
 
-// TailscaleIPs returns the node's tailnet addresses, or nil before Start.
-func (s *Server) TailscaleIPs() []netip.Addr {
+// tailscaleIPs returns the node's tailnet addresses, or nil before Start.
+func (s *Server) tailscaleIPs() []netip.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.status == nil {
@@ -608,7 +603,7 @@ func (s *Server) TailscaleIPs() []netip.Addr {
 func (s *Server) URLs() []string {
 	host := s.DNSName()
 	if host == "" {
-		ips := s.TailscaleIPs()
+		ips := s.tailscaleIPs()
 		if len(ips) == 0 {
 			return nil
 		}

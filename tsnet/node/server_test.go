@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"tailscale.com/envknob"
+	"tailscale.com/feature/buildfeatures"
 	"tailscale.com/ipn/store/mem"
 
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
@@ -197,8 +198,8 @@ func TestNoHostListenSockets(t *testing.T) {
 	}
 	after := listenSockets(t)
 	hint := ""
-	if node.PeerAPIHostListener() {
-		hint = " (this is tsnet's peer API: run the tests with -tags " + node.OmitPeerAPITag + ")"
+	if buildfeatures.HasPeerAPIServer {
+		hint = " (this is tsnet's peer API: run the tests with -tags ts_omit_peerapiserver)"
 	}
 	for inode, addr := range after {
 		if _, ok := before[inode]; !ok {
@@ -425,33 +426,33 @@ func TestNewValidates(t *testing.T) {
 }
 
 // TestLocalServer: the loopback listener refuses non-loopback addresses,
-// serves its handler on the address it bound, and stops answering after
-// Shutdown.
+// binds loopback ones ("localhost" as 127.0.0.1, never resolved), serves
+// its handler on the address it bound, and stops answering after Shutdown.
 func TestLocalServer(t *testing.T) {
 	for _, addr := range []string{":8080", "0.0.0.0:0", "[::]:0", "192.0.2.1:80", "100.64.0.1:80", "example.com:80", "127.0.0.1", "127.0.0.1:http-alt-nope"} {
-		if err := node.CheckLoopback(addr); err == nil {
-			t.Errorf("CheckLoopback(%q) accepted", addr)
-		}
-		if ln, err := node.ListenLoopback(addr); err == nil {
-			ln.Close()
-			t.Errorf("ListenLoopback(%q) listened", addr)
-		}
 		if _, err := node.NewLocal(node.LocalConfig{Addr: addr}); err == nil {
 			t.Errorf("NewLocal(%q) accepted", addr)
 		}
 	}
-	ok := []string{"127.0.0.1:0", "127.0.0.2:0", "localhost:0"}
+	ok := map[string]string{"127.0.0.1:0": "127.0.0.1", "127.0.0.2:0": "127.0.0.2", "localhost:0": "127.0.0.1"}
 	if ln, err := net.Listen("tcp6", "[::1]:0"); err == nil {
 		ln.Close()
-		ok = append(ok, "[::1]:0")
+		ok["[::1]:0"] = "::1"
 	}
-	for _, addr := range ok {
-		ln, err := node.ListenLoopback(addr)
+	for addr, host := range ok {
+		ls, err := node.NewLocal(node.LocalConfig{Addr: addr})
 		if err != nil {
-			t.Errorf("ListenLoopback(%q): %v", addr, err)
+			t.Errorf("NewLocal(%q): %v", addr, err)
 			continue
 		}
-		ln.Close()
+		if err := ls.Start(http.NewServeMux()); err != nil {
+			t.Errorf("Start on %q: %v", addr, err)
+			continue
+		}
+		if ap, err := netip.ParseAddrPort(ls.Addr().String()); err != nil || ap.Addr().String() != host {
+			t.Errorf("%q bound %s, want %s", addr, ls.Addr(), host)
+		}
+		ls.Shutdown(context.Background())
 	}
 
 	log, _ := logtest.New(t)
