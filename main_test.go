@@ -31,12 +31,7 @@ var tailnet *tailnettest.Tailnet
 
 func TestMain(m *testing.M) { os.Exit(tailnettest.Main(m, tailnettest.Options{}, &tailnet)) }
 
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testContext(t *testing.T) context.Context { return tailnettest.Context(t, 2*time.Minute) }
 
 // service is tsheadroom started by run() exactly as main does, joined to the
 // test tailnet.

@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,13 +117,8 @@ func TestNativeCorpus(t *testing.T) {
 			}
 		}
 	}
-	kinds := make([]string, 0, len(perKind))
-	for k := range perKind {
-		kinds = append(kinds, string(k))
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		tl := perKind[compress.Kind(k)]
+	for _, k := range slices.Sorted(maps.Keys(perKind)) {
+		tl := perKind[k]
 		t.Logf("kind %-9s blocks %3d changed %3d tokens %8d -> %8d (%5.1f%% saved)", k, tl.blocks, tl.changed, tl.before, tl.after, savedPct(tl.before, tl.after))
 	}
 	t.Logf("all tool output: %d -> %d tokens (%.1f%% saved); excluding code reads: %d -> %d (%.1f%% saved)",

@@ -24,45 +24,25 @@ var (
 	testEndpoints = []string{"hook", "metrics", "config", "healthz", "readyz"}
 )
 
-// fakePool is a pool whose occupancy the test sets; the collector must read
-// it live at every scrape.
-type fakePool struct {
+// live is a value the test changes while the collectors read it at every
+// scrape: a pool's occupancy, a cache's counters, a headroom version.
+type live[T any] struct {
 	mu sync.Mutex
-	s  PoolStats
+	v  T
 }
 
-func (p *fakePool) set(s PoolStats) { p.mu.Lock(); p.s = s; p.mu.Unlock() }
-func (p *fakePool) stats() PoolStats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.s
+func (l *live[T]) set(v T) { l.mu.Lock(); l.v = v; l.mu.Unlock() }
+func (l *live[T]) get() T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.v
 }
 
-// fakeVersion is a headroom version that changes over the test.
-type fakeVersion struct {
-	mu sync.Mutex
-	v  string
-}
-
-func (f *fakeVersion) set(v string) { f.mu.Lock(); f.v = v; f.mu.Unlock() }
-func (f *fakeVersion) get() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.v
-}
-
-// fakeCache is an engine cache whose counters the test sets.
-type fakeCache struct {
-	mu sync.Mutex
-	s  CacheStats
-}
-
-func (c *fakeCache) set(s CacheStats) { c.mu.Lock(); c.s = s; c.mu.Unlock() }
-func (c *fakeCache) stats() CacheStats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.s
-}
+type (
+	fakePool    = live[PoolStats]
+	fakeCache   = live[CacheStats]
+	fakeVersion = live[string]
+)
 
 func testConfig() Config {
 	return Config{
@@ -96,10 +76,10 @@ func watch(t testing.TB, m *Metrics, pool *fakePool, cache *fakeCache, hv *fakeV
 	t.Helper()
 	var s Sources
 	if pool != nil {
-		s.Pool = pool.stats
+		s.Pool = pool.get
 	}
 	if cache != nil {
-		s.Cache = cache.stats
+		s.Cache = cache.get
 	}
 	if hv != nil {
 		s.HeadroomVersion = hv.get

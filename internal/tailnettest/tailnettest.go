@@ -239,6 +239,15 @@ func Main(m *testing.M, opts Options, out **Tailnet) int {
 	return code
 }
 
+// Context returns the context of one test's work on the tailnet: it ends
+// with the test, or after d, so that a tailnet that never converges fails
+// the test instead of hanging it until go test's own timeout.
+func Context(tb testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(tb.Context(), d)
+	tb.Cleanup(cancel)
+	return ctx
+}
+
 // Close stops every node started by AddNode, then control, DERP and STUN,
 // and removes the nodes' state. Nodes started elsewhere must be closed by
 // their owners first. Close is idempotent.

@@ -21,12 +21,7 @@ var tailnet *tailnettest.Tailnet
 
 func TestMain(m *testing.M) { os.Exit(tailnettest.Main(m, tailnettest.Options{}, &tailnet)) }
 
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testContext(t *testing.T) context.Context { return tailnettest.Context(t, 90*time.Second) }
 
 // grant replaces the tsheadroom capability values granted to src and waits
 // until svc sees them.

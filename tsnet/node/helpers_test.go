@@ -16,12 +16,7 @@ var tailnet *tailnettest.Tailnet
 
 func TestMain(m *testing.M) { os.Exit(tailnettest.Main(m, tailnettest.Options{}, &tailnet)) }
 
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testContext(t *testing.T) context.Context { return tailnettest.Context(t, 90*time.Second) }
 
 // do sends method to url with c and returns status and body.
 func do(t *testing.T, ctx context.Context, c *http.Client, method, url string) (int, string) {
