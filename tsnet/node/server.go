@@ -555,7 +555,7 @@ func (s *Server) teardown(ctx context.Context) error {
 func (s *Server) Ready() bool { return s.ready.Load() }
 
 // WhoIs identifies the tailnet peer behind remoteAddr ("ip:port"). It is
-// what AccessConfig.WhoIs wants. It fails before Start and for addresses
+// what access.Config.WhoIs wants. It fails before Start and for addresses
 // that are not tailnet peers.
 func (s *Server) WhoIs(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error) {
 	lc, err := s.localClient()
