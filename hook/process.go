@@ -53,9 +53,9 @@ func (a *Answer) allow(outcome Outcome, reason string) *Answer {
 // outcome that names it. ctx bounds the work: when it ends first the answer
 // is allow with outcome timeout.
 //
-// It is the steps tests and tools can take one by one: ParseCall, then
-// Call.Candidates, Candidates.Request with Call.Knobs, the engine in a pool
-// slot, and Candidates.Splice.
+// It is made of the steps tests and tools can take one by one: ParseCall,
+// Call.Candidates, Candidates.Request with Call.Knobs, the engine in a
+// pool slot, and Candidates.Splice.
 func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
 	c, err := ParseCall(data)
 	if err != nil {
