@@ -70,9 +70,9 @@ func (l AllowList) empty() bool { return len(l.Tags) == 0 && len(l.Logins) == 0 
 type Config struct {
 	// WhoIs identifies the tailnet peer behind a request's remote address
 	// ("ip:port"). Required. In production this is the tailnet node's
-	// (node.Server.WhoIs, its LocalAPI), or NoTailnetWhoIs without a
-	// tailnet; tests may pass any function with the same contract. An
-	// error means the caller is denied.
+	// own, through its LocalAPI, or NoTailnetWhoIs without a tailnet;
+	// tests may pass any function with the same contract. An error means
+	// the caller is denied.
 	WhoIs func(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error)
 
 	// CapName is the app capability whose grant values carry roles.
@@ -245,8 +245,8 @@ func CallerFrom(ctx context.Context) (Caller, bool) {
 // Loopback returns h with every request marked as coming from the loopback
 // listener: Require then gives its callers the hook and metrics roles
 // without WhoIs, and never admin. Wrap only the handler of a listener bound
-// to loopback (node.LocalServer); a handler it does not wrap identifies
-// every caller with WhoIs, so forgetting it denies rather than grants.
+// to loopback (-local-addr); a handler it does not wrap identifies every
+// caller with WhoIs, so forgetting it denies rather than grants.
 func Loopback(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loopbackKey{}, true)))
