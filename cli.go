@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -83,6 +84,26 @@ func runCompress(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, summary(a, elapsed))
 	}
 	return 0
+}
+
+// newCLIHook builds the hook for the compress subcommand: the same engine
+// and hook code as the service, no metrics, no tailnet.
+func newCLIHook(ctx context.Context, eo engineOptions, knobsFile string, budget time.Duration) (*hook.Hook, func(), error) {
+	knobs, err := loadKnobs(knobsFile, eo.profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	eng, err := newEngine(ctx, eo, nil, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := hook.New(hook.Config{Engine: eng.Engine, Pool: eng.pool, Knobs: &knobs, Budget: budget})
+	if err != nil {
+		eng.close()
+		return nil, nil, err
+	}
+	return h, eng.close, nil
 }
 
 func readInput(name string) ([]byte, error) {

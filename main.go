@@ -5,6 +5,7 @@
 //	POST /          the Aperture pre_request hook (also at /hook)
 //	GET  /metrics   Prometheus metrics            (role metrics)
 //	GET  /config    the compression knobs         (role admin; PUT changes them)
+//	GET  /debug/pprof/  Go profiles               (role admin)
 //	GET  /healthz   process up                    (no role)
 //	GET  /readyz    tailnet up and engine ready   (no role)
 //
@@ -13,6 +14,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,25 +25,25 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
-	"tailscale.com/client/tailscale/apitype"
-
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/hook"
 	"github.com/tsheadroom/tsheadroom/metrics"
-	"github.com/tsheadroom/tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/tsnet/access"
+	"github.com/tsheadroom/tsheadroom/tsnet/node"
 	"github.com/tsheadroom/tsheadroom/workers"
 )
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "compress" {
 		os.Exit(runCompress(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "version" {
+		os.Exit(runVersion(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	opts, err := parseFlags(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
@@ -50,6 +52,9 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tsheadroom:", err)
 		os.Exit(2)
+	}
+	if opts.showVersion {
+		os.Exit(printVersion(context.Background(), opts.engine, false, os.Stdout, os.Stderr))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -78,10 +83,12 @@ type options struct {
 	verbose    bool
 	drain      time.Duration
 
+	showVersion bool
+
 	// adjustTailnet, when set, edits the node's configuration before it
-	// starts; end-to-end tests use it to point the node at an in-process
-	// control server. Never set from flags.
-	adjustTailnet func(*tsnet.Config)
+	// is built; end-to-end tests use it to point the node at an
+	// in-process control server. Never set from flags.
+	adjustTailnet func(*node.Config)
 }
 
 // engineOptions pick and size the compression engine; shared with the
@@ -98,12 +105,12 @@ type engineOptions struct {
 }
 
 func (e *engineOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.name, "engine", envOr("TSHEADROOM_ENGINE", "native"), "compression engine: native or headroom (env TSHEADROOM_ENGINE)")
-	fs.IntVar(&e.poolSize, "pool-size", 0, "concurrent compressions (default: number of CPUs for native, 2 for headroom)")
+	fs.StringVar(&e.name, "engine", cmp.Or(os.Getenv("TSHEADROOM_ENGINE"), "native"), "compression engine: native or headroom (env TSHEADROOM_ENGINE)")
+	fs.IntVar(&e.poolSize, "pool-size", 0, fmt.Sprintf("concurrent compressions (default: number of CPUs for native, %d for headroom)", workers.DefaultWorkers))
 	fs.IntVar(&e.maxWaiting, "max-waiting", 64, "calls allowed to wait for a pool slot; beyond it a call is answered allow at once (overload)")
-	fs.StringVar(&e.python, "python", envOr("TSHEADROOM_PYTHON", "python3"), "Python interpreter with headroom-ai installed, for -engine headroom (env TSHEADROOM_PYTHON)")
+	fs.StringVar(&e.python, "python", cmp.Or(os.Getenv("TSHEADROOM_PYTHON"), workers.DefaultPython), "Python interpreter with headroom-ai installed, for -engine headroom (env TSHEADROOM_PYTHON)")
 	fs.StringVar(&e.workerScript, "worker-script", "", "path of the headroom worker script (default: the embedded one, written to a private directory)")
-	fs.DurationVar(&e.workerTimeout, "worker-timeout", 30*time.Second, "hard cap on one headroom worker call; past it the worker is killed and replaced")
+	fs.DurationVar(&e.workerTimeout, "worker-timeout", workers.DefaultCallTimeout, "hard cap on one headroom worker call; past it the worker is killed and replaced")
 	fs.BoolVar(&e.preload, "preload", false, "load headroom's ML text model when workers start instead of on first use")
 	fs.StringVar(&e.profile, "profile", "", "savings profile for the starting knobs: balanced or agent-90")
 }
@@ -121,11 +128,11 @@ func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("tsheadroom", flag.ContinueOnError)
 	o.engine.register(fs)
-	fs.StringVar(&o.hostname, "hostname", envOr("TSHEADROOM_HOSTNAME", "tsheadroom"), "tailnet device name (env TSHEADROOM_HOSTNAME)")
-	fs.StringVar(&o.stateDir, "state-dir", envOr("TSHEADROOM_STATE_DIR", defaultStateDir()), "directory for the node's key and certificates, kept across restarts (env TSHEADROOM_STATE_DIR)")
+	fs.StringVar(&o.hostname, "hostname", cmp.Or(os.Getenv("TSHEADROOM_HOSTNAME"), node.DefaultHostname), "tailnet device name (env TSHEADROOM_HOSTNAME)")
+	fs.StringVar(&o.stateDir, "state-dir", cmp.Or(os.Getenv("TSHEADROOM_STATE_DIR"), node.DefaultDir()), "directory for the node's key and certificates, kept across restarts (env TSHEADROOM_STATE_DIR)")
 	fs.StringVar(&o.authKey, "authkey", "", "tailnet auth key (default: env TS_AUTHKEY); needed only on first start")
-	fs.StringVar(&o.tags, "advertise-tags", envOr("TSHEADROOM_TAGS", ""), "comma-separated ACL tags for the device, e.g. tag:tsheadroom (env TSHEADROOM_TAGS)")
-	fs.StringVar(&o.controlURL, "control-url", envOr("TSHEADROOM_CONTROL_URL", ""), "coordination server URL (default Tailscale's; set for Headscale) (env TSHEADROOM_CONTROL_URL)")
+	fs.StringVar(&o.tags, "advertise-tags", os.Getenv("TSHEADROOM_TAGS"), "comma-separated ACL tags for the device, e.g. tag:tsheadroom (env TSHEADROOM_TAGS)")
+	fs.StringVar(&o.controlURL, "control-url", os.Getenv("TSHEADROOM_CONTROL_URL"), "coordination server URL (default Tailscale's; set for Headscale) (env TSHEADROOM_CONTROL_URL)")
 	fs.BoolVar(&o.https, "https", false, "also serve :443 with the tailnet's MagicDNS certificate")
 	fs.BoolVar(&o.logUpload, "log-upload", false, "upload the node's backend logs to Tailscale (off unless set)")
 	fs.BoolVar(&o.tailnet, "tailnet", true, "join the tailnet; -tailnet=false with -local-addr serves on loopback only")
@@ -133,8 +140,9 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.budget, "budget", hook.DefaultBudget, "time one hook call may take before it is answered allow; keep it below Aperture's hook timeout")
 	fs.StringVar(&o.knobsFile, "config", "", "JSON `file` with the starting compression knobs (see /config)")
 	fs.BoolVar(&o.verbose, "v", false, "log one line per hook call")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit (see: tsheadroom version -h)")
 	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight calls may take to finish")
-	fs.StringVar(&o.access.capName, "cap-name", tsnet.DefaultCapName, "app capability in the tailnet policy whose grants carry roles: {\"roles\": [...]}")
+	fs.StringVar(&o.access.capName, "cap-name", access.DefaultCapName, "app capability in the tailnet policy whose grants carry roles: {\"roles\": [...]}")
 	fs.BoolVar(&o.access.requireGrant, "require-grant", false, "close the open default: without allow lists, only granted callers get hook and metrics")
 	fs.StringVar(&o.access.hookTags, "hook-tags", "", "comma-separated tags allowed to call the hook (e.g. tag:aperture)")
 	fs.StringVar(&o.access.hookLogins, "hook-logins", "", "comma-separated login names allowed to call the hook")
@@ -144,7 +152,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.access.adminLogins, "admin-logins", "", "comma-separated login names with the admin role")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: tsheadroom [flags]            serve the Aperture hook on the tailnet\n"+
-			"       tsheadroom compress [FILE|-]   run the hook on a saved hook call (see: tsheadroom compress -h)\n\nflags:\n")
+			"       tsheadroom compress [FILE|-]   run the hook on a saved hook call (see: tsheadroom compress -h)\n"+
+			"       tsheadroom version             print the build's version, revision and engine\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -153,58 +162,44 @@ func parseFlags(args []string) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (did you mean `tsheadroom compress %s`?)", fs.Arg(0), fs.Arg(0))
 	}
-	o.authKey = firstNonEmpty(o.authKey, os.Getenv("TS_AUTHKEY"))
+	o.authKey = cmp.Or(o.authKey, os.Getenv("TS_AUTHKEY"))
 	return o, nil
 }
 
-// run wires the service and serves until ctx ends, then drains.
+// run wires the service and serves until ctx ends, then drains. Each
+// component is built from the ones before it.
 func run(ctx context.Context, o options) error {
 	logLevel := slog.LevelInfo
 	if o.verbose {
 		logLevel = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
-
 	knobs, err := loadKnobs(o.knobsFile, o.engine.profile)
 	if err != nil {
 		return err
 	}
-	// Metrics first: the pool and workers report into it, and it reads the
-	// pool (assigned below, before anything is served) at scrape time.
-	var (
-		engineVersion func() string
-		pool          *workers.Pool
-	)
+
+	// Metrics first: the pool and the engine report into it; it reads them
+	// back at scrape time once the hook around them exists (Watch).
 	m, err := metrics.New(metrics.Config{
-		Version:         version(),
-		Engine:          o.engine.name,
-		HeadroomVersion: func() string { return callOrEmpty(engineVersion) },
-		Outcomes:        hook.Outcomes(),
-		Kinds:           kindNames(),
-		Endpoints:       endpoints(),
-		Pool: func() metrics.PoolStats {
-			s := pool.Stats()
-			return metrics.PoolStats{Total: s.Total, Busy: s.Busy, Waiting: s.Waiting}
-		},
-		Logger: logger,
+		Version:   version(),
+		Engine:    o.engine.name,
+		Outcomes:  hook.Outcomes(),
+		Kinds:     kindNames(),
+		Endpoints: endpoints(),
+		Logger:    logger,
 	})
 	if err != nil {
 		return err
 	}
-	var eng compress.Engine
-	var closeEngine func()
-	eng, pool, closeEngine, err = newEngine(ctx, o.engine, m, logger)
+	eng, err := newEngine(ctx, o.engine, m, logger)
 	if err != nil {
 		return err
 	}
-	defer closeEngine()
-	if hv, ok := eng.(interface{ Version() string }); ok {
-		engineVersion = hv.Version
-	}
-
+	defer eng.close()
 	h, err := hook.New(hook.Config{
-		Engine:     eng,
-		Pool:       pool,
+		Engine:     eng.Engine,
+		Pool:       eng.pool,
 		Knobs:      &knobs,
 		Budget:     o.budget,
 		Metrics:    m,
@@ -214,222 +209,21 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	// The access layer identifies callers through the tailnet node, which is
-	// created after the mux it serves; it is set before anything listens.
-	var tailnet *tsnet.Server
-	// Without a tailnet only loopback callers exist, so the open-mode default
-	// (and its warning about tailnet peers) does not apply.
-	ao := o.access
-	ao.requireGrant = ao.requireGrant || !o.tailnet
-	access, err := newAccess(ao, m, logger, func(ctx context.Context, addr string) (*apitype.WhoIsResponse, error) {
-		if tailnet == nil {
-			return tsnet.NoTailnetWhoIs(ctx, addr)
-		}
-		return tailnet.WhoIs(ctx, addr)
-	})
+	sources := eng.sources
+	sources.HeadroomVersion = h.EngineVersion
+	if err := m.Watch(sources); err != nil {
+		return err
+	}
+	tailnet, err := newTailnet(o, logger)
 	if err != nil {
 		return err
 	}
-	mux := routes(access, h, m, func() error {
-		if tailnet != nil && !tailnet.Ready() {
-			return errors.New("tailnet not up")
-		}
-		return engineReady(eng)
-	})
-	if o.tailnet {
-		cfg := tsnet.Config{
-			Hostname:      o.hostname,
-			Dir:           o.stateDir,
-			AuthKey:       o.authKey,
-			AdvertiseTags: splitList(o.tags),
-			ControlURL:    o.controlURL,
-			HTTPS:         o.https,
-			LogUpload:     o.logUpload,
-			Logger:        logger,
-			Handler:       mux,
-		}
-		if o.adjustTailnet != nil {
-			o.adjustTailnet(&cfg)
-		}
-		tailnet, err = tsnet.New(cfg)
-		if err != nil {
-			return err
-		}
+	policy, err := newAccess(o.access, tailnet, m, logger)
+	if err != nil {
+		return err
 	}
+	mux := routes(policy, h, m, readiness(tailnet, h))
 	return serve(ctx, o, mux, tailnet, logger)
-}
-
-// endpoints names the guarded routes; it labels access-denied metrics.
-func endpoints() []string { return []string{"hook", "metrics", "config", "debug"} }
-
-// routes builds the one mux every listener serves. Each route names the role
-// it needs; health checks need none. The hook answers at / (the URL
-// Aperture is configured with) and at /hook.
-func routes(access *tsnet.Access, h *hook.Hook, m *metrics.Metrics, ready func() error) *http.ServeMux {
-	mux := http.NewServeMux()
-	hookHandler := access.Require(tsnet.RoleHook, "hook", h)
-	mux.Handle("/{$}", hookHandler)
-	mux.Handle("/hook", hookHandler)
-	mux.Handle("/metrics", access.Require(tsnet.RoleMetrics, "metrics", m.Handler()))
-	mux.Handle("/config", access.Require(tsnet.RoleAdmin, "config", h.ConfigHandler()))
-	debug := http.NewServeMux()
-	debug.HandleFunc("/debug/pprof/", pprof.Index)
-	debug.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	debug.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	mux.Handle("/debug/pprof/", access.Require(tsnet.RoleAdmin, "debug", debug))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if err := ready(); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	return mux
-}
-
-// engineReady reports whether the engine can take calls: the native engine
-// always can; the headroom engine needs at least one live worker.
-func engineReady(eng compress.Engine) error {
-	hr, ok := eng.(*workers.Headroom)
-	if !ok {
-		return nil
-	}
-	for _, w := range hr.Workers() {
-		if w.State != "down" {
-			return nil
-		}
-	}
-	return errors.New("no headroom worker is running")
-}
-
-// newAccess builds the access layer from the role flags.
-func newAccess(ao accessOptions, m *metrics.Metrics, logger *slog.Logger, whois func(context.Context, string) (*apitype.WhoIsResponse, error)) (*tsnet.Access, error) {
-	return tsnet.NewAccess(tsnet.AccessConfig{
-		WhoIs:        whois,
-		CapName:      ao.capName,
-		RequireGrant: ao.requireGrant,
-		Allow: map[tsnet.Role]tsnet.AllowList{
-			tsnet.RoleHook:    {Tags: splitList(ao.hookTags), Logins: splitList(ao.hookLogins)},
-			tsnet.RoleMetrics: {Tags: splitList(ao.metricsTags), Logins: splitList(ao.metricsLogin)},
-			tsnet.RoleAdmin:   {Tags: splitList(ao.adminTags), Logins: splitList(ao.adminLogins)},
-		},
-		OnDeny: m.AccessDenied,
-		Logger: logger,
-	})
-}
-
-// serve starts the listeners and blocks until ctx ends, then drains
-// in-flight calls for up to -drain and stops.
-func serve(ctx context.Context, o options, mux http.Handler, tailnet *tsnet.Server, logger *slog.Logger) error {
-	var local *tsnet.LocalServer
-	if o.localAddr != "" {
-		var err error
-		local, err = tsnet.NewLocal(tsnet.LocalConfig{Addr: o.localAddr, Handler: mux, Logger: logger})
-		if err != nil {
-			return err
-		}
-		if err := local.Start(); err != nil {
-			return err
-		}
-		logger.Info("serving on loopback", "addr", local.Addr().String(), "roles", "hook,metrics")
-	}
-	if tailnet != nil {
-		if err := tailnet.Start(ctx); err != nil {
-			if local != nil {
-				local.Shutdown(context.Background())
-			}
-			return err
-		}
-		logger.Info("serving on the tailnet", "urls", strings.Join(tailnet.URLs(), " "))
-	}
-	if tailnet == nil && local == nil {
-		return errors.New("nothing to serve: -tailnet=false needs -local-addr")
-	}
-	<-ctx.Done()
-	logger.Info("shutting down: draining in-flight calls", "drain", o.drain.String())
-	drainCtx, cancel := context.WithTimeout(context.Background(), o.drain)
-	defer cancel()
-	var errs []error
-	if local != nil {
-		errs = append(errs, local.Shutdown(drainCtx))
-	}
-	if tailnet != nil {
-		errs = append(errs, tailnet.Shutdown(drainCtx))
-	}
-	return errors.Join(errs...)
-}
-
-// newEngine builds the chosen engine and the pool every compression runs
-// in. close releases worker processes.
-func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger *slog.Logger) (compress.Engine, *workers.Pool, func(), error) {
-	var observer workers.Observer
-	if m != nil {
-		observer = m
-	}
-	size := eo.poolSize
-	var eng compress.Engine
-	closeFn := func() {}
-	switch eo.name {
-	case "native":
-		if size == 0 {
-			size = runtime.NumCPU()
-		}
-		n, err := compress.NewNative(compress.NativeConfig{})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		eng = n
-	case "headroom":
-		if size == 0 {
-			size = 2
-		}
-		hr, err := workers.NewHeadroom(workers.HeadroomConfig{
-			Python:      eo.python,
-			ScriptPath:  eo.workerScript,
-			Workers:     size,
-			CallTimeout: eo.workerTimeout,
-			Preload:     eo.preload,
-			Observer:    observer,
-			Logger:      logger,
-		})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if err := hr.Start(ctx); err != nil {
-			hr.Close()
-			return nil, nil, nil, fmt.Errorf("start headroom workers (is headroom-ai installed for %s? pip install headroom-ai): %w", eo.python, err)
-		}
-		eng, closeFn = hr, func() { hr.Close() }
-	default:
-		return nil, nil, nil, fmt.Errorf("unknown -engine %q: use native or headroom", eo.name)
-	}
-	pool, err := workers.NewPool(workers.PoolConfig{Size: size, MaxWaiting: eo.maxWaiting, Observer: observer})
-	if err != nil {
-		closeFn()
-		return nil, nil, nil, err
-	}
-	return eng, pool, closeFn, nil
-}
-
-// newCLIHook builds the hook for the compress subcommand: same engine and
-// hook code, no metrics, no tailnet.
-func newCLIHook(ctx context.Context, eo engineOptions, knobsFile string, budget time.Duration) (*hook.Hook, func(), error) {
-	knobs, err := loadKnobs(knobsFile, eo.profile)
-	if err != nil {
-		return nil, nil, err
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng, pool, closeFn, err := newEngine(ctx, eo, nil, logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	h, err := hook.New(hook.Config{Engine: eng, Pool: pool, Knobs: &knobs, Budget: budget})
-	if err != nil {
-		closeFn()
-		return nil, nil, err
-	}
-	return h, closeFn, nil
 }
 
 // loadKnobs reads the starting compression knobs: defaults, then the file,
@@ -456,6 +250,199 @@ func loadKnobs(file, profile string) (compress.Config, error) {
 	return c, nil
 }
 
+// engine is the compression engine, the pool every compression runs in,
+// and what metrics reads from them (the pool's gauges, the native engine's
+// cache).
+type engine struct {
+	hook.Engine
+	pool    *workers.Pool
+	sources metrics.Sources
+	close   func() // releases worker processes
+}
+
+// newEngine builds the chosen engine and its pool. m may be nil (the
+// compress subcommand records nothing).
+func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger *slog.Logger) (*engine, error) {
+	var observer workers.Observer
+	if m != nil {
+		observer = m
+	}
+	e := &engine{close: func() {}}
+	size := eo.poolSize
+	switch eo.name {
+	case "native":
+		size = cmp.Or(size, runtime.NumCPU())
+		n, err := compress.NewNative(compress.NativeConfig{})
+		if err != nil {
+			return nil, err
+		}
+		e.Engine = n
+		e.sources.Cache = func() metrics.CacheStats {
+			s := n.CacheStats()
+			return metrics.CacheStats{Entries: s.Entries, Bytes: s.Bytes, Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions}
+		}
+	case "headroom":
+		size = cmp.Or(size, workers.DefaultWorkers)
+		hr, err := workers.NewHeadroom(workers.HeadroomConfig{
+			Python:      eo.python,
+			ScriptPath:  eo.workerScript,
+			Workers:     size,
+			CallTimeout: eo.workerTimeout,
+			Preload:     eo.preload,
+			Observer:    observer,
+			Logger:      logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := hr.Start(ctx); err != nil {
+			hr.Close()
+			return nil, fmt.Errorf("start headroom workers (is headroom-ai installed for %s? pip install headroom-ai): %w", eo.python, err)
+		}
+		e.Engine, e.close = hr, func() { hr.Close() }
+	default:
+		return nil, fmt.Errorf("unknown -engine %q: use native or headroom", eo.name)
+	}
+	pool, err := workers.NewPool(workers.PoolConfig{Size: size, MaxWaiting: eo.maxWaiting, Observer: observer})
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	e.pool = pool
+	e.sources.Pool = func() metrics.PoolStats {
+		s := pool.Stats()
+		return metrics.PoolStats{Total: s.Total, Busy: s.Busy, Waiting: s.Waiting}
+	}
+	return e, nil
+}
+
+// newTailnet builds the tailnet node from the flags; nil with -tailnet=false.
+// It touches neither the network nor the disk before serve starts it.
+func newTailnet(o options, logger *slog.Logger) (*node.Server, error) {
+	if !o.tailnet {
+		return nil, nil
+	}
+	cfg := node.Config{
+		Hostname:      o.hostname,
+		Dir:           o.stateDir,
+		AuthKey:       o.authKey,
+		AdvertiseTags: splitList(o.tags),
+		ControlURL:    o.controlURL,
+		HTTPS:         o.https,
+		LogUpload:     o.logUpload,
+		Logger:        logger,
+	}
+	if o.adjustTailnet != nil {
+		o.adjustTailnet(&cfg)
+	}
+	return node.New(cfg)
+}
+
+// newAccess builds the access policy from the role flags. Callers are
+// identified by the tailnet node; without one only loopback callers exist,
+// so the open-mode default (and its warning about tailnet peers) does not
+// apply.
+func newAccess(ao accessOptions, tailnet *node.Server, m *metrics.Metrics, logger *slog.Logger) (*access.Policy, error) {
+	whois := access.NoTailnetWhoIs
+	if tailnet != nil {
+		whois = tailnet.WhoIs
+	}
+	return access.New(access.Config{
+		WhoIs:        whois,
+		CapName:      ao.capName,
+		RequireGrant: ao.requireGrant || tailnet == nil,
+		Allow: map[access.Role]access.AllowList{
+			access.RoleHook:    {Tags: splitList(ao.hookTags), Logins: splitList(ao.hookLogins)},
+			access.RoleMetrics: {Tags: splitList(ao.metricsTags), Logins: splitList(ao.metricsLogin)},
+			access.RoleAdmin:   {Tags: splitList(ao.adminTags), Logins: splitList(ao.adminLogins)},
+		},
+		OnDeny: m.AccessDenied,
+		Logger: logger,
+	})
+}
+
+// endpoints names the guarded routes; it labels access-denied metrics.
+func endpoints() []string { return []string{"hook", "metrics", "config", "debug"} }
+
+// routes builds the one mux every listener serves. Each route names the role
+// it needs; health checks need none. The hook answers at / (the URL
+// Aperture is configured with) and at /hook.
+func routes(p *access.Policy, h *hook.Hook, m *metrics.Metrics, ready func() error) *http.ServeMux {
+	mux := http.NewServeMux()
+	hookHandler := p.Require(access.RoleHook, "hook", h)
+	mux.Handle("/{$}", hookHandler)
+	mux.Handle("/hook", hookHandler)
+	mux.Handle("/metrics", p.Require(access.RoleMetrics, "metrics", m.Handler()))
+	mux.Handle("/config", p.Require(access.RoleAdmin, "config", h.ConfigHandler()))
+	profiles := http.NewServeMux()
+	profiles.HandleFunc("/debug/pprof/", pprof.Index)
+	profiles.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	profiles.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/pprof/", p.Require(access.RoleAdmin, "debug", profiles))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return mux
+}
+
+// readiness reports whether the service can take hook calls: the tailnet
+// node is up (when there is one) and the engine can compress.
+func readiness(tailnet *node.Server, h *hook.Hook) func() error {
+	return func() error {
+		if tailnet != nil && !tailnet.Ready() {
+			return errors.New("tailnet not up")
+		}
+		return h.Ready()
+	}
+}
+
+// serve starts the listeners and blocks until ctx ends, then drains
+// in-flight calls for up to -drain and stops. Loopback callers carry no
+// tailnet identity: access.Loopback gives them the local roles.
+func serve(ctx context.Context, o options, mux http.Handler, tailnet *node.Server, logger *slog.Logger) error {
+	var local *node.LocalServer
+	if o.localAddr != "" {
+		var err error
+		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, Logger: logger})
+		if err != nil {
+			return err
+		}
+		if err := local.Start(access.Loopback(mux)); err != nil {
+			return err
+		}
+		logger.Info("serving on loopback", "addr", local.Addr().String(), "roles", "hook,metrics")
+	}
+	if tailnet != nil {
+		if err := tailnet.Start(ctx, mux); err != nil {
+			if local != nil {
+				local.Shutdown(context.Background())
+			}
+			return err
+		}
+		logger.Info("serving on the tailnet", "urls", strings.Join(tailnet.URLs(), " "))
+	}
+	if tailnet == nil && local == nil {
+		return errors.New("nothing to serve: -tailnet=false needs -local-addr")
+	}
+	<-ctx.Done()
+	logger.Info("shutting down: draining in-flight calls", "drain", o.drain.String())
+	drainCtx, cancel := context.WithTimeout(context.Background(), o.drain)
+	defer cancel()
+	var errs []error
+	if local != nil {
+		errs = append(errs, local.Shutdown(drainCtx))
+	}
+	if tailnet != nil {
+		errs = append(errs, tailnet.Shutdown(drainCtx))
+	}
+	return errors.Join(errs...)
+}
+
 func kindNames() []string {
 	var out []string
 	for _, k := range compress.CompressedKinds() {
@@ -465,45 +452,8 @@ func kindNames() []string {
 }
 
 func callerName(ctx context.Context) string {
-	if c, ok := tsnet.CallerFrom(ctx); ok {
+	if c, ok := access.CallerFrom(ctx); ok {
 		return c.String()
-	}
-	return ""
-}
-
-func callOrEmpty(f func() string) string {
-	if f == nil {
-		return ""
-	}
-	return f()
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
-}
-
-func defaultStateDir() string {
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "tsheadroom")
-	}
-	return "tsheadroom-state"
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
 	}
 	return ""
 }

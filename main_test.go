@@ -17,11 +17,12 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"tailscale.com/ipn/store/mem"
-	tsnetpkg "tailscale.com/tsnet"
+	"tailscale.com/tsnet"
 
 	"github.com/tsheadroom/tsheadroom/internal/promtest"
 	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
-	"github.com/tsheadroom/tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/tsnet/access"
+	"github.com/tsheadroom/tsheadroom/tsnet/node"
 )
 
 // tailnet is the private in-process tailnet every end-to-end test in this
@@ -30,12 +31,7 @@ var tailnet *tailnettest.Tailnet
 
 func TestMain(m *testing.M) { os.Exit(tailnettest.Main(m, tailnettest.Options{}, &tailnet)) }
 
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testContext(t *testing.T) context.Context { return tailnettest.Context(t, 2*time.Minute) }
 
 // service is tsheadroom started by run() exactly as main does, joined to the
 // test tailnet.
@@ -53,11 +49,11 @@ func startService(t *testing.T, host string, args ...string) *service {
 		t.Fatal(err)
 	}
 	up := make(chan tailnettest.WhoIser, 1)
-	o.adjustTailnet = func(c *tsnet.Config) {
+	o.adjustTailnet = func(c *node.Config) {
 		c.ControlURL = tailnet.ControlURL()
 		c.Store = new(mem.Store)
 		c.Ephemeral = true
-		c.AfterUp = func(ctx context.Context, s *tsnetpkg.Server) error {
+		c.AfterUp = func(ctx context.Context, s *tsnet.Server) error {
 			if err := tailnet.Prepare(ctx, s); err != nil {
 				return err
 			}
@@ -99,7 +95,7 @@ func grantRoles(t *testing.T, ctx context.Context, src *tailnettest.Node, roles 
 	t.Helper()
 	caps := map[string][]any{}
 	if len(roles) > 0 {
-		caps[tsnet.DefaultCapName] = []any{map[string]any{"roles": roles}}
+		caps[access.DefaultCapName] = []any{map[string]any{"roles": roles}}
 	}
 	if err := tailnet.SetAppCaps(ctx, src, caps, waitOn...); err != nil {
 		t.Fatal(err)
@@ -141,6 +137,13 @@ func scrape(t *testing.T, ctx context.Context, n *tailnettest.Node, s *service) 
 	if code != 200 {
 		t.Fatalf("scrape: %d %s", code, body)
 	}
+	return parseScrape(t, body)
+}
+
+// parseScrape parses a /metrics answer as Prometheus does, into values keyed
+// by "name,label=value,...".
+func parseScrape(t *testing.T, body string) map[string]float64 {
+	t.Helper()
 	parser := expfmt.NewTextParser(model.LegacyValidation)
 	fams, err := parser.TextToMetricFamilies(strings.NewReader(body))
 	if err != nil {
@@ -212,6 +215,8 @@ func TestTailnetService(t *testing.T) {
 			{prom, "/config", 403}, {prom, "/metrics", 200},
 			{stranger, "/metrics", 403}, {stranger, "/config", 403},
 			{admin, "/config", 200}, {admin, "/metrics", 200},
+			{admin, "/debug/pprof/", 200}, {aperture, "/debug/pprof/", 403},
+			{prom, "/debug/pprof/", 403}, {stranger, "/debug/pprof/", 403},
 		} {
 			if code, body := call(t, ctx, c.node, "GET", svc.url("https", c.path), nil); code != c.want {
 				t.Errorf("%s GET %s: %d, want %d (%s)", c.node.Hostname, c.path, code, c.want, body)

@@ -1,28 +1,13 @@
-// Package compress defines the compression engine interface shared by the
-// native (in-process Go) engine and the headroom (Python worker) engine, the
-// configuration knobs both follow, token counting, and the native engine with
-// its per-kind content compressors.
+// Package compress defines what a compression engine is handed and
+// returns (Request, Block, Result), the configuration knobs both engines
+// follow, token counting, and the native engine with its per-kind content
+// compressors.
 //
 // It knows nothing about HTTP, provider request shapes or worker processes:
-// the hook package turns a provider body into Blocks and splices the results
-// back; the workers package runs engines under a bounded pool.
+// the hook package turns a provider body into Blocks, declares the engine
+// interface it calls and splices the results back; the workers package runs
+// the headroom engine in Python processes.
 package compress
-
-import "context"
-
-// Engine compresses the candidate blocks of one LLM request.
-//
-// Implementations must be safe for concurrent use and deterministic: the same
-// Request (blocks, model, config) yields the same Result bytes. The output for
-// block i may depend only on blocks[0..i] and the config, never on later
-// blocks (prefix stability).
-type Engine interface {
-	// Name is the engine's flag name: "native" or "headroom".
-	Name() string
-	// Compress returns one BlockResult per request block, in order. An error
-	// means the caller leaves the whole request untouched (fail open).
-	Compress(ctx context.Context, req *Request) (*Result, error)
-}
 
 // Source says where a block came from in the conversation.
 type Source int

@@ -3,25 +3,8 @@ package compress
 import "testing"
 
 // This file exposes a few unexported pieces to the external test package
-// compress_test. The corpus-driven tests live there because they build
-// their requests with hook.Extract (exactly what the hook hands an engine),
-// and package compress's own tests cannot import hook: hook imports
-// compress. Only test binaries see these names.
-
-// NewTestNative returns a native engine or fails the test.
-var NewTestNative = newTestNative
-
-// IsJSONObject reports whether text is one JSON object (the shape a JSON
-// object block must keep).
-var IsJSONObject = isJSONObject
-
-// CheckDeterministic compresses a request repeatedly and fails unless every
-// result equals the first (see checkDeterministic).
-var CheckDeterministic = checkDeterministic
-
-// CheckPrefixStable fails unless every block not protected in one turn has
-// the same result in the next (see checkPrefixStable).
-var CheckPrefixStable = checkPrefixStable
+// compress_test, whose corpus-driven tests read the shared corpus through
+// internal/corpus. Only test binaries see these names.
 
 // SamePieces fails unless the hand-written pre-tokenizer splits a text
 // exactly as the tokenizer library does (see samePieces).

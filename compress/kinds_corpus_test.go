@@ -5,44 +5,49 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
 // Corpus-driven checks of the log, search, listing and diff compressors:
-// every tool output of the development corpus that one of them claims is
-// compressed with only what the engine may know (the user task that came
-// before it), and every must_keep string of the case that occurs in that
-// output must survive, besides the properties CheckOutput asserts. The
-// per-kind savings are logged (go test -v); with
-// TSH_KINDS_DUMP=DIR each compressed block is also written to DIR.
+// every text of the development corpus (corpus.Texts) of 1000 bytes or
+// more that one of them claims is compressed, with the hints of a block
+// without a task, and must have the properties CheckOutput asserts (shorter,
+// error lines kept whole, no markers, deterministic). The per-kind savings
+// are logged (go test -v); with TSH_KINDS_DUMP=DIR each compressed text is
+// also written to DIR. That must_keep strings survive, which depends on the
+// user's task before each block, is checked above the engine, on the
+// requests the hook builds (hook/native_corpus_test.go).
 
-func TestKindsCorpusMustKeep(t *testing.T) {
+// minKindsText is the size from which a corpus text is bulky enough to be
+// tool output worth a compressor.
+const minKindsText = 1000
+
+// savedPct is the share of tokens removed, in percent.
+func savedPct(before, after int) float64 {
+	if before == 0 {
+		return 0
+	}
+	return 100 * float64(before-after) / float64(before)
+}
+
+func TestKindsCorpus(t *testing.T) {
 	type tally struct{ before, after, blocks int }
 	per := map[compress.Kind]*tally{}
-	for _, c := range loadCorpus(t) {
-		tok := compress.TokenizerFor(c.Req.Model)
-		for bi, b := range c.Req.Blocks {
-			if b.Source != compress.ToolOutput || len(b.Text) < 1000 {
+	tok := compress.EstimateTokenizer{} // for the logged savings only
+	for _, c := range corpus.Load(t) {
+		for bi, text := range c.Texts(t) {
+			if len(text) < minKindsText {
 				continue
 			}
 			for _, k := range compress.KindCompressors() {
-				if !k.Detect(b.Text) {
+				if !k.Detect(text) {
 					continue
 				}
-				// Shorter, error and rare-task lines whole, no markers,
-				// deterministic; then the case's must_keep strings.
-				name := fmt.Sprintf("%s block %d (%s)", c.Name, bi, k.Kind)
-				out := compress.CheckOutput(t, name, k, b.Text, compress.BlockHints(b))
-				for _, mk := range c.MustKeep {
-					if strings.Contains(b.Text, mk) && !strings.Contains(out, mk) && c.KnownFailure() {
-						t.Logf("known failure: %s: must_keep %q lost", name, mk)
-					} else if strings.Contains(b.Text, mk) && !strings.Contains(out, mk) {
-						t.Errorf("%s: must_keep %q lost", name, mk)
-					}
-				}
+				name := fmt.Sprintf("%s text %d (%s)", c.Name, bi, k.Kind)
+				out := compress.CheckOutput(t, name, k, text, compress.BlockHints(compress.Block{Text: text}))
 				if dir := os.Getenv("TSH_KINDS_DUMP"); dir != "" {
 					// Inspection aid: the compressed block, beside its kind.
 					name := fmt.Sprintf("%s.%d.%s.txt", c.Name, bi, k.Kind)
@@ -50,7 +55,7 @@ func TestKindsCorpusMustKeep(t *testing.T) {
 						t.Fatalf("dump: %v", err)
 					}
 				}
-				before, after := tok.Count(b.Text), tok.Count(out)
+				before, after := tok.Count(text), tok.Count(out)
 				ty := per[k.Kind]
 				if ty == nil {
 					ty = &tally{}
@@ -59,7 +64,7 @@ func TestKindsCorpusMustKeep(t *testing.T) {
 				ty.before += before
 				ty.after += after
 				ty.blocks++
-				t.Logf("%-22s block %2d %-8s %7d -> %6d tokens (%5.1f%% saved)", c.Name, bi, k.Kind, before, after, savedPct(before, after))
+				t.Logf("%-22s text %3d %-8s %7d -> %6d tokens (%5.1f%% saved)", c.Name, bi, k.Kind, before, after, savedPct(before, after))
 				break
 			}
 		}
@@ -75,8 +80,8 @@ func TestKindsCorpusMustKeep(t *testing.T) {
 	}
 }
 
-// BenchmarkKindsCorpus compresses every corpus tool output of a kind per
-// iteration (as the engine would: with the terms of the preceding task).
+// BenchmarkKindsCorpus compresses every bulky corpus text of a kind per
+// iteration (with the hints of a block without a task).
 //
 //	go test ./compress/ -run '^$' -bench 'CompressKinds|KindsCorpus' -cpu 1 -benchmem
 func BenchmarkKindsCorpus(b *testing.B) {
@@ -85,14 +90,14 @@ func BenchmarkKindsCorpus(b *testing.B) {
 		h    *compress.Hints
 	}
 	byKind := map[compress.Kind][]item{}
-	for _, c := range loadCorpus(b) {
-		for _, blk := range c.Req.Blocks {
-			if blk.Source != compress.ToolOutput || len(blk.Text) < 1000 {
+	for _, c := range corpus.Load(b) {
+		for _, text := range c.Texts(b) {
+			if len(text) < minKindsText {
 				continue
 			}
 			for _, k := range compress.KindCompressors() {
-				if k.Detect(blk.Text) {
-					byKind[k.Kind] = append(byKind[k.Kind], item{blk.Text, compress.BlockHints(blk)})
+				if k.Detect(text) {
+					byKind[k.Kind] = append(byKind[k.Kind], item{text, compress.BlockHints(compress.Block{Text: text})})
 					break
 				}
 			}

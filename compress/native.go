@@ -40,8 +40,6 @@ type Native struct {
 	log   *slog.Logger
 }
 
-var _ Engine = (*Native)(nil)
-
 // NewNative builds a native engine from cfg.
 func NewNative(cfg NativeConfig) (*Native, error) {
 	entries, bytes := cfg.CacheEntries, cfg.CacheBytes

@@ -32,7 +32,7 @@ func compressOne(t *testing.T, n *Native, cfg Config, model string, blocks ...Bl
 }
 
 func TestNativeName(t *testing.T) {
-	var e Engine = newTestNative(t, NativeConfig{})
+	e := newTestNative(t, NativeConfig{})
 	if e.Name() != "native" {
 		t.Errorf("Name = %q", e.Name())
 	}

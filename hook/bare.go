@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"strings"
-
-	"github.com/tsheadroom/tsheadroom/compress"
 )
 
 // Metadata is the part of a hook call's metadata that a bare request body
@@ -83,71 +79,4 @@ func guessURL(root *node, src []byte) string {
 		}
 	}
 	return "/v1/chat/completions"
-}
-
-// ForwardedBody returns the request body Aperture forwards after answer a
-// to call: the replacement for a modify, else the original request_body.
-func ForwardedBody(call []byte, a *Answer) []byte {
-	if a.Outcome == OutcomeModify {
-		body := bytes.TrimPrefix(a.Response, []byte(`{"action":"modify","request_body":`))
-		return bytes.TrimSuffix(body, []byte("}"))
-	}
-	root, err := parseTree(call)
-	if err != nil {
-		return nil
-	}
-	if rb := root.get("request_body"); rb != nil {
-		return rb.raw(call)
-	}
-	return nil
-}
-
-// ContainsString reports whether needle occurs inside some string value of
-// the JSON document body (after decoding escapes).
-func ContainsString(body []byte, needle string) bool {
-	root, err := parseTree(body)
-	if err != nil {
-		return false
-	}
-	var walk func(n *node) bool
-	walk = func(n *node) bool {
-		switch n.kind {
-		case '"':
-			s, _ := n.text(body)
-			return strings.Contains(s, needle)
-		case '{', '[':
-			for _, k := range n.kids {
-				if walk(k) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return walk(root)
-}
-
-// Extract returns what the hook hands an engine for a hook call: the
-// request shape and a request with the candidate blocks in conversation
-// order, the model and session, and the default knobs. Tests and tools use
-// it to drive an engine exactly the way the hook does.
-func Extract(call []byte) (Shape, *compress.Request, error) {
-	root, err := parseTree(call)
-	if err != nil {
-		return ShapeUnknown, nil, err
-	}
-	md, rb := root.get("metadata"), root.get("request_body")
-	if !rb.isObject() {
-		return ShapeUnknown, nil, errors.New("request_body is not a JSON object")
-	}
-	shape := detectShape(md.str(call, "url"), md.str(call, "provider"))
-	blocks, turns, _, ok := extract(shape, rb, call)
-	if !ok {
-		return shape, nil, fmt.Errorf("no conversation array for shape %s", shape)
-	}
-	model := md.str(call, "model")
-	if model == "" {
-		model = rb.str(call, "model")
-	}
-	return shape, &compress.Request{Model: model, Session: md.str(call, "session_id"), Blocks: blocks, Turns: turns, Config: compress.DefaultConfig()}, nil
 }

@@ -1,26 +1,59 @@
 package hook
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/metrics"
-	"github.com/tsheadroom/tsheadroom/workers"
 )
+
+// Engine compresses the candidate blocks of one request; compress.Native
+// and workers.Headroom are the two.
+//
+// Implementations must be safe for concurrent use and deterministic: the
+// same Request (blocks, model, config) yields the same Result bytes. The
+// output for block i may depend only on blocks[0..i] and the config, never
+// on later blocks, so that a growing conversation keeps its compressed
+// prefix (and the provider's prompt cache). Compress returns one
+// BlockResult per block, in order; an error leaves the whole request
+// untouched.
+type Engine interface {
+	Compress(ctx context.Context, req *compress.Request) (*compress.Result, error)
+}
+
+// Runner runs each compression in a bounded slot; workers.Pool is the one.
+// Do runs fn and returns its error, or returns workers.ErrOverload at once
+// when too many calls already wait for a slot, or ctx's error when ctx ends
+// before a slot is free (fn does not run then).
+type Runner interface {
+	Do(ctx context.Context, fn func(context.Context) error) error
+}
+
+// Readier is implemented by engines that can be unable to take calls for a
+// while, such as the headroom engine while every worker process restarts.
+// Ready returns nil when the engine can take a call, else why it cannot.
+type Readier interface {
+	Ready() error
+}
+
+// Versioner is implemented by engines that run a versioned library
+// (headroom-ai); Version returns "" while it is not known yet.
+type Versioner interface {
+	Version() string
+}
 
 // Config configures a Hook.
 type Config struct {
 	// Engine compresses the candidate blocks. Required.
-	Engine compress.Engine
-	// Pool bounds concurrent compressions. Required.
-	Pool *workers.Pool
+	Engine Engine
+	// Pool runs every compression in a bounded slot. Required.
+	Pool Runner
 	// Knobs are the compression settings in force at start; /config can
 	// change them at run time. Nil means compress.DefaultConfig().
 	Knobs *compress.Config
@@ -34,7 +67,7 @@ type Config struct {
 	// Metrics records calls; nil records nothing.
 	Metrics *metrics.Metrics
 	// Logger receives one line per call at debug level, and config changes
-	// at info level. Nil discards.
+	// at info level. Nil discards them.
 	Logger *slog.Logger
 	// GrantsCap is the app capability whose values in metadata.grants
 	// override compression knobs per user or team (Aperture forwards the
@@ -57,8 +90,8 @@ const (
 
 // Hook serves the Aperture pre_request hook and the /config endpoint.
 type Hook struct {
-	engine     compress.Engine
-	pool       *workers.Pool
+	engine     Engine
+	pool       Runner
 	knobs      atomic.Pointer[compress.Config]
 	budget     time.Duration
 	maxBody    int64
@@ -89,55 +122,21 @@ func New(cfg Config) (*Hook, error) {
 	h := &Hook{
 		engine:     cfg.Engine,
 		pool:       cfg.Pool,
-		budget:     cfg.Budget,
-		maxBody:    cfg.MaxBodyBytes,
+		budget:     cmp.Or(cfg.Budget, DefaultBudget),
+		maxBody:    cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		metrics:    cfg.Metrics,
 		log:        cfg.Logger,
 		callerName: cfg.CallerName,
-		grantsCap:  cfg.GrantsCap,
-	}
-	if h.grantsCap == "" {
-		h.grantsCap = DefaultGrantsCap
-	}
-	if h.budget == 0 {
-		h.budget = DefaultBudget
-	}
-	if h.maxBody == 0 {
-		h.maxBody = DefaultMaxBodyBytes
+		grantsCap:  cmp.Or(cfg.GrantsCap, DefaultGrantsCap),
 	}
 	if h.log == nil {
-		h.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		h.log = slog.New(slog.DiscardHandler)
 	}
 	if h.callerName == nil {
 		h.callerName = func(context.Context) string { return "" }
 	}
 	h.knobs.Store(&knobs)
 	return h, nil
-}
-
-// knobsFor returns the knobs for one call: the runtime settings with the
-// caller's grant overrides from metadata.grants applied. Overrides that do
-// not parse or validate are ignored as a whole (the call still compresses,
-// with the runtime settings) and reported in reason.
-func (h *Hook) knobsFor(md *node, src []byte) (c compress.Config, reason string) {
-	base := h.Knobs()
-	grants := md.get("grants").get(h.grantsCap).items()
-	if len(grants) == 0 {
-		return base, ""
-	}
-	c = base
-	for _, g := range grants {
-		if !g.isObject() {
-			return base, "grant override is not an object"
-		}
-		if err := json.Unmarshal(g.raw(src), &c); err != nil {
-			return base, "grant override: " + err.Error()
-		}
-	}
-	if err := c.Validate(); err != nil {
-		return base, "grant override: " + err.Error()
-	}
-	return c, ""
 }
 
 // Knobs returns the compression settings in force.
@@ -151,4 +150,22 @@ func (h *Hook) SetKnobs(c compress.Config) error {
 	}
 	h.knobs.Store(&c)
 	return nil
+}
+
+// Ready reports whether the engine can take calls: nil, or why it cannot.
+// An engine that is not a Readier is always ready.
+func (h *Hook) Ready() error {
+	if r, ok := h.engine.(Readier); ok {
+		return r.Ready()
+	}
+	return nil
+}
+
+// EngineVersion returns the version of the library behind the engine, or
+// "" when the engine is not a Versioner or does not know it yet.
+func (h *Hook) EngineVersion() string {
+	if v, ok := h.engine.(Versioner); ok {
+		return v.Version()
+	}
+	return ""
 }

@@ -54,7 +54,7 @@ func (e stubEngine) Compress(ctx context.Context, req *compress.Request) (*compr
 	return res, nil
 }
 
-func newTestHook(t testing.TB, eng compress.Engine, mutate ...func(*Config)) *Hook {
+func newTestHook(t testing.TB, eng Engine, mutate ...func(*Config)) *Hook {
 	t.Helper()
 	pool, err := workers.NewPool(workers.PoolConfig{Size: 2, MaxWaiting: 4})
 	if err != nil {
@@ -264,11 +264,27 @@ func TestNestedJSONOutput(t *testing.T) {
 	}
 }
 
-func TestTaskAndContext(t *testing.T) {
-	shape, req, err := Extract(readFixture(t, "anthropic.hook.json"))
-	if err != nil || shape != ShapeAnthropic {
-		t.Fatalf("Extract: %s %v", shape, err)
+// candidates takes the first steps of Process on a hook call: parse it and
+// collect its candidate blocks.
+func candidates(t *testing.T, data []byte) (*Call, *Candidates) {
+	t.Helper()
+	c, err := ParseCall(data)
+	if err != nil {
+		t.Fatal(err)
 	}
+	cands, err := c.Candidates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, cands
+}
+
+func TestTaskAndContext(t *testing.T) {
+	c, cands := candidates(t, readFixture(t, "anthropic.hook.json"))
+	if c.Shape != ShapeAnthropic {
+		t.Fatalf("shape %s", c.Shape)
+	}
+	req := cands.Request(compress.DefaultConfig())
 	if req.Model != "claude-sonnet-4-5" || req.Session != "s-anthropic" {
 		t.Errorf("model %q session %q", req.Model, req.Session)
 	}
@@ -437,12 +453,36 @@ func TestTaskIsBoundedNewestLast(t *testing.T) {
 	}
 	out, _ := json.Marshal(strings.Repeat("log line\n", 50))
 	msgs = append(msgs, `{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":`+string(out)+`}]}`)
-	_, req, err := Extract(hookCall(`{"messages":[` + strings.Join(msgs, ",") + `]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	task := req.Blocks[len(req.Blocks)-1].Task
+	_, cands := candidates(t, hookCall(`{"messages":[`+strings.Join(msgs, ",")+`]}`))
+	task := cands.Blocks[len(cands.Blocks)-1].Task
 	if len(task) > maxTaskBytes || !utf8.ValidString(task) || !strings.HasSuffix(task, "étape 199: vérifie le journal") {
 		t.Errorf("task: %d bytes, valid %v, ends %q", len(task), utf8.ValidString(task), task[max(0, len(task)-40):])
+	}
+}
+
+// moodyEngine is a stub engine that can be unready and knows a version.
+type moodyEngine struct {
+	stubEngine
+	down error
+}
+
+func (e moodyEngine) Ready() error  { return e.down }
+func (moodyEngine) Version() string { return "9.9.9" }
+
+// TestReadyAndVersion: the hook asks its engine through the small
+// interfaces it declares, and an engine without them is always ready and
+// versionless.
+func TestReadyAndVersion(t *testing.T) {
+	plain := newTestHook(t, stubEngine{})
+	if err := plain.Ready(); err != nil || plain.EngineVersion() != "" {
+		t.Errorf("plain engine: Ready %v, version %q", err, plain.EngineVersion())
+	}
+	down := fmt.Errorf("all workers restarting")
+	h := newTestHook(t, moodyEngine{down: down})
+	if err := h.Ready(); err != down || h.EngineVersion() != "9.9.9" {
+		t.Errorf("moody engine: Ready %v, version %q", err, h.EngineVersion())
+	}
+	if err := newTestHook(t, moodyEngine{}).Ready(); err != nil {
+		t.Errorf("ready engine: %v", err)
 	}
 }

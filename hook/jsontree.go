@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -138,4 +139,30 @@ func quote(s string) ([]byte, error) {
 		return nil, fmt.Errorf("encode string: %w", err)
 	}
 	return b, nil
+}
+
+// ContainsString reports whether needle occurs inside some string value of
+// the JSON document body (after decoding escapes). Reports use it to check
+// that a forwarded body still holds a must-keep string.
+func ContainsString(body []byte, needle string) bool {
+	root, err := parseTree(body)
+	if err != nil {
+		return false
+	}
+	var walk func(n *node) bool
+	walk = func(n *node) bool {
+		switch n.kind {
+		case '"':
+			s, _ := n.text(body)
+			return strings.Contains(s, needle)
+		case '{', '[':
+			for _, k := range n.kids {
+				if walk(k) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(root)
 }

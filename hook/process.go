@@ -1,12 +1,10 @@
 package hook
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/workers"
@@ -41,170 +39,77 @@ type Answer struct {
 var allowResponse = []byte(`{"action":"allow"}`)
 
 func allow(outcome Outcome, reason string) *Answer {
-	return &Answer{Outcome: outcome, Reason: reason, Response: allowResponse}
+	return (&Answer{}).allow(outcome, reason)
+}
+
+// allow ends a with an allow reply.
+func (a *Answer) allow(outcome Outcome, reason string) *Answer {
+	a.Outcome, a.Reason, a.Response = outcome, reason, allowResponse
+	return a
 }
 
 // Process runs one hook call (the JSON Aperture POSTs) and returns the
 // answer. It never fails: every problem becomes an "allow" answer with the
 // outcome that names it. ctx bounds the work: when it ends first the answer
 // is allow with outcome timeout.
-func (h *Hook) Process(ctx context.Context, call []byte) *Answer {
-	root, err := parseTree(call)
+//
+// It is made of the steps tests and tools can take one by one: ParseCall,
+// Call.Candidates, Candidates.Request with Call.Knobs, the engine in a
+// pool slot, and Candidates.Splice.
+func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
+	c, err := ParseCall(data)
 	if err != nil {
-		return allow(OutcomeDecodeError, "hook call: "+err.Error())
+		return allow(OutcomeDecodeError, err.Error())
 	}
-	if !root.isObject() {
-		return allow(OutcomeDecodeError, "hook call is not a JSON object")
-	}
-	md := root.get("metadata")
-	a := &Answer{
-		Provider:  md.str(call, "provider"),
-		Session:   md.str(call, "session_id"),
-		RequestID: md.str(call, "request_id"),
-		Model:     md.str(call, "model"),
-	}
-	fail := func(o Outcome, reason string) *Answer {
-		a.Outcome, a.Reason, a.Response = o, reason, allowResponse
-		return a
-	}
-	rb := root.get("request_body")
-	if rb == nil || rb.kind == 'n' {
-		return fail(OutcomePassthrough, "no request_body (hook not configured with send: request_body)")
-	}
-	if !rb.isObject() {
-		return fail(OutcomeDecodeError, "request_body is not a JSON object")
-	}
-	a.BytesIn = rb.end - rb.start
+	a := &Answer{Shape: c.Shape, Model: c.Model, Provider: c.Provider, Session: c.Session, RequestID: c.RequestID}
+	a.BytesIn = len(c.Body())
 	a.BytesOut = a.BytesIn
-	a.Shape = detectShape(md.str(call, "url"), a.Provider)
-	if a.Model == "" {
-		a.Model = rb.str(call, "model")
+	cands, err := c.Candidates()
+	if err != nil {
+		return a.allow(outcomeOf(err), err.Error())
 	}
-	if a.Shape == ShapeUnknown {
-		return fail(OutcomePassthrough, "unknown request shape")
-	}
-	blocks, turns, slots, ok := extract(a.Shape, rb, call)
-	if !ok {
-		return fail(OutcomePassthrough, "body has no conversation array for shape "+string(a.Shape))
-	}
-	a.Blocks = len(blocks)
-
-	tok := compress.TokenizerFor(a.Model)
-	a.TokenizerName = tok.Name()
-	if len(blocks) == 0 {
-		a.TokensBefore = compress.EstimateTokenizer{}.Count(string(call[rb.start:rb.end]))
+	a.Blocks = len(cands.Blocks)
+	a.TokenizerName = compress.TokenizerFor(a.Model).Name()
+	if len(cands.Blocks) == 0 {
+		a.TokensBefore = compress.EstimateTokenizer{}.Count(string(c.Body()))
 		a.TokensAfter = a.TokensBefore
-		return fail(OutcomeNoop, "no candidate blocks")
+		return a.allow(OutcomeNoop, "no candidate blocks")
 	}
 
-	knobs, knobsNote := h.knobsFor(md, call)
-	if knobsNote != "" {
-		a.Reason = knobsNote
-	}
-	req := &compress.Request{Model: a.Model, Session: a.Session, Blocks: blocks, Turns: turns, Config: knobs}
+	knobs, note := c.Knobs(h.Knobs(), h.grantsCap)
+	a.Reason = note
 	engineStart := time.Now()
-	res, err := h.runEngine(ctx, req)
+	res, err := h.runEngine(ctx, cands.Request(knobs))
 	a.EngineTime = time.Since(engineStart)
 	switch {
 	case errors.Is(err, workers.ErrOverload):
-		return fail(OutcomeOverload, "worker pool overloaded")
+		return a.allow(OutcomeOverload, "worker pool overloaded")
 	case errors.Is(err, context.DeadlineExceeded):
-		return fail(OutcomeTimeout, "compression budget exceeded")
+		return a.allow(OutcomeTimeout, "compression budget exceeded")
 	case err != nil:
-		return fail(OutcomeError, err.Error())
-	case len(res.Blocks) != len(blocks):
-		return fail(OutcomeError, fmt.Sprintf("engine returned %d results for %d blocks", len(res.Blocks), len(blocks)))
+		return a.allow(OutcomeError, err.Error())
 	}
-
-	accepted := make([]*string, len(blocks))
-	saved, toolSaved := 0, 0
-	blockTokens := 0
-	for i, r := range res.Blocks {
-		blockTokens += r.TokensBefore
-		if blocks[i].Source == compress.ToolOutput {
-			a.ToolTokensBefore += r.TokensBefore
-		}
-		if acceptable(blocks[i], r) {
-			t := r.Text
-			accepted[i] = &t
-		}
+	rw, err := cands.Splice(res)
+	if err != nil {
+		return a.allow(OutcomeError, err.Error())
 	}
-	var edits []edit
-	for _, s := range slots {
-		texts := make([]*string, len(s.blocks))
-		any := false
-		for j, bi := range s.blocks {
-			texts[j] = accepted[bi]
-			any = any || texts[j] != nil
-		}
-		if !any {
-			continue
-		}
-		data, err := s.render(texts)
-		if err != nil {
-			continue // this slot keeps its bytes; the others still apply
-		}
-		edits = append(edits, edit{start: s.start - rb.start, end: s.end - rb.start, data: data})
-		for _, bi := range s.blocks {
-			if accepted[bi] != nil {
-				r := res.Blocks[bi]
-				saved += r.TokensBefore - r.TokensAfter
-				if blocks[bi].Source == compress.ToolOutput {
-					toolSaved += r.TokensBefore - r.TokensAfter
-				}
-				a.Rewritten++
-				a.Kinds = append(a.Kinds, string(r.Kind))
-			}
-		}
+	a.TokensBefore, a.TokensAfter = rw.TokensBefore, rw.TokensAfter
+	a.ToolTokensBefore, a.ToolTokensAfter = rw.ToolTokensBefore, rw.ToolTokensAfter
+	if rw.Rewritten == 0 {
+		return a.allow(OutcomeNoop, "nothing worth rewriting")
 	}
-	body := call[rb.start:rb.end]
-	// The rest of the body (JSON syntax, tool definitions, opaque reasoning
-	// blobs) is never rewritten: an estimate is enough for the request
-	// total, and running a BPE over encrypted blobs would cost more than
-	// the compression itself.
-	a.TokensBefore = blockTokens + compress.EstimateTokenizer{}.Count(string(outside(body, slots, rb.start)))
-	a.TokensAfter = a.TokensBefore
-	a.ToolTokensAfter = a.ToolTokensBefore
-	if saved <= 0 || len(edits) == 0 {
-		a.Rewritten, a.Kinds = 0, nil
-		return fail(OutcomeNoop, "nothing worth rewriting")
-	}
-	newBody := applyEdits(body, edits)
-	a.TokensAfter = a.TokensBefore - saved
-	a.ToolTokensAfter = a.ToolTokensBefore - toolSaved
-	a.BytesOut = len(newBody)
-	var resp bytes.Buffer
-	resp.Grow(len(newBody) + 48)
-	resp.WriteString(`{"action":"modify","request_body":`)
-	resp.Write(newBody)
-	resp.WriteString("}")
-	a.Outcome, a.Response = OutcomeModify, resp.Bytes()
+	a.Rewritten, a.Kinds = rw.Rewritten, rw.Kinds
+	a.BytesOut = len(rw.Body)
+	a.Outcome, a.Response = OutcomeModify, modifyReply(rw.Body)
 	return a
 }
 
-// acceptable enforces the engine guarantees the hook can check on any
-// engine's output: fewer tokens, valid UTF-8, no retrieval markers.
-func acceptable(b compress.Block, r compress.BlockResult) bool {
-	return r.Changed && r.Text != b.Text &&
-		r.TokensAfter < r.TokensBefore &&
-		utf8.ValidString(r.Text) &&
-		!compress.IntroducesRetrievalMarker(b.Text, r.Text)
-}
-
-// outside returns the bytes of body not covered by any slot (the parts whose
-// tokens the engine did not count), for the request's token total.
-func outside(body []byte, slots []slot, offset int) []byte {
-	var out []byte
-	pos := 0
-	for _, s := range slots {
-		start, end := s.start-offset, s.end-offset
-		if start < pos {
-			continue
-		}
-		out = append(out, body[pos:start]...)
-		pos = end
+// outcomeOf names the outcome of a call that has no candidates.
+func outcomeOf(err error) Outcome {
+	if skip := (*skipError)(nil); errors.As(err, &skip) {
+		return skip.outcome
 	}
-	return append(out, body[pos:]...)
+	return OutcomeError
 }
 
 // runEngine runs the engine in a pool slot, bounded by the hook's budget and

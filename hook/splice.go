@@ -2,8 +2,125 @@ package hook
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"unicode/utf8"
+
+	"github.com/tsheadroom/tsheadroom/compress"
 )
+
+// Rewrite is the body that results from splicing an engine's results into
+// a call's candidates, with its accounting.
+type Rewrite struct {
+	// Body is the new request body; the original bytes when Rewritten is 0.
+	Body []byte
+	// Rewritten counts the blocks whose new text was spliced in, and Kinds
+	// holds the kind of each of them.
+	Rewritten int
+	Kinds     []string
+	// TokensBefore and TokensAfter count the whole body: the engine's
+	// counts for the blocks plus an estimate for the bytes outside them.
+	// ToolTokensBefore and ToolTokensAfter count tool output blocks only,
+	// the part of a request compression is aimed at.
+	TokensBefore, TokensAfter         int
+	ToolTokensBefore, ToolTokensAfter int
+}
+
+// Splice applies res, the engine's answer to a Request of cs, to the body.
+// A block's new text is used only when it is acceptable; a slot whose
+// replacement would break the shape keeps its bytes while the others still
+// apply. Every byte outside the replaced values is copied unchanged. It
+// fails when res does not hold one result per block.
+func (cs *Candidates) Splice(res *compress.Result) (*Rewrite, error) {
+	if len(res.Blocks) != len(cs.Blocks) {
+		return nil, fmt.Errorf("engine returned %d results for %d blocks", len(res.Blocks), len(cs.Blocks))
+	}
+	rw := &Rewrite{}
+	accepted := make([]*string, len(cs.Blocks))
+	blockTokens := 0
+	for i, r := range res.Blocks {
+		blockTokens += r.TokensBefore
+		if cs.Blocks[i].Source == compress.ToolOutput {
+			rw.ToolTokensBefore += r.TokensBefore
+		}
+		if acceptable(cs.Blocks[i], r) {
+			t := r.Text
+			accepted[i] = &t
+		}
+	}
+	body, offset := cs.call.Body(), cs.call.body.start
+	saved, toolSaved := 0, 0
+	var edits []edit
+	for _, s := range cs.slots {
+		texts := make([]*string, len(s.blocks))
+		changed := false
+		for j, bi := range s.blocks {
+			texts[j] = accepted[bi]
+			changed = changed || texts[j] != nil
+		}
+		if !changed {
+			continue
+		}
+		data, err := s.render(texts)
+		if err != nil {
+			continue // this slot keeps its bytes; the others still apply
+		}
+		edits = append(edits, edit{start: s.start - offset, end: s.end - offset, data: data})
+		for _, bi := range s.blocks {
+			if accepted[bi] == nil {
+				continue
+			}
+			r := res.Blocks[bi]
+			saved += r.TokensBefore - r.TokensAfter
+			if cs.Blocks[bi].Source == compress.ToolOutput {
+				toolSaved += r.TokensBefore - r.TokensAfter
+			}
+			rw.Rewritten++
+			rw.Kinds = append(rw.Kinds, string(r.Kind))
+		}
+	}
+	// The rest of the body (JSON syntax, tool definitions, opaque reasoning
+	// blobs) is never rewritten: an estimate is enough for the request
+	// total, and running a BPE over encrypted blobs would cost more than
+	// the compression itself.
+	rw.TokensBefore = blockTokens + compress.EstimateTokenizer{}.Count(string(outside(body, cs.slots, offset)))
+	rw.TokensAfter, rw.ToolTokensAfter = rw.TokensBefore, rw.ToolTokensBefore
+	rw.Body = body
+	if saved <= 0 || len(edits) == 0 {
+		rw.Rewritten, rw.Kinds = 0, nil
+		return rw, nil
+	}
+	rw.Body = applyEdits(body, edits)
+	rw.TokensAfter -= saved
+	rw.ToolTokensAfter -= toolSaved
+	return rw, nil
+}
+
+// acceptable enforces the engine guarantees the hook can check on any
+// engine's output: fewer tokens, valid UTF-8, no retrieval markers.
+func acceptable(b compress.Block, r compress.BlockResult) bool {
+	return r.Changed && r.Text != b.Text &&
+		r.TokensAfter < r.TokensBefore &&
+		utf8.ValidString(r.Text) &&
+		!compress.IntroducesRetrievalMarker(b.Text, r.Text)
+}
+
+// outside returns the bytes of body not covered by any slot (the parts whose
+// tokens the engine did not count), for the request's token total. offset
+// is the body's position in the source the slots point into.
+func outside(body []byte, slots []slot, offset int) []byte {
+	var out []byte
+	pos := 0
+	for _, s := range slots {
+		start, end := s.start-offset, s.end-offset
+		if start < pos {
+			continue
+		}
+		out = append(out, body[pos:start]...)
+		pos = end
+	}
+	return append(out, body[pos:]...)
+}
 
 // errShapeChanged rejects a replacement that would change a value's JSON
 // kind (an object must stay an object).
@@ -34,4 +151,20 @@ func applyEdits(src []byte, edits []edit) []byte {
 		pos = e.end
 	}
 	return append(out, src[pos:]...)
+}
+
+// spliceLeaves replaces the string leaves of doc that have a new text.
+func spliceLeaves(doc []byte, leaves []*node, texts []*string) ([]byte, error) {
+	var edits []edit
+	for i, leaf := range leaves {
+		if texts[i] == nil {
+			continue
+		}
+		q, err := quote(*texts[i])
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, edit{start: leaf.start, end: leaf.end, data: q})
+	}
+	return applyEdits(doc, edits), nil
 }

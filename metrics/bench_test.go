@@ -11,7 +11,7 @@ import (
 // BenchmarkObserveCall measures the per-hook-call recording cost, from many
 // goroutines at once as the hook calls it.
 func BenchmarkObserveCall(b *testing.B) {
-	m := mustNew(b, testConfig(nil, nil))
+	m := mustNew(b, testConfig())
 	call := Call{Provider: "anthropic", Model: "claude-x", Outcome: "modify", Duration: 3 * time.Millisecond,
 		TokensBefore: 1200, TokensAfter: 300, BytesIn: 9000, BytesOut: 2500, Kinds: []string{"json", "log"}}
 	b.ReportAllocs()
@@ -25,7 +25,7 @@ func BenchmarkObserveCall(b *testing.B) {
 // BenchmarkObserveCallManyModels is the same with model names past the cap,
 // which take the "other" path.
 func BenchmarkObserveCallManyModels(b *testing.B) {
-	m := mustNew(b, testConfig(nil, nil))
+	m := mustNew(b, testConfig())
 	models := make([]string, 200)
 	for i := range models {
 		models[i] = fmt.Sprintf("model-%d", i)

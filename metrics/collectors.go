@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -69,55 +70,83 @@ func (c *overheadCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- constMetric(c.maxDesc, prometheus.GaugeValue, hi)
 }
 
-// poolCollector reads the pool once per scrape, so the three gauges come
-// from one snapshot and there is no copy of the pool's state to drift.
-type poolCollector struct {
-	stats                         func() PoolStats
-	totalDesc, busyDesc, waitDesc *prometheus.Desc
+// snapshotCollector emits a fixed list of unlabelled families from one
+// snapshot of their source per scrape, so that they never disagree with
+// each other and there is no copy of the source's state to drift.
+type snapshotCollector struct {
+	families []snapshotFamily
+	values   func() []float64 // one per family, in order
 }
 
-func newPoolCollector(stats func() PoolStats) *poolCollector {
-	return &poolCollector{
-		stats: stats,
-		totalDesc: prometheus.NewDesc("tsheadroom_pool_slots_total",
-			"Worker slots in the pool (the semaphore's size).", nil, nil),
-		busyDesc: prometheus.NewDesc("tsheadroom_pool_slots_busy",
-			"Worker slots compressing right now; the pool is saturated when this equals tsheadroom_pool_slots_total.", nil, nil),
-		waitDesc: prometheus.NewDesc("tsheadroom_pool_waiting",
-			"Hook calls waiting for a free worker slot.", nil, nil),
+type snapshotFamily struct {
+	desc *prometheus.Desc
+	typ  prometheus.ValueType
+}
+
+func family(name, help string, typ prometheus.ValueType) snapshotFamily {
+	return snapshotFamily{prometheus.NewDesc(name, help, nil, nil), typ}
+}
+
+func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, f := range c.families {
+		ch <- f.desc
 	}
 }
 
-func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.totalDesc
-	ch <- c.busyDesc
-	ch <- c.waitDesc
+func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
+	vals := c.values()
+	for i, f := range c.families {
+		ch <- constMetric(f.desc, f.typ, vals[i])
+	}
 }
 
-func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.stats()
-	ch <- constMetric(c.totalDesc, prometheus.GaugeValue, float64(s.Total))
-	ch <- constMetric(c.busyDesc, prometheus.GaugeValue, float64(s.Busy))
-	ch <- constMetric(c.waitDesc, prometheus.GaugeValue, float64(s.Waiting))
+func newSnapshotCollector(values func() []float64, families ...snapshotFamily) *snapshotCollector {
+	return &snapshotCollector{families: families, values: values}
+}
+
+// newPoolCollector reads the pool's occupancy.
+func newPoolCollector(stats func() PoolStats) *snapshotCollector {
+	return newSnapshotCollector(func() []float64 {
+		s := stats()
+		return []float64{float64(s.Total), float64(s.Busy), float64(s.Waiting)}
+	},
+		family("tsheadroom_pool_slots_total", "Worker slots in the pool (the semaphore's size).", prometheus.GaugeValue),
+		family("tsheadroom_pool_slots_busy", "Worker slots compressing right now; the pool is saturated when this equals tsheadroom_pool_slots_total.", prometheus.GaugeValue),
+		family("tsheadroom_pool_waiting", "Hook calls waiting for a free worker slot.", prometheus.GaugeValue),
+	)
+}
+
+// newCacheCollector reads the native engine's result cache.
+func newCacheCollector(stats func() CacheStats) *snapshotCollector {
+	return newSnapshotCollector(func() []float64 {
+		s := stats()
+		return []float64{float64(s.Entries), float64(s.Bytes), float64(s.Hits), float64(s.Misses), float64(s.Evictions)}
+	},
+		family("tsheadroom_cache_entries", "Block results held in the native engine's result cache.", prometheus.GaugeValue),
+		family("tsheadroom_cache_bytes", "Bytes held in the native engine's result cache (result texts plus a fixed overhead per entry).", prometheus.GaugeValue),
+		family("tsheadroom_cache_hits_total", "Lookups in the native engine's result cache that found a result (a block seen on an earlier turn).", prometheus.CounterValue),
+		family("tsheadroom_cache_misses_total", "Lookups in the native engine's result cache that found nothing, so the block was computed.", prometheus.CounterValue),
+		family("tsheadroom_cache_evictions_total", "Results dropped from the native engine's result cache to stay within its bounds.", prometheus.CounterValue),
+	)
 }
 
 // buildInfoCollector exposes tsheadroom_build_info. The headroom version is
 // asked for at scrape time because it is only known once a worker reported
-// it, and may change when workers are replaced.
+// it, and may change when workers are replaced; its source arrives with
+// Watch, after the collector is registered.
 type buildInfoCollector struct {
 	desc            *prometheus.Desc
 	version, engine string
-	headroomVersion func() string
+	headroomVersion atomic.Pointer[func() string]
 }
 
-func newBuildInfoCollector(version, engine string, headroomVersion func() string) *buildInfoCollector {
+func newBuildInfoCollector(version, engine string) *buildInfoCollector {
 	return &buildInfoCollector{
 		desc: prometheus.NewDesc("tsheadroom_build_info",
 			"Always 1; the labels say which tsheadroom version, compression engine and headroom library version are running.",
 			[]string{"version", "engine", "headroom_version"}, nil),
-		version:         labelValue(version, ""),
-		engine:          labelValue(engine, ""),
-		headroomVersion: headroomVersion,
+		version: labelValue(version, ""),
+		engine:  labelValue(engine, ""),
 	}
 }
 
@@ -125,8 +154,8 @@ func (c *buildInfoCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc
 
 func (c *buildInfoCollector) Collect(ch chan<- prometheus.Metric) {
 	hv := ""
-	if c.headroomVersion != nil {
-		hv = labelValue(c.headroomVersion(), "")
+	if f := c.headroomVersion.Load(); f != nil {
+		hv = labelValue((*f)(), "")
 	}
 	ch <- constMetric(c.desc, prometheus.GaugeValue, 1, c.version, c.engine, hv)
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // A service builds one Metrics from its closed label sets, hands it to the
-// hook and the pool, and mounts Handler where only the metrics role reaches.
+// hook and the pool, lets it watch the pool once that exists, and mounts
+// Handler where only the metrics role reaches.
 func Example() {
 	m, err := metrics.New(metrics.Config{
 		Version:   "1.0.0",
@@ -20,9 +21,12 @@ func Example() {
 		Outcomes:  []string{"modify", "noop", "error"},
 		Kinds:     []string{"json", "log"},
 		Endpoints: []string{"hook", "metrics"},
-		Pool:      func() metrics.PoolStats { return metrics.PoolStats{Total: 2, Busy: 1} },
 	})
 	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := m.Watch(metrics.Sources{Pool: func() metrics.PoolStats { return metrics.PoolStats{Total: 2, Busy: 1} }}); err != nil {
 		fmt.Println(err)
 		return
 	}

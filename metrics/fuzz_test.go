@@ -17,7 +17,7 @@ func FuzzObserve(f *testing.F) {
 	f.Add("", "", "", "", -1, -5, int64(-1))
 	f.Add("a\xff\xfe", "line\nbreak\"}", "other", "unknown", 0, 1<<40, int64(1<<62))
 	f.Add("\x00", "{le=\"+Inf\"}", "timeout", "duplicate", 3, 3, int64(0))
-	cfg := testConfig(nil, nil)
+	cfg := testConfig()
 	cfg.MaxModels = 3
 	cfg.MaxProviders = 2
 	m, err := New(cfg)

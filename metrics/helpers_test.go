@@ -24,48 +24,34 @@ var (
 	testEndpoints = []string{"hook", "metrics", "config", "healthz", "readyz"}
 )
 
-// fakePool is a pool whose occupancy the test sets; the collector must read
-// it live at every scrape.
-type fakePool struct {
+// live is a value the test changes while the collectors read it at every
+// scrape: a pool's occupancy, a cache's counters, a headroom version.
+type live[T any] struct {
 	mu sync.Mutex
-	s  PoolStats
+	v  T
 }
 
-func (p *fakePool) set(s PoolStats) { p.mu.Lock(); p.s = s; p.mu.Unlock() }
-func (p *fakePool) stats() PoolStats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.s
+func (l *live[T]) set(v T) { l.mu.Lock(); l.v = v; l.mu.Unlock() }
+func (l *live[T]) get() T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.v
 }
 
-// fakeVersion is a headroom version that changes over the test.
-type fakeVersion struct {
-	mu sync.Mutex
-	v  string
-}
+type (
+	fakePool    = live[PoolStats]
+	fakeCache   = live[CacheStats]
+	fakeVersion = live[string]
+)
 
-func (f *fakeVersion) set(v string) { f.mu.Lock(); f.v = v; f.mu.Unlock() }
-func (f *fakeVersion) get() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.v
-}
-
-func testConfig(pool *fakePool, hv *fakeVersion) Config {
-	cfg := Config{
+func testConfig() Config {
+	return Config{
 		Version:   "1.2.3",
 		Engine:    "headroom",
 		Outcomes:  testOutcomes,
 		Kinds:     testKinds,
 		Endpoints: testEndpoints,
 	}
-	if pool != nil {
-		cfg.Pool = pool.stats
-	}
-	if hv != nil {
-		cfg.HeadroomVersion = hv.get
-	}
-	return cfg
 }
 
 func mustNew(t testing.TB, cfg Config) *Metrics {
@@ -75,6 +61,32 @@ func mustNew(t testing.TB, cfg Config) *Metrics {
 		t.Fatalf("New: %v", err)
 	}
 	return m
+}
+
+// watched is mustNew(testConfig()) watching the given fakes (nil ones are
+// left out).
+func watched(t testing.TB, pool *fakePool, cache *fakeCache, hv *fakeVersion) *Metrics {
+	t.Helper()
+	m := mustNew(t, testConfig())
+	watch(t, m, pool, cache, hv)
+	return m
+}
+
+func watch(t testing.TB, m *Metrics, pool *fakePool, cache *fakeCache, hv *fakeVersion) {
+	t.Helper()
+	var s Sources
+	if pool != nil {
+		s.Pool = pool.get
+	}
+	if cache != nil {
+		s.Cache = cache.get
+	}
+	if hv != nil {
+		s.HeadroomVersion = hv.get
+	}
+	if err := m.Watch(s); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // scrape is one real GET of Handler, returned raw and parsed.

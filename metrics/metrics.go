@@ -1,7 +1,8 @@
-// Package metrics owns tsheadroom's Prometheus registry: every family listed
-// in docs/metrics.md (the headroom_* names shared with headroom's own proxy
-// exporter and the native tsheadroom_* ones), the Go runtime and process
-// collectors, and the HTTP handler that exposes them.
+// Package metrics owns tsheadroom's Prometheus registry: every family the
+// README's Metrics section lists (the headroom_* names shared with headroom's
+// own proxy exporter and the native tsheadroom_* ones, all declared in New
+// and Watch), the Go runtime and process collectors, and the HTTP handler
+// that exposes them.
 //
 // It is for recording what the hook, the worker pool and the access layer
 // observed, with label values kept to closed or capped sets so a hostile or
@@ -9,8 +10,9 @@
 // deciding anything: it serves no routes of its own (the caller mounts
 // Handler on a tailnet-only mux behind the metrics role), knows nothing of
 // HTTP request shapes, pools or engines, and imports no other tsheadroom
-// package. Live values (pool occupancy, the headroom version) are read
-// through functions at scrape time so they cannot drift from their source.
+// package. Live values (pool occupancy, the engine's cache, the headroom
+// version) are read through functions at scrape time (see Watch) so they
+// cannot drift from their source.
 package metrics
 
 import (
@@ -20,6 +22,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -61,6 +64,36 @@ func DefaultRestartReasons() []string {
 	return []string{"crash", "timeout", "protocol"}
 }
 
+// Sources are the live values a scrape reads from components that report
+// into the registry, and so are built after it: the worker pool and the
+// engine. Every function is called at every scrape, so it must be cheap and
+// must not block.
+type Sources struct {
+	// Pool returns the pool's occupancy, for tsheadroom_pool_slots_total,
+	// tsheadroom_pool_slots_busy and tsheadroom_pool_waiting. Nil means
+	// there is no pool and those gauges are not exposed at all (rather
+	// than reported as zeros).
+	Pool func() PoolStats
+	// Cache returns the native engine's result cache counters, for the
+	// tsheadroom_cache_* families. Nil (another engine) exposes none.
+	Cache func() CacheStats
+	// HeadroomVersion returns the headroom library version, the
+	// build_info "headroom_version" label; it may return "" while
+	// unknown. Nil means the label is always "".
+	HeadroomVersion func() string
+}
+
+// CacheStats is a snapshot of the native engine's result cache, read at
+// scrape time.
+type CacheStats struct {
+	// Entries and Bytes are what the cache holds now: block results, and
+	// their text plus a fixed per-entry overhead.
+	Entries, Bytes int
+	// Hits, Misses and Evictions count lookups that found a result, those
+	// that did not, and results dropped to stay within the bounds.
+	Hits, Misses, Evictions uint64
+}
+
 // PoolStats is a snapshot of the worker pool, read at scrape time.
 type PoolStats struct {
 	// Total is the number of worker slots (the semaphore's size).
@@ -80,17 +113,6 @@ type Config struct {
 	// Engine is the compression engine in use ("native" or "headroom"), the
 	// build_info "engine" label. Required.
 	Engine string
-	// HeadroomVersion returns the headroom library version, the build_info
-	// "headroom_version" label. It is called at every scrape, so it must be
-	// cheap and must not block; it may return "" while unknown. Nil means
-	// the label is always "".
-	HeadroomVersion func() string
-	// Pool returns the pool's occupancy. It is called once per scrape to
-	// fill tsheadroom_pool_slots_total, tsheadroom_pool_slots_busy and
-	// tsheadroom_pool_waiting, so it must be cheap and must not block. Nil
-	// means there is no pool and those three gauges are not exposed at all
-	// (rather than reported as zeros).
-	Pool func() PoolStats
 	// Outcomes is the closed set of hook outcomes (the "outcome" label of
 	// tsheadroom_requests_by_outcome and tsheadroom_hook_duration_seconds).
 	// Required; values must be non-empty, distinct and not Other.
@@ -120,16 +142,18 @@ type Config struct {
 	// MaxProviders is the same cap for the "provider" label of
 	// headroom_requests_by_provider. Zero means DefaultMaxProviders.
 	MaxProviders int
-	// Logger receives scrape errors (with caller=metrics). Nil means
-	// slog.Default().
+	// Logger receives scrape errors (with component=metrics). Nil discards
+	// them.
 	Logger *slog.Logger
 }
 
 // Metrics records tsheadroom's observations. All methods are safe for
 // concurrent use and never panic on odd input.
 type Metrics struct {
-	reg     *prometheus.Registry
-	handler http.Handler
+	reg       *prometheus.Registry
+	handler   http.Handler
+	buildInfo *buildInfoCollector
+	watched   atomic.Bool
 
 	// headroom_* families.
 	requests       prometheus.Counter
@@ -173,8 +197,8 @@ var hookDurationBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0
 // microseconds; anything past a second means the pool is undersized.
 var poolWaitBuckets = []float64{0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
-// New validates cfg and builds a registry holding every family of
-// docs/metrics.md plus the Go and process collectors.
+// New validates cfg and builds a registry holding every family but those
+// Watch adds, plus the Go and process collectors.
 func New(cfg Config) (*Metrics, error) {
 	return build(cfg, prometheus.NewRegistry())
 }
@@ -231,9 +255,6 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 		"HTTP requests on the hook endpoint in flight right now.")
 
 	// tsheadroom_* — native families.
-	if cfg.Pool != nil {
-		register(newPoolCollector(cfg.Pool))
-	}
 	m.poolWait = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "tsheadroom_pool_wait_seconds",
 		Help:    "Time a hook call waited for a free worker slot.",
@@ -281,7 +302,8 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 		"Requests refused by the tailnet access policy, by endpoint.", "endpoint")))
 	m.configUpdates = counter("tsheadroom_config_updates_total",
 		"Accepted PUT /config requests.")
-	register(newBuildInfoCollector(cfg.Version, cfg.Engine, cfg.HeadroomVersion))
+	m.buildInfo = newBuildInfoCollector(cfg.Version, cfg.Engine)
+	register(m.buildInfo)
 
 	register(collectors.NewGoCollector())
 	register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -309,14 +331,33 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 	return m, nil
 }
 
+// Watch gives m the live sources of the pool and cache families and of the
+// build_info headroom_version label, which exist only once the components
+// reporting into m are built. Call it once, before Handler serves.
+func (m *Metrics) Watch(s Sources) error {
+	if m.watched.Swap(true) {
+		return errors.New("metrics: Watch called twice")
+	}
+	if s.Pool != nil {
+		if err := m.reg.Register(newPoolCollector(s.Pool)); err != nil {
+			return fmt.Errorf("metrics: register pool gauges: %w", err)
+		}
+	}
+	if s.Cache != nil {
+		if err := m.reg.Register(newCacheCollector(s.Cache)); err != nil {
+			return fmt.Errorf("metrics: register cache families: %w", err)
+		}
+	}
+	if s.HeadroomVersion != nil {
+		m.buildInfo.headroomVersion.Store(&s.HeadroomVersion)
+	}
+	return nil
+}
+
 // Handler serves the registry in the Prometheus text exposition format. It
 // applies no access control: mount it only where the metrics role is
 // enforced.
 func (m *Metrics) Handler() http.Handler { return m.handler }
-
-// Registry returns the dedicated registry, e.g. for a caller that wants to
-// register a collector of its own.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // fill validates c and applies defaults in place.
 func (c *Config) fill() error {
@@ -367,7 +408,7 @@ func (c *Config) fill() error {
 		c.MaxProviders = DefaultMaxProviders
 	}
 	if c.Logger == nil {
-		c.Logger = slog.Default()
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return nil
 }
@@ -410,7 +451,7 @@ func joinSet(set []string) string {
 type slogPrinter struct{ l *slog.Logger }
 
 func (p slogPrinter) Println(v ...any) {
-	p.l.Warn("metrics scrape failed", "caller", "metrics", "err", fmt.Sprint(v...))
+	p.l.Warn("metrics scrape failed", "component", "metrics", "err", fmt.Sprint(v...))
 }
 
 // closedSet maps each allowed label value to its pre-created series; values

@@ -13,8 +13,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 )
 
-// docFamilies is every family of docs/metrics.md with its type, as exposed
-// (histograms by their base name).
+// docFamilies is every family the README's Metrics section lists, with its
+// type as exposed (histograms by their base name).
 var docFamilies = map[string]dto.MetricType{
 	"headroom_requests_total":                   dto.MetricType_COUNTER,
 	"headroom_requests_failed_total":            dto.MetricType_COUNTER,
@@ -46,6 +46,11 @@ var docFamilies = map[string]dto.MetricType{
 	"tsheadroom_access_denied_total":            dto.MetricType_COUNTER,
 	"tsheadroom_config_updates_total":           dto.MetricType_COUNTER,
 	"tsheadroom_build_info":                     dto.MetricType_GAUGE,
+	"tsheadroom_cache_entries":                  dto.MetricType_GAUGE,
+	"tsheadroom_cache_bytes":                    dto.MetricType_GAUGE,
+	"tsheadroom_cache_hits_total":               dto.MetricType_COUNTER,
+	"tsheadroom_cache_misses_total":             dto.MetricType_COUNTER,
+	"tsheadroom_cache_evictions_total":          dto.MetricType_COUNTER,
 }
 
 // ownFamilies returns the names of the scraped families that are not from
@@ -72,7 +77,7 @@ var _ interface {
 } = (*Metrics)(nil)
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	good := func() Config { return testConfig(nil, nil) }
+	good := func() Config { return testConfig() }
 	cases := []struct {
 		name   string
 		mutate func(*Config)
@@ -112,12 +117,12 @@ func TestNewRejectsBadConfig(t *testing.T) {
 
 // Two instances must not share state: each has its own registry.
 func TestInstancesAreIndependent(t *testing.T) {
-	a := mustNew(t, testConfig(nil, nil))
-	b := mustNew(t, testConfig(nil, nil))
+	a := mustNew(t, testConfig())
+	b := mustNew(t, testConfig())
 	a.ObserveCall(Call{Outcome: "noop"})
 	doScrape(t, a.Handler(), "").expect(t, 1, "headroom_requests_total")
 	doScrape(t, b.Handler(), "").expect(t, 0, "headroom_requests_total")
-	if a.Registry() == b.Registry() {
+	if a.reg == b.reg {
 		t.Fatal("instances share a registry")
 	}
 }
@@ -125,7 +130,7 @@ func TestInstancesAreIndependent(t *testing.T) {
 func TestFreshScrape(t *testing.T) {
 	pool := &fakePool{}
 	pool.set(PoolStats{Total: 4, Busy: 1})
-	m := mustNew(t, testConfig(pool, nil))
+	m := watched(t, pool, &fakeCache{}, nil)
 	s := doScrape(t, m.Handler(), "")
 
 	// Every family is there from the start, except the two whose label
@@ -167,6 +172,10 @@ func TestFreshScrape(t *testing.T) {
 	s.expect(t, 4, "tsheadroom_pool_slots_total")
 	s.expect(t, 1, "tsheadroom_pool_slots_busy")
 	s.expect(t, 0, "tsheadroom_pool_waiting")
+	for _, name := range []string{"tsheadroom_cache_entries", "tsheadroom_cache_bytes", "tsheadroom_cache_hits_total",
+		"tsheadroom_cache_misses_total", "tsheadroom_cache_evictions_total"} {
+		s.expect(t, 0, name)
+	}
 	s.expect(t, 1, "tsheadroom_build_info", "engine=headroom", "headroom_version=", "version=1.2.3")
 	if h := s.series(t, "tsheadroom_hook_duration_seconds", "outcome=modify").GetHistogram(); h.GetSampleCount() != 0 || len(h.GetBucket()) != len(hookDurationBuckets)+1 {
 		t.Errorf("fresh modify histogram: count %d, %d buckets", h.GetSampleCount(), len(h.GetBucket()))
@@ -184,8 +193,9 @@ func sorted(s []string) []string {
 func TestExactValues(t *testing.T) {
 	pool := &fakePool{}
 	pool.set(PoolStats{Total: 4, Busy: 1})
+	cache := &fakeCache{}
 	hv := &fakeVersion{}
-	m := mustNew(t, testConfig(pool, hv))
+	m := watched(t, pool, cache, hv)
 
 	calls := []Call{
 		{Provider: "anthropic", Model: "claude-x", Outcome: "modify", Duration: 2 * time.Millisecond,
@@ -233,6 +243,7 @@ func TestExactValues(t *testing.T) {
 	m.WorkerRestart("timeout")
 	m.WorkerRestart("segfault")
 	pool.set(PoolStats{Total: 4, Busy: 4, Waiting: 2})
+	cache.set(CacheStats{Entries: 12, Bytes: 34567, Hits: 89, Misses: 21, Evictions: 3})
 	hv.set("0.5.1")
 
 	s := doScrape(t, m.Handler(), "")
@@ -317,19 +328,27 @@ func TestExactValues(t *testing.T) {
 	}
 	s.expect(t, 2, "tsheadroom_config_updates_total")
 
-	// Pool gauges and build info are read live at scrape time.
+	// Pool gauges, cache counters and build info are read live at scrape
+	// time.
 	s.expect(t, 4, "tsheadroom_pool_slots_total")
 	s.expect(t, 4, "tsheadroom_pool_slots_busy")
 	s.expect(t, 2, "tsheadroom_pool_waiting")
+	s.expect(t, 12, "tsheadroom_cache_entries")
+	s.expect(t, 34567, "tsheadroom_cache_bytes")
+	s.expect(t, 89, "tsheadroom_cache_hits_total")
+	s.expect(t, 21, "tsheadroom_cache_misses_total")
+	s.expect(t, 3, "tsheadroom_cache_evictions_total")
 	if n := len(s.fams["tsheadroom_build_info"].GetMetric()); n != 1 {
 		t.Errorf("build_info has %d series, want 1", n)
 	}
 	s.expect(t, 1, "tsheadroom_build_info", "engine=headroom", "headroom_version=0.5.1", "version=1.2.3")
 
 	pool.set(PoolStats{Total: 8})
+	cache.set(CacheStats{Entries: 13, Hits: 90})
 	hv.set("0.6.0")
 	s2 := doScrape(t, m.Handler(), "")
 	s2.expect(t, 8, "tsheadroom_pool_slots_total")
+	s2.expect(t, 90, "tsheadroom_cache_hits_total")
 	s2.expect(t, 0, "tsheadroom_pool_slots_busy")
 	s2.expect(t, 1, "tsheadroom_build_info", "engine=headroom", "headroom_version=0.6.0", "version=1.2.3")
 }
@@ -344,7 +363,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func TestFailedOutcomesOverride(t *testing.T) {
-	cfg := testConfig(nil, nil)
+	cfg := testConfig()
 	cfg.FailedOutcomes = []string{"overload"}
 	m := mustNew(t, cfg)
 	for _, o := range testOutcomes {
@@ -353,14 +372,14 @@ func TestFailedOutcomesOverride(t *testing.T) {
 	doScrape(t, m.Handler(), "").expect(t, 1, "headroom_requests_failed_total")
 
 	// The default counts exactly the six fail-open outcomes.
-	m = mustNew(t, testConfig(nil, nil))
+	m = mustNew(t, testConfig())
 	for _, o := range testOutcomes {
 		m.ObserveCall(Call{Outcome: o})
 	}
 	doScrape(t, m.Handler(), "").expect(t, float64(len(DefaultFailedOutcomes())), "headroom_requests_failed_total")
 
 	// With an outcome set lacking some defaults, only the present ones count.
-	cfg = testConfig(nil, nil)
+	cfg = testConfig()
 	cfg.Outcomes = []string{"modify", "noop", "error"}
 	m = mustNew(t, cfg)
 	for _, o := range testOutcomes {
@@ -372,7 +391,7 @@ func TestFailedOutcomesOverride(t *testing.T) {
 }
 
 func TestNilPoolOmitsPoolGauges(t *testing.T) {
-	m := mustNew(t, testConfig(nil, nil))
+	m := mustNew(t, testConfig())
 	s := doScrape(t, m.Handler(), "")
 	for _, name := range []string{"tsheadroom_pool_slots_total", "tsheadroom_pool_slots_busy", "tsheadroom_pool_waiting"} {
 		if _, ok := s.fams[name]; ok {
@@ -387,7 +406,7 @@ func TestNilPoolOmitsPoolGauges(t *testing.T) {
 // TestLabelCaps shows that model and provider label values stay bounded
 // whatever the callers send, and that odd bytes never break the scrape.
 func TestLabelCaps(t *testing.T) {
-	cfg := testConfig(nil, nil)
+	cfg := testConfig()
 	cfg.MaxModels = 2
 	cfg.MaxProviders = 1
 	m := mustNew(t, cfg)
@@ -413,7 +432,7 @@ func TestLabelCaps(t *testing.T) {
 }
 
 func TestLabelValueSanitized(t *testing.T) {
-	m := mustNew(t, testConfig(nil, nil))
+	m := mustNew(t, testConfig())
 	long := strings.Repeat("é", 200) // 400 bytes
 	m.ObserveCall(Call{Provider: "bad\xff\xfeutf8", Model: long, Outcome: "noop"})
 	m.ObserveCall(Call{Provider: "line\nbreak\"quote\\", Outcome: "noop"})
@@ -434,7 +453,7 @@ func TestLabelValueSanitized(t *testing.T) {
 // for, the label-only counters keep their names (OpenMetrics would add
 // _total) and the quartet is not merged into a summary.
 func TestExposedNamesSurviveNegotiation(t *testing.T) {
-	m := mustNew(t, testConfig(nil, nil))
+	m := mustNew(t, testConfig())
 	m.ObserveCall(Call{Provider: "anthropic", Model: "claude-x", Outcome: "modify"})
 	for _, accept := range []string{
 		"",
@@ -471,14 +490,15 @@ func TestPedanticRegistry(t *testing.T) {
 	pool.set(PoolStats{Total: 2, Busy: 1, Waiting: 3})
 	hv := &fakeVersion{}
 	hv.set("bad\xffversion")
-	m, err := build(testConfig(pool, hv), prometheus.NewPedanticRegistry())
+	m, err := build(testConfig(), prometheus.NewPedanticRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
+	watch(t, m, pool, &fakeCache{}, hv)
 	m.ObserveCall(Call{Provider: "x", Model: "y", Outcome: "zzz", Kinds: []string{"json", "nope"}, Duration: time.Millisecond})
 	m.WorkerRestart("?")
 	m.AccessDenied("?")
-	if _, err := m.Registry().Gather(); err != nil {
+	if _, err := m.reg.Gather(); err != nil {
 		t.Fatalf("pedantic gather: %v", err)
 	}
 }
@@ -486,7 +506,7 @@ func TestPedanticRegistry(t *testing.T) {
 // TestConcurrentRecording runs every recorder from many goroutines (run with
 // -race) and checks that nothing is lost.
 func TestConcurrentRecording(t *testing.T) {
-	cfg := testConfig(nil, nil)
+	cfg := testConfig()
 	cfg.MaxModels = 5
 	m := mustNew(t, cfg)
 	const workers, per = 8, 250
@@ -531,5 +551,32 @@ func TestConcurrentRecording(t *testing.T) {
 	}
 	if total != n {
 		t.Errorf("by_model sums to %v, want %d", total, n)
+	}
+}
+
+// TestWatch: the pool and cache families exist only once Watch names their
+// source, build_info says no headroom version until then, and a second
+// Watch is refused.
+func TestWatch(t *testing.T) {
+	m := mustNew(t, testConfig())
+	s := doScrape(t, m.Handler(), "")
+	for _, name := range []string{"tsheadroom_pool_slots_total", "tsheadroom_pool_slots_busy", "tsheadroom_pool_waiting",
+		"tsheadroom_cache_entries", "tsheadroom_cache_hits_total"} {
+		if _, ok := s.fams[name]; ok {
+			t.Errorf("%s exposed without a source", name)
+		}
+	}
+	s.expect(t, 1, "tsheadroom_build_info", "engine=headroom", "headroom_version=", "version=1.2.3")
+	hv := &fakeVersion{}
+	hv.set("0.7.0")
+	watch(t, m, nil, &fakeCache{}, hv)
+	s = doScrape(t, m.Handler(), "")
+	if _, ok := s.fams["tsheadroom_pool_slots_total"]; ok {
+		t.Error("pool gauges exposed without a pool")
+	}
+	s.expect(t, 0, "tsheadroom_cache_entries")
+	s.expect(t, 1, "tsheadroom_build_info", "engine=headroom", "headroom_version=0.7.0", "version=1.2.3")
+	if err := m.Watch(Sources{}); err == nil {
+		t.Error("second Watch accepted")
 	}
 }

@@ -21,7 +21,7 @@ func TestRealPrometheusScrape(t *testing.T) {
 	pool.set(PoolStats{Total: 4, Busy: 1})
 	hv := &fakeVersion{}
 	hv.set("0.5.1")
-	m := mustNew(t, testConfig(pool, hv))
+	m := watched(t, pool, &fakeCache{}, hv)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	target := httptest.NewServer(mux)

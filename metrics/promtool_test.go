@@ -14,7 +14,7 @@ import (
 )
 
 // docNameLint is every complaint promtool's linter makes about the scrape,
-// and each one is about a name docs/metrics.md prescribes: the headroom_*
+// and each one is about a name the README's Metrics section prescribes: the headroom_*
 // names are kept for compatibility with headroom's exporter and dashboards,
 // and the two native ones are the doc's. Any other complaint fails the test,
 // and so does one of these disappearing (the list must stay exact).
@@ -76,7 +76,7 @@ func populated(t testing.TB) *Metrics {
 	pool.set(PoolStats{Total: 4, Busy: 2, Waiting: 1})
 	hv := &fakeVersion{}
 	hv.set("0.5.1")
-	m := mustNew(t, testConfig(pool, hv))
+	m := watched(t, pool, &fakeCache{}, hv)
 	for i, o := range append(slices.Clone(testOutcomes), "unlisted") {
 		m.ObserveCall(Call{
 			Provider: []string{"anthropic", "openai", ""}[i%3], Model: []string{"claude-x", "gpt-y", ""}[i%3],
@@ -120,7 +120,7 @@ func runPromtool(t *testing.T, promtool, text string) (int, []string) {
 		t.Fatalf("run promtool: %v", err)
 	}
 	var lines []string
-	for _, l := range strings.Split(out.String(), "\n") {
+	for l := range strings.Lines(out.String()) {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
 		}

@@ -7,7 +7,8 @@
 // at once with ErrOverload so the hook can answer "allow" instead of piling
 // up latency. Its gauges are read live from the pool itself.
 //
-// Headroom implements compress.Engine. Each request's candidate blocks are
+// Headroom is an engine (Compress, plus Ready and Version, as the hook asks
+// of one). Each request's candidate blocks are
 // turned into small OpenAI-format conversations (one per block, so a block's
 // output never depends on later blocks), sent to one of N Python processes
 // over a newline-delimited JSON protocol, and every returned block is

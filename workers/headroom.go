@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"errors"
@@ -88,7 +89,7 @@ type HeadroomConfig struct {
 	// Observer receives affinity, cold start and restart events. May be nil.
 	Observer Observer
 	// Logger receives worker lifecycle events and the workers' stderr.
-	// Default slog.Default().
+	// Nil discards them.
 	Logger *slog.Logger
 	// StderrLineMax caps one forwarded stderr line, in bytes. Default 2 KiB.
 	StderrLineMax int
@@ -97,8 +98,8 @@ type HeadroomConfig struct {
 	MaxReplyBytes int
 }
 
-// Headroom is the "headroom" compress.Engine: headroom-ai's compress() run
-// in supervised Python worker processes. Build it with NewHeadroom, then
+// Headroom is the "headroom" engine: headroom-ai's compress() run in
+// supervised Python worker processes. Build it with NewHeadroom, then
 // Start it; it is safe for concurrent use.
 type Headroom struct {
 	cfg   HeadroomConfig
@@ -152,30 +153,14 @@ type slot struct {
 // NewHeadroom validates cfg, fills defaults and returns an engine that is
 // not started yet.
 func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
-	if cfg.Python == "" {
-		cfg.Python = DefaultPython
-	}
-	if cfg.Workers == 0 {
-		cfg.Workers = DefaultWorkers
-	}
-	if cfg.CallTimeout == 0 {
-		cfg.CallTimeout = DefaultCallTimeout
-	}
-	if cfg.StartTimeout == 0 {
-		cfg.StartTimeout = DefaultStartTimeout
-	}
-	if cfg.AffinityWait == 0 {
-		cfg.AffinityWait = DefaultAffinityWait
-	}
-	if cfg.RestartBackoff == 0 {
-		cfg.RestartBackoff = DefaultRestartDelay
-	}
-	if cfg.StderrLineMax == 0 {
-		cfg.StderrLineMax = DefaultStderrLineMax
-	}
-	if cfg.MaxReplyBytes == 0 {
-		cfg.MaxReplyBytes = DefaultMaxReplyBytes
-	}
+	cfg.Python = cmp.Or(cfg.Python, DefaultPython)
+	cfg.Workers = cmp.Or(cfg.Workers, DefaultWorkers)
+	cfg.CallTimeout = cmp.Or(cfg.CallTimeout, DefaultCallTimeout)
+	cfg.StartTimeout = cmp.Or(cfg.StartTimeout, DefaultStartTimeout)
+	cfg.AffinityWait = cmp.Or(cfg.AffinityWait, DefaultAffinityWait)
+	cfg.RestartBackoff = cmp.Or(cfg.RestartBackoff, DefaultRestartDelay)
+	cfg.StderrLineMax = cmp.Or(cfg.StderrLineMax, DefaultStderrLineMax)
+	cfg.MaxReplyBytes = cmp.Or(cfg.MaxReplyBytes, DefaultMaxReplyBytes)
 	var errs []error
 	if cfg.Workers < 1 {
 		errs = append(errs, fmt.Errorf("workers must be >= 1, got %d", cfg.Workers))
@@ -206,7 +191,7 @@ func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	obs := cfg.Observer
 	if obs == nil {
@@ -224,7 +209,7 @@ func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
 	}, nil
 }
 
-// Name implements compress.Engine.
+// Name returns "headroom".
 func (h *Headroom) Name() string { return "headroom" }
 
 // Version returns the headroom-ai version the workers reported in their
@@ -233,6 +218,26 @@ func (h *Headroom) Version() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.version
+}
+
+// Ready reports whether the engine can take a call: nil while it runs with
+// at least one worker process up (idle or busy), else why it cannot (not
+// started, closed, or ErrNoWorker while every worker is being replaced).
+func (h *Headroom) Ready() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch h.state {
+	case engineNew:
+		return errors.New("workers: headroom engine not started")
+	case engineClosed:
+		return ErrClosed
+	}
+	for _, s := range h.slots {
+		if s.state != slotDown {
+			return nil
+		}
+	}
+	return ErrNoWorker
 }
 
 // Start writes the worker script if needed, launches the worker processes
@@ -407,7 +412,7 @@ func (h *Headroom) Workers() []WorkerInfo {
 	return out
 }
 
-// Compress implements compress.Engine: eligible blocks go to one worker in
+// Compress compresses the blocks of req: eligible blocks go to one worker in
 // a single call; every block's output is validated and counted with the
 // request model's tokenizer. Any worker failure returns an error at once,
 // leaving the whole request to the caller's fail-open path.

@@ -391,6 +391,35 @@ func TestHeadroomAllDownFailsAtOnce(t *testing.T) {
 	}
 }
 
+// TestHeadroomReady: the engine says it can take calls only while it runs
+// with a worker up: not before Start, not while its only worker is being
+// replaced, not after Close.
+func TestHeadroomReady(t *testing.T) {
+	idle, err := NewHeadroom(HeadroomConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idle.Ready() == nil {
+		t.Error("ready before Start")
+	}
+	e := startFake(t, slowRespawn)
+	if err := e.Ready(); err != nil {
+		t.Errorf("not ready after Start: %v", err)
+	}
+	if _, err := e.Compress(context.Background(), toolReq("", bulky("FAKE:crash"))); err == nil {
+		t.Fatal("crash call succeeded")
+	}
+	if err := e.Ready(); !errors.Is(err, ErrNoWorker) {
+		t.Errorf("while the only worker restarts: Ready() = %v, want ErrNoWorker", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Ready(); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: Ready() = %v, want ErrClosed", err)
+	}
+}
+
 // TestHeadroomStderrLineCap: a 1 MB stderr line is logged cut to the cap,
 // with the dropped size, and the call still succeeds.
 func TestHeadroomStderrLineCap(t *testing.T) {

@@ -7,8 +7,10 @@ package corpus
 import (
 	_ "embed"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -82,6 +84,44 @@ func Load(tb testing.TB) []Case {
 	return cases
 }
 
+// Texts returns every string value of the case's request body, decoded,
+// and, after a string that holds a JSON object (as Codex sends tool output),
+// the strings inside it; object members come in name order. It is for tests
+// of code that works on any text, such as a tokenizer: it knows nothing of
+// conversations. Tests that need the blocks an engine is handed build them
+// with the hook, above the engine.
+func (c Case) Texts(tb testing.TB) []string {
+	tb.Helper()
+	var call struct {
+		RequestBody any `json:"request_body"`
+	}
+	if err := json.Unmarshal(c.Call, &call); err != nil {
+		tb.Fatalf("%s: %v", c.Name, err)
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			out = append(out, v)
+			var inner map[string]any
+			if strings.HasPrefix(strings.TrimSpace(v), "{") && json.Unmarshal([]byte(v), &inner) == nil {
+				walk(inner)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				walk(v[k])
+			}
+		}
+	}
+	walk(call.RequestBody)
+	return out
+}
+
 //go:embed known-failures.txt
 var knownFailures string
 
@@ -90,7 +130,7 @@ var knownFailures string
 // Tests report such a case's lost strings instead of failing on them; the
 // list only ever shrinks.
 func KnownFailure(name string) bool {
-	for _, l := range strings.Split(knownFailures, "\n") {
+	for l := range strings.Lines(knownFailures) {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") && l == name {
 			return true
 		}

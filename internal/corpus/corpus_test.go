@@ -3,6 +3,7 @@ package corpus
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,14 @@ func TestLoadSkipsWithoutCorpus(t *testing.T) {
 	})
 	if !skipped {
 		t.Error("Load did not skip without a corpus")
+	}
+}
+
+func TestTexts(t *testing.T) {
+	c := Case{Name: "x", Call: []byte(`{"metadata":{"url":"skip me"},"request_body":{"z":"last","a":[1,"first",{"k":"second"}],` +
+		`"m":"{\"output\":\"inner\",\"n\":2}"}}`)}
+	got := strings.Join(c.Texts(t), "|")
+	if want := `first|second|{"output":"inner","n":2}|inner|last`; got != want {
+		t.Errorf("Texts = %q, want %q", got, want)
 	}
 }

@@ -51,7 +51,7 @@ import (
 	"tailscale.com/net/netns"
 	"tailscale.com/net/stunserver"
 	"tailscale.com/tailcfg"
-	tsnetpkg "tailscale.com/tsnet"
+	"tailscale.com/tsnet"
 	"tailscale.com/tstest/integration/testcontrol"
 	"tailscale.com/types/key"
 )
@@ -239,6 +239,15 @@ func Main(m *testing.M, opts Options, out **Tailnet) int {
 	return code
 }
 
+// Context returns the context of one test's work on the tailnet: it ends
+// with the test, or after d, so that a tailnet that never converges fails
+// the test instead of hanging it until go test's own timeout.
+func Context(tb testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(tb.Context(), d)
+	tb.Cleanup(cancel)
+	return ctx
+}
+
 // Close stops every node started by AddNode, then control, DERP and STUN,
 // and removes the nodes' state. Nodes started elsewhere must be closed by
 // their owners first. Close is idempotent.
@@ -302,8 +311,8 @@ func (tn *Tailnet) CompleteAuth(authURL string) bool { return tn.control.Complet
 // knows that region. Before that, a peer's first packets to it can be
 // dropped and its first request stalls for WireGuard's 5 s handshake retry.
 // Its signature fits an after-up hook.
-func (tn *Tailnet) Prepare(ctx context.Context, s *tsnetpkg.Server) error {
-	tsnetpkg.TestHooks.LocalBackend(s).ForTest().ConfigureCerts(tn.ca.issue)
+func (tn *Tailnet) Prepare(ctx context.Context, s *tsnet.Server) error {
+	tsnet.TestHooks.LocalBackend(s).ForTest().ConfigureCerts(tn.ca.issue)
 	if err := waitHomeDERP(ctx, s); err != nil {
 		return err
 	}
@@ -312,7 +321,7 @@ func (tn *Tailnet) Prepare(ctx context.Context, s *tsnetpkg.Server) error {
 
 // waitKnownByPeers blocks until every open harness node other than s has a
 // DERP route to s.
-func (tn *Tailnet) waitKnownByPeers(ctx context.Context, s *tsnetpkg.Server) error {
+func (tn *Tailnet) waitKnownByPeers(ctx context.Context, s *tsnet.Server) error {
 	lc, err := s.LocalClient()
 	if err != nil {
 		return fmt.Errorf("tailnettest: local client: %w", err)
@@ -354,7 +363,7 @@ func (tn *Tailnet) waitKnownByPeers(ctx context.Context, s *tsnetpkg.Server) err
 }
 
 // waitHomeDERP blocks until s has picked a home DERP region and heard from it.
-func waitHomeDERP(ctx context.Context, s *tsnetpkg.Server) error {
+func waitHomeDERP(ctx context.Context, s *tsnet.Server) error {
 	h := s.Sys().HealthTracker.Get()
 	ms := s.Sys().MagicSock.Get()
 	for {
@@ -382,7 +391,7 @@ type NodeOptions struct {
 // Node is a peer on the tailnet, driven by the test.
 type Node struct {
 	// Server is the node itself.
-	Server *tsnetpkg.Server
+	Server *tsnet.Server
 	// Hostname and FQDN are its device and MagicDNS names.
 	Hostname, FQDN string
 	// IP4 and IP6 are its tailnet addresses.
@@ -406,7 +415,7 @@ func (tn *Tailnet) AddNode(ctx context.Context, opts NodeOptions) (*Node, error)
 	tn.seq++
 	dir := filepath.Join(tn.dir, opts.Hostname+"-"+strconv.Itoa(tn.seq))
 	tn.mu.Unlock()
-	s := &tsnetpkg.Server{
+	s := &tsnet.Server{
 		Dir:           dir,
 		Hostname:      opts.Hostname,
 		ControlURL:    tn.ControlURL(),
@@ -503,7 +512,7 @@ func (n *Node) Close() error {
 }
 
 // WhoIser is anything that can identify a peer the way a service node does;
-// tsheadroom's tsnet.Server and Node both qualify.
+// tsheadroom's node.Server and Node both qualify.
 type WhoIser interface {
 	WhoIs(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error)
 }

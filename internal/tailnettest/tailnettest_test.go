@@ -205,3 +205,21 @@ func TestSOCKS5(t *testing.T) {
 		}
 	})
 }
+
+func TestContextEndsWithTheTest(t *testing.T) {
+	var ctx context.Context
+	t.Run("inner", func(t *testing.T) {
+		ctx = Context(t, time.Hour)
+		if ctx.Err() != nil {
+			t.Fatal("context ended early")
+		}
+	})
+	if ctx.Err() == nil {
+		t.Error("context still live after its test ended")
+	}
+	short := Context(t, time.Millisecond)
+	<-short.Done()
+	if short.Err() != context.DeadlineExceeded {
+		t.Errorf("short context ended with %v", short.Err())
+	}
+}

@@ -1,59 +1,12 @@
 package hook
 
 import (
-	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/tsheadroom/tsheadroom/compress"
 )
-
-// Shape names a provider request-body format.
-type Shape string
-
-// The request shapes the hook understands. Anything else passes through.
-const (
-	ShapeAnthropic       Shape = "anthropic"
-	ShapeOpenAIChat      Shape = "openai-chat"
-	ShapeOpenAIResponses Shape = "openai-responses"
-	ShapeGemini          Shape = "gemini"
-	ShapeBedrockConverse Shape = "bedrock-converse"
-	ShapeUnknown         Shape = "unknown"
-)
-
-// detectShape picks the body shape from the path of metadata.url and
-// metadata.provider. It deliberately does not guess from the body's keys:
-// Bedrock Converse has a "messages" key too, with different blocks.
-func detectShape(rawURL, provider string) Shape {
-	path := rawURL
-	if u, err := url.Parse(rawURL); err == nil && u.Path != "" {
-		path = u.Path
-	}
-	path = strings.TrimRight(path, "/")
-	provider = strings.ToLower(provider)
-	switch {
-	case strings.HasSuffix(path, "/converse") || strings.HasSuffix(path, "/converse-stream"):
-		return ShapeBedrockConverse
-	case strings.HasSuffix(path, "/chat/completions"):
-		return ShapeOpenAIChat
-	case strings.HasSuffix(path, "/responses"):
-		return ShapeOpenAIResponses
-	case strings.HasSuffix(path, ":generateContent") || strings.HasSuffix(path, ":streamGenerateContent"):
-		return ShapeGemini
-	case strings.HasSuffix(path, "/messages"):
-		return ShapeAnthropic
-	// Claude on Bedrock (invoke) and Vertex (rawPredict) carries an
-	// Anthropic Messages body with anthropic_version and no model.
-	case strings.HasSuffix(path, "/invoke") || strings.HasSuffix(path, "/invoke-with-response-stream"),
-		strings.HasSuffix(path, ":rawPredict") || strings.HasSuffix(path, ":streamRawPredict"):
-		if strings.Contains(path, "anthropic") || strings.Contains(path, "claude") ||
-			strings.Contains(provider, "anthropic") || strings.Contains(provider, "claude") ||
-			strings.Contains(provider, "bedrock") || strings.Contains(provider, "vertex") {
-			return ShapeAnthropic
-		}
-	}
-	return ShapeUnknown
-}
 
 // slot is one value of the body that may be replaced, and the engine blocks
 // whose results make up its replacement: usually one block (a tool output
@@ -182,22 +135,6 @@ func (w *walker) addToolText(n *node, b compress.Block) {
 	w.addString(n, text, b)
 }
 
-// spliceLeaves replaces the string leaves of doc that have a new text.
-func spliceLeaves(doc []byte, leaves []*node, texts []*string) ([]byte, error) {
-	var edits []edit
-	for i, leaf := range leaves {
-		if texts[i] == nil {
-			continue
-		}
-		q, err := quote(*texts[i])
-		if err != nil {
-			return nil, err
-		}
-		edits = append(edits, edit{start: leaf.start, end: leaf.end, data: q})
-	}
-	return applyEdits(doc, edits), nil
-}
-
 // minLeafBytes is the size from which a string inside a JSON tool output is
 // treated as content of its own (a log, a listing) rather than a field.
 const minLeafBytes = 512
@@ -266,4 +203,68 @@ func (w *walker) addJSONValue(n *node, b compress.Block) {
 			}
 			return out, nil
 		}})
+}
+
+// messageText offers text a participant wrote: a candidate for the engine
+// (which applies the user/system/protect_recent knobs) and, for the user,
+// part of the task that later tool outputs are judged by.
+func (w *walker) messageText(n *node, role string, b compress.Block) {
+	text, ok := n.text(w.src)
+	if !ok || text == "" {
+		return
+	}
+	b.Source = compress.MessageText
+	b.Role = role
+	w.addString(n, text, b)
+	w.addTurn(role, text)
+	if role == "user" {
+		w.addUserText(text)
+	}
+}
+
+// toolTexts adds tool output held in content: content itself when it is a
+// string, else the text of each part whose type is one of types.
+func (w *walker) toolTexts(content *node, b compress.Block, types ...string) {
+	w.eachText(content, types, func(n *node) { w.addToolText(n, b) })
+}
+
+// messageTexts offers the text a participant wrote in content, a string or
+// parts as for toolTexts.
+func (w *walker) messageTexts(content *node, role string, types ...string) {
+	w.eachText(content, types, func(n *node) { w.messageText(n, role, compress.Block{}) })
+}
+
+func (w *walker) eachText(content *node, types []string, add func(*node)) {
+	if content.isString() {
+		add(content)
+		return
+	}
+	for _, part := range content.items() {
+		if slices.Contains(types, part.str(w.src, "type")) {
+			add(part.get("text"))
+		}
+	}
+}
+
+// toolOutputBlock starts the block of a tool output, with what the call
+// that produced it said.
+func (w *walker) toolOutputBlock(role, id string, isError, cacheControl bool) compress.Block {
+	call := w.calls[id]
+	return compress.Block{
+		Source:       compress.ToolOutput,
+		Role:         role,
+		ToolCallID:   id,
+		ToolName:     call.name,
+		ToolInput:    call.input,
+		IsError:      isError,
+		CacheControl: cacheControl,
+	}
+}
+
+// rawOf returns the source text of a value, or "" for a missing one.
+func rawOf(n *node, src []byte) string {
+	if n == nil {
+		return ""
+	}
+	return string(n.raw(src))
 }

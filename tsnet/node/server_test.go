@@ -1,13 +1,12 @@
-package tsnet_test
+package node_test
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,25 +17,28 @@ import (
 	"testing"
 	"time"
 
-	"tailscale.com/client/tailscale/apitype"
 	"tailscale.com/envknob"
+	"tailscale.com/feature/buildfeatures"
 	"tailscale.com/ipn/store/mem"
 
+	"github.com/tsheadroom/tsheadroom/internal/logtest"
 	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
-	"github.com/tsheadroom/tsheadroom/tsnet"
+	"github.com/tsheadroom/tsheadroom/tsnet/node"
 )
 
 // serviceTag is what the service node advertises, as in production.
 const serviceTag = "tag:tsheadroom"
 
-// startService starts a service node on the shared tailnet serving mux,
-// after register has added routes (it gets the server for its WhoIs).
-func startService(t *testing.T, ctx context.Context, hostname string, https bool, register func(s *tsnet.Server, mux *http.ServeMux)) (*tsnet.Server, *logBuffer) {
+// startService starts a service node on the shared tailnet serving mux
+// (plus GET /healthz) and stops it when the test ends.
+func startService(t *testing.T, ctx context.Context, hostname string, https bool, mux *http.ServeMux) (*node.Server, *logtest.Buffer) {
 	t.Helper()
-	log, logs := newLogger(t)
-	mux := http.NewServeMux()
+	log, logs := logtest.New(t)
+	if mux == nil {
+		mux = http.NewServeMux()
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
-	s, err := tsnet.New(tsnet.Config{
+	s, err := node.New(node.Config{
 		Hostname:      hostname,
 		Dir:           t.TempDir(),
 		ControlURL:    tailnet.ControlURL(),
@@ -44,17 +46,13 @@ func startService(t *testing.T, ctx context.Context, hostname string, https bool
 		Ephemeral:     true,
 		AdvertiseTags: []string{serviceTag},
 		HTTPS:         https,
-		Handler:       mux,
 		Logger:        log,
 		AfterUp:       tailnet.Prepare,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if register != nil {
-		register(s, mux)
-	}
-	if err := s.Start(ctx); err != nil {
+	if err := s.Start(ctx, mux); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -68,96 +66,20 @@ func startService(t *testing.T, ctx context.Context, hostname string, https bool
 	return s, logs
 }
 
-func grant(t *testing.T, ctx context.Context, src *tailnettest.Node, svc tailnettest.WhoIser, grants ...string) {
-	t.Helper()
-	var vals []any
-	for _, g := range grants {
-		vals = append(vals, rawJSON(g))
-	}
-	caps := map[string][]any{tsnet.DefaultCapName: vals}
-	if len(grants) == 0 {
-		caps = nil
-	}
-	if err := tailnet.SetAppCaps(ctx, src, caps, svc); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// rawJSON passes a literal JSON grant value through SetAppCaps unchanged.
-type rawJSON string
-
-func (j rawJSON) MarshalJSON() ([]byte, error) { return []byte(j), nil }
-
-// TestTailnetAccess is the access matrix over real tsnet nodes, over HTTP
-// and over HTTPS with the harness's CA: roles by grant (several grants
-// merged), by tag allow list and by login allow list; admin only for
-// admins; 403 without a role once a policy exists; open mode without one;
-// WhoIs failure denied; health open to all.
-func TestTailnetAccess(t *testing.T) {
+// TestTailnetServe serves a handler over real tsnet nodes, over HTTP and
+// over HTTPS with the harness's CA: every peer reaches it by its MagicDNS
+// name, the request carries the peer's tailnet address, which the node's
+// WhoIs resolves to that peer (what the access layer builds on), the HTTPS
+// listener presents the MagicDNS certificate, fetched ahead of the first
+// handshake, and log uploads are off.
+func TestTailnetServe(t *testing.T) {
 	ctx := testContext(t)
 	aperture := tailnet.MustAddNode(t, ctx, "aperture", "tag:aperture")
-	prometheus := tailnet.MustAddNode(t, ctx, "prometheus", "tag:prometheus")
-	dash := tailnet.MustAddNode(t, ctx, "dash", "tag:grafana")
-	admin := tailnet.MustAddNode(t, ctx, "admin")
-	ops := tailnet.MustAddNode(t, ctx, "ops")
 	stranger := tailnet.MustAddNode(t, ctx, "stranger")
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /peer", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.RemoteAddr) })
+	svc, logs := startService(t, ctx, "tsheadroom", true, mux)
 
-	var denied denials
-	svc, logs := startService(t, ctx, "tsheadroom", true, func(s *tsnet.Server, mux *http.ServeMux) {
-		log, _ := newLogger(t)
-		policy, err := tsnet.NewAccess(tsnet.AccessConfig{
-			WhoIs:        s.WhoIs,
-			RequireGrant: true,
-			Allow: map[tsnet.Role]tsnet.AllowList{
-				tsnet.RoleMetrics: {Tags: []string{"tag:prometheus"}},
-				tsnet.RoleAdmin:   {Logins: []string{admin.LoginName}},
-			},
-			OnDeny: denied.add,
-			Logger: log.With("access", "policy"),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		open, err := tsnet.NewAccess(tsnet.AccessConfig{WhoIs: s.WhoIs, Logger: log})
-		if err != nil {
-			t.Fatal(err)
-		}
-		broken, err := tsnet.NewAccess(tsnet.AccessConfig{
-			WhoIs: func(context.Context, string) (*apitype.WhoIsResponse, error) {
-				return nil, errors.New("whois backend down")
-			},
-			OnDeny: denied.add,
-			Logger: log,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		routes(mux, "/policy", policy)
-		routes(mux, "/open", open)
-		routes(mux, "/broken", broken)
-	})
-	grant(t, ctx, aperture, svc, `{"roles":["hook"]}`)
-	grant(t, ctx, dash, svc, `{"roles":["metrics"]}`, `{"roles":["hook"]}`)
-	grant(t, ctx, ops, svc, `{"roles":["admin"]}`)
-
-	type row struct {
-		node                  *tailnettest.Node
-		hook, metrics, config int
-		roles                 string
-	}
-	policyRows := []row{
-		{aperture, 200, 403, 403, "hook"},
-		{prometheus, 403, 200, 403, "metrics"},
-		{dash, 200, 200, 403, "hook,metrics"},
-		{admin, 200, 200, 200, "hook,metrics,admin"},
-		{ops, 200, 200, 200, "hook,metrics,admin"},
-		{stranger, 403, 403, 403, ""},
-	}
-	openRows := []row{
-		{stranger, 200, 200, 403, "hook,metrics"},
-		{aperture, 200, 200, 403, "hook,metrics"},
-		{ops, 200, 200, 200, "hook,metrics,admin"},
-	}
 	if !envknob.NoLogsNoSupport() {
 		t.Error("LogUpload=false did not turn off log uploads (TS_NO_LOGS_NO_SUPPORT)")
 	}
@@ -169,58 +91,24 @@ func TestTailnetAccess(t *testing.T) {
 		t.Errorf("URLs() = %v, want %v", got, want)
 	}
 	for _, scheme := range []string{"http", "https"} {
-		t.Run(scheme, func(t *testing.T) {
-			check := func(prefix string, rows []row) {
-				for _, r := range rows {
-					c := r.node.HTTPClient()
-					for _, ep := range []string{"/hook", "/metrics", "/config"} {
-						want := map[string]int{"/hook": r.hook, "/metrics": r.metrics, "/config": r.config}[ep]
-						url := scheme + "://" + host + prefix + ep
-						code, body := do(t, ctx, c, methodFor(ep), url)
-						if code != want {
-							t.Errorf("%s %s: got %d %q, want %d", r.node.Hostname, url, code, body, want)
-							continue
-						}
-						if code == 200 {
-							id := fmt.Sprintf("login=%s node=%s ip=%s", r.node.LoginName, r.node.FQDN, r.node.IP4)
-							if len(r.node.Tags) > 0 {
-								id = fmt.Sprintf("tags=%s node=%s ip=%s", strings.Join(r.node.Tags, ","), r.node.FQDN, r.node.IP4)
-							}
-							if wantBody := "ok " + id + " roles=" + r.roles; body != wantBody {
-								t.Errorf("%s %s: body %q, want %q", r.node.Hostname, url, body, wantBody)
-							}
-						} else if !strings.HasPrefix(body, "forbidden: caller ") || strings.Count(body, "\n") != 1 {
-							t.Errorf("%s %s: denial body %q", r.node.Hostname, url, body)
-						}
-					}
-				}
+		for _, peer := range []*tailnettest.Node{aperture, stranger} {
+			if code, body := do(t, ctx, peer.HTTPClient(), "GET", scheme+"://"+host+"/healthz"); code != 200 || body != "ok" {
+				t.Errorf("%s %s /healthz: %d %q", scheme, peer.Hostname, code, body)
 			}
-			check("/policy", policyRows)
-			check("/open", openRows)
-
-			code, body := do(t, ctx, aperture.HTTPClient(), "POST", scheme+"://"+host+"/broken/hook")
-			if code != 403 || body != "forbidden: cannot identify caller\n" {
-				t.Errorf("WhoIs failure: got %d %q", code, body)
+			code, addr := do(t, ctx, peer.HTTPClient(), "GET", scheme+"://"+host+"/peer")
+			ap, err := netip.ParseAddrPort(addr)
+			if code != 200 || err != nil || ap.Addr() != peer.IP4 {
+				t.Errorf("%s %s: request from %q (%d), want %s", scheme, peer.Hostname, addr, code, peer.IP4)
+				continue
 			}
-			if code, _ := do(t, ctx, stranger.HTTPClient(), "GET", scheme+"://"+host+"/healthz"); code != 200 {
-				t.Errorf("healthz for a peer without roles: %d", code)
+			who, err := svc.WhoIs(ctx, addr)
+			if err != nil || who.Node == nil || strings.TrimSuffix(who.Node.Name, ".") != peer.FQDN {
+				t.Errorf("%s %s: WhoIs(%s) = %+v, %v", scheme, peer.Hostname, addr, who, err)
 			}
-		})
+		}
 	}
-
-	// The node's real WhoIs fails for a caller that is not on the tailnet
-	// (here: plain loopback HTTP reaching a handler guarded with it); that
-	// caller is refused even by the open policy.
-	quiet, _ := newLogger(t)
-	realPolicy, err := tsnet.NewAccess(tsnet.AccessConfig{WhoIs: svc.WhoIs, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	offTailnet := httptest.NewServer(realPolicy.Require(tsnet.RoleHook, "hook", echo))
-	code, body := do(t, ctx, offTailnet.Client(), "POST", offTailnet.URL+"/hook")
-	offTailnet.Close()
-	if code != 403 || body != "forbidden: cannot identify caller\n" {
-		t.Errorf("off-tailnet caller with real WhoIs: %d %q", code, body)
+	if _, err := svc.WhoIs(ctx, "127.0.0.1:1234"); err == nil {
+		t.Error("WhoIs identified a caller that is not on the tailnet")
 	}
 
 	// The HTTPS listener presents the MagicDNS certificate.
@@ -234,58 +122,6 @@ func TestTailnetAccess(t *testing.T) {
 		t.Errorf("HTTPS certificate does not name %s: %+v", host, res.TLS)
 	}
 	waitFor(t, ctx, "certificate warm-up log", func() bool { return strings.Contains(logs.String(), "HTTPS certificate ready") })
-
-	// Per scheme, the policy refused hook to prometheus and stranger (plus
-	// the broken-WhoIs hook call), metrics to aperture and stranger, and
-	// config to aperture, prometheus, dash and stranger. Open mode denials
-	// are not wired to the counter.
-	for ep, want := range map[string]int{"hook": 2 * (2 + 1), "metrics": 2 * 2, "config": 2 * 4} {
-		if got := denied.get(ep); got != want {
-			t.Errorf("denials for %s: %d, want %d", ep, got, want)
-		}
-	}
-}
-
-func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
-	t.Helper()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for %s", what)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
-// TestGrantChangesAtRunTime: adding and removing a grant in the tailnet
-// policy changes what a caller may do, while the service keeps running.
-func TestGrantChangesAtRunTime(t *testing.T) {
-	ctx := testContext(t)
-	caller := tailnet.MustAddNode(t, ctx, "newcomer", "tag:aperture")
-	svc, _ := startService(t, ctx, "grantsvc", false, func(s *tsnet.Server, mux *http.ServeMux) {
-		log, _ := newLogger(t)
-		a, err := tsnet.NewAccess(tsnet.AccessConfig{WhoIs: s.WhoIs, RequireGrant: true, Logger: log})
-		if err != nil {
-			t.Fatal(err)
-		}
-		routes(mux, "", a)
-	})
-	url := "http://" + svc.DNSName() + "/hook"
-	c := caller.HTTPClient()
-	if code, body := do(t, ctx, c, "POST", url); code != 403 {
-		t.Fatalf("before grant: %d %q", code, body)
-	}
-	grant(t, ctx, caller, svc, `{"roles":["hook"]}`)
-	if code, body := do(t, ctx, c, "POST", url); code != 200 {
-		t.Fatalf("after grant: %d %q", code, body)
-	}
-	grant(t, ctx, caller, svc) // revoke
-	if code, body := do(t, ctx, c, "POST", url); code != 403 {
-		t.Fatalf("after revoke: %d %q", code, body)
-	}
-	if !svc.Ready() {
-		t.Error("service not ready after grant changes")
-	}
 }
 
 // listenSockets returns the TCP sockets in LISTEN state that this process
@@ -312,9 +148,9 @@ func listenSockets(t *testing.T) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, line := range strings.Split(string(data), "\n")[1:] {
+		for line := range strings.Lines(string(data)) {
 			f := strings.Fields(line)
-			if len(f) < 10 || f[3] != "0A" { // 0A = TCP_LISTEN
+			if len(f) < 10 || f[3] != "0A" { // 0A = TCP_LISTEN; the header has "st" there
 				continue
 			}
 			if owned[f[9]] {
@@ -362,8 +198,8 @@ func TestNoHostListenSockets(t *testing.T) {
 	}
 	after := listenSockets(t)
 	hint := ""
-	if tsnet.PeerAPIHostListener() {
-		hint = " (this is tsnet's peer API: run the tests with -tags " + tsnet.OmitPeerAPITag + ")"
+	if buildfeatures.HasPeerAPIServer {
+		hint = " (this is tsnet's peer API: run the tests with -tags ts_omit_peerapiserver)"
 	}
 	for inode, addr := range after {
 		if _, ok := before[inode]; !ok {
@@ -379,7 +215,7 @@ func TestGracefulShutdown(t *testing.T) {
 	client := tailnet.MustAddNode(t, ctx, "patient")
 	entered, release := make(chan struct{}), make(chan struct{})
 	var seq, handlerDone, shutdownDone atomic.Int64
-	log, _ := newLogger(t)
+	log, _ := logtest.New(t)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
 		close(entered)
@@ -387,14 +223,14 @@ func TestGracefulShutdown(t *testing.T) {
 		handlerDone.Store(seq.Add(1))
 		io.WriteString(w, "finished")
 	})
-	svc, err := tsnet.New(tsnet.Config{
+	svc, err := node.New(node.Config{
 		Hostname: "graceful", Dir: t.TempDir(), ControlURL: tailnet.ControlURL(),
-		Store: new(mem.Store), Ephemeral: true, Handler: mux, Logger: log, AfterUp: tailnet.Prepare,
+		Store: new(mem.Store), Ephemeral: true, Logger: log, AfterUp: tailnet.Prepare,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Start(ctx); err != nil {
+	if err := svc.Start(ctx, mux); err != nil {
 		t.Fatal(err)
 	}
 	url := svc.URLs()[0] + "/slow"
@@ -457,11 +293,11 @@ func TestLoginRequired(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tn.Close()
-	newServer := func(name string, timeout time.Duration) (*tsnet.Server, *logBuffer) {
-		log, logs := newLogger(t)
-		s, err := tsnet.New(tsnet.Config{
+	newServer := func(name string, timeout time.Duration) (*node.Server, *logtest.Buffer) {
+		log, logs := logtest.New(t)
+		s, err := node.New(node.Config{
 			Hostname: name, Dir: t.TempDir(), ControlURL: tn.ControlURL(), Store: new(mem.Store),
-			Ephemeral: true, Handler: http.NewServeMux(), Logger: log, UpTimeout: timeout,
+			Ephemeral: true, Logger: log, UpTimeout: timeout,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -470,7 +306,7 @@ func TestLoginRequired(t *testing.T) {
 	}
 
 	s, _ := newServer("unapproved", 3*time.Second)
-	err = s.Start(ctx)
+	err = s.Start(ctx, http.NewServeMux())
 	if err == nil {
 		t.Fatal("Start succeeded without a login")
 	}
@@ -487,7 +323,7 @@ func TestLoginRequired(t *testing.T) {
 
 	s, logs := newServer("approved", time.Minute)
 	started := make(chan error, 1)
-	go func() { started <- s.Start(ctx) }()
+	go func() { started <- s.Start(ctx, http.NewServeMux()) }()
 	urlRE := regexp.MustCompile(`tailnet login required.* url=(\S+)`)
 	var authURL string
 	waitFor(t, ctx, "login URL in the log", func() bool {
@@ -519,11 +355,11 @@ func TestStartStateDirErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{filepath.Join(file, "state"), file} {
-		s, err := tsnet.New(tsnet.Config{Dir: dir, Handler: http.NewServeMux(), ControlURL: tailnet.ControlURL()})
+		s, err := node.New(node.Config{Dir: dir, ControlURL: tailnet.ControlURL()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = s.Start(context.Background())
+		err = s.Start(context.Background(), http.NewServeMux())
 		if err == nil || !strings.Contains(err.Error(), dir) {
 			t.Errorf("Dir %s: want an error naming it, got %v", dir, err)
 		}
@@ -534,12 +370,12 @@ func TestStartStateDirErrors(t *testing.T) {
 
 	// A fresh directory is created private.
 	dir := filepath.Join(t.TempDir(), "fresh", "state")
-	s, err := tsnet.New(tsnet.Config{Dir: dir, Handler: http.NewServeMux(), ControlURL: "http://127.0.0.1:1",
+	s, err := node.New(node.Config{Dir: dir, ControlURL: "http://127.0.0.1:1",
 		Store: new(mem.Store), Ephemeral: true, UpTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Start(context.Background())
+	err = s.Start(context.Background(), http.NewServeMux())
 	if err == nil {
 		t.Fatal("Start against an unreachable control server succeeded")
 	}
@@ -557,22 +393,19 @@ func TestStartStateDirErrors(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	mux := http.NewServeMux()
-	for name, cfg := range map[string]tsnet.Config{
-		"no handler":      {},
-		"default mux":     {Handler: http.DefaultServeMux},
-		"bad hostname":    {Handler: mux, Hostname: "not a host"},
-		"leading hyphen":  {Handler: mux, Hostname: "-x"},
-		"bare tag":        {Handler: mux, AdvertiseTags: []string{"tsheadroom"}},
-		"control scheme":  {Handler: mux, ControlURL: "ftp://x"},
-		"mem without eph": {Handler: mux, Store: new(mem.Store)},
-		"negative":        {Handler: mux, UpTimeout: -time.Second},
+	for name, cfg := range map[string]node.Config{
+		"bad hostname":    {Hostname: "not a host"},
+		"leading hyphen":  {Hostname: "-x"},
+		"bare tag":        {AdvertiseTags: []string{"tsheadroom"}},
+		"control scheme":  {ControlURL: "ftp://x"},
+		"mem without eph": {Store: new(mem.Store)},
+		"negative":        {UpTimeout: -time.Second},
 	} {
-		if _, err := tsnet.New(cfg); err == nil {
+		if _, err := node.New(cfg); err == nil {
 			t.Errorf("%s: New accepted an invalid config", name)
 		}
 	}
-	s, err := tsnet.New(tsnet.Config{Handler: mux, Dir: t.TempDir()})
+	s, err := node.New(node.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -582,65 +415,64 @@ func TestNewValidates(t *testing.T) {
 	if _, err := s.WhoIs(context.Background(), "100.64.0.1:1"); err == nil {
 		t.Error("WhoIs before Start succeeded")
 	}
+	for name, h := range map[string]http.Handler{"no handler": nil, "default mux": http.DefaultServeMux} {
+		if err := s.Start(context.Background(), h); err == nil {
+			t.Errorf("Start with %s succeeded", name)
+		}
+	}
 	if err := s.Shutdown(context.Background()); err != nil {
 		t.Errorf("Shutdown before Start: %v", err)
 	}
 }
 
 // TestLocalServer: the loopback listener refuses non-loopback addresses,
-// and callers on it get hook and metrics but never admin, with no WhoIs.
+// binds loopback ones ("localhost" as 127.0.0.1, never resolved), serves
+// its handler on the address it bound, and stops answering after Shutdown.
 func TestLocalServer(t *testing.T) {
 	for _, addr := range []string{":8080", "0.0.0.0:0", "[::]:0", "192.0.2.1:80", "100.64.0.1:80", "example.com:80", "127.0.0.1", "127.0.0.1:http-alt-nope"} {
-		if err := tsnet.CheckLoopback(addr); err == nil {
-			t.Errorf("CheckLoopback(%q) accepted", addr)
-		}
-		if ln, err := tsnet.ListenLoopback(addr); err == nil {
-			ln.Close()
-			t.Errorf("ListenLoopback(%q) listened", addr)
-		}
-		if _, err := tsnet.NewLocal(tsnet.LocalConfig{Addr: addr, Handler: http.NewServeMux()}); err == nil {
+		if _, err := node.NewLocal(node.LocalConfig{Addr: addr}); err == nil {
 			t.Errorf("NewLocal(%q) accepted", addr)
 		}
 	}
-	ok := []string{"127.0.0.1:0", "127.0.0.2:0", "localhost:0"}
+	ok := map[string]string{"127.0.0.1:0": "127.0.0.1", "127.0.0.2:0": "127.0.0.2", "localhost:0": "127.0.0.1"}
 	if ln, err := net.Listen("tcp6", "[::1]:0"); err == nil {
 		ln.Close()
-		ok = append(ok, "[::1]:0")
+		ok["[::1]:0"] = "::1"
 	}
-	for _, addr := range ok {
-		ln, err := tsnet.ListenLoopback(addr)
+	for addr, host := range ok {
+		ls, err := node.NewLocal(node.LocalConfig{Addr: addr})
 		if err != nil {
-			t.Errorf("ListenLoopback(%q): %v", addr, err)
+			t.Errorf("NewLocal(%q): %v", addr, err)
 			continue
 		}
-		ln.Close()
+		if err := ls.Start(http.NewServeMux()); err != nil {
+			t.Errorf("Start on %q: %v", addr, err)
+			continue
+		}
+		if ap, err := netip.ParseAddrPort(ls.Addr().String()); err != nil || ap.Addr().String() != host {
+			t.Errorf("%q bound %s, want %s", addr, ls.Addr(), host)
+		}
+		ls.Shutdown(context.Background())
 	}
 
-	log, _ := newLogger(t)
-	a, err := tsnet.NewAccess(tsnet.AccessConfig{WhoIs: tsnet.NoTailnetWhoIs, RequireGrant: true, Logger: log})
+	log, _ := logtest.New(t)
+	ls, err := node.NewLocal(node.LocalConfig{Addr: "127.0.0.1:0", Logger: log})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := ls.Start(http.DefaultServeMux); err == nil {
+		t.Error("Start with http.DefaultServeMux succeeded")
 	}
 	mux := http.NewServeMux()
-	routes(mux, "", a)
-	ls, err := tsnet.NewLocal(tsnet.LocalConfig{Addr: "127.0.0.1:0", Handler: mux, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ls.Start(); err != nil {
+	mux.HandleFunc("POST /hook", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok "+r.RemoteAddr) })
+	if err := ls.Start(mux); err != nil {
 		t.Fatal(err)
 	}
 	defer ls.Shutdown(context.Background())
 	base := "http://" + ls.Addr().String()
 	ctx := testContext(t)
-	for ep, want := range map[string]int{"/hook": 200, "/metrics": 200, "/config": 403} {
-		code, body := do(t, ctx, http.DefaultClient, methodFor(ep), base+ep)
-		if code != want {
-			t.Errorf("local %s: %d %q, want %d", ep, code, body, want)
-		}
-		if want == 200 && body != "ok local ip=127.0.0.1 roles=hook,metrics" {
-			t.Errorf("local %s: body %q", ep, body)
-		}
+	if code, body := do(t, ctx, http.DefaultClient, "POST", base+"/hook"); code != 200 || !strings.HasPrefix(body, "ok 127.0.0.1:") {
+		t.Errorf("local /hook: %d %q", code, body)
 	}
 	if err := ls.Shutdown(ctx); err != nil {
 		t.Fatal(err)

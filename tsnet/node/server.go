@@ -1,6 +1,7 @@
-package tsnet
+package node
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,7 +25,7 @@ import (
 	"tailscale.com/ipn"
 	"tailscale.com/ipn/ipnstate"
 	"tailscale.com/ipn/store/mem"
-	tsnetpkg "tailscale.com/tsnet"
+	"tailscale.com/tsnet"
 )
 
 // Defaults for Config fields left zero.
@@ -36,21 +38,16 @@ const (
 	DefaultMaxHeaderBytes    = 64 << 10
 )
 
-// OmitPeerAPITag is the build tag that keeps tsnet from opening a host TCP
-// listener. Build and test with -tags ts_omit_peerapiserver.
-const OmitPeerAPITag = "ts_omit_peerapiserver"
+// omitPeerAPITag is the build tag that keeps tsnet from opening a host TCP
+// listener: tailscale.com/tsnet v1.102.5 binds its peer API (Taildrop,
+// exit-node DNS, Funnel ingress: nothing tsheadroom uses) to 0.0.0.0 on a
+// port derived from the node's IP. That listener closes every connection
+// from a non-tailnet address, but it is still a host listener; building
+// with the tag compiles it out (buildfeatures.HasPeerAPIServer is then
+// false), and the process listens only inside the tailnet.
+const omitPeerAPITag = "ts_omit_peerapiserver"
 
-// PeerAPIHostListener reports whether this binary's tailnet node will open a
-// TCP listener on the host's interfaces. tailscale.com/tsnet v1.102.5 binds
-// its peer API (Taildrop, exit-node DNS, Funnel ingress: nothing tsheadroom
-// uses) to 0.0.0.0 on a
-// port derived from the node's IP. That listener closes every connection from
-// a non-tailnet address, but it is still a host listener; building with
-// -tags ts_omit_peerapiserver (OmitPeerAPITag) compiles it out, and then the
-// process listens only inside the tailnet.
-func PeerAPIHostListener() bool { return buildfeatures.HasPeerAPIServer }
-
-// Config configures a Server. Handler is required; every other field has a
+// Config configures a Server. The zero value is valid: every field has a
 // documented default.
 type Config struct {
 	// Hostname is the device name on the tailnet (and the first label of
@@ -61,7 +58,7 @@ type Config struct {
 	// Store is set), cached TLS certificates and backend state, so it must
 	// be persistent and private: Start creates it with mode 0700 and fails,
 	// naming the path, when it cannot be created or written. Empty means
-	// <os.UserConfigDir>/tsheadroom/<Hostname>.
+	// DefaultDir().
 	Dir string
 
 	// AuthKey registers the node on first start. Empty means the TS_AUTHKEY
@@ -98,13 +95,8 @@ type Config struct {
 	// Dir. Tests pass a mem.Store, which requires Ephemeral.
 	Store ipn.StateStore
 
-	// Handler serves every request on every tailnet listener. Required.
-	// Never http.DefaultServeMux: importing tsnet registers debug handlers
-	// there.
-	Handler http.Handler
-
 	// Logger receives start-up, login and serving messages, and the tsnet
-	// library's user-facing messages. Nil means slog.Default().
+	// library's user-facing messages. Nil discards them.
 	Logger *slog.Logger
 
 	// VerboseBackend forwards the tsnet backend's (very chatty) debug logs
@@ -130,14 +122,14 @@ type Config struct {
 	// listener opens. An error aborts Start. Tests use it to install a
 	// local certificate authority and to wait for the node's DERP
 	// connection (see internal/tailnettest); production leaves it nil.
-	AfterUp func(ctx context.Context, ts *tsnetpkg.Server) error
+	AfterUp func(ctx context.Context, ts *tsnet.Server) error
 }
 
 // Server is tsheadroom's tailnet node and the HTTP server on its tailnet
 // listeners. Create it with New, then Start, then Shutdown.
 type Server struct {
 	cfg Config // defaults applied
-	ts  *tsnetpkg.Server
+	ts  *tsnet.Server
 	log *slog.Logger
 
 	ready atomic.Bool
@@ -159,65 +151,45 @@ type Server struct {
 // New validates cfg, applies defaults and returns a Server that has not
 // touched the network or the disk yet.
 func New(cfg Config) (*Server, error) {
-	if cfg.Handler == nil {
-		return nil, errors.New("tsnet: Config.Handler is required")
-	}
-	if h, ok := cfg.Handler.(*http.ServeMux); ok && h == http.DefaultServeMux {
-		return nil, errors.New("tsnet: refusing to serve http.DefaultServeMux (tsnet registers debug handlers on it); pass a dedicated mux")
-	}
-	if cfg.Hostname == "" {
-		cfg.Hostname = DefaultHostname
-	}
+	cfg.Hostname = cmp.Or(cfg.Hostname, DefaultHostname)
+	cfg.Dir = cmp.Or(cfg.Dir, DefaultDir())
 	if err := checkHostname(cfg.Hostname); err != nil {
 		return nil, err
 	}
 	for _, tag := range cfg.AdvertiseTags {
 		if !strings.HasPrefix(tag, "tag:") || len(tag) == len("tag:") {
-			return nil, fmt.Errorf("tsnet: advertise tag %q: want tag:name", tag)
+			return nil, fmt.Errorf("tailnet: advertise tag %q: want tag:name", tag)
 		}
 	}
 	if cfg.ControlURL != "" {
 		u, err := url.Parse(cfg.ControlURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("tsnet: control URL %q: want http(s)://host[:port]", cfg.ControlURL)
+			return nil, fmt.Errorf("tailnet: control URL %q: want http(s)://host[:port]", cfg.ControlURL)
 		}
 	}
 	if _, isMem := cfg.Store.(*mem.Store); isMem && !cfg.Ephemeral {
-		return nil, errors.New("tsnet: an in-memory Store needs Ephemeral (the node could never log in again)")
+		return nil, errors.New("tailnet: an in-memory Store needs Ephemeral (the node could never log in again)")
 	}
 	for name, d := range map[string]time.Duration{
 		"UpTimeout": cfg.UpTimeout, "CertTimeout": cfg.CertTimeout,
 		"ReadHeaderTimeout": cfg.ReadHeaderTimeout, "IdleTimeout": cfg.IdleTimeout,
 	} {
 		if d < 0 {
-			return nil, fmt.Errorf("tsnet: %s must not be negative, got %v", name, d)
+			return nil, fmt.Errorf("tailnet: %s must not be negative, got %v", name, d)
 		}
 	}
 	if cfg.MaxHeaderBytes < 0 {
-		return nil, fmt.Errorf("tsnet: MaxHeaderBytes must not be negative, got %d", cfg.MaxHeaderBytes)
+		return nil, fmt.Errorf("tailnet: MaxHeaderBytes must not be negative, got %d", cfg.MaxHeaderBytes)
 	}
-	cfg.UpTimeout = orDefault(cfg.UpTimeout, DefaultUpTimeout)
-	cfg.CertTimeout = orDefault(cfg.CertTimeout, DefaultCertTimeout)
-	cfg.ReadHeaderTimeout = orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
-	if cfg.MaxHeaderBytes == 0 {
-		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	if cfg.Dir == "" {
-		base, err := os.UserConfigDir()
-		if err != nil {
-			return nil, fmt.Errorf("tsnet: no state directory given and no user config dir to default to: %w", err)
-		}
-		cfg.Dir = filepath.Join(base, "tsheadroom", cfg.Hostname)
-	}
-	cfg.AdvertiseTags = append([]string(nil), cfg.AdvertiseTags...)
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	log = log.With("component", "tailnet")
+	cfg.UpTimeout = cmp.Or(cfg.UpTimeout, DefaultUpTimeout)
+	cfg.CertTimeout = cmp.Or(cfg.CertTimeout, DefaultCertTimeout)
+	cfg.ReadHeaderTimeout = cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	cfg.AdvertiseTags = slices.Clone(cfg.AdvertiseTags)
+	log := orDiscard(cfg.Logger).With("component", "tailnet")
 
-	ts := &tsnetpkg.Server{
+	ts := &tsnet.Server{
 		Dir:           cfg.Dir,
 		Store:         cfg.Store,
 		Hostname:      cfg.Hostname,
@@ -237,22 +209,34 @@ func New(cfg Config) (*Server, error) {
 	return &Server{cfg: cfg, ts: ts, log: log}, nil
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
+// DefaultDir is the state directory used when Config.Dir is empty:
+// <os.UserConfigDir>/tsheadroom, or tsheadroom-state in the working
+// directory where the system has no user config directory.
+func DefaultDir() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "tsheadroom")
 	}
-	return d
+	return "tsheadroom-state"
+}
+
+// orDiscard is the logger of a nil Config.Logger: a library stays quiet
+// unless its caller asks for its logs.
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
 }
 
 // checkHostname accepts what can become a single MagicDNS label.
 func checkHostname(h string) error {
 	if len(h) > 63 {
-		return fmt.Errorf("tsnet: hostname %q is longer than 63 characters", h)
+		return fmt.Errorf("tailnet: hostname %q is longer than 63 characters", h)
 	}
 	for i, r := range h {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' && i > 0 && i < len(h)-1
 		if !ok {
-			return fmt.Errorf("tsnet: hostname %q: use letters, digits and inner hyphens only", h)
+			return fmt.Errorf("tailnet: hostname %q: use letters, digits and inner hyphens only", h)
 		}
 	}
 	return nil
@@ -263,18 +247,18 @@ func checkHostname(h string) error {
 func (s *Server) prepareStateDir() error {
 	dir := s.cfg.Dir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("tsnet: state dir %s cannot be created: %w", dir, err)
+		return fmt.Errorf("tailnet: state dir %s cannot be created: %w", dir, err)
 	}
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("tsnet: state dir %s: %w", dir, err)
+		return fmt.Errorf("tailnet: state dir %s: %w", dir, err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("tsnet: state dir %s is not a directory", dir)
+		return fmt.Errorf("tailnet: state dir %s is not a directory", dir)
 	}
 	f, err := os.CreateTemp(dir, ".tsheadroom-write-check-*")
 	if err != nil {
-		return fmt.Errorf("tsnet: state dir %s is not writable: %w", dir, err)
+		return fmt.Errorf("tailnet: state dir %s is not writable: %w", dir, err)
 	}
 	name := f.Name()
 	f.Close()
@@ -288,17 +272,24 @@ func (s *Server) prepareStateDir() error {
 
 // Start joins the tailnet, waits until the node is running (at most
 // UpTimeout, or until ctx ends), opens the tailnet listeners and starts
-// serving. It returns once requests can be served; serving continues until
-// Shutdown. On failure everything Start brought up is torn down again, and
-// the error says what to do (log in at a URL, set TS_AUTHKEY, fix the state
-// directory, enable HTTPS in the tailnet...). Start may be called once.
-func (s *Server) Start(ctx context.Context) (err error) {
+// serving h on them. It returns once requests can be served; serving
+// continues until Shutdown. On failure everything Start brought up is torn
+// down again, and the error says what to do (log in at a URL, set
+// TS_AUTHKEY, fix the state directory, enable HTTPS in the tailnet...).
+// Start may be called once.
+//
+// h is never http.DefaultServeMux: importing tsnet registers debug handlers
+// there.
+func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
+	if err := checkHandler(h); err != nil {
+		return fmt.Errorf("tailnet: %w", err)
+	}
 	s.lifeMu.Lock()
 	defer s.lifeMu.Unlock()
 	s.mu.Lock()
 	if s.startCalled || s.shut {
 		s.mu.Unlock()
-		return errors.New("tsnet: Start called twice or after Shutdown")
+		return errors.New("tailnet: Start called twice or after Shutdown")
 	}
 	s.startCalled = true
 	s.mu.Unlock()
@@ -312,19 +303,19 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		envknob.SetNoLogsNoSupport()
 	}
 
-	if PeerAPIHostListener() {
-		s.log.Warn("this binary was built without -tags "+OmitPeerAPITag+": tsnet will also open a host TCP listener on 0.0.0.0 for its peer API (it refuses non-tailnet callers); rebuild with the tag so tsheadroom listens only on the tailnet",
+	if buildfeatures.HasPeerAPIServer {
+		s.log.Warn("this binary was built without -tags "+omitPeerAPITag+": tsnet will also open a host TCP listener on 0.0.0.0 for its peer API (it refuses non-tailnet callers); rebuild with the tag so tsheadroom listens only on the tailnet",
 			"hostname", s.cfg.Hostname)
 	}
 	s.log.Info("joining tailnet", "hostname", s.cfg.Hostname, "dir", s.cfg.Dir,
 		"tags", strings.Join(s.cfg.AdvertiseTags, ","), "control", s.cfg.ControlURL, "log_upload", s.cfg.LogUpload)
 	if err := s.ts.Start(); err != nil {
 		// ts.Close would panic on a node that never started; nothing to undo.
-		return fmt.Errorf("tsnet: start node %q (state dir %s): %w", s.cfg.Hostname, s.cfg.Dir, err)
+		return fmt.Errorf("tailnet: start node %q (state dir %s): %w", s.cfg.Hostname, s.cfg.Dir, err)
 	}
 	lc, err := s.ts.LocalClient()
 	if err != nil {
-		return fmt.Errorf("tsnet: local client: %w", err)
+		return fmt.Errorf("tailnet: local client: %w", err)
 	}
 	bgCtx, bgCancel := context.WithCancel(context.Background())
 	s.mu.Lock()
@@ -350,7 +341,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 
 	if s.cfg.AfterUp != nil {
 		if err := s.cfg.AfterUp(ctx, s.ts); err != nil {
-			return fmt.Errorf("tsnet: AfterUp hook: %w", err)
+			return fmt.Errorf("tailnet: AfterUp hook: %w", err)
 		}
 	}
 
@@ -362,19 +353,19 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}
 	ln, err := s.ts.Listen("tcp", ":80")
 	if err != nil {
-		return fmt.Errorf("tsnet: listen on tailnet :80: %w", err)
+		return fmt.Errorf("tailnet: listen on tailnet :80: %w", err)
 	}
 	lns = append(lns, ln)
 	if s.cfg.HTTPS {
 		tln, err := s.ts.ListenTLS("tcp", ":443")
 		if err != nil {
 			closeAll()
-			return fmt.Errorf("tsnet: listen on tailnet :443 (HTTPS requested): %w", err)
+			return fmt.Errorf("tailnet: listen on tailnet :443 (HTTPS requested): %w", err)
 		}
 		lns = append(lns, tln)
 	}
 
-	srv := newHTTPServer(s.cfg.Handler, s.cfg.ReadHeaderTimeout, s.cfg.IdleTimeout, s.cfg.MaxHeaderBytes, s.log)
+	srv := newHTTPServer(h, s.cfg.ReadHeaderTimeout, s.cfg.IdleTimeout, s.cfg.MaxHeaderBytes, s.log)
 	s.mu.Lock()
 	s.httpSrv = srv
 	s.mu.Unlock()
@@ -419,7 +410,7 @@ func (s *Server) waitRunning(ctx context.Context, lc *local.Client) (*ipnstate.S
 			return nil, s.notRunningError(ctx, lc, state, err)
 		}
 		if n.ErrMessage != nil {
-			return nil, fmt.Errorf("tsnet: node %q cannot join the tailnet: %s (check the auth key: Config.AuthKey or TS_AUTHKEY)", s.cfg.Hostname, *n.ErrMessage)
+			return nil, fmt.Errorf("tailnet: node %q cannot join the tailnet: %s (check the auth key: Config.AuthKey or TS_AUTHKEY)", s.cfg.Hostname, *n.ErrMessage)
 		}
 		if n.BrowseToURL != nil && *n.BrowseToURL != "" && *n.BrowseToURL != authURL {
 			authURL = *n.BrowseToURL
@@ -438,7 +429,7 @@ func (s *Server) waitRunning(ctx context.Context, lc *local.Client) (*ipnstate.S
 	// expects on first Up.
 	st, err := s.ts.Up(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("tsnet: node %q: %w", s.cfg.Hostname, err)
+		return nil, fmt.Errorf("tailnet: node %q: %w", s.cfg.Hostname, err)
 	}
 	return st, nil
 }
@@ -463,13 +454,13 @@ func (s *Server) notRunningError(ctx context.Context, lc *local.Client, state ip
 	}
 	switch {
 	case authURL != "":
-		return fmt.Errorf("tsnet: node %q is not logged in: log in at %s to add it to your tailnet, or set TS_AUTHKEY to an auth key and restart (%v)", s.cfg.Hostname, authURL, why)
+		return fmt.Errorf("tailnet: node %q is not logged in: log in at %s to add it to your tailnet, or set TS_AUTHKEY to an auth key and restart (%v)", s.cfg.Hostname, authURL, why)
 	case state == ipn.NeedsLogin:
-		return fmt.Errorf("tsnet: node %q is not logged in and has no state in %s: set TS_AUTHKEY to an auth key and restart (%v)", s.cfg.Hostname, s.cfg.Dir, why)
+		return fmt.Errorf("tailnet: node %q is not logged in and has no state in %s: set TS_AUTHKEY to an auth key and restart (%v)", s.cfg.Hostname, s.cfg.Dir, why)
 	case state == ipn.NeedsMachineAuth:
-		return fmt.Errorf("tsnet: node %q is waiting for a tailnet admin to approve it in the admin console (%v)", s.cfg.Hostname, why)
+		return fmt.Errorf("tailnet: node %q is waiting for a tailnet admin to approve it in the admin console (%v)", s.cfg.Hostname, why)
 	default:
-		return fmt.Errorf("tsnet: node %q did not reach the tailnet (state %v; control %q): %v", s.cfg.Hostname, state, s.cfg.ControlURL, why)
+		return fmt.Errorf("tailnet: node %q did not reach the tailnet (state %v; control %q): %v", s.cfg.Hostname, state, s.cfg.ControlURL, why)
 	}
 }
 
@@ -544,7 +535,7 @@ func (s *Server) teardown(ctx context.Context) error {
 	var errs []error
 	if srv != nil {
 		if err := srv.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("tsnet: drain in-flight requests: %w", err))
+			errs = append(errs, fmt.Errorf("tailnet: drain in-flight requests: %w", err))
 			srv.Close()
 		}
 	}
@@ -554,7 +545,7 @@ func (s *Server) teardown(ctx context.Context) error {
 	s.wg.Wait()
 	if nodeStarted {
 		if err := s.ts.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("tsnet: close node: %w", err))
+			errs = append(errs, fmt.Errorf("tailnet: close node: %w", err))
 		}
 	}
 	return errors.Join(errs...)
@@ -564,23 +555,23 @@ func (s *Server) teardown(ctx context.Context) error {
 func (s *Server) Ready() bool { return s.ready.Load() }
 
 // WhoIs identifies the tailnet peer behind remoteAddr ("ip:port"). It is
-// what AccessConfig.WhoIs wants. It fails before Start and for addresses
+// what access.Config.WhoIs wants. It fails before Start and for addresses
 // that are not tailnet peers.
 func (s *Server) WhoIs(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error) {
-	lc, err := s.LocalClient()
+	lc, err := s.localClient()
 	if err != nil {
 		return nil, err
 	}
 	return lc.WhoIs(ctx, remoteAddr)
 }
 
-// LocalClient returns the node's in-process LocalAPI client (no socket). It
+// localClient returns the node's in-process LocalAPI client (no socket). It
 // fails before Start.
-func (s *Server) LocalClient() (*local.Client, error) {
+func (s *Server) localClient() (*local.Client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.lc == nil || s.shut {
-		return nil, errors.New("tsnet: node is not running")
+		return nil, errors.New("tailnet: node is not running")
 	}
 	return s.lc, nil
 }
@@ -596,8 +587,8 @@ func (s *Server) DNSName() string {
 	return strings.TrimSuffix(s.status.Self.DNSName, ".")
 }
 
-// TailscaleIPs returns the node's tailnet addresses, or nil before Start.
-func (s *Server) TailscaleIPs() []netip.Addr {
+// tailscaleIPs returns the node's tailnet addresses, or nil before Start.
+func (s *Server) tailscaleIPs() []netip.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.status == nil {
@@ -612,7 +603,7 @@ func (s *Server) TailscaleIPs() []netip.Addr {
 func (s *Server) URLs() []string {
 	host := s.DNSName()
 	if host == "" {
-		ips := s.TailscaleIPs()
+		ips := s.tailscaleIPs()
 		if len(ips) == 0 {
 			return nil
 		}
@@ -623,6 +614,18 @@ func (s *Server) URLs() []string {
 		urls = append(urls, "https://"+host)
 	}
 	return urls
+}
+
+// checkHandler refuses what must not be served: no handler, or the
+// process-wide default mux, where imported packages register debug routes.
+func checkHandler(h http.Handler) error {
+	if h == nil {
+		return errors.New("a handler is required")
+	}
+	if mux, ok := h.(*http.ServeMux); ok && mux == http.DefaultServeMux {
+		return errors.New("refusing to serve http.DefaultServeMux (tsnet registers debug handlers on it); pass a dedicated mux")
+	}
+	return nil
 }
 
 // newHTTPServer is the http.Server used on every listener: bounded header

@@ -1,4 +1,14 @@
-package tsnet
+// Package access decides who may call tsheadroom: it resolves each caller's
+// tailnet identity with WhoIs and grants roles (hook, metrics, admin) from an
+// app capability in the tailnet policy and from allow lists of tags and
+// login names, then guards handlers with those roles.
+//
+// It knows nothing of the node that produces WhoIs answers (any function with
+// that contract will do), of the routes it guards or of what they serve: the
+// caller names the role and endpoint of each handler it wraps. Callers on the
+// loopback listener carry no tailnet identity; Loopback marks them, and they
+// get the hook and metrics roles, never admin.
+package access
 
 import (
 	"context"
@@ -37,9 +47,9 @@ var allRoles = [...]Role{RoleHook, RoleMetrics, RoleAdmin}
 func (r Role) valid() bool { return slices.Contains(allRoles[:], r) }
 
 // DefaultCapName is the app capability tsheadroom reads from the tailnet
-// policy when AccessConfig.CapName is empty. Its values are JSON objects of
+// policy when Config.CapName is empty. Its values are JSON objects of
 // the form {"roles": ["hook", "metrics", "admin"]}. Operators who prefer a
-// capability under their own domain set AccessConfig.CapName instead.
+// capability under their own domain set Config.CapName instead.
 const DefaultCapName = "tsheadroom.dev/cap/tsheadroom"
 
 // AllowList names callers that hold a role without an app-capability grant.
@@ -55,13 +65,14 @@ type AllowList struct {
 
 func (l AllowList) empty() bool { return len(l.Tags) == 0 && len(l.Logins) == 0 }
 
-// AccessConfig configures an Access. The zero value is not usable: WhoIs is
+// Config configures a Policy. The zero value is not usable: WhoIs is
 // required.
-type AccessConfig struct {
+type Config struct {
 	// WhoIs identifies the tailnet peer behind a request's remote address
-	// ("ip:port"). Required. In production this is Server.WhoIs (the
-	// tailnet node's LocalAPI); tests may pass any function with the same
-	// contract. An error means the caller is denied.
+	// ("ip:port"). Required. In production this is the tailnet node's
+	// own, through its LocalAPI, or NoTailnetWhoIs without a tailnet;
+	// tests may pass any function with the same contract. An error means
+	// the caller is denied.
 	WhoIs func(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error)
 
 	// CapName is the app capability whose grant values carry roles.
@@ -76,7 +87,7 @@ type AccessConfig struct {
 	// RequireGrant closes the open default: when true, callers get only the
 	// roles their grants and the allow lists give them, even if no allow
 	// list is set. When false and Allow is empty, hook and metrics are open
-	// to every peer that can reach the node (see NewAccess).
+	// to every peer that can reach the node (see New).
 	RequireGrant bool
 
 	// OnDeny, if non-nil, is called once per refused request with the
@@ -85,24 +96,24 @@ type AccessConfig struct {
 	// concurrent use and must not block.
 	OnDeny func(endpoint string)
 
-	// Logger receives denials and configuration warnings. Nil means
-	// slog.Default().
+	// Logger receives denials and configuration warnings. Nil discards
+	// them.
 	Logger *slog.Logger
 }
 
 // ErrNoTailnet is what NoTailnetWhoIs returns.
 var ErrNoTailnet = errors.New("no tailnet: running in local mode only")
 
-// NoTailnetWhoIs is an AccessConfig.WhoIs for running without a tailnet (only
-// a LocalServer): it identifies nobody, so only loopback callers, which
+// NoTailnetWhoIs is a Config.WhoIs for running without a tailnet (only a
+// loopback listener): it identifies nobody, so only loopback callers, which
 // never need WhoIs, get roles.
 func NoTailnetWhoIs(context.Context, string) (*apitype.WhoIsResponse, error) {
 	return nil, ErrNoTailnet
 }
 
-// Access resolves a caller's roles from its tailnet identity and guards
+// Policy resolves a caller's roles from its tailnet identity and guards
 // handlers with them. It is safe for concurrent use.
-type Access struct {
+type Policy struct {
 	whois   func(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error)
 	capName tailcfg.PeerCapability
 	allow   map[Role]AllowList
@@ -114,12 +125,12 @@ type Access struct {
 	warnedUnknown map[string]bool // unknown role names in grants, logged once each
 }
 
-// NewAccess validates cfg and returns an Access.
+// New validates cfg and returns a Policy.
 //
 // With no policy configured at all (Allow empty and RequireGrant false) the
 // hook and metrics roles are open to every peer that can reach the node,
 // admin still needs a grant, and a warning saying so is logged once here.
-func NewAccess(cfg AccessConfig) (*Access, error) {
+func New(cfg Config) (*Policy, error) {
 	if cfg.WhoIs == nil {
 		return nil, errors.New("access: WhoIs is required")
 	}
@@ -151,9 +162,9 @@ func NewAccess(cfg AccessConfig) (*Access, error) {
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Access{
+	a := &Policy{
 		whois:   cfg.WhoIs,
 		capName: tailcfg.PeerCapability(capName),
 		allow:   allow,
@@ -167,13 +178,6 @@ func NewAccess(cfg AccessConfig) (*Access, error) {
 	}
 	return a, nil
 }
-
-// Open reports whether no policy is configured, so hook and metrics are open
-// to every tailnet peer.
-func (a *Access) Open() bool { return a.open }
-
-// CapName returns the app capability this Access reads.
-func (a *Access) CapName() string { return string(a.capName) }
 
 // Caller is the identity of the peer behind a request, with its roles.
 type Caller struct {
@@ -196,8 +200,8 @@ type Caller struct {
 	Roles []Role
 }
 
-// Has reports whether the caller holds role.
-func (c Caller) Has(role Role) bool { return slices.Contains(c.Roles, role) }
+// has reports whether the caller holds role.
+func (c Caller) has(role Role) bool { return slices.Contains(c.Roles, role) }
 
 // String renders the identity for logs and denial messages, e.g.
 // "tags=tag:aperture node=aperture.example.ts.net ip=100.64.0.2".
@@ -228,9 +232,9 @@ func (c Caller) String() string {
 
 type callerKey struct{}
 
-// localCallerKey marks requests that arrived on the loopback listener. Only
-// LocalServer sets it, so a tailnet request can never carry it.
-type localCallerKey struct{}
+// loopbackKey marks requests that arrived on the loopback listener. Only
+// Loopback sets it, so a tailnet request can never carry it.
+type loopbackKey struct{}
 
 // CallerFrom returns the caller that Require attached to ctx.
 func CallerFrom(ctx context.Context) (Caller, bool) {
@@ -238,13 +242,14 @@ func CallerFrom(ctx context.Context) (Caller, bool) {
 	return c, ok
 }
 
-// WithLocalCaller marks r's context as coming from the loopback listener: the
-// caller then gets the hook and metrics roles and never admin. LocalServer
-// applies it to every request; it is exported for callers that serve
-// loopback listeners themselves.
-func WithLocalCaller(h http.Handler) http.Handler {
+// Loopback returns h with every request marked as coming from the loopback
+// listener: Require then gives its callers the hook and metrics roles
+// without WhoIs, and never admin. Wrap only the handler of a listener bound
+// to loopback (-local-addr); a handler it does not wrap identifies every
+// caller with WhoIs, so forgetting it denies rather than grants.
+func Loopback(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), localCallerKey{}, true)))
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loopbackKey{}, true)))
 	})
 }
 
@@ -252,10 +257,10 @@ func WithLocalCaller(h http.Handler) http.Handler {
 // scrape metrics, never to change the configuration.
 var localRoles = [...]Role{RoleHook, RoleMetrics}
 
-// Identify resolves the caller behind r and its roles. It fails when the
+// identify resolves the caller behind r and its roles. It fails when the
 // caller cannot be identified (WhoIs error, or a peer unknown to the node).
-func (a *Access) Identify(r *http.Request) (Caller, error) {
-	if local, _ := r.Context().Value(localCallerKey{}).(bool); local {
+func (a *Policy) identify(r *http.Request) (Caller, error) {
+	if local, _ := r.Context().Value(loopbackKey{}).(bool); local {
 		c := Caller{Local: true, Roles: localRoles[:]}
 		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 			c.Addr = ap.Addr().Unmap()
@@ -273,7 +278,7 @@ func (a *Access) Identify(r *http.Request) (Caller, error) {
 }
 
 // resolve turns a WhoIs answer into a Caller with its effective roles.
-func (a *Access) resolve(who *apitype.WhoIsResponse, remoteAddr string) Caller {
+func (a *Policy) resolve(who *apitype.WhoIsResponse, remoteAddr string) Caller {
 	c := Caller{NodeName: strings.TrimSuffix(who.Node.Name, ".")}
 	if c.NodeName == "" {
 		c.NodeName = who.Node.ComputedName
@@ -335,7 +340,7 @@ type capGrant struct {
 // tailcfg.UnmarshalCapJSON, which fails all values on one bad one) so that a
 // malformed grant elsewhere in the policy does not take away roles granted
 // correctly; the bad value is logged and ignored.
-func (a *Access) grantedRoles(who *apitype.WhoIsResponse, c Caller) []Role {
+func (a *Policy) grantedRoles(who *apitype.WhoIsResponse, c Caller) []Role {
 	var roles []Role
 	for _, raw := range who.CapMap[a.capName] {
 		var g capGrant
@@ -355,7 +360,7 @@ func (a *Access) grantedRoles(who *apitype.WhoIsResponse, c Caller) []Role {
 	return roles
 }
 
-func (a *Access) warnUnknownRole(name string) {
+func (a *Policy) warnUnknownRole(name string) {
 	a.mu.Lock()
 	seen := a.warnedUnknown[name]
 	if !seen {
@@ -376,14 +381,14 @@ func (a *Access) warnUnknownRole(name string) {
 // caller's identity and reported to OnDeny with endpoint, a short stable
 // name for the route ("hook", "metrics", "config"). The caller is attached
 // to the request context (see CallerFrom) before h runs.
-func (a *Access) Require(role Role, endpoint string, h http.Handler) http.Handler {
+func (a *Policy) Require(role Role, endpoint string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := a.Identify(r)
+		c, err := a.identify(r)
 		if err != nil {
 			a.deny(w, endpoint, role, "", "cannot identify caller", err)
 			return
 		}
-		if !c.Has(role) {
+		if !c.has(role) {
 			a.deny(w, endpoint, role, c.String(), fmt.Sprintf("caller %s lacks role %s", c, role), nil)
 			return
 		}
@@ -391,7 +396,7 @@ func (a *Access) Require(role Role, endpoint string, h http.Handler) http.Handle
 	})
 }
 
-func (a *Access) deny(w http.ResponseWriter, endpoint string, role Role, caller, reason string, err error) {
+func (a *Policy) deny(w http.ResponseWriter, endpoint string, role Role, caller, reason string, err error) {
 	attrs := []any{"endpoint", endpoint, "role", string(role), "outcome", "denied", "reason", reason}
 	if caller != "" {
 		attrs = append(attrs, "caller", caller)

@@ -1,6 +1,7 @@
-package tsnet
+package node
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,12 +14,12 @@ import (
 	"time"
 )
 
-// CheckLoopback reports whether addr ("host:port") names a loopback address
+// checkLoopback reports whether addr ("host:port") names a loopback address
 // only. The host must be a literal loopback IP (127.0.0.0/8 or ::1) or
 // "localhost"; an empty host, an unspecified address (0.0.0.0, ::) or any
 // other name or IP is refused, because it could expose tsheadroom beyond
 // this machine without the tailnet's identity checks.
-func CheckLoopback(addr string) error {
+func checkLoopback(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("local address %q: want host:port on loopback, e.g. 127.0.0.1:8080: %w", addr, err)
@@ -36,11 +37,11 @@ func CheckLoopback(addr string) error {
 	return nil
 }
 
-// ListenLoopback opens a TCP listener on a loopback address, refusing any
-// address CheckLoopback refuses. "localhost" is bound as 127.0.0.1 rather
+// listenLoopback opens a TCP listener on a loopback address, refusing any
+// address checkLoopback refuses. "localhost" is bound as 127.0.0.1 rather
 // than resolved, so a misconfigured hosts file cannot widen it.
-func ListenLoopback(addr string) (net.Listener, error) {
-	if err := CheckLoopback(addr); err != nil {
+func listenLoopback(addr string) (net.Listener, error) {
+	if err := checkLoopback(addr); err != nil {
 		return nil, err
 	}
 	host, port, _ := net.SplitHostPort(addr)
@@ -62,16 +63,11 @@ func ListenLoopback(addr string) (net.Listener, error) {
 
 // LocalConfig configures a LocalServer.
 type LocalConfig struct {
-	// Addr is the loopback host:port to listen on (see CheckLoopback).
+	// Addr is the loopback host:port to listen on (see checkLoopback).
 	// Port 0 picks a free port; Addr() reports it. Required.
 	Addr string
 
-	// Handler serves every request. Required. Requests reach it marked as
-	// local callers, so Access.Require gives them the hook and metrics
-	// roles and never admin.
-	Handler http.Handler
-
-	// Logger receives serving errors. Nil means slog.Default().
+	// Logger receives serving errors. Nil discards them.
 	Logger *slog.Logger
 
 	// ReadHeaderTimeout, IdleTimeout and MaxHeaderBytes configure the
@@ -82,7 +78,9 @@ type LocalConfig struct {
 }
 
 // LocalServer serves a handler on a loopback address, for trying tsheadroom
-// without a tailnet (the -local-addr flag).
+// without a tailnet (the -local-addr flag). It knows nothing of identity:
+// its callers have none on the tailnet, and the caller of Start decides
+// what they may do (main wraps its mux with access.Loopback).
 type LocalServer struct {
 	cfg LocalConfig
 	log *slog.Logger
@@ -96,42 +94,34 @@ type LocalServer struct {
 // NewLocal validates cfg (including that Addr is loopback) without
 // listening yet.
 func NewLocal(cfg LocalConfig) (*LocalServer, error) {
-	if cfg.Handler == nil {
-		return nil, errors.New("local server: Handler is required")
-	}
-	if h, ok := cfg.Handler.(*http.ServeMux); ok && h == http.DefaultServeMux {
-		return nil, errors.New("local server: refusing to serve http.DefaultServeMux; pass a dedicated mux")
-	}
-	if err := CheckLoopback(cfg.Addr); err != nil {
+	if err := checkLoopback(cfg.Addr); err != nil {
 		return nil, err
 	}
 	if cfg.ReadHeaderTimeout < 0 || cfg.IdleTimeout < 0 || cfg.MaxHeaderBytes < 0 {
 		return nil, errors.New("local server: timeouts and MaxHeaderBytes must not be negative")
 	}
-	cfg.ReadHeaderTimeout = orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
-	if cfg.MaxHeaderBytes == 0 {
-		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	return &LocalServer{cfg: cfg, log: log.With("component", "local")}, nil
+	cfg.ReadHeaderTimeout = cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	return &LocalServer{cfg: cfg, log: orDiscard(cfg.Logger).With("component", "local")}, nil
 }
 
-// Start listens on the loopback address and serves in the background.
-func (l *LocalServer) Start() error {
+// Start listens on the loopback address and serves h in the background.
+// h is never http.DefaultServeMux (see Server.Start).
+func (l *LocalServer) Start(h http.Handler) error {
+	if err := checkHandler(h); err != nil {
+		return fmt.Errorf("local server: %w", err)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.srv != nil {
 		return errors.New("local server: Start called twice")
 	}
-	ln, err := ListenLoopback(l.cfg.Addr)
+	ln, err := listenLoopback(l.cfg.Addr)
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(WithLocalCaller(l.cfg.Handler), l.cfg.ReadHeaderTimeout, l.cfg.IdleTimeout, l.cfg.MaxHeaderBytes, l.log)
+	srv := newHTTPServer(h, l.cfg.ReadHeaderTimeout, l.cfg.IdleTimeout, l.cfg.MaxHeaderBytes, l.log)
 	l.ln, l.srv, l.done = ln, srv, make(chan struct{})
 	go func() {
 		defer close(l.done)
@@ -139,7 +129,7 @@ func (l *LocalServer) Start() error {
 			l.log.Error("local listener stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	l.log.Warn("serving on a local loopback listener: callers there get the hook and metrics roles without tailnet identity",
+	l.log.Warn("serving on a local loopback listener: its callers have no tailnet identity",
 		"addr", ln.Addr().String())
 	return nil
 }
