@@ -1,0 +1,473 @@
+package jsonfold
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// The fields of a collection are the member names of its object items (or,
+// for items that are scalars, their own values as one field). For each
+// field one pass gathers what selection and notes need, in memory bounded
+// by the number of fields, never by items times fields: how many items
+// have it, whether it is constant, the extremes of its numbers and dates
+// (and the top few when the task asks for them), and the counts of its
+// values while they are few.
+
+// maxFields bounds the fields tracked per collection: items with many
+// distinct keys (maps inside items) cost no more than that.
+const maxFields = 256
+
+// cardLimit is how many distinct values a field may have and still count
+// as categorical.
+const cardLimit = 64
+
+// ranked is one item's value of a field, for extremes.
+type ranked struct {
+	num float64
+	str string
+	at  int32
+}
+
+// valStat counts one value of a categorical field and remembers the first
+// items holding it.
+type valStat struct {
+	n  int32
+	at [3]int32
+	// sev and sig: the value's problem report.
+	sev lines.Severity
+	sig uint64
+}
+
+type field struct {
+	// key is the member name as written (quoted); "" for the items' own
+	// values.
+	key string
+	// count is how many items have the field.
+	count int32
+	// firstAt and lastAt are the first and last items having it.
+	firstAt, lastAt int32
+	nNum, nDate     int32
+	// first is the first value; constant stays true while all are equal.
+	first    string
+	constant bool
+	// scalar stays true while no value is an object or array.
+	scalar                  bool
+	lo, hi                  ranked // numbers
+	dlo, dhi                ranked // dates (ISO text compares as time)
+	top, bottom, dtop, dbot []ranked
+	// keySev is 1 + the severity of the field's name, 0 until known.
+	keySev lines.Severity
+	// vals indexes stats by raw value until the field has more than
+	// cardLimit distinct values (highCard).
+	vals     map[string]int32
+	stats    []valStat
+	highCard bool
+}
+
+type fieldSet struct {
+	list  []*field
+	index map[string]int32
+	// objects counts the items that are objects.
+	objects int
+	// topK is how many items per field extreme intents keep (0: none).
+	topK              int
+	wantMax, wantMin  bool
+	wantNew, wantOld  bool
+	scalars, numItems int
+	// rarePerField bounds the items one field's rare values keep.
+	rarePerField int
+	// indexText is the collection's text with the names of shared fields
+	// blanked, when asked for.
+	indexText string
+}
+
+// fieldsOf gathers the fields of the items and, in the same walk, how
+// strongly each item reports a problem (into a.sev and a.sig).
+func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
+	in := c.q.Intent
+	fs := &fieldSet{
+		topK:    c.p.topK,
+		wantMax: in.Has(relevance.Max), wantMin: in.Has(relevance.Min),
+		wantNew: in.Has(relevance.Newest), wantOld: in.Has(relevance.Oldest),
+		numItems: len(sq.items), rarePerField: c.p.rarePerField,
+	}
+	t := c.t
+	// The index text blanks the names of fields seen before (see
+	// indexText); it is built in this walk when there is a query.
+	var ib *strings.Builder
+	ipos := sq.start
+	if blank && sq.kind != jsonspan.Object {
+		ib = &strings.Builder{}
+		ib.Grow(sq.end - sq.start)
+	}
+	for x, k := range sq.items {
+		if x&1023 == 0 && c.stop(1024) {
+			break
+		}
+		var sev lines.Severity
+		var sig uint64
+		switch t.Kind(k) {
+		case jsonspan.Object:
+			fs.objects++
+			pos := 0
+			for m := t.First(k); m >= 0; m = t.Next(m) {
+				f := fs.lookup(t.RawKey(m), pos)
+				var s lines.Severity
+				var g uint64
+				if f != nil {
+					s, g = f.add(c, fs, int32(x), m)
+					if ib != nil && f.count >= 2 {
+						ks, ke := t.KeySpan(m)
+						if ke-ks <= len(blanks) {
+							ib.WriteString(c.src[ipos:ks])
+							ib.WriteString(blanks[:ke-ks])
+							ipos = ke
+						}
+					}
+				} else {
+					s, g = c.valueProblem(m)
+				}
+				pos++
+				if sev == lines.Problem {
+					continue
+				}
+				if ks := f.keySignal(t.RawKey(m)); ks > s && isSet(t.Raw(m)) {
+					s, g = ks, lines.ShapeHash(t.RawKey(m))
+				}
+				if s > sev {
+					sev, sig = s, g
+				}
+			}
+		case jsonspan.Array:
+			sev, sig = c.valueProblem(k)
+		case jsonspan.Line:
+			if sev = lines.Signal(t.Raw(k)); sev != lines.NoSignal {
+				sig = lines.ShapeHash(t.Raw(k))
+			}
+		default:
+			fs.scalars++
+			if f := fs.lookup("", 0); f != nil {
+				sev, sig = f.add(c, fs, int32(x), k)
+			} else {
+				sev, sig = c.valueProblem(k)
+			}
+		}
+		a.sev[x], a.sig[x] = sev, sig
+	}
+	if ib != nil {
+		ib.WriteString(c.src[ipos:sq.end])
+		fs.indexText = ib.String()
+	}
+	return fs
+}
+
+// blanks replace field names in the index text.
+const blanks = "                                                                "
+
+// keySignal is how strongly a member name reports a problem ("error",
+// "failures"), computed once per field.
+func (f *field) keySignal(raw string) lines.Severity {
+	if f == nil {
+		return lines.Signal(raw)
+	}
+	if f.keySev == 0 {
+		f.keySev = lines.Signal(raw) + 1
+	}
+	return f.keySev - 1
+}
+
+// lookup returns the field named key, the pos-th member of its item:
+// items usually list their keys in one order, so the field at that
+// position is tried before the index.
+func (fs *fieldSet) lookup(key string, pos int) *field {
+	if pos < len(fs.list) && fs.list[pos].key == key {
+		return fs.list[pos]
+	}
+	if fs.index == nil && len(fs.list) > 0 {
+		fs.index = make(map[string]int32, len(fs.list)*2)
+		for i, f := range fs.list {
+			fs.index[f.key] = int32(i)
+		}
+	}
+	if i, ok := fs.index[key]; ok {
+		return fs.list[i]
+	}
+	if len(fs.list) >= maxFields {
+		return nil
+	}
+	f := &field{key: key, firstAt: -1, constant: true, scalar: true}
+	if fs.index != nil {
+		fs.index[key] = int32(len(fs.list))
+	}
+	fs.list = append(fs.list, f)
+	return f
+}
+
+// add records value node v of item x and returns how strongly it reports
+// a problem (known once per value of a categorical field).
+func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity, uint64) {
+	raw := c.t.Raw(v)
+	kind := c.t.Kind(v)
+	f.count++
+	if f.firstAt < 0 {
+		f.firstAt, f.first = x, raw
+	} else if f.constant && raw != f.first {
+		f.constant = false
+	}
+	f.lastAt = x
+	switch kind {
+	case jsonspan.Object, jsonspan.Array:
+		f.scalar = false
+		return c.valueProblem(v)
+	case jsonspan.Number:
+		if num, ok := parseNumber(raw); ok {
+			r := ranked{num: num, at: x}
+			if f.nNum == 0 {
+				f.lo, f.hi = r, r
+			} else {
+				if num < f.lo.num {
+					f.lo = r
+				}
+				if num > f.hi.num {
+					f.hi = r
+				}
+			}
+			f.nNum++
+			if fs.wantMax {
+				f.top = pushRanked(f.top, r, fs.topK, greaterNum)
+			}
+			if fs.wantMin {
+				f.bottom = pushRanked(f.bottom, r, fs.topK, lessNum)
+			}
+		}
+	case jsonspan.String:
+		if isDate(raw) {
+			r := ranked{str: raw, at: x}
+			if f.nDate == 0 {
+				f.dlo, f.dhi = r, r
+			} else {
+				if raw < f.dlo.str {
+					f.dlo = r
+				}
+				if raw > f.dhi.str {
+					f.dhi = r
+				}
+			}
+			f.nDate++
+			if fs.wantNew {
+				f.dtop = pushRanked(f.dtop, r, fs.topK, greaterStr)
+			}
+			if fs.wantOld {
+				f.dbot = pushRanked(f.dbot, r, fs.topK, lessStr)
+			}
+		}
+	}
+	if f.highCard {
+		return c.valueProblem(v)
+	}
+	if f.vals == nil {
+		f.vals = make(map[string]int32, 8)
+	}
+	i, ok := f.vals[raw]
+	if !ok {
+		if len(f.stats) >= cardLimit {
+			f.highCard, f.vals, f.stats = true, nil, nil
+			return c.valueProblem(v)
+		}
+		i = int32(len(f.stats))
+		f.vals[raw] = i
+		sev, sig := c.valueProblem(v)
+		f.stats = append(f.stats, valStat{sev: sev, sig: sig})
+	}
+	st := &f.stats[i]
+	if st.n < int32(len(st.at)) {
+		st.at[st.n] = x
+	}
+	st.n++
+	return st.sev, st.sig
+}
+
+func greaterNum(a, b ranked) bool { return a.num > b.num }
+func lessNum(a, b ranked) bool    { return a.num < b.num }
+func greaterStr(a, b ranked) bool { return a.str > b.str }
+func lessStr(a, b ranked) bool    { return a.str < b.str }
+
+// pushRanked keeps the k best values in xs (best first); on ties the
+// earlier item stays ahead.
+func pushRanked(xs []ranked, r ranked, k int, better func(a, b ranked) bool) []ranked {
+	if k <= 0 {
+		return xs
+	}
+	if len(xs) == k && !better(r, xs[k-1]) {
+		return xs
+	}
+	i := len(xs)
+	for i > 0 && better(r, xs[i-1]) {
+		i--
+	}
+	if len(xs) < k {
+		xs = append(xs, ranked{})
+	}
+	copy(xs[i+1:], xs[i:len(xs)-1])
+	xs[i] = r
+	return xs
+}
+
+// numeric reports whether most of the field's values are numbers.
+func (f *field) numeric() bool { return f.nNum >= 3 && f.nNum*10 >= f.count*9 }
+
+// dated reports whether most of the field's values are dates.
+func (f *field) dated() bool { return f.nDate >= 3 && f.nDate*10 >= f.count*9 }
+
+// categorical reports whether the field has few distinct values, each
+// shared by several items.
+func (f *field) categorical() bool {
+	return !f.highCard && len(f.stats) >= 2 && f.count >= 8 && len(f.stats)*4 <= int(f.count)
+}
+
+// mark makes the items holding extremes and rare values must-keep.
+func (fs *fieldSet) mark(a *analysis) {
+	keep := func(at int32) { a.must[at] = true }
+	var rareKeys []*field
+	for _, f := range fs.list {
+		if f.count <= 2 && fs.objects >= 20 && f.key != "" {
+			rareKeys = append(rareKeys, f)
+		}
+		if f.count < 3 {
+			continue
+		}
+		if f.numeric() && f.lo.num < f.hi.num {
+			keep(f.lo.at)
+			keep(f.hi.at)
+			for _, r := range f.top {
+				keep(r.at)
+			}
+			for _, r := range f.bottom {
+				keep(r.at)
+			}
+		}
+		if f.dated() && f.dlo.str < f.dhi.str {
+			keep(f.dlo.at)
+			keep(f.dhi.at)
+			for _, r := range f.dtop {
+				keep(r.at)
+			}
+			for _, r := range f.dbot {
+				keep(r.at)
+			}
+		}
+		if f.categorical() {
+			fs.markRare(f, a, keep)
+		}
+	}
+	// A key only a few items have (an "error" member among thousands of
+	// records) marks them, unless rare keys are the norm (keys that are
+	// data, not names).
+	if len(rareKeys) <= 4 {
+		for _, f := range rareKeys {
+			keep(f.firstAt)
+			keep(f.lastAt)
+		}
+	}
+}
+
+// rareLimit is how many items a value may have and still be rare.
+func rareLimit(count int32) int32 {
+	switch {
+	case count < 100:
+		return 1
+	case count < 1000:
+		return 2
+	}
+	return 3
+}
+
+// markRare keeps the items holding rare values of a categorical field,
+// rarest first, at most rarePerField of them.
+func (fs *fieldSet) markRare(f *field, a *analysis, keep func(int32)) {
+	limit := rareLimit(f.count)
+	type rv struct {
+		i int
+		n int32
+	}
+	var rares []rv
+	for i, st := range f.stats {
+		if st.n <= limit {
+			rares = append(rares, rv{i, st.n})
+		}
+	}
+	if len(rares)*2 > len(f.stats) {
+		// Most values are rare: the field is not a category with outliers.
+		return
+	}
+	slices.SortStableFunc(rares, func(x, y rv) int { return int(x.n - y.n) })
+	kept := 0
+	for _, r := range rares {
+		st := &f.stats[r.i]
+		for j := int32(0); j < min(st.n, int32(len(st.at))); j++ {
+			if kept >= fs.rarePerField {
+				return
+			}
+			keep(st.at[j])
+			kept++
+		}
+	}
+}
+
+// ident returns the field that names items (present in every object item,
+// scalar, different in each), or nil.
+func (fs *fieldSet) ident() *field {
+	for _, f := range fs.list {
+		if f.key == "" || int(f.count) != fs.objects || fs.objects < 2 || !f.scalar || f.constant || len(f.first) > 80 {
+			continue
+		}
+		if f.highCard || len(f.stats) == int(f.count) {
+			return f
+		}
+	}
+	return nil
+}
+
+// parseNumber converts a JSON number's text; small integers, the common
+// case, skip the general float parser.
+func parseNumber(raw string) (float64, bool) {
+	if len(raw) > 0 && len(raw) <= 15 {
+		neg, digits := false, raw
+		if digits[0] == '-' {
+			neg, digits = true, digits[1:]
+		}
+		v, ok := int64(0), len(digits) > 0
+		for i := 0; i < len(digits) && ok; i++ {
+			d := digits[i]
+			ok = d >= '0' && d <= '9'
+			v = v*10 + int64(d-'0')
+		}
+		if ok {
+			if neg {
+				v = -v
+			}
+			return float64(v), true
+		}
+	}
+	x, err := strconv.ParseFloat(raw, 64)
+	return x, err == nil
+}
+
+// isDate reports whether a raw JSON string starts with an ISO date
+// (YYYY-MM-DD).
+func isDate(raw string) bool {
+	if len(raw) < 12 || raw[5] != '-' || raw[8] != '-' {
+		return false
+	}
+	for _, i := range [...]int{1, 2, 3, 4, 6, 7, 9, 10} {
+		if raw[i] < '0' || raw[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,98 @@
+package jsonfold
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// Generators of JSON tool output for tests and benchmarks: deterministic,
+// written for this package.
+
+// genRecords returns an indented array of n API-style records: one error
+// at n/3, a latency outlier at n/2, a record naming "checkout-service" at
+// 2n/3, a nested tags array in each.
+func genRecords(n int) string {
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := range n {
+		level, msg, svc, lat := "info", "request served", "frontend", 20+i%7
+		switch i {
+		case n / 3:
+			level, msg = "error", "upstream connection refused"
+		case n / 2:
+			lat = 9000
+		case 2 * n / 3:
+			svc = "checkout-service"
+		}
+		fmt.Fprintf(&b, "  {\n    \"id\": %d,\n    \"level\": %q,\n    \"service\": %q,\n    \"region\": \"eu-west-%d\",\n"+
+			"    \"latency_ms\": %d,\n    \"time\": \"2026-03-%02dT10:%02d:%02dZ\",\n    \"msg\": %q,\n    \"tags\": [\"web\", \"v%d\"]\n  }",
+			1000+i, level, svc, 1+i%3, lat, 1+i%28, (i/60)%60, i%60, msg, i%4)
+		if i < n-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("]\n")
+	return b.String()
+}
+
+// genLines returns n JSON Lines log records with one panic and its 500.
+func genLines(n int) string {
+	var b strings.Builder
+	for i := range n {
+		level, msg, status := "INFO", "request", 200
+		switch {
+		case i == n/2:
+			level, msg, status = "ERROR", "panic serving request: integer divide by zero", 500
+		case i%50 == 7:
+			level, msg, status = "WARN", "slow request", 200
+		}
+		fmt.Fprintf(&b, `{"time":"2026-12-01T22:%02d:%02d.%06dZ","level":%q,"msg":%q,"request_id":"r%06x","method":"GET","path":"/orders/%d","status":%d,"dur_ms":%d.%02d}`+"\n",
+			(i/60)%60, i%60, i*37%1000000, level, msg, i*7919, i%500, status, 1+i%40, i%100)
+	}
+	return b.String()
+}
+
+// genDistinctKeys returns a compact array of n objects whose keys are
+// mostly their own (maps inside items, keyed by data).
+func genDistinctKeys(n int) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":%d,"name":"item-%d"`, i, i)
+		for j := range 8 {
+			fmt.Fprintf(&b, `,"attr_%d_%d":"v%d"`, i, j, (i+j)%97)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// sized repeats gen with a growing count until its output reaches size
+// bytes.
+func sized(gen func(int) string, size int) string {
+	n := 16
+	s := gen(n)
+	for len(s) < size {
+		n = n * size / len(s) * 11 / 10
+		s = gen(n + 1)
+	}
+	return s
+}
+
+// input builds an Input with the default budget of a JSON block (a floor
+// of 2 KB plus 8% of the rest, as the engine's) and a task.
+func input(text, task string) *fold.Input {
+	return &fold.Input{
+		Text:   text,
+		Query:  relevance.Parse(task, ""),
+		Budget: fold.Budget{Bytes: 2048 + (len(text)-2048)*8/100, Lossy: len(text) > 3072},
+	}
+}
