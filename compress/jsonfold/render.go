@@ -11,8 +11,8 @@ import (
 
 // params are the thresholds of the lossy steps.
 type params struct {
-	// longString is the size (bytes) from which a string leaf over its
-	// budget is compressed or cut.
+	// longString is the size (bytes) from which a string leaf far over
+	// its budget is compressed or cut.
 	longString int
 	// topK is how many items an extreme intent keeps per field.
 	topK int
@@ -27,9 +27,9 @@ type params struct {
 
 func newParams(b fold.Budget) params {
 	if b.Aggressive {
-		return params{longString: 512, topK: 3, rarePerField: 2, allProblems: 4, minItem: 160}
+		return params{longString: 160, topK: 3, rarePerField: 2, allProblems: 4, minItem: 160}
 	}
-	return params{longString: 1024, topK: 5, rarePerField: 4, allProblems: 8, minItem: 256}
+	return params{longString: 256, topK: 5, rarePerField: 4, allProblems: 8, minItem: 256}
 }
 
 // compressor holds the state of one Compress call.
@@ -52,8 +52,13 @@ func newCompressor(in *fold.Input, t *jsonspan.Tree) *compressor {
 	if q == nil {
 		q = &relevance.Query{}
 	}
-	return &compressor{in: in, q: q, t: t, src: in.Text, p: newParams(in.Budget)}
+	// The first call to stop polls.
+	return &compressor{in: in, q: q, t: t, src: in.Text, p: newParams(in.Budget), polls: pollEvery}
 }
+
+// pollEvery is how much work (items, values) passes between polls of the
+// caller's Stop.
+const pollEvery = 1 << 14
 
 // stop polls the caller's Stop every so often; once it reports true, the
 // compressor keeps what it has and winds down.
@@ -62,7 +67,7 @@ func (c *compressor) stop(work int) bool {
 		return true
 	}
 	c.polls += work
-	if c.polls >= 1<<14 {
+	if c.polls >= pollEvery {
 		c.polls = 0
 		c.stopped = c.in.Stopped()
 	}
@@ -71,7 +76,7 @@ func (c *compressor) stop(work int) bool {
 
 // document renders the whole text within the budget.
 func (c *compressor) document() string {
-	b := c.in.Budget.Bytes
+	b := max(c.in.Budget.Bytes, 0)
 	if c.t.NumRoots() == 1 {
 		s, e := c.t.Span(0)
 		return c.src[:s] + c.render(0, b-(len(c.src)-(e-s))) + c.src[e:]
@@ -137,7 +142,7 @@ func (c *compressor) record(i, budget int) string {
 	}
 	shares := waterFill(sizes, budget-fixed, c.p.minItem/4)
 	var sb strings.Builder
-	sb.Grow(min(len(c.t.Raw(i)), 2*budget+64))
+	sb.Grow(min(len(c.t.Raw(i)), 2*max(budget, 0)+64))
 	pos := c.t.Start(i)
 	for x, k := range kids {
 		if sizes[x] <= shares[x] {

@@ -145,20 +145,7 @@ func (c *compressor) choose(sq *seq, a *analysis, budget int) ([]bool, []int) {
 	overhead := sq.end - sq.start - total - (n-1)*sep
 	budget -= max(overhead, 0)
 	itemCap := max(c.p.minItem, budget/4)
-	// Named items are kept whole (a group the conversation names is kept
-	// whole) unless they alone are far over the budget.
-	var whole []bool
-	if a.named != nil {
-		sum := 0
-		for x, nm := range a.named {
-			if nm {
-				sum += sizes[x]
-			}
-		}
-		if sum <= 2*budget {
-			whole = a.named
-		}
-	}
+	whole := c.wholeItems(a, sizes, budget)
 	cost := func(x int) int {
 		if whole != nil && whole[x] {
 			return sizes[x] + sep
@@ -203,6 +190,34 @@ func (c *compressor) choose(sq *seq, a *analysis, budget int) ([]bool, []int) {
 		}
 	}
 	return keep, shareOut(sizes, keep, whole, budget-kept*sep-noteReserve, c.p.minItem)
+}
+
+// wholeItems marks the items kept whole, not compressed inside: those the
+// conversation names (a group the conversation names is kept whole), by
+// their name or by a term rare in the collection, unless together they
+// are far over the budget (then those named by their name only). Nil when
+// there are none.
+func (c *compressor) wholeItems(a *analysis, sizes []int, budget int) []bool {
+	if a.ix == nil || !a.ix.Any() {
+		return nil
+	}
+	for _, strong := range []bool{true, false} {
+		var whole []bool
+		sum := 0
+		for x := range sizes {
+			if a.named != nil && a.named[x] || strong && a.ix.Strong(x) {
+				if whole == nil {
+					whole = make([]bool, len(sizes))
+				}
+				whole[x] = true
+				sum += sizes[x]
+			}
+		}
+		if whole != nil && sum <= 2*budget {
+			return whole
+		}
+	}
+	return nil
 }
 
 // shareOut splits budget over the kept items: whole ones get their size,

@@ -20,14 +20,14 @@ const minNestedLines = 4
 // much was cut.
 func (c *compressor) longString(i, budget int) string {
 	raw := c.t.Raw(i)
-	if len(raw) < c.p.longString {
+	if len(raw) < c.p.longString || 2*budget >= len(raw) {
 		return raw
 	}
 	s, ok := jsonspan.Unquote(raw)
 	if !ok {
 		return raw
 	}
-	budget = max(budget, c.p.longString/4)
+	budget = max(budget, c.p.longString/2)
 	if strings.Count(s, "\n") >= minNestedLines {
 		b := fold.Budget{Bytes: budget, Lossy: true, Aggressive: c.in.Budget.Aggressive}
 		var out string
