@@ -104,9 +104,10 @@ func (c *compressor) collection(sq *seq, budget int) string {
 			omitted++
 		}
 	}
-	var note string
+	var note, noteText string
 	if omitted > 0 {
-		note = c.noteElement(sq, c.describe(sq, a, keep, omitted))
+		noteText = c.describe(sq, a, keep, omitted)
+		note = c.noteElement(sq, noteText)
 		// A note never costs more than what it replaces.
 		saved := 0
 		for x := range keep {
@@ -120,7 +121,13 @@ func (c *compressor) collection(sq *seq, budget int) string {
 					keep[x], shares[x] = true, c.size(sq, x)
 				}
 			}
-			note = ""
+			note, noteText = "", ""
+		}
+	}
+	if c.rewrite {
+		if out, ok := c.regroup(sq, a, keep, shares, noteText); ok {
+			c.noted = c.noted || noteText != ""
+			return out
 		}
 	}
 	return c.renderSeq(sq, keep, shares, note)

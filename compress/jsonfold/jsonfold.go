@@ -99,9 +99,9 @@ func jsonLines(text string) bool {
 // Compress compresses JSON text (see the package comment). ok is false
 // when the text does not parse or nothing worth changing was found.
 func Compress(in *fold.Input) (string, bool) {
-	lossy := in.Budget.Lossy && len(in.Text) > in.Budget.Bytes
-	rewrite := in.Budget.Aggressive && !in.Verbatim()
-	if !lossy && !rewrite {
+	if len(in.Text) <= in.Budget.Bytes || !in.Budget.Lossy && !in.Budget.Aggressive {
+		// Within its budget a block is left as it is, even under the
+		// aggressive profile: a file that was read stays editable.
 		return "", false
 	}
 	opt := jsonspan.Options{Stream: true, MaxDepth: maxDepth}
@@ -116,19 +116,29 @@ func Compress(in *fold.Input) (string, bool) {
 		}
 	}
 	c := newCompressor(in, t)
-	out := in.Text
-	if lossy {
-		out = c.document()
-		if c.stopped {
-			return "", false
-		}
-	}
-	if rewrite && !opt.TextLines {
-		if m, ok := minify(out); ok && len(m) < len(out) {
+	// The aggressive profile trades the source's layout for tokens, unless
+	// the task quotes; JSON Lines keep their lines.
+	c.rewrite = in.Budget.Aggressive && !in.Verbatim() && !opt.TextLines
+	var out string
+	switch {
+	case c.rewrite:
+		// Lossless first: minified, the whole text may fit.
+		m := minifyTree(t)
+		if len(m) <= in.Budget.Bytes || !in.Budget.Lossy {
 			out = m
+			break
 		}
+		// The lossy steps aim at what the budget holds once minified.
+		c.budget = int(float64(c.budget) * float64(len(in.Text)) / float64(len(m)))
+		if out = c.document(); !c.stopped {
+			out, _ = minify(out)
+		}
+	case in.Budget.Lossy:
+		out = c.document()
+	default:
+		return "", false
 	}
-	if len(out) >= len(in.Text) || !sameShape(t, out, opt) {
+	if c.stopped || out == "" || len(out) >= len(in.Text) || !sameShape(t, out, opt) {
 		return "", false
 	}
 	return out, true
@@ -143,7 +153,9 @@ func sameShape(in *jsonspan.Tree, out string, opt jsonspan.Options) bool {
 		return false
 	}
 	if in.NumRoots() == 1 {
-		return t.NumRoots() == 1 && t.Kind(0) == in.Kind(0)
+		// An array may have become columnar (an object); an object stays
+		// an object.
+		return t.NumRoots() == 1 && (t.Kind(0) == in.Kind(0) || in.Kind(0) == jsonspan.Array && t.Kind(0) == jsonspan.Object)
 	}
 	return true
 }

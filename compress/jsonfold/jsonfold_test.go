@@ -351,21 +351,80 @@ func TestLongStrings(t *testing.T) {
 }
 
 // Lossless rewrites only under the aggressive profile, never when the task
-// quotes.
+// quotes, and only for blocks over their budget.
 func TestMinifyOnlyWhenAggressive(t *testing.T) {
 	text := "{\n  \"a\": [1, 2, 3],\n  \"b\": \"x y\"\n}\n"
-	in := &fold.Input{Text: text, Query: &relevance.Query{}, Budget: fold.Budget{Bytes: 4096}}
+	in := &fold.Input{Text: text, Query: &relevance.Query{}, Budget: fold.Budget{Bytes: 30}}
 	if _, ok := Compress(in); ok {
-		t.Error("rewrote a small block under the default profile")
+		t.Error("rewrote a block under the default profile")
 	}
 	in.Budget.Aggressive = true
 	out, ok := Compress(in)
 	if !ok || out != `{"a":[1,2,3],"b":"x y"}` {
 		t.Errorf("aggressive: %q %v", out, ok)
 	}
+	in.Budget.Bytes = 4096
+	if _, ok := Compress(in); ok {
+		t.Error("rewrote a block within its budget")
+	}
+	in.Budget.Bytes = 30
 	in.Query = relevance.Parse("quote the output verbatim", "")
 	if _, ok := Compress(in); ok {
 		t.Error("rewrote a block the task quotes")
+	}
+}
+
+// Under the aggressive profile, members every item has are written once
+// and uniform flat items become columns; every value keeps its bytes.
+func TestRegroup(t *testing.T) {
+	aggressive := func(text string) *fold.Input {
+		in := input(text, "")
+		in.Budget = fold.Budget{Bytes: len(text) / 3, Lossy: true, Aggressive: true}
+		return in
+	}
+	// One item has a member of its own: items stay objects, the constant
+	// members are factored out.
+	text := fixture(t, "packages.json")
+	out := mustCompress(t, aggressive(text))
+	var v struct {
+		Packages []map[string]any `json:"packages"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if every, _ := v.Packages[0]["_every_item_has"].(map[string]any); every["installer"] != "pip" || every["location"] != "/opt/venv/lib/site-packages" {
+		t.Errorf("constant members: %v", v.Packages[0])
+	}
+	containsAll(t, out, `{"name":"lib077","version":"0.0.1.dev0","editable_project_location":"/home/dev/src/lib077"}`)
+
+	// Uniform flat items: columns and rows.
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := range 200 {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString(`  {"name": "pkg-` + strconv.Itoa(i) + `", "version": "1.` + strconv.Itoa(i%9) + `.0", "license": "MIT"}`)
+	}
+	b.WriteString("\n]\n")
+	text = b.String()
+	out = mustCompress(t, aggressive(text))
+	var col struct {
+		Every   map[string]string `json:"_every_item_has"`
+		Columns []string          `json:"_columns"`
+		Rows    [][]string        `json:"_rows"`
+		Omitted string            `json:"_omitted"`
+	}
+	if err := json.Unmarshal([]byte(out), &col); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if col.Every["license"] != "MIT" || strings.Join(col.Columns, ",") != "name,version" || len(col.Rows) < 20 || col.Omitted == "" {
+		t.Errorf("every %v, columns %v, %d rows, note %q", col.Every, col.Columns, len(col.Rows), col.Omitted)
+	}
+	for _, r := range col.Rows {
+		if !strings.Contains(text, `{"name": "`+r[0]+`", "version": "`+r[1]+`"`) {
+			t.Errorf("row %v not in the input", r)
+		}
 	}
 }
 

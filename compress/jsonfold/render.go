@@ -42,9 +42,13 @@ type compressor struct {
 	// polls counts work since the caller's Stop was last polled.
 	polls   int
 	stopped bool
-	// noted is set once a note was written (a minified output says so in
-	// its notes).
+	// noted is set once a note was written.
 	noted bool
+	// budget is the whole output's budget.
+	budget int
+	// rewrite allows lossless rewrites of kept items: minified layout,
+	// constant members written once, columns (the aggressive profile).
+	rewrite bool
 }
 
 func newCompressor(in *fold.Input, t *jsonspan.Tree) *compressor {
@@ -53,7 +57,7 @@ func newCompressor(in *fold.Input, t *jsonspan.Tree) *compressor {
 		q = &relevance.Query{}
 	}
 	// The first call to stop polls.
-	return &compressor{in: in, q: q, t: t, src: in.Text, p: newParams(in.Budget), polls: pollEvery}
+	return &compressor{in: in, q: q, t: t, src: in.Text, p: newParams(in.Budget), polls: pollEvery, budget: max(in.Budget.Bytes, 0)}
 }
 
 // pollEvery is how much work (items, values) passes between polls of the
@@ -76,7 +80,7 @@ func (c *compressor) stop(work int) bool {
 
 // document renders the whole text within the budget.
 func (c *compressor) document() string {
-	b := max(c.in.Budget.Bytes, 0)
+	b := c.budget
 	if c.t.NumRoots() == 1 {
 		s, e := c.t.Span(0)
 		return c.src[:s] + c.render(0, b-(len(c.src)-(e-s))) + c.src[e:]
