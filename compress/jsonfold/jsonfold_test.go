@@ -499,3 +499,32 @@ func FuzzCompress(f *testing.F) {
 		}
 	})
 }
+
+func TestSpreadCoversEvenly(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 7, 8, 100, 1000} {
+		order := spread(nil, make([]bool, n), make([]float32, n))
+		if len(order) != n {
+			t.Fatalf("n=%d: %d items in the order", n, len(order))
+		}
+		seen := make([]bool, n)
+		for _, x := range order {
+			if seen[x] {
+				t.Fatalf("n=%d: item %d twice", n, x)
+			}
+			seen[x] = true
+		}
+		if n >= 100 {
+			// The first fifth of the order reaches into every tenth of
+			// the collection.
+			var deciles [10]bool
+			for _, x := range order[:n/5] {
+				deciles[x*10/n] = true
+			}
+			for d, ok := range deciles {
+				if !ok {
+					t.Errorf("n=%d: decile %d not reached early", n, d)
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package jsonfold
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 
 	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
@@ -250,22 +251,18 @@ func shareOut(sizes []int, keep, whole []bool, budget, floor int) []int {
 const noteReserve = 240
 
 // spread appends to order the items that are neither kept nor in it, in
-// an even spread over the collection: every 2^k-th item, coarsest first.
+// an order that covers the collection evenly at any length: item indices
+// in bit-reversed counting order (0, n/2, n/4, 3n/4, ...).
 func spread(order []int, keep []bool, prio []float32) []int {
 	n := len(keep)
-	step := 1
-	for step*2 < n {
-		step *= 2
-	}
-	seen := make([]bool, n)
-	for ; step >= 1; step /= 2 {
-		for x := 0; x < n; x += step {
-			if !seen[x] {
-				seen[x] = true
-				if !keep[x] && prio[x] <= 0 {
-					order = append(order, x)
-				}
-			}
+	width := bits.Len(uint(max(n-1, 0)))
+	for i := 0; i < 1<<width; i++ {
+		x := i
+		if width > 0 {
+			x = int(bits.Reverse(uint(i)) >> (bits.UintSize - width))
+		}
+		if x < n && !keep[x] && prio[x] <= 0 {
+			order = append(order, x)
 		}
 	}
 	return order
