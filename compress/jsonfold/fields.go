@@ -1,6 +1,7 @@
 package jsonfold
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,11 +27,12 @@ const maxFields = 256
 // as categorical.
 const cardLimit = 64
 
-// ranked is one item's value of a field, for extremes.
-type ranked struct {
-	num float64
-	str string
-	at  int32
+// ranked is one item's value of a field, for extremes: a number, or the
+// raw text of a date (ISO dates compare as text). Numbers carry no
+// pointer, so keeping the extremes of every value costs no write barrier.
+type ranked[T cmp.Ordered] struct {
+	v  T
+	at int32
 }
 
 // valStat counts one value of a categorical field and remembers the first
@@ -56,10 +58,11 @@ type field struct {
 	first    string
 	constant bool
 	// scalar stays true while no value is an object or array.
-	scalar                  bool
-	lo, hi                  ranked // numbers
-	dlo, dhi                ranked // dates (ISO text compares as time)
-	top, bottom, dtop, dbot []ranked
+	scalar      bool
+	lo, hi      ranked[float64]
+	dlo, dhi    ranked[string]
+	top, bottom []ranked[float64]
+	dtop, dbot  []ranked[string]
 	// keySev is 1 + the severity of the field's name, 0 until known.
 	keySev lines.Severity
 	// vals indexes stats by raw value until the field has more than
@@ -226,48 +229,54 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 		return c.valueProblem(v)
 	case jsonspan.Number:
 		if num, ok := parseNumber(raw); ok {
-			r := ranked{num: num, at: x}
+			r := ranked[float64]{num, x}
 			if f.nNum == 0 {
 				f.lo, f.hi = r, r
 			} else {
-				if num < f.lo.num {
+				if num < f.lo.v {
 					f.lo = r
 				}
-				if num > f.hi.num {
+				if num > f.hi.v {
 					f.hi = r
 				}
 			}
 			f.nNum++
 			if fs.wantMax {
-				f.top = pushRanked(f.top, r, fs.topK, greaterNum)
+				f.top = pushRanked(f.top, r, fs.topK, true)
 			}
 			if fs.wantMin {
-				f.bottom = pushRanked(f.bottom, r, fs.topK, lessNum)
+				f.bottom = pushRanked(f.bottom, r, fs.topK, false)
 			}
 		}
 	case jsonspan.String:
 		if isDate(raw) {
-			r := ranked{str: raw, at: x}
+			r := ranked[string]{raw, x}
 			if f.nDate == 0 {
 				f.dlo, f.dhi = r, r
 			} else {
-				if raw < f.dlo.str {
+				if raw < f.dlo.v {
 					f.dlo = r
 				}
-				if raw > f.dhi.str {
+				if raw > f.dhi.v {
 					f.dhi = r
 				}
 			}
 			f.nDate++
 			if fs.wantNew {
-				f.dtop = pushRanked(f.dtop, r, fs.topK, greaterStr)
+				f.dtop = pushRanked(f.dtop, r, fs.topK, true)
 			}
 			if fs.wantOld {
-				f.dbot = pushRanked(f.dbot, r, fs.topK, lessStr)
+				f.dbot = pushRanked(f.dbot, r, fs.topK, false)
 			}
 		}
 	}
 	if f.highCard {
+		if kind == jsonspan.String && len(raw) > 18 && strings.IndexByte(raw, ' ') < 0 {
+			// A long value of one token in a field whose every item
+			// differs (a time, an id, a path, a URL, a hash) reports no
+			// problem; looking at each costs as much as the rest.
+			return lines.NoSignal, 0
+		}
 		return c.valueProblem(v)
 	}
 	if f.vals == nil {
@@ -292,18 +301,17 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	return st.sev, st.sig
 }
 
-func greaterNum(a, b ranked) bool { return a.num > b.num }
-func lessNum(a, b ranked) bool    { return a.num < b.num }
-func greaterStr(a, b ranked) bool { return a.str > b.str }
-func lessStr(a, b ranked) bool    { return a.str < b.str }
-
-// pushRanked keeps the k best values in xs (best first); on ties the
-// earlier item stays ahead.
-func pushRanked(xs []ranked, r ranked, k int, better func(a, b ranked) bool) []ranked {
-	if k <= 0 {
-		return xs
+// pushRanked keeps the k best values in xs (best first: the largest when
+// largest is set, else the smallest); on ties the earlier item stays
+// ahead.
+func pushRanked[T cmp.Ordered](xs []ranked[T], r ranked[T], k int, largest bool) []ranked[T] {
+	better := func(a, b ranked[T]) bool {
+		if largest {
+			return a.v > b.v
+		}
+		return a.v < b.v
 	}
-	if len(xs) == k && !better(r, xs[k-1]) {
+	if k <= 0 || len(xs) == k && !better(r, xs[k-1]) {
 		return xs
 	}
 	i := len(xs)
@@ -311,7 +319,7 @@ func pushRanked(xs []ranked, r ranked, k int, better func(a, b ranked) bool) []r
 		i--
 	}
 	if len(xs) < k {
-		xs = append(xs, ranked{})
+		xs = append(xs, ranked[T]{})
 	}
 	copy(xs[i+1:], xs[i:len(xs)-1])
 	xs[i] = r
@@ -341,7 +349,7 @@ func (fs *fieldSet) mark(a *analysis) {
 		if f.count < 3 {
 			continue
 		}
-		if f.numeric() && f.lo.num < f.hi.num {
+		if f.numeric() && f.lo.v < f.hi.v {
 			keep(f.lo.at)
 			keep(f.hi.at)
 			for _, r := range f.top {
@@ -351,7 +359,7 @@ func (fs *fieldSet) mark(a *analysis) {
 				keep(r.at)
 			}
 		}
-		if f.dated() && f.dlo.str < f.dhi.str {
+		if f.dated() && f.dlo.v < f.dhi.v {
 			keep(f.dlo.at)
 			keep(f.dhi.at)
 			for _, r := range f.dtop {
@@ -433,30 +441,47 @@ func (fs *fieldSet) ident() *field {
 	return nil
 }
 
-// parseNumber converts a JSON number's text; small integers, the common
-// case, skip the general float parser.
+// parseNumber converts a JSON number's text. Integers and decimals of up
+// to 15 digits, the common case, skip the general float parser: their
+// digits and the power of ten are exact in a float64, so one division
+// rounds as the parser would.
 func parseNumber(raw string) (float64, bool) {
-	if len(raw) > 0 && len(raw) <= 15 {
-		neg, digits := false, raw
-		if digits[0] == '-' {
-			neg, digits = true, digits[1:]
+	if len(raw) > 0 && len(raw) <= 16 {
+		neg, s := raw[0] == '-', raw
+		if neg {
+			s = s[1:]
 		}
-		v, ok := int64(0), len(digits) > 0
-		for i := 0; i < len(digits) && ok; i++ {
-			d := digits[i]
-			ok = d >= '0' && d <= '9'
-			v = v*10 + int64(d-'0')
-		}
-		if ok {
-			if neg {
-				v = -v
+		v, frac, digits, ok := int64(0), -1, 0, len(s) > 0
+		for i := 0; i < len(s) && ok; i++ {
+			switch d := s[i]; {
+			case d >= '0' && d <= '9':
+				v = v*10 + int64(d-'0')
+				digits++
+				if frac >= 0 {
+					frac++
+				}
+			case d == '.' && frac < 0:
+				frac = 0
+			default:
+				ok = false
 			}
-			return float64(v), true
+		}
+		if ok && digits <= 15 && frac != 0 {
+			x := float64(v)
+			if frac > 0 {
+				x /= pow10[frac]
+			}
+			if neg {
+				x = -x
+			}
+			return x, true
 		}
 	}
 	x, err := strconv.ParseFloat(raw, 64)
 	return x, err == nil
 }
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // isDate reports whether a raw JSON string starts with an ISO date
 // (YYYY-MM-DD).

@@ -528,3 +528,13 @@ func TestSpreadCoversEvenly(t *testing.T) {
 		}
 	}
 }
+
+func TestParseNumber(t *testing.T) {
+	for _, raw := range []string{"0", "-0", "7", "-42", "1.00", "0.08", "-3.25", "123456789012345", "1234567.89012345", "9007199254740993", "1e3", "-2.5E-3", "0.1", "12345678901234567890"} {
+		got, ok := parseNumber(raw)
+		want, err := strconv.ParseFloat(raw, 64)
+		if !ok || err != nil || got != want {
+			t.Errorf("parseNumber(%q) = %v %v, want %v", raw, got, ok, want)
+		}
+	}
+}

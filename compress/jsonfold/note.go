@@ -43,10 +43,10 @@ func (c *compressor) describe(sq *seq, a *analysis, keep []bool, omitted int) st
 			if v := plain(f.first); len(v) <= noteValue {
 				consts = append(consts, pair(name, v))
 			}
-		case f.numeric() && f.lo.num < f.hi.num:
-			ranges = append(ranges, name+" "+num(f.lo.num)+".."+num(f.hi.num))
-		case f.dated() && f.dlo.str < f.dhi.str:
-			ranges = append(ranges, name+" "+plain(f.dlo.str)+".."+plain(f.dhi.str))
+		case f.numeric() && f.lo.v < f.hi.v:
+			ranges = append(ranges, name+" "+num(f.lo.v)+".."+num(f.hi.v))
+		case f.dated() && f.dlo.v < f.dhi.v:
+			ranges = append(ranges, name+" "+plain(f.dlo.v)+".."+plain(f.dhi.v))
 		case f.categorical() && len(f.stats) <= 6:
 			dists = append(dists, name+": "+distribution(f))
 		}
@@ -75,26 +75,26 @@ func (c *compressor) extremes(sq *seq, fs *fieldSet) []string {
 	}
 	id := fs.ident()
 	var out []string
-	add := func(word string, f *field, r ranked, v string) {
+	add := func(word string, f *field, at int32, v string) {
 		if len(out) < noteExtremes {
-			out = append(out, word+" "+pair(fieldName(f), v)+": "+c.itemName(sq, id, int(r.at))+" (kept)")
+			out = append(out, word+" "+pair(fieldName(f), v)+": "+c.itemName(sq, id, int(at))+" (kept)")
 		}
 	}
 	for _, f := range c.rankFields(fs) {
 		switch {
-		case f.numeric() && f.lo.num < f.hi.num:
+		case f.numeric() && f.lo.v < f.hi.v:
 			if in.Has(relevance.Max) {
-				add("largest", f, f.hi, num(f.hi.num))
+				add("largest", f, f.hi.at, num(f.hi.v))
 			}
 			if in.Has(relevance.Min) {
-				add("smallest", f, f.lo, num(f.lo.num))
+				add("smallest", f, f.lo.at, num(f.lo.v))
 			}
-		case f.dated() && f.dlo.str < f.dhi.str:
+		case f.dated() && f.dlo.v < f.dhi.v:
 			if in.Has(relevance.Newest) {
-				add("newest", f, f.dhi, plain(f.dhi.str))
+				add("newest", f, f.dhi.at, plain(f.dhi.v))
 			}
 			if in.Has(relevance.Oldest) {
-				add("oldest", f, f.dlo, plain(f.dlo.str))
+				add("oldest", f, f.dlo.at, plain(f.dlo.v))
 			}
 		}
 	}
