@@ -287,6 +287,9 @@ func (c *compressor) markNamed(sq *seq, a *analysis) {
 			continue
 		}
 		hits, _ := a.ix.Hits(ti)
+		// The names of a few thousand holders are enough to tell whether
+		// the term names few items.
+		hits = hits[:min(len(hits), maxNameHits)]
 		found = found[:0]
 		for _, u := range hits {
 			if hasTerm(name(int(u)), term.Text) {
@@ -308,23 +311,38 @@ func (c *compressor) markNamed(sq *seq, a *analysis) {
 	}
 }
 
+// maxNameHits bounds the holders of a term whose names are looked at.
+const maxNameHits = 4096
+
 // hasTerm reports whether s holds term (lower case) as a whole word or
 // identifier, ASCII case folded.
 func hasTerm(s, term string) bool {
-	if term == "" || len(s) < len(term) {
+	if term == "" {
 		return false
 	}
-	ls := lines.LowerASCII(s)
-	for off := 0; ; {
-		i := strings.Index(ls[off:], term)
-		if i < 0 {
-			return false
+	wordStart, wordEnd := lines.IsWordByte(term[0]), lines.IsWordByte(term[len(term)-1])
+	for i := 0; i+len(term) <= len(s); i++ {
+		if !equalFoldASCII(s[i:i+len(term)], term) {
+			continue
 		}
-		st, e := off+i, off+i+len(term)
-		if (st == 0 || !lines.IsWordByte(ls[st-1]) || !lines.IsWordByte(term[0])) &&
-			(e == len(ls) || !lines.IsWordByte(ls[e]) || !lines.IsWordByte(term[len(term)-1])) {
+		e := i + len(term)
+		if (i == 0 || !wordStart || !lines.IsWordByte(s[i-1])) && (e == len(s) || !wordEnd || !lines.IsWordByte(s[e])) {
 			return true
 		}
-		off = st + 1
 	}
+	return false
+}
+
+// equalFoldASCII reports whether s, ASCII lowered, equals lower.
+func equalFoldASCII(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }

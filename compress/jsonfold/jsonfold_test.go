@@ -538,3 +538,22 @@ func TestParseNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestHasTerm(t *testing.T) {
+	for _, c := range []struct {
+		s, term string
+		want    bool
+	}{
+		{`"github.com/junegunn/fzf/src/tui"`, "tui", true},
+		{`"github.com/junegunn/fzf/src/tuiutil"`, "tui", false},
+		{`"Report"`, "port", false},
+		{`"node_modules/@Eslint/js"`, "@eslint/js", true},
+		{`"5.4.5"`, "5.4.5", true},
+		{`"15.4.5"`, "5.4.5", false},
+		{``, "x", false},
+	} {
+		if got := hasTerm(c.s, c.term); got != c.want {
+			t.Errorf("hasTerm(%q, %q) = %v", c.s, c.term, got)
+		}
+	}
+}

@@ -55,8 +55,9 @@ type Options struct {
 	// per line as in JSON Lines); otherwise exactly one value is accepted.
 	Stream bool
 	// TextLines accepts JSON Lines mixed with lines of plain text (a build
-	// tool's JSON messages among its text output): each line holds one
-	// JSON value or is a Line node. It implies Stream.
+	// tool's JSON messages among its text output): a line that holds one
+	// JSON object, array or string is that value, any other line that is
+	// not blank is a Line node. It implies Stream.
 	TextLines bool
 	// MaxDepth bounds nesting (0: the decoder's own limit of 10,000).
 	// Recursive consumers set it to bound their own stack.
@@ -91,7 +92,7 @@ type Tree struct {
 	roots int
 }
 
-// ParseString parses src. It reads src in place, without copying it.
+// ParseString parses src. The tree refers to src; src is not copied.
 func ParseString(src string, opt Options) (*Tree, error) {
 	if len(src) > maxSize {
 		return nil, fmt.Errorf("jsonspan: %d bytes is too large", len(src))
@@ -128,8 +129,8 @@ func parse(src string, r io.Reader, opt Options) (*Tree, error) {
 	}
 	p := &parser{
 		dec: dec,
-		// One value per 12 bytes is typical of indented JSON; starting
-		// near it saves most regrowth without overshooting much.
+		// Compact JSON holds about one value per 10-15 bytes, indented
+		// JSON one per 20-30: starting there saves most regrowth.
 		nodes:    make([]node, 0, min(len(src)/12+8, 1<<20)),
 		maxDepth: opt.MaxDepth,
 	}
