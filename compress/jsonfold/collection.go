@@ -234,8 +234,12 @@ func (c *compressor) analyze(sq *seq) *analysis {
 			if a.ix.Strong(x) {
 				a.must[x] = true
 			}
-			if sc := a.ix.Score(x); sc > 0 {
+			// A term found in nearly every item scores near 0: it
+			// ranks an item below problems and warnings.
+			if sc := a.ix.Score(x); sc >= minTermScore {
 				a.prio[x] = max(a.prio[x], float32(prioTerm+10*sc))
+			} else if sc > 0 {
+				a.prio[x] = max(a.prio[x], float32(10*sc))
 			}
 		}
 		c.markNamed(sq, a)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
@@ -555,5 +556,40 @@ func TestHasTerm(t *testing.T) {
 		if got := hasTerm(c.s, c.term); got != c.want {
 			t.Errorf("hasTerm(%q, %q) = %v", c.s, c.term, got)
 		}
+	}
+}
+
+// A word in a list is a name ("errors" among imports); a member's value
+// or a sentence in a list reports a problem.
+func TestStringProblems(t *testing.T) {
+	src := `{"imports":["errors","fmt"],"status":"failed","log":["started","connection refused by peer"]}`
+	tr, err := jsonspan.ParseString(src, jsonspan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &compressor{t: tr, src: src}
+	sev := func(path ...string) lines.Severity {
+		i := 0
+		for _, p := range path {
+			if n, err := strconv.Atoi(p); err == nil {
+				i = tr.First(i)
+				for ; n > 0; n-- {
+					i = tr.Next(i)
+				}
+				continue
+			}
+			i = tr.Get(i, p)
+		}
+		s, _ := c.stringProblem(i)
+		return s
+	}
+	if s := sev("imports", "0"); s != lines.NoSignal {
+		t.Errorf(`"errors" in a list: %v`, s)
+	}
+	if s := sev("status"); s != lines.Problem {
+		t.Errorf(`"status": "failed": %v`, s)
+	}
+	if s := sev("log", "1"); s != lines.Problem {
+		t.Errorf("a sentence in a list: %v", s)
 	}
 }

@@ -16,6 +16,10 @@ const (
 	prioWarning = 35
 )
 
+// minTermScore is the relevance score from which a task match ranks an
+// item above problems.
+const minTermScore = 0.5
+
 // markProblems marks the items that report a problem: all of them when
 // they are few, otherwise the first and last of each kind of problem
 // (rarest kinds first), the rest ranked above ordinary items.
@@ -77,10 +81,7 @@ func (c *compressor) valueProblem(k int) (lines.Severity, uint64) {
 	t := c.t
 	switch t.Kind(k) {
 	case jsonspan.String:
-		if sev := lines.Signal(t.Raw(k)); sev != lines.NoSignal {
-			return sev, lines.ShapeHash(t.Raw(k))
-		}
-		return lines.NoSignal, 0
+		return c.stringProblem(k)
 	case jsonspan.Object, jsonspan.Array:
 	default:
 		return lines.NoSignal, 0
@@ -91,9 +92,7 @@ func (c *compressor) valueProblem(k int) (lines.Severity, uint64) {
 		sev := lines.NoSignal
 		var s uint64
 		if t.Kind(j) == jsonspan.String {
-			if sev = lines.Signal(t.Raw(j)); sev != lines.NoSignal {
-				s = lines.ShapeHash(t.Raw(j))
-			}
+			sev, s = c.stringProblem(j)
 		}
 		if t.IsMember(j) && sev < lines.Problem && isSet(t.Raw(j)) {
 			if ks := lines.Signal(t.RawKey(j)); ks > sev {
@@ -108,6 +107,32 @@ func (c *compressor) valueProblem(k int) (lines.Severity, uint64) {
 		}
 	}
 	return best, sig
+}
+
+// stringProblem reports whether string value k reports a problem. A
+// member's value does in one word ("status": "failed"); an element of a
+// list needs more than a word, since lists hold names ("errors" is a
+// package in a list of imports).
+func (c *compressor) stringProblem(k int) (lines.Severity, uint64) {
+	raw := c.t.Raw(k)
+	if !c.t.IsMember(k) && oneWord(raw) {
+		return lines.NoSignal, 0
+	}
+	if sev := lines.Signal(raw); sev != lines.NoSignal {
+		return sev, lines.ShapeHash(raw)
+	}
+	return lines.NoSignal, 0
+}
+
+// oneWord reports whether a raw string holds a single word: letters,
+// digits, '_' and '-' between its quotes.
+func oneWord(raw string) bool {
+	for i := 1; i < len(raw)-1; i++ {
+		if c := raw[i]; !lines.IsWordByte(c) && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // isSet reports whether a raw value says something is there: not null,
