@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
@@ -154,7 +155,7 @@ func distribution(f *field) string {
 	parts := make([]string, 0, 4)
 	for i, x := range vcs {
 		if i == 4 {
-			parts = append(parts, strconv.Itoa(len(vcs)-4)+" more")
+			parts = append(parts, lines.Count(len(vcs)-4, "more value", "more values"))
 			break
 		}
 		v := plain(x.v)
@@ -203,5 +204,5 @@ func capList(xs []string, n int) []string {
 	if len(xs) <= n {
 		return xs
 	}
-	return append(xs[:n:n], strconv.Itoa(len(xs)-n)+" more fields")
+	return append(xs[:n:n], lines.Count(len(xs)-n, "more field", "more fields"))
 }
