@@ -53,16 +53,15 @@ type field struct {
 	count int32
 	// firstAt and lastAt are the first and last items having it.
 	firstAt, lastAt int32
-	nNum, nDate     int32
 	// first is the first value; constant stays true while all are equal.
 	first    string
 	constant bool
 	// scalar stays true while no value is an object or array.
-	scalar      bool
-	lo, hi      ranked[float64]
-	dlo, dhi    ranked[string]
-	top, bottom []ranked[float64]
-	dtop, dbot  []ranked[string]
+	scalar bool
+	// nums and dates are the extremes of the values that are numbers and
+	// ISO dates (which compare as text).
+	nums  extremes[float64]
+	dates extremes[string]
 	// keySev is 1 + the severity of the field's name, 0 until known.
 	keySev lines.Severity
 	// vals indexes stats by raw value until the field has more than
@@ -229,45 +228,11 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 		return c.valueProblem(v)
 	case jsonspan.Number:
 		if num, ok := parseNumber(raw); ok {
-			r := ranked[float64]{num, x}
-			if f.nNum == 0 {
-				f.lo, f.hi = r, r
-			} else {
-				if num < f.lo.v {
-					f.lo = r
-				}
-				if num > f.hi.v {
-					f.hi = r
-				}
-			}
-			f.nNum++
-			if fs.wantMax {
-				f.top = pushRanked(f.top, r, fs.topK, true)
-			}
-			if fs.wantMin {
-				f.bottom = pushRanked(f.bottom, r, fs.topK, false)
-			}
+			f.nums.add(ranked[float64]{num, x}, fs.topK, fs.wantMax, fs.wantMin)
 		}
 	case jsonspan.String:
 		if isDate(raw) {
-			r := ranked[string]{raw, x}
-			if f.nDate == 0 {
-				f.dlo, f.dhi = r, r
-			} else {
-				if raw < f.dlo.v {
-					f.dlo = r
-				}
-				if raw > f.dhi.v {
-					f.dhi = r
-				}
-			}
-			f.nDate++
-			if fs.wantNew {
-				f.dtop = pushRanked(f.dtop, r, fs.topK, true)
-			}
-			if fs.wantOld {
-				f.dbot = pushRanked(f.dbot, r, fs.topK, false)
-			}
+			f.dates.add(ranked[string]{raw, x}, fs.topK, fs.wantNew, fs.wantOld)
 		}
 	}
 	if f.highCard {
@@ -301,6 +266,53 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	return st.sev, st.sig
 }
 
+// extremes are the lowest and highest values of a field, and the top few
+// at either end when the task asks for them.
+type extremes[T cmp.Ordered] struct {
+	n           int32
+	lo, hi      ranked[T]
+	top, bottom []ranked[T]
+}
+
+// add records r; k is how many the top and bottom lists hold when
+// wanted.
+func (e *extremes[T]) add(r ranked[T], k int, wantTop, wantBottom bool) {
+	if e.n == 0 {
+		e.lo, e.hi = r, r
+	} else {
+		if r.v < e.lo.v {
+			e.lo = r
+		}
+		if r.v > e.hi.v {
+			e.hi = r
+		}
+	}
+	e.n++
+	if wantTop {
+		e.top = pushRanked(e.top, r, k, true)
+	}
+	if wantBottom {
+		e.bottom = pushRanked(e.bottom, r, k, false)
+	}
+}
+
+// varies reports whether the field holds enough such values, which are not
+// all equal: most of its values are of the kind.
+func (e *extremes[T]) varies(count int32) bool {
+	return e.n >= 3 && e.n*10 >= count*9 && e.lo.v < e.hi.v
+}
+
+// keep marks the items holding the extremes.
+func (e *extremes[T]) keep(must []bool) {
+	must[e.lo.at], must[e.hi.at] = true, true
+	for _, r := range e.top {
+		must[r.at] = true
+	}
+	for _, r := range e.bottom {
+		must[r.at] = true
+	}
+}
+
 // pushRanked keeps the k best values in xs (best first: the largest when
 // largest is set, else the smallest); on ties the earlier item stays
 // ahead.
@@ -326,11 +338,13 @@ func pushRanked[T cmp.Ordered](xs []ranked[T], r ranked[T], k int, largest bool)
 	return xs
 }
 
-// numeric reports whether most of the field's values are numbers.
-func (f *field) numeric() bool { return f.nNum >= 3 && f.nNum*10 >= f.count*9 }
+// numeric reports whether most of the field's values are numbers, not all
+// equal.
+func (f *field) numeric() bool { return f.nums.varies(f.count) }
 
-// dated reports whether most of the field's values are dates.
-func (f *field) dated() bool { return f.nDate >= 3 && f.nDate*10 >= f.count*9 }
+// dated reports whether most of the field's values are dates, not all
+// equal.
+func (f *field) dated() bool { return f.dates.varies(f.count) }
 
 // categorical reports whether the field has few distinct values, each
 // shared by several items.
@@ -349,25 +363,11 @@ func (fs *fieldSet) mark(a *analysis) {
 		if f.count < 3 {
 			continue
 		}
-		if f.numeric() && f.lo.v < f.hi.v {
-			keep(f.lo.at)
-			keep(f.hi.at)
-			for _, r := range f.top {
-				keep(r.at)
-			}
-			for _, r := range f.bottom {
-				keep(r.at)
-			}
+		if f.numeric() {
+			f.nums.keep(a.must)
 		}
-		if f.dated() && f.dlo.v < f.dhi.v {
-			keep(f.dlo.at)
-			keep(f.dhi.at)
-			for _, r := range f.dtop {
-				keep(r.at)
-			}
-			for _, r := range f.dbot {
-				keep(r.at)
-			}
+		if f.dated() {
+			f.dates.keep(a.must)
 		}
 		if f.categorical() {
 			fs.markRare(f, a, keep)

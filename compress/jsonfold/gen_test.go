@@ -1,7 +1,9 @@
 package jsonfold
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
@@ -11,32 +13,44 @@ import (
 // Generators of JSON tool output for tests and benchmarks: deterministic,
 // written for this package.
 
+// record is one item of genRecords.
+type record struct {
+	ID        int      `json:"id"`
+	Level     string   `json:"level"`
+	Service   string   `json:"service"`
+	Region    string   `json:"region"`
+	LatencyMS int      `json:"latency_ms"`
+	Time      string   `json:"time"`
+	Msg       string   `json:"msg"`
+	Tags      []string `json:"tags"`
+}
+
 // genRecords returns an indented array of n API-style records: one error
 // at n/3, a latency outlier at n/2, a record naming "checkout-service" at
 // 2n/3, a nested tags array in each.
 func genRecords(n int) string {
-	var b strings.Builder
-	b.WriteString("[\n")
-	for i := range n {
-		level, msg, svc, lat := "info", "request served", "frontend", 20+i%7
+	recs := make([]record, n)
+	for i := range recs {
+		r := record{
+			ID: 1000 + i, Level: "info", Service: "frontend", Region: "eu-west-1",
+			LatencyMS: 20 + i%7, Msg: "request served", Tags: []string{"web", "v" + strconv.Itoa(i%4)},
+			Time: fmt.Sprintf("2026-03-%02dT10:%02d:%02dZ", 1+i%28, (i/60)%60, i%60),
+		}
 		switch i {
 		case n / 3:
-			level, msg = "error", "upstream connection refused"
+			r.Level, r.Msg = "error", "upstream connection refused"
 		case n / 2:
-			lat = 9000
+			r.LatencyMS = 9000
 		case 2 * n / 3:
-			svc = "checkout-service"
+			r.Service = "checkout-service"
 		}
-		fmt.Fprintf(&b, "  {\n    \"id\": %d,\n    \"level\": %q,\n    \"service\": %q,\n    \"region\": \"eu-west-%d\",\n"+
-			"    \"latency_ms\": %d,\n    \"time\": \"2026-03-%02dT10:%02d:%02dZ\",\n    \"msg\": %q,\n    \"tags\": [\"web\", \"v%d\"]\n  }",
-			1000+i, level, svc, 1+i%3, lat, 1+i%28, (i/60)%60, i%60, msg, i%4)
-		if i < n-1 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('\n')
+		recs[i] = r
 	}
-	b.WriteString("]\n")
-	return b.String()
+	b, err := json.MarshalIndent(recs, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return string(b) + "\n"
 }
 
 // genLines returns n JSON Lines log records with one panic and its 500.

@@ -44,10 +44,10 @@ func (c *compressor) describe(sq *seq, a *analysis, keep []bool, omitted int) st
 			if v := plain(f.first); len(v) <= noteValue {
 				consts = append(consts, pair(name, v))
 			}
-		case f.numeric() && f.lo.v < f.hi.v:
-			ranges = append(ranges, name+" "+num(f.lo.v)+".."+num(f.hi.v))
-		case f.dated() && f.dlo.v < f.dhi.v:
-			ranges = append(ranges, name+" "+plain(f.dlo.v)+".."+plain(f.dhi.v))
+		case f.numeric():
+			ranges = append(ranges, name+" "+num(f.nums.lo.v)+".."+num(f.nums.hi.v))
+		case f.dated():
+			ranges = append(ranges, name+" "+plain(f.dates.lo.v)+".."+plain(f.dates.hi.v))
 		case f.categorical() && len(f.stats) <= 6:
 			dists = append(dists, name+": "+distribution(f))
 		}
@@ -83,19 +83,19 @@ func (c *compressor) extremes(sq *seq, fs *fieldSet) []string {
 	}
 	for _, f := range c.rankFields(fs) {
 		switch {
-		case f.numeric() && f.lo.v < f.hi.v:
+		case f.numeric():
 			if in.Has(relevance.Max) {
-				add("largest", f, f.hi.at, num(f.hi.v))
+				add("largest", f, f.nums.hi.at, num(f.nums.hi.v))
 			}
 			if in.Has(relevance.Min) {
-				add("smallest", f, f.lo.at, num(f.lo.v))
+				add("smallest", f, f.nums.lo.at, num(f.nums.lo.v))
 			}
-		case f.dated() && f.dlo.v < f.dhi.v:
+		case f.dated():
 			if in.Has(relevance.Newest) {
-				add("newest", f, f.dhi.at, plain(f.dhi.v))
+				add("newest", f, f.dates.hi.at, plain(f.dates.hi.v))
 			}
 			if in.Has(relevance.Oldest) {
-				add("oldest", f, f.dlo.at, plain(f.dlo.v))
+				add("oldest", f, f.dates.lo.at, plain(f.dates.lo.v))
 			}
 		}
 	}

@@ -463,34 +463,25 @@ func Quote(s string) string {
 
 // Valid reports whether src is valid JSON: one value, or with
 // Options.Stream a sequence of values. Only Options.Stream applies.
-func Valid(src string, opt Options) bool {
-	dec := jsontext.NewDecoder(strings.NewReader(src), jsontext.AllowDuplicateNames(true))
-	for n := 0; ; n++ {
-		_, err := dec.ReadValue()
-		switch {
-		case err == io.EOF:
-			return n > 0
-		case err != nil, !opt.Stream && n > 0:
-			return false
-		}
-	}
-}
+func Valid(src string, opt Options) bool { return check(src, opt.Stream, false) }
 
 // ValidPrefix reports whether src is valid JSON (one value, or with
 // Options.Stream a sequence of values) or the start of it: a cheap check
 // on the first part of a large document. Only Options.Stream applies.
-func ValidPrefix(src string, opt Options) bool {
+func ValidPrefix(src string, opt Options) bool { return check(src, opt.Stream, true) }
+
+// check reads the values of src; prefix accepts running out of input
+// inside one.
+func check(src string, stream, prefix bool) bool {
 	dec := jsontext.NewDecoder(strings.NewReader(src), jsontext.AllowDuplicateNames(true))
 	for n := 0; ; n++ {
 		_, err := dec.ReadValue()
 		switch {
 		case err == io.EOF:
 			return n > 0
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return n == 0 || opt.Stream
-		case err != nil:
-			return false
-		case !opt.Stream && n > 0:
+		case prefix && errors.Is(err, io.ErrUnexpectedEOF):
+			return n == 0 || stream
+		case err != nil, !stream && n > 0:
 			return false
 		}
 	}
