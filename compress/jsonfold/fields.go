@@ -99,13 +99,12 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 		numItems: len(sq.items), rarePerField: c.p.rarePerField,
 	}
 	t := c.t
-	// The index text blanks the names of fields seen before (see
-	// indexText); it is built in this walk when there is a query.
-	var ib *strings.Builder
-	ipos := sq.start
+	// The index text is the collection's text with the names of fields
+	// seen before blanked (see fieldSet.indexText), made in this walk when
+	// there is a query: a copy blanked in place.
+	var ib []byte
 	if blank && sq.kind != jsonspan.Object {
-		ib = &strings.Builder{}
-		ib.Grow(sq.end - sq.start)
+		ib = []byte(c.src[sq.start:sq.end])
 	}
 	for x, k := range sq.items {
 		if x&1023 == 0 && c.stop(1024) {
@@ -125,10 +124,8 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 					s, g = f.add(c, fs, int32(x), m)
 					if ib != nil && f.count >= 2 {
 						ks, ke := t.KeySpan(m)
-						if ke-ks <= len(blanks) {
-							ib.WriteString(c.src[ipos:ks])
-							ib.WriteString(blanks[:ke-ks])
-							ipos = ke
+						for i := ks - sq.start; i < ke-sq.start; i++ {
+							ib[i] = ' '
 						}
 					}
 				} else {
@@ -162,14 +159,10 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 		a.sev[x], a.sig[x] = sev, sig
 	}
 	if ib != nil {
-		ib.WriteString(c.src[ipos:sq.end])
-		fs.indexText = ib.String()
+		fs.indexText = string(ib)
 	}
 	return fs
 }
-
-// blanks replace field names in the index text.
-const blanks = "                                                                "
 
 // keySignal is how strongly a member name reports a problem ("error",
 // "failures"), computed once per field.
