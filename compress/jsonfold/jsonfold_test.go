@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -495,6 +496,23 @@ func FuzzCompress(f *testing.F) {
 			}
 			if raw := tr.Raw(i); !strings.Contains(text, raw) && !strings.Contains(raw, "[... ") {
 				t.Fatalf("value %s is not in the input", raw)
+			}
+		}
+		// Kept items are byte-exact copies, unless compressed inside
+		// (then they hold a note).
+		var kept []int
+		if tr.NumRoots() > 1 {
+			kept = slices.Collect(tr.Roots())
+		} else {
+			kept = slices.Collect(tr.Kids(0))
+		}
+		for _, k := range kept {
+			s, e := tr.Span(k)
+			if tr.IsMember(k) {
+				s, _ = tr.KeySpan(k)
+			}
+			if it := out[s:e]; !strings.Contains(text, it) && !strings.Contains(it, "[... ") && !strings.Contains(it, `"_omitted"`) {
+				t.Fatalf("kept item is not in the input: %s", it)
 			}
 		}
 	})
