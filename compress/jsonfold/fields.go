@@ -106,6 +106,9 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 	if blank && sq.kind != jsonspan.Object {
 		ib = []byte(c.src[sq.start:sq.end])
 	}
+	// Without a term that holds a digit, the numbers and dates of fields
+	// match nothing: they are blanked too.
+	numbersToo := !c.digitTerms()
 	for x, k := range sq.items {
 		if x&1023 == 0 && c.stop(1024) {
 			break
@@ -122,10 +125,14 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 				var g uint64
 				if f != nil {
 					s, g = f.add(c, fs, int32(x), m)
-					if ib != nil && f.count >= 2 {
-						ks, ke := t.KeySpan(m)
-						for i := ks - sq.start; i < ke-sq.start; i++ {
-							ib[i] = ' '
+					if ib != nil {
+						if f.count >= 2 {
+							ks, ke := t.KeySpan(m)
+							blankOut(ib[ks-sq.start : ke-sq.start])
+						}
+						if numbersToo && (t.Kind(m) == jsonspan.Number || t.Kind(m) == jsonspan.String && isDate(t.Raw(m))) {
+							vs, ve := t.Span(m)
+							blankOut(ib[vs-sq.start : ve-sq.start])
 						}
 					}
 				} else {
@@ -162,6 +169,23 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 		fs.indexText = string(ib)
 	}
 	return fs
+}
+
+// blankOut overwrites b with spaces.
+func blankOut(b []byte) {
+	for i := range b {
+		b[i] = ' '
+	}
+}
+
+// digitTerms reports whether a term of the query holds a digit.
+func (c *compressor) digitTerms() bool {
+	for _, t := range c.q.Terms {
+		if strings.ContainsAny(t.Text, "0123456789") {
+			return true
+		}
+	}
+	return false
 }
 
 // keySignal is how strongly a member name reports a problem ("error",
