@@ -1,16 +1,14 @@
-//go:build unix
-
 package jsonfold
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/tsheadroom/tsheadroom/internal/cputime"
 )
 
-// Benchmarks: MB/s of input on one core, at four sizes (time should grow
-// linearly):
+// Benchmarks: MB/s of input on one core, of wall-clock and of CPU time (the
+// machine may be shared), at four sizes (time should grow linearly):
 //
 //	go test ./compress/jsonfold/ -run '^$' -bench . -cpu 1 -benchmem
 
@@ -26,17 +24,13 @@ func sizeName(n int) string {
 func benchCompress(b *testing.B, text, task string) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Now()
 	for b.Loop() {
 		if _, ok := Compress(input(text, task)); !ok {
 			b.Fatal("not compressed")
 		}
 	}
-	// The machine may be shared: MB/s of the process's CPU time says what
-	// one core does, whatever else runs.
-	if d := cpuTime() - cpu; d > 0 {
-		b.ReportMetric(float64(len(text))*float64(b.N)/d.Seconds()/1e6, "cpu-MB/s")
-	}
+	cputime.ReportMBps(b, cpu, len(text))
 }
 
 func BenchmarkCompress(b *testing.B) {
@@ -54,13 +48,4 @@ func BenchmarkCompress(b *testing.B) {
 		text := sized(genDistinctKeys, size)
 		b.Run("distinctkeys/"+sizeName(size), func(b *testing.B) { benchCompress(b, text, task) })
 	}
-}
-
-// cpuTime is the CPU time this process used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/tsheadroom/tsheadroom/internal/cputime"
 )
 
-// Parse throughput on one core, indented and compact JSON:
+// Parse throughput on one core (wall-clock and CPU time), indented and
+// compact JSON:
 //
 //	go test ./compress/jsonspan/ -run '^$' -bench . -cpu 1 -benchmem
 
@@ -34,11 +37,13 @@ func BenchmarkParse(b *testing.B) {
 			b.Run(fmt.Sprintf("indent=%v/%dKB", indent, len(s)>>10), func(b *testing.B) {
 				b.SetBytes(int64(len(s)))
 				b.ReportAllocs()
+				cpu := cputime.Now()
 				for b.Loop() {
 					if _, err := ParseString(s, Options{}); err != nil {
 						b.Fatal(err)
 					}
 				}
+				cputime.ReportMBps(b, cpu, len(s))
 			})
 		}
 	}
