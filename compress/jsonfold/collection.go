@@ -126,7 +126,6 @@ func (c *compressor) collection(sq *seq, budget int) string {
 	}
 	if c.rewrite {
 		if out, ok := c.regroup(sq, a, keep, shares, noteText); ok {
-			c.noted = c.noted || noteText != ""
 			return out
 		}
 	}
@@ -154,7 +153,6 @@ func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, note string) 
 	if note != "" {
 		sb.WriteString(c.sepAfter(sq, last))
 		sb.WriteString(note)
-		c.noted = true
 	}
 	sb.WriteString(c.src[c.t.End(sq.items[n-1]):sq.end])
 	return sb.String()

@@ -396,7 +396,7 @@ func TestRegroup(t *testing.T) {
 	if every, _ := v.Packages[0]["_every_item_has"].(map[string]any); every["installer"] != "pip" || every["location"] != "/opt/venv/lib/site-packages" {
 		t.Errorf("constant members: %v", v.Packages[0])
 	}
-	containsAll(t, out, `{"name":"lib077","version":"0.0.1.dev0","editable_project_location":"/home/dev/src/lib077"}`)
+	containsAll(t, out, `{"name":"lib077","version":"0.0.1.dev0","editable_project_location":"/home/dev/src/lib077"}`, "kept items minified")
 
 	// Uniform flat items: columns and rows.
 	var b strings.Builder

@@ -64,6 +64,10 @@ func (c *compressor) describe(sq *seq, a *analysis, keep []bool, omitted int) st
 	for _, e := range c.extremes(sq, fs) {
 		b.WriteString("; " + e)
 	}
+	if c.rewrite {
+		// The kept items do not read as the tool printed them.
+		b.WriteString("; kept items minified")
+	}
 	return b.String()
 }
 

@@ -42,8 +42,6 @@ type compressor struct {
 	// polls counts work since the caller's Stop was last polled.
 	polls   int
 	stopped bool
-	// noted is set once a note was written.
-	noted bool
 	// budget is the whole output's budget.
 	budget int
 	// rewrite allows lossless rewrites of kept items: minified layout,

@@ -38,7 +38,6 @@ func (c *compressor) longString(i, budget int) string {
 		}
 		if ok {
 			if q := jsonspan.Quote(out); len(q) < len(raw) {
-				c.noted = true
 				return q
 			}
 		}
@@ -62,6 +61,5 @@ func (c *compressor) cut(raw, s string, budget int) string {
 	if len(q) >= len(raw) {
 		return raw
 	}
-	c.noted = true
 	return q
 }
