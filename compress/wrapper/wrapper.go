@@ -57,6 +57,11 @@ func headLen(text string) int {
 		}
 		k, ok := wrapperLine(line)
 		if !ok {
+			if k := longPayloadKey(line); k > 0 && off > 0 {
+				// "Output: <a value too long for a wrapper line>": the
+				// payload starts after the key.
+				return off + k + leadingBlanks(line[k:])
+			}
 			break
 		}
 		if key := keyOf(line); keys[key] {
@@ -77,7 +82,7 @@ func headLen(text string) int {
 			if i := strings.IndexByte(nl, '\n'); i >= 0 {
 				nl = nl[:i]
 			}
-			if _, more := wrapperLine(nl); !more && isPayloadKey(line) {
+			if _, more := wrapperLine(nl); !more && longPayloadKey(nl) == 0 && isPayloadKey(line) {
 				return off + k + leadingBlanks(line[k:])
 			}
 		}
@@ -94,6 +99,22 @@ func headLen(text string) int {
 func isPayloadKey(line string) bool {
 	i := strings.IndexByte(line, ':')
 	return i > 0 && !strings.ContainsAny(line[:i], " \t")
+}
+
+// longPayloadKey returns the offset past the ':' of a line that is a
+// payload key (one capitalised word) followed by a value too long for a
+// wrapper line, or 0.
+func longPayloadKey(line string) int {
+	i := strings.IndexByte(line, ':')
+	if i <= 0 || i > 20 || len(line)-i-1 <= maxValueLen || line[0] < 'A' || line[0] > 'Z' || line[i+1] != ' ' {
+		return 0
+	}
+	for j := 0; j < i; j++ {
+		if !isLetter(line[j]) {
+			return 0
+		}
+	}
+	return i + 1
 }
 
 func leadingBlanks(s string) int {

@@ -1,6 +1,9 @@
 package wrapper
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPeel(t *testing.T) {
 	cases := []struct {
@@ -26,6 +29,13 @@ func TestPeel(t *testing.T) {
 			head:    "Command: make test\nDirectory: (root)\nOutput: ",
 			payload: "ok  pkg/a 0.1s\nFAIL pkg/b\n",
 			tail:    "Error: (none)\nExit Code: 2\nSignal: (none)\nBackground PIDs: (none)\nProcess Group PGID: 4242",
+		},
+		{
+			name:    "payload on the output line, longer than a wrapper value",
+			text:    "Command: dump\nDirectory: (root)\nOutput: {\"a\":\"" + strings.Repeat("x", 400) + "\"}\nError: (none)\nExit Code: 0",
+			head:    "Command: dump\nDirectory: (root)\nOutput: ",
+			payload: "{\"a\":\"" + strings.Repeat("x", 400) + "\"}\n",
+			tail:    "Error: (none)\nExit Code: 0",
 		},
 		{
 			name:    "no wrapper",

@@ -1,0 +1,350 @@
+package jsonfold
+
+import (
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// seq is a collection: the elements of an array, the members of an object
+// used as a map, or the values of a stream.
+type seq struct {
+	// kind is Array or Object, 0 for a stream.
+	kind jsonspan.Kind
+	// items are the children's node indices, in order.
+	items []int
+	// start and end span the container (the whole text for a stream).
+	start, end int
+}
+
+func (c *compressor) kidsSeq(i int) *seq {
+	sq := &seq{kind: c.t.Kind(i), items: make([]int, 0, c.t.NumKids(i))}
+	sq.start, sq.end = c.t.Span(i)
+	for k := range c.t.Kids(i) {
+		sq.items = append(sq.items, k)
+	}
+	return sq
+}
+
+func (c *compressor) streamSeq() *seq {
+	sq := &seq{items: make([]int, 0, c.t.NumRoots()), end: len(c.src)}
+	for k := range c.t.Roots() {
+		sq.items = append(sq.items, k)
+	}
+	return sq
+}
+
+// size is item x's length, member name included.
+func (c *compressor) size(sq *seq, x int) int {
+	k := sq.items[x]
+	return c.t.End(k) - c.itemStart(k)
+}
+
+// sepAfter is the source text between item x and the next one (for the
+// last item, the text after the first one).
+func (c *compressor) sepAfter(sq *seq, x int) string {
+	if x+1 >= len(sq.items) {
+		if len(sq.items) < 2 {
+			if sq.kind == 0 {
+				return "\n"
+			}
+			return ", "
+		}
+		x = 0
+	}
+	return c.src[c.t.End(sq.items[x]):c.itemStart(sq.items[x+1])]
+}
+
+// mapLike reports whether object i is a map (its member names are data:
+// versions, names, paths, ids) rather than a record of named fields: then
+// its members are items that may be left out.
+func (c *compressor) mapLike(i int) bool {
+	n := c.t.NumKids(i)
+	if n < 8 {
+		return false
+	}
+	var kinds [256]int
+	dataKeys, top := 0, 0
+	for k := range c.t.Kids(i) {
+		kd := c.t.Kind(k)
+		kinds[kd]++
+		top = max(top, kinds[kd])
+		if dataKey(c.t.RawKey(k)) {
+			dataKeys++
+		}
+	}
+	return dataKeys*5 >= n*4 || n >= 16 && (top*5 >= n*4 || dataKeys*2 >= n)
+}
+
+// dataKey reports whether a member name (quoted) reads as data rather
+// than a field name: it holds a digit, a path or dotted separator, an '@',
+// or a blank.
+func dataKey(raw string) bool {
+	return strings.ContainsAny(raw, "0123456789/.@: ")
+}
+
+// collection renders a collection within budget bytes: the items it must
+// keep, then the best of the rest while they fit, then one note for those
+// left out.
+func (c *compressor) collection(sq *seq, budget int) string {
+	n := len(sq.items)
+	if n == 0 {
+		return c.src[sq.start:sq.end]
+	}
+	a := c.analyze(sq)
+	if c.stopped {
+		return c.src[sq.start:sq.end]
+	}
+	keep, shares := c.choose(sq, a, budget)
+	omitted := 0
+	for _, k := range keep {
+		if !k {
+			omitted++
+		}
+	}
+	var note, noteText string
+	if omitted > 0 {
+		noteText = c.describe(sq, a, keep, omitted)
+		note = c.noteElement(sq, noteText)
+		// A note never costs more than what it replaces.
+		saved := 0
+		for x := range keep {
+			if !keep[x] {
+				saved += c.size(sq, x) + len(c.sepAfter(sq, x))
+			}
+		}
+		if saved <= len(note)+len(c.sepAfter(sq, 0)) {
+			for x := range keep {
+				if !keep[x] {
+					keep[x], shares[x] = true, c.size(sq, x)
+				}
+			}
+			note, noteText = "", ""
+		}
+	}
+	if c.rewrite {
+		if out, ok := c.regroup(sq, a, keep, shares, noteText); ok {
+			return out
+		}
+	}
+	return c.renderSeq(sq, keep, shares, note)
+}
+
+// renderSeq writes the kept items with the separators of the source, the
+// note after the last one.
+func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, note string) string {
+	n := len(sq.items)
+	var sb strings.Builder
+	first := c.itemStart(sq.items[0])
+	sb.WriteString(c.src[sq.start:first])
+	last := -1
+	for x, k := range sq.items {
+		if !keep[x] {
+			continue
+		}
+		if last >= 0 {
+			sb.WriteString(c.sepAfter(sq, last))
+		}
+		sb.WriteString(c.renderKid(k, shares[x]))
+		last = x
+	}
+	if note != "" {
+		sb.WriteString(c.sepAfter(sq, last))
+		sb.WriteString(note)
+	}
+	sb.WriteString(c.src[c.t.End(sq.items[n-1]):sq.end])
+	return sb.String()
+}
+
+// noteElement renders the note for omitted items in the idiom of the
+// container: a member "_omitted" in an object; among objects, an object
+// {"_omitted": ...} laid out like the first of them; a string otherwise.
+func (c *compressor) noteElement(sq *seq, text string) string {
+	if sq.kind == jsonspan.Object {
+		k := sq.items[0]
+		ks, ke := c.t.KeySpan(k)
+		_ = ks
+		return `"_omitted"` + c.src[ke:c.t.Start(k)] + jsonspan.Quote(text)
+	}
+	o := -1
+	for _, k := range sq.items {
+		switch {
+		case c.t.Kind(k) == jsonspan.Object:
+			if o < 0 {
+				o = k
+			}
+		case sq.kind != 0:
+			// Among other values, or in an array mixing kinds, a string.
+			return jsonspan.Quote("[... " + text + " ...]")
+		}
+	}
+	if o < 0 {
+		return jsonspan.Quote("[... " + text + " ...]")
+	}
+	m := c.t.First(o)
+	if m < 0 {
+		return `{"_omitted":` + jsonspan.Quote(text) + "}"
+	}
+	ms, me := c.t.KeySpan(m)
+	lastMember := m
+	for k := range c.t.Kids(o) {
+		lastMember = k
+	}
+	return "{" + c.src[c.t.Start(o)+1:ms] + `"_omitted"` + c.src[me:c.t.Start(m)] +
+		jsonspan.Quote(text) + c.src[c.t.End(lastMember):c.t.End(o)-1] + "}"
+}
+
+// analysis is what a collection's items are worth.
+type analysis struct {
+	// must marks items kept whatever the budget.
+	must []bool
+	// prio orders the optional items: higher first, 0 for no preference.
+	prio []float32
+	// sev and sig say how strongly each item reports a problem and which
+	// kind of problem.
+	sev []lines.Severity
+	sig []uint64
+	// fields are the items' fields, for extremes and notes.
+	fields *fieldSet
+	// ix scores the items against the query (nil without terms).
+	ix *relevance.Index
+	// named marks items whose name (member name or identifying field) holds
+	// a term the task names: the items the user asks about, kept whole.
+	named []bool
+}
+
+func (c *compressor) analyze(sq *seq) *analysis {
+	n := len(sq.items)
+	a := &analysis{must: make([]bool, n), prio: make([]float32, n), sev: make([]lines.Severity, n), sig: make([]uint64, n)}
+	a.must[0], a.must[n-1] = true, true
+	a.fields = c.fieldsOf(sq, a, len(c.q.Terms) > 0)
+	c.markProblems(sq, a)
+	a.fields.mark(a)
+	if len(c.q.Terms) > 0 {
+		text := a.fields.indexText
+		if text == "" {
+			text = c.src[sq.start:sq.end]
+		}
+		a.ix = relevance.Build(c.q, text, c.unitStarts(sq))
+		for x := range sq.items {
+			if a.ix.Strong(x) {
+				a.must[x] = true
+			}
+			// A term found in nearly every item scores near 0: it
+			// ranks an item below problems and warnings.
+			if sc := a.ix.Score(x); sc >= minTermScore {
+				a.prio[x] = max(a.prio[x], float32(prioTerm+10*sc))
+			} else if sc > 0 {
+				a.prio[x] = max(a.prio[x], float32(10*sc))
+			}
+		}
+		c.markNamed(sq, a)
+	}
+	return a
+}
+
+// unitStarts returns the offsets of the items in the collection's text
+// (the first unit starts at 0).
+func (c *compressor) unitStarts(sq *seq) []int {
+	starts := make([]int, len(sq.items))
+	for x, k := range sq.items {
+		starts[x] = c.itemStart(k) - sq.start
+	}
+	starts[0] = 0
+	return starts
+}
+
+// markNamed marks the items whose name holds a term of the task that
+// names few of them: the member name in a map, the identifying field
+// among objects. Only items the index found holding the term are looked
+// at.
+func (c *compressor) markNamed(sq *seq, a *analysis) {
+	if !a.ix.Any() {
+		return
+	}
+	id, idName := a.fields.ident(), ""
+	if id != nil {
+		idName = unquoteKey(id.key)
+	} else if sq.kind != jsonspan.Object {
+		return
+	}
+	name := func(x int) string {
+		k := sq.items[x]
+		if sq.kind == jsonspan.Object {
+			return c.t.RawKey(k)
+		}
+		if c.t.Kind(k) == jsonspan.Object {
+			if m := c.t.Get(k, idName); m >= 0 && c.t.End(m)-c.t.Start(m) <= 200 {
+				return c.t.Raw(m)
+			}
+		}
+		return ""
+	}
+	limit := max(3, len(sq.items)/33)
+	var found []int
+	for ti, term := range c.q.Terms {
+		if !term.Latest || term.Prior < 0.8 {
+			continue
+		}
+		hits, _ := a.ix.Hits(ti)
+		// The names of a few thousand holders are enough to tell whether
+		// the term names few items.
+		hits = hits[:min(len(hits), maxNameHits)]
+		found = found[:0]
+		for _, u := range hits {
+			if hasTerm(name(int(u)), term.Text) {
+				found = append(found, int(u))
+				if len(found) > limit {
+					break
+				}
+			}
+		}
+		if len(found) == 0 || len(found) > limit {
+			continue
+		}
+		if a.named == nil {
+			a.named = make([]bool, len(sq.items))
+		}
+		for _, x := range found {
+			a.named[x], a.must[x] = true, true
+		}
+	}
+}
+
+// maxNameHits bounds the holders of a term whose names are looked at.
+const maxNameHits = 4096
+
+// hasTerm reports whether s holds term (lower case) as a whole word or
+// identifier, ASCII case folded.
+func hasTerm(s, term string) bool {
+	if term == "" {
+		return false
+	}
+	wordStart, wordEnd := lines.IsWordByte(term[0]), lines.IsWordByte(term[len(term)-1])
+	for i := 0; i+len(term) <= len(s); i++ {
+		if !equalFoldASCII(s[i:i+len(term)], term) {
+			continue
+		}
+		e := i + len(term)
+		if (i == 0 || !wordStart || !lines.IsWordByte(s[i-1])) && (e == len(s) || !wordEnd || !lines.IsWordByte(s[e])) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFoldASCII reports whether s, ASCII lowered, equals lower.
+func equalFoldASCII(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,612 @@
+package jsonfold
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// mustCompress compresses in and checks what holds for every output: it
+// parses as the input did, is shorter, is deterministic, and carries no
+// retrieval markers.
+func mustCompress(t *testing.T, in *fold.Input) string {
+	t.Helper()
+	out, ok := Compress(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	if len(out) >= len(in.Text) {
+		t.Fatalf("output %d bytes, input %d", len(out), len(in.Text))
+	}
+	if again, _ := Compress(in); again != out {
+		t.Fatal("output differs between two runs")
+	}
+	for _, m := range []string{"<<ccr:", "_ccr_dropped", "Retrieve more", "hash="} {
+		if strings.Contains(out, m) && !strings.Contains(in.Text, m) {
+			t.Fatalf("output introduces %q", m)
+		}
+	}
+	return out
+}
+
+// items returns the top-level values of a stream (text lines included),
+// or the elements of the one array (or the members, name included, of the
+// one object) of text.
+func items(t *testing.T, text string) []string {
+	t.Helper()
+	tr, err := jsonspan.ParseString(text, jsonspan.Options{Stream: true})
+	if err != nil {
+		tr, err = jsonspan.ParseString(text, jsonspan.Options{TextLines: true})
+	}
+	if err != nil {
+		t.Fatalf("output does not parse: %v\n%s", err, text)
+	}
+	var out []string
+	if tr.NumRoots() > 1 {
+		for r := range tr.Roots() {
+			out = append(out, tr.Raw(r))
+		}
+		return out
+	}
+	for k := range tr.Kids(0) {
+		s, _ := tr.Span(k)
+		if tr.IsMember(k) {
+			s, _ = tr.KeySpan(k)
+		}
+		out = append(out, text[s:tr.End(k)])
+	}
+	return out
+}
+
+// isNote reports whether an output item is the note of omitted items.
+func isNote(item string) bool {
+	return strings.Contains(item, `"_omitted"`) || strings.HasPrefix(item, `"[... `)
+}
+
+// checkKept checks that every item of out but the note is a byte-exact
+// substring of in, and returns the note.
+func checkKept(t *testing.T, in, out string) (kept []string, note string) {
+	t.Helper()
+	for _, it := range items(t, out) {
+		if isNote(it) {
+			if note != "" {
+				t.Fatalf("two notes: %s and %s", note, it)
+			}
+			note = it
+			continue
+		}
+		if !strings.Contains(in, it) {
+			t.Fatalf("kept item is not in the input:\n%s", it)
+		}
+		kept = append(kept, it)
+	}
+	return kept, note
+}
+
+func containsAll(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	yes := map[string]string{
+		"array":        "[\n  {\"a\": 1},\n  {\"a\": 2}\n]\n",
+		"object":       `{"name":"x","list":[1,2,3]}`,
+		"stream":       "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n",
+		"concatenated": "{\n\t\"Path\": \"a\"\n}\n{\n\t\"Path\": \"b\"\n}\n",
+		"mixed lines":  fixture(t, "build.jsonl"),
+		"large":        genRecords(3000),
+	}
+	for name, text := range yes {
+		if !Detect(text) {
+			t.Errorf("%s: not detected", name)
+		}
+	}
+	no := map[string]string{
+		"log":                      "[INFO] starting\n[WARN] slow disk\n[INFO] done\n",
+		"bracket log":              "[2026-01-02 10:00:00] GET / 200\n[2026-01-02 10:00:01] GET /a 404\n",
+		"code":                     "func main() {\n\tfmt.Println(\"hi\")\n}\n",
+		"prose":                    "The build {mostly} worked [see below].",
+		"broken":                   `{"a": 1, "b": }`,
+		"one json line among text": "starting\n{\"a\":1}\nstill going\nstill going\nstill going\ndone\n",
+		"yaml":                     "name: x\nlist:\n  - 1\n",
+	}
+	for name, text := range no {
+		if Detect(text) {
+			t.Errorf("%s: detected as JSON", name)
+		}
+	}
+}
+
+func TestNothingToDo(t *testing.T) {
+	text := genRecords(200)
+	in := input(text, "")
+	in.Budget = fold.Budget{Bytes: len(text) * 2, Lossy: true}
+	if _, ok := Compress(in); ok {
+		t.Error("compressed a block within its budget")
+	}
+	in.Budget = fold.Budget{Bytes: 100, Lossy: false}
+	if _, ok := Compress(in); ok {
+		t.Error("compressed a block whose budget allows no loss")
+	}
+	in = input("[1, 2, oops]"+strings.Repeat(" ", 5000), "")
+	if _, ok := Compress(in); ok {
+		t.Error("compressed invalid JSON")
+	}
+}
+
+// An array of records keeps what must survive, byte for byte, and says
+// what it left out.
+func TestArrayOfRecords(t *testing.T) {
+	text := genRecords(300)
+	out := mustCompress(t, input(text, "why does checkout-service look different?"))
+	kept, note := checkKept(t, text, out)
+	if len(kept) >= 300 || note == "" {
+		t.Fatalf("%d items kept, note %q", len(kept), note)
+	}
+	containsAll(t, out,
+		`"id": 1000,`,                                              // first
+		`"id": 1299,`,                                              // last
+		`"level": "error"`, `"msg": "upstream connection refused"`, // the problem
+		`"latency_ms": 9000`,            // the numeric maximum
+		`"service": "checkout-service"`, // what the task names
+	)
+	var n struct {
+		Omitted string `json:"_omitted"`
+	}
+	if err := json.Unmarshal([]byte(note), &n); err != nil {
+		t.Fatalf("note %s: %v", note, err)
+	}
+	for _, w := range []string{"of 300 items omitted", "all have region=eu-west-1", "latency_ms 20..9000", "level: info (299), error (1)"} {
+		if !strings.Contains(n.Omitted, w) {
+			t.Errorf("note %q lacks %q", n.Omitted, w)
+		}
+	}
+	// The note is laid out like the items.
+	if !strings.HasPrefix(note, "{\n    \"_omitted\": ") || !strings.HasSuffix(note, "\n  }") {
+		t.Errorf("note not laid out like the items: %q", note)
+	}
+}
+
+func TestExtremeIntents(t *testing.T) {
+	text := genRecords(300)
+	out := mustCompress(t, input(text, "Which request was the slowest?"))
+	_, note := checkKept(t, text, out)
+	if !strings.Contains(note, "largest latency_ms=9000: id=1150 (kept)") {
+		t.Errorf("note does not say which item holds the maximum: %s", note)
+	}
+	// The top few by latency are kept, not just the maximum: 26 is the
+	// next highest value (latency 20 + i%7).
+	if strings.Count(out, `"latency_ms": 26`) < 3 {
+		t.Errorf("top latencies not kept:\n%s", out)
+	}
+
+	out = mustCompress(t, input(text, "show me the most recent request"))
+	if _, note := checkKept(t, text, out); !strings.Contains(note, "newest time=") {
+		t.Errorf("no newest item in note: %s", note)
+	}
+	if !strings.Contains(out, `"time": "2026-03-28T`) {
+		t.Error("newest items not kept")
+	}
+}
+
+func TestRareValues(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range 400 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		status := []string{"active", "active", "idle"}[i%3]
+		if i == 271 {
+			status = "quarantined"
+		}
+		b.WriteString(`{"host":"node-` + strconv.Itoa(i) + `","status":"` + status + `","pool":"default"}`)
+	}
+	b.WriteString("]")
+	text := b.String()
+	out := mustCompress(t, input(text, ""))
+	containsAll(t, out, `{"host":"node-271","status":"quarantined","pool":"default"}`)
+	_, note := checkKept(t, text, out)
+	containsAll(t, note, "all have pool=default", "status: active (266), idle (133), quarantined (1)")
+}
+
+// A JSON Lines log keeps its lines as they were and stays a stream.
+func TestJSONLines(t *testing.T) {
+	text := genLines(2000)
+	out := mustCompress(t, input(text, "the service returned a 500: what happened?"))
+	kept, note := checkKept(t, text, out)
+	for _, l := range kept {
+		if !strings.Contains(text, l+"\n") {
+			t.Fatalf("kept record is not a whole line: %s", l)
+		}
+	}
+	containsAll(t, out, `"level":"ERROR","msg":"panic serving request: integer divide by zero"`, `"status":500`)
+	if !strings.HasPrefix(note, `{"_omitted":"`) || !strings.Contains(note, "of 2000 values omitted") {
+		t.Errorf("note: %s", note)
+	}
+	if strings.Count(out, "\n") != len(kept)+1 {
+		t.Errorf("%d lines for %d records and a note", strings.Count(out, "\n"), len(kept))
+	}
+}
+
+// Build output mixing JSON messages with text lines is a stream too; text
+// lines that report problems are kept.
+func TestJSONLinesWithText(t *testing.T) {
+	text := fixture(t, "build.jsonl")
+	in := input(text, "")
+	in.Budget.Bytes = 1500
+	out := mustCompress(t, in)
+	containsAll(t, out,
+		"   Building gadget v0.3.0 (/src/gadget)\n",
+		"cannot find value `frobnicate` in this scope",
+		"error: could not compile `gadget` due to 1 previous error\n",
+		`{"reason":"build-finished","success":false}`,
+		`"_omitted":"`,
+	)
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.Contains(text, l) && !strings.Contains(l, `"_omitted"`) {
+			t.Errorf("line not in the input: %s", l)
+		}
+	}
+}
+
+// An object used as a map stays an object, keeps the member the task
+// names and ends with an "_omitted" member; the record around it keeps
+// every member.
+func TestMapsAndRecords(t *testing.T) {
+	text := fixture(t, "registry.json")
+	in := input(text, "When was widgetkit 3.4.1 published?")
+	out := mustCompress(t, in)
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"name", "description", "dist-tags", "versions", "time", "license", "maintainers"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("record member %q dropped", k)
+		}
+	}
+	containsAll(t, out,
+		`"latest": "5.11.3"`, // a small member kept whole
+		`"3.4.1": "`,         // the named map member
+		`"3.4.1",`,           // and the version in the list
+	)
+	var times map[string]string
+	if err := json.Unmarshal(doc["time"], &times); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(times["_omitted"], "members omitted") {
+		t.Errorf("time map note: %q", times["_omitted"])
+	}
+	var versions []string
+	if err := json.Unmarshal(doc["versions"], &versions); err != nil {
+		t.Fatal(err)
+	}
+	if last := versions[len(versions)-1]; !strings.HasPrefix(last, "[... ") || !strings.Contains(last, "of 240 items omitted") {
+		t.Errorf("versions note: %q", last)
+	}
+}
+
+// A compact object (a Gemini functionResponse.response) stays one object
+// on one line.
+func TestCompactObjectStaysObject(t *testing.T) {
+	text := fixture(t, "packages.json")
+	out := mustCompress(t, input(text, "is anything installed in editable mode?"))
+	if strings.Contains(out, "\n") || !strings.HasPrefix(out, `{"packages":[`) || !json.Valid([]byte(out)) {
+		t.Fatalf("not one compact object: %.200s", out)
+	}
+	containsAll(t, out, `"editable_project_location":"/home/dev/src/lib077"`, `"_omitted":"`)
+}
+
+func TestLongStrings(t *testing.T) {
+	logText := strings.Repeat("2026-01-01 INFO worker started\n", 200) + "2026-01-01 ERROR disk full\n"
+	doc := `{"name":"job","log":` + jsonspan.Quote(logText) + `,"blob":"` + strings.Repeat("QUJD", 3000) + `"}`
+	var nested []string
+	in := input(doc, "")
+	in.Nested = func(text string, b fold.Budget) (string, bool) {
+		nested = append(nested, text)
+		return "2026-01-01 INFO worker started\n[... 199 similar lines omitted ...]\n2026-01-01 ERROR disk full\n", true
+	}
+	out := mustCompress(t, in)
+	for _, text := range nested {
+		if text != logText {
+			t.Fatalf("Nested got %.80q", text)
+		}
+	}
+	if len(nested) == 0 {
+		t.Fatal("Nested not called")
+	}
+	var v struct{ Name, Log, Blob string }
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Name != "job" || !strings.Contains(v.Log, "ERROR disk full") || !strings.Contains(v.Log, "similar lines omitted") {
+		t.Errorf("log leaf: %q", v.Log)
+	}
+	if !strings.HasPrefix(v.Blob, "QUJD") || !strings.Contains(v.Blob, "of 12000 characters cut ...]") || len(v.Blob) > 3000 {
+		t.Errorf("blob leaf: %d bytes, %.80q...", len(v.Blob), v.Blob[max(0, len(v.Blob)-60):])
+	}
+}
+
+// Lossless rewrites only under the aggressive profile, never when the task
+// quotes, and only for blocks over their budget.
+func TestMinifyOnlyWhenAggressive(t *testing.T) {
+	text := "{\n  \"a\": [1, 2, 3],\n  \"b\": \"x y\"\n}\n"
+	in := &fold.Input{Text: text, Query: &relevance.Query{}, Budget: fold.Budget{Bytes: 30}}
+	if _, ok := Compress(in); ok {
+		t.Error("rewrote a block under the default profile")
+	}
+	in.Budget.Aggressive = true
+	out, ok := Compress(in)
+	if !ok || out != `{"a":[1,2,3],"b":"x y"}` {
+		t.Errorf("aggressive: %q %v", out, ok)
+	}
+	in.Budget.Bytes = 4096
+	if _, ok := Compress(in); ok {
+		t.Error("rewrote a block within its budget")
+	}
+	in.Budget.Bytes = 30
+	in.Query = relevance.Parse("quote the output verbatim", "")
+	if _, ok := Compress(in); ok {
+		t.Error("rewrote a block the task quotes")
+	}
+}
+
+// Under the aggressive profile, members every item has are written once
+// and uniform flat items become columns; every value keeps its bytes.
+func TestRegroup(t *testing.T) {
+	aggressive := func(text string) *fold.Input {
+		in := input(text, "")
+		in.Budget = fold.Budget{Bytes: len(text) / 3, Lossy: true, Aggressive: true}
+		return in
+	}
+	// One item has a member of its own: items stay objects, the constant
+	// members are factored out.
+	text := fixture(t, "packages.json")
+	out := mustCompress(t, aggressive(text))
+	var v struct {
+		Packages []map[string]any `json:"packages"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if every, _ := v.Packages[0]["_every_item_has"].(map[string]any); every["installer"] != "pip" || every["location"] != "/opt/venv/lib/site-packages" {
+		t.Errorf("constant members: %v", v.Packages[0])
+	}
+	containsAll(t, out, `{"name":"lib077","version":"0.0.1.dev0","editable_project_location":"/home/dev/src/lib077"}`, "kept items minified")
+
+	// Uniform flat items: columns and rows.
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := range 200 {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString(`  {"name": "pkg-` + strconv.Itoa(i) + `", "version": "1.` + strconv.Itoa(i%9) + `.0", "license": "MIT"}`)
+	}
+	b.WriteString("\n]\n")
+	text = b.String()
+	out = mustCompress(t, aggressive(text))
+	var col struct {
+		Every   map[string]string `json:"_every_item_has"`
+		Columns []string          `json:"_columns"`
+		Rows    [][]string        `json:"_rows"`
+		Omitted string            `json:"_omitted"`
+	}
+	if err := json.Unmarshal([]byte(out), &col); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if col.Every["license"] != "MIT" || strings.Join(col.Columns, ",") != "name,version" || len(col.Rows) < 20 || col.Omitted == "" {
+		t.Errorf("every %v, columns %v, %d rows, note %q", col.Every, col.Columns, len(col.Rows), col.Omitted)
+	}
+	for _, r := range col.Rows {
+		if !strings.Contains(text, `{"name": "`+r[0]+`", "version": "`+r[1]+`"`) {
+			t.Errorf("row %v not in the input", r)
+		}
+	}
+}
+
+// A note never costs more than the items it replaces.
+func TestNoteNeverCostsMore(t *testing.T) {
+	text := `[{"a":1},{"a":2},{"a":3},{"a":4},{"a":5},{"a":6}]`
+	in := &fold.Input{Text: text, Query: &relevance.Query{}, Budget: fold.Budget{Bytes: 10, Lossy: true}}
+	if out, ok := Compress(in); ok {
+		t.Errorf("replaced six tiny items by a longer note: %s", out)
+	}
+}
+
+func TestStop(t *testing.T) {
+	in := input(genRecords(5000), "checkout-service")
+	in.Stop = func() bool { return true }
+	if out, ok := Compress(in); ok {
+		t.Errorf("compressed after the caller gave up: %d bytes", len(out))
+	}
+}
+
+// FuzzCompress: no panic; what comes out parses as what went in (an
+// object stays an object), is shorter, deterministic, and every scalar it
+// holds outside notes and cut strings is copied from the input. Minimizing
+// a large interesting input takes the fuzzer long; bound it:
+//
+//	go test ./compress/jsonfold/ -run '^$' -fuzz FuzzCompress -fuzzminimizetime 3s
+func FuzzCompress(f *testing.F) {
+	// Small seeds: the fuzzer mutates small inputs far faster.
+	f.Add(genRecords(6), "slowest checkout-service", 300)
+	f.Add(genLines(8), "500 error", 400)
+	f.Add(fixture(f, "build.jsonl")[:1200]+"\n", "", 300)
+	f.Add(fixture(f, "packages.json")[:900]+"]}", "editable", 200)
+	f.Add(`{"time":{"1.0.0":"2020-01-01","1.1.0":"2021-02-02","1.2.0":"2022-03-03","2.0.0":"2023-04-04","2.1.0":"2024-05-05","3.0.0":"2025-06-06","3.1.0":"2026-07-07","3.2.0":"2026-08-08"},"name":"x"}`, "1.2.0 latest", 60)
+	f.Add(genDistinctKeys(6), "item-3", 200)
+	f.Add(`{"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20],"b":"`+strings.Repeat("x y\n", 90)+`"}`, "", 50)
+	f.Fuzz(func(t *testing.T, text, task string, budget int) {
+		in := &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: budget, Lossy: true}}
+		out, ok := Compress(in)
+		if !ok {
+			return
+		}
+		if len(out) >= len(text) {
+			t.Fatalf("output %d bytes, input %d", len(out), len(text))
+		}
+		if again, _ := Compress(in); again != out {
+			t.Fatal("not deterministic")
+		}
+		opt := jsonspan.Options{Stream: true}
+		src, err := jsonspan.ParseString(text, opt)
+		if err != nil {
+			opt.TextLines = true
+			src, err = jsonspan.ParseString(text, opt)
+		}
+		if err != nil {
+			t.Fatalf("compressed what does not parse: %v", err)
+		}
+		tr, err := jsonspan.ParseString(out, opt)
+		if err != nil {
+			t.Fatalf("output does not parse: %v\n%s", err, out)
+		}
+		if src.NumRoots() == 1 && (tr.NumRoots() != 1 || tr.Kind(0) != src.Kind(0)) {
+			t.Fatalf("a %q became %d values, the first a %q", src.Kind(0), tr.NumRoots(), tr.Kind(0))
+		}
+		for i := 0; i < tr.Len(); i++ {
+			k := tr.Kind(i)
+			if k.IsContainer() || tr.RawKey(i) == `"_omitted"` {
+				continue
+			}
+			if raw := tr.Raw(i); !strings.Contains(text, raw) && !strings.Contains(raw, "[... ") {
+				t.Fatalf("value %s is not in the input", raw)
+			}
+		}
+		// Kept items are byte-exact copies, unless compressed inside
+		// (then they hold a note).
+		var kept []int
+		if tr.NumRoots() > 1 {
+			kept = slices.Collect(tr.Roots())
+		} else {
+			kept = slices.Collect(tr.Kids(0))
+		}
+		for _, k := range kept {
+			s, e := tr.Span(k)
+			if tr.IsMember(k) {
+				s, _ = tr.KeySpan(k)
+			}
+			if it := out[s:e]; !strings.Contains(text, it) && !strings.Contains(it, "[... ") && !strings.Contains(it, `"_omitted"`) {
+				t.Fatalf("kept item is not in the input: %s", it)
+			}
+		}
+	})
+}
+
+func TestSpreadCoversEvenly(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 7, 8, 100, 1000} {
+		order := spread(nil, make([]bool, n), make([]float32, n))
+		if len(order) != n {
+			t.Fatalf("n=%d: %d items in the order", n, len(order))
+		}
+		seen := make([]bool, n)
+		for _, x := range order {
+			if seen[x] {
+				t.Fatalf("n=%d: item %d twice", n, x)
+			}
+			seen[x] = true
+		}
+		if n >= 100 {
+			// The first fifth of the order reaches into every tenth of
+			// the collection.
+			var deciles [10]bool
+			for _, x := range order[:n/5] {
+				deciles[x*10/n] = true
+			}
+			for d, ok := range deciles {
+				if !ok {
+					t.Errorf("n=%d: decile %d not reached early", n, d)
+				}
+			}
+		}
+	}
+}
+
+func TestParseNumber(t *testing.T) {
+	for _, raw := range []string{"0", "-0", "7", "-42", "1.00", "0.08", "-3.25", "123456789012345", "1234567.89012345", "9007199254740993", "1e3", "-2.5E-3", "0.1", "12345678901234567890"} {
+		got, ok := parseNumber(raw)
+		want, err := strconv.ParseFloat(raw, 64)
+		if !ok || err != nil || got != want {
+			t.Errorf("parseNumber(%q) = %v %v, want %v", raw, got, ok, want)
+		}
+	}
+}
+
+func TestHasTerm(t *testing.T) {
+	for _, c := range []struct {
+		s, term string
+		want    bool
+	}{
+		{`"github.com/junegunn/fzf/src/tui"`, "tui", true},
+		{`"github.com/junegunn/fzf/src/tuiutil"`, "tui", false},
+		{`"Report"`, "port", false},
+		{`"node_modules/@Eslint/js"`, "@eslint/js", true},
+		{`"5.4.5"`, "5.4.5", true},
+		{`"15.4.5"`, "5.4.5", false},
+		{``, "x", false},
+	} {
+		if got := hasTerm(c.s, c.term); got != c.want {
+			t.Errorf("hasTerm(%q, %q) = %v", c.s, c.term, got)
+		}
+	}
+}
+
+// A word in a list is a name ("errors" among imports); a member's value
+// or a sentence in a list reports a problem.
+func TestStringProblems(t *testing.T) {
+	src := `{"imports":["errors","fmt"],"status":"failed","log":["started","connection refused by peer"]}`
+	tr, err := jsonspan.ParseString(src, jsonspan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &compressor{t: tr, src: src}
+	sev := func(path ...string) lines.Severity {
+		i := 0
+		for _, p := range path {
+			if n, err := strconv.Atoi(p); err == nil {
+				i = tr.First(i)
+				for ; n > 0; n-- {
+					i = tr.Next(i)
+				}
+				continue
+			}
+			i = tr.Get(i, p)
+		}
+		s, _ := c.stringProblem(i)
+		return s
+	}
+	if s := sev("imports", "0"); s != lines.NoSignal {
+		t.Errorf(`"errors" in a list: %v`, s)
+	}
+	if s := sev("status"); s != lines.Problem {
+		t.Errorf(`"status": "failed": %v`, s)
+	}
+	if s := sev("log", "1"); s != lines.Problem {
+		t.Errorf("a sentence in a list: %v", s)
+	}
+}

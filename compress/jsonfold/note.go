@@ -1,0 +1,212 @@
+package jsonfold
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// Limits that keep a note short.
+const (
+	noteConstants = 6
+	noteRanges    = 4
+	noteDists     = 3
+	noteExtremes  = 3
+	noteValue     = 40 // longest value shown
+)
+
+// describe writes the note for the omitted items of a collection: how
+// many, the fields every item has with one value, the ranges of numbers
+// and dates, the counts of categorical values and, when the task asks for
+// an extreme, which item holds it (kept above).
+func (c *compressor) describe(sq *seq, a *analysis, keep []bool, omitted int) string {
+	n := len(sq.items)
+	noun := "items"
+	switch sq.kind {
+	case jsonspan.Object:
+		noun = "members"
+	case 0:
+		noun = "values"
+	}
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(omitted) + " of " + strconv.Itoa(n) + " " + noun + " omitted")
+	fs := a.fields
+	var consts, ranges, dists []string
+	for _, f := range fs.list {
+		name := fieldName(f)
+		switch {
+		case f.constant && f.scalar && f.key != "" && int(f.count) == fs.objects && fs.objects >= 2:
+			if v := plain(f.first); len(v) <= noteValue {
+				consts = append(consts, pair(name, v))
+			}
+		case f.numeric():
+			ranges = append(ranges, name+" "+num(f.nums.lo.v)+".."+num(f.nums.hi.v))
+		case f.dated():
+			ranges = append(ranges, name+" "+plain(f.dates.lo.v)+".."+plain(f.dates.hi.v))
+		case f.categorical() && len(f.stats) <= 6:
+			dists = append(dists, name+": "+distribution(f))
+		}
+	}
+	if len(consts) > 0 {
+		b.WriteString("; all have " + strings.Join(capList(consts, noteConstants), ", "))
+	}
+	if len(ranges) > 0 {
+		b.WriteString("; " + strings.Join(capList(ranges, noteRanges), "; "))
+	}
+	if len(dists) > 0 {
+		b.WriteString("; " + strings.Join(capList(dists, noteDists), "; "))
+	}
+	for _, e := range c.extremes(sq, fs) {
+		b.WriteString("; " + e)
+	}
+	if c.rewrite {
+		// The kept items do not read as the tool printed them.
+		b.WriteString("; kept items minified")
+	}
+	return b.String()
+}
+
+// extremes says which kept items hold the extremes the task asks for:
+// "largest size=9000: name=big (kept)".
+func (c *compressor) extremes(sq *seq, fs *fieldSet) []string {
+	in := c.q.Intent
+	if in&relevance.Extremes == 0 {
+		return nil
+	}
+	id := fs.ident()
+	var out []string
+	add := func(word string, f *field, at int32, v string) {
+		if len(out) < noteExtremes {
+			out = append(out, word+" "+pair(fieldName(f), v)+": "+c.itemName(sq, id, int(at))+" (kept)")
+		}
+	}
+	for _, f := range c.rankFields(fs) {
+		switch {
+		case f.numeric():
+			if in.Has(relevance.Max) {
+				add("largest", f, f.nums.hi.at, num(f.nums.hi.v))
+			}
+			if in.Has(relevance.Min) {
+				add("smallest", f, f.nums.lo.at, num(f.nums.lo.v))
+			}
+		case f.dated():
+			if in.Has(relevance.Newest) {
+				add("newest", f, f.dates.hi.at, plain(f.dates.hi.v))
+			}
+			if in.Has(relevance.Oldest) {
+				add("oldest", f, f.dates.lo.at, plain(f.dates.lo.v))
+			}
+		}
+	}
+	return out
+}
+
+// rankFields orders the fields for extreme notes: those the task names
+// first.
+func (c *compressor) rankFields(fs *fieldSet) []*field {
+	named := func(f *field) int {
+		name := strings.ToLower(fieldName(f))
+		for _, t := range c.q.Terms {
+			if t.Latest && strings.Contains(name, t.Text) {
+				return 0
+			}
+		}
+		return 1
+	}
+	out := slices.Clone(fs.list)
+	slices.SortStableFunc(out, func(x, y *field) int { return cmp.Compare(named(x), named(y)) })
+	return out
+}
+
+// itemName names item x for a note: its identifying field, its member
+// name, or its position.
+func (c *compressor) itemName(sq *seq, id *field, x int) string {
+	k := sq.items[x]
+	if sq.kind == jsonspan.Object {
+		return plain(c.t.RawKey(k))
+	}
+	if id != nil && c.t.Kind(k) == jsonspan.Object {
+		if m := c.t.Get(k, unquoteKey(id.key)); m >= 0 {
+			if v := plain(c.t.Raw(m)); len(v) <= noteValue*2 {
+				return pair(fieldName(id), v)
+			}
+		}
+	}
+	return "item " + strconv.Itoa(x+1) + " of " + strconv.Itoa(len(sq.items))
+}
+
+// distribution lists a categorical field's values by count.
+func distribution(f *field) string {
+	type vc struct {
+		v string
+		n int32
+	}
+	vcs := make([]vc, 0, len(f.stats))
+	for v, i := range f.vals {
+		vcs = append(vcs, vc{v, f.stats[i].n})
+	}
+	slices.SortFunc(vcs, func(x, y vc) int {
+		if x.n != y.n {
+			return cmp.Compare(y.n, x.n)
+		}
+		return strings.Compare(x.v, y.v)
+	})
+	parts := make([]string, 0, 4)
+	for i, x := range vcs {
+		if i == 4 {
+			parts = append(parts, lines.Count(len(vcs)-4, "more value", "more values"))
+			break
+		}
+		v := plain(x.v)
+		if len(v) > noteValue {
+			v = v[:noteValue] + "…"
+		}
+		parts = append(parts, v+" ("+strconv.Itoa(int(x.n))+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fieldName shows a field's name in a note.
+func fieldName(f *field) string {
+	if f.key == "" {
+		return "values"
+	}
+	return plain(f.key)
+}
+
+// pair writes name=value, or "name: value" where "=" would spell a
+// retrieval marker ("hash=").
+func pair(name, v string) string {
+	if strings.HasSuffix(strings.ToLower(name), "hash") {
+		return name + ": " + v
+	}
+	return name + "=" + v
+}
+
+// plain shows a raw scalar in a note: strings decoded, without quotes.
+func plain(raw string) string {
+	if s, ok := jsonspan.Unquote(raw); ok {
+		return s
+	}
+	return raw
+}
+
+// unquoteKey decodes a raw member name.
+func unquoteKey(raw string) string {
+	s, _ := jsonspan.Unquote(raw)
+	return s
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+func capList(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(xs[:n:n], lines.Count(len(xs)-n, "more field", "more fields"))
+}
