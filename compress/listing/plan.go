@@ -27,6 +27,9 @@ type compressor struct {
 	// in ascending (descending) order of size instead.
 	ordered bool
 	sorted  int
+	// ownShown caches, while rendering, whether some entry of a directory
+	// is written (1), or none (-1).
+	ownShown []int8
 }
 
 // Priorities of optional lines; must-keep lines are kept regardless.
@@ -109,20 +112,27 @@ func (c *compressor) relevance() {
 	}
 	b := ls.b
 	ix := relevance.Build(q, b.Text, b.Start)
-	var sb strings.Builder
-	sb.Grow(len(b.Text))
-	starts := make([]int, len(b.L))
-	for i, l := range b.L {
-		starts[i] = sb.Len()
-		if ls.path[i] != "" && ls.path[i] != l {
-			sb.WriteString(ls.path[i])
-		}
-		sb.WriteByte('\n')
-	}
-	px := relevance.Build(q, sb.String(), starts)
 	for i := range b.L {
-		c.score[i] = max(ix.Score(i), px.Score(i))
-		c.strong[i] = ix.Strong(i) || px.Strong(i)
+		c.score[i], c.strong[i] = ix.Score(i), ix.Strong(i)
+	}
+	if ls.main == lsRow || ls.main == treeLine {
+		// Rows and tree lines print a name; the path it stands for is
+		// built from the headings and parents above.
+		var sb strings.Builder
+		sb.Grow(len(b.Text))
+		starts := make([]int, len(b.L))
+		for i := range b.L {
+			starts[i] = sb.Len()
+			if f := ls.form[i]; f == lsRow || f == treeLine {
+				sb.WriteString(ls.path[i])
+			}
+			sb.WriteByte('\n')
+		}
+		px := relevance.Build(q, sb.String(), starts)
+		for i := range b.L {
+			c.score[i] = max(c.score[i], px.Score(i))
+			c.strong[i] = c.strong[i] || px.Strong(i)
+		}
 	}
 	// Directories: a rare term in a directory's path names it, unless the
 	// directory holds most of the listing (then naming it says nothing).

@@ -53,6 +53,7 @@ func (c *compressor) render(keep []bool) string {
 			i = j
 		}
 	}
+	c.ownShown = nil
 	var w lines.Writer
 	if keep == nil {
 		w.Grow(len(ls.b.Text))
@@ -175,18 +176,27 @@ func (c *compressor) notes(k []bool, i, j int) []string {
 	}
 	// Lines that are no entries (a section's "total" and "." rows) go
 	// with the entries after them, or before them.
-	for x := 0; x < len(segs); x++ {
-		if len(segs) < 2 || c.statsOf(segs[x].start, segs[x].end).entries > 0 {
-			continue
+	if len(segs) > 1 {
+		merged := segs[:0]
+		start := -1 // start of entry-less segments waiting for the next
+		for _, sg := range segs {
+			if c.statsOf(sg.start, sg.end).entries == 0 {
+				if start < 0 {
+					start = sg.start
+				}
+				continue
+			}
+			if start >= 0 {
+				sg.start, start = start, -1
+			}
+			merged = append(merged, sg)
 		}
-		switch {
-		case x+1 < len(segs):
-			segs[x+1].start = segs[x].start
-		default:
-			segs[x-1].end = segs[x].end
+		if start >= 0 && len(merged) > 0 {
+			merged[len(merged)-1].end = j
 		}
-		segs = append(segs[:x], segs[x+1:]...)
-		x--
+		if len(merged) > 0 {
+			segs = merged
+		}
 	}
 	closed := 0
 	for _, s := range segs {
@@ -256,12 +266,20 @@ func (c *compressor) someShown(k []bool, d int32) bool {
 	if d < 0 {
 		return false
 	}
+	if c.ownShown == nil {
+		c.ownShown = make([]int8, len(c.ls.nodes))
+	}
+	if v := c.ownShown[d]; v != 0 {
+		return v > 0
+	}
+	c.ownShown[d] = -1
 	for _, i := range c.ls.nodes[d].own {
 		if k[i] {
-			return true
+			c.ownShown[d] = 1
+			break
 		}
 	}
-	return false
+	return c.ownShown[d] > 0
 }
 
 // stats sums up entry lines.

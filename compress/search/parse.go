@@ -45,6 +45,8 @@ type file struct {
 	hasColon bool
 	// heading is the line of its heading, -1 when none.
 	heading int
+	// lines lists the file's lines (its heading included), in order.
+	lines []int32
 }
 
 // parsed is a search result split into lines and files.
@@ -309,8 +311,12 @@ func parse(b *lines.Lines, stop func() bool) *parsed {
 		}
 	}
 	for i, k := range p.kind {
-		if k == match {
-			p.files[p.fileOf[i]].matches++
+		if f := p.fileOf[i]; f >= 0 {
+			fl := &p.files[f]
+			fl.lines = append(fl.lines, int32(i))
+			if k == match {
+				fl.matches++
+			}
 		}
 	}
 	return p

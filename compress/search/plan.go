@@ -32,8 +32,13 @@ type compressor struct {
 	// the hits have none.
 	cat []string
 	// groups counts, while rendering, the kept lines of each run that can
-	// drop their path.
+	// drop their path; shown marks files with a line written.
 	groups map[int32]int
+	shown  []bool
+	// hits is each file's number of matches (or the sum of its counts);
+	// countsOnly marks files known only by count lines.
+	hits       []int
+	countsOnly []bool
 }
 
 // Priorities of optional lines; must-keep lines are kept regardless.
@@ -65,6 +70,21 @@ func newCompressor(in *fold.Input, p *parsed) *compressor {
 	}
 	c.relevance()
 	c.blocks()
+	c.hits = make([]int, len(p.files))
+	c.countsOnly = make([]bool, len(p.files))
+	for f := range p.files {
+		fl := &p.files[f]
+		c.hits[f] = fl.matches
+		if fl.matches > 0 {
+			continue
+		}
+		for _, i := range fl.lines {
+			if p.kind[i] == count {
+				c.countsOnly[f] = true
+				c.hits[f] += int(p.num[i])
+			}
+		}
+	}
 	return c
 }
 
@@ -143,15 +163,39 @@ func (c *compressor) lossy() string {
 	must := make([]bool, n)
 	prio := make([]float64, n)
 	c.mark(must, prio)
-	dropped := c.dropFiles(must)
+	// Select, render, and shrink the target while notes push the result
+	// over budget.
+	budget := c.in.Budget.Bytes
+	var out string
+	for iter := 0; iter < 4; iter++ {
+		out = c.render(c.selectLines(must, prio, budget))
+		if len(out) <= c.in.Budget.Bytes || c.in.Stopped() {
+			break
+		}
+		over := len(out) - c.in.Budget.Bytes
+		if budget-over <= 0 {
+			break
+		}
+		budget -= over
+	}
+	return out
+}
+
+// selectLines keeps, within budget bytes, whole files first (dropping the
+// least relevant), then the lines of the kept files by priority.
+func (c *compressor) selectLines(must0 []bool, prio0 []float64, budget int) []bool {
+	p := c.p
+	must := slices.Clone(must0)
+	prio := slices.Clone(prio0)
+	dropped := c.dropFiles(must, budget)
 	// Each kept file shows its first and last hit.
 	for f := range p.files {
 		if dropped[f] {
 			continue
 		}
-		first, last := -1, -1
-		for i := p.files[f].first; i <= p.files[f].last; i++ {
-			if p.fileOf[i] == int32(f) && (p.kind[i] == match || p.kind[i] == count) {
+		first, last := int32(-1), int32(-1)
+		for _, i := range p.files[f].lines {
+			if p.kind[i] == match || p.kind[i] == count {
 				if first < 0 {
 					first = i
 				}
@@ -167,23 +211,7 @@ func (c *compressor) lossy() string {
 			prio[i] = 0
 		}
 	}
-	// Select, render, and shrink the target while notes push the result
-	// over budget.
-	budget := c.in.Budget.Bytes
-	var out string
-	for iter := 0; iter < 4; iter++ {
-		keep := c.selectLines(must, prio, budget)
-		out = c.render(keep)
-		if len(out) <= c.in.Budget.Bytes || c.in.Stopped() {
-			break
-		}
-		over := len(out) - c.in.Budget.Bytes
-		if budget-over <= 0 {
-			break
-		}
-		budget -= over
-	}
-	return out
+	return c.fill(must, prio, budget)
 }
 
 // mark sets the lines that must stay and the priority of the others.
@@ -258,8 +286,8 @@ func (c *compressor) near(prio []float64, best float64) {
 	p := c.p
 	for f := range p.files {
 		var anchors []int32
-		for i := p.files[f].first; i <= p.files[f].last; i++ {
-			if p.fileOf[i] == int32(f) && p.num[i] >= 0 && c.anchor(i, best) {
+		for _, i := range p.files[f].lines {
+			if p.num[i] >= 0 && c.anchor(int(i), best) {
 				anchors = append(anchors, p.num[i])
 			}
 		}
@@ -267,8 +295,8 @@ func (c *compressor) near(prio []float64, best float64) {
 			continue
 		}
 		slices.Sort(anchors)
-		for i := p.files[f].first; i <= p.files[f].last; i++ {
-			if p.fileOf[i] != int32(f) || p.num[i] < 0 || p.kind[i] == count {
+		for _, i := range p.files[f].lines {
+			if p.num[i] < 0 || p.kind[i] == count {
 				continue
 			}
 			k, _ := slices.BinarySearch(anchors, p.num[i])
@@ -416,7 +444,7 @@ func (c *compressor) counts(must []bool, prio []float64, intent relevance.Intent
 // dropFiles drops whole files, least relevant first, while the lossless
 // form is over budget. Files that hold a line that must stay, or whose
 // path the task names, are never dropped.
-func (c *compressor) dropFiles(must []bool) []bool {
+func (c *compressor) dropFiles(must []bool, budget int) []bool {
 	p := c.p
 	nf := len(p.files)
 	dropped := make([]bool, nf)
@@ -424,15 +452,16 @@ func (c *compressor) dropFiles(must []bool) []bool {
 	size := make([]int, nf)
 	maxScore := make([]float64, nf)
 	total := 0
+	groupable := make([]int, nf)
 	for i := range p.kind {
-		total += c.cost[i]
 		f := p.fileOf[i]
 		if f < 0 {
+			total += c.cost[i]
 			continue
 		}
 		size[f] += c.cost[i]
 		if c.groupable(i) {
-			size[f] -= len(p.files[f].path) + 1
+			groupable[f]++
 		}
 		maxScore[f] = max(maxScore[f], c.score[i])
 		if must[i] {
@@ -443,16 +472,26 @@ func (c *compressor) dropFiles(must []bool) []bool {
 		if c.named[f] {
 			keepFile[f] = true
 		}
-		if !c.verbatim && p.files[f].path != "" {
-			total -= len(p.files[f].path) + 1
+		if g := groupable[f]; g >= 2 {
+			// Under one heading, each line drops its path.
+			size[f] -= g*(len(p.files[f].path)+1) - (len(p.files[f].path) + 2)
 		}
+		total += size[f]
 	}
 	// Least relevant first; among equals, the later file first.
 	order := make([]int, nf)
 	for f := range order {
 		order[f] = f
 	}
-	rank := func(f int) float64 { return 4*c.fileScore[f] + maxScore[f] }
+	// Ties (files no term marks) go by their number of hits being zero
+	// (grep -c's empty files first), then by position.
+	rank := func(f int) float64 {
+		r := 4*c.fileScore[f] + maxScore[f]
+		if c.hits[f] > 0 {
+			r += 1e-6
+		}
+		return r
+	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		ra, rb := rank(a), rank(b)
 		switch {
@@ -463,7 +502,6 @@ func (c *compressor) dropFiles(must []bool) []bool {
 		}
 		return b - a
 	})
-	budget := c.in.Budget.Bytes
 	for _, f := range order {
 		if total <= budget {
 			break
@@ -472,16 +510,21 @@ func (c *compressor) dropFiles(must []bool) []bool {
 			continue
 		}
 		dropped[f] = true
-		// A dropped file costs its name and count in a note.
-		total -= size[f] - min(size[f], len(p.files[f].path)+12)
+		// A dropped file costs its name and count in a note, when it is
+		// among the first few a note names; an empty count costs nothing.
+		note := (len(p.files[f].path) + 8) / 2
+		if c.countsOnly[f] && c.hits[f] == 0 {
+			note = 0
+		}
+		total -= size[f] - min(size[f], note)
 	}
 	return dropped
 }
 
-// selectLines keeps the must lines, then the others by priority while they
-// fit in budget bytes (a long line that does not fit is skipped so that
+// fill keeps the must lines, then the others by priority while they fit
+// in budget bytes (a long line that does not fit is skipped so that
 // shorter ones still may).
-func (c *compressor) selectLines(must []bool, prio []float64, budget int) []bool {
+func (c *compressor) fill(must []bool, prio []float64, budget int) []bool {
 	p := c.p
 	keep := make([]bool, len(must))
 	size := 0

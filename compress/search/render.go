@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,6 +18,12 @@ func (c *compressor) render(keep []bool) string {
 	p := c.p
 	n := len(p.kind)
 	k := c.structure(keep)
+	c.shown = make([]bool, len(p.files))
+	for i, f := range p.fileOf {
+		if f >= 0 && k[i] {
+			c.shown[f] = true
+		}
+	}
 	// A run whose notes would cost as much as its lines is written out.
 	for i := 0; i < n; {
 		if k[i] {
@@ -34,6 +41,9 @@ func (c *compressor) render(keep []bool) string {
 		if notes >= p.b.End(j-1)-p.b.Start[i] {
 			for m := i; m < j; m++ {
 				k[m] = true
+				if f := p.fileOf[m]; f >= 0 {
+					c.shown[f] = true
+				}
 			}
 		}
 		i = j
@@ -207,7 +217,7 @@ func (c *compressor) notes(k []bool, i, j int, in int32) []noteLine {
 			s = e
 			continue
 		}
-		if !c.fileShown(k, f) {
+		if !c.shown[f] {
 			if !seenDrop[f] {
 				seenDrop[f] = true
 				dropped = append(dropped, f)
@@ -226,17 +236,6 @@ func (c *compressor) notes(k []bool, i, j int, in int32) []noteLine {
 	}
 	flush()
 	return out
-}
-
-// fileShown reports whether some line of file f is written.
-func (c *compressor) fileShown(k []bool, f int32) bool {
-	fl := &c.p.files[f]
-	for i := fl.first; i <= fl.last; i++ {
-		if k[i] && c.p.fileOf[i] == f {
-			return true
-		}
-	}
-	return false
 }
 
 // omittedNote describes the omitted lines [s, e) of file f.
@@ -325,21 +324,32 @@ func (c *compressor) droppedNote(files []int32) string {
 	p := c.p
 	total, allCounts := 0, true
 	for _, f := range files {
-		total += c.fileHits(f)
-		if !c.countsOnly(f) {
+		total += c.hits[f]
+		if !c.countsOnly[f] {
 			allCounts = false
 		}
 	}
 	var sb strings.Builder
-	if allCounts && total == 0 {
-		sb.WriteString(lines.Count(len(files), "more file", "more files"))
-		sb.WriteString(" with count 0 omitted")
-		return lines.Note(sb.String())
-	}
-	sb.WriteString(lines.Count(len(files), "more file", "more files"))
 	if allCounts {
-		sb.WriteString(" omitted (counts)")
-	} else {
+		// Counts: the files with none are only counted.
+		var some []int32
+		for _, f := range files {
+			if c.hits[f] > 0 {
+				some = append(some, f)
+			}
+		}
+		sb.WriteString(lines.Count(len(files), "more file", "more files"))
+		if len(some) == 0 {
+			sb.WriteString(" with count 0 omitted")
+			return lines.Note(sb.String())
+		}
+		sb.WriteString(" omitted, ")
+		sb.WriteString(strconv.Itoa(len(files) - len(some)))
+		sb.WriteString(" with count 0; the others")
+		files = some
+	}
+	if !allCounts {
+		sb.WriteString(lines.Count(len(files), "more file", "more files"))
 		sb.WriteString(" with ")
 		sb.WriteString(lines.Count(total, "match", "matches"))
 		sb.WriteString(" omitted")
@@ -405,7 +415,7 @@ func (c *compressor) droppedNote(files []int32) string {
 func (c *compressor) writeNamed(sb *strings.Builder, name string, f int32) {
 	sb.WriteString(name)
 	sb.WriteString(" (")
-	sb.WriteString(strconv.Itoa(c.fileHits(f)))
+	sb.WriteString(strconv.Itoa(c.hits[f]))
 	sb.WriteByte(')')
 }
 
@@ -431,40 +441,7 @@ func commonDir(paths []string) string {
 	return pre
 }
 
-// fileHits is file f's number of matches, or the sum of its counts.
-func (c *compressor) fileHits(f int32) int {
-	fl := &c.p.files[f]
-	if !c.countsOnly(f) {
-		return fl.matches
-	}
-	n := 0
-	for i := fl.first; i <= fl.last; i++ {
-		if c.p.fileOf[i] == f && c.p.kind[i] == count {
-			n += int(c.p.num[i])
-		}
-	}
-	return n
-}
-
-// countsOnly reports whether file f is known only by count lines.
-func (c *compressor) countsOnly(f int32) bool {
-	fl := &c.p.files[f]
-	if fl.matches > 0 {
-		return false
-	}
-	for i := fl.first; i <= fl.last; i++ {
-		if c.p.fileOf[i] == f && c.p.kind[i] == count {
-			return true
-		}
-	}
-	return false
-}
-
 // sortByCount orders vals by descending count, ties in first-seen order.
 func sortByCount(vals []string, n map[string]int) {
-	for a := 1; a < len(vals); a++ {
-		for b := a; b > 0 && n[vals[b]] > n[vals[b-1]]; b-- {
-			vals[b], vals[b-1] = vals[b-1], vals[b]
-		}
-	}
+	slices.SortStableFunc(vals, func(a, b string) int { return n[b] - n[a] })
 }
