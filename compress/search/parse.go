@@ -61,6 +61,13 @@ type parsed struct {
 	cut    []int32
 	num    []int32
 	files  []file
+	// annot is, for annotated lines (blame), the index of their
+	// annotation in annots (the text before the line number, which heads
+	// a run of one commit's lines), -1 for other lines.
+	annot  []int32
+	annots []string
+	// date orders annotated lines by their commit's date (0 when none).
+	date []int64
 }
 
 // maxPathLen bounds the path part of a hit.
@@ -160,6 +167,92 @@ func splitMember(l string) (k kind, num int, ok bool) {
 	return other, 0, false
 }
 
+// splitAnnotated splits a line annotated as blame prints it: a commit
+// hash, optionally a file name, then "(author date time zone N) text".
+// It returns where the line number starts (the member part of a run of
+// one commit's lines) and where the annotation before it ends.
+func splitAnnotated(l string) (cut, annEnd, num int, date int64, ok bool) {
+	i := 0
+	if i < len(l) && l[i] == '^' {
+		i++
+	}
+	h := i
+	for i < len(l) && lines.IsHex(l[i]) {
+		i++
+	}
+	if i-h < 7 || i-h > 40 || i >= len(l) || l[i] != ' ' {
+		return 0, 0, 0, 0, false
+	}
+	open := strings.IndexByte(l[i:], '(')
+	if open < 0 || open > 256 {
+		return 0, 0, 0, 0, false
+	}
+	open += i
+	closing := strings.IndexByte(l[open:], ')')
+	if closing < 0 || closing > 200 {
+		return 0, 0, 0, 0, false
+	}
+	closing += open
+	// "... 2015-06-20 14:36:48 -0400  419)": the number ends the parens.
+	d := closing
+	for d > open && lines.IsDigit(l[d-1]) {
+		d--
+	}
+	if d == closing || d == open || l[d-1] != ' ' {
+		return 0, 0, 0, 0, false
+	}
+	for k := d; k < closing; k++ {
+		num = num*10 + int(l[k]-'0')
+	}
+	e := d
+	for e > open && l[e-1] == ' ' {
+		e--
+	}
+	// A date in the annotation orders the lines by commit time.
+	if k := strings.Index(l[open:e], "-"); k >= 4 {
+		at := open + k - 4
+		if at+19 <= e && isDateTime(l[at:at+19]) {
+			date = int64(atoi(l[at:at+4]))*1e10 + int64(atoi(l[at+5:at+7]))*1e8 + int64(atoi(l[at+8:at+10]))*1e6 +
+				int64(atoi(l[at+11:at+13]))*1e4 + int64(atoi(l[at+14:at+16]))*100 + int64(atoi(l[at+17:at+19]))
+		}
+	}
+	return d, e, num, date, true
+}
+
+// isDateTime reports "YYYY-MM-DD HH:MM:SS".
+func isDateTime(s string) bool {
+	for k := 0; k < 19; k++ {
+		c := s[k]
+		switch k {
+		case 4, 7:
+			if c != '-' {
+				return false
+			}
+		case 10:
+			if c != ' ' && c != 'T' {
+				return false
+			}
+		case 13, 16:
+			if c != ':' {
+				return false
+			}
+		default:
+			if !lines.IsDigit(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func atoi(s string) int {
+	n := 0
+	for k := 0; k < len(s); k++ {
+		n = n*10 + int(s[k]-'0')
+	}
+	return n
+}
+
 // pathLike reports whether p can be the path of a hit: no blanks, not all
 // digits and punctuation (a time, a date, an address), a letter in it.
 func pathLike(p string) bool {
@@ -209,7 +302,9 @@ func parse(b *lines.Lines, stop func() bool) *parsed {
 		fileOf: make([]int32, n),
 		cut:    make([]int32, n),
 		num:    make([]int32, n),
+		annot:  make([]int32, n),
 	}
+	annotIndex := map[string]int32{}
 	index := map[string]int32{}
 	fileFor := func(path string, i int) int32 {
 		f, ok := index[path]
@@ -224,7 +319,7 @@ func parse(b *lines.Lines, stop func() bool) *parsed {
 	}
 	// Pass 1: lines that name their path, blanks and separators.
 	for i, l := range b.L {
-		p.fileOf[i], p.num[i] = -1, -1
+		p.fileOf[i], p.num[i], p.annot[i] = -1, -1, -1
 		if i&1023 == 0 && stop != nil && stop() {
 			break
 		}
@@ -245,6 +340,21 @@ func parse(b *lines.Lines, stop func() bool) *parsed {
 			f := fileFor(path, i)
 			p.fileOf[i] = f
 			p.files[f].hasColon = true
+			continue
+		}
+		if cut, annEnd, num, date, ok := splitAnnotated(l); ok {
+			ann := l[:annEnd]
+			a, seen := annotIndex[ann]
+			if !seen {
+				a = int32(len(p.annots))
+				annotIndex[ann] = a
+				p.annots = append(p.annots, ann)
+			}
+			if p.date == nil {
+				p.date = make([]int64, n)
+			}
+			p.kind[i], p.cut[i], p.num[i], p.annot[i], p.date[i] = match, int32(cut), int32(num), a, date
+			p.fileOf[i] = fileFor("", i)
 		}
 	}
 	// Pass 2: context lines take the path of the nearest match above or
@@ -352,10 +462,16 @@ func (p *parsed) text(i int) string {
 		for d < len(s) && lines.IsDigit(s[d]) {
 			d++
 		}
-		if d == j || d >= len(s) || s[d] != ':' && s[d] != '-' {
+		if d == j || d >= len(s) || s[d] != ':' && s[d] != '-' && s[d] != ')' {
 			break
 		}
 		j = d + 1
+		if s[d] == ')' {
+			if j < len(s) && s[j] == ' ' {
+				j++
+			}
+			break
+		}
 	}
 	return s[j:]
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -100,7 +101,12 @@ func (c *compressor) relevance() {
 	starts := make([]int, len(p.kind))
 	for i := range p.kind {
 		starts[i] = sb.Len()
-		sb.WriteString(p.body(i))
+		if p.annot[i] >= 0 {
+			// An annotation names who and when: it is searched too.
+			sb.WriteString(p.b.L[i])
+		} else {
+			sb.WriteString(p.body(i))
+		}
 		sb.WriteByte('\n')
 	}
 	ix := relevance.Build(q, sb.String(), starts)
@@ -128,13 +134,18 @@ func (c *compressor) blocks() {
 	p := c.p
 	id := int32(-1)
 	prev := int32(-1) // file of the current run
+	prevAnnot := int32(-1)
 	for i, k := range p.kind {
 		f := p.fileOf[i]
 		switch {
+		case f >= 0 && f == prev && p.annot[i] != prevAnnot:
+			// Annotated lines run by commit.
+			id++
+			prevAnnot = p.annot[i]
 		case f >= 0 && f == prev:
 		case f >= 0:
 			id++
-			prev = f
+			prev, prevAnnot = f, p.annot[i]
 		case k == separator && prev >= 0 && i+1 < len(p.kind) && p.fileOf[i+1] == prev:
 			c.block[i] = id
 			continue
@@ -261,8 +272,11 @@ func (c *compressor) mark(must []bool, prio []float64) {
 		must[firstHit], must[lastHit] = true, true
 	}
 	c.near(prio, best)
-	c.categories(must, prio)
+	if len(p.annots) == 0 {
+		c.categories(must, prio)
+	}
 	c.counts(must, prio, intent)
+	c.dates(must, intent)
 	// Context lines go with the matches of their group.
 	for i, k := range p.kind {
 		if k != match {
@@ -437,6 +451,34 @@ func (c *compressor) counts(must []bool, prio []float64, intent relevance.Intent
 	if intent.Has(relevance.Min) {
 		for k := len(byCount) - 1; k >= 0 && k >= len(byCount)-top; k-- {
 			must[byCount[k]] = true
+		}
+	}
+}
+
+// dates keeps the newest and oldest annotated lines, and the few newest
+// (oldest) when the task asks for the latest (earliest).
+func (c *compressor) dates(must []bool, intent relevance.Intent) {
+	p := c.p
+	if p.date == nil {
+		return
+	}
+	var idx []int
+	for i, d := range p.date {
+		if d > 0 {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) < 2 {
+		return
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(p.date[b], p.date[a]) })
+	must[idx[0]], must[idx[len(idx)-1]] = true, true
+	for k := 1; k < 5 && k < len(idx); k++ {
+		if intent.Has(relevance.Newest) {
+			must[idx[k]] = true
+		}
+		if intent.Has(relevance.Oldest) {
+			must[idx[len(idx)-1-k]] = true
 		}
 	}
 }

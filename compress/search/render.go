@@ -72,7 +72,7 @@ func (c *compressor) render(keep []bool) string {
 		}
 		if k[i] {
 			if blk >= 0 && in != blk && c.grouped(blk) && c.groupable(i) {
-				w.Line(c.header(p.fileOf[i]))
+				w.Line(c.header(i))
 				in = blk
 			}
 			switch {
@@ -113,11 +113,14 @@ type noteLine struct {
 	blk     int32
 }
 
-// header is the heading of file f's grouped lines: "path:" when some hit
-// of the file starts so (then it is a substring of the input), else the
-// bare path.
-func (c *compressor) header(f int32) string {
-	fl := &c.p.files[f]
+// header is the heading of the grouped run holding line i: its file's
+// "path:" when some hit of the file starts so (then it is a substring of
+// the input), else the bare path; or the annotation of an annotated run.
+func (c *compressor) header(i int) string {
+	if a := c.p.annot[i]; a >= 0 {
+		return c.p.annots[a]
+	}
+	fl := &c.p.files[c.p.fileOf[i]]
 	if fl.hasColon {
 		return fl.path + ":"
 	}
@@ -194,7 +197,9 @@ func (c *compressor) notes(k []bool, i, j int, in int32) []noteLine {
 	for s := i; s < j; {
 		blk := c.block[s]
 		e := s + 1
-		for e < j && c.block[e] == blk {
+		for e < j && (c.block[e] == blk || p.annot[s] >= 0 && p.annot[e] >= 0) {
+			// An annotated file's omitted lines make one note whatever
+			// commits they run through.
 			e++
 		}
 		if blk < 0 {
@@ -228,7 +233,7 @@ func (c *compressor) notes(k []bool, i, j int, in int32) []noteLine {
 		flush()
 		inside := in == blk
 		if !inside && c.grouped(blk) {
-			out = append(out, noteLine{text: c.header(f), heading: true, blk: blk})
+			out = append(out, noteLine{text: c.header(s), heading: true, blk: blk})
 			in, inside = blk, true
 		}
 		out = append(out, noteLine{text: c.omittedNote(s, e, f, inside)})
@@ -276,6 +281,9 @@ func (c *compressor) omittedNote(s, e int, f int32, inside bool) string {
 		sb.WriteString(": ")
 	}
 	switch {
+	case c.p.annot[s] >= 0:
+		// An annotated file: its lines, not hits.
+		sb.WriteString(lines.Count(e-s, "line", "lines"))
 	case matches > 0 && contexts > 0:
 		sb.WriteString(lines.Count(matches, "match", "matches"))
 		sb.WriteString(" and ")

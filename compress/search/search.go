@@ -4,12 +4,13 @@
 // search of one file ("line:text"); per-file counts ("path:count"); and
 // reports that head each file's hits with its path (a path line, then
 // "line:text" or "  line:col  message" members, as linters and
-// ripgrep --heading print).
+// ripgrep --heading print); and annotated files, where each line of one
+// file carries its commit ("hash (author date N) text", as blame prints).
 //
 // Lossless first: consecutive hits of one file are grouped under their
-// path, written once as a "path:" heading with "line:text" members — every
-// line still a substring of the input — unless the query asks for lines as
-// printed. A small result, or one within budget, is not cut: a short search
+// path, written once as a "path:" heading with "line:text" members (the
+// lines of one commit under their annotation) — every line still a
+// substring of the input — unless the query asks for lines as printed. A small result, or one within budget, is not cut: a short search
 // is often itself the answer. Lossy steps run only while over budget: whole
 // low-relevance files go first (a note names each with its hit count),
 // then the hits of the remaining files are capped, relevance deciding

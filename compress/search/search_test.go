@@ -323,3 +323,48 @@ func TestWholeIntentIsNotCut(t *testing.T) {
 		t.Errorf("a request for the whole output was cut")
 	}
 }
+
+func TestAnnotatedLines(t *testing.T) {
+	text := fixture(t, "blame.txt")
+	if !Detect(text) {
+		t.Fatalf("blame output not detected")
+	}
+	// Lossless: runs of one commit's lines under their annotation.
+	out := compress(t, input(text, "", fold.Budget{Bytes: len(text)}))
+	in := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	head, n := "", 0
+	member := regexp.MustCompile(`^ *\d+\) `)
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if !member.MatchString(l) {
+			head = l
+			if strings.Contains(l, ") ") || strings.HasSuffix(l, ")") {
+				n++ // a whole line
+			}
+			continue
+		}
+		whole := ""
+		for _, x := range in {
+			if strings.HasPrefix(x, head) && strings.HasSuffix(x, l) && strings.TrimSpace(x[len(head):len(x)-len(l)]) == "" {
+				whole = x
+				break
+			}
+		}
+		if whole == "" {
+			t.Fatalf("member %q under %q is no input line", l, head)
+		}
+		n++
+	}
+	if n != len(in) {
+		t.Errorf("%d lines regrouped, want %d", n, len(in))
+	}
+	// Lossy: the definition the task names and the code right after it.
+	out = compress(t, input(text, "Who wrote ledger.flushAll, and what does it do when nothing is pending?", budget(len(text))))
+	for _, want := range []string{"ledger.flushAll = function flushAll(opts, callback) {", "if (!opts.force && pending.length === 0) return callback()"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`\[\.\.\. \d+ lines omitted \(lines \d+-\d+\) \.\.\.\]`).MatchString(out) {
+		t.Errorf("no note for omitted lines:\n%s", out)
+	}
+}
