@@ -1,65 +1,17 @@
 package listing
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
+	"github.com/tsheadroom/tsheadroom/internal/kindtest"
 )
 
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// budget is the engine's budget for a listing: 2 KiB plus 8% of the rest.
-func budget(n int) fold.Budget {
-	return fold.Budget{Bytes: 2048 + (n-2048)*8/100, Lossy: n > 3072}
-}
-
-func input(text, task string, b fold.Budget) *fold.Input {
-	return &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: b}
-}
-
-// compress runs Compress and checks what holds for every output: shorter,
-// every line outside notes a substring of the input, the same bytes on a
-// second run.
-func compress(t *testing.T, in *fold.Input) string {
-	t.Helper()
-	out, ok := Compress(in)
-	if !ok {
-		t.Fatalf("Compress: not ok on %d bytes", len(in.Text))
-	}
-	checkOutput(t, in.Text, out)
-	again := *in
-	if out2, _ := Compress(&again); out2 != out {
-		t.Fatalf("Compress is not deterministic")
-	}
-	return out
-}
-
-func checkOutput(t testing.TB, in, out string) {
-	t.Helper()
-	if len(out) >= len(in) {
-		t.Fatalf("output (%d bytes) not shorter than input (%d)", len(out), len(in))
-	}
-	for _, l := range strings.Split(out, "\n") {
-		lines.WithoutNotes(l, func(part string) {
-			if part != "" && !strings.Contains(in, part) {
-				t.Fatalf("kept text is not in the input: %q", part)
-			}
-		})
-	}
-}
+// kt is this package under the shared kind checks.
+var kt = kindtest.Compressor{Detect: Detect, Compress: Compress, Share: 0.08}
 
 func has(t *testing.T, out string, want ...string) {
 	t.Helper()
@@ -72,7 +24,7 @@ func has(t *testing.T, out string, want ...string) {
 
 func TestDetect(t *testing.T) {
 	for _, name := range []string{"find_paths.txt", "small_paths.txt", "du_sorted.txt", "tree_dirs.txt", "ls_rows.txt", "ls_recursive.txt", "deps_tree.txt"} {
-		if !Detect(fixture(t, name)) {
+		if !Detect(kindtest.Fixture(t, name)) {
 			t.Errorf("Detect(%s) = false", name)
 		}
 	}
@@ -167,33 +119,33 @@ func unfold(out string) []string {
 }
 
 func TestFoldingIsLossless(t *testing.T) {
-	text := fixture(t, "find_paths.txt")
-	out := compress(t, input(text, "", fold.Budget{Bytes: len(text)}))
+	text := kindtest.Fixture(t, "find_paths.txt")
+	out := kt.Run(t, kindtest.Input(text, "", fold.Budget{Bytes: len(text)}))
 	if got, want := unfold(out), strings.Split(strings.TrimSuffix(text, "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("unfolded output differs from the input")
 	}
 	if !regexp.MustCompile(`(?m)^\./internal/snapshot/\nchunk\.go\n`).MatchString(out) {
 		t.Errorf("paths of one directory not folded under it:\n%.2000s", out)
 	}
-	if out, ok := Compress(input(text, "paste the paths verbatim", fold.Budget{Bytes: len(text)})); ok {
+	if out, ok := Compress(kindtest.Input(text, "paste the paths verbatim", fold.Budget{Bytes: len(text)})); ok {
 		t.Errorf("lossless form under a quote request changed lines:\n%.500s", out)
 	}
 	// A name at the top after a folded directory is not read as one of its
 	// entries.
-	text = fixture(t, "small_paths.txt")
-	out = compress(t, input(text, "", fold.Budget{Bytes: len(text)}))
+	text = kindtest.Fixture(t, "small_paths.txt")
+	out = kt.Run(t, kindtest.Input(text, "", fold.Budget{Bytes: len(text)}))
 	if got, want := unfold(out), strings.Split(strings.TrimSuffix(text, "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("unfolded small listing differs:\n%s", out)
 	}
 }
 
 func TestSmallListingIsNotCut(t *testing.T) {
-	text := fixture(t, "find_paths.txt")
+	text := kindtest.Fixture(t, "find_paths.txt")
 	text = text[:strings.Index(text[3500:], "\n")+3501]
-	in := input(text, "which of these is the config loader?", fold.Budget{Bytes: 2048, Lossy: true})
+	in := kindtest.Input(text, "which of these is the config loader?", fold.Budget{Bytes: 2048, Lossy: true})
 	out, ok := Compress(in)
 	if ok {
-		checkOutput(t, text, out)
+		kindtest.CheckOutput(t, text, out)
 		if strings.Contains(out, lines.NoteOpen) {
 			t.Errorf("a small listing was cut:\n%s", out)
 		}
@@ -201,21 +153,21 @@ func TestSmallListingIsNotCut(t *testing.T) {
 }
 
 func TestNamedDirectoryIsKeptWhole(t *testing.T) {
-	text := fixture(t, "find_paths.txt")
-	out := compress(t, input(text, "I need to change how the snapshot package resumes transfers: which files implement resume and its tests?", budget(len(text))))
+	text := kindtest.Fixture(t, "find_paths.txt")
+	out := kt.Run(t, kindtest.Input(text, "I need to change how the snapshot package resumes transfers: which files implement resume and its tests?", kt.Budget(len(text))))
 	has(t, out, "./internal/snapshot/resume.go", "./internal/snapshot/resume_test.go", "chunk_test.go", "doc.go")
 	// Other directories are summarised: entries and extensions.
 	if !regexp.MustCompile(`\[\.\.\. \./[^ ]+/: \d+ entries omitted: \d+ \.go`).MatchString(out) {
 		t.Errorf("no directory summary:\n%.3000s", out)
 	}
-	if len(out) > budget(len(text)).Bytes*3/2 {
-		t.Errorf("output %d bytes, budget %d", len(out), budget(len(text)).Bytes)
+	if len(out) > kt.Budget(len(text)).Bytes*3/2 {
+		t.Errorf("output %d bytes, budget %d", len(out), kt.Budget(len(text)).Bytes)
 	}
 }
 
 func TestTreeKeepsNamedDirectory(t *testing.T) {
-	text := fixture(t, "tree_dirs.txt")
-	out := compress(t, input(text, "Show me the layout; where do the relay server and its HTTP client live?", budget(len(text))))
+	text := kindtest.Fixture(t, "tree_dirs.txt")
+	out := kt.Run(t, kindtest.Input(text, "Show me the layout; where do the relay server and its HTTP client live?", kt.Budget(len(text))))
 	has(t, out, "├── relay\n│   ├── relayserver\n│   ├── relayhttp\n│   │   ├── relaytest\n│   ├── relayconst\n")
 	// The top level is the map: every top-level entry stays.
 	for _, l := range strings.Split(text, "\n") {
@@ -230,19 +182,19 @@ func TestTreeKeepsNamedDirectory(t *testing.T) {
 }
 
 func TestSizesKeepTheLargestWithUnits(t *testing.T) {
-	text := fixture(t, "du_sorted.txt")
+	text := kindtest.Fixture(t, "du_sorted.txt")
 	q := "Which three top-level packages are largest, with their du sizes, and what is the single largest file?"
-	out := compress(t, input(text, q, budget(len(text))))
+	out := kt.Run(t, kindtest.Input(text, q, kt.Budget(len(text))))
 	has(t, out, "6.3M\tvendor/vault-vault12", "6.0M\tvendor/prism-flush45", "6.0M\tvendor/beacon-sieve51", "2.5M\tvendor/relay-retry37/dist/bundle.min.js", "56M\tvendor\n")
 	// With almost no budget, what must stay stays: the top of each level,
 	// sizes compared with their units ("1000K" < "2.5M").
-	out = compress(t, input(text, q, fold.Budget{Bytes: 200, Lossy: true}))
+	out = kt.Run(t, kindtest.Input(text, q, fold.Budget{Bytes: 200, Lossy: true}))
 	has(t, out, "2.5M\tvendor/relay-retry37/dist/bundle.min.js", "6.3M\tvendor/vault-vault12")
 }
 
 func TestLsRowsKeepRaritiesAndExtremes(t *testing.T) {
-	text := fixture(t, "ls_rows.txt")
-	out := compress(t, input(text, "does anything in this directory look different from the rest?", budget(len(text))))
+	text := kindtest.Fixture(t, "ls_rows.txt")
+	out := kt.Run(t, kindtest.Input(text, "does anything in this directory look different from the rest?", kt.Budget(len(text))))
 	want := []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^-rwxr-xr-x .*\.py$`),    // the one executable
 		regexp.MustCompile(`(?m)^-rw-r--r--  1 deploy `), // the one file of another owner
@@ -260,8 +212,8 @@ func TestLsRowsKeepRaritiesAndExtremes(t *testing.T) {
 }
 
 func TestLsSectionNamedIsWhole(t *testing.T) {
-	text := fixture(t, "ls_recursive.txt")
-	out := compress(t, input(text, "which scripts in hooks/ are executable?", budget(len(text))))
+	text := kindtest.Fixture(t, "ls_recursive.txt")
+	out := kt.Run(t, kindtest.Input(text, "which scripts in hooks/ are executable?", kt.Budget(len(text))))
 	sec := text[strings.Index(text, "./hooks:\n"):]
 	sec = sec[:strings.Index(sec, "\n\n")+1]
 	has(t, out, sec)
@@ -271,14 +223,14 @@ func TestLsSectionNamedIsWhole(t *testing.T) {
 }
 
 func TestDependencyTree(t *testing.T) {
-	text := fixture(t, "deps_tree.txt")
-	out := compress(t, input(text, "which tracer version does harbor use, and what does it pull in?", budget(len(text))))
+	text := kindtest.Fixture(t, "deps_tree.txt")
+	out := kt.Run(t, kindtest.Input(text, "which tracer version does harbor use, and what does it pull in?", kt.Budget(len(text))))
 	has(t, out, "├─┬ tracer@2.6.9\n│ └── ms@2.0.0\n", "harbor@4.2.0 /srv/harbor\n")
 }
 
 func TestWholeIntentIsNotCut(t *testing.T) {
-	text := fixture(t, "tree_dirs.txt")
-	if out, ok := Compress(input(text, "show me the full tree", budget(len(text)))); ok {
+	text := kindtest.Fixture(t, "tree_dirs.txt")
+	if out, ok := Compress(kindtest.Input(text, "show me the full tree", kt.Budget(len(text)))); ok {
 		t.Errorf("a request for the full tree was cut:\n%.300s", out)
 	}
 }

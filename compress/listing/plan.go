@@ -1,6 +1,7 @@
 package listing
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -283,8 +284,8 @@ func (c *compressor) extremes(must []bool, prio []float64) {
 			dated = append(dated, i)
 		}
 	}
-	bySize := func(a, b int) int { return cmpFloat(ls.size[b], ls.size[a]) }
-	byDate := func(a, b int) int { return cmpInt(ls.date[b], ls.date[a]) }
+	bySize := func(a, b int) int { return cmp.Compare(ls.size[b], ls.size[a]) }
+	byDate := func(a, b int) int { return cmp.Compare(ls.date[b], ls.date[a]) }
 	keepEnds := func(idx []int, cmp func(a, b int) int, top, bottom bool, k int) {
 		if len(idx) < 2 {
 			return
@@ -566,7 +567,7 @@ func (c *compressor) open(must []bool, prio []float64, budget int) []bool {
 			order = append(order, i)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpFloat(prio[b], prio[a]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(prio[b], prio[a]) })
 	for _, i := range order {
 		cost := len(ls.b.L[i]) + 1 + noteCost/2
 		if size+cost > budget {
@@ -586,24 +587,4 @@ func (c *compressor) subtree(k int32) []int32 {
 		out = append(out, c.ls.nodes[out[i]].children...)
 	}
 	return out
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -45,7 +45,7 @@ func (c *compressor) render(keep []bool) string {
 			for _, s := range c.notes(k, i, j) {
 				cost += len(s) + 1
 			}
-			if cost >= ls.b.End(j-1)-ls.b.Start[i] || c.structural(i, j) {
+			if cost >= ls.b.End(j-1)-ls.b.Start[i] {
 				for m := i; m < j; m++ {
 					k[m] = true
 				}
@@ -84,7 +84,7 @@ func (c *compressor) render(keep []bool) string {
 }
 
 // structural reports whether lines [i, j) are only a section's "total"
-// and "." rows (and blanks): they are written rather than noted.
+// and "." rows (and blanks).
 func (c *compressor) structural(i, j int) bool {
 	for m := i; m < j; m++ {
 		if f := c.ls.form[m]; f != lsTotal && f != blank && !c.ls.dotRow(m) {
@@ -147,6 +147,9 @@ type segment struct {
 // notes describes the omitted lines [i, j).
 func (c *compressor) notes(k []bool, i, j int) []string {
 	ls := c.ls
+	if c.structural(i, j) {
+		return []string{lines.Note("total, . and .. rows omitted")}
+	}
 	if !c.ordered {
 		// Entries of one directory lie apart: the run is described as a
 		// whole.

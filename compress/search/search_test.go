@@ -1,71 +1,17 @@
 package search
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
+	"github.com/tsheadroom/tsheadroom/internal/kindtest"
 )
 
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// budget is the engine's budget for a search result: 2 KiB plus 12% of
-// the rest.
-func budget(n int) fold.Budget {
-	return fold.Budget{Bytes: 2048 + (n-2048)*12/100, Lossy: n > 3072}
-}
-
-func input(text, task string, b fold.Budget) *fold.Input {
-	return &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: b}
-}
-
-// compress runs Compress and checks what holds for every output: shorter
-// than the input, every line outside notes a substring of it, no
-// retrieval markers, the same bytes on a second run.
-func compress(t *testing.T, in *fold.Input) string {
-	t.Helper()
-	out, ok := Compress(in)
-	if !ok {
-		t.Fatalf("Compress: not ok on %d bytes", len(in.Text))
-	}
-	checkOutput(t, in.Text, out)
-	again := *in
-	if out2, _ := Compress(&again); out2 != out {
-		t.Fatalf("Compress is not deterministic")
-	}
-	return out
-}
-
-func checkOutput(t testing.TB, in, out string) {
-	t.Helper()
-	if len(out) >= len(in) {
-		t.Fatalf("output (%d bytes) not shorter than input (%d)", len(out), len(in))
-	}
-	for _, l := range strings.Split(out, "\n") {
-		lines.WithoutNotes(l, func(part string) {
-			if part != "" && !strings.Contains(in, part) {
-				t.Fatalf("kept text is not in the input: %q", part)
-			}
-		})
-	}
-	for _, m := range []string{"<<ccr:", "_ccr_dropped", "Retrieve more", "hash="} {
-		if strings.Contains(out, m) && !strings.Contains(in, m) {
-			t.Fatalf("output holds retrieval marker %q", m)
-		}
-	}
-}
+// kt is this package under the shared kind checks.
+var kt = kindtest.Compressor{Detect: Detect, Compress: Compress, Share: 0.12}
 
 // regroup undoes grouping: it returns the output's hit lines with their
 // paths, "path:" headings applied to the "N:" / "N-" members below them.
@@ -90,7 +36,7 @@ func regroup(out string) []string {
 
 func TestDetect(t *testing.T) {
 	for _, name := range []string{"grep_group.txt", "grep_files.txt", "grep_small.txt", "grep_context.txt", "grep_count.txt", "lint_report.txt", "grep_onefile.txt", "grep_near.txt"} {
-		if !Detect(fixture(t, name)) {
+		if !Detect(kindtest.Fixture(t, name)) {
 			t.Errorf("Detect(%s) = false", name)
 		}
 	}
@@ -151,8 +97,8 @@ func fileName(p *parsed, i int) string {
 }
 
 func TestGroupingIsLossless(t *testing.T) {
-	text := fixture(t, "grep_group.txt")
-	out := compress(t, input(text, "", fold.Budget{Bytes: len(text), Lossy: false}))
+	text := kindtest.Fixture(t, "grep_group.txt")
+	out := kt.Run(t, kindtest.Input(text, "", fold.Budget{Bytes: len(text), Lossy: false}))
 	if !strings.Contains(out, "\n./store/store.go:\n") {
 		t.Errorf("no path: heading for a file's hits:\n%s", out)
 	}
@@ -164,12 +110,12 @@ func TestGroupingIsLossless(t *testing.T) {
 }
 
 func TestVerbatimKeepsWholeLines(t *testing.T) {
-	text := fixture(t, "grep_group.txt")
-	if out, ok := Compress(input(text, "quote the hits verbatim", fold.Budget{Bytes: len(text)})); ok {
+	text := kindtest.Fixture(t, "grep_group.txt")
+	if out, ok := Compress(kindtest.Input(text, "quote the hits verbatim", fold.Budget{Bytes: len(text)})); ok {
 		t.Errorf("lossless form under a quote request changed lines:\n%s", out)
 	}
-	text = fixture(t, "grep_files.txt")
-	out := compress(t, input(text, "quote the exact line registering HARBOR_QUOTA_LIMIT", budget(len(text))))
+	text = kindtest.Fixture(t, "grep_files.txt")
+	out := kt.Run(t, kindtest.Input(text, "quote the exact line registering HARBOR_QUOTA_LIMIT", kt.Budget(len(text))))
 	whole := map[string]bool{}
 	for _, l := range strings.Split(text, "\n") {
 		whole[l] = true
@@ -182,9 +128,9 @@ func TestVerbatimKeepsWholeLines(t *testing.T) {
 }
 
 func TestWholeFilesDropFirst(t *testing.T) {
-	text := fixture(t, "grep_files.txt")
-	in := input(text, "Which setting registers the quota limit HARBOR_QUOTA_LIMIT, and where?", budget(len(text)))
-	out := compress(t, in)
+	text := kindtest.Fixture(t, "grep_files.txt")
+	in := kindtest.Input(text, "Which setting registers the quota limit HARBOR_QUOTA_LIMIT, and where?", kt.Budget(len(text)))
+	out := kt.Run(t, in)
 	for _, want := range []string{
 		`./store/quota.go:37:var quotaLimit = settings.RegisterInt("HARBOR_QUOTA_LIMIT")`,
 		"38:var quotaGrace", // the rest of the file the task names
@@ -216,11 +162,11 @@ func TestWholeFilesDropFirst(t *testing.T) {
 }
 
 func TestSmallResultIsNotCut(t *testing.T) {
-	text := fixture(t, "grep_small.txt")
-	in := input(text, "why is there no backoff between retries in tests?", fold.Budget{Bytes: 2048, Lossy: true})
+	text := kindtest.Fixture(t, "grep_small.txt")
+	in := kindtest.Input(text, "why is there no backoff between retries in tests?", fold.Budget{Bytes: 2048, Lossy: true})
 	out, ok := Compress(in)
 	if ok {
-		checkOutput(t, text, out)
+		kindtest.CheckOutput(t, text, out)
 	} else {
 		out = text
 	}
@@ -233,9 +179,9 @@ func TestSmallResultIsNotCut(t *testing.T) {
 }
 
 func TestRelevanceDecidesWhichHits(t *testing.T) {
-	text := fixture(t, "grep_near.txt")
-	in := input(text, "How does serveLedgerExport handle a failing rows iteration?", budget(len(text)))
-	out := compress(t, in)
+	text := kindtest.Fixture(t, "grep_near.txt")
+	in := kindtest.Input(text, "How does serveLedgerExport handle a failing rows iteration?", kt.Budget(len(text)))
+	out := kt.Run(t, in)
 	for _, want := range []string{
 		"serveLedgerExport(w http.ResponseWriter",
 		"if err := rows.Err(); err != nil {", // no task term: kept as the code around the named one
@@ -250,13 +196,13 @@ func TestRelevanceDecidesWhichHits(t *testing.T) {
 }
 
 func TestContextLinesStayWithTheirMatch(t *testing.T) {
-	text := fixture(t, "grep_context.txt")
-	out := compress(t, input(text, "", fold.Budget{Bytes: len(text)}))
+	text := kindtest.Fixture(t, "grep_context.txt")
+	out := kt.Run(t, kindtest.Input(text, "", fold.Budget{Bytes: len(text)}))
 	if got, want := regroup(out), strings.Split(strings.TrimSuffix(text, "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("grouped context lines do not regroup to the input:\n%s", out)
 	}
-	in := input(text, "", budget(len(text)))
-	out = compress(t, in)
+	in := kindtest.Input(text, "", kt.Budget(len(text)))
+	out = kt.Run(t, in)
 	// Every kept match has its context lines around it.
 	b := lines.Split(out)
 	for i, l := range b.L {
@@ -269,8 +215,8 @@ func TestContextLinesStayWithTheirMatch(t *testing.T) {
 }
 
 func TestCountsKeepTheLargest(t *testing.T) {
-	text := fixture(t, "grep_count.txt")
-	out := compress(t, input(text, "which file uses it most?", budget(len(text))))
+	text := kindtest.Fixture(t, "grep_count.txt")
+	out := kt.Run(t, kindtest.Input(text, "which file uses it most?", kt.Budget(len(text))))
 	if !strings.Contains(out, ":48\n") {
 		t.Errorf("the largest count is gone:\n%s", out)
 	}
@@ -280,8 +226,8 @@ func TestCountsKeepTheLargest(t *testing.T) {
 }
 
 func TestLinterReport(t *testing.T) {
-	text := fixture(t, "lint_report.txt")
-	out := compress(t, input(text, "What is the final problem count, and where is the first eqeqeq hit in lib/?", budget(len(text))))
+	text := kindtest.Fixture(t, "lint_report.txt")
+	out := kt.Run(t, kindtest.Input(text, "What is the final problem count, and where is the first eqeqeq hit in lib/?", kt.Budget(len(text))))
 	for _, want := range []string{
 		"error    Expected '===' and instead saw '=='",
 		"/srv/app/lib/",
@@ -304,8 +250,8 @@ func TestLinterReport(t *testing.T) {
 }
 
 func TestOneFileSearch(t *testing.T) {
-	text := fixture(t, "grep_onefile.txt")
-	out := compress(t, input(text, "", budget(len(text))))
+	text := kindtest.Fixture(t, "grep_onefile.txt")
+	out := kt.Run(t, kindtest.Input(text, "", kt.Budget(len(text))))
 	if !regexp.MustCompile(`\[\.\.\. \d+ matches omitted \(lines \d+-\d+\) \.\.\.\]`).MatchString(out) {
 		t.Errorf("no note for omitted hits:\n%s", out)
 	}
@@ -317,20 +263,20 @@ func TestOneFileSearch(t *testing.T) {
 }
 
 func TestWholeIntentIsNotCut(t *testing.T) {
-	text := fixture(t, "grep_files.txt")
-	out := compress(t, input(text, "show me the whole output", budget(len(text))))
+	text := kindtest.Fixture(t, "grep_files.txt")
+	out := kt.Run(t, kindtest.Input(text, "show me the whole output", kt.Budget(len(text))))
 	if strings.Contains(out, lines.NoteOpen) {
 		t.Errorf("a request for the whole output was cut")
 	}
 }
 
 func TestAnnotatedLines(t *testing.T) {
-	text := fixture(t, "blame.txt")
+	text := kindtest.Fixture(t, "blame.txt")
 	if !Detect(text) {
 		t.Fatalf("blame output not detected")
 	}
 	// Lossless: runs of one commit's lines under their annotation.
-	out := compress(t, input(text, "", fold.Budget{Bytes: len(text)}))
+	out := kt.Run(t, kindtest.Input(text, "", fold.Budget{Bytes: len(text)}))
 	in := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	head, n := "", 0
 	member := regexp.MustCompile(`^ *\d+\) `)
@@ -358,7 +304,7 @@ func TestAnnotatedLines(t *testing.T) {
 		t.Errorf("%d lines regrouped, want %d", n, len(in))
 	}
 	// Lossy: the definition the task names and the code right after it.
-	out = compress(t, input(text, "Who wrote ledger.flushAll, and what does it do when nothing is pending?", budget(len(text))))
+	out = kt.Run(t, kindtest.Input(text, "Who wrote ledger.flushAll, and what does it do when nothing is pending?", kt.Budget(len(text))))
 	for _, want := range []string{"ledger.flushAll = function flushAll(opts, callback) {", "if (!opts.force && pending.length === 0) return callback()"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q:\n%s", want, out)

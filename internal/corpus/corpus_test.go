@@ -40,3 +40,11 @@ func TestLoadSkipsWithoutCorpus(t *testing.T) {
 		t.Error("Load did not skip without a corpus")
 	}
 }
+
+func TestStringsFindsNestedOutputs(t *testing.T) {
+	c := Case{Call: []byte(`{"request_body":{"input":[{"type":"function_call_output","output":"{\"output\":\"a tool output long enough to count\",\"metadata\":{}}"},{"text":"short"}]}}`)}
+	got := c.Strings(25)
+	if len(got) != 1 || got[0] != "a tool output long enough to count" {
+		t.Errorf("Strings = %q", got)
+	}
+}
