@@ -391,6 +391,12 @@ func parse(b *lines.Lines, stop func() bool) *listing {
 			continue
 		}
 		ls.form[i] = classify(l)
+		if ls.form[i] == sized {
+			// Read the quantity once; the path starts after it.
+			v, at, _ := splitSized(lines.TrimCR(l))
+			ls.size[i], ls.hasSize[i] = v, true
+			ls.path[i] = l[at:]
+		}
 		count[ls.form[i]]++
 	}
 	best := 0
@@ -462,10 +468,8 @@ func (ls *listing) parsePaths() {
 			ls.isDir[i] = len(p) < len(l)
 			ls.path[i], ls.name[i] = p, baseOf(p)
 		case sized:
-			v, at, _ := splitSized(l)
-			p := strings.TrimSuffix(l[at:], "/")
+			p := strings.TrimSuffix(lines.TrimCR(ls.path[i]), "/")
 			ls.path[i], ls.name[i] = p, baseOf(p)
-			ls.size[i], ls.hasSize[i] = v, true
 		case lsRow:
 			r, ok := parseLsRow(l)
 			if !ok {

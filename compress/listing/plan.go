@@ -284,57 +284,68 @@ func (c *compressor) extremes(must []bool, prio []float64) {
 			dated = append(dated, i)
 		}
 	}
-	bySize := func(a, b int) int { return cmp.Compare(ls.size[b], ls.size[a]) }
-	byDate := func(a, b int) int { return cmp.Compare(ls.date[b], ls.date[a]) }
-	keepEnds := func(idx []int, cmp func(a, b int) int, top, bottom bool, k int) {
+	size := func(i int) float64 { return ls.size[i] }
+	date := func(i int) float64 { return float64(ls.date[i]) }
+	keepEnds := func(idx []int, key func(int) float64, top, bottom bool) {
 		if len(idx) < 2 {
 			return
 		}
-		s := slices.Clone(idx)
-		slices.SortStableFunc(s, cmp)
-		must[s[0]], must[s[len(s)-1]] = true, true
-		for j := 1; j < len(s) && j < k; j++ {
-			if top {
-				must[s[j]] = true
-			}
-			if bottom {
-				must[s[len(s)-1-j]] = true
-			}
+		hi, lo := ends(idx, key, topK)
+		must[hi[0]], must[lo[0]] = true, true
+		for j := 1; j < len(hi); j++ {
+			must[hi[j]] = must[hi[j]] || top
+			must[lo[j]] = must[lo[j]] || bottom
 		}
 	}
 	maxI, minI := intent.Has(relevance.Max), intent.Has(relevance.Min)
-	keepEnds(files, bySize, maxI, minI, topK)
-	keepEnds(dated, byDate, intent.Has(relevance.Newest), intent.Has(relevance.Oldest), topK)
+	keepEnds(files, size, maxI, minI)
+	keepEnds(dated, date, intent.Has(relevance.Newest), intent.Has(relevance.Oldest))
 	if !maxI && !minI {
 		return
 	}
 	// The top of each level below the first branching directory: the
 	// largest top-level packages, then the largest of the next level.
 	root := c.branchRoot()
-	levels := map[int][]int{}
+	var levels [3][]int
 	for i, f := range ls.form {
 		if !f.entry() || !ls.hasSize[i] || ls.dotRow(i) {
 			continue
 		}
 		d := ls.nodes[ls.in[i]].depth - ls.nodes[root].depth
-		if d >= 0 && d < 3 && c.under(ls.in[i], root) {
+		if d >= 0 && d < len(levels) && c.under(ls.in[i], root) {
 			levels[d] = append(levels[d], i)
 		}
 	}
-	for d := 0; d < 3; d++ {
-		if idx := levels[d]; len(idx) >= 2 {
-			s := slices.Clone(idx)
-			slices.SortStableFunc(s, bySize)
-			for j := 0; j < topK && j < len(s); j++ {
-				if maxI {
-					must[s[j]] = true
-				}
-				if minI {
-					must[s[len(s)-1-j]] = true
-				}
-			}
-		}
+	for _, idx := range levels {
+		keepEnds(idx, size, maxI, minI)
 	}
+}
+
+// ends returns the k items of idx with the largest keys, largest first,
+// and the k with the smallest, smallest first; equal keys keep the order of
+// idx. It costs one pass and k comparisons per item.
+func ends(idx []int, key func(int) float64, k int) (hi, lo []int) {
+	insert := func(best []int, i int, better func(a, b float64) bool) []int {
+		v := key(i)
+		at := len(best)
+		for at > 0 && better(v, key(best[at-1])) {
+			at--
+		}
+		if at >= k {
+			return best
+		}
+		if len(best) < k {
+			best = append(best, 0)
+		}
+		copy(best[at+1:], best[at:len(best)-1])
+		best[at] = i
+		return best
+	}
+	for _, i := range idx {
+		hi = insert(hi, i, func(a, b float64) bool { return a > b })
+		lo = insert(lo, i, func(a, b float64) bool { return a < b })
+	}
+	return hi, lo
 }
 
 // under reports whether node k is root or below it.
