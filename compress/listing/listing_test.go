@@ -234,3 +234,13 @@ func TestWholeIntentIsNotCut(t *testing.T) {
 		t.Errorf("a request for the full tree was cut:\n%.300s", out)
 	}
 }
+
+func TestStopLeavesTheRestAlone(t *testing.T) {
+	text := kindtest.Fixture(t, "du_sorted.txt")
+	in := kindtest.Input(text, "largest", kt.Budget(len(text)))
+	calls := 0
+	in.Stop = func() bool { calls++; return calls > 1 }
+	if out, ok := Compress(in); ok {
+		kindtest.CheckOutput(t, text, out)
+	}
+}

@@ -384,11 +384,13 @@ func parse(b *lines.Lines, stop func() bool) *listing {
 		isDir:   make([]bool, n),
 	}
 	var count [treeLine + 1]int
-	for i, l := range b.L {
+	for i := range b.L {
 		ls.in[i], ls.self[i] = -1, -1
+	}
+	for i, l := range b.L {
 		if i&1023 == 0 && stop != nil && stop() {
-			ls.form[i] = other
-			continue
+			// Out of time: the rest of the lines stay as they are.
+			break
 		}
 		ls.form[i] = classify(l)
 		if ls.form[i] == sized {

@@ -27,9 +27,6 @@ const (
 	count
 )
 
-// hit reports whether k is a line that belongs to a file.
-func (k kind) hit() bool { return k == match || k == context || k == count }
-
 // file is one searched file and its lines.
 type file struct {
 	// path as printed ("" for the one file of a search without paths).
@@ -317,9 +314,12 @@ func parse(b *lines.Lines, stop func() bool) *parsed {
 		fl.last = i
 		return f
 	}
-	// Pass 1: lines that name their path, blanks and separators.
-	for i, l := range b.L {
+	for i := range b.L {
 		p.fileOf[i], p.num[i], p.annot[i] = -1, -1, -1
+	}
+	// Pass 1: lines that name their path, blanks and separators. Out of
+	// time, the rest of the lines are left as they are (other).
+	for i, l := range b.L {
 		if i&1023 == 0 && stop != nil && stop() {
 			break
 		}
