@@ -25,6 +25,7 @@ package listing
 
 import (
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
@@ -41,7 +42,7 @@ const (
 func Detect(text string) bool {
 	var c [treeLine + 1]int
 	nonBlank := 0
-	paths := 0 // bare lines holding a '/' (not only names with a dot)
+	paths := 0 // bare lines holding a '/' or a file name's extension
 	rest := text
 	if len(rest) > detectBytes {
 		rest = rest[:detectBytes]
@@ -59,7 +60,7 @@ func Detect(text string) bool {
 			continue
 		}
 		nonBlank++
-		if f == bare && hasSlash(l) {
+		if f == bare && (hasSlash(l) || extOf(lines.TrimCR(l)) != "") {
 			paths++
 		}
 	}
@@ -71,9 +72,9 @@ func Detect(text string) bool {
 	if listing*10 < nonBlank*8 || main*2 < nonBlank {
 		return false
 	}
-	// Names with a dot and nothing else could be prose or code tokens:
-	// a listing of bare paths needs some directories.
-	if main == c[bare] && c[sized]+c[lsRow]+c[treeLine] == 0 && paths*4 < c[bare] {
+	// Dotted words alone could be prose or code tokens ("e.g.", "v1.2"):
+	// most bare lines of a listing hold a directory or an extension.
+	if main == c[bare] && c[sized]+c[lsRow]+c[treeLine] == 0 && paths*2 < c[bare] {
 		return false
 	}
 	return true

@@ -244,3 +244,25 @@ func TestStopLeavesTheRestAlone(t *testing.T) {
 		kindtest.CheckOutput(t, text, out)
 	}
 }
+
+func TestNamesUnderHeadings(t *testing.T) {
+	// ls -R without -l: bare names below "dir:" headings belong to them.
+	var b strings.Builder
+	for _, d := range []string{".", "./api", "./store", "./store/wal", "./web"} {
+		b.WriteString(d + ":\n")
+		for k := 0; k < 120; k++ {
+			b.WriteString(strings.Repeat("x", k%7) + "file" + string(rune('a'+k%26)) + ".go\n")
+		}
+		b.WriteString("\n")
+	}
+	text := b.String()
+	ls := parse(lines.Split(text), nil)
+	for i, l := range ls.b.L {
+		if l == "filea.go" && ls.path[i] == "filea.go" && i > 42 {
+			t.Fatalf("line %d: a name under a heading has no directory", i)
+		}
+	}
+	out := kt.Run(t, kindtest.Input(text, "what is in store/wal?", kt.Budget(len(text))))
+	sec := text[strings.Index(text, "./store/wal:\n"):]
+	has(t, out, sec[:strings.Index(sec, "\n\n")+1])
+}

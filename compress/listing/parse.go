@@ -468,6 +468,10 @@ func (ls *listing) parsePaths() {
 		case bare:
 			p := strings.TrimSuffix(l, "/")
 			ls.isDir[i] = len(p) < len(l)
+			if section > 0 && !strings.ContainsAny(p, "/\\") {
+				// A name under a "dir:" heading (ls -R without -l).
+				p = joinPath(ls.nodes[section].path, p)
+			}
 			ls.path[i], ls.name[i] = p, baseOf(p)
 		case sized:
 			p := strings.TrimSuffix(lines.TrimCR(ls.path[i]), "/")

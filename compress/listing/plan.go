@@ -116,15 +116,26 @@ func (c *compressor) relevance() {
 	for i := range b.L {
 		c.score[i], c.strong[i] = ix.Score(i), ix.Strong(i)
 	}
-	if ls.main == lsRow || ls.main == treeLine {
-		// Rows and tree lines print a name; the path it stands for is
-		// built from the headings and parents above.
+	// Rows, tree lines and names under a heading print a name; the path
+	// it stands for is built from the headings and parents above.
+	built := func(i int) bool {
+		f := ls.form[i]
+		return f == lsRow || f == treeLine || f == bare && ls.path[i] != "" && !strings.HasSuffix(b.L[i], ls.path[i])
+	}
+	any := false
+	for i := range b.L {
+		if built(i) {
+			any = true
+			break
+		}
+	}
+	if any {
 		var sb strings.Builder
 		sb.Grow(len(b.Text))
 		starts := make([]int, len(b.L))
 		for i := range b.L {
 			starts[i] = sb.Len()
-			if f := ls.form[i]; f == lsRow || f == treeLine {
+			if built(i) {
 				sb.WriteString(ls.path[i])
 			}
 			sb.WriteByte('\n')
@@ -152,11 +163,27 @@ func (c *compressor) relevance() {
 	dx := relevance.Build(q, ds.String(), dstarts)
 	all := ls.nodes[0].entries
 	for k := 1; k < len(ls.nodes); k++ {
-		nd := &ls.nodes[k]
-		if dx.Strong(k) && nd.entries*2 <= all && !(nd.parent > 0 && c.named[nd.parent]) {
-			c.named[k] = true
+		c.named[k] = dx.Strong(k) && ls.nodes[k].entries*2 <= all
+	}
+	// A directory named only as the start of a named subdirectory's path
+	// ("store" of "store/wal") is not what the task names: the subdirectory,
+	// which matches more, is. Children come after their parents.
+	for k := len(ls.nodes) - 1; k > 0; k-- {
+		if p := ls.nodes[k].parent; c.named[k] && p > 0 && c.named[p] && dx.Score(k) > dx.Score(int(p)) {
+			c.named[p] = false
 		}
 	}
+}
+
+// namedAbove reports whether a directory above k is named (then k is
+// shown with it).
+func (c *compressor) namedAbove(k int32) bool {
+	for p := c.ls.nodes[k].parent; p > 0; p = c.ls.nodes[p].parent {
+		if c.named[p] {
+			return true
+		}
+	}
+	return false
 }
 
 // lossy selects what to keep under the budget and renders it.
@@ -480,11 +507,42 @@ func (c *compressor) open(must []bool, prio []float64, budget int) []bool {
 		size += openCost(k)
 		doOpen(k)
 	}
+	// Directories the task names first, whole when that fits in the block's
+	// budget; a larger one is opened from its top while it fits.
+	full := c.in.Budget.Bytes
+	for k := int32(1); k < int32(len(ls.nodes)); k++ {
+		if !c.named[k] || c.namedAbove(k) {
+			continue
+		}
+		sub := c.subtree(k)
+		cost := 0
+		for _, d := range sub {
+			cost += openCost(d)
+		}
+		whole := cost <= full
+		for _, d := range sub {
+			if whole || size+openCost(d) <= full {
+				open(d)
+			}
+		}
+		// With the lines that name it and its parents.
+		for d := k; d > 0; d = ls.nodes[d].parent {
+			for _, l := range [...]int{ls.nodes[d].line, ls.nodes[d].heading} {
+				if l >= 0 && !keep[l] && (d == k || ls.main == treeLine || l == ls.nodes[d].heading) {
+					keep[l] = true
+					size += len(ls.b.L[l]) + 1
+				}
+			}
+		}
+	}
 	// The top: every directory down to the first branching one, and that
-	// one (the map of the listing) unless it is very wide.
+	// one (the map of the listing) unless it is too wide for what is left.
 	root := c.branchRoot()
 	for k := root; k >= 0 && c.ordered; k = ls.nodes[k].parent {
-		if k == root && openCost(k) > c.in.Budget.Bytes*3/2 {
+		if c.opened[k] {
+			continue
+		}
+		if k == root && size+openCost(k) > full*3/2 {
 			// Too wide to show whole: its subdirectories are the map,
 			// its files compete by priority.
 			for _, i := range ls.nodes[k].own {
@@ -495,37 +553,6 @@ func (c *compressor) open(must []bool, prio []float64, budget int) []bool {
 			continue
 		}
 		open(k)
-	}
-	// Directories the task names, whole when they fit in what is left.
-	for k := int32(1); k < int32(len(ls.nodes)); k++ {
-		if !c.named[k] {
-			continue
-		}
-		sub := c.subtree(k)
-		cost := 0
-		for _, d := range sub {
-			cost += openCost(d)
-		}
-		whole := size+cost <= budget || cost <= c.in.Budget.Bytes/2
-		for _, d := range sub {
-			if whole || size+openCost(d) <= budget {
-				open(d)
-			}
-		}
-		for d := ls.nodes[k].parent; d > 0 && !c.opened[d]; d = ls.nodes[d].parent {
-			if l := ls.nodes[d].line; l >= 0 && ls.main == treeLine && !keep[l] {
-				keep[l] = true
-				size += len(ls.b.L[l]) + 1
-			}
-			if h := ls.nodes[d].heading; h >= 0 && !keep[h] {
-				keep[h] = true
-				size += len(ls.b.L[h]) + 1
-			}
-		}
-		if l := ls.nodes[k].line; l >= 0 && !keep[l] {
-			keep[l] = true
-			size += len(ls.b.L[l]) + 1
-		}
 	}
 	// Then directories whose parent is open: the relevant first, then the
 	// shallow, then in listing order.

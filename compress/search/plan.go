@@ -406,8 +406,12 @@ func lastField(s string) string {
 }
 
 // identLike reports whether v reads as a name: three or more letters,
-// digits and "-_/@.", starting with a letter, not ending in punctuation.
+// digits and "-_/@.", starting with a letter, not ending in punctuation;
+// brackets around it ("[arg-type]", "(no-var)") are allowed.
 func identLike(v string) bool {
+	if len(v) > 2 && (v[0] == '[' && v[len(v)-1] == ']' || v[0] == '(' && v[len(v)-1] == ')') {
+		v = v[1 : len(v)-1]
+	}
 	if len(v) < 3 || len(v) > 64 || !isLetter(v[0]) {
 		return false
 	}
