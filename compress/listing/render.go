@@ -31,7 +31,8 @@ func (c *compressor) render(keep []bool) string {
 				k[i] = i > 0 && k[i-1]
 			}
 		}
-		// A run whose notes cost as much as its lines is written out.
+		// A run whose notes would cost most of what its lines do is written
+		// out: the lines say more.
 		for i := 0; i < n; {
 			if k[i] {
 				i++
@@ -45,7 +46,7 @@ func (c *compressor) render(keep []bool) string {
 			for _, s := range c.notes(k, i, j) {
 				cost += len(s) + 1
 			}
-			if cost >= ls.b.End(j-1)-ls.b.Start[i] {
+			if cost*10 >= (ls.b.End(j-1)-ls.b.Start[i])*7 {
 				for m := i; m < j; m++ {
 					k[m] = true
 				}
