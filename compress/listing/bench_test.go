@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/tsheadroom/tsheadroom/compress/fold"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
 var benchWords = []string{"queue", "flush", "retry", "lease", "shard", "ticket", "window", "budget", "cursor", "ledger"}
@@ -40,33 +37,6 @@ func duText(n int) string {
 }
 
 func BenchmarkCompress(b *testing.B) {
-	q := relevance.Parse("which files under ticket5 are the largest?", "")
-	for _, kind := range []struct {
-		name string
-		gen  func(int) string
-	}{{"paths", pathsText}, {"du", duText}} {
-		for _, size := range []int{64 << 10, 256 << 10, 1 << 20, 4 << 20} {
-			text := kind.gen(size)
-			bud := fold.Budget{Bytes: 2048 + (len(text)-2048)*8/100, Lossy: true}
-			b.Run(fmt.Sprintf("%s/%dKiB", kind.name, size>>10), func(b *testing.B) {
-				b.SetBytes(int64(len(text)))
-				b.ReportAllocs()
-				for b.Loop() {
-					if _, ok := Compress(&fold.Input{Text: text, Query: q, Budget: bud}); !ok {
-						b.Fatal("not compressed")
-					}
-				}
-			})
-		}
-	}
-}
-
-func BenchmarkDetect(b *testing.B) {
-	text := pathsText(1 << 20)
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		if !Detect(text) {
-			b.Fatal("not detected")
-		}
-	}
+	kt.Bench(b, "paths/", pathsText, "which files under ticket5 are the largest?")
+	kt.Bench(b, "du/", duText, "which files under ticket5 are the largest?")
 }

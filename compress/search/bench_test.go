@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/tsheadroom/tsheadroom/compress/fold"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
 // searchText builds a recursive grep's output of about n bytes: files of a
@@ -28,28 +25,5 @@ func searchText(n int) string {
 }
 
 func BenchmarkCompress(b *testing.B) {
-	q := relevance.Parse("where is ticket_57 opened with the shard-3 key?", "")
-	for _, size := range []int{64 << 10, 256 << 10, 1 << 20, 4 << 20} {
-		text := searchText(size)
-		bud := fold.Budget{Bytes: 2048 + (len(text)-2048)*12/100, Lossy: true}
-		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, ok := Compress(&fold.Input{Text: text, Query: q, Budget: bud}); !ok {
-					b.Fatal("not compressed")
-				}
-			}
-		})
-	}
-}
-
-func BenchmarkDetect(b *testing.B) {
-	text := searchText(1 << 20)
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		if !Detect(text) {
-			b.Fatal("not detected")
-		}
-	}
+	kt.Bench(b, "", searchText, "where is ticket_57 opened with the shard-3 key?")
 }

@@ -1,11 +1,12 @@
 // Package kindtest holds what the tests of the native engine's kind
 // compressors share: reading a fixture, the checks every compressed output
 // must pass (shorter, kept lines verbatim, no retrieval markers, the same
-// bytes twice), a fuzz target built on them, and a run over the
-// development corpus.
+// bytes twice), a fuzz target built on them, a run over the development
+// corpus, and throughput benchmarks at four sizes.
 package kindtest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,4 +147,37 @@ func (k Compressor) Corpus(t *testing.T) (blocks, before, after int) {
 		}
 	}
 	return blocks, before, after
+}
+
+// BenchSizes are the input sizes kind benchmarks run at: throughput should
+// stay within 2x across them (linear time).
+var BenchSizes = []int{64 << 10, 256 << 10, 1 << 20, 4 << 20}
+
+// Bench measures Compress on texts of BenchSizes made by gen, with the
+// task as the query and the kind's budget, as sub-benchmarks named
+// prefix+size; and Detect on the largest.
+func (k Compressor) Bench(b *testing.B, prefix string, gen func(n int) string, task string) {
+	q := relevance.Parse(task, "")
+	for _, size := range BenchSizes {
+		text := gen(size)
+		budget := k.Budget(len(text))
+		b.Run(fmt.Sprintf("%s%dKiB", prefix, size>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := k.Compress(&fold.Input{Text: text, Query: q, Budget: budget}); !ok {
+					b.Fatal("not compressed")
+				}
+			}
+		})
+	}
+	text := gen(BenchSizes[len(BenchSizes)-1])
+	b.Run(prefix+"Detect", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			if !k.Detect(text) {
+				b.Fatal("not detected")
+			}
+		}
+	})
 }
