@@ -1,0 +1,186 @@
+// Package kindtest holds what the tests of the native engine's kind
+// compressors share: reading a fixture, the checks every compressed output
+// must pass (shorter, kept lines verbatim, no retrieval markers, the same
+// bytes twice), a fuzz target built on them, a run over the development
+// corpus, and throughput benchmarks at four sizes.
+package kindtest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+	"github.com/tsheadroom/tsheadroom/compress/wrapper"
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
+)
+
+// Compressor is a kind's entry points.
+type Compressor struct {
+	Detect   func(text string) bool
+	Compress func(in *fold.Input) (string, bool)
+	// Share is the kind's budget share beyond the first 2 KiB (the
+	// engine's keep share).
+	Share float64
+}
+
+// Budget is the engine's budget for a block of n bytes of this kind.
+func (k Compressor) Budget(n int) fold.Budget {
+	return fold.Budget{Bytes: 2048 + int(k.Share*float64(max(0, n-2048))), Lossy: n > 3072}
+}
+
+// Input builds an Input for text with the task as the latest request.
+func Input(text, task string, b fold.Budget) *fold.Input {
+	return &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: b}
+}
+
+// Fixture reads testdata/name.
+func Fixture(tb testing.TB, name string) string {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+// CheckOutput fails tb unless out is shorter than in, every part of out
+// outside notes is a substring of in, and out holds no retrieval marker in
+// did not.
+func CheckOutput(tb testing.TB, in, out string) {
+	tb.Helper()
+	if len(out) >= len(in) {
+		tb.Fatalf("output (%d bytes) not shorter than input (%d)", len(out), len(in))
+	}
+	for l := range strings.SplitSeq(out, "\n") {
+		lines.WithoutNotes(l, func(part string) {
+			if part != "" && !strings.Contains(in, part) {
+				tb.Fatalf("kept text is not in the input: %q", part)
+			}
+		})
+	}
+	for _, m := range []string{"<<ccr:", "_ccr_dropped", "Retrieve more", "hash="} {
+		if strings.Contains(out, m) && !strings.Contains(in, m) {
+			tb.Fatalf("output holds retrieval marker %q", m)
+		}
+	}
+}
+
+// Run compresses in, which must be rewritten, checks the output and that
+// a second run gives the same bytes, and returns it.
+func (k Compressor) Run(tb testing.TB, in *fold.Input) string {
+	tb.Helper()
+	out, ok := k.Compress(in)
+	if !ok {
+		tb.Fatalf("Compress: not ok on %d bytes", len(in.Text))
+	}
+	CheckOutput(tb, in.Text, out)
+	if again, _ := k.Compress(&fold.Input{Text: in.Text, Query: in.Query, Budget: in.Budget}); again != out {
+		tb.Fatalf("Compress is not deterministic")
+	}
+	return out
+}
+
+// Fuzz adds the testdata fixtures (cut to 4 KiB) and the given inputs as
+// seeds, and checks on any input that Detect and Compress do not panic,
+// and that a rewrite passes CheckOutput and is deterministic.
+func (k Compressor) Fuzz(f *testing.F, seeds ...string) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		s := string(b[:min(len(b), 4096)])
+		f.Add(s, uint16(len(s)/4), "which one is the largest?")
+	}
+	for _, s := range seeds {
+		f.Add(s, uint16(len(s)/3), "quote the first one")
+	}
+	f.Fuzz(func(t *testing.T, text string, size uint16, task string) {
+		in := &fold.Input{
+			Text:   text,
+			Query:  relevance.Parse(task, ""),
+			Budget: fold.Budget{Bytes: int(size), Lossy: true, Aggressive: size%2 == 1},
+		}
+		_ = k.Detect(text)
+		out, ok := k.Compress(in)
+		if !ok {
+			return
+		}
+		CheckOutput(t, text, out)
+		if again, _ := k.Compress(&fold.Input{Text: text, Query: in.Query, Budget: in.Budget}); again != out {
+			t.Fatalf("not deterministic:\n%s\n---\n%s", out, again)
+		}
+	})
+}
+
+// Corpus runs the compressor on every tool output of the development
+// corpus (strings of 2,000 bytes or more, wrappers peeled) that Detect
+// claims, checks each rewrite like Run, and returns how many blocks it
+// claimed and their bytes before and after. It skips when the corpus is
+// absent.
+func (k Compressor) Corpus(t *testing.T) (blocks, before, after int) {
+	for _, c := range corpus.Load(t) {
+		for _, s := range c.Texts(t) {
+			if len(s) < 2000 {
+				continue
+			}
+			payload := wrapper.Peel(s).Payload
+			if !k.Detect(payload) {
+				continue
+			}
+			blocks++
+			before += len(payload)
+			in := Input(payload, "", k.Budget(len(payload)))
+			out, ok := k.Compress(in)
+			if !ok {
+				after += len(payload)
+				continue
+			}
+			after += len(out)
+			CheckOutput(t, payload, out)
+			if again, _ := k.Compress(Input(payload, "", in.Budget)); again != out {
+				t.Errorf("%s: not deterministic", c.Name)
+			}
+		}
+	}
+	return blocks, before, after
+}
+
+// BenchSizes are the input sizes kind benchmarks run at: throughput should
+// stay within 2x across them (linear time).
+var BenchSizes = []int{64 << 10, 256 << 10, 1 << 20, 4 << 20}
+
+// Bench measures Compress on texts of BenchSizes made by gen, with the
+// task as the query and the kind's budget, as sub-benchmarks named
+// prefix+size; and Detect on the largest.
+func (k Compressor) Bench(b *testing.B, prefix string, gen func(n int) string, task string) {
+	q := relevance.Parse(task, "")
+	for _, size := range BenchSizes {
+		text := gen(size)
+		budget := k.Budget(len(text))
+		b.Run(fmt.Sprintf("%s%dKiB", prefix, size>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := k.Compress(&fold.Input{Text: text, Query: q, Budget: budget}); !ok {
+					b.Fatal("not compressed")
+				}
+			}
+		})
+	}
+	text := gen(BenchSizes[len(BenchSizes)-1])
+	b.Run(prefix+"Detect", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			if !k.Detect(text) {
+				b.Fatal("not detected")
+			}
+		}
+	})
+}
