@@ -4,7 +4,10 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/diff"
+	"github.com/tsheadroom/tsheadroom/compress/jsonfold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/listing"
+	"github.com/tsheadroom/tsheadroom/compress/search"
 )
 
 // Content detection: cheap, deterministic checks on the text alone, tried
@@ -19,26 +22,62 @@ const detectSampleLines = 400
 // alone by the native engine.
 func detectKind(text string) Kind {
 	switch {
-	case isJSON(text):
+	case jsonfold.Detect(text):
 		return KindJSON
 	case looksLikeHTML(text):
 		return KindHTML
 	case diff.Detect(text):
 		return KindDiff
-	case looksLikeSearch(text) && !mostlyTimestamped(text):
-		// ISO timestamps ("2026-03-01T10:00:00") read like path:line:
-		// prefixes; records that start with one are a log.
+	case search.Detect(text):
 		return KindSearch
+	case listing.Detect(text):
+		return KindListing
 	case looksLikeCode(text):
 		return KindCode
-	case looksLikeListing(text):
-		return KindListing
 	case looksLikeTable(text):
 		return KindTable
 	case looksLikeLog(text):
 		return KindLog
 	}
 	return KindText
+}
+
+// looksLikeLog reports program output read line by line — a log, a build
+// or test run, a trace: most sampled lines start like a log record (a
+// timestamp or a level), or share their first word's shape with many
+// others, or the text holds problem lines among a run of lines. Anything
+// else that no detector claims is prose (KindText), left alone when small.
+func looksLikeLog(text string) bool {
+	sample := sampleLines(text, 200)
+	nonBlank, records, problems := 0, 0, 0
+	first := map[string]int{}
+	for _, l := range sample {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		nonBlank++
+		if logRecordLine(t) {
+			records++
+		}
+		if lines.Signal(t) == lines.Problem {
+			problems++
+		}
+		if f, _, _ := strings.Cut(t, " "); f != "" {
+			first[lines.Masked(f)]++
+		}
+	}
+	if nonBlank < 5 {
+		return false
+	}
+	if records*10 >= nonBlank*3 || problems >= 2 && nonBlank >= 8 {
+		return true
+	}
+	top := 0
+	for _, c := range first {
+		top = max(top, c)
+	}
+	return nonBlank >= 10 && top*10 >= nonBlank*3
 }
 
 // sampleLines returns up to n lines from the start of text.

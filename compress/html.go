@@ -439,6 +439,17 @@ func (x *htmlExtractor) render() string {
 	return sb.String()
 }
 
+// countKept counts the true values of b.
+func countKept(b []bool) int {
+	n := 0
+	for _, v := range b {
+		if v {
+			n++
+		}
+	}
+	return n
+}
+
 func hasKey(m map[string]string, k string) bool {
 	_, ok := m[k]
 	return ok

@@ -3,6 +3,9 @@ package compress
 import (
 	"github.com/tsheadroom/tsheadroom/compress/diff"
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/jsonfold"
+	"github.com/tsheadroom/tsheadroom/compress/listing"
+	"github.com/tsheadroom/tsheadroom/compress/search"
 )
 
 // compressKind runs the compressor of kind k on in.
@@ -14,6 +17,12 @@ func compressKind(k Kind, in *fold.Input) (string, bool) {
 		return "", false
 	case KindDiff:
 		return diff.Compress(in)
+	case KindJSON:
+		return jsonfold.Compress(in)
+	case KindSearch:
+		return search.Compress(in)
+	case KindListing:
+		return listing.Compress(in)
 	}
 	// Kinds not yet moved onto the fold toolkit keep their compressors.
 	comp := compressorFor(k)

@@ -1,28 +1,32 @@
 package compress_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
-// Corpus-driven checks of the log, search, listing and diff compressors:
-// every text of the development corpus (corpus.Texts) of 1000 bytes or
-// more that one of them claims is compressed, with the hints of a block
-// without a task, and must have the properties CheckOutput asserts (shorter,
-// error lines kept whole, no markers, deterministic). The per-kind savings
-// are logged (go test -v); with TSH_KINDS_DUMP=DIR each compressed text is
-// also written to DIR. That must_keep strings survive, which depends on the
-// user's task before each block, is checked above the engine, on the
-// requests the hook builds (hook/native_corpus_test.go).
+// Corpus-driven checks of the native engine, kind by kind: every text of
+// the development corpus (corpus.Texts) of minKindsText bytes or more is
+// compressed as a tool output without a task, and the result must be
+// shorter, keep every line outside notes verbatim (HTML text extraction
+// excepted: it says so in its note), carry no retrieval marker, and come
+// out the same on a second run. Per-kind savings are logged (go test -v);
+// with TSH_KINDS_DUMP=DIR each compressed text is also written to DIR.
+// That must_keep strings survive, which depends on the conversation around
+// each block, is checked above the engine, on the requests the hook builds
+// (hook/native_corpus_test.go).
 
 // minKindsText is the size from which a corpus text is bulky enough to be
-// tool output worth a compressor.
+// tool output worth compressing.
 const minKindsText = 1000
 
 // savedPct is the share of tokens removed, in percent.
@@ -33,39 +37,80 @@ func savedPct(before, after int) float64 {
 	return 100 * float64(before-after) / float64(before)
 }
 
+func compressText(t testing.TB, n *compress.Native, text string) compress.BlockResult {
+	t.Helper()
+	req := &compress.Request{Model: "claude-sonnet-4-5", Config: compress.DefaultConfig(),
+		Blocks: []compress.Block{{Text: text, Source: compress.ToolOutput, Role: "tool"}}}
+	res, err := n.Compress(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Blocks[0]
+}
+
+// keptVerbatim fails unless every part of out outside notes is in in.
+func keptVerbatim(t *testing.T, name, in, out string) {
+	t.Helper()
+	for l := range strings.Lines(out) {
+		l = strings.TrimSuffix(l, "\n")
+		bad := ""
+		lines.WithoutNotes(l, func(part string) {
+			if bad == "" && strings.TrimSpace(part) != "" && !strings.Contains(in, part) {
+				bad = part
+			}
+		})
+		if bad != "" {
+			t.Errorf("%s: kept text %.120q is not in the input", name, bad)
+			return
+		}
+	}
+}
+
 func TestKindsCorpus(t *testing.T) {
-	type tally struct{ before, after, blocks int }
+	n, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type tally struct{ before, after, blocks, changed int }
 	per := map[compress.Kind]*tally{}
-	tok := compress.EstimateTokenizer{} // for the logged savings only
 	for _, c := range corpus.Load(t) {
 		for bi, text := range c.Texts(t) {
 			if len(text) < minKindsText {
 				continue
 			}
-			for _, k := range compress.KindCompressors() {
-				if !k.Detect(text) {
-					continue
+			name := fmt.Sprintf("%s text %d", c.Name, bi)
+			r := compressText(t, n, text)
+			if r.Changed {
+				if len(r.Text) >= len(text) || r.TokensAfter >= r.TokensBefore {
+					t.Errorf("%s: not shorter", name)
 				}
-				name := fmt.Sprintf("%s text %d (%s)", c.Name, bi, k.Kind)
-				out := compress.CheckOutput(t, name, k, text, compress.BlockHints(compress.Block{Text: text}))
-				if dir := os.Getenv("TSH_KINDS_DUMP"); dir != "" {
-					// Inspection aid: the compressed block, beside its kind.
-					name := fmt.Sprintf("%s.%d.%s.txt", c.Name, bi, k.Kind)
-					if err := os.WriteFile(filepath.Join(dir, name), []byte(out), 0o644); err != nil {
-						t.Fatalf("dump: %v", err)
-					}
+				if compress.IntroducesRetrievalMarker(text, r.Text) {
+					t.Errorf("%s: retrieval marker introduced", name)
 				}
-				before, after := tok.Count(text), tok.Count(out)
-				ty := per[k.Kind]
-				if ty == nil {
-					ty = &tally{}
-					per[k.Kind] = ty
+				if r.Kind != compress.KindHTML {
+					keptVerbatim(t, name, text, r.Text)
 				}
-				ty.before += before
-				ty.after += after
-				ty.blocks++
-				t.Logf("%-22s text %3d %-8s %7d -> %6d tokens (%5.1f%% saved)", c.Name, bi, k.Kind, before, after, savedPct(before, after))
-				break
+				if again := compressText(t, n, text); again.Text != r.Text {
+					t.Errorf("%s: second run differs", name)
+				}
+			}
+			if dir := os.Getenv("TSH_KINDS_DUMP"); dir != "" && r.Changed {
+				// Inspection aid: the compressed block, beside its kind.
+				file := fmt.Sprintf("%s.%d.%s.txt", c.Name, bi, r.Kind)
+				if err := os.WriteFile(filepath.Join(dir, file), []byte(r.Text), 0o644); err != nil {
+					t.Fatalf("dump: %v", err)
+				}
+			}
+			ty := per[r.Kind]
+			if ty == nil {
+				ty = &tally{}
+				per[r.Kind] = ty
+			}
+			ty.before += r.TokensBefore
+			ty.after += r.TokensAfter
+			ty.blocks++
+			if r.Changed {
+				ty.changed++
 			}
 		}
 	}
@@ -76,48 +121,45 @@ func TestKindsCorpus(t *testing.T) {
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		ty := per[compress.Kind(k)]
-		t.Logf("kind %-8s %2d blocks %8d -> %7d tokens (%5.1f%% saved)", k, ty.blocks, ty.before, ty.after, savedPct(ty.before, ty.after))
+		t.Logf("kind %-9s %3d blocks (%3d changed) %8d -> %7d tokens (%5.1f%% saved)", k, ty.blocks, ty.changed, ty.before, ty.after, savedPct(ty.before, ty.after))
 	}
 }
 
 // BenchmarkKindsCorpus compresses every bulky corpus text of a kind per
-// iteration (with the hints of a block without a task).
+// iteration, first sight (no cache), as a tool output without a task.
 //
-//	go test ./compress/ -run '^$' -bench 'CompressKinds|KindsCorpus' -cpu 1 -benchmem
+//	go test ./compress/ -run '^$' -bench KindsCorpus -cpu 1 -benchmem
 func BenchmarkKindsCorpus(b *testing.B) {
-	type item struct {
-		text string
-		h    *compress.Hints
-	}
-	byKind := map[compress.Kind][]item{}
+	byKind := map[compress.Kind][]string{}
 	for _, c := range corpus.Load(b) {
 		for _, text := range c.Texts(b) {
-			if len(text) < minKindsText {
-				continue
-			}
-			for _, k := range compress.KindCompressors() {
-				if k.Detect(text) {
-					byKind[k.Kind] = append(byKind[k.Kind], item{text, compress.BlockHints(compress.Block{Text: text})})
-					break
-				}
+			if len(text) >= minKindsText {
+				k := compress.DetectKind(text)
+				byKind[k] = append(byKind[k], text)
 			}
 		}
 	}
-	for _, k := range compress.KindCompressors() {
-		items := byKind[k.Kind]
-		if len(items) == 0 {
-			continue
-		}
+	n, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		texts := byKind[compress.Kind(k)]
 		size := 0
-		for _, it := range items {
-			size += len(it.text)
+		for _, text := range texts {
+			size += len(text)
 		}
-		b.Run(string(k.Kind), func(b *testing.B) {
+		b.Run(k, func(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			for b.Loop() {
-				for _, it := range items {
-					k.Compress(it.text, it.h)
+				for _, text := range texts {
+					compressText(b, n, text)
 				}
 			}
 		})

@@ -3,6 +3,8 @@ package compress
 import (
 	"context"
 
+	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
+
 	"errors"
 	"fmt"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
@@ -412,20 +414,19 @@ func safeCompress(comp contentCompressor, text string, h *hints) (out string, ok
 // kinds left alone (code, text).
 func compressorFor(k Kind) contentCompressor {
 	switch k {
-	case KindJSON:
-		return compressJSON
 	case KindHTML:
 		return compressHTML
-	case KindSearch:
-		return compressSearch
-	case KindListing:
-		return compressListing
 	case KindTable:
 		return compressTable
-	case KindLog:
-		return compressLog
 	}
 	return nil
+}
+
+// isJSONObject reports whether text is exactly one JSON object (the shape
+// a Gemini functionResponse.response must keep).
+func isJSONObject(text string) bool {
+	t, err := jsonspan.ParseString(text, jsonspan.Options{})
+	return err == nil && t.NumRoots() == 1 && t.Kind(0) == jsonspan.Object
 }
 
 // compressText detects the kind of a text and compresses it with that
