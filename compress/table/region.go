@@ -310,7 +310,11 @@ func classifyDelimited(run []string, sep byte) (region, bool) {
 	if !ok || len(head) < 2 || len(head) > 256 {
 		return region{}, false
 	}
-	for _, h := range head {
+	spaced := 0
+	for k, h := range head {
+		if k > 0 && strings.HasPrefix(h, " ") {
+			spaced++ // ", " reads as a sentence's comma
+		}
 		h = strings.Trim(h, `" `)
 		if h == "" || len(h) > 64 || strings.Contains(h, ". ") {
 			return region{}, false
@@ -318,6 +322,9 @@ func classifyDelimited(run []string, sep byte) (region, bool) {
 		if _, num := lines.Number(h); num {
 			return region{}, false
 		}
+	}
+	if sep == ',' && spaced*2 >= len(head)-1 {
+		return region{}, false
 	}
 	same := 0
 	var buf []string

@@ -48,11 +48,22 @@ func Detect(text string) bool {
 	if nonBlank < minRows {
 		return false
 	}
-	inTables := 0
+	inTables, stamped := 0, 0
 	for _, r := range findRegions(b, nil) {
 		inTables += r.to - r.from
+		for i := r.from + r.header; i < r.to; i++ {
+			if startsWithDate(strings.TrimSpace(b.L[i])) || startsWithTime(strings.TrimSpace(b.L[i])) {
+				stamped++
+			}
+		}
 	}
-	return inTables*5 >= nonBlank*3
+	// Rows that start with a timestamp are log records, aligned or not.
+	return inTables*5 >= nonBlank*3 && stamped*2 < inTables
+}
+
+// startsWithTime reports a value that starts with HH:MM:SS.
+func startsWithTime(s string) bool {
+	return len(s) >= 8 && lines.IsDigit(s[0]) && lines.IsDigit(s[1]) && s[2] == ':' && lines.IsDigit(s[3]) && lines.IsDigit(s[4]) && s[5] == ':'
 }
 
 // sample returns the first n lines of text.
