@@ -82,6 +82,7 @@ func newPlan(in *fold.Input, d *doc) *plan {
 type candidate struct {
 	units []int
 	prio  float64
+	pos   int
 }
 
 // score is unit i's relevance. A term in a heading or an entry's name
@@ -146,14 +147,22 @@ func (p *plan) choose(limit int) []bool {
 			used += p.size[i]
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b candidate) int {
+	// Highest priority first; ties in document order, then in the order
+	// the candidates were made (a total order: the result is
+	// deterministic without a stable sort).
+	for k := range cands {
+		cands[k].pos = k
+	}
+	slices.SortFunc(cands, func(a, b candidate) int {
 		switch {
 		case a.prio > b.prio:
 			return -1
 		case a.prio < b.prio:
 			return 1
+		case a.units[0] != b.units[0]:
+			return a.units[0] - b.units[0]
 		}
-		return a.units[0] - b.units[0]
+		return a.pos - b.pos
 	})
 	misses := 0
 	for _, c := range cands {
