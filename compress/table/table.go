@@ -48,17 +48,23 @@ func Detect(text string) bool {
 	if nonBlank < minRows {
 		return false
 	}
-	inTables, stamped := 0, 0
+	inTables, stamped, code := 0, 0, 0
 	for _, r := range findRegions(b, nil) {
 		inTables += r.to - r.from
 		for i := r.from + r.header; i < r.to; i++ {
-			if startsWithDate(strings.TrimSpace(b.L[i])) || startsWithTime(strings.TrimSpace(b.L[i])) {
+			t := strings.TrimSpace(b.L[i])
+			if startsWithDate(t) || startsWithTime(t) {
 				stamped++
+			}
+			if t != "" && (t[len(t)-1] == ';' || t[len(t)-1] == '{') {
+				code++
 			}
 		}
 	}
-	// Rows that start with a timestamp are log records, aligned or not.
-	return inTables*5 >= nonBlank*3 && stamped*2 < inTables
+	// Rows that start with a timestamp are log records, aligned or not;
+	// rows that end like statements are annotated source code (a blame,
+	// a numbered listing).
+	return inTables*5 >= nonBlank*3 && stamped*2 < inTables && code*5 < inTables
 }
 
 // startsWithTime reports a value that starts with HH:MM:SS.

@@ -85,14 +85,15 @@ func TestDetect(t *testing.T) {
 			t.Errorf("%s: not detected as a table", f)
 		}
 	}
-	var listing, prose, log, code strings.Builder
+	var listing, prose, log, code, blame strings.Builder
 	for i := range 30 {
+		blame.WriteString("eaf3318dd (Ada Lovelace   2015-02-18 00:12:28 -0500  " + string(rune('a'+i%26)) + ")   var x" + string(rune('a'+i%26)) + " = require('path');\n")
 		listing.WriteString("-rw-r--r--  1 dev  dev   4096 Jan  3 10:00 file" + strings.Repeat("x", i%5) + ".txt\n")
 		prose.WriteString("This paragraph explains, in plain words, how the tool reads its input and why.\n")
 		log.WriteString("2026-03-01T10:00:0" + string(rune('0'+i%10)) + "Z INFO worker started job=17 took=3ms\n")
 		code.WriteString("func f" + string(rune('a'+i%26)) + "(x int) int {\n\treturn x + 1\n}\n")
 	}
-	for name, text := range map[string]string{"ls -l listing": listing.String(), "prose": prose.String(), "log": log.String(), "code": code.String(), "json": `[{"a": 1}, {"a": 2}]`} {
+	for name, text := range map[string]string{"ls -l listing": listing.String(), "prose": prose.String(), "log": log.String(), "code": code.String(), "annotated source": blame.String(), "json": `[{"a": 1}, {"a": 2}]`} {
 		if Detect(text) {
 			t.Errorf("%s detected as a table", name)
 		}
