@@ -82,6 +82,8 @@ type extractor struct {
 	linkAt int
 	// space is a pending blank between words.
 	space bool
+	// names interns tag names: a page has few distinct ones.
+	names map[string]string
 	// blockAt is where the last block element's start tag began, for a
 	// paragraph its text opens; -1 when none is pending.
 	blockAt int
@@ -92,7 +94,7 @@ type extractor struct {
 
 // extract reads the blocks of page src. stop is polled now and then.
 func extract(src string, stop func() bool) []hblock {
-	e := &extractor{src: src, linkAt: -1, blockAt: -1}
+	e := &extractor{src: src, linkAt: -1, blockAt: -1, names: map[string]string{}}
 	z := html.NewTokenizer(strings.NewReader(src))
 	z.SetMaxBuf(0)
 	off := 0
@@ -117,7 +119,7 @@ func (e *extractor) token(z *html.Tokenizer, tt html.TokenType, start, end int) 
 	switch tt {
 	case html.StartTagToken, html.SelfClosingTagToken:
 		name, hasAttr := z.TagName()
-		tag := string(name)
+		tag := e.intern(name)
 		if len(e.skip) > 0 {
 			if tt == html.StartTagToken && !voidTags[tag] && skipTags[tag] {
 				e.skip = append(e.skip, tag)
@@ -133,7 +135,7 @@ func (e *extractor) token(z *html.Tokenizer, tt html.TokenType, start, end int) 
 		e.startTag(tag, start)
 	case html.EndTagToken:
 		name, _ := z.TagName()
-		tag := string(name)
+		tag := e.intern(name)
 		if len(e.skip) > 0 {
 			if e.skip[len(e.skip)-1] == tag {
 				e.skip = e.skip[:len(e.skip)-1]
@@ -146,10 +148,10 @@ func (e *extractor) token(z *html.Tokenizer, tt html.TokenType, start, end int) 
 			return
 		}
 		e.ensure(start)
-		t := string(z.Text())
+		t := z.Text()
 		before := e.text.Len()
 		if e.inPre > 0 {
-			e.text.WriteString(t)
+			e.text.Write(t)
 		} else {
 			e.words(t)
 		}
@@ -309,7 +311,7 @@ func (e *extractor) flush(end int) {
 }
 
 // words appends text with its runs of white space collapsed to one space.
-func (e *extractor) words(t string) {
+func (e *extractor) words(t []byte) {
 	for i := 0; i < len(t); i++ {
 		if c := t[i]; isSpaceByte(c) {
 			e.space = e.text.Len() > 0
@@ -321,6 +323,16 @@ func (e *extractor) words(t string) {
 			e.text.WriteByte(c)
 		}
 	}
+}
+
+// intern returns b as a string, allocating once per distinct name.
+func (e *extractor) intern(b []byte) string {
+	if s, ok := e.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	e.names[s] = s
+	return s
 }
 
 // put appends s after a pending space.

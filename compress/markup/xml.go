@@ -50,7 +50,9 @@ func parseXML(text string, from int, stop func() bool) ([]xnode, int, error) {
 			return nil, 0, errors.New("stopped")
 		}
 		start := from + int(d.InputOffset())
-		tok, err := d.Token()
+		// RawToken: names as written (no namespace translation), and
+		// the nesting is checked here.
+		tok, err := d.RawToken()
 		if err != nil {
 			return nil, 0, err
 		}
@@ -66,8 +68,8 @@ func parseXML(text string, from int, stop func() bool) ([]xnode, int, error) {
 			}
 			id := int32(len(nodes))
 			name := t.Name.Local
-			if p := prefixOf(text[start:end]); p != "" {
-				name = p + ":" + name
+			if t.Name.Space != "" {
+				name = t.Name.Space + ":" + name
 			}
 			nodes = append(nodes, xnode{name: name, start: start, openEnd: end, parent: parent, depth: len(stack)})
 			if parent >= 0 {
@@ -79,6 +81,9 @@ func parseXML(text string, from int, stop func() bool) ([]xnode, int, error) {
 				return nil, 0, errors.New("unbalanced end tag")
 			}
 			n := &nodes[stack[len(stack)-1]]
+			if name := t.Name.Local; t.Name.Space != "" && t.Name.Space+":"+name != n.name || t.Name.Space == "" && name != n.name {
+				return nil, 0, errors.New("mismatched end tag")
+			}
 			stack = stack[:len(stack)-1]
 			n.closeStart, n.end = start, end
 			if n.end < n.openEnd {
@@ -89,19 +94,6 @@ func parseXML(text string, from int, stop func() bool) ([]xnode, int, error) {
 			}
 		}
 	}
-}
-
-// prefixOf returns the namespace prefix of a raw start tag ("xsi" of
-// "<xsi:type ...>"), or "".
-func prefixOf(tag string) string {
-	i := 1
-	for i < len(tag) && tag[i] != ':' && tag[i] != ' ' && tag[i] != '>' && tag[i] != '/' && tag[i] != '\t' && tag[i] != '\n' {
-		i++
-	}
-	if i < len(tag) && tag[i] == ':' {
-		return tag[1:i]
-	}
-	return ""
 }
 
 // xplan is the selection state of one XML document.
