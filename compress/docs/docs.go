@@ -36,7 +36,7 @@ import (
 // Detect reports whether text is a document this package compresses. It
 // reads at most the first few hundred lines.
 func Detect(text string) bool {
-	b := lines.Split(sample(text, sampleLines))
+	b := lines.Split(firstLines(text, sampleLines))
 	body, _ := stripNumbers(b.L)
 	var s signals
 	s.read(body)
@@ -204,19 +204,6 @@ func proseLine(t string) bool {
 		}
 	}
 	return words*10 >= len(fs)*6
-}
-
-// sample returns the first n lines of text.
-func sample(text string, n int) string {
-	off := 0
-	for k := 0; k < n; k++ {
-		i := strings.IndexByte(text[off:], '\n')
-		if i < 0 {
-			return text
-		}
-		off += i + 1
-	}
-	return text[:off]
 }
 
 // Compress compresses the document in.Text. ok is false when nothing

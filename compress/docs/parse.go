@@ -189,6 +189,19 @@ func styleOf(body []string) style {
 
 const sampleLines = 400
 
+// firstLines returns the first n lines of text.
+func firstLines(text string, n int) string {
+	end := 0
+	for l := range strings.Lines(text) {
+		if n == 0 {
+			break
+		}
+		end += len(l)
+		n--
+	}
+	return text[:end]
+}
+
 // yamlLine reports a trimmed line that reads as YAML: "key:", "key:
 // value", "- item", a comment.
 func yamlLine(t string) bool {

@@ -120,6 +120,18 @@ func (p *plan) computeScores() {
 	}
 }
 
+// byScore orders units best score first, ties in document order.
+func (p *plan) byScore(a, b int) int {
+	sa, sb := p.score(a), p.score(b)
+	switch {
+	case sa > sb:
+		return -1
+	case sa < sb:
+		return 1
+	}
+	return a - b
+}
+
 // choose decides which units to keep: what must stay by the block's
 // budget, then candidates while the kept units fit in limit bytes.
 func (p *plan) choose(limit int) []bool {
@@ -208,15 +220,11 @@ func (p *plan) outline(maxBytes int) {
 	var depths []int
 	cost := map[int]int{}
 	for i := range d.units {
-		u := &d.units[i]
-		if !u.header() || u.kind == tableHead {
+		k, ok := outlineLevel(&d.units[i])
+		if !ok {
 			continue
 		}
-		k := u.depth
-		if u.kind == entry {
-			k += 1 << 20 // entries rank after headings
-		}
-		if _, ok := cost[k]; !ok {
+		if _, seen := cost[k]; !seen {
 			depths = append(depths, k)
 		}
 		cost[k] += p.size[i]
@@ -232,19 +240,23 @@ func (p *plan) outline(maxBytes int) {
 		allowed[k] = true
 	}
 	for i := range d.units {
-		u := &d.units[i]
-		if !u.header() || u.kind == tableHead {
-			continue
-		}
-		k := u.depth
-		if u.kind == entry {
-			k += 1 << 20
-		}
-		if allowed[k] {
+		if k, ok := outlineLevel(&d.units[i]); ok && allowed[k] {
 			p.must[i] = true
 			p.inOut[i] = true
 		}
 	}
+}
+
+// outlineLevel is the level of the outline header u belongs to: its
+// depth, entries ranking after headings. Tables are not part of it.
+func outlineLevel(u *unit) (int, bool) {
+	if !u.header() || u.kind == tableHead {
+		return 0, false
+	}
+	if u.kind == entry {
+		return u.depth + 1<<20, true
+	}
+	return u.depth, true
 }
 
 // opening keeps the start of the document: its units in order while they
@@ -278,16 +290,7 @@ func (p *plan) matches(budget int) []candidate {
 			strong = append(strong, i)
 		}
 	}
-	slices.SortStableFunc(strong, func(a, b int) int {
-		sa, sb := p.score(a), p.score(b)
-		switch {
-		case sa > sb:
-			return -1
-		case sa < sb:
-			return 1
-		}
-		return a - b
-	})
+	slices.SortFunc(strong, p.byScore)
 	var cands []candidate
 	used := 0
 	// A term of the request found in at most a few units names them
@@ -352,19 +355,13 @@ func (p *plan) coverage() []candidate {
 		if df == 0 || w <= 0 || df*5 > max(15, n) {
 			continue
 		}
-		best := slices.Clone(hits)
-		slices.SortStableFunc(best, func(a, b int32) int {
-			sa, sb := p.score(int(a)), p.score(int(b))
-			switch {
-			case sa > sb:
-				return -1
-			case sa < sb:
-				return 1
-			}
-			return int(a - b)
-		})
+		best := make([]int, len(hits))
+		for k, u := range hits {
+			best[k] = int(u)
+		}
+		slices.SortFunc(best, p.byScore)
 		for k := 0; k < len(best) && k < coverPerTerm; k++ {
-			cands = append(cands, candidate{units: []int{int(best[k])}, prio: prioCover + 10*w - float64(k)/100})
+			cands = append(cands, candidate{units: []int{best[k]}, prio: prioCover + 10*w - float64(k)/100})
 		}
 		// The rows of a table that hold the term go together, under
 		// the table's header: "its rows" are usually what is asked.
