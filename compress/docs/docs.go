@@ -1,0 +1,235 @@
+// Package docs compresses long documents a tool printed or read: manual
+// pages, --help output and option references, READMEs and other markdown,
+// changelogs, and configuration files (YAML, including CI workflows; INI
+// and TOML).
+//
+// A document is split into units by its own structure: markdown headings
+// (# and setext), list items, fenced code and table rows; a manual page's
+// or help text's indentation (section names, option entries and their
+// descriptions); YAML keys and list items nested by indentation; INI
+// sections. Units nest into an outline.
+//
+// A document within its budget is left alone. A larger one keeps, each
+// line verbatim: the outline (headings, level by level while they fit in
+// part of the budget), the opening, every unit holding a term of the task
+// that is rare in the document together with the smallest section around
+// it that is still short (a whole option entry, a YAML subtree, a short
+// section), the first, last and rare-valued items of YAML lists, and the
+// headers above everything kept; then, while the budget allows, weaker
+// matches and the lead paragraph of each section. Each run of omitted
+// lines becomes one note naming the sections, options or keys it held
+// ("[... 3 sections omitted (212 lines): OPTIONS, EXAMPLES, BUGS ...]").
+//
+// Source code is not a document: Detect declines text that reads as code
+// (a README with code blocks is a document; a YAML file is a document,
+// a Go file is not), and JSON, markup and logs.
+package docs
+
+import (
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// Detect reports whether text is a document this package compresses. It
+// reads at most the first few hundred lines.
+func Detect(text string) bool {
+	b := lines.Split(firstLines(text, sampleLines))
+	body, _ := stripNumbers(b.L)
+	var s signals
+	s.read(body)
+	if s.nonBlank < 5 || s.markup || s.json {
+		return false
+	}
+	if s.code*4 >= s.nonBlank-s.fenced || s.logs*3 >= s.nonBlank {
+		return false
+	}
+	switch styleOf(body) {
+	case yaml, ini:
+		return s.nested > 0 || s.nonBlank >= 10
+	case markdown:
+		return s.headings >= 2 || s.headings >= 1 && s.prose >= 3
+	}
+	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.prose >= 2 || s.options >= 12)
+}
+
+// signals are what Detect counts over a sample.
+type signals struct {
+	nonBlank, fenced      int
+	code, logs, prose     int
+	headings, manHeadings int
+	options, nested       int
+	usage, markup, json   bool
+	firstLine             bool
+}
+
+func (s *signals) read(body []string) {
+	inFence := false
+	for i, l := range body {
+		if lines.Blank(l) {
+			continue
+		}
+		t := strings.TrimSpace(l)
+		if !s.firstLine {
+			s.firstLine = true
+			lt := strings.ToLower(t)
+			s.markup = strings.HasPrefix(lt, "<?xml") || strings.HasPrefix(lt, "<!doctype") || strings.HasPrefix(lt, "<html")
+			s.json = (t[0] == '{' || t[0] == '[') && !isSection(t)
+		}
+		s.nonBlank++
+		if isFence(l) {
+			inFence = !inFence
+			s.fenced++
+			continue
+		}
+		if inFence {
+			s.fenced++
+			continue
+		}
+		ind := lines.Indent(l)
+		next := ""
+		for k := i + 1; k < len(body); k++ {
+			if !lines.Blank(body[k]) {
+				next = body[k]
+				break
+			}
+		}
+		prevBlank := i == 0 || lines.Blank(body[i-1])
+		if atxLevel(l) > 0 && prevBlank && (next == "" || atxLevel(next) == 0) || prevBlank && setext(body, i) {
+			s.headings++
+		}
+		if ind == 0 && manHeading(t) && next != "" && lines.Indent(next) > 0 {
+			s.manHeadings++
+		}
+		if ind >= 1 && ind <= 8 && isOption(t) {
+			s.options++
+		}
+		if yamlLine(t) && strings.HasSuffix(t, ":") && next != "" && lines.Indent(next) > ind {
+			s.nested++
+		}
+		if strings.HasPrefix(strings.ToLower(t), "usage:") {
+			s.usage = true
+		}
+		if codeLine(t) {
+			s.code++
+		}
+		if logLine(t) || runLine(t) {
+			s.logs++
+		}
+		if proseLine(t) {
+			s.prose++
+		}
+	}
+}
+
+// codeKeywords start lines of source code.
+var codeKeywords = []string{
+	"func ", "package ", "import ", "import(", "return ", "return;", "def ", "class ", "#include", "#define",
+	"public ", "private ", "protected ", "static ", "const ", "let ", "var ", "fn ", "pub ", "impl ",
+	"struct ", "typedef ", "namespace ", "using ", "if (", "for (", "while (", "switch (", "} else",
+	"elif ", "except ", "try:", "async ", "await ", "export ", "function ", "module.exports",
+}
+
+// codeLine reports a trimmed line that reads as source code: it ends in a
+// brace or semicolon or starts with a keyword of a programming language.
+// YAML values end in "}}" (templates) and are not code.
+func codeLine(t string) bool {
+	if strings.HasSuffix(t, "}}") || strings.HasPrefix(t, "- ") {
+		return false
+	}
+	switch t[len(t)-1] {
+	case '{', '}', ';':
+		return true
+	}
+	for _, kw := range codeKeywords {
+		if strings.HasPrefix(t, kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// logLine reports a trimmed line that starts like a log record: a date or
+// time stamp, or a bracketed level.
+func logLine(t string) bool {
+	if len(t) >= 10 && lines.IsDigit(t[0]) && lines.IsDigit(t[3]) && (t[4] == '-' || t[4] == '/') && lines.IsDigit(t[5]) {
+		return true
+	}
+	if len(t) >= 8 && lines.IsDigit(t[0]) && lines.IsDigit(t[1]) && t[2] == ':' && lines.IsDigit(t[3]) && t[5] == ':' {
+		return true
+	}
+	for _, lv := range [...]string{"[INFO]", "[WARN", "[ERROR]", "[DEBUG]", "INFO ", "WARN ", "ERROR ", "DEBUG "} {
+		if strings.HasPrefix(t, lv) {
+			return true
+		}
+	}
+	return false
+}
+
+// runLine reports a trimmed line that reads as the record of a run
+// rather than a document: a test verdict, a stack frame, a progress row
+// of dots and letters.
+func runLine(t string) bool {
+	for _, p := range [...]string{"ok ", "not ok ", "FAIL", "PASS", "ERROR:", "=== RUN", "--- FAIL", "--- PASS", "Traceback (", "Caused by:", "File \"", "goroutine "} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	if strings.HasPrefix(t, "at ") && strings.Contains(t, "(") {
+		return true
+	}
+	return len(t) >= 8 && strings.Trim(t, ".FEsx") == ""
+}
+
+// proseLine reports a line of running text: six or more blank-separated
+// words, most of them made of letters.
+func proseLine(t string) bool {
+	fs := strings.Fields(t)
+	if len(fs) < 6 {
+		return false
+	}
+	words := 0
+	for _, f := range fs {
+		f = strings.TrimRight(f, ",.;:!?)")
+		f = strings.TrimLeft(f, "(")
+		alpha := f != ""
+		for i := 0; i < len(f) && alpha; i++ {
+			c := f[i] | 0x20
+			alpha = c >= 'a' && c <= 'z' || f[i] == '\'' || f[i] == '-' || f[i] >= 0x80
+		}
+		if alpha {
+			words++
+		}
+	}
+	return words*10 >= len(fs)*6
+}
+
+// Compress compresses the document in.Text. ok is false when nothing
+// worth changing was found: a document within its budget, or one asked
+// for whole.
+func Compress(in *fold.Input) (string, bool) {
+	if !in.Budget.Lossy || len(in.Text) <= in.Budget.Bytes || in.Query.Intent.Has(relevance.Whole) {
+		return "", false
+	}
+	d := parse(in.Lines())
+	if len(d.units) < 2 {
+		return "", false
+	}
+	budget := in.Budget.Bytes
+	p := newPlan(in, d)
+	out := p.render(p.choose(budget))
+	// Notes cost bytes too: when they push the output well over the
+	// budget, fill again with their cost taken off (what must stay
+	// stays: choose only adds to it).
+	if over := len(out) - budget; over > budget/10 {
+		if o := p.render(p.choose(max(budget-over, budget/2))); len(o) < len(out) {
+			out = o
+		}
+	}
+	if len(out) >= len(in.Text) {
+		return "", false
+	}
+	return out, true
+}

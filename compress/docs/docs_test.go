@@ -1,0 +1,239 @@
+package docs
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// input builds an Input with the engine's default budget for documents
+// (a floor plus a tenth of the rest), or bytes when it is positive.
+func input(text, task string, bytes int) *fold.Input {
+	if bytes <= 0 {
+		bytes = 2048 + (len(text)-2048)/10
+	}
+	return &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: bytes, Lossy: true}}
+}
+
+// compress runs Compress and checks what every output must satisfy:
+// shorter, and every line outside notes a line of the input.
+func compress(t *testing.T, text, task string, bytes int) string {
+	t.Helper()
+	out, ok := Compress(input(text, task, bytes))
+	if !ok {
+		t.Fatalf("not compressed (%d bytes)", len(text))
+	}
+	if len(out) >= len(text) {
+		t.Fatalf("output %d bytes, input %d", len(out), len(text))
+	}
+	in := map[string]bool{}
+	for _, l := range lines.Split(text).L {
+		in[l] = true
+	}
+	for _, l := range lines.Split(out).L {
+		if !lines.IsNote(l) && !in[l] {
+			t.Fatalf("output line %q is not a line of the input", l)
+		}
+	}
+	return out
+}
+
+func mustContain(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// section returns the lines of text from the line starting with from up
+// to (not including) the next line starting with to.
+func section(t *testing.T, text, from, to string) string {
+	t.Helper()
+	i := strings.Index(text, "\n"+from)
+	if i < 0 {
+		t.Fatalf("no %q", from)
+	}
+	rest := text[i+1:]
+	j := strings.Index(rest[len(from):], "\n"+to)
+	if j < 0 {
+		t.Fatalf("no %q after %q", to, from)
+	}
+	return rest[:len(from)+j+1]
+}
+
+func TestDetect(t *testing.T) {
+	for _, f := range []string{"manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt"} {
+		if !Detect(fixture(t, f)) {
+			t.Errorf("%s: not detected as a document", f)
+		}
+	}
+	var gocode, pycode, log, tests, tap strings.Builder
+	for i := range 40 {
+		gocode.WriteString("// walk visits the tree.\nfunc walk(n *node) error {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn visit(n)\n}\n\n")
+		pycode.WriteString("def walk(node):\n    if node is None:\n        return None\n    return visit(node)\n\n")
+		log.WriteString("2026-03-01 10:00:0" + string(rune('0'+i%10)) + " INFO worker started the walk of /srv/data and found nothing new\n")
+		tests.WriteString("======================================================================\nERROR: test_walk (tests.test_tree.TreeTest.test_walk)\n----------------------------------------------------------------------\nTraceback (most recent call last):\n  File \"tests/test_tree.py\", line 12, in test_walk\n    self.assertEqual(walk(None), [])\nAssertionError: None != []\n\n")
+		tap.WriteString("ok " + string(rune('1'+i%9)) + " walker visits every node of the tree once\n")
+	}
+	tap.WriteString("# tests 40\n# pass 40\n")
+	for name, text := range map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)} {
+		if Detect(text) {
+			t.Errorf("%s detected as a document", name)
+		}
+	}
+}
+
+// A manual page keeps its outline (every section heading), the opening,
+// the option entry the task names and the section it asks about whole;
+// notes name what they leave out.
+func TestManualOutlineAndNamedOption(t *testing.T) {
+	text := fixture(t, "manual.txt")
+	out := compress(t, text, "How do I keep grove on one filesystem with --one-fs, and what exit status does it use?", 0)
+	for _, h := range []string{"NAME\n", "SYNOPSIS\n", "DESCRIPTION\n", "OPTIONS\n", "ENVIRONMENT\n", "EXAMPLES\n", "EXIT STATUS\n", "BUGS\n", "HISTORY\n", "SEE ALSO\n"} {
+		mustContain(t, out, "\n"+h)
+	}
+	mustContain(t, out,
+		"       grove - walk directory trees and report what they hold\n",
+		section(t, text, "       --one-fs", "       --quiet"),
+		section(t, text, "EXIT STATUS", "BUGS"),
+	)
+	// The entries are few enough to be part of the outline.
+	mustContain(t, out, "\n       --follow\n", "\n       --color when\n")
+}
+
+// An option reference keeps the entry the task names with its
+// description lines.
+func TestHelpEntry(t *testing.T) {
+	text := fixture(t, "help.txt")
+	out := compress(t, text, "Which flag limits the number of open files (max-open-files)?", 0)
+	mustContain(t, out, "Usage: grove [options] [path...]\n", "Options:\n", section(t, text, "  --max-open-files=...", "  --opt-"))
+	// Notes name the options they leave out.
+	if !strings.Contains(out, "options omitted") || !strings.Contains(out, "--opt-link-1") {
+		t.Errorf("notes do not name the omitted options:\n%s", out)
+	}
+}
+
+// A markdown section the task is about is kept whole, code blocks and
+// tables stay intact, and a paragraph ending in ':' keeps the list it
+// introduces.
+func TestMarkdownSection(t *testing.T) {
+	text := fixture(t, "guide.md")
+	out := compress(t, text, "Which files does grove skip? Explain .groveignore.", 0)
+	mustContain(t, out, "# Grove\n", section(t, text, "## Ignoring files", "## Performance"))
+	for _, h := range []string{"## Install", "## Usage", "## Performance", "## FAQ"} {
+		mustContain(t, out, h+"\n")
+	}
+	if strings.Count(out, "```")%2 != 0 {
+		t.Errorf("unbalanced code fences:\n%s", out)
+	}
+}
+
+// A YAML subtree the task names is kept whole under its ancestors'
+// keys; of a list of items the first and last and the one holding a rare
+// value are kept; notes are indented like what they replace.
+func TestYAMLSubtree(t *testing.T) {
+	text := fixture(t, "workflow.yml")
+	out := compress(t, text, "Which PACKER_VERSION is pinned, and what toolchain is the minimum?", 1500)
+	mustContain(t, out,
+		"jobs:\n  build:\n",
+		section(t, text, "    env:", "    strategy:"),
+		"        - build: oldest\n          os: ubuntu-latest\n          toolchain: 1.70.0\n",
+		"        - build: windows\n",
+	)
+	for _, l := range lines.Split(out).L {
+		if lines.IsNote(l) && !strings.HasPrefix(l, "    ") {
+			t.Errorf("note %q is not indented like the lines it replaces", l)
+		}
+	}
+}
+
+// A changelog keeps every release heading, and an entry the task names
+// whole with the section title and release it sits under.
+func TestChangelogEntry(t *testing.T) {
+	text := fixture(t, "changes.md")
+	out := compress(t, text, "In which release did the checksum flag land?", 0)
+	mustContain(t, out,
+		"9.0.0 (2019-01-19)\n==================\n",
+		"Feature enhancements:\n",
+		"* [FEATURE #951](https://example.invalid/issues/951):\n  Add a new `--checksum` flag that prints a digest of every file.\n",
+	)
+	if got := strings.Count(out, "\n====="); got < 13 {
+		t.Errorf("%d release headings kept, want all 14:\n%s", got+1, out)
+	}
+}
+
+func TestWithinBudgetUntouched(t *testing.T) {
+	text := fixture(t, "workflow.yml")
+	if out, ok := Compress(input(text, "", len(text))); ok {
+		t.Errorf("a document within its budget was rewritten:\n%s", out)
+	}
+	in := input(fixture(t, "manual.txt"), "paste the whole output", 0)
+	if _, ok := Compress(in); ok {
+		t.Error("a document asked for whole was cut")
+	}
+}
+
+func TestNumberedRead(t *testing.T) {
+	var sb strings.Builder
+	for i, l := range lines.Split(fixture(t, "guide.md")).L {
+		sb.WriteString(strings.Repeat(" ", 6-len(itoa(i+1))) + itoa(i+1) + "\t" + l + "\n")
+	}
+	text := sb.String()
+	if !Detect(text) {
+		t.Fatal("a numbered read of a markdown file is not a document")
+	}
+	out := compress(t, text, "Which files does grove skip? Explain .groveignore.", 0)
+	mustContain(t, out, "\t## Ignoring files\n", "\t2. Entries whose names start with a dot, unless `--all` is given.\n")
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+func FuzzCompress(f *testing.F) {
+	for _, name := range []string{"manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt"} {
+		f.Add(fixture(f, name), "which option keeps it on one filesystem")
+	}
+	f.Add("# a\n\n```\n# b\n\n| x |\n|---|\n- c:\n  - d\n", "b")
+	f.Fuzz(func(t *testing.T, text, task string) {
+		in := &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: len(text) / 5, Lossy: true}}
+		out, ok := Compress(in)
+		again, ok2 := Compress(&fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: in.Budget})
+		if ok != ok2 || out != again {
+			t.Fatal("not deterministic")
+		}
+		Detect(text)
+		if !ok {
+			return
+		}
+		if len(out) >= len(text) {
+			t.Fatalf("output %d bytes, input %d", len(out), len(text))
+		}
+		for _, l := range lines.Split(out).L {
+			lines.WithoutNotes(l, func(part string) {
+				if strings.TrimSpace(part) != "" && !strings.Contains(text, part) {
+					t.Fatalf("kept %q is not in the input", part)
+				}
+			})
+		}
+	})
+}

@@ -1,0 +1,573 @@
+package markup
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// xnode is one element of an XML document, by its byte offsets in the
+// text: the start tag is [start, openEnd), the end tag [closeStart, end)
+// (empty for a self-closing element).
+type xnode struct {
+	name                            string
+	start, openEnd, closeStart, end int
+	parent                          int32
+	children                        []int32
+	depth                           int
+	// member is set for members of a collection: siblings of one name
+	// that repeat.
+	member bool
+	// index is the element's place among its same-named siblings; last
+	// marks the last of them.
+	index int
+	last  bool
+}
+
+func (n *xnode) size() int { return n.end - n.start }
+
+// maxDepth bounds the nesting read; deeper documents are not compressed.
+const maxDepth = 256
+
+// parseXML reads the elements of the document that starts at from, up to
+// the end of its root element; end is the offset after it.
+func parseXML(text string, from int, stop func() bool) ([]xnode, int, error) {
+	d := xml.NewDecoder(strings.NewReader(text[from:]))
+	d.Strict = true
+	d.Entity = xml.HTMLEntity
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	var nodes []xnode
+	var stack []int32
+	for k := 0; ; k++ {
+		if k&1023 == 0 && stop != nil && stop() {
+			return nil, 0, errors.New("stopped")
+		}
+		start := from + int(d.InputOffset())
+		// RawToken: names as written (no namespace translation), and
+		// the nesting is checked here.
+		tok, err := d.RawToken()
+		if err != nil {
+			return nil, 0, err
+		}
+		end := from + int(d.InputOffset())
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(stack) >= maxDepth {
+				return nil, 0, errors.New("too deep")
+			}
+			parent := int32(-1)
+			if len(stack) > 0 {
+				parent = stack[len(stack)-1]
+			}
+			id := int32(len(nodes))
+			name := t.Name.Local
+			if t.Name.Space != "" {
+				name = t.Name.Space + ":" + name
+			}
+			nodes = append(nodes, xnode{name: name, start: start, openEnd: end, parent: parent, depth: len(stack)})
+			if parent >= 0 {
+				nodes[parent].children = append(nodes[parent].children, id)
+			}
+			stack = append(stack, id)
+		case xml.EndElement:
+			if len(stack) == 0 {
+				return nil, 0, errors.New("unbalanced end tag")
+			}
+			n := &nodes[stack[len(stack)-1]]
+			if name := t.Name.Local; t.Name.Space != "" && t.Name.Space+":"+name != n.name || t.Name.Space == "" && name != n.name {
+				return nil, 0, errors.New("mismatched end tag")
+			}
+			stack = stack[:len(stack)-1]
+			n.closeStart, n.end = start, end
+			if n.end < n.openEnd {
+				n.closeStart, n.end = n.openEnd, n.openEnd
+			}
+			if len(stack) == 0 {
+				return nodes, end, nil
+			}
+		}
+	}
+}
+
+// xplan is the selection state of one XML document.
+type xplan struct {
+	in    *fold.Input
+	text  string
+	nodes []xnode
+	from  int // where the document starts in text
+	ix    *relevance.Index
+	whole []bool
+	open  []bool
+	prio  []float64
+}
+
+// Sizes that decide how an element is kept.
+const (
+	// smallMember is the largest collection member kept whole as the
+	// first or last of its collection.
+	smallMember = 600
+	// smallLeaf is the largest lone element kept for the structure.
+	smallLeaf = 300
+	// openingXML bounds the prolog kept whatever the budget.
+	openingXML = 1024
+)
+
+// compressXML compresses the document at offset from of in.Text; the text
+// around it (a log that printed it) is kept, or folded when long.
+func compressXML(in *fold.Input, from int) (string, bool) {
+	nodes, end, err := parseXML(in.Text, from, in.Stop)
+	if err != nil || len(nodes) < 2 || (len(in.Text)-end)*2 > len(in.Text) {
+		return "", false
+	}
+	budget := in.Budget.Bytes
+	var sb strings.Builder
+	head, tail := in.Text[:from], in.Text[end:]
+	around := func(s string) string {
+		if len(s) <= budget/8 || strings.TrimSpace(s) == "" {
+			return s
+		}
+		sub := &fold.Input{Text: s, Query: in.Query, Budget: fold.Budget{Bytes: budget / 8, Lossy: true, Aggressive: in.Budget.Aggressive}, Stop: in.Stop}
+		if o, ok := fold.Text(sub); ok {
+			if !strings.HasSuffix(o, "\n") && strings.HasSuffix(s, "\n") {
+				o += "\n"
+			}
+			return o
+		}
+		return s
+	}
+	h, t := around(head), around(tail)
+	p := newXPlan(in, nodes, from, end)
+	p.choose(max(budget-len(h)-len(t), budget/4))
+	sb.WriteString(h)
+	p.render(&sb)
+	sb.WriteString(t)
+	return sb.String(), true
+}
+
+func newXPlan(in *fold.Input, nodes []xnode, from, end int) *xplan {
+	p := &xplan{in: in, text: in.Text, nodes: nodes, from: from}
+	// Collections: children of one parent that share a name and repeat.
+	for i := range nodes {
+		kids := nodes[i].children
+		if len(kids) < 3 {
+			continue
+		}
+		count := map[string]int{}
+		for _, c := range kids {
+			count[nodes[c].name]++
+		}
+		seen := map[string]int{}
+		for _, c := range kids {
+			n := &nodes[c]
+			n.index = seen[n.name]
+			seen[n.name]++
+			n.member = count[n.name] >= 3
+			n.last = seen[n.name] == count[n.name]
+		}
+	}
+	// Units for relevance: the prolog, then from each start tag to the
+	// next; a unit belongs to the element whose start tag opens it.
+	starts := make([]int, 0, len(nodes)+1)
+	starts = append(starts, 0)
+	for i := range nodes {
+		starts = append(starts, nodes[i].start-from)
+	}
+	if len(starts) > 1 && starts[1] == 0 {
+		starts = starts[1:]
+	}
+	p.ix = relevance.Build(in.Query, maskNames(in.Text[from:end]), starts)
+	p.whole = make([]bool, len(nodes))
+	p.open = make([]bool, len(nodes))
+	p.prio = make([]float64, len(nodes))
+	return p
+}
+
+// maskNames returns s with the names of elements and attributes blanked,
+// offsets unchanged: they are the document's structure, present in every
+// member of a collection, while what tells members apart (text, attribute
+// values) stays for matching the task.
+func maskNames(s string) string {
+	b := []byte(s)
+	for i := 0; i < len(b); i++ {
+		if b[i] != '<' || i+1 >= len(b) || b[i+1] == '!' || b[i+1] == '?' {
+			continue
+		}
+		j := i + 1
+		if b[j] == '/' {
+			j++
+		}
+		inValue := byte(0)
+		for ; j < len(b) && (b[j] != '>' || inValue != 0); j++ {
+			c := b[j]
+			switch {
+			case inValue != 0:
+				if c == inValue {
+					inValue = 0
+				}
+			case c == '"' || c == '\'':
+				inValue = c
+			case c != '=' && c != '/' && c != ' ' && c != '\t' && c != '\n' && c != '\r':
+				b[j] = ' '
+			}
+		}
+		i = j
+	}
+	return string(b)
+}
+
+// unit returns the index unit of element i.
+func (p *xplan) unit(i int) int {
+	if p.ix.Units() == len(p.nodes) {
+		return i
+	}
+	return i + 1
+}
+
+// choose decides which elements are kept whole and which are kept open
+// (their tags, with some of their children), within limit bytes.
+//
+// What the task names comes first: around each element holding a term
+// rare in the document, the collection member it belongs to (a glyph, a
+// plugin) is kept whole, or the element itself when the member is large.
+// Their ancestors are open. Then, from the root down through the open
+// elements: the first and last member of each collection (a large one
+// open, showing the leaf elements that name it), and, while the budget
+// allows, lone small elements near the root, weaker matches and the
+// remaining members in order.
+func (p *xplan) choose(limit int) {
+	nodes := p.nodes
+	maxWhole := max(2048, p.in.Budget.Bytes/3)
+	used := 0
+	keepWhole := func(i int) {
+		if !p.whole[i] && !p.insideWhole(i) {
+			p.whole[i] = true
+			used += nodes[i].size()
+		}
+	}
+	for i := range nodes {
+		u := p.unit(i)
+		if !p.ix.Strong(u) {
+			if s := p.ix.Score(u); s > 0 {
+				p.prio[i] = 100 + 10*s
+			}
+			continue
+		}
+		target := i
+		for a := i; a >= 0 && nodes[a].size() <= maxWhole; a = int(nodes[a].parent) {
+			if nodes[a].member {
+				target = a
+				break
+			}
+		}
+		if nodes[target].size() <= maxWhole {
+			keepWhole(target)
+		} else {
+			p.open[target] = true
+		}
+	}
+	p.openAncestors()
+	p.open[0] = true
+	// Top down through the open elements.
+	for i := range nodes {
+		if !p.open[i] || p.whole[i] {
+			continue
+		}
+		kids := nodes[i].children
+		for _, c := range kids {
+			n := &nodes[c]
+			switch {
+			case p.whole[c] || p.open[c]:
+			case n.member && (n.index == 0 || n.last):
+				if n.size() <= smallMember {
+					keepWhole(int(c))
+				} else {
+					p.open[c] = true
+					p.showIdentity(int(c), keepWhole)
+				}
+			case n.member:
+				p.prio[c] = max(p.prio[c], 10-float64(n.index)/float64(len(kids)+1))
+			case len(n.children) == 0 && n.size() <= smallLeaf:
+				p.prio[c] = max(p.prio[c], 50-float64(n.depth))
+			default:
+				p.prio[c] = max(p.prio[c], 30-float64(n.depth))
+			}
+		}
+	}
+	// Then by priority while the budget allows.
+	order := make([]int, 0, len(nodes))
+	for i := range nodes {
+		if p.prio[i] > 0 && !p.whole[i] {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case p.prio[a] > p.prio[b]:
+			return -1
+		case p.prio[a] < p.prio[b]:
+			return 1
+		}
+		return a - b
+	})
+	misses := 0
+	for _, i := range order {
+		if p.insideWhole(i) || !p.parentShown(i) && p.prio[i] < 100 {
+			continue
+		}
+		if nodes[i].size() > maxWhole || used+nodes[i].size() > limit {
+			if misses++; misses > 64 {
+				break
+			}
+			continue
+		}
+		keepWhole(i)
+	}
+	p.openAncestors()
+}
+
+// openAncestors opens the ancestors of everything kept: their start tags
+// say where a kept element sits.
+func (p *xplan) openAncestors() {
+	for i := range p.nodes {
+		if p.whole[i] || p.open[i] {
+			for a := p.nodes[i].parent; a >= 0 && !p.open[a]; a = p.nodes[a].parent {
+				p.open[a] = true
+			}
+		}
+	}
+}
+
+// parentShown reports whether element i's parent is open, so keeping i
+// adds to what the reader sees rather than opening a new branch.
+func (p *xplan) parentShown(i int) bool {
+	par := p.nodes[i].parent
+	return par < 0 || p.open[par]
+}
+
+// identityLeaves bounds the leaf elements shown to name a large member.
+const identityLeaves = 2
+
+// showIdentity keeps the first leaf children of a large member kept open
+// (a plugin's artifactId and version), which name it.
+func (p *xplan) showIdentity(i int, keep func(int)) {
+	shown := 0
+	for _, c := range p.nodes[i].children {
+		n := &p.nodes[c]
+		if len(n.children) > 0 || n.size() > smallLeaf {
+			break
+		}
+		keep(int(c))
+		if shown++; shown == identityLeaves {
+			return
+		}
+	}
+}
+
+// insideWhole reports whether element i lies in an element kept whole.
+func (p *xplan) insideWhole(i int) bool {
+	for a := p.nodes[i].parent; a >= 0; a = p.nodes[a].parent {
+		if p.whole[a] {
+			return true
+		}
+	}
+	return false
+}
+
+// xrender writes the kept parts of a document.
+type xrender struct {
+	p   *xplan
+	sb  *strings.Builder
+	pos int // end of what was written or accounted for
+}
+
+func (p *xplan) render(sb *strings.Builder) {
+	r := &xrender{p: p, sb: sb, pos: p.from}
+	root := &p.nodes[0]
+	// The prolog (declaration, doctype, comments) up to the root.
+	if root.start-p.from <= openingXML {
+		r.emit(p.from, root.start)
+	} else {
+		r.pos = root.start
+	}
+	r.node(0)
+	// Whatever follows the root inside the document's span.
+	r.gap(root.end)
+}
+
+// node writes element i: whole, or its tags around its kept children with
+// a note for each run of omitted ones.
+func (r *xrender) node(i int) {
+	n := &r.p.nodes[i]
+	if r.p.whole[i] {
+		r.emit(n.start, n.end)
+		return
+	}
+	r.emit(n.start, n.openEnd)
+	var run []int32
+	for _, c := range n.children {
+		if r.p.whole[c] || r.p.open[c] {
+			r.omit(run)
+			run = run[:0]
+			r.node(int(c))
+			continue
+		}
+		run = append(run, c)
+	}
+	r.omit(run)
+	if n.closeStart > n.openEnd || n.end > n.openEnd {
+		r.emit(n.closeStart, n.end)
+	}
+}
+
+// emit writes text[s:e] after what lies between the last write and s.
+func (r *xrender) emit(s, e int) {
+	r.gap(s)
+	if e > r.pos {
+		r.sb.WriteString(r.p.text[r.pos:e])
+		r.pos = e
+	}
+}
+
+// gap writes what lies between the last write and s: white space and
+// short text as they are, longer text as a note.
+func (r *xrender) gap(s int) {
+	if s <= r.pos {
+		return
+	}
+	g := r.p.text[r.pos:s]
+	if strings.TrimSpace(g) == "" || len(g) <= 200 {
+		r.sb.WriteString(g)
+	} else {
+		lead := g[:len(g)-len(strings.TrimLeft(g, " \t\r\n"))]
+		r.sb.WriteString(lead)
+		r.sb.WriteString(lines.Note(strconv.Itoa(len(g)) + " bytes of text omitted"))
+		r.sb.WriteString(g[len(strings.TrimRight(g, " \t\r\n")):])
+	}
+	r.pos = s
+}
+
+// omit replaces a run of omitted sibling elements with one note, on a
+// line of its own where the run stood on lines of its own.
+func (r *xrender) omit(run []int32) {
+	if len(run) == 0 {
+		return
+	}
+	nodes := r.p.nodes
+	first, last := &nodes[run[0]], &nodes[run[len(run)-1]]
+	note := lines.Note(r.describe(run))
+	// A note replaces what is worth replacing: not a few short
+	// elements that cost little more than it.
+	if span := last.end - first.start; span <= len(note) || len(run) <= 2 && span <= 2*len(note) {
+		r.emit(first.start, last.end)
+		return
+	}
+	// The white space before the run (its line's indentation) stays.
+	g := r.p.text[r.pos:first.start]
+	if strings.TrimSpace(g) == "" {
+		r.sb.WriteString(g)
+	} else {
+		r.gap(first.start)
+	}
+	r.sb.WriteString(note)
+	r.pos = last.end
+}
+
+// maxLabels bounds the names a note lists.
+const maxLabels = 4
+
+// describe says what a run of omitted elements held: how many of which
+// name, and their names.
+func (r *xrender) describe(run []int32) string {
+	nodes := r.p.nodes
+	byName := map[string]int{}
+	var names []string
+	for _, c := range run {
+		if byName[nodes[c].name] == 0 {
+			names = append(names, nodes[c].name)
+		}
+		byName[nodes[c].name]++
+	}
+	if len(names) > 1 {
+		parts := make([]string, 0, len(names))
+		for k, nm := range names {
+			if k == maxLabels {
+				parts = append(parts, "…")
+				break
+			}
+			part := "<" + nm + ">"
+			if byName[nm] > 1 {
+				part = strconv.Itoa(byName[nm]) + " " + part
+			}
+			parts = append(parts, part)
+		}
+		return lines.Count(len(run), "element", "elements") + " omitted: " + strings.Join(parts, ", ")
+	}
+	msg := lines.Count(len(run), "<"+names[0]+"> element", "<"+names[0]+"> elements") + " omitted"
+	var labels []string
+	for _, c := range run {
+		if l := r.label(int(c)); l != "" {
+			labels = append(labels, l)
+		}
+	}
+	switch {
+	case len(labels) == 0:
+	case len(labels) <= maxLabels:
+		msg += ": " + strings.Join(labels, ", ")
+	default:
+		msg += ": " + labels[0] + " … " + labels[len(labels)-1]
+	}
+	return msg
+}
+
+// label names element i in a note: the text of its first short leaf
+// child (an artifactId), or its first short attribute as written.
+func (r *xrender) label(i int) string {
+	nodes, text := r.p.nodes, r.p.text
+	for _, c := range nodes[i].children {
+		n := &nodes[c]
+		if len(n.children) == 0 && n.closeStart > n.openEnd {
+			v := strings.TrimSpace(text[n.openEnd:n.closeStart])
+			if v != "" && len(v) <= 60 && !strings.ContainsAny(v, "<\n") {
+				return v
+			}
+		}
+	}
+	return firstAttr(text[nodes[i].start:nodes[i].openEnd])
+}
+
+// firstAttr returns the first short attribute of a raw start tag, as
+// written: `unicode="&#xe001;"`.
+func firstAttr(tag string) string {
+	i := strings.IndexAny(tag, " \t\r\n")
+	if i < 0 {
+		return ""
+	}
+	rest := tag[i:]
+	for {
+		rest = strings.TrimLeft(rest, " \t\r\n")
+		eq := strings.IndexByte(rest, '=')
+		if eq <= 0 || eq+1 >= len(rest) {
+			return ""
+		}
+		q := rest[eq+1]
+		if q != '"' && q != '\'' {
+			return ""
+		}
+		end := strings.IndexByte(rest[eq+2:], q)
+		if end < 0 {
+			return ""
+		}
+		attr := rest[:eq+2+end+1]
+		if len(attr) <= 48 {
+			return attr
+		}
+		rest = rest[eq+2+end+1:]
+	}
+}

@@ -1,0 +1,609 @@
+// Package table compresses tabular tool output: whitespace-aligned tables
+// (process and socket lists, disk usage, package lists, profiler and
+// import-time rows, container lists) and delimited ones (CSV or TSV with a
+// header row, markdown pipe tables).
+//
+// Columns are found from the rows themselves (positions blank in nine rows
+// of ten, or the delimiter), never from a known command. A table that fits
+// its budget is left alone. A larger one keeps, each row byte for byte as
+// printed: its header lines and rulers, its first and last rows, rows that
+// report a problem, rows the task names, for every numeric column the rows
+// holding the minimum and maximum (the top few when the task asks for the
+// largest or smallest), rows holding a rare value of a categorical column
+// and the first row of each group of a grouped column; then, while the
+// budget allows, rows with weaker task matches, one row per value of each
+// categorical column, and head rows. Each run of omitted rows becomes one
+// note saying how many rows it held and what they held ("[... 412 rows
+// omitted; Name adduser … zstd; STAT S 400, R 12; %MEM 0.0–0.4 ...]").
+//
+// Text around the tables (a preamble, a summary line) is kept as it is.
+// It is not for listings of paths or long-format file listings, which
+// have their own compressor.
+package table
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// detectLines bounds the lines Detect reads.
+const detectLines = 200
+
+// Detect reports whether text is mostly tables: within its first lines, the
+// runs of lines read as tables hold at least three fifths of the non-blank
+// lines.
+func Detect(text string) bool {
+	b := lines.Split(sample(text, detectLines))
+	nonBlank := 0
+	for _, l := range b.L {
+		if !lines.Blank(l) {
+			nonBlank++
+		}
+	}
+	if nonBlank < minRows {
+		return false
+	}
+	inTables, stamped, code := 0, 0, 0
+	for _, r := range findRegions(b, nil) {
+		inTables += r.to - r.from
+		for i := r.from + r.header; i < r.to; i++ {
+			t := strings.TrimSpace(b.L[i])
+			if startsWithDate(t) || startsWithTime(t) {
+				stamped++
+			}
+			if t != "" && (t[len(t)-1] == ';' || t[len(t)-1] == '{') {
+				code++
+			}
+		}
+	}
+	// Rows that start with a timestamp are log records, aligned or not;
+	// rows that end like statements are annotated source code (a blame,
+	// a numbered listing).
+	return inTables*5 >= nonBlank*3 && stamped*2 < inTables && code*5 < inTables
+}
+
+// startsWithTime reports a value that starts with HH:MM:SS.
+func startsWithTime(s string) bool {
+	return len(s) >= 8 && lines.IsDigit(s[0]) && lines.IsDigit(s[1]) && s[2] == ':' && lines.IsDigit(s[3]) && lines.IsDigit(s[4]) && s[5] == ':'
+}
+
+// sample returns the first n lines of text.
+func sample(text string, n int) string {
+	off := 0
+	for k := 0; k < n; k++ {
+		i := strings.IndexByte(text[off:], '\n')
+		if i < 0 {
+			return text
+		}
+		off += i + 1
+	}
+	return text[:off]
+}
+
+// Compress compresses the tables of in.Text. ok is false when nothing
+// worth changing was found: no table, or a block within its budget.
+func Compress(in *fold.Input) (string, bool) {
+	b := in.Lines()
+	if len(b.L) < minRows {
+		return "", false
+	}
+	regs := findRegions(b, in.Stop)
+	if len(regs) == 0 {
+		return "", false
+	}
+	squeeze := in.Budget.Aggressive && !in.Verbatim()
+	p := newPlan(in, regs)
+	if !in.Budget.Lossy || len(in.Text) <= in.Budget.Bytes || in.Query.Intent.Has(relevance.Whole) {
+		if !squeeze {
+			return "", false
+		}
+		keep := make([]bool, len(b.L))
+		for i := range keep {
+			keep[i] = true
+		}
+		return shorter(p.render(keep, true), in.Text)
+	}
+	p.mark()
+	// Notes cost bytes too: when the first selection's notes push the
+	// output over the budget, select again with their cost taken off.
+	keep := fold.Select(b, p.must, p.prio, in.Budget.Bytes)
+	out := p.render(keep, squeeze)
+	if over := len(out) - in.Budget.Bytes; over > 0 {
+		keep = fold.Select(b, p.must, p.prio, in.Budget.Bytes-over)
+		if o := p.render(keep, squeeze); len(o) < len(out) {
+			out = o
+		}
+	}
+	return shorter(out, in.Text)
+}
+
+func shorter(out, text string) (string, bool) {
+	if len(out) >= len(text) {
+		return "", false
+	}
+	return out, true
+}
+
+// Priorities of optional rows (rows that must stay are kept regardless).
+const (
+	prioTerm      = 100
+	prioProblem   = 95
+	prioExemplar  = 80
+	prioOther     = 70
+	prioWarning   = 65
+	prioHead      = 50
+	prioTail      = 45
+	prioRest      = 1
+	maxProblems   = 40 // problem rows kept whatever the budget, per table
+	maxRarePerVal = 4
+	maxRarePerCol = 12
+)
+
+// plan is the state of one lossy pass.
+type plan struct {
+	in    *fold.Input
+	b     *lines.Lines
+	regs  []region
+	regOf []int32
+	stats [][]colStats
+	must  []bool
+	prio  []float64
+}
+
+func newPlan(in *fold.Input, regs []region) *plan {
+	b := in.Lines()
+	n := len(b.L)
+	p := &plan{in: in, b: b, regs: regs, regOf: make([]int32, n)}
+	for i := range p.regOf {
+		p.regOf[i] = -1
+	}
+	var buf []cell
+	for ri := range regs {
+		r := &regs[ri]
+		st := make([]colStats, len(r.cols))
+		for c := range st {
+			st[c] = newColStats()
+		}
+		for i := r.from; i < r.to; i++ {
+			p.regOf[i] = int32(ri)
+			if i < r.from+r.header || isRuler(b.L[i]) {
+				continue
+			}
+			buf = r.cells(b.L[i], buf)
+			for c := range buf {
+				st[c].add(buf[c], i)
+			}
+			if i&4095 == 0 && in.Stopped() {
+				break
+			}
+		}
+		p.stats = append(p.stats, st)
+	}
+	return p
+}
+
+// rows returns the data rows of region r.
+func (r *region) rows() int { return r.to - r.from - r.header }
+
+// mark decides what must stay and how much the rest is worth.
+func (p *plan) mark() {
+	b, n := p.b, len(p.b.L)
+	p.must = make([]bool, n)
+	p.prio = make([]float64, n)
+	ix := relevance.Build(p.in.Query, b.Text, b.Start)
+
+	// Text outside tables: kept when it is small, else by its own worth.
+	other := 0
+	for i := range b.L {
+		if p.regOf[i] < 0 {
+			other += len(b.L[i]) + 1
+		}
+	}
+	for i, l := range b.L {
+		if p.regOf[i] >= 0 || lines.Blank(l) {
+			continue
+		}
+		switch {
+		case other*4 <= p.in.Budget.Bytes, lines.Signal(l) == lines.Problem, lines.Summary(l):
+			p.must[i] = true
+		default:
+			p.prio[i] = prioOther
+		}
+	}
+
+	for ri := range p.regs {
+		p.markRegion(ri)
+	}
+
+	// Weak matches rank above head rows only when they score near the
+	// best row: a term in a third of the rows would otherwise scatter
+	// the kept rows, each with a note of its own.
+	best := 0.0
+	for i := 0; i < n; i++ {
+		best = max(best, ix.Score(i))
+	}
+	for i := 0; i < n; i++ {
+		s := ix.Score(i)
+		switch {
+		case ix.Strong(i):
+			p.must[i] = true
+		case s > 0 && s*5 >= best*2:
+			p.prio[i] = max(p.prio[i], prioTerm+10*s)
+		case s > 0:
+			p.prio[i] = max(p.prio[i], prioTail-1+s/best)
+		}
+	}
+}
+
+// markRegion marks the rows of one table.
+func (p *plan) markRegion(ri int) {
+	r, st, b := &p.regs[ri], p.stats[ri], p.b
+	first := r.from + r.header
+	for i := r.from; i < first; i++ {
+		p.must[i] = true
+	}
+	rows := r.rows()
+	// Problem words that many rows carry are the table's vocabulary (a
+	// state column, a status), not reports: rare values cover them.
+	problems, reported := 0, 0
+	sev := make([]lines.Severity, r.to-first)
+	for i := first; i < r.to; i++ {
+		sev[i-first] = lines.Signal(b.L[i])
+		if sev[i-first] == lines.Problem {
+			reported++
+		}
+	}
+	distinctive := reported*5 <= rows
+	var buf []cell
+	for i := first; i < r.to; i++ {
+		l := b.L[i]
+		k := i - first
+		p.prio[i] = max(prioRest, prioHead-float64(k)/float64(rows+1))
+		if r.to-i <= 3 {
+			p.prio[i] = prioTail + float64(3-(r.to-i))
+		}
+		if isRuler(l) {
+			p.must[i] = true
+			continue
+		}
+		switch sev[k] {
+		case lines.Problem:
+			if distinctive && problems < maxProblems {
+				p.must[i] = true
+			}
+			problems++
+			p.prio[i] = max(p.prio[i], prioProblem)
+		case lines.Warning:
+			p.prio[i] = max(p.prio[i], prioWarning)
+		}
+		if r.format != aligned && r.cells(l, buf[:0]) == nil {
+			// A row that does not split like the header: a trailer or
+			// a different table.
+			p.prio[i] = max(p.prio[i], prioOther)
+		}
+	}
+	// First rows and the last one.
+	for i, k := first, 0; i < r.to && k < 2; i++ {
+		p.must[i] = true
+		k++
+	}
+	if r.to > first {
+		p.must[r.to-1] = true
+	}
+
+	intent := p.in.Query.Intent
+	topK := 5
+	if p.in.Budget.Aggressive {
+		topK = 3
+	}
+	named := p.namedColumns(r)
+	anyNamed := false
+	for c := range named {
+		anyNamed = anyNamed || named[c] && st[c].numeric()
+	}
+	for c := range st {
+		s := &st[c]
+		switch {
+		case s.numeric():
+			p.must[s.minRow] = true
+			p.must[s.maxRow] = true
+			k := topK
+			if anyNamed && !named[c] {
+				k = 0
+			} else if !anyNamed {
+				k = min(topK, 3)
+			}
+			if intent.Has(relevance.Max) {
+				p.mustAll(s.top(k, true))
+			}
+			if intent.Has(relevance.Min) {
+				p.mustAll(s.top(k, false))
+			}
+		case s.temporal():
+			if intent.Has(relevance.Newest) {
+				p.mustAll(s.top(topK, true))
+			}
+			if intent.Has(relevance.Oldest) {
+				p.mustAll(s.top(topK, false))
+			}
+		}
+		if s.categorical(rows) {
+			p.markRare(r, c, s, rows)
+			for _, line := range s.firstOf {
+				p.prio[line] = max(p.prio[line], prioExemplar)
+			}
+		}
+		if s.grouping(rows) {
+			p.mustAll(s.runStarts)
+		}
+	}
+}
+
+// markRare keeps the rows holding a rare value of categorical column c:
+// the first few rows of each such value.
+func (p *plan) markRare(r *region, c int, s *colStats, rows int) {
+	rare := s.rare(rows)
+	if len(rare) == 0 {
+		return
+	}
+	left := map[string]int{}
+	for _, v := range rare {
+		left[v] = maxRarePerVal
+	}
+	kept := 0
+	var buf []cell
+	for i := r.from + r.header; i < r.to && kept < maxRarePerCol; i++ {
+		buf = r.cells(p.b.L[i], buf)
+		if c >= len(buf) || !buf[c].ok {
+			continue
+		}
+		if left[buf[c].s] > 0 {
+			left[buf[c].s]--
+			p.must[i] = true
+			kept++
+		}
+	}
+}
+
+func (p *plan) mustAll(ls []int) {
+	for _, l := range ls {
+		p.must[l] = true
+	}
+}
+
+// namedColumns marks the columns whose title holds a word of the task
+// ("self", "cumulative", "memory"): the ones an extreme question is about.
+func (p *plan) namedColumns(r *region) []bool {
+	out := make([]bool, len(r.cols))
+	match := func(w string) bool {
+		sw := lines.Stem(lines.Fold(w))
+		for _, t := range p.in.Query.Terms {
+			if t.Kind == relevance.Word && t.Latest && lines.Stem(t.Text) == sw {
+				return true
+			}
+		}
+		return false
+	}
+	for c, col := range r.cols {
+		lines.Words(col.name, func(w string, _, _ int) bool {
+			out[c] = out[c] || match(w)
+			lines.Parts(w, func(part string) { out[c] = out[c] || match(part) })
+			return !out[c]
+		})
+	}
+	return out
+}
+
+// render writes the kept lines and a note for each omitted run; squeeze
+// narrows the padding of kept aligned rows.
+func (p *plan) render(keep []bool, squeeze bool) string {
+	view := p.b
+	if squeeze {
+		v := *p.b
+		v.L = make([]string, len(p.b.L))
+		for i, l := range p.b.L {
+			if ri := p.regOf[i]; ri >= 0 && p.regs[ri].format == aligned && keep[i] {
+				l = squeezePadding(l)
+			}
+			v.L[i] = l
+		}
+		view = &v
+	}
+	return fold.Render(view, keep, p.describe)
+}
+
+// squeezePadding narrows runs of three or more blanks inside a row to two,
+// which still separate the columns.
+func squeezePadding(l string) string {
+	lead := len(l) - len(strings.TrimLeft(l, " "))
+	if !strings.Contains(l[lead:], "   ") {
+		return l
+	}
+	var sb strings.Builder
+	sb.Grow(len(l))
+	sb.WriteString(l[:lead])
+	run := 0
+	for i := lead; i < len(l); i++ {
+		if l[i] == ' ' {
+			run++
+			if run <= 2 {
+				sb.WriteByte(' ')
+			}
+			continue
+		}
+		run = 0
+		sb.WriteByte(l[i])
+	}
+	return sb.String()
+}
+
+// maxNote bounds the length of a note's description of omitted rows;
+// runs shorter than minDescribed rows only get their count.
+const (
+	maxNote      = 200
+	minDescribed = 6
+)
+
+// describe says what the omitted lines [i, j) held: for rows of a table,
+// their count, the range of the key column, the tally of categorical
+// columns and the range of numeric ones.
+func (p *plan) describe(i, j int) string {
+	ri := int32(-1)
+	rows, blank := 0, 0
+	for k := i; k < j; k++ {
+		switch {
+		case lines.Blank(p.b.L[k]):
+			blank++
+		case p.regOf[k] >= 0:
+			ri = p.regOf[k]
+			rows++
+		}
+	}
+	if ri < 0 || rows == 0 {
+		if blank == j-i {
+			return lines.Count(blank, "blank line", "blank lines") + " omitted"
+		}
+		return lines.Count(j-i-blank, "line", "lines") + " omitted"
+	}
+	r, st := &p.regs[ri], p.stats[ri]
+	msg := lines.Count(rows, "row", "rows") + " omitted"
+	if rows < minDescribed {
+		return msg
+	}
+	n := len(r.cols)
+	firstVal := make([]string, n)
+	lastVal := make([]string, n)
+	lo := make([]valAt, n)
+	hi := make([]valAt, n)
+	counts := make([]map[string]int, n)
+	var buf []cell
+	for k := i; k < j; k++ {
+		if p.regOf[k] != ri || k < r.from+r.header {
+			continue
+		}
+		buf = r.cells(p.b.L[k], buf)
+		for c := range buf {
+			if !buf[c].ok || buf[c].s == "" {
+				continue
+			}
+			s := buf[c].s
+			if firstVal[c] == "" {
+				firstVal[c] = s
+			}
+			lastVal[c] = s
+			if st[c].numeric() {
+				if v, ok := number(s); ok {
+					if lo[c].s == "" || v < lo[c].v {
+						lo[c] = valAt{v: v, s: s}
+					}
+					if hi[c].s == "" || v > hi[c].v {
+						hi[c] = valAt{v: v, s: s}
+					}
+				}
+			}
+			if st[c].categorical(r.rows()) {
+				if counts[c] == nil {
+					counts[c] = map[string]int{}
+				}
+				counts[c][s]++
+			}
+		}
+	}
+	var parts []string
+	// The key column's range tells where the omitted rows sit.
+	for c := range st {
+		if st[c].key(r.rows()) && firstVal[c] != "" && firstVal[c] != lastVal[c] {
+			parts = append(parts, colName(r, c)+" "+clip(firstVal[c])+" … "+clip(lastVal[c]))
+			break
+		}
+	}
+	cats := 0
+	for c := range st {
+		if counts[c] == nil || cats >= 2 {
+			continue
+		}
+		cats++
+		parts = append(parts, colName(r, c)+" "+tally(counts[c], 3))
+	}
+	nums := 0
+	named := p.namedColumns(r)
+	for _, pass := range [...]bool{true, false} {
+		for c := range st {
+			if named[c] != pass || hi[c].s == "" || nums >= 2 {
+				continue
+			}
+			nums++
+			rng := lo[c].s
+			if hi[c].v > lo[c].v {
+				rng += "–" + hi[c].s
+			}
+			parts = append(parts, colName(r, c)+" "+rng)
+		}
+	}
+	for _, part := range parts {
+		if len(msg)+len(part)+2 > maxNote {
+			break
+		}
+		msg += "; " + part
+	}
+	return msg
+}
+
+// colName is a column's title for a note.
+func colName(r *region, c int) string {
+	name := r.cols[c].name
+	if name == "" || len(name) > 24 {
+		return "column " + strconv.Itoa(c+1)
+	}
+	return name
+}
+
+// clip shortens a value for a note.
+func clip(s string) string {
+	if len(s) <= 32 {
+		return s
+	}
+	cut := 32
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// tally renders the commonest values and their counts, most frequent
+// first (ties by value).
+func tally(counts map[string]int, k int) string {
+	type vc struct {
+		v string
+		c int
+	}
+	var all []vc
+	for v, c := range counts {
+		all = append(all, vc{v, c})
+	}
+	slices.SortFunc(all, func(a, b vc) int {
+		if a.c != b.c {
+			return b.c - a.c
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	var sb strings.Builder
+	for x, e := range all {
+		if x == k {
+			sb.WriteString(", …")
+			break
+		}
+		if x > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(clip(e.v))
+		sb.WriteByte(' ')
+		sb.WriteString(strconv.Itoa(e.c))
+	}
+	return sb.String()
+}

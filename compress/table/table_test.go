@@ -1,0 +1,248 @@
+package table
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// budget mirrors the engine's default for tables: a floor plus 8% of the
+// rest.
+func budget(n int) fold.Budget {
+	return fold.Budget{Bytes: 2048 + (n-2048)*8/100, Lossy: n > 3072}
+}
+
+func input(text, task string) *fold.Input {
+	return &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: budget(len(text))}
+}
+
+// compress runs Compress and checks what every output must satisfy.
+func compress(t *testing.T, text, task string) string {
+	t.Helper()
+	out, ok := Compress(input(text, task))
+	if !ok {
+		t.Fatalf("not compressed (%d bytes)", len(text))
+	}
+	checkOutput(t, text, out)
+	return out
+}
+
+// checkOutput asserts that out is shorter than in and that every line of
+// out outside notes is a whole line of in.
+func checkOutput(t testing.TB, in, out string) {
+	t.Helper()
+	if len(out) >= len(in) {
+		t.Fatalf("output %d bytes, input %d", len(out), len(in))
+	}
+	inLines := map[string]bool{}
+	for _, l := range lines.Split(in).L {
+		inLines[l] = true
+	}
+	for _, l := range lines.Split(out).L {
+		if !lines.IsNote(l) && !inLines[l] {
+			t.Fatalf("output line %q is not a line of the input", l)
+		}
+	}
+}
+
+func mustContain(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func lineWith(t *testing.T, text, sub string) string {
+	t.Helper()
+	for _, l := range lines.Split(text).L {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	t.Fatalf("no line with %q", sub)
+	return ""
+}
+
+func TestDetect(t *testing.T) {
+	for _, f := range []string{"ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt"} {
+		if !Detect(fixture(t, f)) {
+			t.Errorf("%s: not detected as a table", f)
+		}
+	}
+	var listing, prose, log, code, blame strings.Builder
+	for i := range 30 {
+		blame.WriteString("eaf3318dd (Ada Lovelace   2015-02-18 00:12:28 -0500  " + string(rune('a'+i%26)) + ")   var x" + string(rune('a'+i%26)) + " = require('path');\n")
+		listing.WriteString("-rw-r--r--  1 dev  dev   4096 Jan  3 10:00 file" + strings.Repeat("x", i%5) + ".txt\n")
+		prose.WriteString("This paragraph explains, in plain words, how the tool reads its input and why.\n")
+		log.WriteString("2026-03-01T10:00:0" + string(rune('0'+i%10)) + "Z INFO worker started job=17 took=3ms\n")
+		code.WriteString("func f" + string(rune('a'+i%26)) + "(x int) int {\n\treturn x + 1\n}\n")
+	}
+	for name, text := range map[string]string{"ls -l listing": listing.String(), "prose": prose.String(), "log": log.String(), "code": code.String(), "annotated source": blame.String(), "json": `[{"a": 1}, {"a": 2}]`} {
+		if Detect(text) {
+			t.Errorf("%s detected as a table", name)
+		}
+	}
+}
+
+// The rows holding a numeric column's extremes survive; under a "most"
+// question the top rows do too, and a rare state is kept.
+func TestExtremesKept(t *testing.T) {
+	text := fixture(t, "ps_aux.txt")
+	out := compress(t, text, "Something on the box holds a lot of memory. Which process uses the most memory?")
+	mustContain(t, out,
+		lineWith(t, text, "OWNER "),
+		lineWith(t, text, "indexer.jar"), // max MEM%, RES, VIRT, CPU%
+		lineWith(t, text, "<defunct>"),   // the only Z state
+		"rows omitted",
+	)
+}
+
+// A value of a categorical column that few rows hold keeps its rows, the
+// preamble, header and ruler stay, and a named package is kept.
+func TestRareValueKept(t *testing.T) {
+	text := fixture(t, "packages.txt")
+	out := compress(t, text, "Is libquartz-utils installed?")
+	mustContain(t, out,
+		"Wanted=Keep/Install/Drop/Freeze",
+		lineWith(t, text, "||/ Name"),
+		lineWith(t, text, "+++-===="),
+		lineWith(t, text, "rc  libember-common"),
+		lineWith(t, text, "libquartz-utils "),
+	)
+	// The notes tell the omitted rows' range and their architectures.
+	if !strings.Contains(out, "Name lib") || !strings.Contains(out, "Architecture amd64") {
+		t.Errorf("notes do not describe the omitted rows:\n%s", out)
+	}
+}
+
+// A CSV keeps its header, and a grouping column keeps the first row of each
+// group (the first commit of each year).
+func TestCSVHeaderAndGroups(t *testing.T) {
+	text := fixture(t, "commits.csv")
+	out := compress(t, text, "Summarise the commits per author.")
+	mustContain(t, out, "year,day,author,commits,subject\n")
+	ls := lines.Split(text).L
+	prevYear := ""
+	for _, l := range ls[1:] {
+		if y := l[:4]; y != prevYear {
+			mustContain(t, out, l+"\n")
+			prevYear = y
+		}
+	}
+}
+
+// A markdown pipe table keeps its header and delimiter rows and the rows
+// the task names.
+func TestPipeTable(t *testing.T) {
+	text := fixture(t, "bench.md")
+	out := compress(t, text, "How fast is grepper?")
+	mustContain(t, out, "| Tool | Command | Matches | Time |\n| ---- | ------- | ------- | ---- |\n", "Benchmarks over a synthetic tree.")
+	for _, l := range lines.Split(text).L {
+		if strings.HasPrefix(l, "| grepper ") {
+			mustContain(t, out, l)
+		}
+	}
+}
+
+// When the task names a column and asks for the largest values, the top
+// rows of that column are kept.
+func TestNamedColumnTop(t *testing.T) {
+	text := fixture(t, "profile.txt")
+	out := compress(t, text, "Which functions have the largest self time?")
+	in := input(text, "Which functions have the largest self time?")
+	p := newPlan(in, findRegions(in.Lines(), nil))
+	var own *colStats
+	for c, col := range p.regs[0].cols {
+		if col.name == "self_s" {
+			own = &p.stats[0][c]
+		}
+	}
+	if own == nil {
+		t.Fatalf("no self_s column in %+v", p.regs[0].cols)
+	}
+	for _, li := range own.top(5, true) {
+		mustContain(t, out, in.Lines().L[li])
+	}
+	mustContain(t, out, lineWith(t, text, "func_57)"), lineWith(t, text, "calls made"))
+}
+
+func TestWithinBudgetUntouched(t *testing.T) {
+	text := strings.Join(strings.SplitAfter(fixture(t, "ps_aux.txt"), "\n")[:12], "")
+	if out, ok := Compress(input(text, "")); ok {
+		t.Errorf("a table within its budget was rewritten:\n%s", out)
+	}
+}
+
+// Under the aggressive profile kept rows lose their padding, unless the
+// task asks for rows as printed.
+func TestSqueeze(t *testing.T) {
+	text := fixture(t, "ps_aux.txt")
+	in := input(text, "which process uses the most memory")
+	in.Budget.Aggressive = true
+	out, ok := Compress(in)
+	if !ok || strings.Contains(out, "   ") {
+		t.Errorf("aggressive output keeps wide padding:\n%s", out)
+	}
+	in = input(text, "quote the row of the process using the most memory")
+	in.Budget.Aggressive = true
+	out, ok = Compress(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkOutput(t, text, out)
+}
+
+func TestSplitDelimited(t *testing.T) {
+	got, ok := splitDelimited(`2023,"Doe, Jane","say ""hi""",,x`, ',', nil)
+	want := []string{"2023", `"Doe, Jane"`, `"say ""hi"""`, "", "x"}
+	if !ok || strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, %v", got, ok)
+	}
+	if _, ok := splitDelimited(`a,"open`, ',', nil); ok {
+		t.Error("unterminated quote accepted")
+	}
+}
+
+func FuzzCompress(f *testing.F) {
+	for _, name := range []string{"ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt"} {
+		f.Add(fixture(f, name), "which process uses the most memory")
+	}
+	f.Add("a  b  c\n1  2  3\n\n|x|\n|-|\n", "")
+	f.Fuzz(func(t *testing.T, text, task string) {
+		in := &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: len(text) / 5, Lossy: true}}
+		out, ok := Compress(in)
+		again, ok2 := Compress(&fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: in.Budget})
+		if ok != ok2 || out != again {
+			t.Fatal("not deterministic")
+		}
+		if !ok {
+			return
+		}
+		if len(out) >= len(text) {
+			t.Fatalf("output %d bytes, input %d", len(out), len(text))
+		}
+		for _, l := range lines.Split(out).L {
+			lines.WithoutNotes(l, func(part string) {
+				if !strings.Contains(text, part) {
+					t.Fatalf("kept %q is not in the input", part)
+				}
+			})
+		}
+	})
+}
