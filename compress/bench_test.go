@@ -3,6 +3,7 @@ package compress
 import (
 	"context"
 	"fmt"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
 	"strings"
 	"testing"
 )
@@ -72,8 +73,15 @@ func genKind(k Kind, size int) string {
 	return s
 }
 
+// runPipeline compresses text as one block through the engine's pipeline
+// (peel, detect, compress, safety net), with the task's query.
+func runPipeline(text, task string) {
+	j := &blockJob{query: relevance.Parse(task, ""), pressure: 1}
+	j.run(text)
+}
+
 func BenchmarkKind(b *testing.B) {
-	h := &hints{taskTerms: []string{"checkout-service", "4242"}}
+	const task = "why did checkout-service fail with 4242?"
 	for _, k := range []Kind{KindJSON, KindLog, KindTable, KindHTML, KindSearch, KindListing, KindDiff} {
 		text := genKind(k, 1<<20)
 		if got := detectKind(text); got != k {
@@ -83,7 +91,7 @@ func BenchmarkKind(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
 			for b.Loop() {
-				compressText(text, h)
+				runPipeline(text, task)
 			}
 		})
 	}
@@ -120,7 +128,7 @@ func BenchmarkEngine(b *testing.B) {
 }
 
 func BenchmarkScaling(b *testing.B) {
-	h := &hints{taskTerms: []string{"checkout-service"}}
+	const task = "what happened to checkout-service?"
 	for _, k := range []Kind{KindLog, KindJSON} {
 		for _, size := range []int{10 << 10, 100 << 10, 1 << 20, 10 << 20} {
 			text := genKind(k, size)
@@ -128,7 +136,7 @@ func BenchmarkScaling(b *testing.B) {
 				b.SetBytes(int64(len(text)))
 				b.ReportAllocs()
 				for b.Loop() {
-					compressText(text, h)
+					runPipeline(text, task)
 				}
 			})
 		}

@@ -4,10 +4,13 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/diff"
+	"github.com/tsheadroom/tsheadroom/compress/docs"
 	"github.com/tsheadroom/tsheadroom/compress/jsonfold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/listing"
+	"github.com/tsheadroom/tsheadroom/compress/markup"
 	"github.com/tsheadroom/tsheadroom/compress/search"
+	"github.com/tsheadroom/tsheadroom/compress/table"
 )
 
 // Content detection: cheap, deterministic checks on the text alone, tried
@@ -24,18 +27,20 @@ func detectKind(text string) Kind {
 	switch {
 	case jsonfold.Detect(text):
 		return KindJSON
-	case looksLikeHTML(text):
+	case markup.Detect(text):
 		return KindHTML
 	case diff.Detect(text):
 		return KindDiff
 	case search.Detect(text):
 		return KindSearch
+	case table.Detect(text):
+		return KindTable
+	case docs.Detect(text):
+		return KindDoc
 	case listing.Detect(text):
 		return KindListing
 	case looksLikeCode(text):
 		return KindCode
-	case looksLikeTable(text):
-		return KindTable
 	case looksLikeLog(text):
 		return KindLog
 	}
@@ -93,27 +98,6 @@ func sampleLines(text string, n int) []string {
 		text = text[i+1:]
 	}
 	return lines
-}
-
-// looksLikeHTML: a document (doctype, <html>, <head>, <body>) or markup
-// dense with common HTML elements.
-func looksLikeHTML(text string) bool {
-	head := text
-	if len(head) > 4096 {
-		head = head[:4096]
-	}
-	t := strings.ToLower(strings.TrimSpace(head))
-	if strings.HasPrefix(t, "<!doctype html") || strings.HasPrefix(t, "<html") {
-		return true
-	}
-	if !strings.HasPrefix(t, "<") {
-		return false
-	}
-	tags := 0
-	for _, tag := range []string{"<div", "<p>", "<p ", "<span", "<a ", "<li", "<table", "<td", "<h1", "<h2", "<h3", "<body", "<head", "<meta", "<script", "<br"} {
-		tags += strings.Count(t, tag)
-	}
-	return tags >= 12
 }
 
 // looksLikeCode reports source code (also in `cat -n` or Read-tool
@@ -264,108 +248,7 @@ func logRecordLine(t string) bool {
 	return false
 }
 
-// looksLikeTable: whitespace-aligned columns. Over a sample of lines, at
-// least three character positions are blank in nine lines of ten and
-// separate text, and most lines carry padding (two or more spaces in a
-// row), which single-spaced log records do not.
-func looksLikeTable(text string) bool {
-	lines := sampleLines(text, 200)
-	var rows []string
-	for _, l := range lines {
-		if strings.TrimSpace(l) != "" {
-			rows = append(rows, strings.TrimRight(l, " \r"))
-		}
-	}
-	if len(rows) < 4 {
-		return false
-	}
-	maxLen, padded := 0, 0
-	for _, r := range rows {
-		maxLen = max(maxLen, len(r))
-		if paddedFields(r) >= 3 {
-			padded++
-		}
-	}
-	if padded*10 < len(rows)*6 || maxLen > 4096 {
-		return false
-	}
-	return len(columnGaps(rows, 0.9)) >= 3
-}
-
-// columnGaps returns the start of each run of positions that are blank (or
-// past the end) in at least share of the rows, bordered by text on both
-// sides in some rows.
-func columnGaps(rows []string, share float64) []int {
-	maxLen := 0
-	for _, r := range rows {
-		maxLen = max(maxLen, len(r))
-	}
-	blank := make([]int, maxLen)
-	filled := make([]int, maxLen)
-	for _, r := range rows {
-		for i := 0; i < maxLen; i++ {
-			if i >= len(r) || r[i] == ' ' || r[i] == '\t' {
-				blank[i]++
-			} else {
-				filled[i]++
-			}
-		}
-	}
-	need := int(share * float64(len(rows)))
-	var gaps []int
-	inGap := false
-	seenText := false
-	for i := 0; i < maxLen; i++ {
-		isGap := blank[i] >= need
-		switch {
-		case isGap && !inGap && seenText:
-			gaps = append(gaps, i)
-			inGap = true
-		case !isGap:
-			inGap = false
-			seenText = true
-		}
-	}
-	// A gap at the very end (ragged last column) is not a separator.
-	if inGap && len(gaps) > 0 {
-		gaps = gaps[:len(gaps)-1]
-	}
-	return gaps
-}
-
 func isDigitASCII(c byte) bool { return c >= '0' && c <= '9' }
-
-// paddedFields counts the runs of two or more spaces inside a line (not at
-// its start).
-func paddedFields(l string) int {
-	l = strings.TrimLeft(l, " ")
-	n := 0
-	for i := 0; i+1 < len(l); i++ {
-		if l[i] == ' ' && l[i+1] == ' ' {
-			n++
-			for i < len(l) && l[i] == ' ' {
-				i++
-			}
-		}
-	}
-	return n
-}
-
-// mostlyTimestamped reports whether most sampled lines start with a date
-// or a time of day.
-func mostlyTimestamped(text string) bool {
-	lines := sampleLines(text, 100)
-	n, ts := 0, 0
-	for _, l := range lines {
-		if t := strings.TrimSpace(l); t != "" {
-			n++
-			if startsWithTimestamp(t) {
-				ts++
-			}
-		}
-	}
-	return n > 0 && ts*2 > n
-}
 
 // startsWithTimestamp: YYYY-MM-DD / YYYY/MM/DD or HH:MM:SS at the start.
 func startsWithTimestamp(t string) bool {

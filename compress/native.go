@@ -399,48 +399,9 @@ func compressBlock(b *Block, q *relevance.Query, tok Tokenizer, prof profile, ba
 	return BlockResult{Changed: true, Text: out, Kind: kind, TokensBefore: base.TokensBefore, TokensAfter: after}
 }
 
-// safeCompress runs a compressor and turns a panic (a bug on some input)
-// into "no change": bad input must never take the request down.
-func safeCompress(comp contentCompressor, text string, h *hints) (out string, ok bool) {
-	defer func() {
-		if recover() != nil {
-			out, ok = "", false
-		}
-	}()
-	return comp(text, h)
-}
-
-// compressorFor returns the content compressor of a kind, or nil for the
-// kinds left alone (code, text).
-func compressorFor(k Kind) contentCompressor {
-	switch k {
-	case KindHTML:
-		return compressHTML
-	case KindTable:
-		return compressTable
-	}
-	return nil
-}
-
 // isJSONObject reports whether text is exactly one JSON object (the shape
 // a Gemini functionResponse.response must keep).
 func isJSONObject(text string) bool {
 	t, err := jsonspan.ParseString(text, jsonspan.Options{})
 	return err == nil && t.NumRoots() == 1 && t.Kind(0) == jsonspan.Object
-}
-
-// compressText detects the kind of a text and compresses it with that
-// kind's compressor (used for content nested in another block, such as a
-// log inside a JSON string).
-func compressText(text string, h *hints) (string, Kind, bool) {
-	k := detectKind(text)
-	comp := compressorFor(k)
-	if comp == nil {
-		return "", k, false
-	}
-	out, ok := safeCompress(comp, text, h)
-	if !ok || len(out) >= len(text) {
-		return "", k, false
-	}
-	return out, k, true
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
-	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 	"github.com/tsheadroom/tsheadroom/compress/wrapper"
 )
@@ -123,22 +122,4 @@ func splitTask(task string) (latest, earlier string) {
 		return task, ""
 	}
 	return task[cut+1:], task[:cut]
-}
-
-// keptVerbatim reports whether every line of out, outside notes, is a
-// substring of in: lossy steps never re-render what they keep.
-func keptVerbatim(in, out string) bool {
-	ok := true
-	for l := range strings.Lines(out) {
-		l = strings.TrimSuffix(l, "\n")
-		lines.WithoutNotes(l, func(part string) {
-			if ok && part != "" && !strings.Contains(in, part) {
-				ok = false
-			}
-		})
-		if !ok {
-			return false
-		}
-	}
-	return true
 }

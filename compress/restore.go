@@ -184,7 +184,7 @@ func indexFoldASCII(s, needle string) int {
 			return -1
 		}
 		j += i
-		if equalFoldASCII(s[j:j+len(needle)], needle) {
+		if strings.EqualFold(s[j:j+len(needle)], needle) {
 			return j
 		}
 		i = j + 1
