@@ -29,6 +29,7 @@ func TestSignal(t *testing.T) {
 		"terror", "INFO all good", "exit status 0", "errorless", "TestErrorPath ok", "timed outside",
 		"err_test.go", "errors.go:12", "pkg/errors/x.go", "rows.Err()", "--fail-fast", "-Wno-error=x",
 		"libgpg-error-dev installed", "timeout=30s", "", "ok  \tpkg\t0.1s", "-p errors",
+		"tcp ESTABLISHED 0 0 127.0.0.1:8000", "EXAMPLES", "ENVIRONMENT",
 	}
 	for _, s := range problems {
 		if Signal(s) != Problem {

@@ -117,7 +117,7 @@ func wordSeverity(w string) (Severity, bool) {
 	if len(w) < 3 {
 		return NoSignal, false
 	}
-	if w[0] == 'E' && (w == "ERR" || isErrnoName(w)) {
+	if w[0] == 'E' && (w == "ERR" || w[1] >= 'A' && w[1] <= 'Z' && isErrnoName(w)) {
 		return Problem, false
 	}
 	if w[0] >= 'A' && w[0] <= 'Z' && len(w) >= 7 && strings.IndexByte("rntcg", w[len(w)-1]) >= 0 {
@@ -142,24 +142,35 @@ func wordSeverity(w string) (Severity, bool) {
 	return NoSignal, false
 }
 
-// isErrnoName reports an upper-case errno name: 'E' and four to eleven
-// more upper-case letters (ENOENT, EACCES, ECONNREFUSED).
+// isErrnoName reports an errno name (ENOENT, EACCES, ECONNREFUSED): the
+// POSIX and Linux error numbers' symbolic names, a closed set, so that
+// ESTABLISHED, EXAMPLES or ENVIRONMENT are not taken for one.
 func isErrnoName(w string) bool {
-	if len(w) < 5 || len(w) > 12 || w[0] != 'E' {
+	if len(w) < 4 || len(w) > 15 {
 		return false
 	}
-	for i := 1; i < len(w); i++ {
-		if w[i] < 'A' || w[i] > 'Z' {
-			return false
-		}
-	}
-	// Upper-case words that are not errno names but look like them.
-	switch w {
-	case "ERROR", "ERRORS", "EMPTY", "ENABLE", "ENABLED", "ENTRY", "EVENT", "EVENTS", "EXPORT", "EXTERN", "ELSE", "ENDIF", "EXPECT", "EXEC":
-		return false
-	}
-	return true
+	_, ok := errnoNames[w]
+	return ok
 }
+
+var errnoNames = func() map[string]struct{} {
+	m := map[string]struct{}{}
+	for _, n := range strings.Fields(`E2BIG EACCES EADDRINUSE EADDRNOTAVAIL EADV EAFNOSUPPORT EAGAIN EALREADY
+		EBADE EBADF EBADFD EBADMSG EBADR EBADRQC EBADSLT EBFONT EBUSY ECANCELED ECHILD ECHRNG ECOMM
+		ECONNABORTED ECONNREFUSED ECONNRESET EDEADLK EDEADLOCK EDESTADDRREQ EDOM EDOTDOT EDQUOT EEXIST
+		EFAULT EFBIG EHOSTDOWN EHOSTUNREACH EHWPOISON EIDRM EILSEQ EINPROGRESS EINTR EINVAL EIO EISCONN
+		EISDIR EISNAM EKEYEXPIRED EKEYREJECTED EKEYREVOKED EL2HLT EL2NSYNC EL3HLT EL3RST ELIBACC ELIBBAD
+		ELIBEXEC ELIBMAX ELIBSCN ELNRNG ELOOP EMEDIUMTYPE EMFILE EMLINK EMSGSIZE EMULTIHOP ENAMETOOLONG
+		ENAVAIL ENETDOWN ENETRESET ENETUNREACH ENFILE ENOANO ENOBUFS ENOCSI ENODATA ENODEV ENOENT ENOEXEC
+		ENOKEY ENOLCK ENOLINK ENOMEDIUM ENOMEM ENOMSG ENONET ENOPKG ENOPROTOOPT ENOSPC ENOSR ENOSTR ENOSYS
+		ENOTBLK ENOTCONN ENOTDIR ENOTEMPTY ENOTNAM ENOTRECOVERABLE ENOTSOCK ENOTSUP ENOTTY ENOTUNIQ ENXIO
+		EOPNOTSUPP EOVERFLOW EOWNERDEAD EPERM EPFNOSUPPORT EPIPE EPROTO EPROTONOSUPPORT EPROTOTYPE ERANGE
+		EREMCHG EREMOTE EREMOTEIO ERESTART ERFKILL EROFS ESHUTDOWN ESOCKTNOSUPPORT ESPIPE ESRCH ESRMNT
+		ESTALE ESTRPIPE ETIME ETIMEDOUT ETOOMANYREFS ETXTBSY EUCLEAN EUNATCH EUSERS EWOULDBLOCK EXDEV EXFULL`) {
+		m[n] = struct{}{}
+	}
+	return m
+}()
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
