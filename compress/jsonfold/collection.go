@@ -241,8 +241,64 @@ func (c *compressor) analyze(sq *seq) *analysis {
 			}
 		}
 		c.markNamed(sq, a)
+		c.markScoped(sq, a)
 	}
 	return a
+}
+
+// markScoped marks the items where a term of the task stands in the
+// field another of its words names: asked which packages "import" X, the
+// items whose Imports hold X, not those that only list X among their
+// Deps. It applies when that picks out few items.
+func (c *compressor) markScoped(sq *seq, a *analysis) {
+	if sq.kind != jsonspan.Array && sq.kind != 0 {
+		return
+	}
+	// Words of the task, by stem, that may name a field.
+	fieldWords := map[string]bool{}
+	for _, t := range c.q.Terms {
+		if t.Latest && t.Kind == relevance.Word && t.Prior >= 0.8 {
+			fieldWords[lines.Stem(t.Text)] = true
+		}
+	}
+	if len(fieldWords) == 0 {
+		return
+	}
+	limit := max(3, len(sq.items)/5)
+	var picked []int
+	for x, k := range sq.items {
+		if c.t.Kind(k) != jsonspan.Object {
+			continue
+		}
+		for m := range c.t.Kids(k) {
+			key := lines.Stem(lines.Fold(c.t.Key(m)))
+			if !fieldWords[key] {
+				continue
+			}
+			val := c.t.Raw(m)
+			for _, t := range c.q.Terms {
+				if !t.Latest || t.Prior < 0.8 || t.Kind == relevance.Word && fieldWords[lines.Stem(t.Text)] {
+					continue // context, a part of a compound, or the field word itself
+				}
+				if t.Kind != relevance.Word || len(t.Text) >= 4 {
+					if hasTerm(val, t.Text) {
+						picked = append(picked, x)
+						break
+					}
+				}
+			}
+		}
+		if len(picked) > limit {
+			return
+		}
+	}
+	if len(picked) > 0 && a.named == nil {
+		a.named = make([]bool, len(sq.items))
+	}
+	for _, x := range picked {
+		a.must[x], a.named[x] = true, true
+		a.prio[x] = max(a.prio[x], prioTerm+50)
+	}
 }
 
 // unitStarts returns the offsets of the items in the collection's text

@@ -2,6 +2,7 @@ package jsonfold
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -608,5 +609,26 @@ func TestStringProblems(t *testing.T) {
 	}
 	if s := sev("log", "1"); s != lines.Problem {
 		t.Errorf("a sentence in a list: %v", s)
+	}
+}
+
+// TestScopedMatch: asked which packages import X, the items whose field
+// named by the question ("Imports") holds X are kept, not the many that
+// only list X among other fields.
+func TestScopedMatch(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 40; i++ {
+		imports := `"fmt", "strings"`
+		if i%9 == 4 {
+			imports += `, "example.com/core/wire"`
+		}
+		fmt.Fprintf(&b, "{\n\t\"ImportPath\": \"example.com/pkg/p%02d\",\n\t\"Imports\": [%s],\n\t\"Deps\": [\"example.com/core/wire\", \"fmt\", \"strings\", \"unicode\"],\n\t\"GoFiles\": [\"a.go\", \"b.go\", \"c.go\", \"d.go\"]\n}\n", i, imports)
+	}
+	text := b.String()
+	in := &fold.Input{Text: text, Query: relevance.Parse("Which packages import example.com/core/wire directly?", ""),
+		Budget: fold.Budget{Bytes: len(text) / 10, Lossy: true}}
+	out := mustCompress(t, in)
+	for i := 4; i < 40; i += 9 {
+		containsAll(t, out, fmt.Sprintf(`"ImportPath": "example.com/pkg/p%02d"`, i))
 	}
 }
