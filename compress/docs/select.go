@@ -293,6 +293,12 @@ func (p *plan) matches(budget int) []candidate {
 	slices.SortFunc(strong, p.byScore)
 	var cands []candidate
 	used := 0
+	// What the task names may take a quarter of the budget, half when the
+	// task asks for quotes: then the named lines are the answer.
+	namedShare := budget / 4
+	if p.in.Verbatim() {
+		namedShare = budget / 2
+	}
 	// A term of the request found in at most a few units names them
 	// precisely: they stay first (rarest terms first).
 	type named struct {
@@ -309,7 +315,7 @@ func (p *plan) matches(budget int) []candidate {
 	for _, nm := range precise {
 		hits, _ := p.ix.Hits(nm.t)
 		for _, u := range hits {
-			if !p.must[u] && used+p.size[u] <= budget/4 {
+			if !p.must[u] && used+p.size[u] <= namedShare {
 				p.must[u] = true
 				used += p.size[u]
 			}
@@ -319,7 +325,7 @@ func (p *plan) matches(budget int) []candidate {
 		if p.in.Stopped() {
 			break
 		}
-		if k == 0 || !p.must[i] && used+p.size[i] <= budget/4 {
+		if k == 0 || !p.must[i] && used+p.size[i] <= namedShare {
 			p.must[i] = true
 			used += p.size[i]
 		}
@@ -719,3 +725,4 @@ func (p *plan) noun(u *unit) [2]string {
 	}
 	return [2]string{"entry", "entries"}
 }
+

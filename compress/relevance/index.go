@@ -171,6 +171,15 @@ func (ix *Index) unitAt(off int) int {
 // (compounds and phrases, which are more specific, 5%); terms of earlier
 // context only in 0.3%.
 func (ix *Index) rareLimit(t *Term) int {
+	if ix.q.Intent.Has(Quote) && t.Latest {
+		// Asked to quote what a term names, all of its lines are the
+		// answer: twice as many may be kept.
+		return 2 * ix.baseLimit(t)
+	}
+	return ix.baseLimit(t)
+}
+
+func (ix *Index) baseLimit(t *Term) int {
 	switch {
 	case !t.Latest:
 		return max(2, ix.n/300)
@@ -178,9 +187,11 @@ func (ix *Index) rareLimit(t *Term) int {
 		// Parts of compounds and identifiers.
 		return max(2, ix.n/100)
 	case t.Kind == Compound || t.Kind == Phrase:
-		return max(5, ix.n/20)
+		return max(12, ix.n/20)
 	}
-	return max(3, ix.n/33)
+	// A handful of lines is never too many to keep for a named term, even
+	// in a short output where they are more than 3%.
+	return max(8, ix.n/33)
 }
 
 // scan finds term t as a substring that does not start or end inside a

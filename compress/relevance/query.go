@@ -116,7 +116,10 @@ func (q *Query) With(msg string) *Query {
 	out := &Query{Intent: q.Intent | intentOf(tail(msg, maxTaskBytes))}
 	p := parser{q: out, seen: map[string]int{}}
 	p.text(tail(msg, maxTaskBytes), 1.2, true)
+	// The earlier request still counts, but what is asked now ranks
+	// first.
 	for _, t := range q.Terms {
+		t.Prior *= 0.7
 		p.add(t)
 	}
 	return out
@@ -192,6 +195,62 @@ func (p *parser) text(s string, prior float64, latest bool) {
 	}) {
 		p.token(f, prior, latest, false)
 	}
+	p.joined(s, prior, latest)
+}
+
+// maxJoined bounds the joined terms one text adds.
+const maxJoined = 16
+
+// joined adds the words that programs write by gluing two words of the
+// task together: "XSRF tokens" is xsrftoken, "DERP server" derpserver,
+// "HTTP client" httpclient. Within a sentence, neighbouring content words
+// are joined first, then those one content word apart; a joined term can
+// only match a word that holds both, so the spurious ones cost nothing.
+func (p *parser) joined(s string, prior float64, latest bool) {
+	var sentences [][]string
+	var cur []string
+	for _, f := range strings.Fields(s) {
+		end := strings.IndexAny(f[len(f)-1:], ".?!;:") == 0
+		lines.Words(f, func(w string, _, _ int) bool {
+			lw := fold(w)
+			switch {
+			case stopWords[lw] || intentWords[lw]:
+				// Stop words do not break a phrase.
+			case len(lw) < 3 || !isLetters(lw):
+				cur = append(cur, "") // a number or a symbol does
+			default:
+				cur = append(cur, lw)
+			}
+			return true
+		})
+		if end {
+			sentences = append(sentences, cur)
+			cur = nil
+		}
+	}
+	sentences = append(sentences, cur)
+	added := 0
+	for gap := 1; gap <= 2; gap++ {
+		for _, words := range sentences {
+			for i := 0; i+gap < len(words) && added < maxJoined; i++ {
+				a, b := words[i], words[i+gap]
+				if a == "" || b == "" || gap == 2 && words[i+1] == "" {
+					continue
+				}
+				p.add(Term{Text: a + b, Typed: a + b, Kind: Word, Prior: prior * 0.7, Latest: latest})
+				added++
+			}
+		}
+	}
+}
+
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // quoted returns the quoted strings of s: text between a pair of ` or "

@@ -136,3 +136,13 @@ func TestQuotedPhrasesIgnoreApostrophes(t *testing.T) {
 		t.Errorf("quoted = %q, want %q", got, want)
 	}
 }
+
+func TestJoinedWords(t *testing.T) {
+	text := "pkg/derpserver/handler.go\npkg/derphttp/client.go\nvalidate xsrftoken here\npkg/other/file.go"
+	ix, _ := index(Parse("where do the DERP relay server and its HTTP client live? how are XSRF tokens checked", ""), text)
+	for u, want := range []bool{true, true, true, false} {
+		if got := ix.Score(u) > 0; got != want {
+			t.Errorf("unit %d hit=%v want %v", u, got, want)
+		}
+	}
+}
