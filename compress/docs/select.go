@@ -725,4 +725,3 @@ func (p *plan) noun(u *unit) [2]string {
 	}
 	return [2]string{"entry", "entries"}
 }
-
