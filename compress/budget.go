@@ -16,6 +16,11 @@ import "github.com/tsheadroom/tsheadroom/compress/fold"
 // 500 tokens): outputs up to about this size are only rewritten losslessly.
 const floorBytes = 2048
 
+// losslessBelow is the size (about 1,500 tokens) under which a block is
+// only rewritten losslessly: cutting it would save little and risk the
+// line a question needs.
+const losslessBelow = 6 << 10
+
 // bigShare is the part of a block kept at the full share.
 const bigShare = 64 << 10
 
@@ -51,6 +56,10 @@ func budgetFor(k Kind, n int, p profile, pressure float64) fold.Budget {
 	}
 	floor *= pressure
 	share *= pressure
+	if p.restoreBoost > 0 {
+		floor *= p.restoreBoost
+		share *= p.restoreBoost
+	}
 	// Past bigShare bytes the share falls to a third: a huge output is
 	// read for the few things asked about, which are kept anyway.
 	rest := max(0, float64(n)-floor)
@@ -60,7 +69,7 @@ func budgetFor(k Kind, n int, p profile, pressure float64) fold.Budget {
 	}
 	return fold.Budget{
 		Bytes:      int(bytes),
-		Lossy:      float64(n) > floor*1.5,
+		Lossy:      float64(n) > max(floor*1.5, losslessBelow*pressure),
 		Aggressive: p.aggressive,
 		Ratio:      p.keepRatio,
 	}

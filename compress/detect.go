@@ -108,7 +108,7 @@ func sampleLines(text string, n int) []string {
 // ("(cache updated)", "(0.01s)").
 func looksLikeCode(text string) bool {
 	lines := sampleLines(text, detectSampleLines)
-	nonBlank, codeish, logish := 0, 0, 0
+	nonBlank, codeish, logish, structural := 0, 0, 0, 0
 	firstWord := map[string]int{}
 	for _, l := range lines {
 		l = stripLineNumber(l)
@@ -120,6 +120,7 @@ func looksLikeCode(text string) bool {
 		switch codeLine(t) {
 		case 2:
 			codeish += 2
+			structural++
 		case 1:
 			codeish++
 		}
@@ -145,7 +146,9 @@ func looksLikeCode(text string) bool {
 			return false
 		}
 	}
-	return codeish*10 >= nonBlank*6 && logish*10 < nonBlank
+	// Lines that look like calls are not enough (a system-call trace is
+	// all calls): code also opens and closes blocks and ends statements.
+	return codeish*10 >= nonBlank*6 && logish*10 < nonBlank && structural*10 >= nonBlank
 }
 
 // stripLineNumber removes a `cat -n` ("   12\t") or Read-tool ("    12→")

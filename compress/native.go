@@ -77,7 +77,12 @@ func (n *Native) CacheStats() CacheStats {
 type profile struct {
 	keepRatio  float64
 	aggressive bool
+	// restoreBoost scales a restored block's budget (0 means 1).
+	restoreBoost float64
 }
+
+// restoreBoost is how much larger a restored block's budget is.
+const restoreBoost = 1.5
 
 func profileOf(c Config) profile {
 	var p profile
@@ -277,6 +282,12 @@ func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, follow 
 			return r
 		}
 	}
+	if follow != nil {
+		// A follow-up asks for more of the block: its form may be larger
+		// than the first one, so what the question needs displaces
+		// little of what the first form kept.
+		prof.restoreBoost = restoreBoost
+	}
 	r := compressBlock(b, q, tok, prof, base, pressure, stop)
 	if n.cache != nil && (stop == nil || !stop()) {
 		n.cache.put(key, r)
@@ -317,7 +328,7 @@ func (n *Native) restore(req *Request, i int, first BlockResult, tok Tokenizer, 
 			r.RestoredTokens = r.TokensAfter - first.TokensAfter
 			return r
 		}
-		if r.Text == first.Text || !addsReferenced(first.Text, r.Text, fq) {
+		if r.Text == first.Text || !addsReferenced(first.Text, r.Text, fq) || (r.Kind == KindLog || r.Kind == KindText) && !keepsProblems(first.Text, r.Text) {
 			continue
 		}
 		r.Restored = reason

@@ -123,10 +123,14 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup) (
 		if !specific && !quote {
 			continue
 		}
-		if !containsTerm(original, t) {
+		inOriginal := countTerm(original, t, maxCounted)
+		if inOriginal == 0 {
 			continue
 		}
-		if !containsTerm(compressed, t) {
+		// Dropped occurrences of a specific term: some (all, or more
+		// than the compressed form holds) of the lines that name it
+		// are gone. A term found everywhere names nothing in particular.
+		if kept := countTerm(compressed, t, maxCounted); kept == 0 {
 			return RestoreTerms, true
 		}
 		if quote && f.lastOutputBefore {
@@ -134,6 +138,40 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup) (
 		}
 	}
 	return "", false
+}
+
+// maxCounted bounds the occurrences countTerm counts: a term in more
+// lines than that is common, not named.
+const maxCounted = 64
+
+// countTerm counts the occurrences of term t in text (see containsTerm),
+// up to limit.
+func countTerm(text string, t relevance.Term, limit int) int {
+	needle := t.Text
+	if needle == "" {
+		return 0
+	}
+	wordStart, wordEnd := lines.IsWordByte(needle[0]), lines.IsWordByte(needle[len(needle)-1])
+	n := 0
+	for off := 0; off < len(text) && n < limit; {
+		i := indexFoldASCII(text[off:], needle)
+		if i < 0 {
+			break
+		}
+		s := off + i
+		e := s + len(needle)
+		off = e
+		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) {
+			off = s + 1
+			continue
+		}
+		if wordEnd && e < len(text) && lines.IsWordByte(text[e]) {
+			off = s + 1
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 // containsTerm reports whether text holds term t as a whole word (ASCII
@@ -190,6 +228,27 @@ func indexFoldASCII(s, needle string) int {
 		i = j + 1
 	}
 	return -1
+}
+
+// keepsProblems reports whether the restored form keeps nearly every
+// problem line the first form kept (all but a fifth): a restore brings
+// back what a question needs, it must not trade the errors away for it.
+func keepsProblems(first, restored string) bool {
+	have := make(map[string]bool, strings.Count(restored, "\n")+1)
+	for l := range strings.Lines(restored) {
+		have[strings.TrimSuffix(l, "\n")] = true
+	}
+	problems, lost := 0, 0
+	for l := range strings.Lines(first) {
+		l = strings.TrimSuffix(l, "\n")
+		if !lines.IsNote(l) && lines.Signal(l) == lines.Problem {
+			problems++
+			if !have[l] {
+				lost++
+			}
+		}
+	}
+	return lost*5 <= problems
 }
 
 // addsReferenced reports whether the restored form keeps a line, outside

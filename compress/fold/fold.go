@@ -761,6 +761,7 @@ func (p *plan) fill() {
 		}
 	}
 	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
+	p.keepOddLines()
 	if len(p.wholeUnits) == 0 {
 		return
 	}
@@ -793,12 +794,76 @@ func (p *plan) fill() {
 	}
 }
 
+// keepShortRuns keeps omitted runs of one or two short lines: they read
+// better than a note about them, which costs nearly as much.
+func (p *plan) keepShortRuns() {
+	n := len(p.keep)
+	for i := 0; i < n; {
+		if p.keep[i] || p.repeat != nil && p.repeat[i] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < n && !p.keep[j] && (p.repeat == nil || !p.repeat[j]) {
+			j++
+		}
+		if j-i <= 2 && p.b.End(j-1)-p.b.Start[i] <= 120 {
+			for k := i; k < j; k++ {
+				p.keep[k] = true
+			}
+		}
+		i = j
+	}
+}
+
+// keepOddLines keeps the few lines of an omitted run that are unlike the
+// rest of it: in a run of hundreds of lines of one shape ("=== RUN",
+// "--- PASS"), the one message a test printed is the news, and a note
+// that says "145 like ..." would hide it.
+func (p *plan) keepOddLines() {
+	n := len(p.keep)
+	for i := 0; i < n; {
+		if p.keep[i] {
+			i++
+			continue
+		}
+		j := i
+		count := map[int32]int{}
+		for j < n && !p.keep[j] {
+			if id := p.cl.of[j]; id != noCluster {
+				count[id]++
+			}
+			j++
+		}
+		if j-i >= 10 {
+			var top int32 = -1
+			total := 0
+			for id, c := range count {
+				total += c
+				if top < 0 || c > count[top] || c == count[top] && id < top {
+					top = id
+				}
+			}
+			odd := total - count[top]
+			if top >= 0 && odd > 0 && odd <= 3 && count[top]*10 >= total*8 {
+				for k := i; k < j; k++ {
+					if id := p.cl.of[k]; id != noCluster && id != top && p.cl.size(k) <= 3 && len(p.b.L[k]) <= 300 && !p.demoted[k] {
+						p.keep[k] = true
+					}
+				}
+			}
+		}
+		i = j
+	}
+}
+
 // render writes the kept lines verbatim and a note for each omitted run.
 func (p *plan) render() string {
 	p.dropRepeats()
+	p.keepShortRuns()
 	return Render(p.b, p.keep, func(i, j int) string {
 		if p.repeat != nil && p.repeat[i] {
-			return lines.Count(j-i, "line", "lines") + " as in the block above"
+			return lines.Count(j-i, "line", "lines") + " repeated from above"
 		}
 		return p.describe(i, j)
 	})

@@ -190,7 +190,7 @@ func TestRepeatedFramesFold(t *testing.T) {
 		t.Fatal("not compressed")
 	}
 	checkInvariants(t, in, out)
-	mustContain(t, out, "(order 5)", "orders.js:15:7", "as in the block above")
+	mustContain(t, out, "(order 5)", "orders.js:15:7", "repeated from above")
 }
 
 // TestSmallBlocksOnlyLossless: below the lossy threshold only identical
