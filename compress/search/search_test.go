@@ -7,7 +7,7 @@ import (
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
-	"github.com/tsheadroom/tsheadroom/internal/kindtest"
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 )
 
 // kt is this package under the shared kind checks.
