@@ -6,14 +6,6 @@ import "testing"
 // compress_test, whose corpus-driven tests read the shared corpus through
 // internal/corpus. Only test binaries see these names.
 
-// SamePieces fails unless the hand-written pre-tokenizer splits a text
-// exactly as the tokenizer library does (see samePieces).
-var SamePieces = samePieces
-
-// CheckCountsMatchCodec fails unless the memoized BPE counts equal the
-// library codec's (see checkCountsMatchCodec).
-var CheckCountsMatchCodec = checkCountsMatchCodec
-
 // Hints is what the native engine tells a content compressor about a block.
 type Hints = hints
 

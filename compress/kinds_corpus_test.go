@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
@@ -36,7 +37,7 @@ func savedPct(before, after int) float64 {
 func TestKindsCorpus(t *testing.T) {
 	type tally struct{ before, after, blocks int }
 	per := map[compress.Kind]*tally{}
-	tok := compress.EstimateTokenizer{} // for the logged savings only
+	tok := tokens.Estimate{} // for the logged savings only
 	for _, c := range corpus.Load(t) {
 		for bi, text := range c.Texts(t) {
 			if len(text) < minKindsText {

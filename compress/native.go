@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 )
 
 // NativeConfig configures the native engine. The zero value is valid and
@@ -102,7 +104,7 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	if err := req.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("native: invalid config: %w", err)
 	}
-	tok := TokenizerFor(req.Model)
+	tok := tokens.For(req.Model)
 	prof := profileOf(req.Config)
 	res := &Result{Blocks: make([]BlockResult, len(req.Blocks))}
 	// firstSeen maps a tool output's text to the first block that had it,
@@ -129,7 +131,7 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 }
 
 // block computes the result of block i.
-func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, firstSeen map[string]int, earlier []BlockResult) BlockResult {
+func (n *Native) block(req *Request, i int, tok tokens.Counter, prof profile, firstSeen map[string]int, earlier []BlockResult) BlockResult {
 	b := &req.Blocks[i]
 	cfg := req.Config
 	if cfg.Protects(b) {
@@ -166,7 +168,7 @@ func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, firstSe
 
 // unchanged returns the result of a block left as it is: its kind and token
 // count (cached, since counting a large block is the costly part).
-func (n *Native) unchanged(b *Block, tok Tokenizer) BlockResult {
+func (n *Native) unchanged(b *Block, tok tokens.Counter) BlockResult {
 	var key cacheKey
 	if n.cache != nil {
 		key = n.cache.keyOf("count", tok.Name(), b.Text, strconv.FormatBool(b.JSONObject))
@@ -213,7 +215,7 @@ func codeBearing(k Kind) bool {
 // compressBlock detects and compresses one eligible block and enforces the
 // guarantees on the result: fewer tokens than the original, no retrieval
 // markers, a JSON object stays an object.
-func compressBlock(b *Block, tok Tokenizer, prof profile, analysis bool, base BlockResult) BlockResult {
+func compressBlock(b *Block, tok tokens.Counter, prof profile, analysis bool, base BlockResult) BlockResult {
 	text := b.Text
 	if b.JSONObject && !isJSONObject(text) {
 		return base

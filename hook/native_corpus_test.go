@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 )
 
 // The native engine over the development corpus, on the requests the hook
@@ -268,7 +269,7 @@ func TestEstimateCalibration(t *testing.T) {
 		t.Skip("calibration counts the whole corpus with the BPE encoders")
 	}
 	cases := loadCorpus(t)
-	cl, o2 := compress.TokenizerFor("gpt-4"), compress.TokenizerFor("gpt-4o")
+	cl, o2 := tokens.For("gpt-4"), tokens.For("gpt-4o")
 	var est, ref, ref2 int
 	var worst, sq float64
 	var blocks, off15 int
@@ -277,7 +278,7 @@ func TestEstimateCalibration(t *testing.T) {
 			if b.Source != compress.ToolOutput || len(b.Text) < 2000 {
 				continue
 			}
-			e, r := compress.EstimateTokenizer{}.Count(b.Text), cl.Count(b.Text)
+			e, r := tokens.Estimate{}.Count(b.Text), cl.Count(b.Text)
 			est += e
 			ref += r
 			ref2 += o2.Count(b.Text)

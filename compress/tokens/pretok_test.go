@@ -1,6 +1,7 @@
-package compress
+package tokens
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -48,11 +49,7 @@ func samePieces(t *testing.T, name string, s string) {
 // TestPretokenizerMatchesCodec checks the split on generated and hand-picked
 // texts; TestPretokenizerMatchesCodecCorpus does the corpus.
 func TestPretokenizerMatchesCodec(t *testing.T) {
-	for name, s := range map[string]string{
-		"log":       genLog(300),
-		"json":      genJSONEvents(50, "\t"),
-		"table":     genTable(40),
-		"html":      genHTML(20),
+	texts := map[string]string{
 		"mixed":     "Hello WORLD HTTPServer don't I'LL we've x'd 12345 1,234.5 ü ÜBER straße 日本語テキスト 😀 ok\r\n\r\n  \t\n   x  \u00a0y\u2003z\n// path/to/file.go:12: a/b /c\n",
 		"spaces":    "a  b   c    \n\n   \t  d   ",
 		"invalid":   "abc\xff\xfedef \xc3 x",
@@ -61,7 +58,9 @@ func TestPretokenizerMatchesCodec(t *testing.T) {
 		"trailing":  "end with spaces   ",
 		"only":      "\n",
 		"punctuate": "a,b;c... --> <tag attr=\"v\">/x/y/ ''' 's 'S 'Re",
-	} {
+	}
+	maps.Copy(texts, genSamples(200))
+	for name, s := range texts {
 		samePieces(t, name, s)
 	}
 }
@@ -99,7 +98,7 @@ func TestPretokenizerUnicodeSweep(t *testing.T) {
 // TestBPECountMatchesCodec: the memoized count equals the codec's count on
 // generated texts; TestBPECountMatchesCodecCorpus does the corpus.
 func TestBPECountMatchesCodec(t *testing.T) {
-	checkCountsMatchCodec(t, []string{genLog(500), genJSONEvents(100, "  "), genHTML(30), "Ünïcödé 日本語 don't \x7f\xff  \n\n x"})
+	checkCountsMatchCodec(t, []string{genMixed(300), "Ünïcödé 日本語 don't \x7f\xff  \n\n x"})
 }
 
 // checkCountsMatchCodec fails unless the memoized o200k and cl100k counts
@@ -107,7 +106,7 @@ func TestBPECountMatchesCodec(t *testing.T) {
 func checkCountsMatchCodec(t *testing.T, texts []string) {
 	t.Helper()
 	for _, model := range []string{"gpt-4o", "gpt-4"} {
-		tk := TokenizerFor(model).(bpeTokenizer)
+		tk := For(model).(bpeCounter)
 		for i, s := range texts {
 			want, err := tk.codec.Count(s)
 			if err != nil {
@@ -121,9 +120,9 @@ func checkCountsMatchCodec(t *testing.T, texts []string) {
 }
 
 func BenchmarkBPECount(b *testing.B) {
-	text := genLog(6000) + genJSONEvents(2000, "  ")
+	text := genMixed(4000)
 	for _, model := range []string{"gpt-4o", "gpt-4"} {
-		tk := TokenizerFor(model).(bpeTokenizer)
+		tk := For(model).(bpeCounter)
 		b.Run(model+"/pretokenized", func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()

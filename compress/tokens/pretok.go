@@ -1,4 +1,4 @@
-package compress
+package tokens
 
 import (
 	"unicode"
@@ -9,7 +9,7 @@ import (
 // cl100k_base and o200k_base. The BPE library runs those expressions with a
 // backtracking regexp engine, which costs far more than the byte-pair
 // merges themselves; splitting the text here and counting each distinct
-// piece once (see bpeTokenizer.Count) gives the same count several times
+// piece once (see bpeCounter.Count) gives the same count several times
 // faster. A piece is exactly one match of the expression, so the library
 // counts it in isolation exactly as it does inside the text;
 // TestPretokenizerMatchesCodec and FuzzPretokenizer compare the two.

@@ -1,8 +1,8 @@
-package compress
+package tokens
 
 import "testing"
 
-func TestTokenizerFor(t *testing.T) {
+func TestFor(t *testing.T) {
 	cases := map[string]string{
 		"gpt-4o":                    "o200k_base",
 		"gpt-4o-2024-08-06":         "o200k_base",
@@ -27,12 +27,12 @@ func TestTokenizerFor(t *testing.T) {
 		"anthropic/claude-opus-4-1": "estimate",
 	}
 	for model, want := range cases {
-		tk := TokenizerFor(model)
+		tk := For(model)
 		if tk.Name() != want {
-			t.Errorf("TokenizerFor(%q) = %s, want %s", model, tk.Name(), want)
+			t.Errorf("For(%q) = %s, want %s", model, tk.Name(), want)
 		}
 		if tk.Exact() != (want != "estimate") {
-			t.Errorf("TokenizerFor(%q).Exact() = %v", model, tk.Exact())
+			t.Errorf("For(%q).Exact() = %v", model, tk.Exact())
 		}
 	}
 }
@@ -40,13 +40,13 @@ func TestTokenizerFor(t *testing.T) {
 func TestTokenizerCounts(t *testing.T) {
 	// Known counts of the real encoders for a fixed sentence.
 	s := "hello world"
-	if n := TokenizerFor("gpt-4o").Count(s); n != 2 {
+	if n := For("gpt-4o").Count(s); n != 2 {
 		t.Errorf("o200k count %q = %d, want 2", s, n)
 	}
-	if n := TokenizerFor("gpt-4").Count(s); n != 2 {
+	if n := For("gpt-4").Count(s); n != 2 {
 		t.Errorf("cl100k count %q = %d, want 2", s, n)
 	}
-	for _, tk := range []Tokenizer{TokenizerFor("gpt-4o"), TokenizerFor("gpt-4"), EstimateTokenizer{}} {
+	for _, tk := range []Counter{For("gpt-4o"), For("gpt-4"), Estimate{}} {
 		if n := tk.Count(""); n != 0 {
 			t.Errorf("%s: empty string counts %d", tk.Name(), n)
 		}
