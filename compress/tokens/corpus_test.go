@@ -190,14 +190,14 @@ func TestPretokenizerMatchesCodecCorpus(t *testing.T) {
 	}
 }
 
-// TestBPECountMatchesCodecCorpus: the memoized count equals the codec's
+// TestCountMatchesLibraryCorpus: the direct count equals the library's
 // count on every corpus string.
-func TestBPECountMatchesCodecCorpus(t *testing.T) {
+func TestCountMatchesLibraryCorpus(t *testing.T) {
 	var texts []string
 	for _, c := range corpusTexts(t) {
 		texts = append(texts, c.text)
 	}
-	checkCountsMatchCodec(t, texts)
+	checkCountsMatchLibrary(t, texts)
 }
 
 // TestEstimateCalibration checks the estimate against cl100k_base over the

@@ -8,11 +8,11 @@ import (
 // A hand-written equivalent of the pre-tokenizer regular expressions of
 // cl100k_base and o200k_base. The BPE library runs those expressions with a
 // backtracking regexp engine, which costs far more than the byte-pair
-// merges themselves; splitting the text here and counting each distinct
-// piece once (see bpeCounter.Count) gives the same count several times
-// faster. A piece is exactly one match of the expression, so the library
-// counts it in isolation exactly as it does inside the text;
-// TestPretokenizerMatchesCodec and FuzzPretokenizer compare the two.
+// merges themselves; splitting the text here and merging each piece
+// directly (encoding.count) gives the same count many times faster. A
+// piece is exactly one match of the expression, so it merges in isolation
+// exactly as it does inside the text; TestPretokenizerMatchesCodec and
+// FuzzPretokenizer compare the split with the library's.
 //
 // o200k_base:
 //
@@ -25,23 +25,23 @@ import (
 //	(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}
 //	| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 
-// pretokenize calls yield with each piece of s in order. o200k selects
-// the o200k_base expression, else cl100k_base.
-func pretokenize(s string, o200k bool, yield func(piece string)) {
-	for i := 0; i < len(s); {
-		if s[i] == del {
-			// The library's compiled expressions match DEL with no
-			// alternative: it belongs to no piece and costs no token.
-			i++
-			continue
-		}
-		n := pieceLen(s, i, o200k)
-		if n <= 0 { // cannot happen: every rune starts some alternative
-			_, n = utf8.DecodeRuneInString(s[i:])
-		}
-		yield(s[i : i+n])
-		i += n
+// nextPiece returns the bounds of the piece of s that starts at or after
+// i (< len(s)), for the o200k_base expression if o200k, else cl100k_base;
+// start == end == len(s) when only DEL bytes remain.
+func nextPiece(s string, i int, o200k bool) (start, end int) {
+	for i < len(s) && s[i] == del {
+		// The library's compiled expressions match DEL with no
+		// alternative: it belongs to no piece and costs no token.
+		i++
 	}
+	if i == len(s) {
+		return i, i
+	}
+	n := pieceLen(s, i, o200k)
+	if n <= 0 { // cannot happen: every rune starts some alternative
+		_, n = utf8.DecodeRuneInString(s[i:])
+	}
+	return i, i + n
 }
 
 // del (U+007F) is outside the character classes of the library's compiled

@@ -25,23 +25,24 @@ type Counter interface {
 	Exact() bool
 }
 
-// The BPE codecs embed their vocabularies in the binary (no download at run
-// time). Building one parses a large vocabulary table, so each is built once,
-// on first use; a built codec is never mutated, which makes sharing it safe.
+// The encodings' vocabularies are embedded in the binary (no download at
+// run time). Building a rank table reads a large vocabulary, so each is
+// built once, on first use, and shared: it is never mutated, and its piece
+// cache is safe for concurrent use.
 var (
-	o200kCodec  = sync.OnceValue(func() tokenizer.Codec { return mustCodec(tokenizer.O200kBase) })
-	cl100kCodec = sync.OnceValue(func() tokenizer.Codec { return mustCodec(tokenizer.Cl100kBase) })
+	o200k  = sync.OnceValue(func() *encoding { return mustEncoding(tokenizer.O200kBase, true) })
+	cl100k = sync.OnceValue(func() *encoding { return mustEncoding(tokenizer.Cl100kBase, false) })
 )
 
-// mustCodec returns the named embedded codec, or nil if the library does not
-// know it (it always does for the two encodings used here; nil makes the
-// caller fall back to the estimate rather than panic).
-func mustCodec(enc tokenizer.Encoding) tokenizer.Codec {
-	c, err := tokenizer.Get(enc)
+// mustEncoding returns the named encoding, or nil if it cannot be built (it
+// always can for the two used here; nil makes For fall back to the estimate
+// rather than panic).
+func mustEncoding(enc tokenizer.Encoding, o200k bool) *encoding {
+	e, err := newEncoding(enc, o200k, defaultCache)
 	if err != nil {
 		return nil
 	}
-	return c
+	return e
 }
 
 // For returns the counter for a model name as Aperture or the request body
@@ -56,17 +57,17 @@ func mustCodec(enc tokenizer.Encoding) tokenizer.Codec {
 //   - everything else (Claude, Gemini, unknown or empty names): Estimate,
 //     since those vendors publish no tokenizer that can be embedded offline.
 func For(model string) Counter {
+	var e *encoding
 	switch family(model) {
 	case "o200k":
-		if c := o200kCodec(); c != nil {
-			return bpeCounter{name: "o200k_base", codec: c, o200k: true}
-		}
+		e = o200k()
 	case "cl100k":
-		if c := cl100kCodec(); c != nil {
-			return bpeCounter{name: "cl100k_base", codec: c}
-		}
+		e = cl100k()
 	}
-	return Estimate{}
+	if e == nil {
+		return Estimate{}
+	}
+	return bpeCounter{e}
 }
 
 // family maps a model name to "o200k", "cl100k" or "" (unknown).
@@ -104,42 +105,13 @@ func family(model string) string {
 	return ""
 }
 
-// bpeCounter is an exact OpenAI tokenizer backed by an embedded BPE codec.
-type bpeCounter struct {
-	name  string
-	codec tokenizer.Codec
-	o200k bool // which pre-tokenizer expression the codec uses
-}
+// bpeCounter is an exact OpenAI tokenizer.
+type bpeCounter struct{ enc *encoding }
 
-func (t bpeCounter) Name() string { return t.name }
-func (t bpeCounter) Exact() bool  { return true }
+func (c bpeCounter) Name() string { return c.enc.name }
+func (c bpeCounter) Exact() bool  { return true }
 
-// Count returns the BPE token count. The text is split into pre-tokens
-// here (pretokenize, the same split as the codec's own expression) and each
-// distinct piece is counted by the codec once: tool output repeats the same
-// words, paths and punctuation, so most pieces cost a map lookup. If the
-// codec fails (it only can on pathological input) the estimate stands in,
-// so counting never fails.
-func (t bpeCounter) Count(s string) int {
-	if s == "" {
-		return 0
-	}
-	memo := make(map[string]int, 256)
-	n := 0
-	var err error
-	pretokenize(s, t.o200k, func(p string) {
-		c, ok := memo[p]
-		if !ok {
-			var e error
-			if c, e = t.codec.Count(p); e != nil {
-				err = e
-			}
-			memo[p] = c
-		}
-		n += c
-	})
-	if err != nil {
-		return Estimate{}.Count(s)
-	}
-	return n
-}
+// Count returns the BPE token count of s, exactly as the encoding's
+// reference implementation counts it. It allocates nothing on valid
+// UTF-8, apart from growing the shared piece cache.
+func (c bpeCounter) Count(s string) int { return c.enc.count(s) }

@@ -56,3 +56,23 @@ func TestTokenizerCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestBlankLinesCountAsTiktoken: a run of blank lines holding spaces is one
+// piece, as OpenAI's tiktoken splits it (counts from tiktoken 0.14), where
+// the Go tokenizer library cuts it at every line break and counts more.
+func TestBlankLinesCountAsTiktoken(t *testing.T) {
+	for _, tc := range []struct {
+		model, text string
+		want        int
+	}{
+		{"gpt-4", "a\n \nb", 3},
+		{"gpt-4", "a \n \nb", 3},
+		{"gpt-4", "a\n  \n  \nb", 4},
+		{"gpt-4", "\n \n \n", 2},
+		{"gpt-4o", "a\n \nb", 3},
+	} {
+		if n := For(tc.model).Count(tc.text); n != tc.want {
+			t.Errorf("%s: %q counts %d, tiktoken %d", tc.model, tc.text, n, tc.want)
+		}
+	}
+}
