@@ -140,6 +140,11 @@ func contraction(s string, i int) int {
 
 // pieceLen returns the byte length of the match at i.
 func pieceLen(s string, i int, o200k bool) int {
+	if s[i] < utf8.RuneSelf {
+		if n, ok := asciiPieceLen(s, i, o200k); ok {
+			return n
+		}
+	}
 	r, rn := runeAt(s, i)
 	if !o200k {
 		if n := contraction(s, i); n > 0 {
@@ -248,4 +253,143 @@ func upperLower(s string, j int) int {
 		}
 	}
 	return j
+}
+
+// Classes of ASCII bytes, by the predicates above, for asciiPieceLen.
+const (
+	cUpper  = 1 << iota // isUpperish
+	cLower              // isLowerish
+	cLetter             // isL
+	cDigit              // isN
+	cSpace              // isSpace
+	cPrefix             // isPrefixRune
+	cPunct              // isPunct
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for b := range rune(utf8.RuneSelf) {
+		for _, c := range []struct {
+			class uint8
+			is    func(rune) bool
+		}{
+			{cUpper, isUpperish}, {cLower, isLowerish}, {cLetter, isL}, {cDigit, isN},
+			{cSpace, isSpace}, {cPrefix, isPrefixRune}, {cPunct, isPunct},
+		} {
+			if c.is(b) {
+				t[b] |= c.class
+			}
+		}
+	}
+	return t
+}()
+
+// class returns the class bits of s[i]; ok is false past the end of s or
+// at a non-ASCII byte, whose rune asciiPieceLen leaves to pieceLen.
+func class(s string, i int) (c uint8, ascii bool) {
+	if i >= len(s) || s[i] >= utf8.RuneSelf {
+		return 0, false
+	}
+	return asciiClass[s[i]], true
+}
+
+// asciiRun returns the end of the run of ASCII bytes of class c from i; ok
+// is false if the run stops at a non-ASCII byte, which might continue it.
+func asciiRun(s string, i int, c uint8) (end int, ok bool) {
+	for i < len(s) && s[i] < utf8.RuneSelf && asciiClass[s[i]]&c != 0 {
+		i++
+	}
+	return i, i == len(s) || s[i] < utf8.RuneSelf
+}
+
+// asciiPieceLen is pieceLen for the common case, a piece that ASCII bytes
+// alone delimit, without decoding runes. s[i] is ASCII; ok is false when a
+// non-ASCII byte could change the match, and pieceLen decides by runes.
+func asciiPieceLen(s string, i int, o200k bool) (n int, ok bool) {
+	c := asciiClass[s[i]]
+	if !o200k && s[i] == '\'' {
+		if n := contraction(s, i); n > 0 {
+			return n, true
+		}
+	}
+	// Letters, after at most one prefix character.
+	j := i
+	if c&cPrefix != 0 {
+		next, ascii := class(s, i+1)
+		if !ascii && i+1 < len(s) {
+			return 0, false // a letter, maybe
+		}
+		if next&cLetter != 0 {
+			j = i + 1
+		}
+	}
+	if asciiClass[s[j]]&cLetter != 0 {
+		if !o200k {
+			e, ok := asciiRun(s, j, cLetter)
+			return e - i, ok
+		}
+		// [upper]*[lower]+ or [upper]+[lower]*: for ASCII, the upper-case
+		// run then the lower-case run, then a contraction.
+		ue, ok := asciiRun(s, j, cUpper)
+		if !ok {
+			return 0, false
+		}
+		le, ok := asciiRun(s, ue, cLower)
+		if !ok {
+			return 0, false
+		}
+		return le + contraction(s, le) - i, true
+	}
+	// \p{N}{1,3}
+	if c&cDigit != 0 {
+		e := i + 1
+		for e < i+3 {
+			d, ascii := class(s, e)
+			if !ascii && e < len(s) {
+				return 0, false
+			}
+			if d&cDigit == 0 {
+				break
+			}
+			e++
+		}
+		return e - i, true
+	}
+	// ' ?[^\s\p{L}\p{N}]+[\r\n/]*' (cl100k: [\r\n]*)
+	p := i
+	if s[i] == ' ' {
+		next, ascii := class(s, i+1)
+		if !ascii && i+1 < len(s) {
+			return 0, false
+		}
+		if next&cPunct != 0 {
+			p = i + 1
+		}
+	}
+	if asciiClass[s[p]]&cPunct != 0 {
+		e, ok := asciiRun(s, p, cPunct)
+		if !ok {
+			return 0, false
+		}
+		for e < len(s) && (s[e] == '\r' || s[e] == '\n' || o200k && s[e] == '/') {
+			e++
+		}
+		return e - i, true
+	}
+	// Whitespace: \s*[\r\n]+ | \s+(?!\S) | \s+
+	if c&cSpace == 0 {
+		return 0, false // DEL
+	}
+	e, ok := asciiRun(s, i, cSpace)
+	if !ok {
+		return 0, false
+	}
+	for k := e; k > i; k-- {
+		if s[k-1] == '\r' || s[k-1] == '\n' {
+			return k - i, true
+		}
+	}
+	if e == len(s) || e-i == 1 {
+		return e - i, true
+	}
+	return e - 1 - i, true
 }
