@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"testing"
 
@@ -198,45 +197,4 @@ func TestCountMatchesLibraryCorpus(t *testing.T) {
 		texts = append(texts, c.text)
 	}
 	checkCountsMatchLibrary(t, texts)
-}
-
-// TestEstimateCalibration checks the estimate against cl100k_base over the
-// tool outputs of the development corpus: the total within 5%, the per-block
-// error within 12% RMS and 25% at worst. It logs the figures quoted in
-// Estimate's doc.
-func TestEstimateCalibration(t *testing.T) {
-	if testing.Short() {
-		t.Skip("calibration counts the whole corpus with the BPE encoders")
-	}
-	cl, o2 := For("gpt-4"), For("gpt-4o")
-	var est, ref, ref2 int
-	var worst, sq float64
-	var blocks, off15 int
-	for _, c := range corpusTexts(t) {
-		if !c.tool || len(c.text) < 2000 {
-			continue
-		}
-		e, r := Estimate{}.Count(c.text), cl.Count(c.text)
-		est += e
-		ref += r
-		ref2 += o2.Count(c.text)
-		d := math.Abs(float64(e)/float64(r) - 1)
-		sq += d * d
-		blocks++
-		if d > 0.15 {
-			off15++
-			t.Logf("%s: estimate %d cl100k %d (%+.0f%%)", c.name, e, r, 100*(float64(e)/float64(r)-1))
-		}
-		worst = math.Max(worst, d)
-	}
-	ratio := float64(est) / float64(ref)
-	rms := math.Sqrt(sq / float64(max(blocks, 1)))
-	t.Logf("estimate %d, cl100k %d (ratio %.3f), o200k %d; blocks %d, RMS error %.1f%%, off by >15%%: %d, worst %.0f%%",
-		est, ref, ratio, ref2, blocks, 100*rms, off15, 100*worst)
-	if math.Abs(ratio-1) > 0.05 {
-		t.Errorf("estimate/cl100k total ratio %.3f, want within 5%%", ratio)
-	}
-	if rms > 0.12 || worst > 0.25 {
-		t.Errorf("per-block error RMS %.1f%% worst %.0f%%, want <= 12%% and <= 25%%", 100*rms, 100*worst)
-	}
 }
