@@ -180,12 +180,8 @@ func (e *encoding) count(s string) int {
 	valid := utf8.ValidString(s)
 	n := 0
 	for i := 0; i < len(s); {
-		start, end := nextPiece(s, i, e.o200k)
-		p := s[start:end]
-		i = end
-		if p == "" {
-			break
-		}
+		p := s[i : i+pieceLen(s, i, e.o200k)]
+		i += len(p)
 		if !valid && !utf8.ValidString(p) {
 			// The library's regexp engine reads text as runes, so each
 			// invalid byte is encoded as U+FFFD.

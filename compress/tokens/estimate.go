@@ -113,7 +113,7 @@ const (
 	eDigit
 	eBlank // space, tab, \v, \f
 	eBreak // \r, \n
-	ePunct // other ASCII but DEL
+	ePunct // other ASCII
 	eHigh  // not ASCII
 )
 
@@ -132,7 +132,7 @@ var estClass = func() (t [256]uint8) {
 			t[c] = eBlank
 		case c == '\r' || c == '\n':
 			t[c] = eBreak
-		case c != 0x7f:
+		default:
 			t[c] = ePunct
 		}
 	}
@@ -197,10 +197,8 @@ func estimateFeatures(s string) estFeatures {
 			i = j
 		case cls&(eBlank|eBreak) != 0:
 			i = f.blanks(s, i)
-		case cls&ePunct != 0:
+		default:
 			i = f.symbolRun(s, i)
-		default: // DEL: no token
-			i++
 		}
 	}
 	return f

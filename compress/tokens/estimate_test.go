@@ -243,7 +243,7 @@ func TestEstimateNonASCII(t *testing.T) {
 func TestEstimateSmall(t *testing.T) {
 	for s, want := range map[string]int{
 		"":                 0,
-		"\x7f":             0,
+		"\x7f":             1,
 		"hello world":      2,
 		"hello, world!\n":  5,
 		"x = 12345":        5,

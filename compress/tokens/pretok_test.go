@@ -28,18 +28,26 @@ func mustLib(enc tokenizer.Encoding) tokenizer.Codec {
 // pretokenize calls yield with each piece of s in order.
 func pretokenize(s string, o200k bool, yield func(piece string)) {
 	for i := 0; i < len(s); {
-		start, end := nextPiece(s, i, o200k)
-		if start < end {
-			yield(s[start:end])
-		}
-		i = end
+		p := s[i : i+pieceLen(s, i, o200k)]
+		yield(p)
+		i += len(p)
 	}
 }
+
+// libDropsDEL reports whether s holds DEL (U+007F), which the tokenizer
+// library's compiled expressions match with no alternative, so that it
+// drops the character, where OpenAI's tiktoken (and pretokenize) takes it
+// for a symbol like any other control character. Such texts are checked
+// against tiktoken only (TestCountMatchesTiktoken, TestCountsAsTiktoken).
+func libDropsDEL(s string) bool { return strings.IndexByte(s, 0x7f) >= 0 }
 
 // samePieces checks that encoding the pieces one by one gives exactly the
 // token ids of encoding the whole text: the split matches the library's.
 func samePieces(t *testing.T, name string, s string) {
 	t.Helper()
+	if libDropsDEL(s) {
+		return
+	}
 	for _, enc := range []struct {
 		o200k bool
 		codec tokenizer.Codec
@@ -109,7 +117,7 @@ func TestPretokenizerUnicodeSweep(t *testing.T) {
 	}
 	var sb strings.Builder
 	for r := rune(0); r < 0x30000; r++ {
-		if r >= 0xD800 && r < 0xE000 {
+		if r >= 0xD800 && r < 0xE000 || r == 0x7f { // see libDropsDEL
 			continue
 		}
 		c := string(r)

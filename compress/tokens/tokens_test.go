@@ -57,10 +57,11 @@ func TestTokenizerCounts(t *testing.T) {
 	}
 }
 
-// TestBlankLinesCountAsTiktoken: a run of blank lines holding spaces is one
-// piece, as OpenAI's tiktoken splits it (counts from tiktoken 0.14), where
-// the Go tokenizer library cuts it at every line break and counts more.
-func TestBlankLinesCountAsTiktoken(t *testing.T) {
+// TestCountsAsTiktoken: counts from OpenAI's tiktoken 0.14 where the Go
+// tokenizer library gives others. A run of blank lines holding spaces is
+// one piece, which the library cuts at every line break; DEL is a symbol,
+// which the library drops.
+func TestCountsAsTiktoken(t *testing.T) {
 	for _, tc := range []struct {
 		model, text string
 		want        int
@@ -70,6 +71,11 @@ func TestBlankLinesCountAsTiktoken(t *testing.T) {
 		{"gpt-4", "a\n  \n  \nb", 4},
 		{"gpt-4", "\n \n \n", 2},
 		{"gpt-4o", "a\n \nb", 3},
+		{"gpt-4", "\x7f", 1},
+		{"gpt-4", "a\x7fb", 3},
+		{"gpt-4", "\x7f\x7f a", 3},
+		{"gpt-4", "x \x7fy", 4},
+		{"gpt-4o", "\x7f\n", 2},
 	} {
 		if n := For(tc.model).Count(tc.text); n != tc.want {
 			t.Errorf("%s: %q counts %d, tiktoken %d", tc.model, tc.text, n, tc.want)
