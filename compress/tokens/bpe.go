@@ -3,6 +3,7 @@ package tokens
 import (
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -13,7 +14,7 @@ import (
 //
 // The tokenizer library keeps its vocabulary to itself and applies it only
 // after its own (slow, backtracking) split of the text; here the text is
-// split by pretokenize and each piece is merged directly. The table is read
+// split by pieceLen and each piece is merged directly. The table is read
 // once out of the library's embedded vocabulary through its public Decode
 // (token id = rank) into flat arrays that hold no pointers, so the garbage
 // collector never scans them: about 6 MB for o200k_base, 3 MB for
@@ -32,6 +33,7 @@ type encoding struct {
 	shortKeys  []uint64 // packShort of the token, 0 if empty; len a power of two
 	shortRanks []uint32
 	shortShift uint8 // 64 - log2(len(shortKeys))
+	pairs      [1 << 16 / 64]uint64 // bit b1<<8|b0 is set if the bytes b0 b1 are a token
 
 	// Longer tokens by a seeded hash of their bytes.
 	index []uint32 // rank+1 of the token hashed to a slot, 0 if empty; len a power of two
@@ -70,8 +72,10 @@ func newEncoding(enc tokenizer.Encoding, o200k bool, cache cacheConfig) (*encodi
 	var sb strings.Builder
 	starts := make([]uint32, 0, 1<<18)
 	short := 0
+	ids := []uint{0}
 	for id := uint(0); ; id++ {
-		t, err := codec.Decode([]uint{id})
+		ids[0] = id
+		t, err := codec.Decode(ids)
 		if err != nil || t == "" {
 			break
 		}
@@ -86,44 +90,51 @@ func newEncoding(enc tokenizer.Encoding, o200k bool, cache cacheConfig) (*encodi
 	e := &encoding{
 		name:   string(enc),
 		o200k:  o200k,
-		toks:   sb.String(),
-		starts: starts,
+		toks:   strings.Clone(sb.String()), // without the builder's spare capacity
+		starts: slices.Clip(starts),
 		seed:   maphash.MakeSeed(),
 		cache:  newPieceCache(cache),
 	}
-	// Both indexes at most half full, so that a miss (most merge lookups
-	// are) stops after a probe or two.
+	// Both indexes about half full (at most two thirds), so that a miss
+	// (most merge lookups are) stops after a few probes.
 	bits := 1
-	for 1<<bits < 2*short {
+	for 1<<bits < short*3/2 {
 		bits++
 	}
 	e.shortKeys = make([]uint64, 1<<bits)
 	e.shortRanks = make([]uint32, 1<<bits)
 	e.shortShift = uint8(64 - bits)
 	size := 1
-	for size < 2*(n-short) {
+	for size < (n-short)*3/2 {
 		size <<= 1
 	}
 	e.index = make([]uint32, size)
 	for r := range uint32(n) {
+		// A token found while probing is a duplicate (there are none in
+		// a sound vocabulary): the lower rank, inserted first, stays.
 		t := e.token(r)
-		if _, dup := e.rank(t); dup {
-			continue
-		}
 		if len(t) <= maxShort {
 			k := packShort(t)
 			i := fibHash(k) >> e.shortShift
-			for e.shortKeys[i] != 0 {
+			for e.shortKeys[i] != 0 && e.shortKeys[i] != k {
 				i = (i + 1) & uint64(len(e.shortKeys)-1)
 			}
-			e.shortKeys[i], e.shortRanks[i] = k, r
+			if e.shortKeys[i] == 0 {
+				e.shortKeys[i], e.shortRanks[i] = k, r
+			}
+			if len(t) == 2 {
+				b := uint16(t[1])<<8 | uint16(t[0])
+				e.pairs[b/64] |= 1 << (b % 64)
+			}
 			continue
 		}
 		i := maphash.String(e.seed, t) & uint64(size-1)
-		for e.index[i] != 0 {
+		for e.index[i] != 0 && e.token(e.index[i]-1) != t {
 			i = (i + 1) & uint64(size-1)
 		}
-		e.index[i] = r + 1
+		if e.index[i] == 0 {
+			e.index[i] = r + 1
+		}
 	}
 	// Every single byte must be a token, or some pieces would not merge
 	// down to tokens at all.
@@ -145,6 +156,20 @@ func (e *encoding) rank(s string) (uint32, bool) {
 		return e.shortRank(packShort(s))
 	}
 	return e.longRank(s, maphash.String(e.seed, s))
+}
+
+// isShort reports whether a token packs into k (shortRank without the
+// rank, which costs another memory access).
+func (e *encoding) isShort(k uint64) bool {
+	mask := uint64(len(e.shortKeys) - 1)
+	for i := fibHash(k) >> e.shortShift; ; i = (i + 1) & mask {
+		switch e.shortKeys[i] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
 }
 
 // shortRank returns the rank of the token that packs into k.
@@ -194,12 +219,19 @@ func (e *encoding) count(s string) int {
 
 // pieceTokens returns the number of tokens of one pre-tokenized piece.
 func (e *encoding) pieceTokens(p string) int {
-	if len(p) == 1 {
+	switch len(p) {
+	case 1:
 		return 1 // every byte is a token
+	case 2:
+		b := uint16(p[1])<<8 | uint16(p[0])
+		if e.pairs[b/64]&(1<<(b%64)) != 0 {
+			return 1
+		}
+		return 2
 	}
 	if len(p) <= maxShort {
 		k := packShort(p)
-		if _, ok := e.shortRank(k); ok {
+		if e.isShort(k) {
 			return 1
 		}
 		if n, ok := e.cache.getShort(k); ok {
