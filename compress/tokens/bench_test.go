@@ -119,3 +119,26 @@ func BenchmarkLoad(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCountParallel counts from GOMAXPROCS goroutines at once through
+// the shared piece cache (warm), as concurrent requests do.
+func BenchmarkCountParallel(b *testing.B) {
+	texts := benchTexts(b)
+	for _, e := range []*encoding{o200k(), cl100k()} {
+		c := bpeCounter{e}
+		for _, s := range texts {
+			c.Count(s)
+		}
+		b.Run(e.name, func(b *testing.B) {
+			b.SetBytes(totalBytes(texts))
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					for _, s := range texts {
+						c.Count(s)
+					}
+				}
+			})
+		})
+	}
+}
