@@ -32,7 +32,7 @@ type encoding struct {
 	// probe sequences are fixed too, whatever the text).
 	shortKeys  []uint64 // packShort of the token, 0 if empty; len a power of two
 	shortRanks []uint32
-	shortShift uint8 // 64 - log2(len(shortKeys))
+	shortShift uint8                // 64 - log2(len(shortKeys))
 	pairs      [1 << 16 / 64]uint64 // bit b1<<8|b0 is set if the bytes b0 b1 are a token
 
 	// Longer tokens by a seeded hash of their bytes.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -96,7 +97,7 @@ func (w *textWalker) value(raw json.RawMessage, tool bool) {
 		if r := str("role"); r == "tool" || r == "function" {
 			tool = true
 		}
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			v := obj[k]
 			if k == "functionResponse" || k == "toolResult" {
 				w.jsonOutputs(v)
@@ -166,15 +167,6 @@ func longLeaves(raw json.RawMessage) []string {
 			out = append(out, s)
 		}
 	}
-}
-
-func sortedKeys(m map[string]json.RawMessage) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // TestPretokenizerMatchesCodecCorpus checks the pre-tokenizer split on
