@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/tiktoken-go/tokenizer"
 )
@@ -231,6 +232,15 @@ func TestPieceCacheBoundedAndKeepsHotEntries(t *testing.T) {
 	}
 	if _, ok := off.getShort(packShort("ab")); ok {
 		t.Error("a disabled short cache hit")
+	}
+}
+
+func TestCacheShardsOnSeparateLines(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the padding is sized for 64-bit words")
+	}
+	if n := unsafe.Sizeof(cacheShard{}); n%64 != 0 {
+		t.Errorf("cacheShard is %d bytes, not a multiple of a cache line", n)
 	}
 }
 

@@ -53,9 +53,9 @@ type cacheConfig struct {
 	// Short is the number of slots for short pieces, rounded up to a
 	// power of two.
 	Short int
-	// Entries is the most long pieces held, Bytes the most bytes of them
-	// held; the cache holds up to twice these during a rotation.
-	// Zero or negative Entries and Short disable the cache.
+	// Entries is the most long pieces, Bytes the most bytes of them, that
+	// each of the two generations holds. Zero or negative Short or
+	// Entries disables that part of the cache.
 	Entries, Bytes int
 }
 
@@ -70,7 +70,7 @@ var defaultCache = cacheConfig{Short: 1 << 16, Entries: 1 << 14, Bytes: 512 << 1
 type cacheShard struct {
 	mu       sync.Mutex
 	cur, old cacheGen
-	_        [32]byte // keep shards on separate cache lines
+	_        [56]byte // to 128 bytes: shards on separate cache lines
 }
 
 type cacheGen struct {
