@@ -109,6 +109,13 @@ func contraction(s string, i int) int {
 	switch s[i+1] | 0x20 {
 	case 's', 't', 'm', 'd':
 		return 2
+	case 0xc5 | 0x20:
+		// U+017F LATIN SMALL LETTER LONG S, which (?i) takes for an s
+		// (Unicode case folding); no other letter of the contractions
+		// folds to a non-ASCII one.
+		if s[i+1] == 0xc5 && i+2 < len(s) && s[i+2] == 0xbf {
+			return 3
+		}
 	case 'r', 'v', 'l':
 		if i+2 < len(s) {
 			a, b := s[i+1]|0x20, s[i+2]|0x20

@@ -100,6 +100,34 @@ func TestPretokenizerMatchesCodec(t *testing.T) {
 	}
 }
 
+// TestPretokenizerPieces checks pieces where the token counts alone cannot
+// tell a wrong split (what Python's regex module, which tiktoken's
+// reference implementation uses, makes of the expressions).
+func TestPretokenizerPieces(t *testing.T) {
+	for _, tc := range []struct {
+		text        string
+		cl100k, o2k []string
+	}{
+		// (?i:'s) matches U+017F, the long s.
+		{"x'ſa", []string{"x", "'ſ", "a"}, []string{"x'ſ", "a"}},
+		{"don'ſ", []string{"don", "'ſ"}, []string{"don'ſ"}},
+		{"WE'Sx", []string{"WE", "'S", "x"}, []string{"WE'S", "x"}},
+		{"a\n \n b", []string{"a", "\n \n", " b"}, []string{"a", "\n \n", " b"}},
+		{"a\x7fb", []string{"a", "\x7fb"}, []string{"a", "\x7fb"}},
+	} {
+		for _, enc := range []struct {
+			o200k bool
+			want  []string
+		}{{false, tc.cl100k}, {true, tc.o2k}} {
+			var got []string
+			pretokenize(tc.text, enc.o200k, func(p string) { got = append(got, p) })
+			if !slices.Equal(got, enc.want) {
+				t.Errorf("%q (o200k %v): pieces %q, want %q", tc.text, enc.o200k, got, enc.want)
+			}
+		}
+	}
+}
+
 func FuzzPretokenizer(f *testing.F) {
 	f.Add("Hello WORLD don't 123 ü 日本 \n\n  x")
 	f.Add("a\xffb  \t\r\n")

@@ -3,6 +3,19 @@
 // cl100k_base), whose vocabularies are embedded in the binary, and with a
 // documented estimate for Claude, Gemini and unknown models, whose vendors
 // publish no tokenizer that can run offline.
+//
+// Exact counts are OpenAI's tiktoken's. The vocabularies come from the Go
+// tokenizer library (github.com/tiktoken-go/tokenizer), read once into
+// tables of this package: the text is split by a hand-written equivalent of
+// the encodings' pre-tokenizer expressions and each piece is merged
+// directly, many times faster than the library's own count, which also
+// departs from tiktoken on two rare inputs (see pretok.go).
+//
+// The counters of an encoding share one bounded cache of the counts of
+// pieces that take merges, process-wide and safe for concurrent use: a
+// memo of a pure function, it changes no result, only the cost of seeing a
+// piece again. The first use of an encoding builds its tables (tens of
+// milliseconds).
 package tokens
 
 import (
@@ -111,7 +124,7 @@ type bpeCounter struct{ enc *encoding }
 func (c bpeCounter) Name() string { return c.enc.name }
 func (c bpeCounter) Exact() bool  { return true }
 
-// Count returns the BPE token count of s, exactly as the encoding's
-// reference implementation counts it. It allocates nothing on valid
-// UTF-8, apart from growing the shared piece cache.
+// Count returns the BPE token count of s, exactly as tiktoken counts it.
+// On valid UTF-8 it allocates only to grow the shared piece cache and to
+// merge a piece longer than 64 bytes that it has not seen before.
 func (c bpeCounter) Count(s string) int { return c.enc.count(s) }
