@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tiktoken-go/tokenizer"
 
@@ -19,6 +20,10 @@ import (
 // hit), .../warm with the cache holding every piece already (the same
 // outputs again on the next turn, or kin of them). BenchmarkCountLibrary
 // is the tokenizer library's own count, for comparison.
+//
+// Besides MB/s of wall time, each reports cpu-MB/s: bytes per second of
+// the process's CPU time (garbage collection included), which a machine
+// busy with other work disturbs far less.
 
 // benchTexts returns the distinct corpus tool outputs, or generated text
 // where the corpus is absent.
@@ -39,6 +44,14 @@ func benchTexts(b *testing.B) []string {
 	return out
 }
 
+// cpuThroughput reports cpu-MB/s for b, which has processed size bytes per
+// op since start (the process's CPU time when the timed loop began).
+func cpuThroughput(b *testing.B, start time.Duration, size int64) {
+	if used := processCPU() - start; used > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/used.Seconds()/1e6, "cpu-MB/s")
+	}
+}
+
 func totalBytes(texts []string) int64 {
 	n := 0
 	for _, s := range texts {
@@ -52,24 +65,32 @@ func BenchmarkCount(b *testing.B) {
 	b.Run("estimate", func(b *testing.B) {
 		b.SetBytes(totalBytes(texts))
 		b.ReportAllocs()
+		start := processCPU()
 		for b.Loop() {
 			for _, s := range texts {
 				Estimate{}.Count(s)
 			}
 		}
+		cpuThroughput(b, start, totalBytes(texts))
 	})
 	for _, e := range []*encoding{o200k(), cl100k()} {
 		c := bpeCounter{e}
 		b.Run(e.name+"/cold", func(b *testing.B) {
 			b.SetBytes(totalBytes(texts))
 			b.ReportAllocs()
+			var cpu time.Duration
 			for b.Loop() {
 				for _, s := range texts {
 					b.StopTimer()
 					e.cache.reset()
 					b.StartTimer()
+					start := processCPU()
 					c.Count(s)
+					cpu += processCPU() - start
 				}
+			}
+			if cpu > 0 {
+				b.ReportMetric(float64(totalBytes(texts))*float64(b.N)/cpu.Seconds()/1e6, "cpu-MB/s")
 			}
 		})
 		b.Run(e.name+"/warm", func(b *testing.B) {
@@ -78,11 +99,13 @@ func BenchmarkCount(b *testing.B) {
 			}
 			b.SetBytes(totalBytes(texts))
 			b.ReportAllocs()
+			start := processCPU()
 			for b.Loop() {
 				for _, s := range texts {
 					c.Count(s)
 				}
 			}
+			cpuThroughput(b, start, totalBytes(texts))
 		})
 	}
 }
@@ -93,11 +116,13 @@ func BenchmarkCountLibrary(b *testing.B) {
 		b.Run(c.GetName(), func(b *testing.B) {
 			b.SetBytes(totalBytes(texts))
 			b.ReportAllocs()
+			start := processCPU()
 			for b.Loop() {
 				for _, s := range texts {
 					_, _ = c.Count(s)
 				}
 			}
+			cpuThroughput(b, start, totalBytes(texts))
 		})
 	}
 }
@@ -132,6 +157,7 @@ func BenchmarkCountParallel(b *testing.B) {
 		b.Run(e.name, func(b *testing.B) {
 			b.SetBytes(totalBytes(texts))
 			b.ReportAllocs()
+			start := processCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					for _, s := range texts {
@@ -139,6 +165,7 @@ func BenchmarkCountParallel(b *testing.B) {
 					}
 				}
 			})
+			cpuThroughput(b, start, totalBytes(texts))
 		})
 	}
 }

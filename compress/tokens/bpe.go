@@ -311,29 +311,31 @@ func (e *encoding) merge(p string) int {
 // which entries made stale by earlier merges are skipped.
 func (e *encoding) mergeHeap(p string) int {
 	n := int32(len(p))
-	// Node i is the part starting at offset i; next[i] is the start of the
-	// following part (n for the last); rank[i] the rank of the part joined
-	// with its successor, noRank if none or if the node was merged away.
-	next := make([]int32, n)
-	prev := make([]int32, n)
-	rank := make([]uint32, n)
+	// Node i is the part starting at offset i: next is the start of the
+	// following part (n for the last), rank that of the part joined with
+	// its successor, noRank if none or if the node was merged away.
+	type node struct {
+		next, prev int32
+		rank       uint32
+	}
+	nodes := make([]node, n)
 	pair := func(i int32) uint32 {
-		j := next[i]
+		j := nodes[i].next
 		if j >= n {
 			return noRank
 		}
-		if r, ok := e.rank(p[i:next[j]]); ok {
+		if r, ok := e.rank(p[i:nodes[j].next]); ok {
 			return r
 		}
 		return noRank
 	}
+	for i := range n {
+		nodes[i].next, nodes[i].prev = i+1, i-1
+	}
 	h := make(pairHeap, 0, n)
 	for i := range n {
-		next[i], prev[i] = i+1, i-1
-	}
-	for i := range n {
-		if rank[i] = pair(i); rank[i] != noRank {
-			h = append(h, pairAt{rank[i], i})
+		if nodes[i].rank = pair(i); nodes[i].rank != noRank {
+			h = append(h, pairAt{nodes[i].rank, i})
 		}
 	}
 	h.init()
@@ -341,22 +343,23 @@ func (e *encoding) mergeHeap(p string) int {
 	for len(h) > 0 {
 		top := h.pop()
 		i := top.at
-		if rank[i] != top.rank {
+		if nodes[i].rank != top.rank {
 			continue // stale: the pair changed after it was pushed
 		}
-		j := next[i]
-		next[i] = next[j]
-		if next[j] < n {
-			prev[next[j]] = i
+		j := nodes[i].next
+		k := nodes[j].next
+		nodes[i].next = k
+		if k < n {
+			nodes[k].prev = i
 		}
-		rank[j] = noRank
+		nodes[j].rank = noRank
 		parts--
-		for _, b := range [2]int32{i, prev[i]} {
+		for _, b := range [2]int32{i, nodes[i].prev} {
 			if b < 0 {
 				continue
 			}
-			if rank[b] = pair(b); rank[b] != noRank {
-				h.push(pairAt{rank[b], b})
+			if nodes[b].rank = pair(b); nodes[b].rank != noRank {
+				h.push(pairAt{nodes[b].rank, b})
 			}
 		}
 	}
