@@ -245,7 +245,8 @@ func upperLower(s string, j int) int {
 	return j
 }
 
-// Classes of ASCII bytes, by the predicates above, for asciiPieceLen.
+// Classes of bytes, by the predicates above (of ASCII bytes), for
+// asciiPieceLen.
 const (
 	cUpper  = 1 << iota // isUpperish
 	cLower              // isLowerish
@@ -254,10 +255,15 @@ const (
 	cSpace              // isSpace
 	cPrefix             // isPrefixRune
 	cPunct              // isPunct
+	cHigh               // not ASCII: asciiPieceLen leaves its rune to pieceLen
 )
 
-var asciiClass = func() (t [utf8.RuneSelf]uint8) {
-	for b := range rune(utf8.RuneSelf) {
+var asciiClass = func() (t [256]uint8) {
+	for b := range rune(len(t)) {
+		if b >= utf8.RuneSelf {
+			t[b] = cHigh
+			continue
+		}
 		for _, c := range []struct {
 			class uint8
 			is    func(rune) bool
@@ -273,22 +279,21 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
-// class returns the class bits of s[i]; ok is false past the end of s or
-// at a non-ASCII byte, whose rune asciiPieceLen leaves to pieceLen.
-func class(s string, i int) (c uint8, ascii bool) {
-	if i >= len(s) || s[i] >= utf8.RuneSelf {
-		return 0, false
+// class returns the class bits of s[i], 0 past the end of s.
+func class(s string, i int) uint8 {
+	if i >= len(s) {
+		return 0
 	}
-	return asciiClass[s[i]], true
+	return asciiClass[s[i]]
 }
 
-// asciiRun returns the end of the run of ASCII bytes of class c from i; ok
-// is false if the run stops at a non-ASCII byte, which might continue it.
+// asciiRun returns the end of the run of bytes of class c from i; ok is
+// false if the run stops at a non-ASCII byte, which might continue it.
 func asciiRun(s string, i int, c uint8) (end int, ok bool) {
-	for i < len(s) && s[i] < utf8.RuneSelf && asciiClass[s[i]]&c != 0 {
+	for i < len(s) && asciiClass[s[i]]&c != 0 {
 		i++
 	}
-	return i, i == len(s) || s[i] < utf8.RuneSelf
+	return i, i == len(s) || asciiClass[s[i]]&cHigh == 0
 }
 
 // asciiPieceLen is pieceLen for the common case, a piece that ASCII bytes
@@ -304,8 +309,8 @@ func asciiPieceLen(s string, i int, o200k bool) (n int, ok bool) {
 	// Letters, after at most one prefix character.
 	j := i
 	if c&cPrefix != 0 {
-		next, ascii := class(s, i+1)
-		if !ascii && i+1 < len(s) {
+		next := class(s, i+1)
+		if next&cHigh != 0 {
 			return 0, false // a letter, maybe
 		}
 		if next&cLetter != 0 {
@@ -333,8 +338,8 @@ func asciiPieceLen(s string, i int, o200k bool) (n int, ok bool) {
 	if c&cDigit != 0 {
 		e := i + 1
 		for e < i+3 {
-			d, ascii := class(s, e)
-			if !ascii && e < len(s) {
+			d := class(s, e)
+			if d&cHigh != 0 {
 				return 0, false
 			}
 			if d&cDigit == 0 {
@@ -347,8 +352,8 @@ func asciiPieceLen(s string, i int, o200k bool) (n int, ok bool) {
 	// ' ?[^\s\p{L}\p{N}]+[\r\n/]*' (cl100k: [\r\n]*)
 	p := i
 	if s[i] == ' ' {
-		next, ascii := class(s, i+1)
-		if !ascii && i+1 < len(s) {
+		next := class(s, i+1)
+		if next&cHigh != 0 {
 			return 0, false
 		}
 		if next&cPunct != 0 {
