@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -88,11 +89,90 @@ func isPunct(r rune) bool {
 	return !isSpace(r) && !isL(r) && !isN(r)
 }
 
-// runEnd returns the end of the run of runes from i that satisfy f.
-func runEnd(s string, i int, f func(rune) bool) int {
+// runeTable holds the class bits (cUpper...) of every rune of the Basic
+// Multilingual Plane: the split of non-ASCII text looks them up instead of
+// searching the Unicode tables rune by rune.
+type runeTable [1 << 16]uint8
+
+// runeClasses is built on first use, from the ranges of the Unicode
+// tables (TestRuneTable checks it against classOf), and never modified.
+var runeClasses = sync.OnceValue(func() *runeTable {
+	var letter, number, space, upper, lower runeTable
+	set := func(t *runeTable, tabs ...*unicode.RangeTable) {
+		for _, tab := range tabs {
+			for _, rg := range tab.R16 {
+				for r := int(rg.Lo); r <= int(rg.Hi); r += int(rg.Stride) {
+					t[r] = 1
+				}
+			}
+		}
+	}
+	set(&letter, unicode.L)
+	set(&number, unicode.N)
+	set(&space, unicode.White_Space)
+	set(&upper, unicode.Lu, unicode.Lt, unicode.Lm, unicode.Lo, unicode.M)
+	set(&lower, unicode.Ll, unicode.Lm, unicode.Lo, unicode.M)
+	t := new(runeTable)
+	for r := range t {
+		var c uint8
+		if upper[r] != 0 {
+			c |= cUpper
+		}
+		if lower[r] != 0 {
+			c |= cLower
+		}
+		if letter[r] != 0 {
+			c |= cLetter
+		}
+		if number[r] != 0 {
+			c |= cDigit
+		}
+		if space[r] != 0 {
+			c |= cSpace
+		}
+		if letter[r] == 0 && number[r] == 0 {
+			if r != '\r' && r != '\n' {
+				c |= cPrefix
+			}
+			if space[r] == 0 {
+				c |= cPunct
+			}
+		}
+		t[r] = c
+	}
+	return t
+})
+
+// classOf computes the class bits of r from the predicates.
+func classOf(r rune) uint8 {
+	var c uint8
+	for _, p := range []struct {
+		class uint8
+		is    func(rune) bool
+	}{
+		{cUpper, isUpperish}, {cLower, isLowerish}, {cLetter, isL}, {cDigit, isN},
+		{cSpace, isSpace}, {cPrefix, isPrefixRune}, {cPunct, isPunct},
+	} {
+		if p.is(r) {
+			c |= p.class
+		}
+	}
+	return c
+}
+
+// class returns the class bits of r.
+func (t *runeTable) class(r rune) uint8 {
+	if r < rune(len(t)) {
+		return t[r]
+	}
+	return classOf(r)
+}
+
+// runEnd returns the end of the run of runes from i of class c.
+func (t *runeTable) runEnd(s string, i int, c uint8) int {
 	for i < len(s) {
 		r, n := runeAt(s, i)
-		if !f(r) {
+		if t.class(r)&c == 0 {
 			break
 		}
 		i += n
@@ -135,47 +215,51 @@ func pieceLen(s string, i int, o200k bool) int {
 			return n
 		}
 	}
+	t := runeClasses()
 	r, rn := runeAt(s, i)
+	c := t.class(r)
 	if !o200k {
 		if n := contraction(s, i); n > 0 {
 			return n
 		}
 		// [^\r\n\p{L}\p{N}]?\p{L}+
-		if isPrefixRune(r) && i+rn < len(s) {
-			if r2, _ := runeAt(s, i+rn); isL(r2) {
-				return runEnd(s, i+rn, isL) - i
+		if c&cPrefix != 0 && i+rn < len(s) {
+			if r2, _ := runeAt(s, i+rn); t.class(r2)&cLetter != 0 {
+				return t.runEnd(s, i+rn, cLetter) - i
 			}
 		}
-		if isL(r) {
-			return runEnd(s, i, isL) - i
+		if c&cLetter != 0 {
+			return t.runEnd(s, i, cLetter) - i
 		}
 	} else {
 		// The two letter alternatives, each with the optional prefix rune
 		// tried first.
-		starts := []int{i}
-		if isPrefixRune(r) {
-			starts = []int{i + rn, i}
+		starts := [2]int{i, -1}
+		if c&cPrefix != 0 {
+			starts = [2]int{i + rn, i}
 		}
 		for _, j := range starts {
-			if e := upperLower(s, j); e > j {
-				return e + contraction(s, e) - i
+			if j >= 0 {
+				if e := t.upperLower(s, j); e > j {
+					return e + contraction(s, e) - i
+				}
 			}
 		}
 		for _, j := range starts {
-			if j < len(s) {
-				if e := runEnd(s, j, isUpperish); e > j {
-					e = runEnd(s, e, isLowerish)
+			if j >= 0 && j < len(s) {
+				if e := t.runEnd(s, j, cUpper); e > j {
+					e = t.runEnd(s, e, cLower)
 					return e + contraction(s, e) - i
 				}
 			}
 		}
 	}
 	// \p{N}{1,3}
-	if isN(r) {
+	if c&cDigit != 0 {
 		e := i + rn
 		for k := 1; k < 3 && e < len(s); k++ {
 			r2, n2 := runeAt(s, e)
-			if !isN(r2) {
+			if t.class(r2)&cDigit == 0 {
 				break
 			}
 			e += n2
@@ -183,19 +267,21 @@ func pieceLen(s string, i int, o200k bool) int {
 		return e - i
 	}
 	// ' ?[^\s\p{L}\p{N}]+[\r\n/]*' (cl100k: [\r\n]*)
-	tail := func(r rune) bool { return r == '\r' || r == '\n' || (o200k && r == '/') }
+	p := i
 	if r == ' ' && i+1 < len(s) {
-		if r2, _ := runeAt(s, i+1); isPunct(r2) {
-			e := runEnd(s, i+1, isPunct)
-			return runEnd(s, e, tail) - i
+		if r2, _ := runeAt(s, i+1); t.class(r2)&cPunct != 0 {
+			p = i + 1
 		}
 	}
-	if isPunct(r) {
-		e := runEnd(s, i, isPunct)
-		return runEnd(s, e, tail) - i
+	if p > i || c&cPunct != 0 {
+		e := t.runEnd(s, p, cPunct)
+		for e < len(s) && (s[e] == '\r' || s[e] == '\n' || o200k && s[e] == '/') {
+			e++
+		}
+		return e - i
 	}
 	// Whitespace: \s*[\r\n]+ | \s+(?!\S) | \s+
-	e := runEnd(s, i, isSpace)
+	e := t.runEnd(s, i, cSpace)
 	if e == i { // cannot happen: every rune is a letter, number, space or symbol
 		return rn
 	}
@@ -222,14 +308,14 @@ func pieceLen(s string, i int, o200k bool) int {
 // upperLower matches [Lu Lt Lm Lo M]*[Ll Lm Lo M]+ at j with the regexp's
 // backtracking: the greedy upper run gives back runes until a lower-ish
 // run can start. It returns the end, or j when there is no match.
-func upperLower(s string, j int) int {
+func (t *runeTable) upperLower(s string, j int) int {
 	if j >= len(s) {
 		return j
 	}
-	ue := runEnd(s, j, isUpperish)
+	ue := t.runEnd(s, j, cUpper)
 	if ue < len(s) {
-		if r, _ := runeAt(s, ue); isLowerish(r) {
-			return runEnd(s, ue, isLowerish)
+		if r, _ := runeAt(s, ue); t.class(r)&cLower != 0 {
+			return t.runEnd(s, ue, cLower)
 		}
 	}
 	// Give back upper-ish runes one at a time; the first one that is also
@@ -238,7 +324,7 @@ func upperLower(s string, j int) int {
 	for k := ue; k > j; {
 		r, n := utf8.DecodeLastRuneInString(s[:k])
 		k -= n
-		if isLowerish(r) {
+		if t.class(r)&cLower != 0 {
 			return k + n
 		}
 	}
@@ -262,18 +348,8 @@ var asciiClass = func() (t [256]uint8) {
 	for b := range rune(len(t)) {
 		if b >= utf8.RuneSelf {
 			t[b] = cHigh
-			continue
-		}
-		for _, c := range []struct {
-			class uint8
-			is    func(rune) bool
-		}{
-			{cUpper, isUpperish}, {cLower, isLowerish}, {cLetter, isL}, {cDigit, isN},
-			{cSpace, isSpace}, {cPrefix, isPrefixRune}, {cPunct, isPunct},
-		} {
-			if c.is(b) {
-				t[b] |= c.class
-			}
+		} else {
+			t[b] = classOf(b)
 		}
 	}
 	return t

@@ -128,6 +128,17 @@ func TestPretokenizerPieces(t *testing.T) {
 	}
 }
 
+// TestRuneTable: the table built from the Unicode ranges gives the classes
+// the predicates give, for every rune of the Basic Multilingual Plane.
+func TestRuneTable(t *testing.T) {
+	tab := runeClasses()
+	for r := range rune(len(tab)) {
+		if got, want := tab.class(r), classOf(r); got != want {
+			t.Fatalf("U+%04X: table class %08b, predicates %08b", r, got, want)
+		}
+	}
+}
+
 func FuzzPretokenizer(f *testing.F) {
 	f.Add("Hello WORLD don't 123 ü 日本 \n\n  x")
 	f.Add("a\xffb  \t\r\n")
