@@ -10,8 +10,8 @@ import (
 )
 
 // Benchmarks of counting throughput (MB/s of text) per tokenizer, over the
-// distinct tool outputs of the development corpus (generated text where it
-// is absent). Run on one core with
+// distinct strings of 2 KB or more of the development corpus (generated
+// text where it is absent). Run on one core with
 //
 //	go test ./compress/tokens/ -run '^$' -bench . -cpu 1 -benchmem
 //
@@ -25,14 +25,15 @@ import (
 // the process's CPU time (garbage collection included), which a machine
 // busy with other work disturbs far less.
 
-// benchTexts returns the distinct corpus tool outputs, or generated text
+// benchTexts returns the distinct corpus strings of 2 KB or more (tool
+// output, mostly: what counting spends its time on), or generated text
 // where the corpus is absent.
 func benchTexts(b *testing.B) []string {
 	var out []string
 	if _, ok := corpus.Dir(); ok {
 		seen := map[string]bool{}
 		for _, c := range corpusTexts(b) {
-			if c.tool && !seen[c.text] {
+			if len(c.text) >= 2000 && !seen[c.text] {
 				seen[c.text] = true
 				out = append(out, c.text)
 			}
