@@ -1,7 +1,7 @@
 // Package compress defines what a compression engine is handed and
 // returns (Request, Block, Result), the configuration knobs both engines
-// follow, token counting, and the native engine with its per-kind content
-// compressors.
+// follow, and the native engine with its per-kind content compressors;
+// token counting is in the subpackage tokens.
 //
 // It knows nothing about HTTP, provider request shapes or worker processes:
 // the hook package turns a provider body into Blocks, declares the engine

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 	"io"
 	"log/slog"
 	"strconv"
@@ -114,7 +115,7 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	if err := req.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("native: invalid config: %w", err)
 	}
-	tok := TokenizerFor(req.Model)
+	tok := tokens.For(req.Model)
 	prof := profileOf(req.Config)
 	window := req.Config.ContextWindow
 	if window == 0 {
@@ -154,7 +155,7 @@ func (r *Result) tokensAfter() int {
 }
 
 // pass compresses every block of req at one pressure.
-func (n *Native) pass(ctx context.Context, req *Request, tok Tokenizer, prof profile, firstSeen []int, pressure float64) (*Result, error) {
+func (n *Native) pass(ctx context.Context, req *Request, tok tokens.Counter, prof profile, firstSeen []int, pressure float64) (*Result, error) {
 	res := &Result{Blocks: make([]BlockResult, len(req.Blocks)), Pressure: pressure}
 	stop := func() bool { return ctx.Err() != nil }
 	for i := range req.Blocks {
@@ -207,7 +208,7 @@ func firstCopies(req *Request) []int {
 
 // duplicate is the result of block i, which repeats block j: a short note
 // naming the earlier call, when the knobs let block i be rewritten.
-func (n *Native) duplicate(req *Request, i, j int, earlier BlockResult, tok Tokenizer, pressure float64) BlockResult {
+func (n *Native) duplicate(req *Request, i, j int, earlier BlockResult, tok tokens.Counter, pressure float64) BlockResult {
 	b := &req.Blocks[i]
 	base := n.unchanged(b, tok)
 	if pressure == 1 && (req.Config.Protects(b) || base.TokensBefore < req.Config.MinTokensToCompress) {
@@ -239,7 +240,7 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 
 // block computes the first-sight result of block i, or, with a non-empty
 // follow-up, its form re-judged by that follow-up.
-func (n *Native) block(req *Request, i int, tok Tokenizer, prof profile, follow *followup, pressure float64, stop func() bool) BlockResult {
+func (n *Native) block(req *Request, i int, tok tokens.Counter, prof profile, follow *followup, pressure float64, stop func() bool) BlockResult {
 	b := &req.Blocks[i]
 	cfg := req.Config
 	base := n.unchanged(b, tok)
@@ -308,7 +309,7 @@ func firstLatest(req *Request, b *Block) string {
 
 // restore re-judges a compressed block by the turns written after it (see
 // restore.go) and returns its final form.
-func (n *Native) restore(req *Request, i int, first BlockResult, tok Tokenizer, prof profile, pressure float64, stop func() bool) BlockResult {
+func (n *Native) restore(req *Request, i int, first BlockResult, tok tokens.Counter, prof profile, pressure float64, stop func() bool) BlockResult {
 	b := &req.Blocks[i]
 	for _, f := range followups(req, i) {
 		fq := f.query()
@@ -340,7 +341,7 @@ func (n *Native) restore(req *Request, i int, first BlockResult, tok Tokenizer, 
 
 // unchanged returns the result of a block left as it is: its kind and token
 // count (cached, since counting a large block is the costly part).
-func (n *Native) unchanged(b *Block, tok Tokenizer) BlockResult {
+func (n *Native) unchanged(b *Block, tok tokens.Counter) BlockResult {
 	var key cacheKey
 	if n.cache != nil {
 		key = n.cache.keyOf("count", tok.Name(), b.Text, strconv.FormatBool(b.JSONObject))
@@ -387,7 +388,7 @@ func codeBearing(k Kind) bool {
 // compressBlock compresses one eligible block through the pipeline and
 // enforces the guarantees on the result: fewer tokens than the original,
 // kept lines verbatim, no retrieval markers, a JSON object stays an object.
-func compressBlock(b *Block, q *relevance.Query, tok Tokenizer, prof profile, base BlockResult, pressure float64, stop func() bool) BlockResult {
+func compressBlock(b *Block, q *relevance.Query, tok tokens.Counter, prof profile, base BlockResult, pressure float64, stop func() bool) BlockResult {
 	text := b.Text
 	if b.JSONObject && !isJSONObject(text) {
 		return base

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 	"github.com/tsheadroom/tsheadroom/hook"
 	"github.com/tsheadroom/tsheadroom/internal/corpus"
 	"github.com/tsheadroom/tsheadroom/internal/testenv"
@@ -84,7 +85,7 @@ func checkInvariants(t *testing.T, name string, req *compress.Request, res *comp
 	if len(res.Blocks) != len(req.Blocks) {
 		t.Fatalf("%s: %d results for %d blocks", name, len(res.Blocks), len(req.Blocks))
 	}
-	tok := compress.TokenizerFor(req.Model)
+	tok := tokens.For(req.Model)
 	for i, br := range res.Blocks {
 		b := req.Blocks[i]
 		if !br.Changed {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 	"github.com/tsheadroom/tsheadroom/workers"
 )
 
@@ -69,9 +70,9 @@ func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
 		return a.allow(outcomeOf(err), err.Error())
 	}
 	a.Blocks = len(cands.Blocks)
-	a.TokenizerName = compress.TokenizerFor(a.Model).Name()
+	a.TokenizerName = tokens.For(a.Model).Name()
 	if len(cands.Blocks) == 0 {
-		a.TokensBefore = compress.EstimateTokenizer{}.Count(string(c.Body()))
+		a.TokensBefore = tokens.Estimate{}.Count(string(c.Body()))
 		a.TokensAfter = a.TokensBefore
 		return a.allow(OutcomeNoop, "no candidate blocks")
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 )
 
 // Rewrite is the body that results from splicing an engine's results into
@@ -83,7 +84,7 @@ func (cs *Candidates) Splice(res *compress.Result) (*Rewrite, error) {
 	// blobs) is never rewritten: an estimate is enough for the request
 	// total, and running a BPE over encrypted blobs would cost more than
 	// the compression itself.
-	rw.TokensBefore = blockTokens + compress.EstimateTokenizer{}.Count(string(outside(body, cs.slots, offset)))
+	rw.TokensBefore = blockTokens + tokens.Estimate{}.Count(string(outside(body, cs.slots, offset)))
 	rw.TokensAfter, rw.ToolTokensAfter = rw.TokensBefore, rw.ToolTokensBefore
 	rw.Body = body
 	if saved <= 0 || len(edits) == 0 {

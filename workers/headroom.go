@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 )
 
 //go:embed headroom_worker.py
@@ -421,7 +422,7 @@ func (h *Headroom) Compress(ctx context.Context, req *compress.Request) (*compre
 		return nil, errors.New("workers: nil request")
 	}
 	plan := planItems(req)
-	tok := compress.TokenizerFor(req.Model)
+	tok := tokens.For(req.Model)
 	res := &compress.Result{Blocks: make([]compress.BlockResult, len(req.Blocks))}
 	// Counting a large request's tokens takes a while (~0.2s per MB with a
 	// BPE): do it while the worker compresses. On a worker error the count

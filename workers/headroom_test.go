@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
@@ -228,7 +229,7 @@ func TestHeadroomFakeCompress(t *testing.T) {
 		t.Fatalf("%d results for %d blocks", len(res.Blocks), len(req.Blocks))
 	}
 	wantChanged := []bool{true, false, false, false, true}
-	tok := compress.TokenizerFor("gpt-4o")
+	tok := tokens.For("gpt-4o")
 	for i, br := range res.Blocks {
 		if br.Changed != wantChanged[i] {
 			t.Errorf("block %d: Changed = %v, want %v", i, br.Changed, wantChanged[i])
