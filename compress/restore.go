@@ -130,7 +130,7 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup) (
 		// Dropped occurrences of a specific term: some (all, or more
 		// than the compressed form holds) of the lines that name it
 		// are gone. A term found everywhere names nothing in particular.
-		if kept := countTerm(compressed, t, maxCounted); kept == 0 {
+		if kept := countTerm(compressed, t, maxCounted); kept == 0 || specific && inOriginal < maxCounted && kept < inOriginal {
 			return RestoreTerms, true
 		}
 		if quote && f.lastOutputBefore {

@@ -229,7 +229,7 @@ func TestNativeCorpusPrefixStability(t *testing.T) {
 		byName[c.Name] = c
 	}
 	n := newNative(t, compress.NativeConfig{})
-	checked := 0
+	checked, restores := 0, 0
 	for _, c := range cases {
 		base, ok := strings.CutSuffix(c.Name, ".t1")
 		if !ok {
@@ -248,9 +248,17 @@ func TestNativeCorpusPrefixStability(t *testing.T) {
 			}
 			if prev != nil {
 				for i, b := range prevReq.Blocks {
-					if !prevReq.Config.Protects(&b) && !reflect.DeepEqual(prev.Blocks[i], res.Blocks[i]) {
-						t.Errorf("%s: block %d (%s/%s) changed from one turn to the next", tc.Name, i, b.Source, b.Role)
+					if prevReq.Config.Protects(&b) || reflect.DeepEqual(prev.Blocks[i], res.Blocks[i]) {
+						continue
 					}
+					// The one change allowed: a restore, when a later
+					// turn first needs what the block dropped.
+					if prev.Blocks[i].Restored == "" && res.Blocks[i].Restored != "" {
+						t.Logf("%s: block %d restored (%s)", tc.Name, i, res.Blocks[i].Restored)
+						restores++
+						continue
+					}
+					t.Errorf("%s: block %d (%s/%s) changed from one turn to the next", tc.Name, i, b.Source, b.Role)
 				}
 				checked++
 			}
@@ -260,6 +268,7 @@ func TestNativeCorpusPrefixStability(t *testing.T) {
 	if checked == 0 {
 		t.Error("no growing sessions found in the corpus")
 	}
+	t.Logf("%d turn pairs checked, %d documented restores", checked, restores)
 }
 
 // TestEstimateCalibration checks the estimate against cl100k_base over the
