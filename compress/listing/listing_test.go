@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
-	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
 // kt is this package under the shared kind checks.
