@@ -182,12 +182,13 @@ func run(ctx context.Context, o options) error {
 	// Metrics first: the pool and the engine report into it; it reads them
 	// back at scrape time once the hook around them exists (Watch).
 	m, err := metrics.New(metrics.Config{
-		Version:   version(),
-		Engine:    o.engine.name,
-		Outcomes:  hook.Outcomes(),
-		Kinds:     kindNames(),
-		Endpoints: endpoints(),
-		Logger:    logger,
+		Version:        version(),
+		Engine:         o.engine.name,
+		Outcomes:       hook.Outcomes(),
+		Kinds:          kindNames(),
+		RestoreReasons: compress.RestoreReasons(),
+		Endpoints:      endpoints(),
+		Logger:         logger,
 	})
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"tailscale.com/ipn/store/mem"
 	"tailscale.com/tsnet"
 
@@ -144,27 +141,9 @@ func scrape(t *testing.T, ctx context.Context, n *tailnettest.Node, s *service) 
 // by "name,label=value,...".
 func parseScrape(t *testing.T, body string) map[string]float64 {
 	t.Helper()
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	out, err := promtest.ParseText(body)
 	if err != nil {
-		t.Fatalf("parse scrape: %v", err)
-	}
-	out := map[string]float64{}
-	for name, f := range fams {
-		for _, m := range f.GetMetric() {
-			key := name
-			for _, l := range m.GetLabel() {
-				key += fmt.Sprintf(",%s=%s", l.GetName(), l.GetValue())
-			}
-			switch {
-			case m.Counter != nil:
-				out[key] = m.GetCounter().GetValue()
-			case m.Gauge != nil:
-				out[key] = m.GetGauge().GetValue()
-			case m.Untyped != nil:
-				out[key] = m.GetUntyped().GetValue()
-			}
-		}
+		t.Fatal(err)
 	}
 	return out
 }

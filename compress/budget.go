@@ -60,6 +60,7 @@ func budgetFor(k Kind, n int, p profile, pressure float64) fold.Budget {
 		floor *= p.restoreBoost
 		share *= p.restoreBoost
 	}
+	floor += float64(p.restoreExtra)
 	// Past bigShare bytes the share falls to a third: a huge output is
 	// read for the few things asked about, which are kept anyway.
 	rest := max(0, float64(n)-floor)

@@ -131,6 +131,10 @@ type BlockResult struct {
 	// RestoredTokens is what the restore added back: TokensAfter minus the
 	// first-sight form's tokens.
 	RestoredTokens int
+	// RestoreFresh is set when the turn that triggered the restore is new
+	// in this request: the request on which the block changes form and the
+	// prompt cache breaks. Later requests carry the restore, not fresh.
+	RestoreFresh bool
 }
 
 // Kind names a content kind. The set is closed (it labels metrics).

@@ -78,11 +78,15 @@ func (n *Native) CacheStats() CacheStats {
 type profile struct {
 	keepRatio  float64
 	aggressive bool
-	// restoreBoost scales a restored block's budget (0 means 1).
+	// restoreExtra adds bytes to a restored block's budget: room for
+	// what the follow-up refers to. restoreBoost scales the whole budget
+	// instead (0 means 1), when that room was not enough.
+	restoreExtra int
 	restoreBoost float64
 }
 
-// restoreBoost is how much larger a restored block's budget is.
+// restoreBoost is how much larger a restored block's budget is when the
+// room for what the follow-up refers to was not enough.
 const restoreBoost = 1.5
 
 func profileOf(c Config) profile {
@@ -99,7 +103,8 @@ func profileOf(c Config) profile {
 }
 
 func (p profile) key() string {
-	return strconv.FormatFloat(p.keepRatio, 'g', -1, 64) + "/" + strconv.FormatBool(p.aggressive)
+	return strconv.FormatFloat(p.keepRatio, 'g', -1, 64) + "/" + strconv.FormatBool(p.aggressive) +
+		"/" + strconv.Itoa(p.restoreExtra) + "/" + strconv.FormatFloat(p.restoreBoost, 'g', -1, 64)
 }
 
 // Compress rewrites the eligible blocks of req. The result for block i
@@ -138,7 +143,7 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 				return nil, err
 			}
 			res.Window = window
-			n.log.Info("request over the context window: compressing harder", "session", req.Session,
+			n.log.Debug("request over the context window: compressing harder", "session", req.Session,
 				"model", req.Model, "window", window, "pressure", pressure, "tokens", req.OtherTokens+res.tokensAfter())
 		}
 	}
@@ -283,12 +288,6 @@ func (n *Native) block(req *Request, i int, tok tokens.Counter, prof profile, fo
 			return r
 		}
 	}
-	if follow != nil {
-		// A follow-up asks for more of the block: its form may be larger
-		// than the first one, so what the question needs displaces
-		// little of what the first form kept.
-		prof.restoreBoost = restoreBoost
-	}
 	r := compressBlock(b, q, tok, prof, base, pressure, stop)
 	if n.cache != nil && (stop == nil || !stop()) {
 		n.cache.put(key, r)
@@ -317,24 +316,32 @@ func (n *Native) restore(req *Request, i int, first BlockResult, tok tokens.Coun
 		if !ok {
 			continue
 		}
+		mark := func(r BlockResult) BlockResult {
+			r.Restored, r.RestoreFresh = reason, f.fresh
+			r.RestoredTokens = r.TokensAfter - first.TokensAfter
+			return r
+		}
 		if reason == RestoreWhole {
-			r := n.unchanged(b, tok)
-			r.Restored = RestoreWhole
-			r.RestoredTokens = r.TokensAfter - first.TokensAfter
-			return r
+			return mark(n.unchanged(b, tok))
 		}
-		r := n.block(req, i, tok, prof, &f, pressure, stop)
-		if !r.Changed {
-			r.Restored = reason
-			r.RestoredTokens = r.TokensAfter - first.TokensAfter
-			return r
+		// The restored form may be larger than the first one: first by
+		// room for the lines the follow-up refers to, so they displace
+		// little of what the first form kept; then, if that was not
+		// enough, by a larger budget overall.
+		room := prof
+		room.restoreExtra = referencedBytes(b.Text, first.Text, fq)
+		boosted := prof
+		boosted.restoreBoost = restoreBoost
+		for _, p := range [...]profile{room, boosted} {
+			r := n.block(req, i, tok, p, &f, pressure, stop)
+			if !r.Changed {
+				return mark(r)
+			}
+			if r.Text == first.Text || !addsReferenced(first.Text, r.Text, fq) || (r.Kind == KindLog || r.Kind == KindText) && !keepsProblems(first.Text, r.Text) {
+				continue
+			}
+			return mark(r)
 		}
-		if r.Text == first.Text || !addsReferenced(first.Text, r.Text, fq) || (r.Kind == KindLog || r.Kind == KindText) && !keepsProblems(first.Text, r.Text) {
-			continue
-		}
-		r.Restored = reason
-		r.RestoredTokens = r.TokensAfter - first.TokensAfter
-		return r
 	}
 	return first
 }

@@ -45,6 +45,9 @@ type followup struct {
 	// lastOutputBefore is set when the block is the last tool output
 	// before the turn (a "show the whole output" refers to it).
 	lastOutputBefore bool
+	// fresh is set when the turn is new in this request (see
+	// newestExchange): the request whose prompt cache the restore breaks.
+	fresh bool
 }
 
 // query is what the follow-up asks: its user text weighs as the latest
@@ -78,13 +81,15 @@ func followups(req *Request, i int) []followup {
 	}
 	var out []followup
 	turns := req.Turns[b.Turn:]
+	newest := newestExchange(req)
 	for k, t := range turns {
 		switch t.Role {
 		case "user", "assistant", "model":
 		default:
 			continue
 		}
-		f := followup{text: t.Text, asked: t.Text, lastOutputBefore: nextOutput < 0 || t.Message < nextOutput}
+		f := followup{text: t.Text, asked: t.Text, lastOutputBefore: nextOutput < 0 || t.Message < nextOutput,
+			fresh: t.Message >= newest}
 		if t.Role != "user" {
 			f.asked, f.context = "", t.Text
 			if t.Message >= lastMsg {
@@ -105,6 +110,26 @@ func followups(req *Request, i int) []followup {
 		out = append(out, f)
 	}
 	return out
+}
+
+// newestExchange returns the index of the first message that is new in
+// this request: the reply to the previous request (the last assistant
+// message) and what followed it. An assistant message that only calls a
+// tool holds no turn, but the tool's output right after it marks it.
+func newestExchange(req *Request) int {
+	newest := -1
+	for _, t := range req.Turns {
+		if t.Role == "assistant" || t.Role == "model" {
+			newest = max(newest, t.Message)
+		}
+	}
+	for k := len(req.Blocks) - 1; k >= 0; k-- {
+		if req.Blocks[k].Source == ToolOutput {
+			newest = max(newest, req.Blocks[k].Message-1)
+			break
+		}
+	}
+	return newest
 }
 
 // needsRestore reports whether a follow-up query q needs something that
@@ -273,16 +298,51 @@ func addsReferenced(first, restored string, q *relevance.Query) bool {
 	return false
 }
 
+// referencedBytes is the room a restored form needs for what q refers to:
+// the lines of original holding a term specific to them that compressed
+// left out, with a neighbour on each side for context. A very long line
+// (minified JSON, a wide table row) counts for a bounded part, and the
+// whole for at most half the first form again.
+func referencedBytes(original, compressed string, q *relevance.Query) int {
+	const perLine = 2048
+	ls := lines.Split(original)
+	ix := relevance.Build(q, original, ls.Start)
+	if !ix.Any() {
+		return 0
+	}
+	room, counted := 0, -1
+	for u := range ls.Len() {
+		if !ix.Specific(u) || strings.Contains(compressed, ls.L[u]) {
+			continue
+		}
+		for k := max(u-1, counted+1); k <= min(u+1, ls.Len()-1); k++ {
+			room += min(len(ls.L[k])+1, perLine)
+			counted = k
+		}
+	}
+	return min(room, len(compressed)/2)
+}
+
+// Trigger is why a later turn restores a block.
+type Trigger struct {
+	// Reason is one of RestoreReasons.
+	Reason string
+	// Fresh is set when the triggering turn is new in this request: the
+	// request on which the block changes form (and the prompt cache
+	// breaks). Every later request carries the restore too, not fresh.
+	Fresh bool
+}
+
 // Referenced reports whether a turn written after block i of req needs
 // something that compressed (the block's rewritten text) left out, and
 // why. Engines that cannot re-judge a block by a follow-up (the headroom
 // engine) forward the original block when it does.
-func Referenced(req *Request, i int, compressed string) (string, bool) {
+func Referenced(req *Request, i int, compressed string) (Trigger, bool) {
 	b := &req.Blocks[i]
 	for _, f := range followups(req, i) {
 		if reason, ok := needsRestore(b.Text, compressed, f.query(), f); ok {
-			return reason, true
+			return Trigger{Reason: reason, Fresh: f.fresh}, true
 		}
 	}
-	return "", false
+	return Trigger{}, false
 }

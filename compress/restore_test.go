@@ -90,13 +90,16 @@ func TestRestoreOnceAndStable(t *testing.T) {
 	if t3.Restored == "" || !strings.Contains(t3.Text, evicted) {
 		t.Fatalf("turn 3: restored=%q, evicted line kept=%v", t3.Restored, strings.Contains(t3.Text, evicted))
 	}
-	if t3.RestoredTokens <= 0 || t3.TokensAfter >= t3.TokensBefore {
-		t.Errorf("turn 3: restored tokens %d, tokens %d -> %d", t3.RestoredTokens, t3.TokensBefore, t3.TokensAfter)
+	if t3.RestoredTokens <= 0 || t3.TokensAfter >= t3.TokensBefore || !t3.RestoreFresh {
+		t.Errorf("turn 3: restored tokens %d, tokens %d -> %d, fresh %v", t3.RestoredTokens, t3.TokensBefore, t3.TokensAfter, t3.RestoreFresh)
 	}
 
 	t4 := compressSession(t, n, unrelated, ask, "Great, commit it.")
-	if t4.Text != t3.Text || t4.Restored != t3.Restored {
+	if t4.Text != t3.Text || t4.Restored != t3.Restored || t4.RestoredTokens != t3.RestoredTokens {
 		t.Errorf("turn 4 changed the restored form")
+	}
+	if t4.RestoreFresh {
+		t.Error("turn 4 reports the restore as fresh: it would count the cache break twice")
 	}
 	// And with the cache on, the same bytes.
 	c := newTestNative(t, NativeConfig{})
@@ -218,8 +221,14 @@ func TestContextWindowTable(t *testing.T) {
 func TestReferenced(t *testing.T) {
 	req := session("Paste the exact TestCacheEviction line from that run.")
 	short := "=== test run: 412 tests in 38 packages ===\n[... 400 lines omitted ...]\n--- FAIL: TestQuotaRollover (0.12s)\n"
-	if reason, ok := Referenced(req, 0, short); !ok || reason != RestoreTerms {
-		t.Errorf("Referenced = %q, %v; want terms", reason, ok)
+	if tr, ok := Referenced(req, 0, short); !ok || tr.Reason != RestoreTerms || !tr.Fresh {
+		t.Errorf("Referenced = %+v, %v; want a fresh terms trigger", tr, ok)
+	}
+	// One turn later the trigger is no longer new: that request carries the
+	// restore but does not break the cache again.
+	later := session("Paste the exact TestCacheEviction line from that run.", "Thanks.")
+	if tr, ok := Referenced(later, 0, short); !ok || tr.Reason != RestoreTerms || tr.Fresh {
+		t.Errorf("next turn: Referenced = %+v, %v; want a terms trigger that is not fresh", tr, ok)
 	}
 	if _, ok := Referenced(session("Thanks, write the release note."), 0, short); ok {
 		t.Error("an unrelated turn counted as a reference")

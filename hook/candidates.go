@@ -2,6 +2,7 @@ package hook
 
 import (
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 )
 
 // Candidates are what a call offers an engine: the blocks it may rewrite,
@@ -16,6 +17,9 @@ type Candidates struct {
 
 	call  *Call
 	slots []slot
+	// otherTokens caches the estimate of the tokens outside the slots
+	// (-1 until counted).
+	otherTokens int
 }
 
 // skipError says why a call has no candidates and which outcome that is:
@@ -55,12 +59,25 @@ func (c *Call) Candidates() (*Candidates, error) {
 			walk(w, item)
 		}
 	}
-	return &Candidates{Blocks: w.blocks, Turns: w.turns, call: c, slots: w.slots}, nil
+	return &Candidates{Blocks: w.blocks, Turns: w.turns, call: c, slots: w.slots, otherTokens: -1}, nil
 }
 
 // Request is the engine request for the candidates under knobs: the
-// blocks, the call's model (which picks the tokenizer) and its session
-// (which picks a warm worker).
+// blocks, the call's model (which picks the tokenizer), its session
+// (which picks a warm worker) and the tokens outside the blocks (for the
+// context window check).
 func (cs *Candidates) Request(knobs compress.Config) *compress.Request {
-	return &compress.Request{Model: cs.call.Model, Session: cs.call.Session, Blocks: cs.Blocks, Turns: cs.Turns, Config: knobs}
+	return &compress.Request{Model: cs.call.Model, Session: cs.call.Session, Blocks: cs.Blocks, Turns: cs.Turns,
+		Config: knobs, OtherTokens: cs.outsideTokens()}
+}
+
+// outsideTokens estimates the tokens of the body outside the candidate
+// blocks (JSON syntax, tool definitions, opaque reasoning blobs). Those
+// bytes are never rewritten, so an estimate is enough, and running a BPE
+// over encrypted blobs would cost more than the compression itself.
+func (cs *Candidates) outsideTokens() int {
+	if cs.otherTokens < 0 {
+		cs.otherTokens = tokens.Estimate{}.Count(string(outside(cs.call.Body(), cs.slots, cs.call.body.start)))
+	}
+	return cs.otherTokens
 }

@@ -187,18 +187,50 @@ func (h *Hook) finish(r *http.Request, a *Answer, wire int, start time.Time) {
 		slog.Duration("total_time", total),
 		slog.String("reason", a.Reason),
 	)
+	for _, rs := range a.Restores {
+		h.log.LogAttrs(r.Context(), slog.LevelDebug, "block restored by a later turn",
+			slog.String("session", a.Session),
+			slog.String("request_id", a.RequestID),
+			slog.Int("block", rs.Block),
+			slog.String("reason", rs.Reason),
+			slog.Int("tokens_added", rs.Tokens),
+			slog.Bool("fresh", rs.Fresh),
+		)
+	}
+	pressured := a.Pressure > 0 && a.Pressure < 1
+	if pressured {
+		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request over its context window: compressed harder",
+			slog.String("session", a.Session),
+			slog.String("request_id", a.RequestID),
+			slog.String("model", a.Model),
+			slog.Int("window", a.Window),
+			slog.Float64("pressure", a.Pressure),
+			slog.Int("tokens_after", a.TokensAfter),
+		)
+	}
 	if h.metrics == nil {
 		return
 	}
+	// A restore counts once, on the request where it breaks the prompt
+	// cache; the tokens it adds back count on every request carrying it.
+	var fresh []string
+	for _, rs := range a.Restores {
+		if rs.Fresh {
+			fresh = append(fresh, rs.Reason)
+		}
+	}
 	h.metrics.ObserveCall(metrics.Call{
-		Provider:     a.Provider,
-		Model:        a.Model,
-		Outcome:      string(a.Outcome),
-		Duration:     total,
-		TokensBefore: a.TokensBefore,
-		TokensAfter:  a.TokensAfter,
-		BytesIn:      a.BytesIn,
-		BytesOut:     a.BytesOut,
-		Kinds:        a.Kinds,
+		Provider:       a.Provider,
+		Model:          a.Model,
+		Outcome:        string(a.Outcome),
+		Duration:       total,
+		TokensBefore:   a.TokensBefore,
+		TokensAfter:    a.TokensAfter,
+		BytesIn:        a.BytesIn,
+		BytesOut:       a.BytesOut,
+		Kinds:          a.Kinds,
+		Restores:       fresh,
+		RestoredTokens: a.RestoredTokens,
+		Pressured:      pressured,
 	})
 }

@@ -230,6 +230,9 @@ func TestNativeCorpusPrefixStability(t *testing.T) {
 	}
 	n := newNative(t, compress.NativeConfig{})
 	checked, restores := 0, 0
+	// What restores cost: the tokens of every turn's blocks with restores
+	// and without (restore_referenced off).
+	withRestores, withoutRestores, fresh, requests := 0, 0, 0, 0
 	for _, c := range cases {
 		base, ok := strings.CutSuffix(c.Name, ".t1")
 		if !ok {
@@ -246,17 +249,42 @@ func TestNativeCorpusPrefixStability(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			requests++
+			off := *tc.Req
+			off.Config.RestoreReferenced = false
+			plain, err := n.Compress(context.Background(), &off)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range res.Blocks {
+				if r := res.Blocks[i]; r.RestoreFresh {
+					t.Logf("%s: block %d restored (%s, +%d tokens)", tc.Name, i, r.Restored, r.RestoredTokens)
+					fresh++
+				}
+				withRestores += res.Blocks[i].TokensAfter
+				withoutRestores += plain.Blocks[i].TokensAfter
+				if plain.Blocks[i].Restored != "" {
+					t.Errorf("%s: block %d restored with restore_referenced off", tc.Name, i)
+				}
+			}
 			if prev != nil {
 				for i, b := range prevReq.Blocks {
-					if prevReq.Config.Protects(&b) || reflect.DeepEqual(prev.Blocks[i], res.Blocks[i]) {
+					was, now := prev.Blocks[i], res.Blocks[i]
+					was.RestoreFresh, now.RestoreFresh = false, false
+					if prevReq.Config.Protects(&b) || reflect.DeepEqual(was, now) {
 						continue
 					}
 					// The one change allowed: a restore, when a later
 					// turn first needs what the block dropped.
 					if prev.Blocks[i].Restored == "" && res.Blocks[i].Restored != "" {
-						t.Logf("%s: block %d restored (%s)", tc.Name, i, res.Blocks[i].Restored)
+						if !res.Blocks[i].RestoreFresh {
+							t.Errorf("%s: block %d changed form but its restore is not marked fresh", tc.Name, i)
+						}
 						restores++
 						continue
+					}
+					if res.Blocks[i].RestoreFresh && prev.Blocks[i].Restored != "" {
+						t.Errorf("%s: block %d restore marked fresh again", tc.Name, i)
 					}
 					t.Errorf("%s: block %d (%s/%s) changed from one turn to the next", tc.Name, i, b.Source, b.Role)
 				}
@@ -268,7 +296,9 @@ func TestNativeCorpusPrefixStability(t *testing.T) {
 	if checked == 0 {
 		t.Error("no growing sessions found in the corpus")
 	}
-	t.Logf("%d turn pairs checked, %d documented restores", checked, restores)
+	t.Logf("%d turn pairs checked, %d documented restores between them", checked, restores)
+	t.Logf("%d session requests: %d restores (each breaks the prompt cache once); block tokens sent %d with restores, %d without (%+d, %+.1f%%)",
+		requests, fresh, withRestores, withoutRestores, withRestores-withoutRestores, 100*float64(withRestores-withoutRestores)/float64(max(withoutRestores, 1)))
 }
 
 // TestEstimateCalibration checks the estimate against cl100k_base over the

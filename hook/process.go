@@ -25,8 +25,16 @@ type Answer struct {
 	Session, RequestID string
 	Blocks, Rewritten  int
 	Kinds              []string // kind of each rewritten block
-	TokensBefore       int
-	TokensAfter        int
+	// Restores are the rewritten blocks a later turn restored, and
+	// RestoredTokens what they added back (counted in TokensAfter).
+	Restores       []Restore
+	RestoredTokens int
+	// Pressure is below 1 when the request was over its model's context
+	// window (Window tokens) and the engine compressed harder to fit.
+	Pressure     float64
+	Window       int
+	TokensBefore int
+	TokensAfter  int
 	// ToolTokensBefore and ToolTokensAfter count tool output blocks only:
 	// the part of a request compression is aimed at.
 	ToolTokensBefore  int
@@ -90,12 +98,14 @@ func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
 	case err != nil:
 		return a.allow(OutcomeError, err.Error())
 	}
+	a.Pressure, a.Window = res.Pressure, res.Window
 	rw, err := cands.Splice(res)
 	if err != nil {
 		return a.allow(OutcomeError, err.Error())
 	}
 	a.TokensBefore, a.TokensAfter = rw.TokensBefore, rw.TokensAfter
 	a.ToolTokensBefore, a.ToolTokensAfter = rw.ToolTokensBefore, rw.ToolTokensAfter
+	a.Restores, a.RestoredTokens = rw.Restores, rw.RestoredTokens
 	if rw.Rewritten == 0 {
 		return a.allow(OutcomeNoop, "nothing worth rewriting")
 	}

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tsheadroom/tsheadroom/compress"
-	"github.com/tsheadroom/tsheadroom/compress/tokens"
 )
 
 // Rewrite is the body that results from splicing an engine's results into
@@ -19,12 +18,28 @@ type Rewrite struct {
 	// holds the kind of each of them.
 	Rewritten int
 	Kinds     []string
+	// Restores lists the rewritten blocks whose form a later turn changed
+	// (each one breaks the prompt cache once, from that block on), and
+	// RestoredTokens sums what they added back. Both count in TokensAfter.
+	Restores       []Restore
+	RestoredTokens int
 	// TokensBefore and TokensAfter count the whole body: the engine's
 	// counts for the blocks plus an estimate for the bytes outside them.
 	// ToolTokensBefore and ToolTokensAfter count tool output blocks only,
 	// the part of a request compression is aimed at.
 	TokensBefore, TokensAfter         int
 	ToolTokensBefore, ToolTokensAfter int
+}
+
+// Restore is one block a later turn restored: which candidate block, why
+// (one of compress.RestoreReasons), the tokens it added back, and whether
+// this request is the one on which the block changed form (Fresh; later
+// requests carry the same restore).
+type Restore struct {
+	Block  int
+	Reason string
+	Tokens int
+	Fresh  bool
 }
 
 // Splice applies res, the engine's answer to a Request of cs, to the body.
@@ -80,21 +95,36 @@ func (cs *Candidates) Splice(res *compress.Result) (*Rewrite, error) {
 			rw.Kinds = append(rw.Kinds, string(r.Kind))
 		}
 	}
-	// The rest of the body (JSON syntax, tool definitions, opaque reasoning
-	// blobs) is never rewritten: an estimate is enough for the request
-	// total, and running a BPE over encrypted blobs would cost more than
-	// the compression itself.
-	rw.TokensBefore = blockTokens + tokens.Estimate{}.Count(string(outside(body, cs.slots, offset)))
+	rw.TokensBefore = blockTokens + cs.outsideTokens()
 	rw.TokensAfter, rw.ToolTokensAfter = rw.TokensBefore, rw.ToolTokensBefore
 	rw.Body = body
 	if saved <= 0 || len(edits) == 0 {
 		rw.Rewritten, rw.Kinds = 0, nil
+		rw.restores(res, nil)
 		return rw, nil
 	}
 	rw.Body = applyEdits(body, edits)
+	rw.restores(res, accepted)
 	rw.TokensAfter -= saved
 	rw.ToolTokensAfter -= toolSaved
 	return rw, nil
+}
+
+// restores records the blocks a later turn restored. A restored block that
+// goes out as its original (restored whole, or its new form not used)
+// still changed form since first sight: it adds back all it had dropped.
+func (rw *Rewrite) restores(res *compress.Result, accepted []*string) {
+	for i, r := range res.Blocks {
+		if r.Restored == "" {
+			continue
+		}
+		added := r.RestoredTokens
+		if accepted == nil || accepted[i] == nil {
+			added += r.TokensBefore - r.TokensAfter
+		}
+		rw.Restores = append(rw.Restores, Restore{Block: i, Reason: r.Restored, Tokens: added, Fresh: r.RestoreFresh})
+		rw.RestoredTokens += added
+	}
 }
 
 // acceptable enforces the engine guarantees the hook can check on any

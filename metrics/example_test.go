@@ -16,11 +16,12 @@ import (
 // Handler where only the metrics role reaches.
 func Example() {
 	m, err := metrics.New(metrics.Config{
-		Version:   "1.0.0",
-		Engine:    "native",
-		Outcomes:  []string{"modify", "noop", "error"},
-		Kinds:     []string{"json", "log"},
-		Endpoints: []string{"hook", "metrics"},
+		Version:        "1.0.0",
+		Engine:         "native",
+		Outcomes:       []string{"modify", "noop", "error"},
+		Kinds:          []string{"json", "log"},
+		RestoreReasons: []string{"terms", "quote", "whole"},
+		Endpoints:      []string{"hook", "metrics"},
 	})
 	if err != nil {
 		fmt.Println(err)

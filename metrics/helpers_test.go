@@ -22,6 +22,7 @@ var (
 	testOutcomes  = []string{"modify", "noop", "passthrough", "error", "read_error", "decode_error", "reject_encoding", "timeout", "overload"}
 	testKinds     = []string{"json", "log", "search", "listing", "diff", "table", "html", "duplicate"}
 	testEndpoints = []string{"hook", "metrics", "config", "healthz", "readyz"}
+	testReasons   = []string{"terms", "quote", "whole"}
 )
 
 // live is a value the test changes while the collectors read it at every
@@ -46,11 +47,12 @@ type (
 
 func testConfig() Config {
 	return Config{
-		Version:   "1.2.3",
-		Engine:    "headroom",
-		Outcomes:  testOutcomes,
-		Kinds:     testKinds,
-		Endpoints: testEndpoints,
+		Version:        "1.2.3",
+		Engine:         "headroom",
+		Outcomes:       testOutcomes,
+		Kinds:          testKinds,
+		RestoreReasons: testReasons,
+		Endpoints:      testEndpoints,
 	}
 }
 

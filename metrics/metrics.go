@@ -126,6 +126,10 @@ type Config struct {
 	// tsheadroom_blocks_compressed_total), normally compress.CompressedKinds.
 	// Required; same rules as Outcomes.
 	Kinds []string
+	// RestoreReasons is the closed set of reasons a later turn restores a
+	// block (the "reason" label of tsheadroom_blocks_restored_total),
+	// normally compress.RestoreReasons. Required; same rules as Outcomes.
+	RestoreReasons []string
 	// Endpoints is the closed set of endpoints (the "endpoint" label of
 	// tsheadroom_access_denied_total), e.g. "hook", "metrics", "config".
 	// Required; same rules as Outcomes.
@@ -172,6 +176,9 @@ type Metrics struct {
 	poolWait       prometheus.Histogram
 	outcomes       *closedSet[outcomeSeries]
 	blocks         *closedSet[prometheus.Counter]
+	restored       *closedSet[prometheus.Counter]
+	tokensRestored prometheus.Counter
+	pressured      prometheus.Counter
 	affinityHits   prometheus.Counter
 	affinitySpills prometheus.Counter
 	coldStarts     prometheus.Counter
@@ -290,6 +297,12 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 		"Request-body bytes after compression (equal to bytes in when the request was left unchanged).")
 	m.blocks = newClosedSet(cfg.Kinds, counterChild(counterVec("tsheadroom_blocks_compressed_total",
 		"Blocks rewritten by compression, by content kind.", "kind")))
+	m.restored = newClosedSet(cfg.RestoreReasons, counterChild(counterVec("tsheadroom_blocks_restored_total",
+		"Blocks whose compressed form a later turn changed to bring back what it referred to, by reason; counted once, on the request where the block changed form (and the prompt cache broke).", "reason")))
+	m.tokensRestored = counter("tsheadroom_tokens_restored_total",
+		"Tokens restores added back, summed over every request carrying a restored block (included in tsheadroom_tokens_after_total).")
+	m.pressured = counter("tsheadroom_context_pressure_total",
+		"Hook calls over their model's context window that were compressed harder to fit.")
 	m.affinityHits = counter("tsheadroom_affinity_hits_total",
 		"Headroom engine calls served by the worker that already held the session.")
 	m.affinitySpills = counter("tsheadroom_affinity_spills_total",
@@ -311,7 +324,7 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 	if regErr != nil {
 		return nil, fmt.Errorf("register metrics: %w", regErr)
 	}
-	for _, s := range []interface{ err() error }{m.outcomes, m.blocks, m.restarts, m.denied} {
+	for _, s := range []interface{ err() error }{m.outcomes, m.blocks, m.restored, m.restarts, m.denied} {
 		if err := s.err(); err != nil {
 			return nil, fmt.Errorf("create metric series: %w", err)
 		}
@@ -371,6 +384,9 @@ func (c *Config) fill() error {
 		return err
 	}
 	if err := checkSet("Kinds", c.Kinds); err != nil {
+		return err
+	}
+	if err := checkSet("RestoreReasons", c.RestoreReasons); err != nil {
 		return err
 	}
 	if err := checkSet("Endpoints", c.Endpoints); err != nil {

@@ -39,6 +39,9 @@ var docFamilies = map[string]dto.MetricType{
 	"tsheadroom_bytes_in_total":                 dto.MetricType_COUNTER,
 	"tsheadroom_bytes_out_total":                dto.MetricType_COUNTER,
 	"tsheadroom_blocks_compressed_total":        dto.MetricType_COUNTER,
+	"tsheadroom_blocks_restored_total":          dto.MetricType_COUNTER,
+	"tsheadroom_tokens_restored_total":          dto.MetricType_COUNTER,
+	"tsheadroom_context_pressure_total":         dto.MetricType_COUNTER,
 	"tsheadroom_affinity_hits_total":            dto.MetricType_COUNTER,
 	"tsheadroom_affinity_spills_total":          dto.MetricType_COUNTER,
 	"tsheadroom_cold_starts_total":              dto.MetricType_COUNTER,
@@ -88,6 +91,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"no outcomes", func(c *Config) { c.Outcomes = nil }, "Outcomes is empty"},
 		{"no kinds", func(c *Config) { c.Kinds = nil }, "Kinds is empty"},
 		{"no endpoints", func(c *Config) { c.Endpoints = nil }, "Endpoints is empty"},
+		{"no restore reasons", func(c *Config) { c.RestoreReasons = nil }, "RestoreReasons is empty"},
 		{"duplicate outcome", func(c *Config) { c.Outcomes = []string{"modify", "modify"} }, `"modify" twice`},
 		{"empty kind", func(c *Config) { c.Kinds = []string{"json", ""} }, "empty value"},
 		{"reserved other", func(c *Config) { c.Endpoints = []string{"hook", Other} }, "reserved"},
@@ -152,7 +156,8 @@ func TestFreshScrape(t *testing.T) {
 
 	for _, name := range []string{"headroom_requests_total", "headroom_requests_failed_total", "headroom_tokens_input_total",
 		"headroom_tokens_saved_total", "headroom_overhead_ms_sum", "headroom_overhead_ms_count", "headroom_overhead_ms_min",
-		"headroom_overhead_ms_max", "headroom_inbound_requests_active", "tsheadroom_config_updates_total"} {
+		"headroom_overhead_ms_max", "headroom_inbound_requests_active", "tsheadroom_config_updates_total",
+		"tsheadroom_tokens_restored_total", "tsheadroom_context_pressure_total"} {
 		s.expect(t, 0, name)
 	}
 	// Closed sets are pre-created at zero, so rate() works from the first
@@ -162,6 +167,9 @@ func TestFreshScrape(t *testing.T) {
 	}
 	if got := s.labelValues("tsheadroom_blocks_compressed_total", "kind"); !slices.Equal(got, sorted(testKinds)) {
 		t.Errorf("kind values %v, want %v", got, sorted(testKinds))
+	}
+	if got := s.labelValues("tsheadroom_blocks_restored_total", "reason"); !slices.Equal(got, sorted(testReasons)) {
+		t.Errorf("restore reason values %v, want %v", got, sorted(testReasons))
 	}
 	if got := s.labelValues("tsheadroom_access_denied_total", "endpoint"); !slices.Equal(got, sorted(testEndpoints)) {
 		t.Errorf("endpoint values %v, want %v", got, sorted(testEndpoints))
@@ -199,7 +207,8 @@ func TestExactValues(t *testing.T) {
 
 	calls := []Call{
 		{Provider: "anthropic", Model: "claude-x", Outcome: "modify", Duration: 2 * time.Millisecond,
-			TokensBefore: 1000, TokensAfter: 250, BytesIn: 8000, BytesOut: 2500, Kinds: []string{"json", "log", "json"}},
+			TokensBefore: 1000, TokensAfter: 250, BytesIn: 8000, BytesOut: 2500, Kinds: []string{"json", "log", "json"},
+			Restores: []string{"terms", "whole"}, RestoredTokens: 120, Pressured: true},
 		{Provider: "openai", Model: "gpt-y", Outcome: "noop", Duration: 500 * time.Microsecond,
 			TokensBefore: 300, TokensAfter: 300, BytesIn: 1200, BytesOut: 1200},
 		{Provider: "anthropic", Model: "claude-x", Outcome: "error", Duration: 40 * time.Millisecond,
@@ -208,7 +217,8 @@ func TestExactValues(t *testing.T) {
 		// An outcome and a kind outside their sets; the outcome is not
 		// counted as failed.
 		{Provider: "bedrock", Model: "claude-x", Outcome: "weird", Duration: 3 * time.Millisecond,
-			TokensBefore: 10, TokensAfter: 4, BytesIn: 50, BytesOut: 20, Kinds: []string{"bogus", "diff"}},
+			TokensBefore: 10, TokensAfter: 4, BytesIn: 50, BytesOut: 20, Kinds: []string{"bogus", "diff"},
+			Restores: []string{"terms", "guessed"}, RestoredTokens: -3},
 		// Nonsense numbers are clamped, never recorded as negative.
 		{Provider: "anthropic", Model: "gpt-y", Outcome: "passthrough", Duration: -time.Second,
 			TokensBefore: -5, TokensAfter: -9, BytesIn: -1, BytesOut: -1},
@@ -316,6 +326,12 @@ func TestExactValues(t *testing.T) {
 	for _, k := range append(slices.Clone(testKinds), Other) {
 		s.expect(t, wantKind[k], "tsheadroom_blocks_compressed_total", "kind="+k)
 	}
+	wantReason := map[string]float64{"terms": 2, "whole": 1, "other": 1}
+	for _, r := range append(slices.Clone(testReasons), Other) {
+		s.expect(t, wantReason[r], "tsheadroom_blocks_restored_total", "reason="+r)
+	}
+	s.expect(t, 120, "tsheadroom_tokens_restored_total")
+	s.expect(t, 1, "tsheadroom_context_pressure_total")
 	s.expect(t, 3, "tsheadroom_affinity_hits_total")
 	s.expect(t, 1, "tsheadroom_affinity_spills_total")
 	s.expect(t, 2, "tsheadroom_cold_starts_total")

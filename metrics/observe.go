@@ -26,14 +26,25 @@ type Call struct {
 	// Kinds holds the content kind of each rewritten block, one entry per
 	// block; kinds outside Config.Kinds are recorded as Other.
 	Kinds []string
+	// Restores holds the reason of each block a later turn restored on
+	// this request (its first request in restored form), one entry per
+	// block; reasons outside Config.RestoreReasons are recorded as Other.
+	// RestoredTokens is what every restored block of the request added
+	// back, fresh or not.
+	Restores       []string
+	RestoredTokens int
+	// Pressured is set when the request was over its model's context
+	// window and was compressed harder to fit.
+	Pressured bool
 }
 
 // ObserveCall records one hook call in every family it feeds:
 // headroom_requests_total, headroom_requests_failed_total (when the outcome
 // is one of Config.FailedOutcomes), the token and byte counters, the
 // headroom_overhead_ms quartet, headroom_requests_by_provider and _by_model,
-// tsheadroom_requests_by_outcome, tsheadroom_hook_duration_seconds and
-// tsheadroom_blocks_compressed_total.
+// tsheadroom_requests_by_outcome, tsheadroom_hook_duration_seconds,
+// tsheadroom_blocks_compressed_total and the restore and context-pressure
+// counters.
 func (m *Metrics) ObserveCall(c Call) {
 	before, after := nonNeg(c.TokensBefore), nonNeg(c.TokensAfter)
 	d := c.Duration
@@ -64,6 +75,15 @@ func (m *Metrics) ObserveCall(c Call) {
 		if b, ok := m.blocks.get(k); ok {
 			b.Inc()
 		}
+	}
+	for _, r := range c.Restores {
+		if b, ok := m.restored.get(r); ok {
+			b.Inc()
+		}
+	}
+	m.tokensRestored.Add(float64(nonNeg(c.RestoredTokens)))
+	if c.Pressured {
+		m.pressured.Inc()
 	}
 }
 

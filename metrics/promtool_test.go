@@ -82,7 +82,8 @@ func populated(t testing.TB) *Metrics {
 			Provider: []string{"anthropic", "openai", ""}[i%3], Model: []string{"claude-x", "gpt-y", ""}[i%3],
 			Outcome: o, Duration: time.Duration(i+1) * 3 * time.Millisecond,
 			TokensBefore: 1000, TokensAfter: 400, BytesIn: 9000, BytesOut: 4000,
-			Kinds: append(slices.Clone(testKinds), "unlisted"),
+			Kinds:    append(slices.Clone(testKinds), "unlisted"),
+			Restores: append(slices.Clone(testReasons), "unlisted"), RestoredTokens: 50, Pressured: i%2 == 0,
 		})
 	}
 	m.InboundStarted()()

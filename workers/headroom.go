@@ -456,6 +456,12 @@ func (h *Headroom) Compress(ctx context.Context, req *compress.Request) (*compre
 		text, why := acceptItem(b, pi.item, got)
 		if why == rejectNone && text != b.Text {
 			if after := tok.Count(text); after < br.TokensBefore {
+				if tr, ok := referenced(req, pi.block, text); ok {
+					// headroom cannot re-judge a block by a later turn, so a
+					// block that turn refers to goes out whole.
+					br.Kind, br.Restored, br.RestoreFresh, br.RestoredTokens = kindOf(got.Transforms), tr.Reason, tr.Fresh, br.TokensBefore-after
+					continue
+				}
 				br.Changed, br.Text, br.TokensAfter, br.Kind = true, text, after, kindOf(got.Transforms)
 				continue
 			}
@@ -471,6 +477,15 @@ func (h *Headroom) Compress(ctx context.Context, req *compress.Request) (*compre
 		}
 	}
 	return res, nil
+}
+
+// referenced reports whether a turn written after block i needs something
+// its compressed form left out, when the request's knobs ask for restores.
+func referenced(req *compress.Request, i int, compressed string) (compress.Trigger, bool) {
+	if !req.Config.RestoreReferenced {
+		return compress.Trigger{}, false
+	}
+	return compress.Referenced(req, i, compressed)
 }
 
 // call runs one request on a worker chosen by session affinity.

@@ -37,12 +37,19 @@ func (b *Buffer) Count(substr string) int { return strings.Count(b.String(), sub
 // New returns a logger at info level writing to a fresh Buffer.
 func New(tb testing.TB) (*slog.Logger, *Buffer) {
 	tb.Helper()
+	return NewAt(tb, slog.LevelInfo)
+}
+
+// NewAt is New with the logger at level, e.g. slog.LevelDebug for the
+// lines a service logs under -v.
+func NewAt(tb testing.TB, level slog.Level) (*slog.Logger, *Buffer) {
+	tb.Helper()
 	buf := &Buffer{}
 	w := io.Writer(buf)
 	if testing.Verbose() {
 		w = io.MultiWriter(buf, tbWriter{tb})
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})), buf
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), buf
 }
 
 type tbWriter struct{ tb testing.TB }
