@@ -86,9 +86,7 @@ func TestCompressReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		n++
-		if r.Kept != r.Needles && corpus.KnownFailure(r.Case) {
-			t.Logf("known failure: %s: kept %d of %d must_keep strings", r.Case, r.Kept, r.Needles)
-		} else if r.Kept != r.Needles {
+		if r.Kept != r.Needles {
 			t.Errorf("%s: kept %d of %d must_keep strings", r.Case, r.Kept, r.Needles)
 		}
 		if r.TokensAfter > r.TokensBefore {

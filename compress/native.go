@@ -271,10 +271,7 @@ func (n *Native) block(req *Request, i int, tok tokens.Counter, prof profile, fo
 		// protect_analysis_context is decided by the task before the
 		// block, never by a later turn.
 		analysis := q.Intent & relevance.Analysis
-		q = q.With(follow.asked)
-		if follow.context != "" {
-			q = q.WithContext(follow.context)
-		}
+		q = q.WithFollowup(follow.asked, follow.context)
 		q.Intent = q.Intent&^relevance.Analysis | analysis
 	}
 	var key cacheKey

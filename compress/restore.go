@@ -53,11 +53,7 @@ type followup struct {
 // query is what the follow-up asks: its user text weighs as the latest
 // request, an assistant's text before it less.
 func (f *followup) query() *relevance.Query {
-	q := relevance.Parse(f.asked, "")
-	if f.context != "" {
-		q = q.WithContext(f.context)
-	}
-	return q
+	return (&relevance.Query{}).WithFollowup(f.asked, f.context)
 }
 
 // followups returns the turns after block i that may trigger its restore,

@@ -113,9 +113,7 @@ func TestNativeCorpus(t *testing.T) {
 					inOriginal = true
 				}
 			}
-			if inOriginal && !strings.Contains(all, mk) && c.KnownFailure() {
-				t.Logf("known failure: %s: must_keep %q lost", c.Name, mk)
-			} else if inOriginal && !strings.Contains(all, mk) {
+			if inOriginal && !strings.Contains(all, mk) {
 				t.Errorf("%s: must_keep %q lost", c.Name, mk)
 			}
 		}

@@ -133,7 +133,7 @@ func TestCorpusMustKeep(t *testing.T) {
 			q := relevance.Parse(latest, earlier)
 			for _, later := range ms[i+1:] {
 				if later.user {
-					q = q.With(later.text)
+					q = q.WithFollowup(later.text, "")
 				}
 			}
 			in := &fold.Input{Text: payload, Query: q, Budget: fold.Budget{Bytes: 2048 + len(payload)*12/100, Lossy: true}}

@@ -15,7 +15,7 @@ import (
 func input(text, task, followup string) *Input {
 	q := relevance.Parse(task, "")
 	if followup != "" {
-		q = q.With(followup)
+		q = q.WithFollowup(followup, "")
 	}
 	n := len(text)
 	return &Input{Text: text, Query: q, Budget: Budget{Bytes: 2048 + int(0.07*float64(max(0, n-2048))), Lossy: n > 3072}}

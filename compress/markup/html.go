@@ -346,25 +346,10 @@ func (e *extractor) put(s string) {
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
 
-// markupAsked reports a request for markup itself: a quote request whose
-// terms hold tag or attribute syntax, or name markup.
+// markupAsked reports a request for markup itself: a quote request that
+// names markup or writes its syntax (see relevance.Markup).
 func markupAsked(q *relevance.Query) bool {
-	if !q.Intent.Has(relevance.Quote) {
-		return false
-	}
-	for _, t := range q.Terms {
-		if !t.Latest {
-			continue
-		}
-		if strings.ContainsAny(t.Typed, "<>=") {
-			return true
-		}
-		switch t.Text {
-		case "markup", "html", "tag", "tags", "attribute", "attributes":
-			return true
-		}
-	}
-	return false
+	return q.Intent.Has(relevance.Quote | relevance.Markup)
 }
 
 // compressHTML extracts a page's text and compresses it as a document.

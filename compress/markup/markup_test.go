@@ -219,3 +219,21 @@ func FuzzCompress(f *testing.F) {
 		}
 	})
 }
+
+// TestMarkupAsked: only tag or attribute syntax, or a word naming markup,
+// in a quote request asks for the markup itself; a keyword argument's "="
+// does not.
+func TestMarkupAsked(t *testing.T) {
+	for ask, want := range map[string]bool{
+		"Quote the <dt> line for BooleanOptionalAction.":                                true,
+		`Paste the exact href="#ArgumentParser" anchor.`:                                true,
+		"Show the exact HTML of the signature.":                                         true,
+		"Give the signature exactly as the page shows it, exit_on_error=True included.": false,
+		"What does the page say about exit_on_error=True?":                              false, // no quote request
+	} {
+		q := relevance.Parse(ask, "")
+		if got := markupAsked(q); got != want {
+			t.Errorf("markupAsked(%q) = %v, want %v", ask, got, want)
+		}
+	}
+}

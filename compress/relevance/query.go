@@ -74,6 +74,10 @@ const (
 	Count
 	// Analysis: the user asks to analyse or review code.
 	Analysis
+	// Markup: the user names markup itself (tags, attributes, "the HTML
+	// source") or writes its syntax (<dt>, href="..."), so a quote of a
+	// page wants its markup, not its text.
+	Markup
 )
 
 // Has reports whether all of the flags in x are set.
@@ -110,32 +114,23 @@ func Parse(latest, earlier string) *Query {
 	return q
 }
 
-// With returns a copy of q extended by the terms and intents of a later
-// message (a follow-up question), which count as the latest request.
-func (q *Query) With(msg string) *Query {
-	out := &Query{Intent: q.Intent | intentOf(tail(msg, maxTaskBytes))}
+// WithFollowup returns a copy of q extended by a later turn: asked, what
+// the user asks now (its terms and intents count as the latest request),
+// and context, the assistant's words the question refers to ("that
+// check"), whose terms weigh half as much and bring no intent. Both rank
+// before q's own terms, so a long first task cannot crowd out what the
+// follow-up names.
+func (q *Query) WithFollowup(asked, context string) *Query {
+	out := &Query{Intent: q.Intent | intentOf(tail(asked, maxTaskBytes))}
 	p := parser{q: out, seen: map[string]int{}}
-	p.text(tail(msg, maxTaskBytes), 1.2, true)
-	// The earlier request still counts, but what is asked now ranks
-	// first.
+	p.text(tail(asked, maxTaskBytes), 1.2, true)
+	if context != "" {
+		p.text(tail(context, maxTaskBytes), 0.6, true)
+	}
 	for _, t := range q.Terms {
 		t.Prior *= 0.7
 		p.add(t)
 	}
-	return out
-}
-
-// WithContext returns a copy of q extended by the terms of text that
-// describes what the question is about (an assistant's reply before it):
-// they count as part of the latest request, weighing half as much, and
-// bring no intent.
-func (q *Query) WithContext(text string) *Query {
-	out := &Query{Intent: q.Intent}
-	p := parser{q: out, seen: map[string]int{}}
-	for _, t := range q.Terms {
-		p.add(t)
-	}
-	p.text(tail(text, maxTaskBytes), 0.6, true)
 	return out
 }
 

@@ -43,6 +43,13 @@ func TestIntents(t *testing.T) {
 		"review this diff":                        Analysis,
 		"what does it print":                      0,
 		"List the errors tsc reported in view.js": 0,
+		"Quote the <dt> for the class":            Quote | Markup,
+		`which link has href="#intro"?`:           Markup,
+		"paste the raw HTML of the form":          Quote | Markup,
+		"quote the table's tag":                   Quote | Markup,
+		"read the pydoc HTML page":                0,
+		"is retries < 3 and timeout > 10 here":    0,
+		"quote the call with exit_on_error=True":  Quote,
 	}
 	for s, want := range cases {
 		if got := Parse(s, "").Intent; got != want {

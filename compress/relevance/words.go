@@ -89,6 +89,18 @@ func intentOf(s string) Intent {
 			case "whole", "full", "entire", "complete", "unabridged", "untruncated":
 				in |= Whole
 			}
+		case "markup", "tag", "tags", "attribute", "attributes":
+			in |= Markup
+		case "source", "code", "snippet", "element", "elements":
+			if prev == "html" || prev == "xml" || prev == "svg" {
+				in |= Markup
+			}
+		case "html", "xml", "svg":
+			// "the exact HTML", "raw XML"; not "the pydoc HTML page".
+			switch prev {
+			case "exact", "raw", "original", "verbatim", "literal":
+				in |= Markup
+			}
 		case "everything":
 			if prev == "show" || prev == "paste" || prev == "print" || prev == "quote" {
 				in |= Whole
@@ -110,5 +122,25 @@ func intentOf(s string) Intent {
 		prev2, prev = prev, lw
 		return true
 	})
+	if markupSyntax(s) {
+		in |= Markup
+	}
 	return in
+}
+
+// markupSyntax reports whether s holds a tag (<dt>, </a>, <!--) or an
+// attribute with a quoted value (href="..."). A bare "=" (a keyword
+// argument) or a lone "<" (a comparison) is not markup.
+func markupSyntax(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		switch c := s[i+1]; {
+		case s[i] == '<' && (c == '/' || c == '!' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'):
+			if end := strings.IndexByte(s[i:], '>'); end > 0 && end < 200 && !strings.Contains(s[i:i+end], "\n") {
+				return true
+			}
+		case s[i] == '=' && (c == '"' || c == '\'') && i > 0 && lines.IsWordByte(s[i-1]):
+			return true
+		}
+	}
+	return false
 }

@@ -5,7 +5,6 @@
 package corpus
 
 import (
-	_ "embed"
 	"encoding/json"
 	"maps"
 	"os"
@@ -121,22 +120,3 @@ func (c Case) Texts(tb testing.TB) []string {
 	walk(call.RequestBody)
 	return out
 }
-
-//go:embed known-failures.txt
-var knownFailures string
-
-// KnownFailure reports whether the named case is on the list of cases the
-// native engine is known to fail (known-failures.txt, shared with .ci/run).
-// Tests report such a case's lost strings instead of failing on them; the
-// list only ever shrinks.
-func KnownFailure(name string) bool {
-	for l := range strings.Lines(knownFailures) {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") && l == name {
-			return true
-		}
-	}
-	return false
-}
-
-// KnownFailure reports whether c is on the known-failures list.
-func (c Case) KnownFailure() bool { return KnownFailure(c.Name) }
