@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
 func newTestNative(t testing.TB, cfg NativeConfig) *Native {
@@ -359,7 +361,9 @@ func TestNativeConcurrent(t *testing.T) {
 
 // FuzzNative runs arbitrary text through the whole engine as a tool
 // output and as a JSON object: no error, no inflation, no retrieval
-// markers, objects stay objects.
+// markers, objects stay objects, and every kept line is verbatim: each
+// part of it outside notes is a substring of the input (a page's text
+// extraction excepted, which its note declares).
 func FuzzNative(f *testing.F) {
 	f.Add(genLog(40), "why does it fail?")
 	f.Add(genJSONCompactRecords(30), "pkg-0007")
@@ -388,6 +392,16 @@ func FuzzNative(f *testing.F) {
 				}
 				if jsonObj && r.Kind != KindDuplicate && !isJSONObject(r.Text) {
 					t.Fatalf("object became %q", r.Text)
+				}
+				if r.Kind == KindHTML || r.Kind == KindDuplicate {
+					continue
+				}
+				for l := range strings.SplitSeq(r.Text, "\n") {
+					lines.WithoutNotes(l, func(part string) {
+						if part != "" && !strings.Contains(text, part) {
+							t.Fatalf("%s output keeps %q, which is not in the input", r.Kind, part)
+						}
+					})
 				}
 			}
 		}

@@ -11,6 +11,7 @@ package lines
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Lines is a text split into lines. Lines share memory with the text.
@@ -73,11 +74,17 @@ func (b *Lines) Span(from, to int) string {
 	return b.Text[b.Start[from]:b.End(to-1)]
 }
 
-// Blank reports whether s holds only spaces, tabs and '\r'.
+// Blank reports whether s holds only white space: what strings.TrimSpace
+// removes (so a line that is not Blank trims to something).
 func Blank(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c != ' ' && c != '\t' && c != '\r' {
-			return false
+		switch s[i] {
+		case ' ', '\t', '\r', '\n', '\v', '\f':
+		default:
+			if s[i] < utf8.RuneSelf {
+				return false
+			}
+			return strings.TrimSpace(s[i:]) == ""
 		}
 	}
 	return true

@@ -2,6 +2,7 @@ package lines
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -120,4 +121,14 @@ func FuzzSignalAndShape(f *testing.F) {
 			return true
 		})
 	})
+}
+
+// TestBlankMatchesTrimSpace: a line that is not Blank trims to something,
+// whatever white space it is made of.
+func TestBlankMatchesTrimSpace(t *testing.T) {
+	for _, s := range []string{"", " ", "\t\r", "\v", "\f ", "\u00a0", " \u2003 ", "\u0085", "x", " x ", "\u00a0x", "é"} {
+		if got, want := Blank(s), strings.TrimSpace(s) == ""; got != want {
+			t.Errorf("Blank(%q) = %v, want %v", s, got, want)
+		}
+	}
 }
