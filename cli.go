@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/hook"
 )
 
@@ -151,7 +152,23 @@ type reportRow struct {
 	Kept             int     `json:"must_keep_kept"`
 	Needles          int     `json:"must_keep"`
 	Millis           float64 `json:"ms"`
+	// Tool holds the case's tool output blocks, in order.
+	Tool []reportBlock `json:"tool_blocks"`
 }
+
+// reportBlock is one tool output block of a case: the kind the engine
+// detected and its tokens before and after.
+type reportBlock struct {
+	Kind      string `json:"kind"`
+	Before    int    `json:"tokens_before"`
+	After     int    `json:"tokens_after"`
+	Protected bool   `json:"protected,omitempty"`
+}
+
+// bigUntouched is the size from which a tool output left as it is gets
+// listed: a block that large is where savings were missed (unless it is
+// code, which the engine leaves alone on purpose).
+const bigUntouched = 2000
 
 func runReport(ctx context.Context, h *hook.Hook, dir string, asJSON bool, stdout, stderr io.Writer) int {
 	files, err := filepath.Glob(filepath.Join(dir, "*.hook.json"))
@@ -205,6 +222,11 @@ func reportCase(ctx context.Context, h *hook.Hook, file string) (reportRow, erro
 		ToolTokensAfter:  a.ToolTokensAfter,
 		Needles:          len(meta.MustKeep),
 		Millis:           float64(time.Since(start).Microseconds()) / 1000,
+	}
+	for _, b := range a.BlockStats {
+		if b.Source == compress.ToolOutput {
+			row.Tool = append(row.Tool, reportBlock{Kind: string(b.Kind), Before: b.TokensBefore, After: b.TokensAfter, Protected: b.Protected})
+		}
 	}
 	body := hook.ForwardedBody(call, a)
 	for _, needle := range meta.MustKeep {
@@ -269,4 +291,57 @@ func printReport(w io.Writer, rows []reportRow) {
 	line("TOTAL", &all)
 	line("TOTAL except code reads", &nonCode)
 	tw.Flush()
+	printBlockKinds(w, rows)
+}
+
+// printBlockKinds sums the tool output blocks by the kind the engine
+// detected, and lists the non-code blocks of bigUntouched tokens or more
+// that went out unchanged.
+func printBlockKinds(w io.Writer, rows []reportRow) {
+	type agg struct{ blocks, before, after int }
+	byKind := map[string]*agg{}
+	var nonCode agg
+	var untouched []string
+	for _, r := range rows {
+		for i, b := range r.Tool {
+			k := byKind[b.Kind]
+			if k == nil {
+				k = &agg{}
+				byKind[b.Kind] = k
+			}
+			for _, a := range []*agg{k, &nonCode} {
+				if a == &nonCode && b.Kind == string(compress.KindCode) {
+					continue
+				}
+				a.blocks++
+				a.before += b.Before
+				a.after += b.After
+			}
+			if b.Kind != string(compress.KindCode) && b.After == b.Before && b.Before >= bigUntouched {
+				why := ""
+				if b.Protected {
+					why = ", protected by a knob"
+				}
+				untouched = append(untouched, fmt.Sprintf("%s tool block %d (%s, %d tokens%s)", r.Case, i, b.Kind, b.Before, why))
+			}
+		}
+	}
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "tool output by detected kind\tblocks\ttokens before\tafter\tsaved\t")
+	for _, k := range kinds {
+		a := byKind[k]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f%%\t\n", k, a.blocks, a.before, a.after, pct(a.before, a.after))
+	}
+	fmt.Fprintf(tw, "all but code\t%d\t%d\t%d\t%.1f%%\t\n", nonCode.blocks, nonCode.before, nonCode.after, pct(nonCode.before, nonCode.after))
+	tw.Flush()
+	fmt.Fprintf(w, "\nnon-code tool output blocks of %d+ tokens left untouched: %d\n", bigUntouched, len(untouched))
+	for _, u := range untouched {
+		fmt.Fprintln(w, "  "+u)
+	}
 }

@@ -67,8 +67,10 @@ func TestCompressBareBody(t *testing.T) {
 	}
 }
 
-// TestCompressReport runs the corpus report and checks the targets
-// hold: every must_keep kept, no case inflated.
+// TestCompressReport runs the corpus report and checks the engine's
+// targets hold: every must_keep kept, no case inflated, at least 80% of
+// the tokens of non-code tool output removed, and no non-code tool output
+// of bigUntouched tokens left as it is unless a knob protects it.
 func TestCompressReport(t *testing.T) {
 	dir, ok := corpus.Dir()
 	if !ok {
@@ -79,7 +81,7 @@ func TestCompressReport(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	dec := json.NewDecoder(&stdout)
-	n := 0
+	n, before, after := 0, 0, 0
 	for dec.More() {
 		var r reportRow
 		if err := dec.Decode(&r); err != nil {
@@ -92,9 +94,33 @@ func TestCompressReport(t *testing.T) {
 		if r.TokensAfter > r.TokensBefore {
 			t.Errorf("%s: inflated %d -> %d", r.Case, r.TokensBefore, r.TokensAfter)
 		}
+		for i, b := range r.Tool {
+			if b.Kind == "code" {
+				continue
+			}
+			before += b.Before
+			after += b.After
+			if b.After == b.Before && b.Before >= bigUntouched && !b.Protected {
+				t.Errorf("%s: tool block %d (%s, %d tokens) left untouched", r.Case, i, b.Kind, b.Before)
+			}
+		}
 	}
 	if n == 0 {
 		t.Error("report has no rows")
+	}
+	if saved := pct(before, after); saved < 80 {
+		t.Errorf("non-code tool output: %d -> %d tokens, %.1f%% saved, want at least 80%%", before, after, saved)
+	}
+
+	// The table form ends with the same accounting for people.
+	stdout.Reset()
+	if code := runCompress([]string{"-report", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"tool output by detected kind", "all but code", "left untouched: "} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("table report lacks %q", want)
+		}
 	}
 }
 

@@ -125,6 +125,11 @@ type BlockResult struct {
 	// unchanged.
 	TokensBefore int
 	TokensAfter  int
+	// Protected is set when a knob kept the block as it is
+	// (protect_recent, protect_recent_tool_outputs, compress_*_messages,
+	// protect_analysis_context), as opposed to a block left alone because
+	// it is small, code, or nothing in it was worth changing.
+	Protected bool
 	// Restored names why a later turn changed the block's form (see
 	// RestoreReasons), empty when it keeps its first-sight form.
 	Restored string

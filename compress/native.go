@@ -258,7 +258,10 @@ func (n *Native) block(req *Request, i int, tok tokens.Counter, prof profile, fo
 		if b.Source == MessageText && b.FromEnd == 0 || base.TokensBefore < 64 {
 			return base
 		}
-	case cfg.Protects(b) || base.TokensBefore < cfg.MinTokensToCompress:
+	case cfg.Protects(b):
+		base.Protected = true
+		return base
+	case base.TokensBefore < cfg.MinTokensToCompress:
 		return base
 	}
 	q := firstQuery(req, b)
@@ -399,6 +402,10 @@ func compressBlock(b *Block, q *relevance.Query, tok tokens.Counter, prof profil
 	}
 	job := &blockJob{query: q, prof: prof, pressure: pressure, isError: b.IsError, jsonObject: b.JSONObject, stop: stop}
 	out, kind, ok := job.run(text)
+	if job.protected {
+		base.Protected = true
+		return base
+	}
 	if !ok || out == text || IntroducesRetrievalMarker(text, out) {
 		return base
 	}

@@ -32,6 +32,9 @@ type blockJob struct {
 	jsonObject bool
 	stop       func() bool
 	depth      int
+	// protected is set by run when protect_analysis_context left the
+	// payload alone.
+	protected bool
 }
 
 // run compresses text and returns the result and its kind; ok is false
@@ -48,6 +51,7 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 		return "", kind, false
 	}
 	if !forced && j.query.Intent.Has(relevance.Analysis) && codeBearing(kind) {
+		j.protected = j.depth == 0
 		return "", kind, false
 	}
 	in := j.input(payload, kind)

@@ -24,7 +24,9 @@ type Answer struct {
 	Model, Provider    string
 	Session, RequestID string
 	Blocks, Rewritten  int
-	Kinds              []string // kind of each rewritten block
+	// BlockStats has one entry per candidate block once the engine ran.
+	BlockStats []BlockStat
+	Kinds      []string // kind of each rewritten block
 	// Restores are the rewritten blocks a later turn restored, and
 	// RestoredTokens what they added back (counted in TokensAfter).
 	Restores       []Restore
@@ -106,6 +108,7 @@ func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
 	a.TokensBefore, a.TokensAfter = rw.TokensBefore, rw.TokensAfter
 	a.ToolTokensBefore, a.ToolTokensAfter = rw.ToolTokensBefore, rw.ToolTokensAfter
 	a.Restores, a.RestoredTokens = rw.Restores, rw.RestoredTokens
+	a.BlockStats = rw.Stats
 	if rw.Rewritten == 0 {
 		return a.allow(OutcomeNoop, "nothing worth rewriting")
 	}

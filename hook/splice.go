@@ -23,12 +23,28 @@ type Rewrite struct {
 	// RestoredTokens sums what they added back. Both count in TokensAfter.
 	Restores       []Restore
 	RestoredTokens int
+	// Stats has one entry per candidate block, rewritten or not, for
+	// reports.
+	Stats []BlockStat
 	// TokensBefore and TokensAfter count the whole body: the engine's
 	// counts for the blocks plus an estimate for the bytes outside them.
 	// ToolTokensBefore and ToolTokensAfter count tool output blocks only,
 	// the part of a request compression is aimed at.
 	TokensBefore, TokensAfter         int
 	ToolTokensBefore, ToolTokensAfter int
+}
+
+// BlockStat is what became of one candidate block: its source, the kind
+// the engine detected, its tokens before and after (equal when it went
+// out unchanged) and whether it was rewritten.
+type BlockStat struct {
+	Source                    compress.Source
+	Kind                      compress.Kind
+	TokensBefore, TokensAfter int
+	Rewritten                 bool
+	// Protected: a knob kept the block as it is (see
+	// compress.BlockResult.Protected).
+	Protected bool
 }
 
 // Restore is one block a later turn restored: which candidate block, why
@@ -51,7 +67,7 @@ func (cs *Candidates) Splice(res *compress.Result) (*Rewrite, error) {
 	if len(res.Blocks) != len(cs.Blocks) {
 		return nil, fmt.Errorf("engine returned %d results for %d blocks", len(res.Blocks), len(cs.Blocks))
 	}
-	rw := &Rewrite{}
+	rw := &Rewrite{Stats: make([]BlockStat, len(cs.Blocks))}
 	accepted := make([]*string, len(cs.Blocks))
 	blockTokens := 0
 	for i, r := range res.Blocks {
@@ -59,6 +75,7 @@ func (cs *Candidates) Splice(res *compress.Result) (*Rewrite, error) {
 		if cs.Blocks[i].Source == compress.ToolOutput {
 			rw.ToolTokensBefore += r.TokensBefore
 		}
+		rw.Stats[i] = BlockStat{Source: cs.Blocks[i].Source, Kind: r.Kind, TokensBefore: r.TokensBefore, TokensAfter: r.TokensBefore, Protected: r.Protected}
 		if acceptable(cs.Blocks[i], r) {
 			t := r.Text
 			accepted[i] = &t
@@ -93,6 +110,7 @@ func (cs *Candidates) Splice(res *compress.Result) (*Rewrite, error) {
 			}
 			rw.Rewritten++
 			rw.Kinds = append(rw.Kinds, string(r.Kind))
+			rw.Stats[bi].TokensAfter, rw.Stats[bi].Rewritten = r.TokensAfter, true
 		}
 	}
 	rw.TokensBefore = blockTokens + cs.outsideTokens()
@@ -100,6 +118,9 @@ func (cs *Candidates) Splice(res *compress.Result) (*Rewrite, error) {
 	rw.Body = body
 	if saved <= 0 || len(edits) == 0 {
 		rw.Rewritten, rw.Kinds = 0, nil
+		for i := range rw.Stats {
+			rw.Stats[i].TokensAfter, rw.Stats[i].Rewritten = rw.Stats[i].TokensBefore, false
+		}
 		rw.restores(res, nil)
 		return rw, nil
 	}
