@@ -3,9 +3,11 @@ package compress
 import (
 	"context"
 	"fmt"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 	"strings"
 	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+	"github.com/tsheadroom/tsheadroom/internal/cputime"
 )
 
 // Benchmarks of the native engine. Run on one core with
@@ -90,9 +92,11 @@ func BenchmarkKind(b *testing.B) {
 		b.Run(string(k), func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
+			cpu := cputime.Now()
 			for b.Loop() {
 				runPipeline(text, task)
 			}
+			cputime.ReportMBps(b, cpu, len(text))
 		})
 	}
 }
@@ -135,9 +139,11 @@ func BenchmarkScaling(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%dKB", k, size>>10), func(b *testing.B) {
 				b.SetBytes(int64(len(text)))
 				b.ReportAllocs()
+				cpu := cputime.Now()
 				for b.Loop() {
 					runPipeline(text, task)
 				}
+				cputime.ReportMBps(b, cpu, len(text))
 			})
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/wrapper"
 	"github.com/tsheadroom/tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/internal/cputime"
 )
 
 // Corpus-driven checks of the native engine, kind by kind: every text of
@@ -203,11 +204,13 @@ func BenchmarkKindsCorpus(b *testing.B) {
 		b.Run(k, func(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
+			cpu := cputime.Now()
 			for b.Loop() {
 				for _, text := range texts {
 					compressText(b, n, text)
 				}
 			}
+			cputime.ReportMBps(b, cpu, size)
 		})
 	}
 }
