@@ -64,13 +64,19 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 	} else {
 		out, ok = compressKind(kind, in)
 	}
+	if ok && lineKind(kind) {
+		out = clipLongLines(out, j.query, in.Budget.Bytes)
+	}
 	if kind != KindJSON || !j.jsonObject {
 		if !ok && len(payload) >= safetyNetBytes || ok && len(out) >= safetyNetBytes && len(out) > 2*in.Budget.Bytes && !structured(kind) {
 			// The safety net: any large payload leaves reduced.
-			if o, ok2 := fold.Text(j.input(payload, KindLog)); ok2 && (!ok || len(o) < len(out)) {
-				out, ok = o, true
-				if kind == KindText {
-					kind = KindLog
+			net := j.input(payload, KindLog)
+			if o, ok2 := fold.Text(net); ok2 {
+				if o = clipLongLines(o, j.query, net.Budget.Bytes); !ok || len(o) < len(out) {
+					out, ok = o, true
+					if kind == KindText {
+						kind = KindLog
+					}
 				}
 			}
 		}
@@ -79,6 +85,17 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 		return "", kind, false
 	}
 	return parts.Head + out + parts.Tail, kind, true
+}
+
+// lineKind reports whether a kind's lines are records a reader scans (log,
+// table, search and listing rows), whose long ones may be cut: not prose,
+// whose paragraphs read as a whole, nor structured kinds.
+func lineKind(k Kind) bool {
+	switch k {
+	case KindLog, KindTable, KindSearch, KindListing, KindText, KindCode:
+		return true
+	}
+	return false
 }
 
 // structured kinds have a syntax their compressor keeps valid, which a

@@ -1,6 +1,7 @@
 package table
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,4 +246,24 @@ func FuzzCompress(f *testing.F) {
 			})
 		}
 	})
+}
+
+// A row whose values are too wide for their columns (sizes running into
+// the next column, as ps prints a process with gigabytes of address space)
+// still has its cells read, so it counts for the extremes.
+func TestOverflowingRowCounts(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("OWNER        PID CPU% MEM%   VIRT   RES TERM     STAT BEGAN  CPUTM CMD\n")
+	for i := range 120 {
+		fmt.Fprintf(&sb, "svc      %6d  0.%d  0.1  %5d  %4d ?        S    09:%02d   0:0%d worker --shard %d\n", 1000+i, i%10, 50000+i*37, 2000+i*11, i%60, i%10, i)
+	}
+	// The biggest process: its VIRT and RES overflow into each other's
+	// padding, so no position-based reading finds them.
+	sb.WriteString("svc      77311  0.4  0.1 2286740 923256 ?      S    10:05   0:04 worker --shard 999\n")
+	for i := range 60 {
+		fmt.Fprintf(&sb, "svc      %6d  0.%d  0.1  %5d  %4d ?        S    10:%02d   0:0%d worker --shard %d\n", 2000+i, i%10, 40000+i*37, 3000+i*11, i%60, i%10, 200+i)
+	}
+	text := sb.String()
+	out := compress(t, text, "Which process has the largest RES? Paste its row.")
+	mustContain(t, out, lineWith(t, text, "--shard 999"))
 }
