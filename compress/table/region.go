@@ -62,14 +62,8 @@ func (r *region) cells(row string, dst []cell) []cell {
 	dst = dst[:0]
 	switch r.format {
 	case aligned:
-		whole := true
 		for k := range r.cols {
-			c := alignedCell(row, r.cols, k)
-			whole = whole && c.ok
-			dst = append(dst, c)
-		}
-		if !whole {
-			byFields(row, dst)
+			dst = append(dst, alignedCell(row, r.cols, k))
 		}
 		return dst
 	case pipeRows:
@@ -127,40 +121,6 @@ func alignedCell(row string, cols []column, k int) cell {
 		return cell{}
 	}
 	return cell{strings.TrimSpace(row[s:e]), true}
-}
-
-// byFields fills the cells alignedCell could not read (values so wide
-// they run into the next column, as a process's memory sizes do) from the
-// row's blank-separated fields, the last column taking the rest of the
-// row. It does so only when the row has a field for every column and the
-// fields agree with every cell that was read, so a row with empty cells is
-// never shifted.
-func byFields(row string, cells []cell) {
-	fields := make([]string, 0, len(cells))
-	rest := row
-	for len(fields) < len(cells)-1 {
-		rest = strings.TrimLeft(rest, " \t\r")
-		i := strings.IndexAny(rest, " \t\r")
-		if rest == "" || i < 0 {
-			return
-		}
-		fields = append(fields, rest[:i])
-		rest = rest[i:]
-	}
-	if rest = strings.TrimSpace(rest); rest == "" {
-		return
-	}
-	fields = append(fields, rest)
-	for k, c := range cells[:len(cells)-1] {
-		if c.ok && c.s != fields[k] {
-			return
-		}
-	}
-	for k := range cells {
-		if !cells[k].ok {
-			cells[k] = cell{fields[k], true}
-		}
-	}
 }
 
 func blankByte(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
