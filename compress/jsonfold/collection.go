@@ -221,6 +221,7 @@ func (c *compressor) analyze(sq *seq) *analysis {
 	a.must[0], a.must[n-1] = true, true
 	a.fields = c.fieldsOf(sq, a, len(c.q.Terms) > 0)
 	c.markProblems(sq, a)
+	c.markRelated(sq, a)
 	a.fields.mark(a)
 	if len(c.q.Terms) > 0 {
 		text := a.fields.indexText

@@ -632,3 +632,40 @@ func TestScopedMatch(t *testing.T) {
 		containsAll(t, out, fmt.Sprintf(`"ImportPath": "example.com/pkg/p%02d"`, i))
 	}
 }
+
+// genEvents is a test runner's event stream: for every test a run event,
+// a few output events and a result; one subtest fails, its message in an
+// output event that says nothing of failing, far from the end.
+func genEvents(tests int) string {
+	var sb strings.Builder
+	for i := range tests {
+		name := fmt.Sprintf("TestRates/case_%03d", i)
+		fmt.Fprintf(&sb, `{"Seq":%d,"Action":"run","Test":%q}`+"\n", 4*i, name)
+		fmt.Fprintf(&sb, `{"Seq":%d,"Action":"output","Test":%q,"Output":"=== RUN   %s\n"}`+"\n", 4*i+1, name, name)
+		if i == 37 {
+			fmt.Fprintf(&sb, `{"Seq":%d,"Action":"output","Test":%q,"Output":"    rates_test.go:88: Rate(EUR, CHF) = 0.9312, expected 0.9313\n"}`+"\n", 4*i+2, name)
+			fmt.Fprintf(&sb, `{"Seq":%d,"Action":"fail","Test":%q,"Elapsed":0.01}`+"\n", 4*i+3, name)
+			continue
+		}
+		fmt.Fprintf(&sb, `{"Seq":%d,"Action":"output","Test":%q,"Output":"    rates_test.go:40: checked %d pairs\n"}`+"\n", 4*i+2, name, i)
+		fmt.Fprintf(&sb, `{"Seq":%d,"Action":"pass","Test":%q,"Elapsed":0.01}`+"\n", 4*i+3, name)
+	}
+	return sb.String()
+}
+
+// The records sharing a kept failure's grouping field (its test) are kept
+// with it: they carry the message the failure event lacks.
+func TestRelatedRecordsOfAProblem(t *testing.T) {
+	text := genEvents(300)
+	out := mustCompress(t, input(text, "Run the tests and summarise the results."))
+	checkKept(t, text, out)
+	containsAll(t, out,
+		`"Action":"fail","Test":"TestRates/case_037"`,
+		`Rate(EUR, CHF) = 0.9312, expected 0.9313`,
+		`"Action":"run","Test":"TestRates/case_037"`,
+	)
+	// Passing tests' records are not pulled in with them.
+	if strings.Count(out, `"Test":"TestRates/case_036"`) > 1 {
+		t.Error("records of a passing neighbour were kept as related")
+	}
+}
