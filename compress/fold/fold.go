@@ -296,10 +296,18 @@ func (p *plan) mark() {
 	}
 	tailFrom := max(n-25, n*7/10)
 	countIntent := p.in.Query.Intent.Has(relevance.Count)
+	// Asked how many, tallies anywhere count; but a shape repeated all
+	// over the output (a progress line per batch, "processed 80 items")
+	// is the run itself, which its fold note already counts.
+	frequent := max(8, n/20)
 	for i := 0; i < n; i++ {
-		if (i >= tailFrom || countIntent) && !p.demoted[i] && lines.Summary(b.L[i]) {
-			p.must[i] = true
+		if p.demoted[i] || !(i >= tailFrom || countIntent) || !lines.Summary(b.L[i]) {
+			continue
 		}
+		if i < tailFrom && p.cl.size(i) >= frequent {
+			continue
+		}
+		p.must[i] = true
 	}
 
 	p.extremes()

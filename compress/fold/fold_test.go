@@ -195,6 +195,31 @@ func TestRepeatedFramesFold(t *testing.T) {
 
 // TestSmallBlocksOnlyLossless: below the lossy threshold only identical
 // runs collapse.
+// Asked "how many", the tallies of the run count, but a progress line
+// repeated all over the output ("processed batch 7 (80 items)") is not a
+// tally: it folds, and the verdict lines stay.
+func TestCountQuestionFoldsProgressLines(t *testing.T) {
+	var sb strings.Builder
+	for i := range 1500 {
+		fmt.Fprintf(&sb, "09:%02d:%02d queue[%d]: processed batch %d (%d items, depth %d)\n", i/60%60, i%60, 100+i%7, i, 80+i%40, i%9)
+		if i == 700 {
+			sb.WriteString("09:11:40 supervisor[1]: restarting queue[103] after it stalled\n")
+		}
+	}
+	sb.WriteString("09:25:00 supervisor[1]: all batches finished; 1 restart\n")
+	text := sb.String()
+	in := input(text, "Replay the queue and tell me what happened.", "How many restarts were there? Quote the restart line.")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not folded")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "restarting queue[103] after it stalled", "all batches finished; 1 restart")
+	if len(out) > 2*in.Budget.Bytes {
+		t.Errorf("kept %d bytes of %d for a budget of %d: the progress lines were kept as tallies", len(out), len(text), in.Budget.Bytes)
+	}
+}
+
 func TestSmallBlocksOnlyLossless(t *testing.T) {
 	text := "start\n" + strings.Repeat("waiting for lock\n", 40) + "done\n"
 	in := input(text, "", "")
