@@ -15,7 +15,7 @@ import (
 // call compresses without any tailnet.
 func TestCompressSample(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := runCompress([]string{"testdata/sample.hook.json"}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"testdata/sample.hook.json"}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var reply struct {
@@ -56,7 +56,7 @@ func TestCompressBareBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := runCompress([]string{"-q", bare}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"-q", bare}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.HasPrefix(stdout.String(), `{"action":"modify","request_body":`) {
@@ -75,7 +75,7 @@ func TestCompressReport(t *testing.T) {
 		t.Skip("SKIP: development corpus not found; the corpus report did not run")
 	}
 	var stdout, stderr bytes.Buffer
-	if code := runCompress([]string{"-report", dir, "-json"}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"-report", dir, "-json"}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	dec := json.NewDecoder(&stdout)
