@@ -52,7 +52,10 @@ func workerEnv(parent, extra []string, allowDownload bool) []string {
 	keep[downloadEnv] = allowDownload
 	var env []string
 	for _, kv := range parent {
-		k, _, ok := strings.Cut(kv, "=")
+		k, v, ok := strings.Cut(kv, "=")
+		if k == downloadEnv && v == "" {
+			continue // an empty token is no token (compose passes unset ones so)
+		}
 		if ok && keep[k] {
 			env = append(env, kv)
 		}
