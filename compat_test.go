@@ -14,6 +14,8 @@ import (
 
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
 	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
+	"github.com/tsheadroom/tsheadroom/internal/testenv"
+	"github.com/tsheadroom/tsheadroom/settings"
 )
 
 // callWith is call with request headers (name, value pairs).
@@ -141,7 +143,7 @@ func TestOriginalFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := o.engine
-	if e.python != "/venv/bin/python" || e.workerScript != "/app/worker.py" || o.hostname != "edge" || e.poolSize != 8 ||
+	if e.python != "/venv/bin/python" || e.originalWorker != "/app/worker.py" || e.workerScript != "" || o.hostname != "edge" || e.poolSize != 8 ||
 		o.stateDir != "/var/lib/tsheadroom" || o.knobsFile != "/etc/tsheadroom/config.json" || !o.verbose ||
 		e.workerTimeout != 60*time.Second || o.addr != ":8080" || !e.noAffinity || o.gzipReply || o.acceptCoded || !o.tailnet {
 		t.Errorf("original flags: %+v", o)
@@ -274,5 +276,25 @@ func TestInvalidSettingsFileStopsStart(t *testing.T) {
 	err = run(t.Context(), o)
 	if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), `min_token_to_compress: unknown field (did you mean "min_tokens_to_compress"?)`) {
 		t.Errorf("invalid settings file: %v", err)
+	}
+}
+
+// TestOriginalWorkerFlagIgnored: the original's -worker /app/worker.py
+// (its docker-compose passes it) does not stop the headroom engine from
+// starting with the embedded worker; a warning says it was ignored.
+func TestOriginalWorkerFlagIgnored(t *testing.T) {
+	py := testenv.HeadroomPython(t)
+	o, err := parseFlags([]string{"-engine", "headroom", "-python", py, "-worker", "/app/worker.py", "-pool-size", "1", "-config", ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, logs := logtest.New(t)
+	eng, err := newEngine(t.Context(), o.engine, settings.Default(), nil, log)
+	if err != nil {
+		t.Fatalf("headroom engine with -worker: %v", err)
+	}
+	defer eng.close()
+	if !strings.Contains(logs.String(), "ignoring -worker") || !strings.Contains(logs.String(), "preloaded=true") {
+		t.Errorf("no warning, or no preload by default:\n%s", logs)
 	}
 }

@@ -142,6 +142,7 @@ type engineOptions struct {
 	profile            string
 	allowModelDownload bool
 	noAffinity         bool
+	originalWorker     string // -worker, ignored (see registerEngine)
 }
 
 func (e *engineOptions) register(fs *flag.FlagSet) {
@@ -160,8 +161,14 @@ func (e *engineOptions) register(fs *flag.FlagSet) {
 // registerEngine adds the engine flags, with the service's variables and
 // the original's names, to a command.
 func registerEngine(c *cmdline, e *engineOptions) {
-	c.shared(e.register)
-	c.alias("worker", "worker-script")
+	c.shared(func(fs *flag.FlagSet) {
+		e.register(fs)
+		// The original's -worker names its own worker.py, which speaks
+		// another protocol than the worker this binary embeds: running it
+		// would fail every start. Its command lines keep working; the
+		// value is only reported.
+		fs.StringVar(&e.originalWorker, "worker", "", "the original tsheadroom's worker `script`: accepted and ignored, this build embeds its own worker\n(use -worker-script for a custom one)")
+	})
 	c.alias("max-compress", "worker-timeout")
 }
 
@@ -198,7 +205,7 @@ func newFlags() (*cmdline, *options) {
 	fs.StringVar(&o.controlURL, "control-url", "", "coordination server URL (default Tailscale's; set for Headscale)")
 	fs.BoolVar(&o.https, "https", false, "also serve :443 with the tailnet's MagicDNS certificate")
 	fs.BoolVar(&o.logUpload, "log-upload", false, "upload the node's backend logs to Tailscale (off unless set)")
-	fs.StringVar(&o.addr, "addr", ":80", "`:port` the hook is served on over plain HTTP on the tailnet")
+	fs.StringVar(&o.addr, "addr", ":80", "tailnet `:port` for plain HTTP (hook, metrics, config)")
 	fs.BoolVar(&o.tailnet, "tailnet", true, "join the tailnet; off when -local-addr is given without -tailnet")
 	fs.StringVar(&o.localAddr, "local-addr", "", "serve plain HTTP on this loopback `address` (e.g. 127.0.0.1:8787); given alone it serves it instead of\njoining the tailnet (add -tailnet to serve both); callers there get hook and metrics, never admin")
 	fs.BoolVar(&o.insecureLocal, "insecure-local-addr", false, "let -local-addr be a non-loopback address: INSECURE, anyone who can reach it gets hook and metrics\nwithout any identity check (logged loudly at start)")
@@ -411,6 +418,9 @@ func newEngine(ctx context.Context, eo engineOptions, start settings.Settings, m
 			return metrics.CacheStats{Entries: s.Entries, Bytes: s.Bytes, Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions}
 		}
 	case "headroom":
+		if eo.originalWorker != "" {
+			logger.Warn("ignoring -worker: the original tsheadroom's worker script does not speak this build's protocol; using the embedded worker (-worker-script names a custom one)", "worker", eo.originalWorker)
+		}
 		size = cmp.Or(size, workers.DefaultWorkers)
 		model := ""
 		if start.KompressModel != nil {
