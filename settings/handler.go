@@ -38,8 +38,9 @@ type HandlerConfig struct {
 	// CallerName names the caller of a request for the audit log (the
 	// identity the access layer attached). Nil logs no caller.
 	CallerName func(context.Context) string
-	// OnUpdate is called once per accepted update that changed a field
-	// (main counts them in tsheadroom_config_updates_total).
+	// OnUpdate is called once per accepted update, whether or not it
+	// changed a field (main counts them in tsheadroom_config_updates_total,
+	// "accepted PUT /config").
 	OnUpdate func()
 	// Logger receives the audit line of every accepted update (info) and
 	// every refused one (warn). Nil discards them.
@@ -160,8 +161,8 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 			changes[i] = slog.String(c.Field, c.Old+" -> "+c.New)
 		}
 		h.log.Info("settings updated", "caller", caller, slog.Group("changes", changes...), "etag", u.ETag)
-		h.cfg.OnUpdate()
 	}
+	h.cfg.OnUpdate()
 	s, etag, origin := h.cfg.Store.Version()
 	h.write(w, http.StatusOK, s, etag, origin)
 }

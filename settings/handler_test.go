@@ -124,8 +124,8 @@ func TestHandlerUpdate(t *testing.T) {
 	if rec := h.do(t, "PUT", `{"protect_recent": 6}`); rec.Code != 200 {
 		t.Errorf("no-op PUT: %d", rec.Code)
 	}
-	if got := h.updates.Load(); got != 2 {
-		t.Errorf("%d updates counted, want 2 (the no-op is not one)", got)
+	if got := h.updates.Load(); got != 3 {
+		t.Errorf("%d updates counted, want 3 (every accepted one, the no-op too)", got)
 	}
 	// A GET body carries the read-only members back unchanged.
 	get := h.do(t, "GET", "").Body.String()
