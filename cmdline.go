@@ -119,6 +119,11 @@ func (c *cmdline) parse(args []string, lookupEnv func(string) (string, bool)) ([
 				continue
 			}
 			if err := f.Value.Set(val); err != nil {
+				if val == "" {
+					// An empty variable (compose passes unset ones so)
+					// means unset for a flag that takes no empty value.
+					continue
+				}
 				envErr = usagef("%s=%q (for -%s): %v", v, val, f.Name, err)
 				return
 			}

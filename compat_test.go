@@ -125,6 +125,10 @@ func TestEveryFlagHasAVariable(t *testing.T) {
 	if o.access.hookTags != "tag:aperture" || o.engine.poolSize != 5 || o.gzipReply || !o.verbose {
 		t.Errorf("variables not applied, or over the command line: %+v", o)
 	}
+	t.Setenv("TSHEADROOM_POOL_SIZE", "")
+	if o, err := parseFlags(nil); err != nil || o.engine.poolSize != 0 {
+		t.Errorf("an empty variable is not unset: %v, pool size %d", err, o.engine.poolSize)
+	}
 	t.Setenv("TSHEADROOM_POOL_SIZE", "many")
 	if _, err := parseFlags(nil); err == nil || !strings.Contains(err.Error(), `TSHEADROOM_POOL_SIZE="many" (for -pool-size)`) {
 		t.Errorf("invalid variable: %v", err)
