@@ -84,12 +84,6 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	return &Handler{cfg: cfg, log: log}, nil
 }
 
-// readOnly are the members GET shows beside the settings. An update may
-// carry them back unchanged (so a GET body can be edited and PUT); a
-// different engine or version is refused, since only a restart changes
-// them, and source is ignored.
-var readOnly = []string{"engine", "engine_version", "headroom_version", "source"}
-
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
@@ -167,8 +161,11 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 	h.write(w, http.StatusOK, s, etag, origin)
 }
 
-// dropReadOnly removes the read-only members of an update, refusing those
-// that ask for a change only a restart makes.
+// dropReadOnly removes the read-only members GET shows beside the settings
+// (engine, engine_version, headroom_version, source) from an update, so a
+// GET body can be edited and sent back. An engine or version other than
+// the one running is refused, since only a restart changes them; source is
+// ignored.
 func (h *Handler) dropReadOnly(members []Member) ([]Member, error) {
 	info := h.cfg.Info()
 	var out []Member
