@@ -121,20 +121,10 @@ func grantRoles(t *testing.T, ctx context.Context, src *tailnettest.Node, roles 
 // call sends one request from a tailnet node and returns status and body.
 func call(t *testing.T, ctx context.Context, n *tailnettest.Node, method, url string, body []byte) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	if body == nil {
+		return callWith(t, ctx, n, method, url, nil)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := n.HTTPClient().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s from %s: %v", method, url, n.Hostname, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return callWith(t, ctx, n, method, url, body, "Content-Type", "application/json")
 }
 
 func sampleCall(t *testing.T) []byte {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -88,7 +89,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		s, etag, origin := h.cfg.Store.Version()
-		if inList(r.Header.Get("If-None-Match"), etag) {
+		if none := entityTags(r.Header, "If-None-Match"); slices.Contains(none, etag) || slices.Contains(none, "*") {
 			w.Header().Set("ETag", etag)
 			w.WriteHeader(http.StatusNotModified)
 			return
@@ -130,11 +131,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusBadRequest, "", fmt.Errorf("invalid settings update: %w", err))
 		return
 	}
-	var ifMatch []string
-	if v := r.Header.Values("If-Match"); len(v) > 0 {
-		ifMatch = splitList(strings.Join(v, ","))
-	}
-	u, err := h.cfg.Store.Update(members, ifMatch, caller)
+	u, err := h.cfg.Store.Update(members, entityTags(r.Header, "If-Match"), caller)
 	var werr *WriteError
 	switch {
 	case errors.Is(err, ErrPrecondition):
@@ -213,22 +210,18 @@ func (h *Handler) write(w http.ResponseWriter, status int, s Settings, etag stri
 	w.Write(s.marshal(extra))
 }
 
-// inList reports whether a comma-separated header value lists etag (or *).
-func inList(header, etag string) bool {
-	for _, v := range splitList(header) {
-		if v == etag || v == "*" {
-			return true
+// entityTags returns the entity tags listed in the header's values (RFC
+// 9110: comma-separated, over one or more lines), or nil when the header is
+// absent. Tags are compared as sent: a weak tag (W/"...") never matches the
+// strong ETag this handler gives.
+func entityTags(h http.Header, name string) []string {
+	var tags []string
+	for _, line := range h.Values(name) {
+		for tag := range strings.SplitSeq(line, ",") {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				tags = append(tags, tag)
+			}
 		}
 	}
-	return false
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
+	return tags
 }
