@@ -52,7 +52,7 @@ func tableWhoIs(peers map[string]peer) func(context.Context, string) (*apitype.W
 // with the given allow lists.
 func testService(t *testing.T, whois func(context.Context, string) (*apitype.WhoIsResponse, error), ao accessOptions) (*metrics.Metrics, http.Handler) {
 	t.Helper()
-	m, err := metrics.New(metrics.Config{Version: "test", Engine: "native", Outcomes: hook.Outcomes(), Kinds: kindNames(), Endpoints: endpoints()})
+	m, err := metrics.New(metrics.Config{Version: "test", Engine: "native", Outcomes: hook.Outcomes(), Kinds: kindNames(), RestoreReasons: compress.RestoreReasons(), Endpoints: endpoints()})
 	if err != nil {
 		t.Fatal(err)
 	}
