@@ -51,6 +51,7 @@ COPY --from=build --chown=65532:65532 /out/cache /var/cache/tsheadroom
 ENV TSHEADROOM_ENGINE=headroom \
     TSHEADROOM_PYTHON=/venv/bin/python \
     TSHEADROOM_STATE_DIR=/var/lib/tsheadroom \
+    TSHEADROOM_CONFIG=/var/lib/tsheadroom/config.json \
     HOME=/var/cache/tsheadroom \
     XDG_CACHE_HOME=/var/cache/tsheadroom \
     HF_HOME=/var/cache/tsheadroom/huggingface
@@ -72,7 +73,8 @@ LABEL org.opencontainers.image.title="tsheadroom" \
 COPY --from=build /out/tsheadroom /usr/local/bin/tsheadroom
 COPY LICENSE /usr/share/doc/tsheadroom/LICENSE
 COPY --from=build --chown=65532:65532 /out/state /var/lib/tsheadroom
-ENV TSHEADROOM_STATE_DIR=/var/lib/tsheadroom
+ENV TSHEADROOM_STATE_DIR=/var/lib/tsheadroom \
+    TSHEADROOM_CONFIG=/var/lib/tsheadroom/config.json
 VOLUME ["/var/lib/tsheadroom"]
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/tsheadroom"]

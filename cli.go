@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/hook"
 )
@@ -22,58 +26,70 @@ import (
 // own code run on a saved hook call or bare request body, printing the hook
 // response on stdout and a one-line summary on stderr. With -report DIR it
 // runs every DIR/*.hook.json and prints a table instead.
-func runCompress(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("compress", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func runCompress(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := newCmdline("tsheadroom compress", "TSHEADROOM_COMPRESS_", "usage: tsheadroom compress [flags] [FILE|-]\n       tsheadroom compress -report DIR\n\n"+
+		"Runs the hook on a saved Aperture hook call (or a bare provider request body) and prints the\n"+
+		"hook's answer. A summary goes to stderr. Without FILE, or with -, the call is read from stdin.\n")
+	fs := c.fs
 	var eo engineOptions
-	eo.register(fs)
+	registerEngine(c, &eo)
+	var (
+		knobs, logFormat string
+		md               hook.Metadata
+	)
+	c.shared(func(fs *flag.FlagSet) {
+		fs.StringVar(&knobs, "config", "", "settings `file` (JSON or HuJSON), as for the service; never written here")
+		fs.StringVar(&logFormat, "log-format", "text", "log line format: text or json")
+	})
 	var (
 		report   = fs.String("report", "", "run every `DIR`/*.hook.json (with its .meta.json) and print a per-case table")
 		budget   = fs.Duration("budget", 60*time.Second, "time allowed per call before answering allow")
-		md       hook.Metadata
 		quiet    = fs.Bool("q", false, "no summary line on stderr")
 		jsonRows = fs.Bool("json", false, "with -report: one JSON object per case instead of a table")
-		knobs    = fs.String("config", "", "JSON `file` with compression knobs, as for the service")
 	)
+	c.envRename("q", "TSHEADROOM_COMPRESS_QUIET")
 	fs.StringVar(&md.URL, "url", "", "for a bare request body: the API URL (default: guessed from the body)")
 	fs.StringVar(&md.Provider, "provider", "", "for a bare request body: the Aperture provider name")
 	fs.StringVar(&md.Model, "model", "", "for a bare request body: the model name")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tsheadroom compress [flags] [FILE|-]\n       tsheadroom compress -report DIR\n\n"+
-			"Runs the hook on a saved Aperture hook call (or a bare provider request body) and prints the\n"+
-			"hook's answer. A summary goes to stderr.\n\nflags:\n")
-		fs.PrintDefaults()
+	pos, code, ok := c.run(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	eo.parsed(c)
+	fail := func(code int, format string, args ...any) int {
+		fmt.Fprintf(stderr, "tsheadroom compress: "+format+"\n", args...)
+		return code
+	}
+	switch {
+	case *report != "" && len(pos) > 0:
+		return fail(2, "-report DIR takes no FILE, got %q (see: tsheadroom compress -h)", pos[0])
+	case len(pos) > 1:
+		return fail(2, "unexpected argument %q: compress takes one FILE, or - for stdin (see: tsheadroom compress -h)", pos[1])
+	}
+	logger, err := newLogger(logFormat, slog.LevelWarn, stderr)
+	if err != nil {
+		return fail(2, "%v", err)
 	}
 	ctx := context.Background()
-	h, closeAll, err := newCLIHook(ctx, eo, *knobs, *budget)
+	h, closeAll, err := newCLIHook(ctx, eo, knobs, *budget, logger)
 	if err != nil {
-		fmt.Fprintf(stderr, "tsheadroom compress: %v\n", err)
-		return 1
+		return fail(1, "%v", err)
 	}
 	defer closeAll()
 	if *report != "" {
 		return runReport(ctx, h, *report, *jsonRows, stdout, stderr)
 	}
-	if fs.NArg() > 1 {
-		fs.Usage()
-		return 2
-	}
 	name := "-"
-	if fs.NArg() == 1 {
-		name = fs.Arg(0)
+	if len(pos) == 1 {
+		name = pos[0]
 	}
-	data, err := readInput(name)
+	data, err := readInput(name, stdin, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "tsheadroom compress: %v\n", err)
-		return 1
+		return fail(1, "%v", err)
 	}
 	if !hook.IsCall(data) {
 		if data, err = hook.WrapBody(data, md); err != nil {
-			fmt.Fprintf(stderr, "tsheadroom compress: %s: %v\n", name, err)
-			return 1
+			return fail(1, "%s: expected a hook call or a provider request body (a JSON object): %v", inputName(name), err)
 		}
 	}
 	start := time.Now()
@@ -88,18 +104,19 @@ func runCompress(args []string, stdout, stderr io.Writer) int {
 }
 
 // newCLIHook builds the hook for the compress subcommand: the same engine
-// and hook code as the service, no metrics, no tailnet.
-func newCLIHook(ctx context.Context, eo engineOptions, knobsFile string, budget time.Duration) (*hook.Hook, func(), error) {
-	knobs, err := loadKnobs(knobsFile, eo.profile)
+// and hook code as the service, no metrics, no tailnet, and the settings
+// file only read.
+func newCLIHook(ctx context.Context, eo engineOptions, knobsFile string, budget time.Duration, logger *slog.Logger) (*hook.Hook, func(), error) {
+	store, err := openSettings(knobsFile, eo.profile, logger.With("component", "config"))
 	if err != nil {
 		return nil, nil, err
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng, err := newEngine(ctx, eo, nil, logger)
+	start := store.Get()
+	eng, err := newEngine(ctx, eo, start, nil, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := hook.New(hook.Config{Engine: eng.Engine, Pool: eng.pool, Knobs: &knobs, Budget: budget})
+	h, err := hook.New(hook.Config{Engine: eng.Engine, Pool: eng.pool, Settings: store, Budget: budget})
 	if err != nil {
 		eng.close()
 		return nil, nil, err
@@ -107,11 +124,30 @@ func newCLIHook(ctx context.Context, eo engineOptions, knobsFile string, budget 
 	return h, eng.close, nil
 }
 
-func readInput(name string) ([]byte, error) {
+func inputName(name string) string {
 	if name == "-" {
-		return io.ReadAll(os.Stdin)
+		return "stdin"
 	}
-	return os.ReadFile(name)
+	return name
+}
+
+// readInput reads the call from a file or, for "-", stdin, saying what was
+// expected when there is nothing to read.
+func readInput(name string, stdin io.Reader, stderr io.Writer) ([]byte, error) {
+	if name != "-" {
+		return os.ReadFile(name)
+	}
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintln(stderr, "tsheadroom compress: reading a hook call from the terminal (end with Ctrl-D), or give a FILE; see: tsheadroom compress -h")
+	}
+	data, err := io.ReadAll(stdin)
+	if err != nil {
+		return nil, fmt.Errorf("read stdin: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("stdin is empty: expected a hook call or a provider request body (a JSON object); give a FILE, or pipe one in")
+	}
+	return data, nil
 }
 
 func summary(a *hook.Answer, elapsed time.Duration) string {

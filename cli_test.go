@@ -15,7 +15,7 @@ import (
 // call compresses without any tailnet.
 func TestCompressSample(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := runCompress([]string{"testdata/sample.hook.json"}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"testdata/sample.hook.json"}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var reply struct {
@@ -56,7 +56,7 @@ func TestCompressBareBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := runCompress([]string{"-q", bare}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"-q", bare}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.HasPrefix(stdout.String(), `{"action":"modify","request_body":`) {
@@ -77,7 +77,7 @@ func TestCompressReport(t *testing.T) {
 		t.Skip("SKIP: development corpus not found; the corpus report did not run")
 	}
 	var stdout, stderr bytes.Buffer
-	if code := runCompress([]string{"-report", dir, "-json"}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"-report", dir, "-json"}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	dec := json.NewDecoder(&stdout)
@@ -114,7 +114,7 @@ func TestCompressReport(t *testing.T) {
 
 	// The table form ends with the same accounting for people.
 	stdout.Reset()
-	if code := runCompress([]string{"-report", dir}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"-report", dir}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	for _, want := range []string{"tool output by detected kind", "all but code", "left untouched: "} {

@@ -21,7 +21,7 @@ import (
 var layers = [][]string{
 	{"internal/..."}, // test helpers, which may use each other
 	{"compress/..."},
-	{"workers", "metrics"},
+	{"workers", "metrics", "settings"},
 	{"hook"},
 	{"tsnet/access"},
 	{"tsnet/node"},

@@ -4,7 +4,7 @@
 //
 //	POST /          the Aperture pre_request hook (also at /hook)
 //	GET  /metrics   Prometheus metrics            (role metrics)
-//	GET  /config    the compression knobs         (role admin; PUT changes them)
+//	GET  /config    the settings                  (role admin; PUT/POST change them)
 //	GET  /debug/pprof/  Go profiles               (role admin)
 //	GET  /healthz   process up                    (no role)
 //	GET  /readyz    tailnet up and engine ready   (no role)
@@ -20,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -33,35 +34,53 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/hook"
 	"github.com/tsheadroom/tsheadroom/metrics"
+	"github.com/tsheadroom/tsheadroom/settings"
 	"github.com/tsheadroom/tsheadroom/tsnet/access"
 	"github.com/tsheadroom/tsheadroom/tsnet/node"
 	"github.com/tsheadroom/tsheadroom/workers"
 )
 
-func main() {
-	if len(os.Args) > 1 && os.Args[1] == "compress" {
-		os.Exit(runCompress(os.Args[2:], os.Stdout, os.Stderr))
+func main() { os.Exit(cli(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+// cli runs the binary's command line and returns its exit status: 0, 1
+// when the service or a subcommand fails, 2 for a command-line mistake.
+func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "compress":
+			return runCompress(args[1:], stdin, stdout, stderr)
+		case "version":
+			return runVersion(args[1:], stdout, stderr)
+		case "help":
+			c, _ := newFlags()
+			c.printUsage(stdout, os.LookupEnv)
+			return 0
+		}
 	}
-	if len(os.Args) > 1 && os.Args[1] == "version" {
-		os.Exit(runVersion(os.Args[2:], os.Stdout, os.Stderr))
+	c, o := newFlags()
+	if code, ok := o.parse(c, args, stdout, stderr); !ok {
+		return code
 	}
-	opts, err := parseFlags(os.Args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0)
+	if o.showVersion {
+		return printVersion(context.Background(), o.engine, false, stdout, stderr)
 	}
+	logger, err := newLogger(o.logFormat, o.logLevel(), stderr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "tsheadroom:", err)
-		os.Exit(2)
+		fmt.Fprintln(stderr, "tsheadroom:", err)
+		return 2
 	}
-	if opts.showVersion {
-		os.Exit(printVersion(context.Background(), opts.engine, false, os.Stdout, os.Stderr))
-	}
+	// Whatever a library writes with the standard log package goes to the
+	// same logger too.
+	slog.SetDefault(logger.With("component", "log"))
+	o.logger = logger
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, opts); err != nil {
-		fmt.Fprintln(os.Stderr, "tsheadroom:", err)
-		os.Exit(1)
+	if err := run(ctx, *o); err != nil {
+		logger.Error("tsheadroom stopped", "err", err)
+		fmt.Fprintln(stderr, "tsheadroom:", err)
+		return 1
 	}
+	return 0
 }
 
 // options are the command-line settings of the service.
@@ -69,21 +88,31 @@ type options struct {
 	engine engineOptions
 	access accessOptions
 
-	hostname   string
-	stateDir   string
-	authKey    string
-	tags       string
-	controlURL string
-	https      bool
-	logUpload  bool
-	localAddr  string
-	tailnet    bool
-	budget     time.Duration
-	knobsFile  string
-	verbose    bool
-	drain      time.Duration
+	hostname      string
+	stateDir      string
+	authKey       string
+	tags          string
+	controlURL    string
+	https         bool
+	logUpload     bool
+	addr          string
+	localAddr     string
+	insecureLocal bool
+	tailnet       bool
+	budget        time.Duration
+	knobsFile     string
+	verbose       bool
+	logFormat     string
+	drain         time.Duration
+	gzipReply     bool
+	acceptCoded   bool
 
 	showVersion bool
+
+	// logger, when set, is the logger run uses (main builds it from the
+	// flags; tests pass one they read); nil means one from the flags on
+	// stderr.
+	logger *slog.Logger
 
 	// adjustTailnet, when set, edits the node's configuration before it
 	// is built; end-to-end tests use it to point the node at an
@@ -91,29 +120,60 @@ type options struct {
 	adjustTailnet func(*node.Config)
 }
 
+// logLevel is debug with -v (one line per hook call), else info.
+func (o *options) logLevel() slog.Level {
+	if o.verbose {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
+}
+
 // engineOptions pick and size the compression engine; shared with the
-// compress subcommand.
+// compress and version subcommands, whose flags and variables they are too.
 type engineOptions struct {
-	name          string
-	poolSize      int
-	maxWaiting    int
-	python        string
-	workerScript  string
-	workerTimeout time.Duration
-	preload       bool
-	profile       string
+	name               string
+	poolSize           int
+	maxWaiting         int
+	python             string
+	workerScript       string
+	workerTimeout      time.Duration
+	preload            bool
+	preloadSet         bool // -preload given: else it follows kompress_model
+	profile            string
+	allowModelDownload bool
+	noAffinity         bool
+	originalWorker     string // -worker, ignored (see registerEngine)
 }
 
 func (e *engineOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.name, "engine", cmp.Or(os.Getenv("TSHEADROOM_ENGINE"), "native"), "compression engine: native or headroom (env TSHEADROOM_ENGINE)")
+	fs.StringVar(&e.name, "engine", "native", "compression engine: native or headroom")
 	fs.IntVar(&e.poolSize, "pool-size", 0, fmt.Sprintf("concurrent compressions (default: number of CPUs for native, %d for headroom)", workers.DefaultWorkers))
 	fs.IntVar(&e.maxWaiting, "max-waiting", 64, "calls allowed to wait for a pool slot; beyond it a call is answered allow at once (overload)")
-	fs.StringVar(&e.python, "python", cmp.Or(os.Getenv("TSHEADROOM_PYTHON"), workers.DefaultPython), "Python interpreter with headroom-ai installed, for -engine headroom (env TSHEADROOM_PYTHON)")
+	fs.StringVar(&e.python, "python", workers.DefaultPython, "Python interpreter with headroom-ai installed, for -engine headroom")
 	fs.StringVar(&e.workerScript, "worker-script", "", "path of the headroom worker script (default: the embedded one, written to a private directory)")
 	fs.DurationVar(&e.workerTimeout, "worker-timeout", workers.DefaultCallTimeout, "hard cap on one headroom worker call; past it the worker is killed and replaced")
-	fs.BoolVar(&e.preload, "preload", false, "load headroom's ML text model when workers start instead of on first use")
-	fs.StringVar(&e.profile, "profile", "", "savings profile for the starting knobs: balanced or agent-90")
+	fs.BoolVar(&e.preload, "preload", false, "load headroom's pipeline and ML text model when workers start instead of on first use\n(default: on with -engine headroom unless kompress_model is \"disabled\", as the original)")
+	fs.StringVar(&e.profile, "profile", "", "savings profile for the starting knobs: balanced or agent-90 (over the -config file)")
+	fs.BoolVar(&e.allowModelDownload, "allow-model-download", false, "let headroom workers download models from HuggingFace, with HF_TOKEN from this environment\n(off: HEADROOM_OFFLINE=1, only cached models load)")
+	fs.BoolVar(&e.noAffinity, "no-affinity", false, "turn off session affinity: a conversation's calls go to any free headroom worker")
 }
+
+// registerEngine adds the engine flags, with the service's variables and
+// the original's names, to a command.
+func registerEngine(c *cmdline, e *engineOptions) {
+	c.shared(func(fs *flag.FlagSet) {
+		e.register(fs)
+		// The original's -worker names its own worker.py, which speaks
+		// another protocol than the worker this binary embeds: running it
+		// would fail every start. Its command lines keep working; the
+		// value is only reported.
+		fs.StringVar(&e.originalWorker, "worker", "", "the original tsheadroom's worker `script`: accepted and ignored, this build embeds its own worker\n(use -worker-script for a custom one)")
+	})
+	c.alias("max-compress", "worker-timeout")
+}
+
+// parsed records, after parsing, what depends on whether a flag was given.
+func (e *engineOptions) parsed(c *cmdline) { e.preloadSet = c.set("preload") }
 
 // accessOptions are the allow lists and capability name of the access layer.
 type accessOptions struct {
@@ -124,24 +184,41 @@ type accessOptions struct {
 	adminTags, adminLogins    string
 }
 
-func parseFlags(args []string) (options, error) {
-	var o options
-	fs := flag.NewFlagSet("tsheadroom", flag.ContinueOnError)
-	o.engine.register(fs)
-	fs.StringVar(&o.hostname, "hostname", cmp.Or(os.Getenv("TSHEADROOM_HOSTNAME"), node.DefaultHostname), "tailnet device name (env TSHEADROOM_HOSTNAME)")
-	fs.StringVar(&o.stateDir, "state-dir", cmp.Or(os.Getenv("TSHEADROOM_STATE_DIR"), node.DefaultDir()), "directory for the node's key and certificates, kept across restarts (env TSHEADROOM_STATE_DIR)")
-	fs.StringVar(&o.authKey, "authkey", "", "tailnet auth key (default: env TS_AUTHKEY); needed only on first start")
-	fs.StringVar(&o.tags, "advertise-tags", os.Getenv("TSHEADROOM_TAGS"), "comma-separated ACL tags for the device, e.g. tag:tsheadroom (env TSHEADROOM_TAGS)")
-	fs.StringVar(&o.controlURL, "control-url", os.Getenv("TSHEADROOM_CONTROL_URL"), "coordination server URL (default Tailscale's; set for Headscale) (env TSHEADROOM_CONTROL_URL)")
+// defaultConfigFile is the original's -config default, relative to the
+// working directory.
+const defaultConfigFile = "tsheadroom.config.json"
+
+// newFlags declares the service's command line.
+func newFlags() (*cmdline, *options) {
+	o := &options{}
+	c := newCmdline("tsheadroom", "TSHEADROOM_", "usage: tsheadroom [flags]                 serve the Aperture hook on the tailnet\n"+
+		"       tsheadroom compress [FILE|-]   run the hook on a saved hook call (see: tsheadroom compress -h)\n"+
+		"       tsheadroom version             print the build's version, revision and engine\n")
+	fs := c.fs
+	registerEngine(c, &o.engine)
+	fs.StringVar(&o.hostname, "hostname", node.DefaultHostname, "tailnet device name")
+	fs.StringVar(&o.stateDir, "state-dir", node.DefaultDir(), "directory for the node's key and certificates, kept across restarts")
+	fs.StringVar(&o.authKey, "authkey", "", "tailnet auth key; needed only on first start")
+	c.envAlias("authkey", "TS_AUTHKEY")
+	fs.StringVar(&o.tags, "advertise-tags", "", "comma-separated ACL tags for the device, e.g. tag:tsheadroom")
+	c.envAlias("advertise-tags", "TSHEADROOM_TAGS")
+	fs.StringVar(&o.controlURL, "control-url", "", "coordination server URL (default Tailscale's; set for Headscale)")
 	fs.BoolVar(&o.https, "https", false, "also serve :443 with the tailnet's MagicDNS certificate")
 	fs.BoolVar(&o.logUpload, "log-upload", false, "upload the node's backend logs to Tailscale (off unless set)")
-	fs.BoolVar(&o.tailnet, "tailnet", true, "join the tailnet; -tailnet=false with -local-addr serves on loopback only")
-	fs.StringVar(&o.localAddr, "local-addr", "", "also serve on this loopback address (e.g. 127.0.0.1:8787) to try it without a tailnet; callers there get hook and metrics, never admin")
+	fs.StringVar(&o.addr, "addr", ":80", "tailnet `:port` for plain HTTP (hook, metrics, config)")
+	fs.BoolVar(&o.tailnet, "tailnet", true, "join the tailnet; off when -local-addr is given without -tailnet")
+	fs.StringVar(&o.localAddr, "local-addr", "", "serve plain HTTP on this loopback `address` (e.g. 127.0.0.1:8787); given alone it serves it instead of\njoining the tailnet (add -tailnet to serve both); callers there get hook and metrics, never admin")
+	fs.BoolVar(&o.insecureLocal, "insecure-local-addr", false, "let -local-addr be a non-loopback address: INSECURE, anyone who can reach it gets hook and metrics\nwithout any identity check (logged loudly at start)")
 	fs.DurationVar(&o.budget, "budget", hook.DefaultBudget, "time one hook call may take before it is answered allow; keep it below Aperture's hook timeout")
-	fs.StringVar(&o.knobsFile, "config", "", "JSON `file` with the starting compression knobs (see /config)")
-	fs.BoolVar(&o.verbose, "v", false, "log one line per hook call")
+	fs.StringVar(&o.knobsFile, "config", defaultConfigFile, "settings `file` (JSON or HuJSON): read at start (missing: the defaults), rewritten by every change\nthrough /config; \"\" keeps the settings in memory only")
+	fs.BoolVar(&o.verbose, "v", false, "log one line per hook call (debug level)")
+	c.envRename("v", "TSHEADROOM_VERBOSE")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log line format: text or json")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit (see: tsheadroom version -h)")
+	c.noEnv("version")
 	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight calls may take to finish")
+	fs.BoolVar(&o.gzipReply, "gzip-response", true, "gzip hook replies for callers that accept gzip")
+	fs.BoolVar(&o.acceptCoded, "accept-compressed", true, "advertise Accept-Encoding: zstd, gzip on replies (RFC 7694); compressed bodies are decoded either way")
 	fs.StringVar(&o.access.capName, "cap-name", access.DefaultCapName, "app capability in the tailnet policy whose grants carry roles: {\"roles\": [...]}")
 	fs.BoolVar(&o.access.requireGrant, "require-grant", false, "close the open default: without allow lists, only granted callers get hook and metrics")
 	fs.StringVar(&o.access.hookTags, "hook-tags", "", "comma-separated tags allowed to call the hook (e.g. tag:aperture)")
@@ -150,31 +227,86 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.access.metricsLogin, "metrics-logins", "", "comma-separated login names allowed to scrape /metrics")
 	fs.StringVar(&o.access.adminTags, "admin-tags", "", "comma-separated tags with the admin role")
 	fs.StringVar(&o.access.adminLogins, "admin-logins", "", "comma-separated login names with the admin role")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: tsheadroom [flags]            serve the Aperture hook on the tailnet\n"+
-			"       tsheadroom compress [FILE|-]   run the hook on a saved hook call (see: tsheadroom compress -h)\n"+
-			"       tsheadroom version             print the build's version, revision and engine\n\nflags:\n")
-		fs.PrintDefaults()
+	return c, o
+}
+
+// parse reads the command line and the environment into o; see
+// cmdline.run for the exit status when it returns false.
+func (o *options) parse(c *cmdline, args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	pos, code, ok := c.run(args, stdout, stderr)
+	if !ok {
+		return code, false
 	}
-	if err := fs.Parse(args); err != nil {
-		return o, err
+	if err := o.finish(c, pos); err != nil {
+		fmt.Fprintf(stderr, "tsheadroom: %v (see: tsheadroom -h)\n", err)
+		return 2, false
 	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (did you mean `tsheadroom compress %s`?)", fs.Arg(0), fs.Arg(0))
+	return 0, true
+}
+
+// finish checks what parsing alone cannot and fills in the defaults that
+// depend on other flags.
+func (o *options) finish(c *cmdline, pos []string) error {
+	if len(pos) > 0 {
+		return unknownCommand(pos[0])
 	}
-	o.authKey = cmp.Or(o.authKey, os.Getenv("TS_AUTHKEY"))
-	return o, nil
+	o.engine.parsed(c)
+	// The original serves -local-addr instead of the tailnet.
+	if o.localAddr != "" && !c.set("tailnet") {
+		o.tailnet = false
+	}
+	if o.insecureLocal && o.localAddr == "" {
+		return usagef("-insecure-local-addr needs -local-addr")
+	}
+	if _, err := logHandler(o.logFormat, slog.LevelInfo, io.Discard); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+// parseFlags parses the service's command line and environment, for tests.
+func parseFlags(args []string) (options, error) {
+	c, o := newFlags()
+	pos, err := c.parse(args, os.LookupEnv)
+	if err == nil {
+		err = o.finish(c, pos)
+	}
+	return *o, err
+}
+
+// newLogger builds the process's logger: text or JSON lines on w, at level.
+// Every component adds its own "component" key (tailnet, local, headroom,
+// hook, access, config, ...).
+func newLogger(format string, level slog.Level, w io.Writer) (*slog.Logger, error) {
+	h, err := logHandler(format, level, w)
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(h), nil
+}
+
+func logHandler(format string, level slog.Level, w io.Writer) (slog.Handler, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text", "":
+		return slog.NewTextHandler(w, opts), nil
+	case "json":
+		return slog.NewJSONHandler(w, opts), nil
+	}
+	return nil, fmt.Errorf("-log-format %q: want text or json", format)
 }
 
 // run wires the service and serves until ctx ends, then drains. Each
 // component is built from the ones before it.
 func run(ctx context.Context, o options) error {
-	logLevel := slog.LevelInfo
-	if o.verbose {
-		logLevel = slog.LevelDebug
+	logger := o.logger
+	if logger == nil {
+		var err error
+		if logger, err = newLogger(o.logFormat, o.logLevel(), os.Stderr); err != nil {
+			return err
+		}
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
-	knobs, err := loadKnobs(o.knobsFile, o.engine.profile)
+	store, err := openSettings(o.knobsFile, o.engine.profile, logger.With("component", "config"))
 	if err != nil {
 		return err
 	}
@@ -188,24 +320,36 @@ func run(ctx context.Context, o options) error {
 		Kinds:          kindNames(),
 		RestoreReasons: compress.RestoreReasons(),
 		Endpoints:      endpoints(),
-		Logger:         logger,
+		Logger:         logger.With("component", "metrics"),
 	})
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(ctx, o.engine, m, logger)
+	eng, err := newEngine(ctx, o.engine, store.Get(), m, logger)
 	if err != nil {
 		return err
 	}
 	defer eng.close()
 	h, err := hook.New(hook.Config{
-		Engine:     eng.Engine,
-		Pool:       eng.pool,
-		Knobs:      &knobs,
-		Budget:     o.budget,
-		Metrics:    m,
-		Logger:     logger,
+		Engine:           eng.Engine,
+		Pool:             eng.pool,
+		Settings:         store,
+		Budget:           o.budget,
+		Metrics:          m,
+		Logger:           logger.With("component", "hook"),
+		CallerName:       callerName,
+		NoGzipReply:      !o.gzipReply,
+		NoAcceptEncoding: !o.acceptCoded,
+	})
+	if err != nil {
+		return err
+	}
+	config, err := settings.NewHandler(settings.HandlerConfig{
+		Store:      store,
+		Info:       func() settings.Info { return settings.Info{Engine: o.engine.name, EngineVersion: h.EngineVersion()} },
 		CallerName: callerName,
+		OnUpdate:   m.ConfigUpdated,
+		Logger:     logger.With("component", "config"),
 	})
 	if err != nil {
 		return err
@@ -219,36 +363,26 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	policy, err := newAccess(o.access, tailnet, m, logger)
+	policy, err := newAccess(o.access, tailnet, m, logger.With("component", "access"))
 	if err != nil {
 		return err
 	}
-	mux := routes(policy, h, m, readiness(tailnet, h))
+	mux := routes(policy, h, config, m, readiness(tailnet, h))
 	return serve(ctx, o, mux, tailnet, logger)
 }
 
-// loadKnobs reads the starting compression knobs: defaults, then the file,
-// then the profile flag.
-func loadKnobs(file, profile string) (compress.Config, error) {
-	c := compress.DefaultConfig()
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return c, fmt.Errorf("read config: %w", err)
-		}
-		dec := json.NewDecoder(strings.NewReader(string(data)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return c, fmt.Errorf("parse config %s: %w", file, err)
-		}
-	}
+// openSettings opens the settings store: the file (if any), then the
+// -profile flag over it, in memory.
+func openSettings(file, profile string, logger *slog.Logger) (*settings.Store, error) {
+	cfg := settings.StoreConfig{Path: file, Logger: logger}
 	if profile != "" {
-		c.SavingsProfile = profile
+		b, err := json.Marshal(map[string]string{"savings_profile": profile})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Overrides, cfg.OverridesFrom = b, "-profile"
 	}
-	if err := c.Validate(); err != nil {
-		return c, fmt.Errorf("compression config: %w", err)
-	}
-	return c, nil
+	return settings.Open(cfg)
 }
 
 // engine is the compression engine, the pool every compression runs in,
@@ -261,9 +395,10 @@ type engine struct {
 	close   func() // releases worker processes
 }
 
-// newEngine builds the chosen engine and its pool. m may be nil (the
-// compress subcommand records nothing).
-func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger *slog.Logger) (*engine, error) {
+// newEngine builds the chosen engine and its pool for the settings in
+// force at start (the headroom engine preloads the ML model they name). m
+// may be nil (the compress subcommand records nothing).
+func newEngine(ctx context.Context, eo engineOptions, start settings.Settings, m *metrics.Metrics, logger *slog.Logger) (*engine, error) {
 	var observer workers.Observer
 	if m != nil {
 		observer = m
@@ -273,7 +408,7 @@ func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger
 	switch eo.name {
 	case "native":
 		size = cmp.Or(size, runtime.NumCPU())
-		n, err := compress.NewNative(compress.NativeConfig{})
+		n, err := compress.NewNative(compress.NativeConfig{Logger: logger.With("component", "native")})
 		if err != nil {
 			return nil, err
 		}
@@ -283,15 +418,31 @@ func newEngine(ctx context.Context, eo engineOptions, m *metrics.Metrics, logger
 			return metrics.CacheStats{Entries: s.Entries, Bytes: s.Bytes, Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions}
 		}
 	case "headroom":
+		if eo.originalWorker != "" {
+			logger.Warn("ignoring -worker: the original tsheadroom's worker script does not speak this build's protocol; using the embedded worker (-worker-script names a custom one)", "worker", eo.originalWorker)
+		}
 		size = cmp.Or(size, workers.DefaultWorkers)
+		model := ""
+		if start.KompressModel != nil {
+			model = *start.KompressModel
+		}
+		preload := eo.preload
+		if !eo.preloadSet {
+			// As the original: load the model at start unless the knobs
+			// turn ML compression off.
+			preload = model != compress.KompressDisabled
+		}
 		hr, err := workers.NewHeadroom(workers.HeadroomConfig{
-			Python:      eo.python,
-			ScriptPath:  eo.workerScript,
-			Workers:     size,
-			CallTimeout: eo.workerTimeout,
-			Preload:     eo.preload,
-			Observer:    observer,
-			Logger:      logger,
+			Python:             eo.python,
+			ScriptPath:         eo.workerScript,
+			Workers:            size,
+			CallTimeout:        eo.workerTimeout,
+			Preload:            preload,
+			KompressModel:      model,
+			AllowModelDownload: eo.allowModelDownload,
+			NoAffinity:         eo.noAffinity,
+			Observer:           observer,
+			Logger:             logger,
 		})
 		if err != nil {
 			return nil, err
@@ -329,6 +480,7 @@ func newTailnet(o options, logger *slog.Logger) (*node.Server, error) {
 		AuthKey:       o.authKey,
 		AdvertiseTags: splitList(o.tags),
 		ControlURL:    o.controlURL,
+		Addr:          o.addr,
 		HTTPS:         o.https,
 		LogUpload:     o.logUpload,
 		Logger:        logger,
@@ -368,13 +520,13 @@ func endpoints() []string { return []string{"hook", "metrics", "config", "debug"
 // routes builds the one mux every listener serves. Each route names the role
 // it needs; health checks need none. The hook answers at / (the URL
 // Aperture is configured with) and at /hook.
-func routes(p *access.Policy, h *hook.Hook, m *metrics.Metrics, ready func() error) *http.ServeMux {
+func routes(p *access.Policy, h *hook.Hook, config http.Handler, m *metrics.Metrics, ready func() error) *http.ServeMux {
 	mux := http.NewServeMux()
 	hookHandler := p.Require(access.RoleHook, "hook", h)
 	mux.Handle("/{$}", hookHandler)
 	mux.Handle("/hook", hookHandler)
 	mux.Handle("/metrics", p.Require(access.RoleMetrics, "metrics", m.Handler()))
-	mux.Handle("/config", p.Require(access.RoleAdmin, "config", h.ConfigHandler()))
+	mux.Handle("/config", p.Require(access.RoleAdmin, "config", config))
 	profiles := http.NewServeMux()
 	profiles.HandleFunc("/debug/pprof/", pprof.Index)
 	profiles.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -409,14 +561,16 @@ func serve(ctx context.Context, o options, mux http.Handler, tailnet *node.Serve
 	var local *node.LocalServer
 	if o.localAddr != "" {
 		var err error
-		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, Logger: logger})
+		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, AllowNonLoopback: o.insecureLocal, Logger: logger})
 		if err != nil {
-			return err
+			return fmt.Errorf("%w (or -insecure-local-addr, which lets anyone who can reach it call the hook)", err)
 		}
+		// Its callers have no identity: they get the local roles, hook and
+		// metrics, never admin.
 		if err := local.Start(access.Loopback(mux)); err != nil {
 			return err
 		}
-		logger.Info("serving on loopback", "addr", local.Addr().String(), "roles", "hook,metrics")
+		logger.Info("serving on the local address", "addr", local.Addr().String(), "roles", "hook,metrics")
 	}
 	if tailnet != nil {
 		if err := tailnet.Start(ctx, mux); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -35,15 +36,28 @@ func testContext(t *testing.T) context.Context { return tailnettest.Context(t, 2
 type service struct {
 	host string
 	lc   tailnettest.WhoIser // the service node's own view, to wait on grant changes
+	stop func()              // shuts it down and waits; also run when the test ends
+	port string              // ":8080" when started with -addr; empty for :80
 }
 
 // startService runs the real binary's wiring with the given flags on the
-// test tailnet and returns once its node is up. It stops when the test ends.
+// test tailnet and returns once its node is up. Its settings file is in a
+// fresh directory unless args name one. It stops when the test ends.
 func startService(t *testing.T, host string, args ...string) *service {
+	t.Helper()
+	return launch(t, host, nil, append([]string{"-config", filepath.Join(t.TempDir(), "tsheadroom.config.json")}, args...)...)
+}
+
+// launch is startService without the settings file default; adjust, when
+// set, edits the options after parsing (a logger to read, for instance).
+func launch(t *testing.T, host string, adjust func(*options), args ...string) *service {
 	t.Helper()
 	o, err := parseFlags(append([]string{"-hostname", host, "-state-dir", t.TempDir()}, args...))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if adjust != nil {
+		adjust(&o)
 	}
 	up := make(chan tailnettest.WhoIser, 1)
 	o.adjustTailnet = func(c *node.Config) {
@@ -65,15 +79,16 @@ func startService(t *testing.T, host string, args ...string) *service {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, o) }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("service shut down with: %v", err)
 		}
 	})
+	t.Cleanup(stop)
 	select {
 	case lc := <-up:
-		return &service{host: host, lc: lc}
+		return &service{host: host, lc: lc, stop: stop}
 	case err := <-done:
 		t.Fatalf("service did not start: %v", err)
 	case <-time.After(time.Minute):
@@ -83,7 +98,11 @@ func startService(t *testing.T, host string, args ...string) *service {
 }
 
 func (s *service) url(scheme, path string) string {
-	return scheme + "://" + tailnet.FQDN(s.host) + path
+	port := ""
+	if scheme == "http" {
+		port = s.port
+	}
+	return scheme + "://" + tailnet.FQDN(s.host) + port + path
 }
 
 // grantRoles gives src the roles through the tailnet policy's app
@@ -102,20 +121,10 @@ func grantRoles(t *testing.T, ctx context.Context, src *tailnettest.Node, roles 
 // call sends one request from a tailnet node and returns status and body.
 func call(t *testing.T, ctx context.Context, n *tailnettest.Node, method, url string, body []byte) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	if body == nil {
+		return callWith(t, ctx, n, method, url, nil)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := n.HTTPClient().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s from %s: %v", method, url, n.Hostname, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return callWith(t, ctx, n, method, url, body, "Content-Type", "application/json")
 }
 
 func sampleCall(t *testing.T) []byte {
@@ -268,12 +277,12 @@ func TestLocalOnly(t *testing.T) {
 	if _, err := parseFlags([]string{"-local-addr", "0.0.0.0:8787"}); err != nil {
 		t.Fatal(err) // flags parse; the address is refused when serving
 	}
-	o, _ := parseFlags([]string{"-tailnet=false", "-local-addr", "0.0.0.0:0"})
+	o, _ := parseFlags([]string{"-tailnet=false", "-local-addr", "0.0.0.0:0", "-config", ""})
 	if err := run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("non-loopback -local-addr: %v", err)
 	}
 	addr := freeLoopbackAddr(t)
-	o, err := parseFlags([]string{"-tailnet=false", "-local-addr", addr})
+	o, err := parseFlags([]string{"-tailnet=false", "-local-addr", addr, "-config", ""})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/hook"
 	"github.com/tsheadroom/tsheadroom/metrics"
+	"github.com/tsheadroom/tsheadroom/settings"
 	"github.com/tsheadroom/tsheadroom/tsnet/access"
 	"github.com/tsheadroom/tsheadroom/workers"
 )
@@ -51,7 +52,7 @@ func tableWhoIs(peers map[string]peer) func(context.Context, string) (*apitype.W
 // with the given allow lists.
 func testService(t *testing.T, whois func(context.Context, string) (*apitype.WhoIsResponse, error), ao accessOptions) (*metrics.Metrics, http.Handler) {
 	t.Helper()
-	m, err := metrics.New(metrics.Config{Version: "test", Engine: "native", Outcomes: hook.Outcomes(), Kinds: kindNames(), Endpoints: endpoints()})
+	m, err := metrics.New(metrics.Config{Version: "test", Engine: "native", Outcomes: hook.Outcomes(), Kinds: kindNames(), RestoreReasons: compress.RestoreReasons(), Endpoints: endpoints()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,15 @@ func testService(t *testing.T, whois func(context.Context, string) (*apitype.Who
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m, routes(p, h, m, readiness(nil, h))
+	store, err := settings.Open(settings.StoreConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err := settings.NewHandler(settings.HandlerConfig{Store: store, OnUpdate: m.ConfigUpdated})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, routes(p, h, config, m, readiness(nil, h))
 }
 
 // route is one request to the service and the role it needs ("" for none).

@@ -36,7 +36,7 @@ func TestSamplesReport(t *testing.T) {
 	}
 
 	var stdout, stderr bytes.Buffer
-	if code := runCompress([]string{"-report", samplesDir, "-json"}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"-report", samplesDir, "-json"}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	dec := json.NewDecoder(&stdout)
@@ -77,7 +77,7 @@ func TestSamplesReport(t *testing.T) {
 
 	// The table form: a row per case, then the totals.
 	stdout.Reset()
-	if code := runCompress([]string{"-report", samplesDir}, &stdout, &stderr); code != 0 {
+	if code := runCompress([]string{"-report", samplesDir}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("table: exit %d: %s", code, stderr.String())
 	}
 	table := stdout.String()

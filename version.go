@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -106,25 +105,18 @@ func buildInfoFrom(bi *debug.BuildInfo, stampVersion, stampRevision string) buil
 // takes the service's engine flags (and their environment variables), so
 // the same command line reports the engine the service would run.
 func runVersion(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCmdline("tsheadroom version", "TSHEADROOM_VERSION_", "usage: tsheadroom version [-json] [-engine headroom [-python PATH]]\n\n"+
+		"Prints the build's module version, VCS revision and time, Go and tsnet versions, and the\n"+
+		"engine; with -engine headroom it starts one worker and reports headroom-ai's version.\n")
 	var eo engineOptions
-	eo.register(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: tsheadroom version [-json] [-engine headroom [-python PATH]]\n\n"+
-			"Prints the build's module version, VCS revision and time, Go and tsnet versions, and the\n"+
-			"engine; with -engine headroom it starts one worker and reports headroom-ai's version.\n\nflags:\n")
-		fs.PrintDefaults()
+	registerEngine(c, &eo)
+	asJSON := c.fs.Bool("json", false, "print one JSON object")
+	pos, code, ok := c.run(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tsheadroom version: unexpected argument %q\n", fs.Arg(0))
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "tsheadroom version: unexpected argument %q (see: tsheadroom version -h)\n", pos[0])
 		return 2
 	}
 	return printVersion(context.Background(), eo, *asJSON, stdout, stderr)

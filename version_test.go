@@ -160,11 +160,12 @@ func TestVersionCommandErrors(t *testing.T) {
 		{[]string{"-h"}, 0, "usage: tsheadroom version"},
 		{[]string{"-engine", "bogus"}, 2, `unknown -engine "bogus"`},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
-		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"-nope"}, 2, "unknown flag -nope (did you mean"},
 	} {
 		var stdout, stderr bytes.Buffer
-		if code := runVersion(tt.args, &stdout, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.msg) {
-			t.Errorf("version %q: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr.String(), tt.code, tt.msg)
+		// Usage (on -h) goes to stdout, mistakes to stderr.
+		if code := runVersion(tt.args, &stdout, &stderr); code != tt.code || !strings.Contains(stdout.String()+stderr.String(), tt.msg) {
+			t.Errorf("version %q: exit %d, output %q; want exit %d and %q", tt.args, code, stdout.String()+stderr.String(), tt.code, tt.msg)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package compress
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
 )
 
 // Config holds the compression knobs. Names and defaults follow headroom's
@@ -31,6 +33,11 @@ type Config struct {
 	MinTokensToCompress int `json:"min_tokens_to_compress"`
 	// SavingsProfile names a preset: "", "balanced" or "agent-90".
 	SavingsProfile string `json:"savings_profile"`
+	// KompressModel is the ML text model the headroom engine's compress()
+	// uses (headroom's kompress_model): nil for headroom's default, a
+	// HuggingFace model ID, or KompressDisabled to skip ML compression.
+	// The native engine has no ML model and ignores it.
+	KompressModel *string `json:"kompress_model"`
 	// RestoreReferenced re-judges a compressed block when a later turn
 	// needs what it dropped (quotes it, names a term only the dropped part
 	// holds, asks for the whole output): the block changes form once, at
@@ -50,6 +57,10 @@ const (
 	ProfileBalanced = "balanced"
 	ProfileAgent90  = "agent-90"
 )
+
+// KompressDisabled is the KompressModel value that turns headroom's ML text
+// compression off.
+const KompressDisabled = "disabled"
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
@@ -79,6 +90,9 @@ func (c Config) Validate() error {
 	}
 	if c.MinTokensToCompress < 0 {
 		errs = append(errs, fmt.Errorf("min_tokens_to_compress must be >= 0, got %d", c.MinTokensToCompress))
+	}
+	if c.KompressModel != nil && (strings.TrimSpace(*c.KompressModel) == "" || strings.ContainsFunc(*c.KompressModel, unicode.IsControl)) {
+		errs = append(errs, fmt.Errorf("kompress_model must be a model ID, %q or null, got %q", KompressDisabled, *c.KompressModel))
 	}
 	switch c.SavingsProfile {
 	case "", ProfileBalanced, ProfileAgent90:

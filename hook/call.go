@@ -2,11 +2,12 @@ package hook
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/settings"
 )
 
 // Call is a parsed hook call: the metadata Aperture sent and the provider
@@ -14,13 +15,16 @@ import (
 // replaces single values and copies every other byte.
 type Call struct {
 	// Provider, Session and RequestID are metadata.provider, .session_id
-	// and .request_id.
-	Provider, Session, RequestID string
+	// and .request_id; LoginName is metadata.login_name, the user behind
+	// the LLM call, whom per-team overrides belong to.
+	Provider, Session, RequestID, LoginName string
 	// Model is metadata.model, else the body's own "model" (Gemini and
 	// Bedrock bodies carry none; Aperture's resolved name wins).
 	Model string
 	// Shape is the body's request format, from metadata.url and
-	// metadata.provider; empty when the call has no request body object.
+	// metadata.provider, or guessed from the body's keys when the call has
+	// no metadata.url (as the original tsheadroom and the compress
+	// subcommand do); empty when the call has no request body object.
 	Shape Shape
 
 	src  []byte
@@ -46,13 +50,18 @@ func ParseCall(data []byte) (*Call, error) {
 		Provider:  md.str(data, "provider"),
 		Session:   md.str(data, "session_id"),
 		RequestID: md.str(data, "request_id"),
+		LoginName: md.str(data, "login_name"),
 		Model:     md.str(data, "model"),
 		src:       data,
 		md:        md,
 		body:      root.get("request_body"),
 	}
 	if c.body.isObject() {
-		c.Shape = detectShape(md.str(data, "url"), c.Provider)
+		u := md.str(data, "url")
+		if md.get("url") == nil {
+			u = guessURL(c.body, data)
+		}
+		c.Shape = detectShape(u, c.Provider)
 		if c.Model == "" {
 			c.Model = c.body.str(data, "model")
 		}
@@ -69,29 +78,55 @@ func (c *Call) Body() []byte {
 	return c.body.raw(c.src)
 }
 
-// Knobs returns the knobs for this call: base with the caller's overrides
-// from metadata.grants[capName] applied in order (Aperture forwards the
-// custom capabilities of the grants that matched the caller). Overrides
-// that do not parse or validate are ignored as a whole, so the call still
-// compresses with base, and note says why.
-func (c *Call) Knobs(base compress.Config, capName string) (knobs compress.Config, note string) {
-	grants := c.md.get("grants").get(capName).items()
-	if len(grants) == 0 {
-		return base, ""
-	}
-	knobs = base
-	for _, g := range grants {
-		if !g.isObject() {
-			return base, "grant override is not an object"
+// OverrideIssue is a member of a per-team override that was not applied.
+type OverrideIssue struct {
+	// Field is the member's name.
+	Field string
+	// Problem says why, e.g. `unknown field (did you mean "protect_recent"?)`,
+	// "not overridable", "protect_recent must be >= 0, got -1".
+	Problem string
+}
+
+func (i OverrideIssue) String() string { return i.Field + ": " + i.Problem }
+
+// Knobs returns the knobs for this call: base's knobs with the caller's
+// overrides from metadata.grants[capName] applied in order (Aperture
+// forwards the custom capabilities of the grants that matched the
+// caller). Each member of an override is applied on its own: a member that
+// names an unknown field, a knob base does not list as overridable, or a
+// value that does not validate is skipped and reported in issues, and the
+// rest still apply; an override that is not a JSON object is skipped
+// whole.
+func (c *Call) Knobs(base settings.Settings, capName string) (knobs compress.Config, issues []OverrideIssue) {
+	knobs = base.Config
+	for _, g := range c.md.get("grants").get(capName).items() {
+		members, err := settings.Members(g.raw(c.src))
+		if err != nil {
+			issues = append(issues, OverrideIssue{Field: "(override)", Problem: err.Error()})
+			continue
 		}
-		if err := json.Unmarshal(g.raw(c.src), &knobs); err != nil {
-			return base, "grant override: " + err.Error()
+		for _, m := range members {
+			switch {
+			case !settings.IsKnob(m.Name):
+				issues = append(issues, OverrideIssue{m.Name, settings.UnknownFieldError(m.Name, settings.Knobs()).Msg})
+				continue
+			case !base.MayOverride(m.Name):
+				issues = append(issues, OverrideIssue{m.Name, "not overridable (the admin's overridable list leaves it out)"})
+				continue
+			}
+			next := settings.Settings{Config: knobs}
+			err := next.Set(m.Name, m.Value)
+			if err == nil {
+				err = next.Config.Validate()
+			}
+			if err != nil {
+				issues = append(issues, OverrideIssue{m.Name, strings.TrimPrefix(err.Error(), m.Name+": ")})
+				continue
+			}
+			knobs = next.Config
 		}
 	}
-	if err := knobs.Validate(); err != nil {
-		return base, "grant override: " + err.Error()
-	}
-	return knobs, ""
+	return knobs, issues
 }
 
 // modifyPrefix and modifySuffix wrap a rewritten body into the modify reply.

@@ -1,6 +1,11 @@
 package hook
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/compress/tokens"
 )
@@ -20,6 +25,8 @@ type Candidates struct {
 	// otherTokens caches the estimate of the tokens outside the slots
 	// (-1 until counted).
 	otherTokens int
+	// affinity stands in for a missing metadata.session_id: see Request.
+	affinity string
 }
 
 // skipError says why a call has no candidates and which outcome that is:
@@ -59,15 +66,34 @@ func (c *Call) Candidates() (*Candidates, error) {
 			walk(w, item)
 		}
 	}
-	return &Candidates{Blocks: w.blocks, Turns: w.turns, call: c, slots: w.slots, otherTokens: -1}, nil
+	return &Candidates{Blocks: w.blocks, Turns: w.turns, call: c, slots: w.slots, otherTokens: -1, affinity: conversationKey(c.src, conv)}, nil
+}
+
+// conversationKey identifies a conversation by its first two messages,
+// which every later turn re-sends unchanged: the original tsheadroom's
+// worker affinity key for calls without a session_id. Empty for an empty
+// conversation.
+func conversationKey(src []byte, conv *node) string {
+	if len(conv.kids) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	for _, m := range conv.kids[:min(2, len(conv.kids))] {
+		b := m.raw(src)
+		h.Write(binary.AppendUvarint(nil, uint64(len(b))))
+		h.Write(b)
+	}
+	return "conv:" + hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // Request is the engine request for the candidates under knobs: the
 // blocks, the call's model (which picks the tokenizer), its session
-// (which picks a warm worker) and the tokens outside the blocks (for the
-// context window check).
+// (which picks a warm worker: metadata.session_id, or without one a key
+// of the conversation's first two messages) and the tokens outside the
+// blocks (for the context window check).
 func (cs *Candidates) Request(knobs compress.Config) *compress.Request {
-	return &compress.Request{Model: cs.call.Model, Session: cs.call.Session, Blocks: cs.Blocks, Turns: cs.Turns,
+	session := cmp.Or(cs.call.Session, cs.affinity)
+	return &compress.Request{Model: cs.call.Model, Session: session, Blocks: cs.Blocks, Turns: cs.Turns,
 		Config: knobs, OtherTokens: cs.outsideTokens()}
 }
 

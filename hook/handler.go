@@ -33,7 +33,9 @@ func (h *Hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		done := h.metrics.InboundStarted()
 		defer done()
 	}
-	w.Header().Set("Accept-Encoding", acceptedCodings)
+	if !h.noAccept {
+		w.Header().Set("Accept-Encoding", acceptedCodings)
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "the Aperture hook takes POST", http.StatusMethodNotAllowed)
@@ -126,7 +128,7 @@ func (h *Hook) writeAnswer(w http.ResponseWriter, r *http.Request, resp []byte) 
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/json")
 	hdr.Add("Vary", "Accept-Encoding")
-	if len(resp) >= minGzipBytes && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if !h.noGzip && len(resp) >= minGzipBytes && acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 		zw.Write(resp)
@@ -166,15 +168,27 @@ func acceptsGzip(header string) bool {
 	return star > 0
 }
 
-// finish logs the call and records it in metrics.
+// finish logs the call and records it in metrics. A call that failed open
+// is logged at warn, at most once per LogEvery per outcome (with the count
+// held back since), so failures show without -v and a storm of them stays
+// a few lines; every other call is logged at debug.
 func (h *Hook) finish(r *http.Request, a *Answer, wire int, start time.Time) {
 	total := time.Since(start)
-	h.log.LogAttrs(r.Context(), slog.LevelDebug, "hook call",
+	level, msg := slog.LevelDebug, "hook call"
+	var extra []slog.Attr
+	if a.Outcome.FailedOpen() {
+		if ok, held := h.failLog.Allow(string(a.Outcome)); ok {
+			level, msg = slog.LevelWarn, "hook call failed open: answered allow"
+			extra = append(extra, slog.Int("held_back", held))
+		}
+	}
+	h.log.LogAttrs(r.Context(), level, msg, append([]slog.Attr{
 		slog.String("outcome", string(a.Outcome)),
 		slog.String("shape", string(a.Shape)),
 		slog.String("session", a.Session),
 		slog.String("request_id", a.RequestID),
 		slog.String("caller", h.callerName(r.Context())),
+		slog.String("login", a.LoginName),
 		slog.String("model", a.Model),
 		slog.Int("bytes_in", a.BytesIn),
 		slog.Int("bytes_out", a.BytesOut),
@@ -186,7 +200,7 @@ func (h *Hook) finish(r *http.Request, a *Answer, wire int, start time.Time) {
 		slog.Duration("engine_time", a.EngineTime),
 		slog.Duration("total_time", total),
 		slog.String("reason", a.Reason),
-	)
+	}, extra...)...)
 	for _, rs := range a.Restores {
 		h.log.LogAttrs(r.Context(), slog.LevelDebug, "block restored by a later turn",
 			slog.String("session", a.Session),

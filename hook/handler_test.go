@@ -212,29 +212,3 @@ func TestEncodings(t *testing.T) {
 		}
 	})
 }
-
-func TestConfigHandler(t *testing.T) {
-	h := newTestHook(t, stubEngine{})
-	do := func(method, body string) (int, string) {
-		rec := httptest.NewRecorder()
-		h.ConfigHandler().ServeHTTP(rec, httptest.NewRequest(method, "/config", strings.NewReader(body)))
-		return rec.Code, rec.Body.String()
-	}
-	if code, body := do("GET", ""); code != 200 || !strings.Contains(body, `"protect_recent": 4`) {
-		t.Errorf("GET: %d %s", code, body)
-	}
-	if code, body := do("PUT", `{"target_ratio": 0.3, "savings_profile": "agent-90"}`); code != 200 || !strings.Contains(body, `"target_ratio": 0.3`) {
-		t.Errorf("PUT: %d %s", code, body)
-	}
-	if k := h.Knobs(); k.TargetRatio == nil || *k.TargetRatio != 0.3 || k.SavingsProfile != "agent-90" || k.ProtectRecent != 4 {
-		t.Errorf("knobs not merged: %+v", k)
-	}
-	for _, bad := range []string{`{"target_ratio": 2}`, `{"no_such_knob": 1}`, `not json`, `{"savings_profile": "max"}`} {
-		if code, _ := do("PUT", bad); code != 400 {
-			t.Errorf("PUT %s: %d, want 400", bad, code)
-		}
-	}
-	if code, _ := do("DELETE", ""); code != 405 {
-		t.Errorf("DELETE: %d", code)
-	}
-}

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/internal/ratelog"
 	"github.com/tsheadroom/tsheadroom/metrics"
+	"github.com/tsheadroom/tsheadroom/settings"
 )
 
 // Engine compresses the candidate blocks of one request; compress.Native
@@ -54,8 +55,13 @@ type Config struct {
 	Engine Engine
 	// Pool runs every compression in a bounded slot. Required.
 	Pool Runner
-	// Knobs are the compression settings in force at start; /config can
-	// change them at run time. Nil means compress.DefaultConfig().
+	// Settings supplies the settings in force for each call: the knobs
+	// and which of them a per-team override may change (a
+	// *settings.Store, which /config updates). Nil means fixed settings:
+	// Knobs with the default overridable list.
+	Settings SettingsSource
+	// Knobs are the compression knobs when Settings is nil. Nil means
+	// compress.DefaultConfig().
 	Knobs *compress.Config
 	// Budget is how long one call may spend before the hook gives up and
 	// answers allow (outcome timeout). Zero means DefaultBudget, below
@@ -66,9 +72,15 @@ type Config struct {
 	MaxBodyBytes int64
 	// Metrics records calls; nil records nothing.
 	Metrics *metrics.Metrics
-	// Logger receives one line per call at debug level, and config changes
-	// at info level. Nil discards them.
+	// Logger receives one line per call at debug level; calls that fail
+	// open, and per-team overrides that name unknown or non-overridable
+	// knobs or invalid values, at warn (each at most once per LogEvery per
+	// outcome or per caller and problem, with a count of the lines held
+	// back). Nil discards them.
 	Logger *slog.Logger
+	// LogEvery is the interval of those warn lines. Zero means
+	// DefaultLogEvery.
+	LogEvery time.Duration
 	// GrantsCap is the app capability whose values in metadata.grants
 	// override compression knobs per user or team (Aperture forwards the
 	// custom capabilities of the grants that matched the caller when the
@@ -79,26 +91,53 @@ type Config struct {
 	// CallerName names the caller of a request for logs (the tailnet
 	// identity attached by the access layer). Nil logs no caller.
 	CallerName func(context.Context) string
+	// NoGzipReply sends replies uncompressed even to callers that accept
+	// gzip (the original's -gzip-response=false).
+	NoGzipReply bool
+	// NoAcceptEncoding leaves the Accept-Encoding response header out, so
+	// clients are not invited to compress request bodies (the original's
+	// -accept-compressed=false); compressed bodies are decoded anyway.
+	NoAcceptEncoding bool
 }
+
+// SettingsSource supplies the settings in force; *settings.Store is one.
+type SettingsSource interface {
+	Get() settings.Settings
+}
+
+// fixedSettings is the SettingsSource of a hook built without one.
+type fixedSettings settings.Settings
+
+func (f fixedSettings) Get() settings.Settings { return settings.Settings(f) }
 
 // Defaults.
 const (
 	DefaultGrantsCap    = "tsheadroom.dev/cap/compress"
 	DefaultBudget       = 4 * time.Second
 	DefaultMaxBodyBytes = 50 << 20
+	DefaultLogEvery     = 10 * time.Second
 )
 
-// Hook serves the Aperture pre_request hook and the /config endpoint.
+// maxLogKeys bounds the callers and problems whose warn lines are rate
+// limited one by one; beyond it they share one budget.
+const maxLogKeys = 1024
+
+// Hook serves the Aperture pre_request hook.
 type Hook struct {
 	engine     Engine
 	pool       Runner
-	knobs      atomic.Pointer[compress.Config]
+	settings   SettingsSource
 	budget     time.Duration
 	maxBody    int64
 	metrics    *metrics.Metrics
 	log        *slog.Logger
 	callerName func(context.Context) string
 	grantsCap  string
+	noGzip     bool
+	noAccept   bool
+	// failLog and grantLog rate-limit the warn lines of failed calls (by
+	// outcome) and of bad per-team overrides (by caller and problem).
+	failLog, grantLog *ratelog.Limiter
 }
 
 // New validates cfg and returns a Hook.
@@ -109,25 +148,35 @@ func New(cfg Config) (*Hook, error) {
 	if cfg.Pool == nil {
 		return nil, errors.New("hook: Pool is required")
 	}
-	knobs := compress.DefaultConfig()
-	if cfg.Knobs != nil {
-		knobs = *cfg.Knobs
+	src := cfg.Settings
+	if src == nil {
+		s := settings.Default()
+		if cfg.Knobs != nil {
+			s.Config = *cfg.Knobs
+		}
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("hook: compression config: %w", err)
+		}
+		src = fixedSettings(s.Clone())
 	}
-	if err := knobs.Validate(); err != nil {
-		return nil, fmt.Errorf("hook: compression config: %w", err)
+	if cfg.Budget < 0 || cfg.MaxBodyBytes < 0 || cfg.LogEvery < 0 {
+		return nil, errors.New("hook: Budget, MaxBodyBytes and LogEvery must not be negative")
 	}
-	if cfg.Budget < 0 || cfg.MaxBodyBytes < 0 {
-		return nil, errors.New("hook: Budget and MaxBodyBytes must not be negative")
-	}
+	every := cmp.Or(cfg.LogEvery, DefaultLogEvery)
 	h := &Hook{
 		engine:     cfg.Engine,
 		pool:       cfg.Pool,
+		settings:   src,
 		budget:     cmp.Or(cfg.Budget, DefaultBudget),
 		maxBody:    cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		metrics:    cfg.Metrics,
 		log:        cfg.Logger,
 		callerName: cfg.CallerName,
 		grantsCap:  cmp.Or(cfg.GrantsCap, DefaultGrantsCap),
+		noGzip:     cfg.NoGzipReply,
+		noAccept:   cfg.NoAcceptEncoding,
+		failLog:    ratelog.New(every, maxLogKeys, nil),
+		grantLog:   ratelog.New(every, maxLogKeys, nil),
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -135,22 +184,11 @@ func New(cfg Config) (*Hook, error) {
 	if h.callerName == nil {
 		h.callerName = func(context.Context) string { return "" }
 	}
-	h.knobs.Store(&knobs)
 	return h, nil
 }
 
-// Knobs returns the compression settings in force.
-func (h *Hook) Knobs() compress.Config { return *h.knobs.Load() }
-
-// SetKnobs validates and installs new compression settings; calls already
-// running keep the settings they started with.
-func (h *Hook) SetKnobs(c compress.Config) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	h.knobs.Store(&c)
-	return nil
-}
+// Knobs returns the compression knobs in force.
+func (h *Hook) Knobs() compress.Config { return h.settings.Get().Config }
 
 // Ready reports whether the engine can take calls: nil, or why it cannot.
 // An engine that is not a Readier is always ready.

@@ -388,44 +388,6 @@ func TestOverload(t *testing.T) {
 	}
 }
 
-func TestKnobs(t *testing.T) {
-	h := newTestHook(t, stubEngine{})
-	bad := h.Knobs()
-	bad.ProtectRecent = -1
-	if err := h.SetKnobs(bad); err == nil {
-		t.Error("invalid knobs accepted")
-	}
-	if h.Knobs().ProtectRecent != compress.DefaultConfig().ProtectRecent {
-		t.Error("invalid knobs installed")
-	}
-}
-
-// TestGrantOverrides: knobs in metadata.grants apply to that call only;
-// overrides that do not validate are ignored as a whole.
-func TestGrantOverrides(t *testing.T) {
-	eng, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := newTestHook(t, eng)
-	call := string(readFixture(t, "../../testdata/sample.hook.json"))
-	withGrants := func(grants string) []byte {
-		return []byte(strings.Replace(call, `"metadata":{`, `"metadata":{"grants":{"`+DefaultGrantsCap+`":`+grants+`},`, 1))
-	}
-	if a := h.Process(context.Background(), []byte(call)); a.Outcome != OutcomeModify {
-		t.Fatalf("baseline outcome %s", a.Outcome)
-	}
-	if a := h.Process(context.Background(), withGrants(`[{"min_tokens_to_compress": 1000000}]`)); a.Outcome != OutcomeNoop {
-		t.Errorf("override not applied: outcome %s", a.Outcome)
-	}
-	if a := h.Process(context.Background(), withGrants(`[{"min_tokens_to_compress": -5}]`)); a.Outcome != OutcomeModify || !strings.Contains(a.Reason, "min_tokens_to_compress") {
-		t.Errorf("invalid override: outcome %s reason %q", a.Outcome, a.Reason)
-	}
-	if h.Knobs().MinTokensToCompress != compress.DefaultConfig().MinTokensToCompress {
-		t.Error("a per-call override leaked into the runtime knobs")
-	}
-}
-
 // TestLegacyFunctionRole: Chat Completions' older function-calling API puts
 // outputs in role "function" messages, named by the function.
 func TestLegacyFunctionRole(t *testing.T) {

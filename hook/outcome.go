@@ -37,3 +37,14 @@ func Outcomes() []string {
 		string(OutcomeTimeout), string(OutcomeOverload),
 	}
 }
+
+// FailedOpen reports whether the call was answered allow because something
+// went wrong (anything but modify, noop and passthrough): such outcomes
+// are logged at warn, where an operator sees them without -v.
+func (o Outcome) FailedOpen() bool {
+	switch o {
+	case OutcomeModify, OutcomeNoop, OutcomePassthrough:
+		return false
+	}
+	return true
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress"
@@ -23,6 +25,7 @@ type Answer struct {
 	Shape              Shape
 	Model, Provider    string
 	Session, RequestID string
+	LoginName          string // metadata.login_name
 	Blocks, Rewritten  int
 	// BlockStats has one entry per candidate block once the engine ran.
 	BlockStats []BlockStat
@@ -72,7 +75,7 @@ func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
 	if err != nil {
 		return allow(OutcomeDecodeError, err.Error())
 	}
-	a := &Answer{Shape: c.Shape, Model: c.Model, Provider: c.Provider, Session: c.Session, RequestID: c.RequestID}
+	a := &Answer{Shape: c.Shape, Model: c.Model, Provider: c.Provider, Session: c.Session, RequestID: c.RequestID, LoginName: c.LoginName}
 	a.BytesIn = len(c.Body())
 	a.BytesOut = a.BytesIn
 	cands, err := c.Candidates()
@@ -87,8 +90,11 @@ func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
 		return a.allow(OutcomeNoop, "no candidate blocks")
 	}
 
-	knobs, note := c.Knobs(h.Knobs(), h.grantsCap)
-	a.Reason = note
+	knobs, issues := c.Knobs(h.settings.Get(), h.grantsCap)
+	if len(issues) > 0 {
+		a.Reason = "override ignored: " + joinIssues(issues)
+		h.logOverrideIssues(ctx, c, issues)
+	}
 	engineStart := time.Now()
 	res, err := h.runEngine(ctx, cands.Request(knobs))
 	a.EngineTime = time.Since(engineStart)
@@ -157,5 +163,34 @@ func (h *Hook) runEngine(ctx context.Context, req *compress.Request) (*compress.
 			return nil, context.DeadlineExceeded
 		}
 		return nil, fmt.Errorf("caller went away: %w", ctx.Err())
+	}
+}
+
+func joinIssues(issues []OverrideIssue) string {
+	parts := make([]string, len(issues))
+	for i, is := range issues {
+		parts[i] = is.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// logOverrideIssues reports the members of per-team overrides that were
+// not applied, at warn with the user the grant is for, each problem of
+// each user at most once per LogEvery: a grant is the same on every call,
+// so one line says it all.
+func (h *Hook) logOverrideIssues(ctx context.Context, c *Call, issues []OverrideIssue) {
+	for _, is := range issues {
+		ok, held := h.grantLog.Allow(c.LoginName + "\x00" + is.Field + "\x00" + is.Problem)
+		if !ok {
+			continue
+		}
+		h.log.LogAttrs(ctx, slog.LevelWarn, "per-team override ignored",
+			slog.String("login", c.LoginName),
+			slog.String("caller", h.callerName(ctx)),
+			slog.String("cap", h.grantsCap),
+			slog.String("field", is.Field),
+			slog.String("problem", is.Problem),
+			slog.Int("held_back", held),
+		)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/hook"
 	"github.com/tsheadroom/tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/settings"
 )
 
 // The tests of this package that drive an engine directly (native_corpus,
@@ -41,9 +42,9 @@ func engineRequest(tb testing.TB, name string, data []byte) *compress.Request {
 	if err != nil {
 		tb.Fatalf("%s: %v", name, err)
 	}
-	knobs, note := call.Knobs(compress.DefaultConfig(), hook.DefaultGrantsCap)
-	if note != "" {
-		tb.Fatalf("%s: %s", name, note)
+	knobs, issues := call.Knobs(settings.Default(), hook.DefaultGrantsCap)
+	if len(issues) > 0 {
+		tb.Fatalf("%s: %v", name, issues)
 	}
 	return cands.Request(knobs)
 }

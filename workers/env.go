@@ -19,14 +19,21 @@ var passEnv = [...]string{
 	"SSL_CERT_FILE", "SSL_CERT_DIR",
 }
 
+// downloadEnv is what a worker inherits beyond passEnv when model
+// downloads are allowed: the HuggingFace token, for gated models and rate
+// limits, and nothing else.
+const downloadEnv = "HF_TOKEN"
+
+// offlineEnv is headroom's air-gap switch: no telemetry beacon, update
+// check or model download from inside a tailnet service. Set unless model
+// downloads are allowed.
+const offlineEnv = "HEADROOM_OFFLINE=1"
+
 // fixedEnv is set for every worker; HeadroomConfig.Env may override it.
 var fixedEnv = [...]string{
 	"PYTHONUNBUFFERED=1",
 	"PYTHONDONTWRITEBYTECODE=1",
 	"PYTHONIOENCODING=utf-8",
-	// headroom's air-gap switch: no telemetry beacon, update check or model
-	// download from inside a tailnet service.
-	"HEADROOM_OFFLINE=1",
 	"HEADROOM_TELEMETRY=off",
 	"DO_NOT_TRACK=1",
 	// Keep headroom's learning store in memory instead of writing ~/.headroom.
@@ -34,20 +41,29 @@ var fixedEnv = [...]string{
 }
 
 // workerEnv builds a worker's environment from the parent's (as os.Environ
-// returns it), keeping only passEnv, then fixedEnv, then extra.
-func workerEnv(parent, extra []string) []string {
-	keep := make(map[string]bool, len(passEnv))
+// returns it), keeping only passEnv (and, with downloads allowed,
+// downloadEnv), then fixedEnv and the offline switch (unless downloads are
+// allowed), then extra.
+func workerEnv(parent, extra []string, allowDownload bool) []string {
+	keep := make(map[string]bool, len(passEnv)+1)
 	for _, k := range passEnv {
 		keep[k] = true
 	}
+	keep[downloadEnv] = allowDownload
 	var env []string
 	for _, kv := range parent {
-		k, _, ok := strings.Cut(kv, "=")
+		k, v, ok := strings.Cut(kv, "=")
+		if k == downloadEnv && v == "" {
+			continue // an empty token is no token (compose passes unset ones so)
+		}
 		if ok && keep[k] {
 			env = append(env, kv)
 		}
 	}
 	env = append(env, fixedEnv[:]...)
+	if !allowDownload {
+		env = append(env, offlineEnv)
+	}
 	// os/exec keeps the last value of a duplicated key, so extra wins.
 	return append(env, extra...)
 }

@@ -83,6 +83,19 @@ type HeadroomConfig struct {
 	// it reports ready, so no request pays for it. Without it, the first
 	// call on each process is a cold start.
 	Preload bool
+	// KompressModel is the ML text model Preload loads: empty for
+	// headroom's default, else a HuggingFace model ID (the kompress_model
+	// knob in force at start). Calls load the model their knobs name on
+	// first use.
+	KompressModel string
+	// AllowModelDownload lets workers fetch models from HuggingFace: it
+	// drops HEADROOM_OFFLINE=1 from their environment and passes HF_TOKEN
+	// from tsheadroom's own, the only variable beyond the allow list. Off,
+	// workers use only models already in the cache.
+	AllowModelDownload bool
+	// NoAffinity turns session affinity off: every call takes any free
+	// worker.
+	NoAffinity bool
 	// Env holds extra KEY=VALUE variables for the workers, applied after
 	// the scrubbed base environment (PATH, HOME, LANG, TMPDIR, PYTHONPATH,
 	// ... and HEADROOM_OFFLINE=1); TS_* keys are refused.
@@ -203,7 +216,7 @@ func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
 		cfg:      cfg,
 		log:      log.With("component", "headroom"),
 		obs:      obs,
-		env:      workerEnv(os.Environ(), cfg.Env),
+		env:      workerEnv(os.Environ(), cfg.Env, cfg.AllowModelDownload),
 		life:     life,
 		stopLife: stop,
 		changed:  make(chan struct{}),
@@ -499,7 +512,11 @@ func (h *Headroom) call(ctx context.Context, req *compress.Request, plan []plann
 		h.finish(s, p, nil)
 		return nil, err
 	}
-	wreq := &wireRequest{ID: h.ids.Add(1), Op: "compress", Model: req.Model, Items: make([]wireItem, len(plan))}
+	limit := req.Config.ContextWindow
+	if limit == 0 {
+		limit = compress.ContextWindow(req.Model)
+	}
+	wreq := &wireRequest{ID: h.ids.Add(1), Op: "compress", Model: req.Model, ModelLimit: limit, Items: make([]wireItem, len(plan))}
 	for i, pi := range plan {
 		wreq.Items[i] = pi.item
 	}
@@ -564,7 +581,10 @@ func (h *Headroom) acquire(ctx context.Context, session string) (*slot, *proc, e
 			h.mu.Unlock()
 			return nil, nil, ErrClosed
 		}
-		pref := preferredSlot(session, len(h.slots))
+		pref := -1
+		if !h.cfg.NoAffinity {
+			pref = preferredSlot(session, len(h.slots))
+		}
 		if pref >= 0 && h.slots[pref].state == slotIdle {
 			s := h.takeLocked(pref)
 			h.mu.Unlock()

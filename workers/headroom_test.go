@@ -491,6 +491,63 @@ func TestHeadroomEnvScrubbed(t *testing.T) {
 	}
 }
 
+// TestHeadroomDownloadEnv: with model downloads allowed, the worker gets
+// HF_TOKEN and no offline switch; without, neither reaches it.
+func TestHeadroomDownloadEnv(t *testing.T) {
+	t.Setenv("HF_TOKEN", "hf_secret")
+	for _, allow := range []bool{false, true} {
+		e := startFake(t, func(c *HeadroomConfig) { c.AllowModelDownload = allow })
+		res, err := e.Compress(context.Background(), toolReq("", bulky("FAKE:env")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := " " + res.Blocks[0].Text + " "
+		if strings.Contains(names, " HF_TOKEN ") != allow || strings.Contains(names, " HEADROOM_OFFLINE ") == allow {
+			t.Errorf("downloads allowed %v: worker environment %s", allow, res.Blocks[0].Text)
+		}
+	}
+}
+
+// TestHeadroomKnobsReachCompress: kompress_model and the model's context
+// window reach headroom's compress() as keyword arguments (model_limit, as
+// the original passes it); context_window overrides the model's known
+// window.
+func TestHeadroomKnobsReachCompress(t *testing.T) {
+	e := startFake(t, nil)
+	req := toolReq("", bulky("FAKE:kwargs"))
+	model := "some-org/kompress-custom"
+	req.Config.KompressModel = &model
+	res, err := e.Compress(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Blocks[0].Text
+	for _, want := range []string{"model=gpt-4o", "kompress_model=some-org/kompress-custom", "model_limit=128000"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("compress() kwargs lack %s: %s", want, got)
+		}
+	}
+	req = toolReq("", bulky("FAKE:kwargs"))
+	req.Config.ContextWindow = 32000
+	if res, err = e.Compress(context.Background(), req); err != nil || !strings.Contains(res.Blocks[0].Text, "model_limit=32000") || strings.Contains(res.Blocks[0].Text, "kompress_model") {
+		t.Errorf("context_window: %v %s", err, res.Blocks[0].Text)
+	}
+}
+
+// TestHeadroomNoAffinity: with affinity off, calls of one session are not
+// steered: no affinity hits or spills are counted.
+func TestHeadroomNoAffinity(t *testing.T) {
+	e := startFake(t, func(c *HeadroomConfig) { c.Workers = 2; c.NoAffinity = true })
+	for range 4 {
+		if _, err := e.Compress(context.Background(), toolReq("conv-1", bulky("FAKE:pid"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := e.obs.snapshot(); s.hits != 0 || s.spills != 0 {
+		t.Errorf("hits/spills = %d/%d with affinity off, want 0/0", s.hits, s.spills)
+	}
+}
+
 // TestHeadroomAffinity: a session's turns stay on one warm worker; when it
 // is busy past AffinityWait the call spills to the other worker, and when
 // it frees within the wait the call waits for it.

@@ -89,8 +89,13 @@ def disable_retrieval_markers(hr_compress_mod):
         return "unchanged"
 
 
-def kompress_state(load):
-    """Report (and optionally load) headroom's ML text model (Kompress)."""
+def kompress_state(load, model_id=None):
+    """Report (and optionally load) headroom's ML text model (Kompress).
+
+    model_id is a HuggingFace model ID, or None for headroom's default.
+    Downloads happen only when the parent allowed them (it then leaves
+    HEADROOM_OFFLINE unset); otherwise only a cached model loads.
+    """
     try:
         from headroom.transforms import kompress_compressor as kc
     except Exception:
@@ -100,7 +105,8 @@ def kompress_state(load):
             return "unavailable"
         if not load:
             return "available"
-        return "loaded" if kc.warm_kompress_model() else "failed"
+        ok = kc.warm_kompress_model(model_id) if model_id else kc.warm_kompress_model()
+        return "loaded" if ok else "failed"
     except Exception as e:
         return "failed: %s" % e
 
@@ -141,38 +147,47 @@ def make_counter(model):
 
 
 class Worker:
-    def __init__(self, compress_fn, warm, ml):
+    def __init__(self, compress_fn, warm, ml, loaded):
         self.compress = compress_fn
         # A process that has not run compress() yet pays headroom's lazy
         # pipeline build (and the ML model load when installed) on its first
         # call: that call is reported cold.
         self.warm = warm
         self.ml = ml
+        # ML models loaded in this process, by kompress_model value (None
+        # is headroom's default).
+        self.loaded = loaded
 
-    def warm_up(self):
+    def warm_up(self, model_id):
         msgs = [
             {"role": "user", "content": "warm up"},
             {"role": "assistant", "content": None, "tool_calls": [
                 {"id": "warm", "type": "function", "function": {"name": "bash", "arguments": "{}"}}]},
             {"role": "tool", "tool_call_id": "warm", "content": "\n".join("line %d ok" % i for i in range(400))},
         ]
-        self.compress(msgs, protect_recent=0)
+        kwargs = {"kompress_model": model_id} if model_id else {}
+        self.compress(msgs, protect_recent=0, **kwargs)
         self.warm = True
 
     def handle(self, req):
         t0 = time.perf_counter()
         cold = not self.warm
-        if self.ml == "available":
-            # Load the model synchronously: headroom would otherwise load it
-            # in the background and pass early calls through, which makes the
-            # output depend on timing.
-            self.ml = kompress_state(load=True)
+        items = req.get("items", [])
+        model_id = ((items[0].get("options") or {}).get("kompress_model")) if items else None
+        if self.ml != "unavailable" and model_id != "disabled" and model_id not in self.loaded:
+            # Load the model the knobs name synchronously: headroom would
+            # otherwise load it in the background and pass early calls
+            # through, which makes the output depend on timing.
+            self.ml = kompress_state(load=True, model_id=model_id)
+            self.loaded.add(model_id)
+            cold = True
         model = req.get("model") or ""
+        limit = req.get("model_limit") or 0
         count = make_counter(model)
         out_items = []
         tb = ta = 0
-        for item in req.get("items", []):
-            out_items.append(self.one(item, model, count))
+        for item in items:
+            out_items.append(self.one(item, model, limit, count))
             tb += out_items[-1].get("tokens_before", 0)
             ta += out_items[-1].get("tokens_after", 0)
         self.warm = True
@@ -186,7 +201,7 @@ class Worker:
             "items": out_items,
         }
 
-    def one(self, item, model, count):
+    def one(self, item, model, limit, count):
         t0 = time.perf_counter()
         messages = item.get("messages") or []
         target = item.get("target", len(messages) - 1)
@@ -194,6 +209,9 @@ class Worker:
         kwargs = {k: v for k, v in opts.items() if v is not None}
         if model:
             kwargs["model"] = model
+        if limit:
+            # The model's context window, as the original tsheadroom passes it.
+            kwargs["model_limit"] = limit
         try:
             res = self.compress(messages, **kwargs)
             out = list(res.messages)
@@ -223,6 +241,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--worker", default="0")
     ap.add_argument("--preload", action="store_true")
+    ap.add_argument("--kompress-model", default=None)
     args = ap.parse_args()
 
     logging.basicConfig(
@@ -242,11 +261,13 @@ def main():
 
     markers = disable_retrieval_markers(hr_compress_mod)
     tokenizers = warm_tokenizers()
-    ml = kompress_state(load=args.preload)
-    w = Worker(compress_fn, warm=False, ml=ml)
+    model_id = args.kompress_model
+    preload_ml = args.preload and model_id != "disabled"
+    ml = kompress_state(load=preload_ml, model_id=model_id)
+    w = Worker(compress_fn, warm=False, ml=ml, loaded={model_id} if ml == "loaded" else set())
     if args.preload:
         try:
-            w.warm_up()
+            w.warm_up(model_id)
         except Exception as e:
             fatal("preload: %s: %s" % (type(e).__name__, e))
             return

@@ -110,6 +110,7 @@ func buildItem(b *compress.Block, index int, cfg compress.Config) wireItem {
 		p := cfg.SavingsProfile
 		opts.SavingsProfile = &p
 	}
+	opts.KompressModel = cfg.KompressModel
 	return wireItem{Messages: msgs, Target: len(msgs) - 1, Options: opts}
 }
 

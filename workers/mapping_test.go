@@ -210,7 +210,7 @@ func TestKindOf(t *testing.T) {
 func TestWorkerEnv(t *testing.T) {
 	parent := []string{"PATH=/usr/bin", "HOME=/root", "TS_AUTHKEY=tskey-x", "AWS_SECRET_ACCESS_KEY=s", "GITHUB_TOKEN=t",
 		"PYTHONPATH=/p", "LANG=C.UTF-8", "HEADROOM_OFFLINE=0", "malformed"}
-	env := workerEnv(parent, []string{"HEADROOM_OFFLINE=0", "HF_HUB_OFFLINE=1"})
+	env := workerEnv(parent, []string{"HEADROOM_OFFLINE=0", "HF_HUB_OFFLINE=1"}, false)
 	got := map[string]string{}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
@@ -228,6 +228,36 @@ func TestWorkerEnv(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// TestWorkerEnvDownloads: allowing model downloads drops the offline
+// switch and passes HF_TOKEN, and nothing else beyond the allow list.
+func TestWorkerEnvDownloads(t *testing.T) {
+	parent := []string{"PATH=/usr/bin", "HF_TOKEN=hf_secret", "GITHUB_TOKEN=t", "HUGGINGFACE_HUB_TOKEN=x", "TS_AUTHKEY=k"}
+	names := func(env []string) map[string]string {
+		out := map[string]string{}
+		for _, kv := range env {
+			k, v, _ := strings.Cut(kv, "=")
+			out[k] = v
+		}
+		return out
+	}
+	off := names(workerEnv(parent, nil, false))
+	if _, ok := off["HF_TOKEN"]; ok || off["HEADROOM_OFFLINE"] != "1" {
+		t.Errorf("downloads off: HF_TOKEN passed or not offline: %v", off)
+	}
+	on := names(workerEnv(parent, nil, true))
+	if on["HF_TOKEN"] != "hf_secret" {
+		t.Errorf("downloads on: HF_TOKEN %q", on["HF_TOKEN"])
+	}
+	if _, ok := on["HEADROOM_OFFLINE"]; ok {
+		t.Error("downloads on: HEADROOM_OFFLINE still set")
+	}
+	for _, k := range []string{"GITHUB_TOKEN", "HUGGINGFACE_HUB_TOKEN", "TS_AUTHKEY"} {
+		if _, ok := on[k]; ok {
+			t.Errorf("downloads on: %s passed", k)
 		}
 	}
 }

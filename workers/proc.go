@@ -108,6 +108,9 @@ func (h *Headroom) startProc(ctx context.Context, idx int) (*proc, error) {
 	if h.cfg.Preload {
 		args = append(args, "--preload")
 	}
+	if h.cfg.KompressModel != "" {
+		args = append(args, "--kompress-model", h.cfg.KompressModel)
+	}
 	cmd := exec.Command(h.cfg.Python, args...)
 	cmd.Env = h.env
 	cmd.Dir = filepath.Dir(h.script)

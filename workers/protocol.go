@@ -37,10 +37,14 @@ type wireHello struct {
 
 // wireRequest asks a worker to compress a batch of items.
 type wireRequest struct {
-	ID    uint64     `json:"id"`
-	Op    string     `json:"op"` // "compress"
-	Model string     `json:"model,omitempty"`
-	Items []wireItem `json:"items"`
+	ID    uint64 `json:"id"`
+	Op    string `json:"op"` // "compress"
+	Model string `json:"model,omitempty"`
+	// ModelLimit is the model's context window, passed to compress() as
+	// model_limit as the original tsheadroom does; 0 leaves headroom's
+	// default.
+	ModelLimit int        `json:"model_limit,omitempty"`
+	Items      []wireItem `json:"items"`
 }
 
 // wireItem is one block's mini conversation; Messages[Target] holds the
@@ -61,6 +65,9 @@ type wireOptions struct {
 	TargetRatio            *float64 `json:"target_ratio"`
 	MinTokensToCompress    int      `json:"min_tokens_to_compress"`
 	SavingsProfile         *string  `json:"savings_profile"`
+	// KompressModel is headroom's ML text model: nil for its default, a
+	// HuggingFace model ID, or "disabled".
+	KompressModel *string `json:"kompress_model"`
 }
 
 // wireMessage is an OpenAI chat message as headroom reads it.

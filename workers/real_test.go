@@ -38,3 +38,36 @@ func TestHeadroomRealColdStart(t *testing.T) {
 		t.Errorf("cold starts = %d, want 1 (the first call only)", got)
 	}
 }
+
+// TestHeadroomRealKnobs: the real compress() takes kompress_model
+// ("disabled", as the original's file may hold it) and model_limit, with
+// preload following the knob: no ML model is loaded for "disabled".
+func TestHeadroomRealKnobs(t *testing.T) {
+	logs := newLogCapture()
+	h, err := NewHeadroom(HeadroomConfig{Python: testenv.HeadroomPython(t), Workers: 1, Preload: true,
+		KompressModel: "disabled", Logger: slog.New(logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	req := toolReq("", bulky("call"))
+	disabled := "disabled"
+	req.Config.KompressModel = &disabled
+	res, err := h.Compress(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Blocks {
+		if r.TokensBefore == 0 {
+			t.Errorf("block not counted: %+v", r)
+		}
+	}
+	for _, r := range logs.records() {
+		if r.Msg == "headroom output not used for block" && r.Attrs["reason"] == string(rejectError) {
+			t.Errorf("compress() refused the knobs: %v", r.Attrs)
+		}
+	}
+}

@@ -11,6 +11,7 @@
 package access
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,9 +23,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"tailscale.com/client/tailscale/apitype"
 	"tailscale.com/tailcfg"
+
+	"github.com/tsheadroom/tsheadroom/internal/ratelog"
 )
 
 // Role is a permission a caller may hold. Endpoints require one role each.
@@ -99,7 +103,20 @@ type Config struct {
 	// Logger receives denials and configuration warnings. Nil discards
 	// them.
 	Logger *slog.Logger
+
+	// DenyLogEvery limits denial logs to one line per caller per interval
+	// (with the count held back since), so a peer retrying in a loop
+	// cannot flood the log; the counter still counts every denial. Zero
+	// means DefaultDenyLogEvery.
+	DenyLogEvery time.Duration
 }
+
+// DefaultDenyLogEvery is Config.DenyLogEvery when zero.
+const DefaultDenyLogEvery = 10 * time.Second
+
+// maxDenyLogKeys bounds the callers whose denial logs are limited one by
+// one; beyond it they share one budget.
+const maxDenyLogKeys = 1024
 
 // ErrNoTailnet is what NoTailnetWhoIs returns.
 var ErrNoTailnet = errors.New("no tailnet: running in local mode only")
@@ -120,6 +137,7 @@ type Policy struct {
 	open    bool // no policy configured: hook and metrics for every peer
 	onDeny  func(endpoint string)
 	log     *slog.Logger
+	denyLog *ratelog.Limiter
 
 	mu            sync.Mutex
 	warnedUnknown map[string]bool // unknown role names in grants, logged once each
@@ -164,7 +182,11 @@ func New(cfg Config) (*Policy, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.DenyLogEvery < 0 {
+		return nil, errors.New("access: DenyLogEvery must not be negative")
+	}
 	a := &Policy{
+		denyLog: ratelog.New(cmp.Or(cfg.DenyLogEvery, DefaultDenyLogEvery), maxDenyLogKeys, nil),
 		whois:   cfg.WhoIs,
 		capName: tailcfg.PeerCapability(capName),
 		allow:   allow,
@@ -385,26 +407,39 @@ func (a *Policy) Require(role Role, endpoint string, h http.Handler) http.Handle
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := a.identify(r)
 		if err != nil {
-			a.deny(w, endpoint, role, "", "cannot identify caller", err)
+			a.deny(w, r, endpoint, role, "", "cannot identify caller", err)
 			return
 		}
 		if !c.has(role) {
-			a.deny(w, endpoint, role, c.String(), fmt.Sprintf("caller %s lacks role %s", c, role), nil)
+			a.deny(w, r, endpoint, role, c.String(), fmt.Sprintf("caller %s lacks role %s", c, role), nil)
 			return
 		}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 	})
 }
 
-func (a *Policy) deny(w http.ResponseWriter, endpoint string, role Role, caller, reason string, err error) {
-	attrs := []any{"endpoint", endpoint, "role", string(role), "outcome", "denied", "reason", reason}
-	if caller != "" {
-		attrs = append(attrs, "caller", caller)
+func (a *Policy) deny(w http.ResponseWriter, r *http.Request, endpoint string, role Role, caller, reason string, err error) {
+	// A caller WhoIs cannot name is limited by its address.
+	key := caller
+	if key == "" {
+		key = "addr=" + r.RemoteAddr
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			key = "addr=" + host
+		}
 	}
-	if err != nil {
-		attrs = append(attrs, "err", err)
+	if ok, held := a.denyLog.Allow(key); ok {
+		attrs := []any{"endpoint", endpoint, "role", string(role), "outcome", "denied", "reason", reason}
+		if caller != "" {
+			attrs = append(attrs, "caller", caller)
+		} else {
+			attrs = append(attrs, "remote_addr", r.RemoteAddr)
+		}
+		if err != nil {
+			attrs = append(attrs, "err", err)
+		}
+		attrs = append(attrs, "held_back", held)
+		a.log.Warn("access denied", attrs...)
 	}
-	a.log.Warn("access denied", attrs...)
 	if a.onDeny != nil {
 		a.onDeny(endpoint)
 	}

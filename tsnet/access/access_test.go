@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"tailscale.com/client/tailscale/apitype"
 	"tailscale.com/tailcfg"
@@ -261,6 +262,46 @@ func TestWhoIsErrorDenies(t *testing.T) {
 	}
 	if denied.get("hook") != 1 || !strings.Contains(logs.String(), "localapi unavailable") {
 		t.Errorf("denial not counted or logged: %d\n%s", denied.get("hook"), logs)
+	}
+}
+
+// TestDenialLogsRateLimited: a caller denied over and over is logged once
+// per interval, with the count held back, while every denial is counted;
+// another caller, and a caller WhoIs cannot name (by address), get lines
+// of their own.
+func TestDenialLogsRateLimited(t *testing.T) {
+	log, logs := logtest.New(t)
+	var denied denials
+	p, err := access.New(access.Config{
+		WhoIs:        whoisTable(map[string]identity{"100.64.0.5:1": {name: "stranger", login: "eve@example.com"}, "100.64.0.6:1": {name: "other", login: "mallory@example.com"}}),
+		RequireGrant: true,
+		OnDeny:       denied.add,
+		Logger:       log,
+		DenyLogEvery: 30 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.Require(access.RoleAdmin, "config", echo)
+	for range 20 {
+		serveAs(h, "100.64.0.5:1")
+	}
+	serveAs(h, "100.64.0.6:1")
+	serveAs(h, "100.64.0.99:7")
+	serveAs(h, "100.64.0.99:8") // same address, another port
+	if n := logs.Count(`caller="login=eve@example.com`); n != 1 {
+		t.Errorf("eve's 20 denials logged %d times, want 1", n)
+	}
+	if logs.Count(`caller="login=mallory@example.com`) != 1 || logs.Count("cannot identify caller") != 1 {
+		t.Errorf("other callers not logged apart:\n%s", logs)
+	}
+	if got := denied.get("config"); got != 23 {
+		t.Errorf("%d denials counted, want 23", got)
+	}
+	time.Sleep(40 * time.Millisecond)
+	serveAs(h, "100.64.0.5:1")
+	if !strings.Contains(logs.String(), `caller="login=eve@example.com node=stranger.example.ts.net ip=100.64.0.5" held_back=19`) {
+		t.Errorf("the next interval's line lacks the count held back:\n%s", logs)
 	}
 }
 

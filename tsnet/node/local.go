@@ -61,11 +61,37 @@ func listenLoopback(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
+// checkLocalAddr validates a local listener's address: loopback only
+// unless AllowNonLoopback, and then any host:port.
+func checkLocalAddr(cfg LocalConfig) error {
+	if !cfg.AllowNonLoopback {
+		return checkLoopback(cfg.Addr)
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return fmt.Errorf("local address %q: want host:port: %w", cfg.Addr, err)
+	}
+	return nil
+}
+
+// listenAny opens a TCP listener on addr, whatever its host.
+func listenAny(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on local address %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
 // LocalConfig configures a LocalServer.
 type LocalConfig struct {
 	// Addr is the loopback host:port to listen on (see checkLoopback).
 	// Port 0 picks a free port; Addr() reports it. Required.
 	Addr string
+
+	// AllowNonLoopback lets Addr be any address, not only loopback: its
+	// callers, who carry no identity, may then be on other machines. Start
+	// logs a warning saying so. Only an explicit operator choice sets it.
+	AllowNonLoopback bool
 
 	// Logger receives serving errors. Nil discards them.
 	Logger *slog.Logger
@@ -94,7 +120,7 @@ type LocalServer struct {
 // NewLocal validates cfg (including that Addr is loopback) without
 // listening yet.
 func NewLocal(cfg LocalConfig) (*LocalServer, error) {
-	if err := checkLoopback(cfg.Addr); err != nil {
+	if err := checkLocalAddr(cfg); err != nil {
 		return nil, err
 	}
 	if cfg.ReadHeaderTimeout < 0 || cfg.IdleTimeout < 0 || cfg.MaxHeaderBytes < 0 {
@@ -117,7 +143,11 @@ func (l *LocalServer) Start(h http.Handler) error {
 	if l.srv != nil {
 		return errors.New("local server: Start called twice")
 	}
-	ln, err := listenLoopback(l.cfg.Addr)
+	listen := listenLoopback
+	if l.cfg.AllowNonLoopback {
+		listen = listenAny
+	}
+	ln, err := listen(l.cfg.Addr)
 	if err != nil {
 		return err
 	}
@@ -129,8 +159,13 @@ func (l *LocalServer) Start(h http.Handler) error {
 			l.log.Error("local listener stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	l.log.Warn("serving on a local loopback listener: its callers have no tailnet identity",
-		"addr", ln.Addr().String())
+	if l.cfg.AllowNonLoopback && checkLoopback(l.cfg.Addr) != nil {
+		l.log.Warn("SERVING WITHOUT IDENTITY ON A NON-LOOPBACK ADDRESS: anyone who can reach it may call the hook and read metrics, with no tailnet identity check",
+			"addr", ln.Addr().String())
+	} else {
+		l.log.Warn("serving on a local loopback listener: its callers have no tailnet identity",
+			"addr", ln.Addr().String())
+	}
 	return nil
 }
 

@@ -75,6 +75,10 @@ type Config struct {
 	// then Tailscale's own; set it for Headscale or a test control server.
 	ControlURL string
 
+	// Addr is where the handler is served as plain HTTP on the tailnet,
+	// ":port" (the original tsheadroom's -addr). Empty means ":80".
+	Addr string
+
 	// HTTPS also serves the handler on :443 with the node's MagicDNS
 	// certificate. The tailnet must have MagicDNS and HTTPS enabled, or
 	// Start fails saying so. The certificate is fetched in the background
@@ -180,6 +184,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxHeaderBytes < 0 {
 		return nil, fmt.Errorf("tailnet: MaxHeaderBytes must not be negative, got %d", cfg.MaxHeaderBytes)
+	}
+	cfg.Addr = cmp.Or(cfg.Addr, ":80")
+	if host, port, err := net.SplitHostPort(cfg.Addr); err != nil || host != "" || port == "" {
+		return nil, fmt.Errorf("tailnet: address %q: want :port (the node's own tailnet addresses are used)", cfg.Addr)
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		return nil, fmt.Errorf("tailnet: address %q: %w", cfg.Addr, err)
 	}
 	cfg.UpTimeout = cmp.Or(cfg.UpTimeout, DefaultUpTimeout)
 	cfg.CertTimeout = cmp.Or(cfg.CertTimeout, DefaultCertTimeout)
@@ -351,9 +361,9 @@ func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
 			ln.Close()
 		}
 	}
-	ln, err := s.ts.Listen("tcp", ":80")
+	ln, err := s.ts.Listen("tcp", s.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("tailnet: listen on tailnet :80: %w", err)
+		return fmt.Errorf("tailnet: listen on tailnet %s: %w", s.cfg.Addr, err)
 	}
 	lns = append(lns, ln)
 	if s.cfg.HTTPS {
@@ -609,7 +619,11 @@ func (s *Server) URLs() []string {
 		}
 		host = ips[0].String()
 	}
-	urls := []string{"http://" + host}
+	plain := "http://" + host
+	if s.cfg.Addr != ":80" {
+		plain += s.cfg.Addr
+	}
+	urls := []string{plain}
 	if s.cfg.HTTPS {
 		urls = append(urls, "https://"+host)
 	}

@@ -400,6 +400,9 @@ func TestNewValidates(t *testing.T) {
 		"control scheme":  {ControlURL: "ftp://x"},
 		"mem without eph": {Store: new(mem.Store)},
 		"negative":        {UpTimeout: -time.Second},
+		"addr with host":  {Addr: "100.64.0.1:80"},
+		"addr no port":    {Addr: ":"},
+		"addr bad port":   {Addr: ":nope"},
 	} {
 		if _, err := node.New(cfg); err == nil {
 			t.Errorf("%s: New accepted an invalid config", name)
@@ -479,5 +482,31 @@ func TestLocalServer(t *testing.T) {
 	}
 	if _, err := (&http.Client{Transport: &http.Transport{}}).Get(base + "/hook"); err == nil {
 		t.Error("local listener still answers after Shutdown")
+	}
+}
+
+// TestLocalServerNonLoopback: AllowNonLoopback accepts any host:port (the
+// test binds only loopback, as every test here does) and its warning says
+// loudly what a non-loopback address means.
+func TestLocalServerNonLoopback(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:8787", "192.0.2.1:80", "[::]:0", "example.com:80"} {
+		if _, err := node.NewLocal(node.LocalConfig{Addr: addr, AllowNonLoopback: true}); err != nil {
+			t.Errorf("NewLocal(%q) with AllowNonLoopback: %v", addr, err)
+		}
+	}
+	if _, err := node.NewLocal(node.LocalConfig{Addr: "no-port", AllowNonLoopback: true}); err == nil {
+		t.Error("an address without a port accepted")
+	}
+	log, logs := logtest.New(t)
+	ls, err := node.NewLocal(node.LocalConfig{Addr: "127.0.0.1:0", AllowNonLoopback: true, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ls.Start(http.NewServeMux()); err != nil {
+		t.Fatal(err)
+	}
+	defer ls.Shutdown(context.Background())
+	if !strings.Contains(logs.String(), "serving on a local loopback listener") {
+		t.Errorf("a loopback address under AllowNonLoopback: %s", logs)
 	}
 }

@@ -9,6 +9,7 @@ Directives found in the last message's content:
   FAKE:print         print to stdout and write to fd 1
   FAKE:sleep=S       sleep S seconds
   FAKE:env           answer with the sorted names of the environment
+  FAKE:kwargs        answer with the keyword arguments compress() got
   FAKE:pid           answer with this process's pid
   FAKE:marker        answer with a retrieval marker
   FAKE:inflate       answer with a longer text
@@ -85,6 +86,8 @@ def compress(messages, model="claude-sonnet-4-5-20250929", **kwargs):
         raise ValueError("fake headroom: requested failure")
     if "FAKE:env" in text:
         out = "ENV " + " ".join(sorted(os.environ))
+    elif "FAKE:kwargs" in text:
+        out = "KWARGS model=%s " % model + " ".join("%s=%s" % kv for kv in sorted(kwargs.items()))
     elif "FAKE:pid" in text:
         out = "PID %d" % os.getpid()
     elif "FAKE:marker" in text:
