@@ -38,6 +38,8 @@ func TestIntents(t *testing.T) {
 		"what is the slowest request":             Max,
 		"show me the most recent commit":          Newest,
 		"Paste the whole output":                  Quote | Whole,
+		"Quote its full log line":                 Quote,
+		"show me the complete output":             Whole,
 		"how many tests failed":                   Count,
 		"Walk me through commit 1a50":             Analysis,
 		"review this diff":                        Analysis,

@@ -56,8 +56,16 @@ func setOf(s string) map[string]bool {
 func intentOf(s string) Intent {
 	var in Intent
 	var prev, prev2 string
+	var words []string
 	lines.Words(s, func(w string, _, _ int) bool {
-		lw := lines.Fold(w)
+		words = append(words, lines.Fold(w))
+		return true
+	})
+	for k, lw := range words {
+		next := ""
+		if k+1 < len(words) {
+			next = words[k+1]
+		}
 		switch lw {
 		case "quote", "quoted", "quoting", "verbatim", "paste", "exact", "exactly", "copy", "literally", "literal", "unedited":
 			in |= Quote
@@ -87,7 +95,13 @@ func intentOf(s string) Intent {
 		case "output", "log", "logs", "listing", "list", "file", "result", "results", "text", "dump", "trace", "diff", "response", "tree", "table", "report":
 			switch prev {
 			case "whole", "full", "entire", "complete", "unabridged", "untruncated":
-				in |= Whole
+				// "the full log line", "the complete output row": all
+				// of one line, not all of the output.
+				switch next {
+				case "line", "lines", "entry", "entries", "row", "rows", "record", "records", "message", "event", "events":
+				default:
+					in |= Whole
+				}
 			}
 		case "markup", "tag", "tags", "attribute", "attributes":
 			in |= Markup
@@ -120,8 +134,7 @@ func intentOf(s string) Intent {
 			}
 		}
 		prev2, prev = prev, lw
-		return true
-	})
+	}
 	if markupSyntax(s) {
 		in |= Markup
 	}
