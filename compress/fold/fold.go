@@ -311,6 +311,11 @@ func (p *plan) mark() {
 	}
 
 	p.extremes()
+	for _, o := range p.in.Query.Ordinals {
+		if o.Line && o.N <= n {
+			p.must[o.N-1] = true
+		}
+	}
 
 	// One exemplar of every other repeated shape.
 	for id, ms := range p.members {

@@ -248,3 +248,19 @@ func FuzzText(f *testing.F) {
 		checkInvariants(t, in, out)
 	})
 }
+
+// A line the request names by number is kept.
+func TestOrdinalLineKept(t *testing.T) {
+	var sb strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&sb, "step %d: copied chunk %d to replica-%d\n", i, i*3, i%5)
+	}
+	text := sb.String()
+	in := input(text, "Quote the 1234th line of that output.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not folded")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "step 1233: copied chunk 3699 to replica-3\n")
+}

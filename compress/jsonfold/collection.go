@@ -222,6 +222,7 @@ func (c *compressor) analyze(sq *seq) *analysis {
 	a.fields = c.fieldsOf(sq, a, len(c.q.Terms) > 0)
 	c.markProblems(sq, a)
 	c.markRelated(sq, a)
+	c.markOrdinals(sq, a)
 	a.fields.mark(a)
 	if len(c.q.Terms) > 0 {
 		text := a.fields.indexText
@@ -245,6 +246,20 @@ func (c *compressor) analyze(sq *seq) *analysis {
 		c.markScoped(sq, a)
 	}
 	return a
+}
+
+// markOrdinals keeps the items at the positions the query names, in the
+// first collection that holds them.
+func (c *compressor) markOrdinals(sq *seq, a *analysis) {
+	if c.placed {
+		return
+	}
+	for _, o := range c.q.Ordinals {
+		if !o.Line && o.N <= len(sq.items) {
+			a.must[o.N-1] = true
+			c.placed = true
+		}
+	}
 }
 
 // markScoped marks the items where a term of the task stands in the

@@ -669,3 +669,21 @@ func TestRelatedRecordsOfAProblem(t *testing.T) {
 		t.Error("records of a passing neighbour were kept as related")
 	}
 }
+
+// An item the request names by position is kept, in the collection the
+// request counts in.
+func TestOrdinalItemKept(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("[\n")
+	for i := range 3000 {
+		if i > 0 {
+			sb.WriteString(",\n")
+		}
+		fmt.Fprintf(&sb, `  {"sku": "SKU-%04d", "stock": %d, "tags": ["a", "b"]}`, 3000+i*7, i%13)
+	}
+	sb.WriteString("\n]\n")
+	text := sb.String()
+	out := mustCompress(t, input(text, "For the 1437th item in that list, give its SKU and stock."))
+	checkKept(t, text, out)
+	containsAll(t, out, `"sku": "SKU-13052"`) // 3000 + 1436*7
+}

@@ -47,6 +47,10 @@ type compressor struct {
 	// rewrite allows lossless rewrites of kept items: minified layout,
 	// constant members written once, columns (the aggressive profile).
 	rewrite bool
+	// placed is set once the positions the query names ("the 40th item")
+	// were kept in a collection: the outermost one cut, the one the
+	// request counts in.
+	placed bool
 }
 
 func newCompressor(in *fold.Input, t *jsonspan.Tree) *compressor {

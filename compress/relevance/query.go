@@ -91,6 +91,16 @@ const Extremes = Max | Min | Newest | Oldest
 type Query struct {
 	Terms  []Term
 	Intent Intent
+	// Ordinals are the positions the request names ("the 40th item",
+	// "the 25th row"), which compressors keep whatever they hold.
+	Ordinals []Ordinal
+}
+
+// Ordinal is a position a request names: the Nth item of a collection or
+// row of a table (1-based), or the Nth line of an output when Line is set.
+type Ordinal struct {
+	N    int
+	Line bool
 }
 
 // MaxTerms bounds a query's terms: a task of hundreds of words must not
@@ -109,6 +119,7 @@ func Parse(latest, earlier string) *Query {
 	p := parser{q: q, seen: map[string]int{}}
 	latest = tail(latest, maxTaskBytes)
 	q.Intent = intentOf(latest)
+	q.Ordinals = ordinalsOf(latest)
 	p.text(latest, 1, true)
 	p.text(tail(earlier, maxTaskBytes), 0.5, false)
 	return q
@@ -121,7 +132,9 @@ func Parse(latest, earlier string) *Query {
 // before q's own terms, so a long first task cannot crowd out what the
 // follow-up names.
 func (q *Query) WithFollowup(asked, context string) *Query {
-	out := &Query{Intent: q.Intent | intentOf(tail(asked, maxTaskBytes))}
+	out := &Query{Intent: q.Intent | intentOf(tail(asked, maxTaskBytes)),
+		Ordinals: append(ordinalsOf(tail(asked, maxTaskBytes)), q.Ordinals...)}
+	out.Ordinals = out.Ordinals[:min(len(out.Ordinals), maxOrdinals)]
 	p := parser{q: out, seen: map[string]int{}}
 	p.text(tail(asked, maxTaskBytes), 1.2, true)
 	if context != "" {

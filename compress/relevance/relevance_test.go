@@ -155,3 +155,19 @@ func TestJoinedWords(t *testing.T) {
 		}
 	}
 }
+
+func TestOrdinals(t *testing.T) {
+	cases := map[string][]Ordinal{
+		"For the 40th item in that list, give its SKU":     {{N: 40}},
+		"who is on the 25th row? and the third one?":       {{N: 25}, {N: 3}},
+		"Quote the 12th line of the output":                {{N: 12, Line: true}},
+		"the release of Nov 25th fixed it":                 nil,
+		"wait a second, which test failed":                 nil,
+		"the 2nd and the 3rd entries of the second result": {{N: 3}},
+	}
+	for s, want := range cases {
+		if got := Parse(s, "").Ordinals; !slices.Equal(got, want) {
+			t.Errorf("%q: ordinals %v, want %v", s, got, want)
+		}
+	}
+}

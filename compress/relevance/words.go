@@ -157,3 +157,73 @@ func markupSyntax(s string) bool {
 	}
 	return false
 }
+
+// maxOrdinals bounds the positions a query names.
+const maxOrdinals = 8
+
+// ordinalWords are the spelled-out ordinals a request may name a position
+// with ("the third row"); "first" and "last" are left to the compressors,
+// which keep both ends anyway, and "second" is too often a unit of time.
+var ordinalWords = map[string]int{
+	"third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+	"ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20,
+}
+
+// positionNouns name the unit an ordinal counts; "line" counts lines of
+// output, the others items or rows.
+var positionNouns = setOf(`item items row rows record records entry entries element elements
+object objects result results element one line lines event events hit match package packages
+file files test tests commit commits`)
+
+// ordinalsOf finds the positions s names: an ordinal ("40th", "3rd",
+// "third") followed within three words by a noun that says what it counts
+// ("the 40th item in that list", "the 25th row"). An ordinal without such
+// a noun is more often a date ("Nov 25th").
+func ordinalsOf(s string) []Ordinal {
+	var words []string
+	lines.Words(s, func(w string, _, _ int) bool {
+		words = append(words, lines.Fold(w))
+		return true
+	})
+	var out []Ordinal
+	for k, w := range words {
+		n := ordinalNumber(w)
+		if n <= 0 {
+			continue
+		}
+		for j := k + 1; j < len(words) && j <= k+3; j++ {
+			if positionNouns[words[j]] {
+				line := words[j] == "line" || words[j] == "lines"
+				if len(out) < maxOrdinals {
+					out = append(out, Ordinal{N: n, Line: line})
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ordinalNumber returns the position an ordinal word names, or 0.
+func ordinalNumber(w string) int {
+	if n, ok := ordinalWords[w]; ok {
+		return n
+	}
+	if len(w) < 3 || len(w) > 9 {
+		return 0
+	}
+	digits, suffix := w[:len(w)-2], w[len(w)-2:]
+	switch suffix {
+	case "st", "nd", "rd", "th":
+	default:
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(digits); i++ {
+		if !lines.IsDigit(digits[i]) {
+			return 0
+		}
+		n = n*10 + int(digits[i]-'0')
+	}
+	return n
+}

@@ -219,6 +219,7 @@ func (p *plan) mark() {
 	for ri := range p.regs {
 		p.markRegion(ri)
 	}
+	p.markOrdinals()
 
 	// Weak matches rank above head rows only when they score near the
 	// best row: a term in a third of the rows would otherwise scatter
@@ -340,6 +341,29 @@ func (p *plan) markRegion(ri int) {
 		}
 		if s.grouping(rows) {
 			p.mustAll(s.runStarts)
+		}
+	}
+}
+
+// markOrdinals keeps the rows at the positions the query names ("the 25th
+// row", counted from the first row under the header) in the first table
+// that has them, and the lines the query names by number.
+func (p *plan) markOrdinals() {
+	placed := false
+	for _, o := range p.in.Query.Ordinals {
+		if o.Line {
+			if o.N <= len(p.b.L) {
+				p.must[o.N-1] = true
+			}
+			continue
+		}
+		for ri := range p.regs {
+			r := &p.regs[ri]
+			if o.N <= r.rows() && (!placed || ri == 0) {
+				p.must[r.from+r.header+o.N-1] = true
+				placed = true
+				break
+			}
 		}
 	}
 }

@@ -267,3 +267,16 @@ func TestOverflowingRowCounts(t *testing.T) {
 	out := compress(t, text, "Which process has the largest RES? Paste its row.")
 	mustContain(t, out, lineWith(t, text, "--shard 999"))
 }
+
+// A row the request names by position is kept, counted from the first row
+// under the header.
+func TestOrdinalRowKept(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("id    email                      country  tier      orders\n")
+	for i := range 400 {
+		fmt.Fprintf(&sb, "%-5d user%03d@example.com       %-8s standard  %d\n", i+1, i, []string{"DE", "FR", "NL"}[i%3], i%9)
+	}
+	text := sb.String()
+	out := compress(t, text, "Who is on the 217th row? Quote it.")
+	mustContain(t, out, lineWith(t, text, "user216@example.com"))
+}
