@@ -135,6 +135,11 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup) (
 	if q.Intent.Has(relevance.Whole) && f.lastOutputBefore {
 		return RestoreWhole, true
 	}
+	if len(q.Ordinals) > 0 && f.lastOutputBefore {
+		// "The 25th row": a position in the last output, which only
+		// compressing again can tell was kept.
+		return RestoreTerms, true
+	}
 	quote := q.Intent.Has(relevance.Quote)
 	for _, t := range q.Terms {
 		if !t.Latest {
@@ -285,6 +290,9 @@ func addsReferenced(first, restored string, q *relevance.Query) bool {
 		if have[l] || lines.IsNote(l) {
 			continue
 		}
+		if len(q.Ordinals) > 0 {
+			return true // a line at a named position, whatever it holds
+		}
 		for _, t := range q.Terms {
 			if t.Latest && containsTerm(l, t) {
 				return true
@@ -302,11 +310,15 @@ func addsReferenced(first, restored string, q *relevance.Query) bool {
 func referencedBytes(original, compressed string, q *relevance.Query) int {
 	const perLine = 2048
 	ls := lines.Split(original)
+	room, counted := 0, -1
+	if ls.Len() > 0 {
+		// A named position is a line or an item of about average size.
+		room += len(q.Ordinals) * 3 * min(len(original)/ls.Len()+1, perLine)
+	}
 	ix := relevance.Build(q, original, ls.Start)
 	if !ix.Any() {
-		return 0
+		return min(room, len(compressed)/2)
 	}
-	room, counted := 0, -1
 	for u := range ls.Len() {
 		if !ix.Specific(u) || strings.Contains(compressed, ls.L[u]) {
 			continue

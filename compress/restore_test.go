@@ -234,3 +234,18 @@ func TestReferenced(t *testing.T) {
 		t.Error("an unrelated turn counted as a reference")
 	}
 }
+
+// A follow-up that names a position in the last output ("the 150th
+// line") restores the block with that line.
+func TestRestoreOrdinal(t *testing.T) {
+	n := newTestNative(t, NativeConfig{CacheEntries: -1})
+	want := strings.Split(sessionLog(), "\n")[149] + "\n"
+	first := compressSession(t, n)
+	if strings.Contains(first.Text, want) {
+		t.Fatalf("turn 1 already keeps %q", want)
+	}
+	got := compressSession(t, n, "Quote the 150th line of that run.")
+	if got.Restored != RestoreTerms || !strings.Contains(got.Text, want) {
+		t.Errorf("restored=%q, keeps line 150: %v", got.Restored, strings.Contains(got.Text, want))
+	}
+}
