@@ -220,6 +220,7 @@ func (p *plan) mark() {
 		p.markRegion(ri)
 	}
 	p.markOrdinals()
+	p.markScopedExtremes(ix)
 
 	// Weak matches rank above head rows only when they score near the
 	// best row: a term in a third of the rows would otherwise scatter
@@ -341,6 +342,63 @@ func (p *plan) markRegion(ri int) {
 		}
 		if s.grouping(rows) {
 			p.mustAll(s.runStarts)
+		}
+	}
+}
+
+// markScopedExtremes answers "which madrid reading had the highest
+// humidity": asked for the largest or smallest of a column the task names,
+// among the rows holding a term of the task that picks out some of them
+// (too many to keep them all), it keeps the top rows of that subset.
+func (p *plan) markScopedExtremes(ix *relevance.Index) {
+	q := p.in.Query
+	if !q.Intent.Has(relevance.Max) && !q.Intent.Has(relevance.Min) || !ix.Any() {
+		return
+	}
+	topK := 3
+	var buf []cell
+	for ri := range p.regs {
+		r := &p.regs[ri]
+		named := p.namedColumns(r)
+		for t, term := range q.Terms {
+			if !term.Latest || term.Kind == relevance.Word && len(term.Text) < 3 {
+				continue
+			}
+			hits, df := ix.Hits(t)
+			if df < 2 || df*2 > r.rows() || len(hits) < df {
+				continue // one row is kept anyway; half the table is no subset
+			}
+			for c := range r.cols {
+				if !named[c] || !p.stats[ri][c].numeric() {
+					continue
+				}
+				var hi, lo []valAt
+				for _, u := range hits {
+					i := int(u)
+					if i < r.from+r.header || i >= r.to {
+						continue
+					}
+					buf = r.cells(p.b.L[i], buf)
+					if c >= len(buf) || !buf[c].ok {
+						continue
+					}
+					v, ok := number(buf[c].s)
+					if !ok {
+						continue
+					}
+					x := valAt{v: v, s: buf[c].s, line: i}
+					hi = insertTop(hi, x, func(a, b valAt) bool { return less(b, a) })
+					lo = insertTop(lo, x, less)
+				}
+				for k := 0; k < topK; k++ {
+					if q.Intent.Has(relevance.Max) && k < len(hi) {
+						p.must[hi[k].line] = true
+					}
+					if q.Intent.Has(relevance.Min) && k < len(lo) {
+						p.must[lo[k].line] = true
+					}
+				}
+			}
 		}
 	}
 }

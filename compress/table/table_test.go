@@ -280,3 +280,25 @@ func TestOrdinalRowKept(t *testing.T) {
 	out := compress(t, text, "Who is on the 217th row? Quote it.")
 	mustContain(t, out, lineWith(t, text, "user216@example.com"))
 }
+
+// Asked for the largest of a named column among the rows a term picks
+// out, the top rows of that subset are kept, not only the table's.
+func TestScopedExtremes(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("id,site,sensor,temp_c,humidity\n")
+	sites := []string{"oslo-pop", "lisbon-pop", "madrid-pop", "vienna-pop"}
+	for i := range 6000 {
+		site := sites[i%4]
+		hum := fmt.Sprintf("%d.%d", 70+i%30, i%10) // the other sites are more humid
+		switch {
+		case i == 3334:
+			hum = "61.5" // the most humid madrid-pop reading
+		case site == "madrid-pop":
+			hum = fmt.Sprintf("%d.%d", 30+i%30, i%10)
+		}
+		fmt.Fprintf(&sb, "rd-%04d,%s,probe-%d,%d.%d,%s\n", i, site, i%7, 10+i%15, i%10, hum)
+	}
+	text := sb.String()
+	out := compress(t, text, "Which madrid-pop reading had the highest humidity? Quote the row.")
+	mustContain(t, out, "rd-3334,madrid-pop,")
+}
