@@ -97,6 +97,10 @@ func Build(q *Query, text string, starts []int) *Index {
 		}
 		ix.scan(lower, text, t, record)
 	}
+	var variants []int32
+	if lower != "" {
+		variants = ix.variants(lower, text)
+	}
 
 	// Weights: rarer terms weigh more; a term in every unit weighs ~0.
 	N := float64(ix.n)
@@ -137,6 +141,9 @@ func Build(q *Query, text string, starts []int) *Index {
 			ix.anyHit = true
 		}
 	}
+	for _, u := range variants {
+		ix.strong[u], veryRare[u], ix.specific[u], ix.anyHit = true, true, true, true
+	}
 	// A unit whose rare term is in dozens of units is strong only when it
 	// is among the best matches: in "when was tzdata last upgraded", the
 	// lines naming tzdata outrank the hundred that only say "upgrade".
@@ -150,6 +157,87 @@ func Build(q *Query, text string, starts []int) *Index {
 		}
 	}
 	return ix
+}
+
+// Variants: asked about a value that nearly every unit holds ("which
+// exports are versioned later than OPENSSL_3.0.0?", "which hosts are not
+// on 1.24.3?"), the answer is the units holding the few values of the
+// same shape that differ from it (OPENSSL_3.0.8, 1.22.1): the exceptions.
+
+// maxVariantTerms bounds the terms whose variants are looked for.
+const maxVariantTerms = 4
+
+// variants returns the units holding a rare variant of a common term of
+// the latest request: a token with the term's shape (its letters, and
+// digits where it has digits) but other digits. lower is text lowered.
+func (ix *Index) variants(lower, text string) []int32 {
+	var out []int32
+	tried := 0
+	for t := range ix.q.Terms {
+		term := &ix.q.Terms[t]
+		if !term.Latest || term.Kind == Word || tried >= maxVariantTerms || ix.df[t] <= ix.rareLimit(term) {
+			continue
+		}
+		needle := lines.LowerASCII(term.Text)
+		cut := strings.IndexAny(needle, "0123456789")
+		if cut < 3 || !isASCII(needle) {
+			continue // no digits, or too short a literal part to look for
+		}
+		tried++
+		shape := maskDigits(needle)
+		prefix := needle[:cut]
+		byToken := map[string][]int32{}
+		total := 0
+		for off := 0; off < len(lower) && total <= 4*ix.rareLimit(term); {
+			i := strings.Index(lower[off:], prefix)
+			if i < 0 {
+				break
+			}
+			s := off + i
+			off = s + 1
+			if s > 0 && isWordAt(text, s-1) {
+				continue
+			}
+			e := s + len(prefix)
+			for e < len(lower) && (lines.IsWordByte(lower[e]) || lower[e] == '.' || lower[e] == '-') {
+				e++
+			}
+			tok := strings.TrimRight(lower[s:e], ".-")
+			if tok == needle || maskDigits(tok) != shape {
+				continue
+			}
+			u := int32(ix.unitAt(s))
+			if us := byToken[tok]; len(us) == 0 || us[len(us)-1] != u {
+				byToken[tok] = append(us, u)
+				total++
+			}
+		}
+		// Exceptions are few: when the other values are common too, the
+		// term named one value among many, not a rule with exceptions.
+		if total == 0 || total > ix.rareLimit(term) || total*4 > ix.df[t] {
+			continue
+		}
+		for _, us := range byToken {
+			out = append(out, us...)
+		}
+	}
+	return out
+}
+
+// maskDigits replaces every run of digits in s with one '#'.
+func maskDigits(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if lines.IsDigit(s[i]) {
+			if b.Len() == 0 || b.String()[b.Len()-1] != '#' {
+				b.WriteByte('#')
+			}
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // boundary returns the start of unit u, or past the text for u == n.

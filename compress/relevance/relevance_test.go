@@ -1,6 +1,7 @@
 package relevance
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -168,6 +169,45 @@ func TestOrdinals(t *testing.T) {
 	for s, want := range cases {
 		if got := Parse(s, "").Ordinals; !slices.Equal(got, want) {
 			t.Errorf("%q: ordinals %v, want %v", s, got, want)
+		}
+	}
+}
+
+// Asked about a value nearly every line holds, the lines holding the few
+// values of the same shape that differ from it are the answer.
+func TestVariantsOfACommonTerm(t *testing.T) {
+	var sb strings.Builder
+	for i := range 3000 {
+		v := "LIBX_3.0.0"
+		switch i {
+		case 700:
+			v = "LIBX_3.0.8"
+		case 2100, 2200:
+			v = "LIBX_3.2.1"
+		}
+		fmt.Fprintf(&sb, "%5d: %016x %4d FUNC GLOBAL DEFAULT 13 fn_%d@@%s\n", i, i*64, i%300, i, v)
+	}
+	text := sb.String()
+	ix, b := index(Parse("Which functions are versioned later than LIBX_3.0.0?", ""), text)
+	var strong []int
+	for u := range b.Len() {
+		if ix.Strong(u) {
+			strong = append(strong, u)
+		}
+	}
+	if !slices.Equal(strong, []int{700, 2100, 2200}) {
+		t.Errorf("strong lines %v, want the three other versions", strong)
+	}
+	// A term naming one value among many common ones is no rule with
+	// exceptions: nothing is marked.
+	sb.Reset()
+	for i := range 3000 {
+		fmt.Fprintf(&sb, "host-%d runs agent 1.%d.0\n", i, i%3)
+	}
+	ix, b = index(Parse("which hosts run agent 1.1.0?", ""), sb.String())
+	for u := range b.Len() {
+		if ix.Strong(u) {
+			t.Fatalf("line %d marked strong among values that are all common", u)
 		}
 	}
 }
