@@ -37,19 +37,33 @@ func (c *compressor) describe(sq *seq, a *analysis, keep []bool, omitted int) st
 	b.WriteString(strconv.Itoa(omitted) + " of " + strconv.Itoa(n) + " " + noun + " omitted")
 	fs := a.fields
 	var consts, ranges, dists []string
+	var shown []*field
 	for _, f := range fs.list {
-		name := fieldName(f)
 		switch {
 		case f.constant && f.scalar && f.key != "" && int(f.count) == fs.objects && fs.objects >= 2:
+			// Constant over all items, so over the omitted ones too.
 			if v := plain(f.first); len(v) <= noteValue {
-				consts = append(consts, pair(name, v))
+				consts = append(consts, pair(fieldName(f), v))
 			}
-		case f.numeric():
-			ranges = append(ranges, name+" "+num(f.nums.lo.v)+".."+num(f.nums.hi.v))
-		case f.dated():
-			ranges = append(ranges, name+" "+plain(f.dates.lo.v)+".."+plain(f.dates.hi.v))
-		case f.categorical() && len(f.stats) <= 6:
-			dists = append(dists, name+": "+distribution(f))
+		case f.numeric(), f.dated(), f.categorical() && len(f.stats) <= 6:
+			if len(shown) < noteRanges+noteDists+2 {
+				shown = append(shown, f)
+			}
+		}
+	}
+	// Ranges and counts describe the omitted items only: a note that
+	// counted the kept ones too would say failures were left out when
+	// every one of them is shown.
+	for i, st := range c.omittedStats(sq, keep, shown) {
+		f, name := shown[i], fieldName(shown[i])
+		switch {
+		case st.n == 0:
+		case f.numeric() && st.nums > 0:
+			ranges = append(ranges, name+" "+rangeText(num(st.lo), num(st.hi)))
+		case f.dated() && st.dlo != "":
+			ranges = append(ranges, name+" "+rangeText(plain(st.dlo), plain(st.dhi)))
+		case f.categorical() && len(st.counts) > 0:
+			dists = append(dists, name+": "+distribution(st.counts))
 		}
 	}
 	if len(consts) > 0 {
@@ -140,15 +154,93 @@ func (c *compressor) itemName(sq *seq, id *field, x int) string {
 	return "item " + strconv.Itoa(x+1) + " of " + strconv.Itoa(len(sq.items))
 }
 
+// fieldStat is what the omitted items hold of one field.
+type fieldStat struct {
+	n        int // omitted items having the field
+	nums     int
+	lo, hi   float64
+	dlo, dhi string
+	counts   map[string]int32
+}
+
+// omittedStats gathers, in one walk over the omitted items, the ranges and
+// value counts of the given fields.
+func (c *compressor) omittedStats(sq *seq, keep []bool, fields []*field) []fieldStat {
+	out := make([]fieldStat, len(fields))
+	if len(fields) == 0 {
+		return out
+	}
+	slot := make(map[string]int, len(fields))
+	for i, f := range fields {
+		slot[f.key] = i
+	}
+	add := func(i, v int) {
+		st, f := &out[i], fields[i]
+		raw := c.t.Raw(v)
+		st.n++
+		switch {
+		case f.numeric() && c.t.Kind(v) == jsonspan.Number:
+			if x, ok := parseNumber(raw); ok {
+				if st.nums == 0 || x < st.lo {
+					st.lo = x
+				}
+				if st.nums == 0 || x > st.hi {
+					st.hi = x
+				}
+				st.nums++
+			}
+		case f.dated() && c.t.Kind(v) == jsonspan.String && isDate(raw):
+			if st.dlo == "" || raw < st.dlo {
+				st.dlo = raw
+			}
+			if raw > st.dhi {
+				st.dhi = raw
+			}
+		case f.categorical():
+			if st.counts == nil {
+				st.counts = map[string]int32{}
+			}
+			if _, ok := st.counts[raw]; ok || len(st.counts) < cardLimit {
+				st.counts[raw]++
+			}
+		}
+	}
+	for x, k := range sq.items {
+		if keep[x] {
+			continue
+		}
+		if c.t.Kind(k) != jsonspan.Object {
+			if i, ok := slot[""]; ok {
+				add(i, k)
+			}
+			continue
+		}
+		for m := c.t.First(k); m >= 0; m = c.t.Next(m) {
+			if i, ok := slot[c.t.RawKey(m)]; ok {
+				add(i, m)
+			}
+		}
+	}
+	return out
+}
+
+// rangeText writes lo..hi, or the one value when they are equal.
+func rangeText(lo, hi string) string {
+	if lo == hi {
+		return lo
+	}
+	return lo + ".." + hi
+}
+
 // distribution lists a categorical field's values by count.
-func distribution(f *field) string {
+func distribution(counts map[string]int32) string {
 	type vc struct {
 		v string
 		n int32
 	}
-	vcs := make([]vc, 0, len(f.stats))
-	for v, i := range f.vals {
-		vcs = append(vcs, vc{v, f.stats[i].n})
+	vcs := make([]vc, 0, len(counts))
+	for v, n := range counts {
+		vcs = append(vcs, vc{v, n})
 	}
 	slices.SortFunc(vcs, func(x, y vc) int {
 		if x.n != y.n {
