@@ -554,7 +554,11 @@ func (p *plan) describe(i, j int) string {
 	}
 	r, st := &p.regs[ri], p.stats[ri]
 	msg := lines.Count(rows, "row", "rows") + " omitted"
-	if rows < minDescribed {
+	// A short run goes undescribed, unless the task asks for an extreme:
+	// then the range of the column it names shows nothing larger hides
+	// there.
+	short := rows < minDescribed
+	if short && p.in.Query.Intent&relevance.Extremes == 0 {
 		return msg
 	}
 	n := len(r.cols)
@@ -599,6 +603,9 @@ func (p *plan) describe(i, j int) string {
 	var parts []string
 	// The key column's range tells where the omitted rows sit.
 	for c := range st {
+		if short {
+			break
+		}
 		if st[c].key(r.rows()) && firstVal[c] != "" && firstVal[c] != lastVal[c] {
 			parts = append(parts, colName(r, c)+" "+clip(firstVal[c])+" … "+clip(lastVal[c]))
 			break
@@ -606,7 +613,7 @@ func (p *plan) describe(i, j int) string {
 	}
 	cats := 0
 	for c := range st {
-		if counts[c] == nil || cats >= 2 {
+		if counts[c] == nil || cats >= 2 || short {
 			continue
 		}
 		cats++
@@ -616,7 +623,7 @@ func (p *plan) describe(i, j int) string {
 	named := p.namedColumns(r)
 	for _, pass := range [...]bool{true, false} {
 		for c := range st {
-			if named[c] != pass || hi[c].s == "" || nums >= 2 {
+			if named[c] != pass || hi[c].s == "" || nums >= 2 || short && !named[c] {
 				continue
 			}
 			nums++

@@ -302,3 +302,28 @@ func TestScopedExtremes(t *testing.T) {
 	out := compress(t, text, "Which madrid-pop reading had the highest humidity? Quote the row.")
 	mustContain(t, out, "rd-3334,madrid-pop,")
 }
+
+// Asked for an extreme, every note, however short its run, gives the
+// range of the column asked about: the reader can see nothing larger
+// hides there.
+func TestExtremeNotesGiveRanges(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("name                 size  owner\n")
+	for i := range 600 {
+		fmt.Fprintf(&sb, "pkg-%04d        %10d  team-%d\n", i, 1000+(i*7919)%90000, i%5)
+	}
+	text := sb.String()
+	out := compress(t, text, "Which package has the largest size?")
+	notes := 0
+	for _, l := range lines.Split(out).L {
+		if lines.IsNote(l) {
+			notes++
+			if !strings.Contains(l, "; size ") {
+				t.Errorf("note without the size range: %s", l)
+			}
+		}
+	}
+	if notes == 0 {
+		t.Fatal("no notes")
+	}
+}
