@@ -141,11 +141,27 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup) (
 		return RestoreTerms, true
 	}
 	quote := q.Intent.Has(relevance.Quote)
+	// The parts of a compound the output never spells ("export" of
+	// "/.export") are what it names instead: TestServeExport.
+	var absent []string
+	for _, t := range q.Terms {
+		if t.Latest && t.Kind != relevance.Word && !containsTerm(original, t) {
+			absent = append(absent, t.Text)
+		}
+	}
+	partOfAbsent := func(w string) bool {
+		for _, c := range absent {
+			if strings.Contains(c, w) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, t := range q.Terms {
 		if !t.Latest {
 			continue
 		}
-		specific := t.Kind != relevance.Word || len(t.Text) >= 4 && t.Prior >= 1
+		specific := t.Kind != relevance.Word || len(t.Text) >= 4 && (t.Prior >= 1 || t.Prior >= 0.5 && partOfAbsent(t.Text))
 		if !specific && !quote {
 			continue
 		}
@@ -178,6 +194,7 @@ func countTerm(text string, t relevance.Term, limit int) int {
 		return 0
 	}
 	wordStart, wordEnd := lines.IsWordByte(needle[0]), lines.IsWordByte(needle[len(needle)-1])
+	part := t.Kind == relevance.Word
 	n := 0
 	for off := 0; off < len(text) && n < limit; {
 		i := indexFoldASCII(text[off:], needle)
@@ -187,11 +204,8 @@ func countTerm(text string, t relevance.Term, limit int) int {
 		s := off + i
 		e := s + len(needle)
 		off = e
-		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) {
-			off = s + 1
-			continue
-		}
-		if wordEnd && e < len(text) && lines.IsWordByte(text[e]) {
+		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) && !(part && partStart(text, s)) ||
+			wordEnd && e < len(text) && lines.IsWordByte(text[e]) && !(part && partEnd(text, e)) {
 			off = s + 1
 			continue
 		}
@@ -200,32 +214,25 @@ func countTerm(text string, t relevance.Term, limit int) int {
 	return n
 }
 
-// containsTerm reports whether text holds term t as a whole word (ASCII
-// case folded), or, for compounds, numbers and phrases, as a substring that
-// does not start or end inside a word.
-func containsTerm(text string, t relevance.Term) bool {
-	needle := t.Text
-	if needle == "" {
-		return false
-	}
-	wordStart, wordEnd := lines.IsWordByte(needle[0]), lines.IsWordByte(needle[len(needle)-1])
-	for off := 0; off < len(text); {
-		i := indexFoldASCII(text[off:], needle)
-		if i < 0 {
-			return false
-		}
-		s := off + i
-		e := s + len(needle)
-		off = s + 1
-		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) {
-			continue
-		}
-		if wordEnd && e < len(text) && lines.IsWordByte(text[e]) {
-			continue
-		}
-		return true
-	}
-	return false
+// containsTerm reports whether text holds term t: a word as a whole word
+// or a part of an identifier ("export" in TestServeExport, ASCII case
+// folded), a compound, number or phrase as a substring that does not start
+// or end inside a word.
+func containsTerm(text string, t relevance.Term) bool { return countTerm(text, t, 1) > 0 }
+
+// partStart reports whether an identifier part starts at s (inside a
+// word): an upper-case letter after a lower-case one or a digit, or the
+// letter after an underscore.
+func partStart(text string, s int) bool {
+	c, p := text[s], text[s-1]
+	return p == '_' || c >= 'A' && c <= 'Z' && (p >= 'a' && p <= 'z' || lines.IsDigit(p))
+}
+
+// partEnd reports whether an identifier part ends at e (inside a word):
+// an upper-case letter, a digit or an underscore follows.
+func partEnd(text string, e int) bool {
+	c := text[e]
+	return c == '_' || c >= 'A' && c <= 'Z' || lines.IsDigit(c)
 }
 
 // indexFoldASCII returns the index of the first occurrence of the lower-

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
 // sessionLog is a long test run: hundreds of passing tests, one failure,
@@ -247,5 +249,36 @@ func TestRestoreOrdinal(t *testing.T) {
 	got := compressSession(t, n, "Quote the 150th line of that run.")
 	if got.Restored != RestoreTerms || !strings.Contains(got.Text, want) {
 		t.Errorf("restored=%q, keeps line 150: %v", got.Restored, strings.Contains(got.Text, want))
+	}
+}
+
+// A follow-up naming something the output spells only as a part of an
+// identifier ("/.eviction", tested by TestCacheEviction) restores the
+// lines holding that part.
+func TestRestoreIdentifierPart(t *testing.T) {
+	n := newTestNative(t, NativeConfig{CacheEntries: -1})
+	const line = "--- PASS: TestCacheEviction (0.40s)"
+	if first := compressSession(t, n); strings.Contains(first.Text, line) {
+		t.Fatalf("turn 1 already keeps %q", line)
+	}
+	got := compressSession(t, n, "How is /.eviction tested today?")
+	if got.Restored != RestoreTerms || !strings.Contains(got.Text, line) {
+		t.Errorf("restored=%q, keeps %q: %v", got.Restored, line, strings.Contains(got.Text, line))
+	}
+}
+
+func TestContainsTermParts(t *testing.T) {
+	w := relevance.Term{Text: "export", Kind: relevance.Word}
+	for text, want := range map[string]bool{
+		"=== RUN   TestServeExport": true,
+		"exportStats(w)":           true,
+		"run_export_job":           true,
+		"EXPORT_DIR=/tmp":          true,
+		"the exporter started":     false,
+		"reexported symbols":       false,
+	} {
+		if got := containsTerm(text, w); got != want {
+			t.Errorf("containsTerm(%q, export) = %v, want %v", text, got, want)
+		}
 	}
 }
