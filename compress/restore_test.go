@@ -271,11 +271,11 @@ func TestContainsTermParts(t *testing.T) {
 	w := relevance.Term{Text: "export", Kind: relevance.Word}
 	for text, want := range map[string]bool{
 		"=== RUN   TestServeExport": true,
-		"exportStats(w)":           true,
-		"run_export_job":           true,
-		"EXPORT_DIR=/tmp":          true,
-		"the exporter started":     false,
-		"reexported symbols":       false,
+		"exportStats(w)":            true,
+		"run_export_job":            true,
+		"EXPORT_DIR=/tmp":           true,
+		"the exporter started":      false,
+		"reexported symbols":        false,
 	} {
 		if got := containsTerm(text, w); got != want {
 			t.Errorf("containsTerm(%q, export) = %v, want %v", text, got, want)
