@@ -352,12 +352,51 @@ type Trigger struct {
 // something that compressed (the block's rewritten text) left out, and
 // why. Engines that cannot re-judge a block by a follow-up (the headroom
 // engine) forward the original block when it does.
+//
+// Without a second compression to confirm it, a quote request counts only
+// when a line of the original that holds one of its terms is missing from
+// the compressed form as printed: a quote of lines kept verbatim needs
+// nothing back.
 func Referenced(req *Request, i int, compressed string) (Trigger, bool) {
 	b := &req.Blocks[i]
 	for _, f := range followups(req, i) {
-		if reason, ok := needsRestore(b.Text, compressed, f.query(), f); ok {
+		q := f.query()
+		reason, ok := needsRestore(b.Text, compressed, q, f)
+		if ok && reason == RestoreQuote && !quotedLineMissing(b.Text, compressed, q) {
+			continue
+		}
+		if ok {
 			return Trigger{Reason: reason, Fresh: f.fresh}, true
 		}
 	}
 	return Trigger{}, false
+}
+
+// maxQuoteCheck bounds the lines quotedLineMissing looks at.
+const maxQuoteCheck = 256
+
+// quotedLineMissing reports whether a line of original holding a term the
+// user typed in the latest request (not a part derived from one) is not in
+// compressed as printed.
+func quotedLineMissing(original, compressed string, q *relevance.Query) bool {
+	checked := 0
+	for l := range strings.Lines(original) {
+		l = strings.TrimRight(l, "\r\n")
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		for _, t := range q.Terms {
+			if !t.Latest || t.Prior < 1 || !containsTerm(l, t) {
+				continue
+			}
+			if !strings.Contains(compressed, l) {
+				return true
+			}
+			if checked++; checked >= maxQuoteCheck {
+				return false
+			}
+			break
+		}
+	}
+	return false
 }

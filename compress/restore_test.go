@@ -235,6 +235,15 @@ func TestReferenced(t *testing.T) {
 	if _, ok := Referenced(session("Thanks, write the release note."), 0, short); ok {
 		t.Error("an unrelated turn counted as a reference")
 	}
+	// A quote of a line the compressed form holds as printed needs
+	// nothing back; one it lacks does.
+	quote := session("Quote the TestQuotaRollover failure exactly.")
+	if tr, ok := Referenced(quote, 0, short); ok {
+		t.Errorf("quoting a kept line restored the block (%+v)", tr)
+	}
+	if _, ok := Referenced(quote, 0, strings.Replace(short, "--- FAIL: TestQuotaRollover (0.12s)", "FAIL TestQuotaRollover", 1)); !ok {
+		t.Error("quoting a line the form re-rendered did not restore the block")
+	}
 }
 
 // A follow-up that names a position in the last output ("the 150th
