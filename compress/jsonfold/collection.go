@@ -1,6 +1,7 @@
 package jsonfold
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
@@ -98,6 +99,7 @@ func (c *compressor) collection(sq *seq, budget int) string {
 		return c.src[sq.start:sq.end]
 	}
 	keep, shares := c.choose(sq, a, budget)
+	c.keepCheapGaps(sq, keep, shares)
 	omitted := 0
 	for _, k := range keep {
 		if !k {
@@ -124,17 +126,118 @@ func (c *compressor) collection(sq *seq, budget int) string {
 			note, noteText = "", ""
 		}
 	}
+	gaps := c.gapNotes(sq, keep)
+	if gaps == nil && note != "" && sq.kind != jsonspan.Object {
+		// Too many gaps to mark each: the note says where the kept items
+		// stand, so "the 40th item" can still be found.
+		noteText += "; kept: " + keptPositions(keep)
+		note = c.noteElement(sq, noteText)
+	}
 	if c.rewrite {
 		if out, ok := c.regroup(sq, a, keep, shares, noteText); ok {
 			return out
 		}
 	}
-	return c.renderSeq(sq, keep, shares, note)
+	return c.renderSeq(sq, keep, shares, gaps, note)
+}
+
+// keepCheapGaps keeps the items of an interior run of omitted items that
+// cost no more than the note that would mark the run.
+func (c *compressor) keepCheapGaps(sq *seq, keep []bool, shares []int) {
+	if sq.kind == jsonspan.Object {
+		return
+	}
+	for x := 0; x < len(keep); x++ {
+		if keep[x] {
+			continue
+		}
+		end, size := x, 0
+		for end < len(keep) && !keep[end] {
+			size += c.size(sq, end) + len(c.sepAfter(sq, end))
+			end++
+		}
+		if end < len(keep) && size <= len(positions(x, end))+len(`{"_omitted": " omitted"}, `) {
+			for y := x; y < end; y++ {
+				keep[y], shares[y] = true, c.size(sq, y)
+			}
+		}
+		x = end
+	}
+}
+
+// maxGapNotes bounds the gaps of a collection marked where they are.
+const maxGapNotes = 32
+
+// gapNotes returns, for an array or stream whose omitted items form at
+// most maxGapNotes runs between kept ones, a note for each run saying which
+// positions it held ("items 16–27 omitted"), keyed by the run's first
+// item; nil when there are more runs (or for a map, whose members' names
+// say where they stand). A trailing run needs none: the final note follows
+// it. Runs cheaper than their note were kept by the caller.
+func (c *compressor) gapNotes(sq *seq, keep []bool) map[int]string {
+	if sq.kind == jsonspan.Object {
+		return map[int]string{}
+	}
+	out := map[int]string{}
+	for x := 0; x < len(keep); x++ {
+		if keep[x] {
+			continue
+		}
+		end := x
+		for end < len(keep) && !keep[end] {
+			end++
+		}
+		if end < len(keep) {
+			if len(out) == maxGapNotes {
+				return nil
+			}
+			out[x] = c.noteElement(sq, positions(x, end)+" omitted")
+		}
+		x = end
+	}
+	return out
+}
+
+// positions names items [from, to) by their 1-based positions.
+func positions(from, to int) string {
+	if to-from == 1 {
+		return "item " + strconv.Itoa(from+1)
+	}
+	return "items " + strconv.Itoa(from+1) + "–" + strconv.Itoa(to)
+}
+
+// maxPositions bounds the runs keptPositions lists.
+const maxPositions = 64
+
+// keptPositions lists the 1-based positions of the kept items as runs:
+// "1–15, 28–29, 40, …".
+func keptPositions(keep []bool) string {
+	var parts []string
+	for x := 0; x < len(keep); x++ {
+		if !keep[x] {
+			continue
+		}
+		end := x
+		for end < len(keep) && keep[end] {
+			end++
+		}
+		if len(parts) == maxPositions {
+			parts = append(parts, "…")
+			break
+		}
+		if end-x == 1 {
+			parts = append(parts, strconv.Itoa(x+1))
+		} else {
+			parts = append(parts, strconv.Itoa(x+1)+"–"+strconv.Itoa(end))
+		}
+		x = end
+	}
+	return strings.Join(parts, ", ")
 }
 
 // renderSeq writes the kept items with the separators of the source, the
 // note after the last one.
-func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, note string) string {
+func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, gaps map[int]string, note string) string {
 	n := len(sq.items)
 	var sb strings.Builder
 	first := c.itemStart(sq.items[0])
@@ -142,6 +245,13 @@ func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, note string) 
 	last := -1
 	for x, k := range sq.items {
 		if !keep[x] {
+			if g, ok := gaps[x]; ok {
+				if last >= 0 {
+					sb.WriteString(c.sepAfter(sq, last))
+				}
+				sb.WriteString(g)
+				last = x
+			}
 			continue
 		}
 		if last >= 0 {

@@ -82,15 +82,13 @@ func isNote(item string) bool {
 	return strings.Contains(item, `"_omitted"`) || strings.HasPrefix(item, `"[... `)
 }
 
-// checkKept checks that every item of out but the note is a byte-exact
-// substring of in, and returns the note.
+// checkKept checks that every item of out but the notes is a byte-exact
+// substring of in, and returns the final note (the one describing what
+// was omitted; those before it mark where items were left out).
 func checkKept(t *testing.T, in, out string) (kept []string, note string) {
 	t.Helper()
 	for _, it := range items(t, out) {
 		if isNote(it) {
-			if note != "" {
-				t.Fatalf("two notes: %s and %s", note, it)
-			}
 			note = it
 			continue
 		}
@@ -692,4 +690,69 @@ func TestOrdinalItemKept(t *testing.T) {
 	out := mustCompress(t, input(text, "For the 1437th item in that list, give its SKU and stock."))
 	checkKept(t, text, out)
 	containsAll(t, out, `"sku": "SKU-13052"`) // 3000 + 1436*7
+}
+
+// Omitted runs between kept items are marked where they were, with their
+// positions, so a kept item's place in the list can be read off; with too
+// many runs to mark, the final note lists where the kept items stand.
+func TestGapNotesMarkPositions(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("[\n")
+	for i := range 137 {
+		if i > 0 {
+			sb.WriteString(",\n")
+		}
+		status := "ok"
+		if i == 39 || i == 90 {
+			status = "failed"
+		}
+		fmt.Fprintf(&sb, `  {"sku": "SKU-%04d", "status": %q, "note": "restocked from the central warehouse"}`, 1000+i, status)
+	}
+	sb.WriteString("\n]\n")
+	text := sb.String()
+	out := mustCompress(t, input(text, "Which items failed?"))
+	checkKept(t, text, out)
+	its := items(t, out)
+	// Count positions through the gap notes: the failed items must sit
+	// at 40 and 91.
+	pos := 0
+	for _, it := range its {
+		var n struct {
+			Omitted string `json:"_omitted"`
+		}
+		if isNote(it) {
+			if err := json.Unmarshal([]byte(it), &n); err == nil {
+				var from, to int
+				if _, err := fmt.Sscanf(n.Omitted, "items %d–%d omitted", &from, &to); err == nil {
+					pos = to
+					continue
+				}
+				if _, err := fmt.Sscanf(n.Omitted, "item %d omitted", &from); err == nil {
+					pos = from
+					continue
+				}
+			}
+			continue
+		}
+		pos++
+		if strings.Contains(it, `"failed"`) && pos != 40 && pos != 91 {
+			t.Errorf("a failed item reads as item %d", pos)
+		}
+	}
+
+	// A long list kept sparsely: the final note says where the kept items
+	// stand.
+	sb.Reset()
+	sb.WriteString("[")
+	for i := range 5000 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `{"id":%d,"v":"value-%d"}`, i, i%97)
+	}
+	sb.WriteString("]")
+	out = mustCompress(t, input(sb.String(), ""))
+	if _, note := checkKept(t, sb.String(), out); !strings.Contains(note, "kept: 1, 9, 17,") {
+		t.Errorf("final note does not place the kept items: %s", note)
+	}
 }
