@@ -212,6 +212,10 @@ func (p *plan) mark() {
 	}
 	firstOfCluster := map[int32]int{}
 	lastOfCluster := map[int32]int{}
+	// problemsIn counts a cluster's problem lines: in a shape shared by
+	// passes and failures ("--- PASS: x", "--- FAIL: y") the failures are
+	// few even when the shape is not.
+	problemsIn := map[int32]int{}
 	for i := 0; i < n; i++ {
 		if p.sev[i] == lines.NoSignal {
 			continue
@@ -221,6 +225,9 @@ func (p *plan) mark() {
 			firstOfCluster[id] = i
 		}
 		lastOfCluster[id] = i
+		if p.sev[i] == lines.Problem && !p.demoted[i] {
+			problemsIn[id]++
+		}
 	}
 	problemLimit := 24
 	if aggressive {
@@ -249,7 +256,7 @@ func (p *plan) mark() {
 		}
 		// A problem repeated a few times is a list of problems (every
 		// failing file); repeated many times it is one problem seen often.
-		few := p.cl.size(i) <= problemLimit
+		few := problemsIn[id] <= problemLimit
 		ends := firstOfCluster[id] == i || lastOfCluster[id] == i && !aggressive
 		switch {
 		case p.sev[i] == lines.Problem && (few || ends):
@@ -521,7 +528,8 @@ func (p *plan) foldUnits() {
 			// first ones, then the last), so that distinct failures stay
 			// quotable; a wall of them keeps the same few and a note.
 			keepFirst, keepLast := 1, 0
-			if p.hasProblem(ex) {
+			problem := p.hasProblem(ex)
+			if problem {
 				// As many as fit in two fifths of the budget, up to four,
 				// and the last one.
 				keepFirst, keepLast = 4, 1
@@ -537,7 +545,6 @@ func (p *plan) foldUnits() {
 					}
 				}
 			}
-			problem := keepLast > 0 || keepFirst > 1
 			var rest []unit
 			for k, ui := range g {
 				u := level[ui]
@@ -564,9 +571,9 @@ func (p *plan) foldUnits() {
 
 // fillProblemGroup decides how the problem reports of a group beyond its
 // exemplars compete for the budget. Their key lines — each report's
-// headline and problem lines: what failed, where, and how — come first
-// when they fit in a good part of the budget (a list of distinct
-// failures); otherwise (a wall of one failure seen many times) they are
+// headline and problem lines: what failed, where, and how — are kept when
+// they are few, and come first when they fit in a good part of the budget
+// (a list of distinct failures); otherwise (a wall of one failure seen many times) they are
 // left to the note, which names what varies. Whole reports then fill what
 // the budget leaves, in order.
 func (p *plan) fillProblemGroup(rest []unit) {
@@ -579,11 +586,15 @@ func (p *plan) fillProblemGroup(rest []unit) {
 		}
 	}
 	boostKeys := keyBytes <= p.in.Budget.Bytes*3/5
+	// Key lines that fit in a quarter of the budget are a short list of
+	// distinct failures: every one of them stays.
+	mustKeys := keyBytes <= p.in.Budget.Bytes/4
 	for k, u := range rest {
 		order := float64(k) / 1000
 		for j := u.start; j < u.end; j++ {
 			if boostKeys && p.keyLine(u, j) {
 				p.prio[j] = max(p.prio[j], prioDemotedProblem+20-order)
+				p.must[j] = p.must[j] || mustKeys
 			}
 		}
 		p.wholeUnits = append(p.wholeUnits, wholeUnit{u: u, prio: prioDemotedProblem - order})

@@ -264,3 +264,40 @@ func TestOrdinalLineKept(t *testing.T) {
 	checkInvariants(t, in, out)
 	mustContain(t, out, "step 1233: copied chunk 3699 to replica-3\n")
 }
+
+// Test suites printed alike form a group of reports; when the first fills
+// much of the budget, the others are folded, but the lines naming their
+// failures — few among their passes — are all kept.
+func TestFailuresOfFoldedSuitesKept(t *testing.T) {
+	var sb strings.Builder
+	failing := map[string]bool{}
+	for s, suite := range []string{"TestParse", "TestMatch", "TestWindow"} {
+		for i := range 40 {
+			fmt.Fprintf(&sb, "=== RUN   %s/case_%02d\n", suite, i)
+			if (i+s*7)%17 == 5 {
+				fmt.Fprintf(&sb, "    %s_test.go:%d: got %d, want %d\n", strings.ToLower(suite[4:]), 40+i, i, i+1)
+			}
+		}
+		fmt.Fprintf(&sb, "--- FAIL: %s (0.00s)\n", suite)
+		for i := range 40 {
+			if (i+s*7)%17 == 5 {
+				name := fmt.Sprintf("%s/case_%02d", suite, i)
+				failing[name] = true
+				fmt.Fprintf(&sb, "    --- FAIL: %s (0.00s)\n", name)
+			} else {
+				fmt.Fprintf(&sb, "    --- PASS: %s/case_%02d (0.00s)\n", suite, i)
+			}
+		}
+	}
+	sb.WriteString("FAIL\nFAIL\texample.com/sched\t0.004s\n")
+	text := sb.String()
+	in := input(text, "Run the whole test suite verbosely.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not folded")
+	}
+	checkInvariants(t, in, out)
+	for name := range failing {
+		mustContain(t, out, "--- FAIL: "+name+" (0.00s)")
+	}
+}
