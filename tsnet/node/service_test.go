@@ -210,4 +210,3 @@ func TestServiceNeedsTag(t *testing.T) {
 		}
 	}
 }
-
