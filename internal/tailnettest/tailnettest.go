@@ -272,6 +272,8 @@ func (tn *Tailnet) Close() error {
 		}
 	}
 	if tn.controlHS != nil {
+		tn.conns.down.Store(false)
+		tn.conns.release()
 		tn.conns.closeAll()
 		tn.controlHS.Close()
 		tn.controlHS = nil
@@ -298,8 +300,8 @@ func (tn *Tailnet) Close() error {
 }
 
 // StopControl takes the coordination server off the network, as an outage
-// would: every node's control connection is dropped and new ones are
-// closed as soon as they are accepted, until StartControl. DERP and STUN
+// would: every node's control connection is dropped and new ones are held
+// unanswered, until StartControl. DERP and STUN
 // keep running, so nodes keep talking to the peers they know. The harness
 // makes no Service decisions meanwhile.
 func (tn *Tailnet) StopControl() {
@@ -314,6 +316,7 @@ func (tn *Tailnet) StopControl() {
 // usual backoff and fetch fresh netmaps.
 func (tn *Tailnet) StartControl() {
 	tn.conns.down.Store(false)
+	tn.conns.release()
 	tn.svcMu.Lock()
 	tn.svc.controlOff = false
 	tn.svcMu.Unlock()
@@ -677,9 +680,22 @@ func (tn *Tailnet) addGrants(res *tailcfg.MapResponse, _ *tailcfg.MapRequest) {
 // make nodes fetch a fresh netmap.
 type trackingListener struct {
 	net.Listener
-	down  atomic.Bool // StopControl: refuse every connection
+	down  atomic.Bool // StopControl: hold every new connection unanswered
 	mu    sync.Mutex
 	conns map[*trackedConn]struct{}
+	held  []net.Conn // accepted while down
+}
+
+// release closes the connections held during an outage, so their nodes
+// retry at once.
+func (l *trackingListener) release() {
+	l.mu.Lock()
+	held := l.held
+	l.held = nil
+	l.mu.Unlock()
+	for _, c := range held {
+		c.Close()
+	}
 }
 
 type trackedConn struct {
@@ -690,7 +706,11 @@ type trackedConn struct {
 func (l *trackingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	for err == nil && l.down.Load() {
-		c.Close()
+		// Hold it unanswered, as a partitioned server would: the node's
+		// attempt hangs instead of failing fast and piling up backoff.
+		l.mu.Lock()
+		l.held = append(l.held, c)
+		l.mu.Unlock()
 		c, err = l.Listener.Accept()
 	}
 	if err != nil {

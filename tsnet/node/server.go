@@ -128,8 +128,9 @@ type Config struct {
 	// one name, http://NAME.<tailnet>.ts.net/, and the tailnet sends each
 	// caller to one of them. The node must be tagged, and the tailnet policy
 	// must approve it as a host (autoApprovers "services", or an admin in
-	// the console). Each Service is advertised on port 80, and 443 with
-	// HTTPS (tsnet terminates TLS); tsnet forwards its connections over a
+	// the console). Each Service is advertised on Addr's port (80 by
+	// default), and 443 with HTTPS (tsnet terminates TLS); tsnet forwards
+	// its connections over a
 	// loopback socket with a PROXY header, so handlers and WhoIs see the
 	// caller's own tailnet address, never the Service's.
 	Services []string
@@ -467,7 +468,7 @@ func (s *Server) listenServices() ([]net.Listener, []*tsnet.ServiceListener, err
 	var sls []*tsnet.ServiceListener
 	fqdns := map[string]string{}
 	for _, name := range s.cfg.Services {
-		for _, port := range servicePorts(s.cfg.HTTPS) {
+		for _, port := range servicePorts(s.cfg.Addr, s.cfg.HTTPS) {
 			ln, sl, err := s.listenService(name, port)
 			if err != nil {
 				for _, sl := range slices.Backward(sls) {
@@ -777,7 +778,11 @@ func (s *Server) ServiceURLs(name string) []string {
 	if fqdn == "" {
 		return nil
 	}
-	urls := []string{"http://" + fqdn}
+	plain := "http://" + fqdn
+	if s.cfg.Addr != ":80" {
+		plain += s.cfg.Addr
+	}
+	urls := []string{plain}
 	if s.cfg.HTTPS {
 		urls = append(urls, "https://"+fqdn)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,14 +33,17 @@ func CheckServiceName(name string) error {
 	return nil
 }
 
-// servicePorts are the ports a Service host advertises: every host of a
-// Service must advertise all of its ports, so every replica runs with the
-// same -https setting.
-func servicePorts(https bool) []uint16 {
-	if https {
-		return []uint16{80, 443}
+// servicePorts are the ports a Service host advertises: the node's plain
+// HTTP port (Config.Addr), and 443 with HTTPS. Every host of a Service must
+// advertise all of its ports, so every replica runs with the same -addr
+// and -https.
+func servicePorts(addr string, https bool) []uint16 {
+	_, p, _ := net.SplitHostPort(addr)
+	plain, _ := strconv.ParseUint(p, 10, 16)
+	if https && plain != 443 {
+		return []uint16{uint16(plain), 443}
 	}
-	return []uint16{80}
+	return []uint16{uint16(plain)}
 }
 
 // listenService advertises name on port and returns the listener tsnet
@@ -50,7 +54,7 @@ func servicePorts(https bool) []uint16 {
 func (s *Server) listenService(name string, port uint16) (net.Listener, *tsnet.ServiceListener, error) {
 	sl, err := s.ts.ListenService(name, tsnet.ServiceModeTCP{
 		Port:                 port,
-		TerminateTLS:         port == 443,
+		TerminateTLS:         port == 443 && s.cfg.HTTPS,
 		PROXYProtocolVersion: 2,
 	})
 	if errors.Is(err, tsnet.ErrUntaggedServiceHost) {
