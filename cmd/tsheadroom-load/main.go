@@ -241,6 +241,9 @@ func printReport(w io.Writer, r *report, src, mode string, shutdowns []string) {
 	fmt.Fprintf(w, "latency:     p50 %v  p95 %v  p99 %v  max %v\n", r.P50.Round(10*time.Microsecond), r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "answers:     modify %d, allow %d; non-200 %d; transport errors %d; corrupt %d (%d distinct answers checked)\n",
 		r.Answers["modify"], r.Answers["allow"], r.Non200, r.TransportErrs, r.Corrupt, r.Distinct)
+	for _, name := range slices.Sorted(maps.Keys(r.Unstable)) {
+		fmt.Fprintf(w, "unstable:    %s got %d different answers\n", name, r.Unstable[name])
+	}
 	if len(r.ServerOutcome) > 0 {
 		var parts []string
 		for _, k := range slices.Sorted(maps.Keys(r.ServerOutcome)) {
@@ -250,6 +253,9 @@ func printReport(w io.Writer, r *report, src, mode string, shutdowns []string) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.PeakRSS)) {
 		fmt.Fprintf(w, "peak RSS:    %s %s\n", name, mib(r.PeakRSS[name]))
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.CPUPerCall)) {
+		fmt.Fprintf(w, "CPU/call:    %s %v (load generator %v)\n", name, r.CPUPerCall[name].Round(time.Microsecond), r.LoaderCPU.Round(time.Microsecond))
 	}
 	if n := len(r.Samples); n > 0 {
 		first, last := r.Samples[0], r.Samples[n-1]

@@ -69,11 +69,20 @@ type report struct {
 	TransportErrs int                `json:"transport_errors"` // no HTTP answer at all
 	Corrupt       int                `json:"corrupt"`          // modify bodies that broke an invariant
 	FirstProblems []string           `json:"first_problems,omitempty"`
-	Distinct      int                `json:"distinct_answers"`          // distinct answers per body, summed
+	Distinct      int                `json:"distinct_answers"` // distinct answers per body, summed
+	// Unstable names the bodies that got more than one distinct answer: a
+	// deterministic engine gives one, so that every replica, warm or cold,
+	// answers a turn with the same bytes and prompt caches keep hitting.
+	Unstable      map[string]int     `json:"unstable,omitempty"`
 	ServerOutcome map[string]float64 `json:"server_outcomes,omitempty"` // tsheadroom_requests_by_outcome deltas
 	PeakRSS       map[string]int     `json:"peak_rss_bytes,omitempty"`  // VmHWM at the end
-	Samples       []sample           `json:"samples"`
-	LoadAvg       [2]string          `json:"loadavg_start_end"`
+	// CPUPerCall is the servers' CPU time (user+system, from /proc) over
+	// the run divided by the calls: a figure other work on a shared
+	// machine skews far less than calls per second.
+	CPUPerCall map[string]time.Duration `json:"cpu_per_call,omitempty"`
+	LoaderCPU  time.Duration            `json:"loader_cpu_per_call,omitempty"` // this process's
+	Samples    []sample                 `json:"samples"`
+	LoadAvg    [2]string                `json:"loadavg_start_end"`
 }
 
 // verified remembers answers already checked: the native engine is
@@ -132,6 +141,13 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 	}
 	rep.MeanBodyBytes = total / len(cfg.bodies)
 
+	cpu0 := map[string]time.Duration{}
+	for _, t := range cfg.targets {
+		if t.pid != 0 {
+			cpu0[t.name], _ = procCPU(t.pid)
+		}
+	}
+	self0, _ := procCPU(os.Getpid())
 	ver := &verified{seen: map[[32]byte]string{}, per: map[int]int{}}
 	var (
 		next     atomic.Int64 // calls handed out
@@ -222,8 +238,14 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 	}
 	rep.Latency = map[string]float64{"p50": ms(rep.P50), "p95": ms(rep.P95), "p99": ms(rep.P99), "max": ms(rep.Max)}
 	rep.FirstProblems = problems
-	for _, n := range ver.per {
+	for i, n := range ver.per {
 		rep.Distinct += n
+		if n > 1 {
+			if rep.Unstable == nil {
+				rep.Unstable = map[string]int{}
+			}
+			rep.Unstable[cfg.bodies[i].name] = n
+		}
 	}
 	after := scrapeOutcomes(context.Background(), cfg)
 	if after != nil {
@@ -235,12 +257,19 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 		}
 	}
 	rep.PeakRSS = map[string]int{}
+	rep.CPUPerCall = map[string]time.Duration{}
 	for _, t := range cfg.targets {
 		if t.pid != 0 {
 			if hwm, _, err := procMemory(t.pid); err == nil {
 				rep.PeakRSS[t.name] = hwm
 			}
+			if c, err := procCPU(t.pid); err == nil && rep.Calls > 0 {
+				rep.CPUPerCall[t.name] = (c - cpu0[t.name]) / time.Duration(rep.Calls)
+			}
 		}
+	}
+	if c, err := procCPU(os.Getpid()); err == nil && rep.Calls > 0 {
+		rep.LoaderCPU = (c - self0) / time.Duration(rep.Calls)
 	}
 	rep.LoadAvg[1] = loadAvg()
 	return rep, nil
@@ -368,6 +397,27 @@ func procMemory(pid int) (hwm, rss int, err error) {
 		}
 	}
 	return hwm, rss, nil
+}
+
+// procCPU is a process's CPU time so far, user and system, from
+// /proc/PID/stat (in clock ticks, 100 a second on Linux).
+func procCPU(pid int) (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	// After the command: state(0) ppid ... utime(11) stime(12).
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("bad /proc/%d/stat", pid)
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
 }
 
 // loadAvg is the 1-minute load average and the runnable/total task counts
