@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tsheadroom/tsheadroom/internal/logtest"
 	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
@@ -38,24 +39,7 @@ type proc struct {
 	base string // http://127.0.0.1:PORT
 	done chan struct{}
 	err  error // Wait's result, once done is closed
-	logs *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs *logtest.Buffer
 }
 
 // startProc starts tsheadroom on a free loopback port with args and waits
@@ -66,7 +50,7 @@ func startProc(t *testing.T, args ...string) *proc {
 	addr := freeLoopbackAddr(t)
 	cmd := exec.Command(os.Args[0], append([]string{"-tailnet=false", "-local-addr", addr}, args...)...)
 	cmd.Env = append(os.Environ(), asMainEnv+"=1")
-	p := &proc{t: t, cmd: cmd, base: "http://" + addr, done: make(chan struct{}), logs: &syncBuffer{}}
+	p := &proc{t: t, cmd: cmd, base: "http://" + addr, done: make(chan struct{}), logs: &logtest.Buffer{}}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -239,20 +223,19 @@ func (p *proc) rss(t *testing.T) int {
 	return 0
 }
 
-// terminate sends SIGTERM and waits for the exit; it returns Wait's error
-// and how long the process took.
-func (p *proc) terminate(t *testing.T, limit time.Duration) (error, time.Duration) {
+// terminate sends SIGTERM and waits, at most limit, for the exit; it
+// returns Wait's error.
+func (p *proc) terminate(t *testing.T, limit time.Duration) error {
 	t.Helper()
-	start := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-p.done:
-		return p.err, time.Since(start)
+		return p.err
 	case <-time.After(limit):
 		t.Fatalf("still running %v after SIGTERM", limit)
-		return nil, 0
+		return nil
 	}
 }
 
@@ -402,8 +385,7 @@ func TestWorkerFaults(t *testing.T) {
 	}
 
 	last := p.children(t)
-	err, _ := p.terminate(t, 30*time.Second)
-	if err != nil {
+	if err := p.terminate(t, 30*time.Second); err != nil {
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
 	for _, pid := range last {
@@ -567,7 +549,7 @@ func TestSlowClients(t *testing.T) {
 	}
 	stopSlow()
 	p.waitGoroutines(t, g0+2)
-	if err, _ := p.terminate(t, 30*time.Second); err != nil {
+	if err := p.terminate(t, 30*time.Second); err != nil {
 		t.Errorf("exit: %v", err)
 	}
 }

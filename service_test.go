@@ -9,23 +9,30 @@ import (
 	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
 )
 
-// hookUntil posts the sample call to url from n until it is answered 200
-// with a modify, and fails the test when that does not happen before ctx
-// ends. A Service answers only once its approval reached the caller.
-func hookUntil(t *testing.T, ctx context.Context, n *tailnettest.Node, url string, sample []byte) {
+// until sends method url (with body) from n until the answer has status
+// code and a body containing want, and fails the test when that does not
+// happen before ctx ends. A Service answers only once its approval reached
+// the caller; readiness reports change a moment after what they report.
+func until(t *testing.T, ctx context.Context, n *tailnettest.Node, method, url string, body []byte, code int, want string) {
 	t.Helper()
 	var last string
 	for ctx.Err() == nil {
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		code, body, err := tryCall(rctx, n, "POST", url, sample)
+		c, b, err := tryCall(rctx, n, method, url, body)
 		cancel()
-		if err == nil && code == 200 && strings.HasPrefix(body, `{"action":"modify"`) {
+		if err == nil && c == code && strings.Contains(b, want) {
 			return
 		}
-		last = describe(code, body, err)
+		last = describe(c, b, err)
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s never answered modify (last: %s)", url, last)
+	t.Fatalf("%s %s never answered %d with %q (last: %s)", method, url, code, want, last)
+}
+
+// hookUntil posts the sample call until it is answered with a modify.
+func hookUntil(t *testing.T, ctx context.Context, n *tailnettest.Node, url string, sample []byte) {
+	t.Helper()
+	until(t, ctx, n, "POST", url, sample, 200, `{"action":"modify"`)
 }
 
 // TestServiceReplicas runs two replicas of one Tailscale Service: a caller
@@ -122,7 +129,7 @@ func TestControlOutage(t *testing.T) {
 			tailnet.StartControl()
 		}
 	}()
-	waitBody(t, ctx, aperture, svc.url("http", "/readyz"), 200, "coordination server unreachable")
+	until(t, ctx, aperture, "GET", svc.url("http", "/readyz"), nil, 200, "coordination server unreachable")
 	for _, url := range []string{svc.url("http", "/"), svcURL + "/"} {
 		for range 3 {
 			if code, body := call(t, ctx, aperture, "POST", url, sample); code != 200 || !strings.Contains(body, `"modify"`) {
@@ -133,28 +140,10 @@ func TestControlOutage(t *testing.T) {
 
 	tailnet.StartControl()
 	stopped = false
-	waitBody(t, ctx, aperture, svc.url("http", "/readyz"), 200, "coordination server connected")
+	until(t, ctx, aperture, "GET", svc.url("http", "/readyz"), nil, 200, "coordination server connected")
 	late := tailnet.MustAddNode(t, ctx, "outage-late", "tag:aperture")
 	hookUntil(t, ctx, late, svc.url("http", "/"), sample)
 	hookUntil(t, ctx, late, svcURL+"/", sample)
-}
-
-// waitBody polls url from n until it answers code with a body containing
-// want.
-func waitBody(t *testing.T, ctx context.Context, n *tailnettest.Node, url string, code int, want string) {
-	t.Helper()
-	var last string
-	for ctx.Err() == nil {
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		c, body, err := tryCall(rctx, n, "GET", url, nil)
-		cancel()
-		if err == nil && c == code && strings.Contains(body, want) {
-			return
-		}
-		last = describe(c, body, err)
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s never answered %d with %q (last: %s)", url, code, want, last)
 }
 
 func pick(m map[string]float64, prefix string) map[string]float64 {

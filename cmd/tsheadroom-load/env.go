@@ -34,47 +34,50 @@ type serverProc struct {
 }
 
 // startLoopback starts the -server binary on a free loopback port.
-func startLoopback(ctx context.Context, o options) (_ *environment, err error) {
+func startLoopback(ctx context.Context, o options) (*environment, error) {
 	if o.replicas != 1 || o.service != "" {
 		return nil, errors.New("-replicas and -service need the in-process tailnet: run TestLoadTailnet (see the package doc)")
 	}
-	env, bin, err := newEnvironment(o)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			env.close()
-		}
-	}()
+	return newEnvironment(o, func(env *environment, bin string) error { return env.startLoopback(ctx, o, bin) })
+}
+
+func (env *environment) startLoopback(ctx context.Context, o options, bin string) error {
 	addr, err := freeLoopbackAddr()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p, err := env.spawn("server", bin, nil, o.verbose, append([]string{"-tailnet=false", "-local-addr", addr}, strings.Fields(o.serverArgs)...))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	env.client = newClient(o.concurrency, nil)
 	base := "http://" + addr
 	if err := waitOK(ctx, env.client, base+"/healthz", p); err != nil {
-		return nil, err
+		return err
 	}
 	env.hookURL = base + "/"
 	env.targets = []target{{name: "server", hookURL: base + "/", metricsURL: base + "/metrics", pid: p.cmd.Process.Pid}}
-	return env, nil
+	return nil
 }
 
-func newEnvironment(o options) (*environment, string, error) {
+// newEnvironment makes an environment with a private directory and has
+// fill start what it holds, given the -server binary's absolute path; if
+// fill fails, whatever it started is stopped again.
+func newEnvironment(o options, fill func(env *environment, bin string) error) (*environment, error) {
 	bin, err := filepath.Abs(o.server)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "tsheadroom-load-")
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return &environment{dir: dir}, bin, nil
+	env := &environment{dir: dir}
+	if err := fill(env, bin); err != nil {
+		env.close()
+		return nil, err
+	}
+	return env, nil
 }
 
 func (env *environment) spawn(name, bin string, extraEnv []string, verbose bool, args []string) (*serverProc, error) {

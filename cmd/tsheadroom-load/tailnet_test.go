@@ -27,71 +27,66 @@ const (
 // hosting o.service when it is set; calls go to the Service's name then,
 // else to the first server.
 func startTailnet() starter {
-	return func(ctx context.Context, o options) (_ *environment, err error) {
+	return func(ctx context.Context, o options) (*environment, error) {
 		if o.replicas < 1 {
 			return nil, fmt.Errorf("-replicas must be at least 1")
 		}
-		env, bin, err := newEnvironment(o)
-		if err != nil {
-			return nil, err
-		}
-		defer func() {
-			if err != nil {
-				env.close()
-			}
-		}()
-		tn, err := tailnettest.New(tailnettest.Options{})
-		if err != nil {
-			return nil, err
-		}
-		env.onClose = append(env.onClose, func() { tn.Close() })
-		upCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		loader, err := tn.AddNode(upCtx, tailnettest.NodeOptions{Hostname: "load", Tags: []string{clientTag}})
-		if err != nil {
-			return nil, err
-		}
-		env.client = newClient(o.concurrency, &http.Transport{DialContext: loader.Server.Dial})
-		if o.service != "" {
-			if err := tn.AutoApproveService(o.service, serverTag); err != nil {
-				return nil, err
-			}
-		}
-		// The servers are separate processes: they need the process
-		// settings the harness applies to itself (loopback-only endpoints,
-		// no port mapping, never the real control plane).
-		tsEnv := []string{"TS_DISABLE_PORTMAPPER=1", "TS_DEBUG_OMIT_LOCAL_ADDRS=1", "TS_PANIC_IF_HIT_MAIN_CONTROL=1"}
-		for i := range o.replicas {
-			name := "tsheadroom"
-			if o.replicas > 1 {
-				name = fmt.Sprintf("tsheadroom-%d", i+1)
-			}
-			args := []string{"-hostname", name, "-state-dir", filepath.Join(env.dir, name),
-				"-control-url", tn.ControlURL(), "-advertise-tags", serverTag,
-				"-hook-tags", clientTag, "-metrics-tags", clientTag}
-			if o.service != "" {
-				args = append(args, "-service", o.service)
-			}
-			p, err := env.spawn(name, bin, tsEnv, o.verbose, append(args, strings.Fields(o.serverArgs)...))
-			if err != nil {
-				return nil, err
-			}
-			base := "http://" + tn.FQDN(name)
-			if err := waitOK(upCtx, env.client, base+"/healthz", p); err != nil {
-				return nil, err
-			}
-			env.targets = append(env.targets, target{name: name, hookURL: base + "/", metricsURL: base + "/metrics", pid: p.cmd.Process.Pid})
-		}
-		env.hookURL = env.targets[0].hookURL
-		if o.service != "" {
-			base := "http://" + tn.FQDNOfService(o.service)
-			if err := waitOK(upCtx, env.client, base+"/healthz", nil); err != nil {
-				return nil, fmt.Errorf("service %s: %w", o.service, err)
-			}
-			env.hookURL = base + "/"
-		}
-		return env, nil
+		return newEnvironment(o, func(env *environment, bin string) error { return startTailnetIn(ctx, o, env, bin) })
 	}
+}
+
+func startTailnetIn(ctx context.Context, o options, env *environment, bin string) error {
+	tn, err := tailnettest.New(tailnettest.Options{})
+	if err != nil {
+		return err
+	}
+	env.onClose = append(env.onClose, func() { tn.Close() })
+	upCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	loader, err := tn.AddNode(upCtx, tailnettest.NodeOptions{Hostname: "load", Tags: []string{clientTag}})
+	if err != nil {
+		return err
+	}
+	env.client = newClient(o.concurrency, &http.Transport{DialContext: loader.Server.Dial})
+	if o.service != "" {
+		if err := tn.AutoApproveService(o.service, serverTag); err != nil {
+			return err
+		}
+	}
+	// The servers are separate processes: they need the process
+	// settings the harness applies to itself (loopback-only endpoints,
+	// no port mapping, never the real control plane).
+	tsEnv := []string{"TS_DISABLE_PORTMAPPER=1", "TS_DEBUG_OMIT_LOCAL_ADDRS=1", "TS_PANIC_IF_HIT_MAIN_CONTROL=1"}
+	for i := range o.replicas {
+		name := "tsheadroom"
+		if o.replicas > 1 {
+			name = fmt.Sprintf("tsheadroom-%d", i+1)
+		}
+		args := []string{"-hostname", name, "-state-dir", filepath.Join(env.dir, name),
+			"-control-url", tn.ControlURL(), "-advertise-tags", serverTag,
+			"-hook-tags", clientTag, "-metrics-tags", clientTag}
+		if o.service != "" {
+			args = append(args, "-service", o.service)
+		}
+		p, err := env.spawn(name, bin, tsEnv, o.verbose, append(args, strings.Fields(o.serverArgs)...))
+		if err != nil {
+			return err
+		}
+		base := "http://" + tn.FQDN(name)
+		if err := waitOK(upCtx, env.client, base+"/healthz", p); err != nil {
+			return err
+		}
+		env.targets = append(env.targets, target{name: name, hookURL: base + "/", metricsURL: base + "/metrics", pid: p.cmd.Process.Pid})
+	}
+	env.hookURL = env.targets[0].hookURL
+	if o.service != "" {
+		base := "http://" + tn.FQDNOfService(o.service)
+		if err := waitOK(upCtx, env.client, base+"/healthz", nil); err != nil {
+			return fmt.Errorf("service %s: %w", o.service, err)
+		}
+		env.hookURL = base + "/"
+	}
+	return nil
 }
 
 // serverBinary returns the tsheadroom binary to drive: $TSHEADROOM_LOAD_SERVER,

@@ -139,7 +139,7 @@ func (tn *Tailnet) holdMapRequest(req *tailcfg.MapRequest) (done func()) {
 			go tn.refreshServices(nk)
 		}
 	}
-	if !req.Stream || req.ReadOnly {
+	if !req.Stream {
 		return nil
 	}
 	tn.svcMu.Lock()
