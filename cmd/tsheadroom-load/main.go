@@ -66,6 +66,7 @@ type options struct {
 	window      int
 	callTimeout time.Duration
 	jsonOut     bool
+	dump        string
 	verbose     bool
 }
 
@@ -99,6 +100,7 @@ func flagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.window, "window", 1000, "sample the servers' memory and goroutines every this many calls")
 	fs.DurationVar(&o.callTimeout, "call-timeout", 30*time.Second, "give up on one call after this long (a transport error)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	fs.StringVar(&o.dump, "dump", "", "write the distinct answers of bodies that got more than one into this directory (NAME.N.json)")
 	fs.BoolVar(&o.verbose, "v", false, "show the servers' logs")
 	return fs
 }
@@ -143,6 +145,11 @@ func run(ctx context.Context, o options, start starter, out io.Writer) error {
 	var shutdowns []string
 	if env != nil {
 		shutdowns = env.stop()
+	}
+	if o.dump != "" {
+		if err := dumpUnstable(o.dump, rep); err != nil {
+			return err
+		}
 	}
 	if o.jsonOut {
 		e := json.NewEncoder(out)
@@ -257,12 +264,21 @@ func printReport(w io.Writer, r *report, src, mode string, shutdowns []string) {
 	for _, name := range slices.Sorted(maps.Keys(r.CPUPerCall)) {
 		fmt.Fprintf(w, "CPU/call:    %s %v (load generator %v)\n", name, r.CPUPerCall[name].Round(time.Microsecond), r.LoaderCPU.Round(time.Microsecond))
 	}
-	if n := len(r.Samples); n > 0 {
-		first, last := r.Samples[0], r.Samples[n-1]
-		for _, name := range slices.Sorted(maps.Keys(first.Goroutines)) {
-			fmt.Fprintf(w, "drift:       %s after %d calls: RSS %s, %d goroutines; after %d calls: RSS %s, %d goroutines\n",
-				name, first.Calls, mib(first.RSSBytes[name]), first.Goroutines[name], last.Calls, mib(last.RSSBytes[name]), last.Goroutines[name])
+	// Drift: the first window against the last one taken while calls
+	// were still running (the one at the very end sees them drained), and
+	// the servers at rest after the run.
+	under := r.Samples
+	if n := len(under); n > 1 && under[n-1].Calls >= r.Calls {
+		under = under[:n-1]
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Idle.Goroutines)) {
+		state := func(s sample) string {
+			return fmt.Sprintf("RSS %s, %d goroutines", mib(s.RSSBytes[name]), s.Goroutines[name])
 		}
+		if n := len(under); n > 0 {
+			fmt.Fprintf(w, "drift:       %s under load after %d calls: %s; after %d calls: %s\n", name, under[0].Calls, state(under[0]), under[n-1].Calls, state(under[n-1]))
+		}
+		fmt.Fprintf(w, "at rest:     %s after the run: %s\n", name, state(r.Idle))
 	}
 	fmt.Fprintf(w, "load avg:    %s at start, %s at end\n", r.LoadAvg[0], r.LoadAvg[1])
 	for _, s := range shutdowns {
@@ -271,4 +287,20 @@ func printReport(w io.Writer, r *report, src, mode string, shutdowns []string) {
 	for _, p := range r.FirstProblems {
 		fmt.Fprintf(w, "problem:     %s\n", p)
 	}
+}
+
+// dumpUnstable writes each unstable body's distinct answers to dir, to
+// diff them.
+func dumpUnstable(dir string, r *report) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, answers := range r.UnstableAnswers {
+		for i, a := range answers {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s.%d.json", name, i+1)), a, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -73,16 +73,21 @@ type report struct {
 	// Unstable names the bodies that got more than one distinct answer: a
 	// deterministic engine gives one, so that every replica, warm or cold,
 	// answers a turn with the same bytes and prompt caches keep hitting.
-	Unstable      map[string]int     `json:"unstable,omitempty"`
-	ServerOutcome map[string]float64 `json:"server_outcomes,omitempty"` // tsheadroom_requests_by_outcome deltas
-	PeakRSS       map[string]int     `json:"peak_rss_bytes,omitempty"`  // VmHWM at the end
+	Unstable map[string]int `json:"unstable,omitempty"`
+	// UnstableAnswers holds, per unstable body, its first distinct answers.
+	UnstableAnswers map[string][][]byte `json:"-"`
+	ServerOutcome   map[string]float64  `json:"server_outcomes,omitempty"` // tsheadroom_requests_by_outcome deltas
+	PeakRSS         map[string]int      `json:"peak_rss_bytes,omitempty"`  // VmHWM at the end
 	// CPUPerCall is the servers' CPU time (user+system, from /proc) over
 	// the run divided by the calls: a figure other work on a shared
 	// machine skews far less than calls per second.
 	CPUPerCall map[string]time.Duration `json:"cpu_per_call,omitempty"`
 	LoaderCPU  time.Duration            `json:"loader_cpu_per_call,omitempty"` // this process's
 	Samples    []sample                 `json:"samples"`
-	LoadAvg    [2]string                `json:"loadavg_start_end"`
+	// Idle is a sample taken a second after the last call, with nothing in
+	// flight: what the servers hold at rest after the run.
+	Idle    sample    `json:"idle"`
+	LoadAvg [2]string `json:"loadavg_start_end"`
 }
 
 // verified remembers answers already checked: the native engine is
@@ -92,7 +97,11 @@ type verified struct {
 	mu   sync.Mutex
 	seen map[[32]byte]string // sha256(body index, answer) -> outcome, "" when it failed
 	per  map[int]int         // body index -> distinct answers
+	keep map[int][][]byte    // body index -> its first distinct answers, for -dump
 }
+
+// maxKept bounds the distinct answers kept per body for -dump.
+const maxKept = 4
 
 func (v *verified) check(i int, b body, answer []byte) (string, error) {
 	h := sha256.New()
@@ -111,12 +120,18 @@ func (v *verified) check(i int, b body, answer []byte) (string, error) {
 	}
 	out, err := b.ck.outcome(answer)
 	v.mu.Lock()
-	if err != nil {
-		v.seen[key] = ""
-	} else {
+	// Two callers may have checked the same new answer at once: count it
+	// once.
+	if _, dup := v.seen[key]; !dup {
 		v.seen[key] = out
+		if err != nil {
+			v.seen[key] = ""
+		}
+		v.per[i]++
+		if len(v.keep[i]) < maxKept {
+			v.keep[i] = append(v.keep[i], bytes.Clone(answer))
+		}
 	}
-	v.per[i]++
 	v.mu.Unlock()
 	if err != nil {
 		return out, fmt.Errorf("%s: %w", b.name, err)
@@ -148,7 +163,7 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 		}
 	}
 	self0, _ := procCPU(os.Getpid())
-	ver := &verified{seen: map[[32]byte]string{}, per: map[int]int{}}
+	ver := &verified{seen: map[[32]byte]string{}, per: map[int]int{}, keep: map[int][][]byte{}}
 	var (
 		next     atomic.Int64 // calls handed out
 		done     atomic.Int64 // calls finished
@@ -229,6 +244,8 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 	close(samples)
 	sampler.Wait()
 
+	time.Sleep(time.Second) // let the servers' connection goroutines and buffers go
+	rep.Idle = takeSample(context.WithoutCancel(ctx), cfg, len(lat))
 	rep.Calls = len(lat)
 	rep.Seconds = elapsed.Seconds()
 	rep.PerSecond = float64(rep.Calls) / elapsed.Seconds()
@@ -245,6 +262,10 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 				rep.Unstable = map[string]int{}
 			}
 			rep.Unstable[cfg.bodies[i].name] = n
+			if rep.UnstableAnswers == nil {
+				rep.UnstableAnswers = map[string][][]byte{}
+			}
+			rep.UnstableAnswers[cfg.bodies[i].name] = ver.keep[i]
 		}
 	}
 	after := scrapeOutcomes(context.Background(), cfg)

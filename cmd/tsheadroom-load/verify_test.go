@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,5 +163,30 @@ func TestRunLoad(t *testing.T) {
 	printReport(&out, rep, "samples", "test", nil)
 	if !strings.Contains(out.String(), "corrupt 0") {
 		t.Errorf("report: %s", out.String())
+	}
+}
+
+// TestVerifiedCountsOnce: the same new answer checked by many callers at
+// once is one distinct answer, not one per caller.
+func TestVerifiedCountsOnce(t *testing.T) {
+	h := nativeHook(t)
+	c := samples(t)[0]
+	ck, err := newChecker(c.Call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := h.Process(context.Background(), c.Call).Response
+	v := &verified{seen: map[[32]byte]string{}, per: map[int]int{}, keep: map[int][][]byte{}}
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			if _, err := v.check(0, body{name: c.Name, call: c.Call, ck: ck}, answer); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if v.per[0] != 1 || len(v.keep[0]) != 1 {
+		t.Errorf("one answer counted %d times (%d kept)", v.per[0], len(v.keep[0]))
 	}
 }
