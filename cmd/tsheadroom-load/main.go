@@ -67,6 +67,7 @@ type options struct {
 	callTimeout time.Duration
 	jsonOut     bool
 	dump        string
+	plainReply  bool
 	verbose     bool
 }
 
@@ -100,6 +101,7 @@ func flagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.window, "window", 1000, "sample the servers' memory and goroutines every this many calls")
 	fs.DurationVar(&o.callTimeout, "call-timeout", 30*time.Second, "give up on one call after this long (a transport error)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	fs.BoolVar(&o.plainReply, "no-gzip", false, "do not accept gzipped answers (Go clients, Aperture's among them, accept them by default)")
 	fs.StringVar(&o.dump, "dump", "", "write the distinct answers of bodies that got more than one into this directory (NAME.N.json)")
 	fs.BoolVar(&o.verbose, "v", false, "show the servers' logs")
 	return fs
@@ -137,6 +139,9 @@ func run(ctx context.Context, o options, start starter, out io.Writer) error {
 		cfg.client, cfg.hookURL, cfg.targets = env.client, env.hookURL, env.targets
 	default:
 		return errors.New("give either -url (a running server) or -server (a binary to start)")
+	}
+	if o.plainReply {
+		cfg.client.Transport.(*http.Transport).DisableCompression = true
 	}
 	rep, err := runLoad(ctx, cfg)
 	if err != nil {
