@@ -278,7 +278,7 @@ func printReport(w io.Writer, r *report, src, mode string, shutdowns []string) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Idle.Goroutines)) {
 		state := func(s sample) string {
-			return fmt.Sprintf("RSS %s, %d goroutines", mib(s.RSSBytes[name]), s.Goroutines[name])
+			return fmt.Sprintf("RSS %s (Go heap in use %s), %d goroutines", mib(s.RSSBytes[name]), mib(s.HeapBytes[name]), s.Goroutines[name])
 		}
 		if n := len(under); n > 0 {
 			fmt.Fprintf(w, "drift:       %s under load after %d calls: %s; after %d calls: %s\n", name, under[0].Calls, state(under[0]), under[n-1].Calls, state(under[n-1]))

@@ -51,6 +51,7 @@ type sample struct {
 	Calls      int            `json:"calls"`
 	RSSBytes   map[string]int `json:"rss_bytes,omitempty"`  // target -> VmRSS
 	Goroutines map[string]int `json:"goroutines,omitempty"` // target -> go_goroutines
+	HeapBytes  map[string]int `json:"heap_bytes,omitempty"` // target -> go_memstats_heap_inuse_bytes
 }
 
 // report is what one run measured.
@@ -325,7 +326,7 @@ func post(ctx context.Context, c *http.Client, url string, call []byte, timeout 
 }
 
 func takeSample(ctx context.Context, cfg loadConfig, calls int) sample {
-	s := sample{Calls: calls, RSSBytes: map[string]int{}, Goroutines: map[string]int{}}
+	s := sample{Calls: calls, RSSBytes: map[string]int{}, Goroutines: map[string]int{}, HeapBytes: map[string]int{}}
 	for _, t := range cfg.targets {
 		if t.pid != 0 {
 			if _, rss, err := procMemory(t.pid); err == nil {
@@ -334,6 +335,7 @@ func takeSample(ctx context.Context, cfg loadConfig, calls int) sample {
 		}
 		if m, err := scrapeMetrics(ctx, cfg.client, t.metricsURL); err == nil {
 			s.Goroutines[t.name] = int(m["go_goroutines"])
+			s.HeapBytes[t.name] = int(m["go_memstats_heap_inuse_bytes"])
 		}
 	}
 	return s
