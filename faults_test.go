@@ -48,7 +48,7 @@ type proc struct {
 func startProc(t *testing.T, args ...string) *proc {
 	t.Helper()
 	addr := freeLoopbackAddr(t)
-	cmd := exec.Command(os.Args[0], append([]string{"-tailnet=false", "-local-addr", addr}, args...)...)
+	cmd := exec.Command(os.Args[0], append([]string{"-tailnet=false", "-local-addr", addr, "-config", ""}, args...)...)
 	cmd.Env = append(os.Environ(), asMainEnv+"=1")
 	p := &proc{t: t, cmd: cmd, base: "http://" + addr, done: make(chan struct{}), logs: &logtest.Buffer{}}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
