@@ -757,6 +757,12 @@ func (s *Server) URLs() []string {
 		}
 		host = ips[0].String()
 	}
+	return s.baseURLs(host)
+}
+
+// baseURLs are the URLs the node serves host at: plain HTTP on Addr, and
+// HTTPS with Config.HTTPS.
+func (s *Server) baseURLs(host string) []string {
 	plain := "http://" + host
 	if s.cfg.Addr != ":80" {
 		plain += s.cfg.Addr
@@ -778,15 +784,7 @@ func (s *Server) ServiceURLs(name string) []string {
 	if fqdn == "" {
 		return nil
 	}
-	plain := "http://" + fqdn
-	if s.cfg.Addr != ":80" {
-		plain += s.cfg.Addr
-	}
-	urls := []string{plain}
-	if s.cfg.HTTPS {
-		urls = append(urls, "https://"+fqdn)
-	}
-	return urls
+	return s.baseURLs(fqdn)
 }
 
 // Status reports what the node sees of the tailnet now: whether it runs,
