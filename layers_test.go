@@ -25,7 +25,7 @@ var layers = [][]string{
 	{"hook"},
 	{"tsnet/access"},
 	{"tsnet/node"},
-	{""},
+	{"", "cmd/..."}, // the command and its tools
 }
 
 // layerOf returns the entry of layers that holds pkg and its layer.

@@ -9,6 +9,11 @@
 //	GET  /healthz   process up                    (no role)
 //	GET  /readyz    tailnet up and engine ready   (no role)
 //
+// With -service svc:NAME the node also hosts that Tailscale Service, so
+// several replicas answer at http://NAME.<tailnet>.ts.net/; the Service
+// serves the hook, /metrics and the health endpoints, while /config and
+// /debug stay on each replica's own name.
+//
 // `tsheadroom compress FILE` runs the same hook code on a saved hook call
 // without joining any tailnet.
 package main
@@ -24,6 +29,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime"
@@ -93,6 +99,7 @@ type options struct {
 	authKey       string
 	tags          string
 	controlURL    string
+	services      []string
 	https         bool
 	logUpload     bool
 	addr          string
@@ -203,7 +210,14 @@ func newFlags() (*cmdline, *options) {
 	fs.StringVar(&o.tags, "advertise-tags", "", "comma-separated ACL tags for the device, e.g. tag:tsheadroom")
 	c.envAlias("advertise-tags", "TSHEADROOM_TAGS")
 	fs.StringVar(&o.controlURL, "control-url", "", "coordination server URL (default Tailscale's; set for Headscale)")
-	fs.BoolVar(&o.https, "https", false, "also serve :443 with the tailnet's MagicDNS certificate")
+	fs.Func("service", "host the Tailscale Service `svc:NAME` too (repeatable): replicas with the same -service answer at\nhttp://NAME.<tailnet>.ts.net/ (the hook, /metrics and health); needs -advertise-tags and the policy's autoApprovers", func(v string) error {
+		if err := node.CheckServiceName(v); err != nil {
+			return err
+		}
+		o.services = append(o.services, v)
+		return nil
+	})
+	fs.BoolVar(&o.https, "https", false, "also serve :443 with the tailnet's MagicDNS certificate (and each -service on :443)")
 	fs.BoolVar(&o.logUpload, "log-upload", false, "upload the node's backend logs to Tailscale (off unless set)")
 	fs.StringVar(&o.addr, "addr", ":80", "tailnet `:port` for plain HTTP (hook, metrics, config)")
 	fs.BoolVar(&o.tailnet, "tailnet", true, "join the tailnet; off when -local-addr is given without -tailnet")
@@ -257,6 +271,9 @@ func (o *options) finish(c *cmdline, pos []string) error {
 	}
 	if o.insecureLocal && o.localAddr == "" {
 		return usagef("-insecure-local-addr needs -local-addr")
+	}
+	if len(o.services) > 0 && !o.tailnet {
+		return usagef("-service needs the tailnet (give -tailnet with -local-addr, or drop -tailnet=false)")
 	}
 	if _, err := logHandler(o.logFormat, slog.LevelInfo, io.Discard); err != nil {
 		return usagef("%v", err)
@@ -316,6 +333,8 @@ func run(ctx context.Context, o options) error {
 	m, err := metrics.New(metrics.Config{
 		Version:        version(),
 		Engine:         o.engine.name,
+		Node:           nodeName(o),
+		Services:       o.services,
 		Outcomes:       hook.Outcomes(),
 		Kinds:          kindNames(),
 		RestoreReasons: compress.RestoreReasons(),
@@ -359,7 +378,10 @@ func run(ctx context.Context, o options) error {
 	if err := m.Watch(sources); err != nil {
 		return err
 	}
-	tailnet, err := newTailnet(o, logger)
+	// The Service's mux exists before the node (which serves it) and is
+	// filled once the access policy (which asks the node) exists.
+	svcMux := http.NewServeMux()
+	tailnet, err := newTailnet(o, svcMux, logger)
 	if err != nil {
 		return err
 	}
@@ -367,8 +389,18 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	mux := routes(policy, h, config, m, readiness(tailnet, h))
-	return serve(ctx, o, mux, tailnet, logger)
+	ready := readiness(tailnet, h)
+	addServiceRoutes(svcMux, policy, h, m, ready)
+	return serve(ctx, o, routes(policy, h, config, m, ready), tailnet, logger)
+}
+
+// nodeName is the replica's name in its metrics: the tailnet device name,
+// or "local" without a tailnet.
+func nodeName(o options) string {
+	if !o.tailnet {
+		return "local"
+	}
+	return o.hostname
 }
 
 // openSettings opens the settings store: the file (if any), then the
@@ -470,20 +502,22 @@ func newEngine(ctx context.Context, eo engineOptions, start settings.Settings, m
 
 // newTailnet builds the tailnet node from the flags; nil with -tailnet=false.
 // It touches neither the network nor the disk before serve starts it.
-func newTailnet(o options, logger *slog.Logger) (*node.Server, error) {
+func newTailnet(o options, serviceMux http.Handler, logger *slog.Logger) (*node.Server, error) {
 	if !o.tailnet {
 		return nil, nil
 	}
 	cfg := node.Config{
-		Hostname:      o.hostname,
-		Dir:           o.stateDir,
-		AuthKey:       o.authKey,
-		AdvertiseTags: splitList(o.tags),
-		ControlURL:    o.controlURL,
-		Addr:          o.addr,
-		HTTPS:         o.https,
-		LogUpload:     o.logUpload,
-		Logger:        logger,
+		Hostname:       o.hostname,
+		Dir:            o.stateDir,
+		AuthKey:        o.authKey,
+		AdvertiseTags:  splitList(o.tags),
+		ControlURL:     o.controlURL,
+		Addr:           o.addr,
+		Services:       o.services,
+		ServiceHandler: serviceMux,
+		HTTPS:          o.https,
+		LogUpload:      o.logUpload,
+		Logger:         logger,
 	}
 	if o.adjustTailnet != nil {
 		o.adjustTailnet(&cfg)
@@ -517,41 +551,96 @@ func newAccess(ao accessOptions, tailnet *node.Server, m *metrics.Metrics, logge
 // endpoints names the guarded routes; it labels access-denied metrics.
 func endpoints() []string { return []string{"hook", "metrics", "config", "debug"} }
 
-// routes builds the one mux every listener serves. Each route names the role
-// it needs; health checks need none. The hook answers at / (the URL
-// Aperture is configured with) and at /hook.
-func routes(p *access.Policy, h *hook.Hook, config http.Handler, m *metrics.Metrics, ready func() error) *http.ServeMux {
+// routes builds the mux of the node's own name and the local listener.
+// Each route names the role it needs; health checks need none. The hook
+// answers at / (the URL Aperture is configured with) and at /hook.
+func routes(p *access.Policy, h *hook.Hook, config http.Handler, m *metrics.Metrics, ready readyFunc) *http.ServeMux {
 	mux := http.NewServeMux()
-	hookHandler := p.Require(access.RoleHook, "hook", h)
-	mux.Handle("/{$}", hookHandler)
-	mux.Handle("/hook", hookHandler)
-	mux.Handle("/metrics", p.Require(access.RoleMetrics, "metrics", m.Handler()))
+	addServiceRoutes(mux, p, h, m, ready)
 	mux.Handle("/config", p.Require(access.RoleAdmin, "config", config))
 	profiles := http.NewServeMux()
 	profiles.HandleFunc("/debug/pprof/", pprof.Index)
 	profiles.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	profiles.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/debug/pprof/", p.Require(access.RoleAdmin, "debug", profiles))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if err := ready(); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
 	return mux
 }
 
-// readiness reports whether the service can take hook calls: the tailnet
-// node is up (when there is one) and the engine can compress.
-func readiness(tailnet *node.Server, h *hook.Hook) func() error {
-	return func() error {
-		if tailnet != nil && !tailnet.Ready() {
-			return errors.New("tailnet not up")
+// addServiceRoutes adds what a Tailscale Service serves to mux: the hook,
+// metrics and health. A Service reaches whichever replica the tailnet
+// picks, so what is one replica's own (its settings, its profiles) is
+// served only under the replica's name, where an admin knows which one
+// they talk to.
+func addServiceRoutes(mux *http.ServeMux, p *access.Policy, h *hook.Hook, m *metrics.Metrics, ready readyFunc) {
+	hookHandler := p.Require(access.RoleHook, "hook", h)
+	mux.Handle("/{$}", hookHandler)
+	mux.Handle("/hook", hookHandler)
+	mux.Handle("/metrics", p.Require(access.RoleMetrics, "metrics", m.Handler()))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		report, err := ready(r.Context())
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "not ready: %v\n%s", err, report)
+			return
 		}
-		return h.Ready()
+		fmt.Fprintf(w, "ready\n%s", report)
+	})
+}
+
+// readyFunc says whether the service can take hook calls and, one line
+// each, what it sees.
+type readyFunc func(context.Context) (report string, _ error)
+
+// readiness reports whether the service can take hook calls: the tailnet
+// node is up (when there is one) and the engine can compress. It also says
+// what it sees that does not stop it serving: the coordination server out
+// of reach (known peers are still served with the last network map) and
+// Services still waiting for approval.
+func readiness(tailnet *node.Server, h *hook.Hook) readyFunc {
+	return func(ctx context.Context) (string, error) {
+		var b strings.Builder
+		var errs []error
+		if tailnet != nil {
+			st := tailnet.Status(ctx)
+			switch {
+			case !st.Running:
+				errs = append(errs, errors.New("tailnet not up"))
+				b.WriteString("tailnet: not running\n")
+			case st.ControlConnected:
+				fmt.Fprintf(&b, "tailnet: running as %s; coordination server connected\n", tailnet.DNSName())
+			default:
+				since := "now"
+				if !st.ControlLostAt.IsZero() {
+					since = "for " + time.Since(st.ControlLostAt).Round(time.Second).String()
+				}
+				fmt.Fprintf(&b, "tailnet: running as %s; coordination server unreachable %s: serving known peers with the last network map\n", tailnet.DNSName(), since)
+			}
+			for _, svc := range st.Services {
+				if svc.Approved {
+					fmt.Fprintf(&b, "service %s: hosting as %s (%s)\n", svc.Name, svc.FQDN, joinAddrs(svc.VIPs))
+				} else {
+					fmt.Fprintf(&b, "service %s: advertised, not approved yet (the policy's autoApprovers must list this node's tag for it)\n", svc.Name)
+				}
+			}
+		}
+		if err := h.Ready(); err != nil {
+			errs = append(errs, err)
+			fmt.Fprintf(&b, "engine: %v\n", err)
+		} else {
+			b.WriteString("engine: ready\n")
+		}
+		return b.String(), errors.Join(errs...)
 	}
+}
+
+func joinAddrs(addrs []netip.Addr) string {
+	var parts []string
+	for _, a := range addrs {
+		parts = append(parts, a.String())
+	}
+	return strings.Join(parts, ", ")
 }
 
 // serve starts the listeners and blocks until ctx ends, then drains

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -27,7 +28,13 @@ import (
 // package shares: started once, in TestMain.
 var tailnet *tailnettest.Tailnet
 
-func TestMain(m *testing.M) { os.Exit(tailnettest.Main(m, tailnettest.Options{}, &tailnet)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(asMainEnv) == "1" {
+		main() // the fault tests' tsheadroom process (faults_test.go)
+		os.Exit(0)
+	}
+	os.Exit(tailnettest.Main(m, tailnettest.Options{}, &tailnet))
+}
 
 func testContext(t *testing.T) context.Context { return tailnettest.Context(t, 2*time.Minute) }
 
@@ -127,6 +134,32 @@ func call(t *testing.T, ctx context.Context, n *tailnettest.Node, method, url st
 	return callWith(t, ctx, n, method, url, body, "Content-Type", "application/json")
 }
 
+// tryCall sends one request from a tailnet node, for callers that expect
+// failures (call fails the test on them).
+func tryCall(ctx context.Context, n *tailnettest.Node, method, url string, body []byte) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := n.HTTPClient().Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+func describe(code int, body string, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%d %.100q", code, body)
+}
+
 func sampleCall(t *testing.T) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/sample.hook.json")
@@ -139,7 +172,12 @@ func sampleCall(t *testing.T) []byte {
 // scrape fetches /metrics from a node and parses it as Prometheus does.
 func scrape(t *testing.T, ctx context.Context, n *tailnettest.Node, s *service) map[string]float64 {
 	t.Helper()
-	code, body := call(t, ctx, n, "GET", s.url("http", "/metrics"), nil)
+	return scrapeURL(t, ctx, n, s.url("http", "/metrics"))
+}
+
+func scrapeURL(t *testing.T, ctx context.Context, n *tailnettest.Node, url string) map[string]float64 {
+	t.Helper()
+	code, body := call(t, ctx, n, "GET", url, nil)
 	if code != 200 {
 		t.Fatalf("scrape: %d %s", code, body)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	kgzip "github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/tsheadroom/tsheadroom/metrics"
@@ -130,9 +131,16 @@ func (h *Hook) writeAnswer(w http.ResponseWriter, r *http.Request, resp []byte) 
 	hdr.Add("Vary", "Accept-Encoding")
 	if !h.noGzip && len(resp) >= minGzipBytes && acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		buf.Grow(len(resp) / 4)
+		zw, _ := h.gzip.Get().(*kgzip.Writer)
+		if zw == nil {
+			zw, _ = kgzip.NewWriterLevel(&buf, kgzip.BestSpeed)
+		} else {
+			zw.Reset(&buf)
+		}
 		zw.Write(resp)
 		zw.Close()
+		h.gzip.Put(zw)
 		hdr.Set("Content-Encoding", "gzip")
 		resp = buf.Bytes()
 	}

@@ -160,6 +160,21 @@ func (c *buildInfoCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- constMetric(c.desc, prometheus.GaugeValue, 1, c.version, c.engine, hv)
 }
 
+// newNodeInfo is tsheadroom_node_info: always 1, labelled with the
+// replica's name and the Services it hosts.
+func newNodeInfo(node string, services []string) prometheus.Gauge {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "tsheadroom_node_info",
+		Help: "Always 1; the labels name this replica (its tailnet device) and the Tailscale Services it hosts.",
+		ConstLabels: prometheus.Labels{
+			"node":     labelValue(node, ""),
+			"services": labelValue(strings.Join(services, ","), ""),
+		},
+	})
+	g.Set(1)
+	return g
+}
+
 // constMetric builds a const metric, turning the (never expected) error into
 // an invalid metric that the scrape reports instead of a panic.
 func constMetric(desc *prometheus.Desc, typ prometheus.ValueType, v float64, labels ...string) prometheus.Metric {

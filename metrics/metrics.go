@@ -113,6 +113,16 @@ type Config struct {
 	// Engine is the compression engine in use ("native" or "headroom"), the
 	// build_info "engine" label. Required.
 	Engine string
+	// Node names this replica, the "node" label of tsheadroom_node_info:
+	// its tailnet device name. Replicas behind one Tailscale Service are
+	// scraped one by one at their own names, where Prometheus's instance
+	// label tells them apart; node says which replica answered a scrape
+	// that went through the Service name anyway. Empty means no
+	// tsheadroom_node_info.
+	Node string
+	// Services are the Tailscale Services the replica hosts, the
+	// "services" label of tsheadroom_node_info (comma-separated).
+	Services []string
 	// Outcomes is the closed set of hook outcomes (the "outcome" label of
 	// tsheadroom_requests_by_outcome and tsheadroom_hook_duration_seconds).
 	// Required; values must be non-empty, distinct and not Other.
@@ -317,6 +327,9 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 		"Accepted PUT /config requests.")
 	m.buildInfo = newBuildInfoCollector(cfg.Version, cfg.Engine)
 	register(m.buildInfo)
+	if cfg.Node != "" {
+		register(newNodeInfo(cfg.Node, cfg.Services))
+	}
 
 	register(collectors.NewGoCollector())
 	register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -596,3 +596,21 @@ func TestWatch(t *testing.T) {
 		t.Error("second Watch accepted")
 	}
 }
+
+// TestNodeInfo: a replica's name and Services label tsheadroom_node_info,
+// so a scrape that went through a Service name still says who answered;
+// without a name the family is absent.
+func TestNodeInfo(t *testing.T) {
+	cfg := testConfig()
+	cfg.Node, cfg.Services = "tsheadroom-2", []string{"svc:hook", "svc:hook-canary"}
+	m := mustNew(t, cfg)
+	watch(t, m, nil, nil, nil)
+	s := doScrape(t, m.Handler(), "")
+	s.family(t, "tsheadroom_node_info", dto.MetricType_GAUGE)
+	s.expect(t, 1, "tsheadroom_node_info", "node=tsheadroom-2", "services=svc:hook,svc:hook-canary")
+
+	plain := watched(t, nil, nil, nil)
+	if _, ok := doScrape(t, plain.Handler(), "").fams["tsheadroom_node_info"]; ok {
+		t.Error("tsheadroom_node_info without a node name")
+	}
+}

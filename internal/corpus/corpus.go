@@ -1,11 +1,14 @@
 // Package corpus finds and reads the shared development corpus of hook calls
-// (../shared/corpus next to the repository) for tests and benchmarks. The
+// (../shared/corpus next to the repository) for tests, benchmarks and the
+// load generator. The
 // corpus is third-party text: it is read in place, never copied into the
 // repository, and tests skip with a clear message where it is absent.
 package corpus
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -61,26 +64,46 @@ func Load(tb testing.TB) []Case {
 	if !ok {
 		tb.Skipf("SKIP: development corpus not found (want ../shared/corpus beside the repository, or $TSHEADROOM_CORPUS); corpus-driven checks did not run")
 	}
+	cases, err := Read(dir)
+	if errors.Is(err, ErrEmpty) {
+		tb.Skipf("SKIP: %v", err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cases
+}
+
+// ErrEmpty is Read's error for a directory without hook calls.
+var ErrEmpty = errors.New("no *.hook.json files")
+
+// Read reads every NAME.hook.json in dir, with its NAME.meta.json when
+// there is one, sorted by name. It is Load for programs, such as the load
+// generator, that read the corpus at run time.
+func Read(dir string) ([]Case, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.hook.json"))
-	if err != nil || len(files) == 0 {
-		tb.Skipf("SKIP: no *.hook.json in %s", dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: %w", dir, ErrEmpty)
 	}
 	sort.Strings(files)
 	cases := make([]Case, 0, len(files))
 	for _, f := range files {
 		call, err := os.ReadFile(f)
 		if err != nil {
-			tb.Fatal(err)
+			return nil, err
 		}
 		c := Case{Name: strings.TrimSuffix(filepath.Base(f), ".hook.json"), Call: call}
 		if meta, err := os.ReadFile(strings.TrimSuffix(f, ".hook.json") + ".meta.json"); err == nil {
 			if err := json.Unmarshal(meta, &c); err != nil {
-				tb.Fatalf("%s: %v", f, err)
+				return nil, fmt.Errorf("%s: %w", f, err)
 			}
 		}
 		cases = append(cases, c)
 	}
-	return cases
+	return cases, nil
 }
 
 // Texts returns every string value of the case's request body, decoded,

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,5 +49,19 @@ func TestTexts(t *testing.T) {
 	got := strings.Join(c.Texts(t), "|")
 	if want := `first|second|{"output":"inner","n":2}|inner|last`; got != want {
 		t.Errorf("Texts = %q, want %q", got, want)
+	}
+}
+
+// TestReadErrors: Read reports an empty directory as ErrEmpty and a bad
+// meta file with its name, without a testing.TB.
+func TestReadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Read(dir); !errors.Is(err, ErrEmpty) {
+		t.Errorf("empty dir: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "x.hook.json"), []byte(`{}`), 0o600)
+	os.WriteFile(filepath.Join(dir, "x.meta.json"), []byte(`{`), 0o600)
+	if _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "x.hook.json") {
+		t.Errorf("bad meta: %v", err)
 	}
 }

@@ -18,7 +18,10 @@
 // tailnet.ControlURL(), Store: new(mem.Store), Ephemeral: true and, as its
 // after-up hook, tailnet.Prepare (test certificates and a DERP wait); peers
 // come from tailnet.AddNode; tailnet.SetAppCaps grants or revokes app
-// capabilities while everything runs.
+// capabilities while everything runs; tailnet.AutoApproveService approves
+// Tailscale Services for tags and fails them over between hosts (see
+// services.go for what is modelled); tailnet.StopControl and StartControl
+// stage a coordination-server outage.
 package tailnettest
 
 import (
@@ -116,6 +119,10 @@ type Tailnet struct {
 	grants map[netip.Addr]grant // by the source node's IPv4 address
 	nodes  []*Node
 	seq    int
+
+	svcMu   sync.Mutex    // guards svc
+	applyMu sync.Mutex    // serialises applyServices
+	svc     *serviceState // Tailscale Services (services.go)
 }
 
 type grant struct {
@@ -131,6 +138,7 @@ func New(opts Options) (_ *Tailnet, err error) {
 		logf:   opts.Logf,
 		domain: opts.MagicDNSDomain,
 		grants: map[netip.Addr]grant{},
+		svc:    newServiceState(),
 	}
 	if tn.logf == nil {
 		tn.logf = func(string, ...any) {}
@@ -165,6 +173,7 @@ func New(opts Options) (_ *Tailnet, err error) {
 		RequireAuth:            opts.RequireAuth,
 		Logf:                   tn.logf,
 		ModifyFirstMapResponse: tn.addGrants,
+		HoldMapRequest:         tn.holdMapRequest,
 	}
 	tn.controlHS = httptest.NewUnstartedServer(tn.control)
 	tn.conns = &trackingListener{Listener: tn.controlHS.Listener, conns: map[*trackedConn]struct{}{}}
@@ -263,6 +272,8 @@ func (tn *Tailnet) Close() error {
 		}
 	}
 	if tn.controlHS != nil {
+		tn.conns.down.Store(false)
+		tn.conns.release()
 		tn.conns.closeAll()
 		tn.controlHS.Close()
 		tn.controlHS = nil
@@ -286,6 +297,30 @@ func (tn *Tailnet) Close() error {
 		tn.dir = ""
 	}
 	return errors.Join(errs...)
+}
+
+// StopControl takes the coordination server off the network, as an outage
+// would: every node's control connection is dropped and new ones are held
+// unanswered, until StartControl. DERP and STUN
+// keep running, so nodes keep talking to the peers they know. The harness
+// makes no Service decisions meanwhile.
+func (tn *Tailnet) StopControl() {
+	tn.svcMu.Lock()
+	tn.svc.controlOff = true
+	tn.svcMu.Unlock()
+	tn.conns.down.Store(true)
+	tn.conns.closeAll()
+}
+
+// StartControl ends a StopControl outage: nodes reconnect with their
+// usual backoff and fetch fresh netmaps.
+func (tn *Tailnet) StartControl() {
+	tn.conns.down.Store(false)
+	tn.conns.release()
+	tn.svcMu.Lock()
+	tn.svc.controlOff = false
+	tn.svcMu.Unlock()
+	time.AfterFunc(serviceOfflineGrace, tn.applyServices)
 }
 
 // ControlURL is the control server's base URL, for tsnet's ControlURL.
@@ -645,8 +680,22 @@ func (tn *Tailnet) addGrants(res *tailcfg.MapResponse, _ *tailcfg.MapRequest) {
 // make nodes fetch a fresh netmap.
 type trackingListener struct {
 	net.Listener
+	down  atomic.Bool // StopControl: hold every new connection unanswered
 	mu    sync.Mutex
 	conns map[*trackedConn]struct{}
+	held  []net.Conn // accepted while down
+}
+
+// release closes the connections held during an outage, so their nodes
+// retry at once.
+func (l *trackingListener) release() {
+	l.mu.Lock()
+	held := l.held
+	l.held = nil
+	l.mu.Unlock()
+	for _, c := range held {
+		c.Close()
+	}
 }
 
 type trackedConn struct {
@@ -656,6 +705,14 @@ type trackedConn struct {
 
 func (l *trackingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
+	for err == nil && l.down.Load() {
+		// Hold it unanswered, as a partitioned server would: the node's
+		// attempt hangs instead of failing fast and piling up backoff.
+		l.mu.Lock()
+		l.held = append(l.held, c)
+		l.mu.Unlock()
+		c, err = l.Listener.Accept()
+	}
 	if err != nil {
 		return nil, err
 	}

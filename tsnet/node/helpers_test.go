@@ -14,7 +14,13 @@ import (
 
 var tailnet *tailnettest.Tailnet
 
-func TestMain(m *testing.M) { os.Exit(tailnettest.Main(m, tailnettest.Options{}, &tailnet)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(forgeHelperEnv) != "" {
+		runForgeHelper()
+		return
+	}
+	os.Exit(tailnettest.Main(m, tailnettest.Options{}, &tailnet))
+}
 
 func testContext(t *testing.T) context.Context { return tailnettest.Context(t, 90*time.Second) }
 

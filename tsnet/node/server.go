@@ -25,6 +25,7 @@ import (
 	"tailscale.com/ipn"
 	"tailscale.com/ipn/ipnstate"
 	"tailscale.com/ipn/store/mem"
+	"tailscale.com/tailcfg"
 	"tailscale.com/tsnet"
 )
 
@@ -122,6 +123,24 @@ type Config struct {
 	IdleTimeout       time.Duration
 	MaxHeaderBytes    int
 
+	// Services are Tailscale Services ("svc:NAME") the node hosts besides
+	// serving under its own name: replicas that host the same Service share
+	// one name, http://NAME.<tailnet>.ts.net/, and the tailnet sends each
+	// caller to one of them. The node must be tagged, and the tailnet policy
+	// must approve it as a host (autoApprovers "services", or an admin in
+	// the console). Each Service is advertised on Addr's port (80 by
+	// default), and 443 with HTTPS (tsnet terminates TLS); tsnet forwards
+	// its connections over a
+	// loopback socket with a PROXY header, so handlers and WhoIs see the
+	// caller's own tailnet address, never the Service's.
+	Services []string
+
+	// ServiceHandler serves requests that arrive through Services. Nil
+	// means the handler given to Start. A Service reaches whichever replica
+	// the tailnet picks, so per-replica endpoints (configuration, debug)
+	// belong only on the node's own name.
+	ServiceHandler http.Handler
+
 	// AfterUp, if non-nil, runs once the node is running and before any
 	// listener opens. An error aborts Start. Tests use it to install a
 	// local certificate authority and to wait for the node's DERP
@@ -148,6 +167,10 @@ type Server struct {
 	lc          *local.Client
 	status      *ipnstate.Status
 	httpSrv     *http.Server
+	svcSrv      *http.Server              // serves the Service listeners
+	svcLns      []*tsnet.ServiceListener  // closed first on Shutdown: withdraws the advertisements
+	svcFQDNs    map[string]string         // Service name -> MagicDNS name
+	controlLost atomic.Pointer[time.Time] // set while the map session is down
 	bgCancel    context.CancelFunc
 	wg          sync.WaitGroup
 }
@@ -182,6 +205,16 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("tailnet: %s must not be negative, got %v", name, d)
 		}
 	}
+	for _, name := range cfg.Services {
+		if err := CheckServiceName(name); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ServiceHandler != nil {
+		if err := checkHandler(cfg.ServiceHandler); err != nil {
+			return nil, fmt.Errorf("tailnet: ServiceHandler: %w", err)
+		}
+	}
 	if cfg.MaxHeaderBytes < 0 {
 		return nil, fmt.Errorf("tailnet: MaxHeaderBytes must not be negative, got %d", cfg.MaxHeaderBytes)
 	}
@@ -197,6 +230,7 @@ func New(cfg Config) (*Server, error) {
 	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
 	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	cfg.AdvertiseTags = slices.Clone(cfg.AdvertiseTags)
+	cfg.Services = slices.Compact(slices.Sorted(slices.Values(cfg.Services)))
 	log := orDiscard(cfg.Logger).With("component", "tailnet")
 
 	ts := &tsnet.Server{
@@ -375,24 +409,81 @@ func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
 		lns = append(lns, tln)
 	}
 
+	svcLns, svcListeners, err := s.listenServices()
+	if err != nil {
+		closeAll()
+		return err
+	}
+
 	srv := newHTTPServer(h, s.cfg.ReadHeaderTimeout, s.cfg.IdleTimeout, s.cfg.MaxHeaderBytes, s.log)
+	var svcSrv *http.Server
+	if len(svcLns) > 0 {
+		svcSrv = newHTTPServer(cmp.Or[http.Handler](s.cfg.ServiceHandler, h), s.cfg.ReadHeaderTimeout, s.cfg.IdleTimeout, s.cfg.MaxHeaderBytes, s.log)
+	}
 	s.mu.Lock()
-	s.httpSrv = srv
+	s.httpSrv, s.svcSrv, s.svcLns = srv, svcSrv, svcListeners
 	s.mu.Unlock()
-	for _, ln := range lns {
+	serveOn := func(srv *http.Server, ln net.Listener) {
 		s.wg.Go(func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			err := srv.Serve(ln)
+			s.mu.Lock()
+			shut := s.shut // Shutdown closes the Service listeners before the servers
+			s.mu.Unlock()
+			if err != nil && !errors.Is(err, http.ErrServerClosed) && !shut {
 				s.log.Error("tailnet listener stopped", "addr", ln.Addr().String(), "err", err)
 			}
 		})
 	}
+	for _, ln := range lns {
+		serveOn(srv, ln)
+	}
+	for _, ln := range svcLns {
+		serveOn(svcSrv, ln)
+	}
 	s.ready.Store(true)
 	s.wg.Go(func() { s.watchState(bgCtx, lc) })
+	s.wg.Go(func() { s.watchControl(bgCtx) })
 	if s.cfg.HTTPS {
 		s.wg.Go(func() { s.warmCert(bgCtx, lc) })
 	}
 	s.log.Info("serving on tailnet", "urls", strings.Join(s.URLs(), " "), "ips", ipsString(st.TailscaleIPs))
+	for _, name := range s.cfg.Services {
+		s.log.Info("hosting Tailscale Service; it answers once the tailnet policy approves this node as a host",
+			"service", name, "urls", strings.Join(s.ServiceURLs(name), " "))
+	}
 	return nil
+}
+
+// listenServices opens a listener per Service and port. On failure the
+// listeners opened so far are closed again (withdrawing their
+// advertisements).
+func (s *Server) listenServices() ([]net.Listener, []*tsnet.ServiceListener, error) {
+	if len(s.cfg.Services) == 0 {
+		return nil, nil, nil
+	}
+	if !canCheckPeerSocket {
+		s.log.Warn("this system cannot tell which process opened a loopback connection: the Service listener trusts the PROXY header of every local program")
+	}
+	var lns []net.Listener
+	var sls []*tsnet.ServiceListener
+	fqdns := map[string]string{}
+	for _, name := range s.cfg.Services {
+		for _, port := range servicePorts(s.cfg.Addr, s.cfg.HTTPS) {
+			ln, sl, err := s.listenService(name, port)
+			if err != nil {
+				for _, sl := range slices.Backward(sls) {
+					sl.Close()
+				}
+				return nil, nil, err
+			}
+			lns, sls = append(lns, ln), append(sls, sl)
+			fqdns[name] = sl.FQDN
+		}
+	}
+	s.mu.Lock()
+	s.svcFQDNs = fqdns
+	s.mu.Unlock()
+	return lns, sls, nil
 }
 
 func ipsString(ips []netip.Addr) string {
@@ -499,6 +590,36 @@ func (s *Server) watchState(ctx context.Context, lc *local.Client) {
 	}
 }
 
+// controlPollInterval is how often watchControl looks at the map session.
+const controlPollInterval = time.Second
+
+// watchControl follows the node's map session with the coordination server
+// and logs when it is lost and regained. The node keeps serving the peers
+// it knows meanwhile; Status reports the outage.
+func (s *Server) watchControl(ctx context.Context) {
+	health := s.ts.Sys().HealthTracker.Get()
+	t := time.NewTicker(controlPollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		connected := health.GetInPollNetMap()
+		lost := s.controlLost.Load()
+		switch {
+		case !connected && lost == nil:
+			now := time.Now()
+			s.controlLost.Store(&now)
+			s.log.Warn("lost the coordination server; serving the peers of the last network map until it is back", "control", s.cfg.ControlURL)
+		case connected && lost != nil:
+			s.controlLost.Store(nil)
+			s.log.Info("coordination server reachable again", "down_for", time.Since(*lost).Round(time.Second).String())
+		}
+	}
+}
+
 // warmCert fetches the MagicDNS certificate once so the first HTTPS client
 // does not wait for issuance.
 func (s *Server) warmCert(bgCtx context.Context, lc *local.Client) {
@@ -538,17 +659,34 @@ func (s *Server) teardown(ctx context.Context) error {
 		return nil
 	}
 	s.shut = true
-	srv, nodeStarted, bgCancel := s.httpSrv, s.nodeStarted, s.bgCancel
+	srv, svcSrv, svcLns, nodeStarted, bgCancel := s.httpSrv, s.svcSrv, s.svcLns, s.nodeStarted, s.bgCancel
 	s.mu.Unlock()
 
 	s.ready.Store(false)
-	var errs []error
-	if srv != nil {
-		if err := srv.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("tailnet: drain in-flight requests: %w", err))
-			srv.Close()
+	// Withdraw the Service advertisements first, so the tailnet sends new
+	// callers to the other replicas while this one drains.
+	for _, sl := range svcLns {
+		if err := sl.Close(); err != nil {
+			s.log.Warn("withdrawing a Service advertisement failed", "service", sl.Addr().String(), "err", err)
 		}
 	}
+	var errs []error
+	var drain sync.WaitGroup
+	var errMu sync.Mutex
+	for _, srv := range []*http.Server{srv, svcSrv} {
+		if srv == nil {
+			continue
+		}
+		drain.Go(func() {
+			if err := srv.Shutdown(ctx); err != nil {
+				errMu.Lock()
+				errs = append(errs, fmt.Errorf("tailnet: drain in-flight requests: %w", err))
+				errMu.Unlock()
+				srv.Close()
+			}
+		})
+	}
+	drain.Wait()
 	if bgCancel != nil {
 		bgCancel()
 	}
@@ -619,6 +757,12 @@ func (s *Server) URLs() []string {
 		}
 		host = ips[0].String()
 	}
+	return s.baseURLs(host)
+}
+
+// baseURLs are the URLs the node serves host at: plain HTTP on Addr, and
+// HTTPS with Config.HTTPS.
+func (s *Server) baseURLs(host string) []string {
 	plain := "http://" + host
 	if s.cfg.Addr != ":80" {
 		plain += s.cfg.Addr
@@ -628,6 +772,53 @@ func (s *Server) URLs() []string {
 		urls = append(urls, "https://"+host)
 	}
 	return urls
+}
+
+// ServiceURLs returns the base URLs of a hosted Service ("svc:NAME"):
+// http://NAME.<tailnet>, plus https:// with HTTPS. Nil before Start or for
+// a Service not in Config.Services.
+func (s *Server) ServiceURLs(name string) []string {
+	s.mu.Lock()
+	fqdn := s.svcFQDNs[name]
+	s.mu.Unlock()
+	if fqdn == "" {
+		return nil
+	}
+	return s.baseURLs(fqdn)
+}
+
+// Status reports what the node sees of the tailnet now: whether it runs,
+// whether the coordination server is reachable, and whether each Service
+// is approved. ctx bounds the LocalAPI query for the approvals.
+func (s *Server) Status(ctx context.Context) Status {
+	st := Status{Running: s.Ready()}
+	if lost := s.controlLost.Load(); lost != nil {
+		st.ControlLostAt = *lost
+	}
+	s.mu.Lock()
+	lc, started, fqdns := s.lc, s.nodeStarted && !s.shut, s.svcFQDNs
+	s.mu.Unlock()
+	if started {
+		st.ControlConnected = s.ts.Sys().HealthTracker.Get().GetInPollNetMap()
+	}
+	var hosted tailcfg.ServiceIPMappings
+	if lc != nil && started && len(s.cfg.Services) > 0 {
+		if self, err := lc.StatusWithoutPeers(ctx); err == nil && self.Self != nil {
+			if m, err := tailcfg.UnmarshalNodeCapJSON[tailcfg.ServiceIPMappings](self.Self.CapMap, tailcfg.NodeAttrServiceHost); err == nil && len(m) > 0 {
+				hosted = m[0]
+			}
+		}
+	}
+	for _, name := range s.cfg.Services {
+		vips := hosted[tailcfg.ServiceName(name)]
+		st.Services = append(st.Services, ServiceStatus{
+			Name:     name,
+			FQDN:     fqdns[name],
+			Approved: len(vips) > 0,
+			VIPs:     slices.Clone(vips),
+		})
+	}
+	return st
 }
 
 // checkHandler refuses what must not be served: no handler, or the

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// environment is what -server started: the servers, and in tailnet mode
+// whatever else must be closed with them.
+type environment struct {
+	client  *http.Client
+	hookURL string
+	targets []target
+	procs   []*serverProc
+	dir     string
+	stopped bool
+	onClose []func()
+}
+
+type serverProc struct {
+	name string
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// startLoopback starts the -server binary on a free loopback port.
+func startLoopback(ctx context.Context, o options) (*environment, error) {
+	if o.replicas != 1 || o.service != "" {
+		return nil, errors.New("-replicas and -service need the in-process tailnet: run TestLoadTailnet (see the package doc)")
+	}
+	return newEnvironment(o, func(env *environment, bin string) error { return env.startLoopback(ctx, o, bin) })
+}
+
+func (env *environment) startLoopback(ctx context.Context, o options, bin string) error {
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		return err
+	}
+	p, err := env.spawn("server", bin, nil, o.verbose, append([]string{"-tailnet=false", "-local-addr", addr}, strings.Fields(o.serverArgs)...))
+	if err != nil {
+		return err
+	}
+	env.client = newClient(o.concurrency, nil)
+	base := "http://" + addr
+	if err := waitOK(ctx, env.client, base+"/healthz", p); err != nil {
+		return err
+	}
+	env.hookURL = base + "/"
+	env.targets = []target{{name: "server", hookURL: base + "/", metricsURL: base + "/metrics", pid: p.cmd.Process.Pid}}
+	return nil
+}
+
+// newEnvironment makes an environment with a private directory and has
+// fill start what it holds, given the -server binary's absolute path; if
+// fill fails, whatever it started is stopped again.
+func newEnvironment(o options, fill func(env *environment, bin string) error) (*environment, error) {
+	bin, err := filepath.Abs(o.server)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "tsheadroom-load-")
+	if err != nil {
+		return nil, err
+	}
+	env := &environment{dir: dir}
+	if err := fill(env, bin); err != nil {
+		env.close()
+		return nil, err
+	}
+	return env, nil
+}
+
+func (env *environment) spawn(name, bin string, extraEnv []string, verbose bool, args []string) (*serverProc, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), extraEnv...)
+	if verbose {
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	p := &serverProc{name: name, cmd: cmd, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait() }()
+	env.procs = append(env.procs, p)
+	return p, nil
+}
+
+// waitOK polls url until it answers 200; p, when given, must not exit
+// meanwhile.
+func waitOK(ctx context.Context, c *http.Client, url string, p *serverProc) error {
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	var last error
+	for {
+		if p != nil {
+			select {
+			case err := <-p.done:
+				p.done <- err
+				return fmt.Errorf("%s exited before answering %s: %v (run with -v for its log)", p.name, url, err)
+			default:
+			}
+		}
+		rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+		req, _ := http.NewRequestWithContext(rctx, "GET", url, nil)
+		res, err := c.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				rcancel()
+				return nil
+			}
+			err = fmt.Errorf("%s", res.Status)
+		}
+		rcancel()
+		last = err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s never answered 200: %v", url, last)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// stop sends SIGTERM to every server and says how each one ended.
+func (env *environment) stop() []string {
+	if env.stopped {
+		return nil
+	}
+	env.stopped = true
+	var out []string
+	for _, p := range env.procs {
+		t0 := time.Now()
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-p.done:
+			status := "exit 0"
+			if err != nil {
+				status = err.Error()
+			}
+			out = append(out, fmt.Sprintf("%s: SIGTERM -> %s after %v", p.name, status, time.Since(t0).Round(time.Millisecond)))
+		case <-time.After(30 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+			out = append(out, fmt.Sprintf("%s: still running 30s after SIGTERM; killed", p.name))
+		}
+	}
+	return out
+}
+
+func (env *environment) close() {
+	env.stop()
+	for _, f := range env.onClose {
+		f()
+	}
+	if env.dir != "" {
+		os.RemoveAll(env.dir)
+	}
+}
+
+func freeLoopbackAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
