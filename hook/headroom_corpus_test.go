@@ -15,6 +15,7 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress/tokens"
 	"github.com/tsheadroom/tsheadroom/hook"
 	"github.com/tsheadroom/tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/internal/logtest"
 	"github.com/tsheadroom/tsheadroom/internal/testenv"
 	"github.com/tsheadroom/tsheadroom/workers"
 )
@@ -28,9 +29,15 @@ import (
 // stops when the test ends.
 func startHeadroom(t testing.TB, n int) *workers.Headroom {
 	t.Helper()
+	return startHeadroomLogged(t, n, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+}
+
+// startHeadroomLogged is startHeadroom logging to log.
+func startHeadroomLogged(t testing.TB, n int, log *slog.Logger) *workers.Headroom {
+	t.Helper()
 	eng, err := workers.NewHeadroom(workers.HeadroomConfig{
 		Python: testenv.HeadroomPython(t), Workers: n, Preload: true, CallTimeout: 2 * time.Minute,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		Logger: log,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -67,18 +74,6 @@ var toolHeavy = map[string]bool{
 	"diff": true, "html": true, "stack-trace": true,
 }
 
-// mustSave are the tool-heavy kinds where every case must save tokens.
-// Left out, and only measured by TestHeadroomReport: mixed-log, table, html
-// and file-listing, where headroom-ai (0.42) leaves some cases unchanged in
-// its default mode too (the compileall log, dpkg -l and ls -la tables, the
-// HTML page read with read_file, a tool headroom never compresses), or could
-// only replace them with a retrieval marker (the tree listing), which a
-// pre_request hook cannot serve.
-var mustSave = map[string]bool{
-	"system-log": true, "build-log": true, "test-log": true, "json": true,
-	"code-search": true, "diff": true, "stack-trace": true,
-}
-
 // checkInvariants asserts what every engine result must satisfy.
 func checkInvariants(t *testing.T, name string, req *compress.Request, res *compress.Result) {
 	t.Helper()
@@ -112,7 +107,7 @@ func checkInvariants(t *testing.T, name string, req *compress.Request, res *comp
 	}
 }
 
-type caseTotals struct{ before, after, toolBefore, toolAfter, changed int }
+type caseTotals struct{ before, after, toolBefore, toolAfter, changed, restored int }
 
 func totals(req *compress.Request, res *compress.Result) caseTotals {
 	var c caseTotals
@@ -126,18 +121,29 @@ func totals(req *compress.Request, res *compress.Result) caseTotals {
 		if br.Changed {
 			c.changed++
 		}
+		if br.Restored != "" {
+			c.restored++
+		}
 	}
 	return c
 }
 
 // TestHeadroomRealCorpus compresses every corpus case, as the hook builds
-// its request, through real headroom-ai: invariants hold, tool-heavy cases
-// save tokens, output is the same from another worker process, and growing
-// sessions keep their compressed prefix.
+// its request, through real headroom-ai: invariants hold, every output
+// headroom-ai gives is used unless it saves nothing or a later turn needs the
+// block whole (never dropped as a worker error or a broken structure), the
+// tool-heavy cases save tokens in total, output is the same from another
+// worker process, and growing sessions keep their compressed prefix.
+//
+// Not every case saves: headroom-ai 0.42 leaves many of the corpus's tool
+// outputs as they are (its router excludes some tools, routes others to a
+// no-op, keeps short outputs), and a block a later turn asks about goes out
+// whole. TestHeadroomReport measures how much it saves per kind.
 func TestHeadroomRealCorpus(t *testing.T) {
 	cases := loadCorpus(t)
 	// Two engines of one worker each: every request runs on both processes.
-	eng, other := startHeadroom(t, 1), startHeadroom(t, 1)
+	log, logs := logtest.NewAt(t, slog.LevelDebug)
+	eng, other := startHeadroomLogged(t, 1, log), startHeadroom(t, 1)
 	if eng.Version() == "" {
 		t.Fatal("no headroom version from the handshake")
 	}
@@ -156,13 +162,10 @@ func TestHeadroomRealCorpus(t *testing.T) {
 		}
 		checkInvariants(t, c.Name, req, res)
 		tot := totals(req, res)
-		if mustSave[c.Kind] && tot.after >= tot.before {
-			t.Errorf("%s (%s): no tokens saved (%d -> %d)", c.Name, c.Kind, tot.before, tot.after)
-		}
 		if toolHeavy[c.Kind] {
 			heavyBefore, heavyAfter = heavyBefore+tot.toolBefore, heavyAfter+tot.toolAfter
 		}
-		t.Logf("%-22s %-13s tool tokens %7d -> %7d, blocks changed %d", c.Name, c.Kind, tot.toolBefore, tot.toolAfter, tot.changed)
+		t.Logf("%-22s %-13s tool tokens %7d -> %7d, blocks changed %d, restored %d", c.Name, c.Kind, tot.toolBefore, tot.toolAfter, tot.changed, tot.restored)
 		results[c.Name] = res
 
 		// The same request on the other worker gives the same bytes.
@@ -174,6 +177,11 @@ func TestHeadroomRealCorpus(t *testing.T) {
 			if res.Blocks[i] != res2.Blocks[i] {
 				t.Errorf("%s block %d: output differs between workers/runs", c.Name, i)
 			}
+		}
+	}
+	for _, why := range []string{"reason=worker_error", "reason=structure"} {
+		if n := logs.Count(why); n > 0 {
+			t.Errorf("%d headroom outputs dropped with %s:\n%s", n, why, logs)
 		}
 	}
 	if heavyAfter >= heavyBefore || heavyBefore == 0 {
