@@ -339,7 +339,12 @@ func (c *compressor) analyze(sq *seq) *analysis {
 		if text == "" {
 			text = c.src[sq.start:sq.end]
 		}
-		a.ix = relevance.Build(c.q, text, c.unitStarts(sq))
+		a.ix = c.in.Index(c.q, text, c.unitStarts(sq))
+		if c.in.Stopped() {
+			// The index gave up part way: what follows would read it.
+			c.stopped = true
+			return a
+		}
 		for x := range sq.items {
 			if a.ix.Strong(x) {
 				a.must[x] = true

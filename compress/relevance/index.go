@@ -43,7 +43,29 @@ const veryRareDF = 12
 // The cost is one pass over the text's words plus one substring scan per
 // compound term, whatever the number of units.
 func Build(q *Query, text string, starts []int) *Index {
+	return BuildStop(q, text, starts, nil)
+}
+
+// pollBytes is how much text the index reads between polls of stop.
+const pollBytes = 64 << 10
+
+// BuildStop is Build polling stop (nil never stops) every pollBytes of
+// text read: once it reports true, the index holds what was found so far
+// (the caller is giving up and discards its result).
+func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
 	ix := &Index{q: q, n: len(starts), starts: starts}
+	stopped := false
+	nextPoll := pollBytes
+	// poll reports whether to stop, reading stop once pos passes the
+	// next poll point.
+	poll := func(pos int) bool {
+		if stop == nil || stopped || pos < nextPoll {
+			return stopped
+		}
+		nextPoll = pos + pollBytes
+		stopped = stop()
+		return stopped
+	}
 	if q == nil || len(q.Terms) == 0 || len(starts) == 0 {
 		return ix
 	}
@@ -76,6 +98,9 @@ func Build(q *Query, text string, starts []int) *Index {
 		u := 0
 		next := ix.boundary(1)
 		lines.Words(text, func(w string, start, _ int) bool {
+			if poll(start) {
+				return false
+			}
 			for start >= next {
 				u++
 				next = ix.boundary(u + 1)
@@ -87,10 +112,15 @@ func Build(q *Query, text string, starts []int) *Index {
 	// Compounds, numbers and phrases: substring scans of the lowered text.
 	var lower string
 	ascii := lines.IsASCII(text)
+	scanned := 0
 	for t := range q.Terms {
 		term := &q.Terms[t]
 		if term.Kind == Word {
 			continue
+		}
+		// Each scan reads the whole text: poll between them.
+		if scanned += len(text); poll(scanned) {
+			break
 		}
 		if lower == "" {
 			lower = lines.LowerASCII(text)
