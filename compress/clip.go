@@ -94,13 +94,12 @@ func clipLine(line string, terms []relevance.Term) string {
 	keep = append(keep, [2]int{0, clipHead}, [2]int{len(line) - clipTail, len(line)})
 	for _, t := range terms {
 		for off, n := 0, 0; n < 8; n++ {
-			i := indexFoldASCII(line[off:], t.Text)
-			if i < 0 {
+			i, j := lines.IndexFold(line[off:], t.Text)
+			if i < 0 || j == i {
 				break
 			}
-			s := off + i
-			keep = append(keep, [2]int{s - clipAround, s + len(t.Text) + clipAround})
-			off = s + len(t.Text)
+			keep = append(keep, [2]int{off + i - clipAround, off + j + clipAround})
+			off += j
 		}
 	}
 	// Merge the spans, in order, on rune boundaries.

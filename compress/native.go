@@ -402,6 +402,10 @@ func compressBlock(b *Block, q *relevance.Query, tok tokens.Counter, prof profil
 	}
 	job := &blockJob{query: q, prof: prof, pressure: pressure, isError: b.IsError, jsonObject: b.JSONObject, stop: stop}
 	out, kind, ok := job.run(text)
+	if stop != nil && stop() {
+		// The caller gave up: checking and counting out is wasted.
+		return base
+	}
 	if job.protected {
 		base.Protected = true
 		return base

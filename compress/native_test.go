@@ -370,6 +370,11 @@ func FuzzNative(f *testing.F) {
 	f.Add(genTable(30), "memory")
 	f.Add(genHTML(10), "option3")
 	f.Add(`{"a":[1,2,3]}`, "")
+	// Non-ASCII letters whose lower case is longer in UTF-8 (U+023A), in
+	// the output and the task: the crasher of a lowered-copy search.
+	f.Add(strings.Repeat("\u023a", 50)+" Jérome committed\n"+genLog(30), "what did JÉrome and \"Jérome committed\" do?")
+	f.Add(`[{"naïve":"ÉCOLE-NORMALE \u023a-RING","ǅ":"3\u212a"}]`, "école-normale ⱥ-ring 3k")
+	f.Add(strings.Repeat("Ⱥ-ring ошибка: Ошибка-ВВОДА\n", 400), "где ошибка-ввода? \u2c65-RING")
 	n := newTestNative(f, NativeConfig{})
 	f.Fuzz(func(t *testing.T, text, task string) {
 		cfg := DefaultConfig()

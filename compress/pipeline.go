@@ -54,6 +54,9 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 		j.protected = j.depth == 0
 		return "", kind, false
 	}
+	if j.stopped() {
+		return "", kind, false
+	}
 	in := j.input(payload, kind)
 	var out string
 	var ok bool
@@ -63,6 +66,9 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 		out, ok = fold.Text(in)
 	} else {
 		out, ok = compressKind(kind, in)
+	}
+	if j.stopped() {
+		return "", kind, false
 	}
 	if ok && lineKind(kind) {
 		out = clipLongLines(out, j.query, in.Budget.Bytes)
@@ -86,6 +92,10 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 	}
 	return parts.Head + out + parts.Tail, kind, true
 }
+
+// stopped reports whether the caller gave up: then nothing more is worth
+// computing, since the engine discards the block's result.
+func (j *blockJob) stopped() bool { return j.stop != nil && j.stop() }
 
 // lineKind reports whether a kind's lines are records a reader scans (log,
 // table, search and listing rows), whose long ones may be cut: not prose,

@@ -197,12 +197,11 @@ func countTerm(text string, t relevance.Term, limit int) int {
 	part := t.Kind == relevance.Word
 	n := 0
 	for off := 0; off < len(text) && n < limit; {
-		i := indexFoldASCII(text[off:], needle)
+		i, j := lines.IndexFold(text[off:], needle)
 		if i < 0 {
 			break
 		}
-		s := off + i
-		e := s + len(needle)
+		s, e := off+i, off+j
 		off = e
 		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) && !(part && partStart(text, s)) ||
 			wordEnd && e < len(text) && lines.IsWordByte(text[e]) && !(part && partEnd(text, e)) {
@@ -233,34 +232,6 @@ func partStart(text string, s int) bool {
 func partEnd(text string, e int) bool {
 	c := text[e]
 	return c == '_' || c >= 'A' && c <= 'Z' || lines.IsDigit(c)
-}
-
-// indexFoldASCII returns the index of the first occurrence of the lower-
-// case needle in s with ASCII letters of s folded, or -1. Bytes of s are
-// compared one for one, so the index is always valid in s.
-func indexFoldASCII(s, needle string) int {
-	first := needle[0]
-	upper := first
-	if first >= 'a' && first <= 'z' {
-		upper = first - 'a' + 'A'
-	}
-	for i := 0; i+len(needle) <= len(s); {
-		j := strings.IndexByte(s[i:len(s)-len(needle)+1], first)
-		if upper != first {
-			if k := strings.IndexByte(s[i:len(s)-len(needle)+1], upper); k >= 0 && (j < 0 || k < j) {
-				j = k
-			}
-		}
-		if j < 0 {
-			return -1
-		}
-		j += i
-		if strings.EqualFold(s[j:j+len(needle)], needle) {
-			return j
-		}
-		i = j + 1
-	}
-	return -1
 }
 
 // keepsProblems reports whether the restored form keeps nearly every

@@ -117,7 +117,7 @@ func newSelection(in *fold.Input, d *doc) *selection {
 	}
 	s := &selection{
 		in: in, d: d, b: b,
-		ix:        relevance.Build(in.Query, b.Text, starts),
+		ix:        in.Index(in.Query, b.Text, starts),
 		commit:    make([]uint8, len(d.commits)),
 		hunk:      make([]bool, len(d.hunks)),
 		fileKept:  make([]bool, len(d.files)),

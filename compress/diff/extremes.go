@@ -130,7 +130,7 @@ func (s *selection) commitSizes() []float64 {
 			text.WriteString(s.b.L[li])
 			text.WriteByte('\n')
 		}
-		six := relevance.Build(s.in.Query, text.String(), starts)
+		six := s.in.Index(s.in.Query, text.String(), starts)
 		for i, li := range stats {
 			n, ok := statCount(s.b.L[li])
 			if !ok {

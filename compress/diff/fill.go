@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
 // fill spends the budget: the hash and subject of every commit (up to a
@@ -251,7 +249,7 @@ func (s *selection) trimLines(mask []bool, base, from, to int, keep func(i, k in
 		starts = append(starts, s.b.Start[i]-s.b.Start[from])
 	}
 	text := s.b.Text[s.b.Start[from]:s.b.End(to-1)]
-	ix := relevance.Build(s.in.Query, text, starts)
+	ix := s.in.Index(s.in.Query, text, starts)
 	for i := from; i < to; i++ {
 		mask[i-base] = keep(i, i-from) || ix.Score(i-from) > 0
 	}

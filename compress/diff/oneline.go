@@ -104,7 +104,7 @@ func compressOneline(in *fold.Input) (string, bool) {
 		return "", false
 	}
 	n := len(b.L)
-	ix := relevance.Build(in.Query, b.Text, b.Start)
+	ix := in.Index(in.Query, b.Text, b.Start)
 	must := make([]bool, n)
 	prio := make([]float64, n)
 	isCommit := make([]bool, n)

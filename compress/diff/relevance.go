@@ -78,7 +78,7 @@ func (s *selection) weigh() {
 		for i := range starts {
 			starts[i] = s.b.Start[pt.from+i] - base
 		}
-		lx := relevance.Build(lq, s.b.Text[base:s.b.End(pt.to-1)], starts)
+		lx := s.in.Index(lq, s.b.Text[base:s.b.End(pt.to-1)], starts)
 		sum = append(sum[:0], make([]float64, len(starts))...)
 		for t := range lq.Terms {
 			hits, _ := lx.Hits(t)
@@ -155,7 +155,7 @@ func (s *selection) expand(nm *naming) {
 	for i, p := range d.parts {
 		starts[i] = s.b.Start[p.from]
 	}
-	ix := relevance.Build(q, s.b.Text, starts)
+	ix := s.in.Index(q, s.b.Text, starts)
 	limit := max(3, len(d.parts)/50)
 	isSeed := map[int]bool{}
 	for _, p := range seeds {

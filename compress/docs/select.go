@@ -58,7 +58,7 @@ func newPlan(in *fold.Input, d *doc) *plan {
 	if len(starts) > 0 {
 		starts[0] = 0
 	}
-	p.ix = relevance.Build(in.Query, b.Text, starts)
+	p.ix = in.Index(in.Query, b.Text, starts)
 	p.size = make([]int, len(d.units))
 	p.sub = make([]int, len(d.units))
 	for i := range d.units {

@@ -40,8 +40,19 @@ func Text(in *Input) (string, bool) {
 	if !in.Budget.Lossy || len(lossless) <= in.Budget.Bytes || len(b.L) < 8 {
 		return shorter(lossless, in.Text)
 	}
+	// Each phase reads the whole block: a caller that gave up (its result
+	// is discarded) gets nothing sooner.
+	if in.Stopped() {
+		return "", false
+	}
 	p := newPlan(in)
+	if in.Stopped() {
+		return "", false
+	}
 	p.mark()
+	if in.Stopped() {
+		return "", false
+	}
 	p.fill()
 	return shorter(p.render(), in.Text)
 }
@@ -170,7 +181,7 @@ func newPlan(in *Input) *plan {
 			p.members[id] = append(p.members[id], i)
 		}
 	}
-	p.ix = relevance.Build(in.Query, b.Text, b.Start)
+	p.ix = in.Index(in.Query, b.Text, b.Start)
 	return p
 }
 

@@ -79,3 +79,10 @@ func (in *Input) Sub(text string) *Input {
 	}
 	return &Input{Text: text, Query: in.Query, Budget: b, IsError: in.IsError, Nested: in.Nested, Stop: in.Stop}
 }
+
+// Index indexes text (split into units at starts) for q like
+// relevance.Build, polling the caller's Stop as it reads, so a huge block
+// gives up within a poll of the deadline.
+func (in *Input) Index(q *relevance.Query, text string, starts []int) *relevance.Index {
+	return relevance.BuildStop(q, text, starts, in.Stop)
+}

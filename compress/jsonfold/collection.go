@@ -339,7 +339,12 @@ func (c *compressor) analyze(sq *seq) *analysis {
 		if text == "" {
 			text = c.src[sq.start:sq.end]
 		}
-		a.ix = relevance.Build(c.q, text, c.unitStarts(sq))
+		a.ix = c.in.Index(c.q, text, c.unitStarts(sq))
+		if c.in.Stopped() {
+			// The index gave up part way: what follows would read it.
+			c.stopped = true
+			return a
+		}
 		for x := range sq.items {
 			if a.ix.Strong(x) {
 				a.must[x] = true
@@ -498,35 +503,23 @@ func (c *compressor) markNamed(sq *seq, a *analysis) {
 // maxNameHits bounds the holders of a term whose names are looked at.
 const maxNameHits = 4096
 
-// hasTerm reports whether s holds term (lower case) as a whole word or
-// identifier, ASCII case folded.
+// hasTerm reports whether s holds term (lower case, as lines.Fold
+// writes it) as a whole word or identifier, case folded.
 func hasTerm(s, term string) bool {
 	if term == "" {
 		return false
 	}
 	wordStart, wordEnd := lines.IsWordByte(term[0]), lines.IsWordByte(term[len(term)-1])
-	for i := 0; i+len(term) <= len(s); i++ {
-		if !equalFoldASCII(s[i:i+len(term)], term) {
-			continue
+	for off := 0; off < len(s); {
+		i, e := lines.IndexFold(s[off:], term)
+		if i < 0 {
+			return false
 		}
-		e := i + len(term)
+		i, e = off+i, off+e
 		if (i == 0 || !wordStart || !lines.IsWordByte(s[i-1])) && (e == len(s) || !wordEnd || !lines.IsWordByte(s[e])) {
 			return true
 		}
+		off = i + 1
 	}
 	return false
-}
-
-// equalFoldASCII reports whether s, ASCII lowered, equals lower.
-func equalFoldASCII(s, lower string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
 }

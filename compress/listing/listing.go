@@ -110,7 +110,16 @@ func Compress(in *fold.Input) (string, bool) {
 		return "", false
 	}
 	ls := parse(b, in.Stop)
+	if in.Stopped() {
+		// A parse cut short is no listing to compress.
+		return "", false
+	}
 	c := newCompressor(in, ls)
+	if in.Stopped() {
+		// The caller gave up (its index may be partial): rendering even
+		// the lossless form reads the whole block again.
+		return "", false
+	}
 	lossless := c.folded()
 	small := smallBytes
 	if in.Budget.Aggressive {

@@ -112,7 +112,10 @@ func (c *compressor) relevance() {
 		return
 	}
 	b := ls.b
-	ix := relevance.Build(q, b.Text, b.Start)
+	ix := c.in.Index(q, b.Text, b.Start)
+	if c.in.Stopped() {
+		return // the caller gave up: Compress returns at once
+	}
 	for i := range b.L {
 		c.score[i], c.strong[i] = ix.Score(i), ix.Strong(i)
 	}
@@ -140,7 +143,7 @@ func (c *compressor) relevance() {
 			}
 			sb.WriteByte('\n')
 		}
-		px := relevance.Build(q, sb.String(), starts)
+		px := c.in.Index(q, sb.String(), starts)
 		for i := range b.L {
 			c.score[i] = max(c.score[i], px.Score(i))
 			c.strong[i] = c.strong[i] || px.Strong(i)
@@ -148,7 +151,7 @@ func (c *compressor) relevance() {
 	}
 	// Directories: a rare term in a directory's path names it, unless the
 	// directory holds most of the listing (then naming it says nothing).
-	if len(ls.nodes) < 3 {
+	if len(ls.nodes) < 3 || c.in.Stopped() {
 		return
 	}
 	var ds strings.Builder
@@ -160,7 +163,7 @@ func (c *compressor) relevance() {
 		}
 		ds.WriteByte('\n')
 	}
-	dx := relevance.Build(q, ds.String(), dstarts)
+	dx := c.in.Index(q, ds.String(), dstarts)
 	all := ls.nodes[0].entries
 	for k := 1; k < len(ls.nodes); k++ {
 		c.named[k] = dx.Strong(k) && ls.nodes[k].entries*2 <= all

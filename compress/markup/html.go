@@ -377,7 +377,7 @@ func compressHTML(in *fold.Input) (string, bool) {
 				sb.WriteByte('\n')
 			}
 			starts[0] = 0
-			ix := relevance.Build(in.Query, sb.String(), starts)
+			ix := in.Index(in.Query, sb.String(), starts)
 			// Headings stay headings: they are the outline.
 			for i := range blocks {
 				verbatim[i] = ix.Strong(i) && blocks[i].kind != headingBlock

@@ -182,7 +182,7 @@ func newXPlan(in *fold.Input, nodes []xnode, from, end int) *xplan {
 	if len(starts) > 1 && starts[1] == 0 {
 		starts = starts[1:]
 	}
-	p.ix = relevance.Build(in.Query, maskNames(in.Text[from:end]), starts)
+	p.ix = in.Index(in.Query, maskNames(in.Text[from:end]), starts)
 	p.whole = make([]bool, len(nodes))
 	p.open = make([]bool, len(nodes))
 	p.prio = make([]float64, len(nodes))

@@ -2,7 +2,6 @@ package relevance
 
 import (
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -44,7 +43,29 @@ const veryRareDF = 12
 // The cost is one pass over the text's words plus one substring scan per
 // compound term, whatever the number of units.
 func Build(q *Query, text string, starts []int) *Index {
+	return BuildStop(q, text, starts, nil)
+}
+
+// pollBytes is how much text the index reads between polls of stop.
+const pollBytes = 64 << 10
+
+// BuildStop is Build polling stop (nil never stops) every pollBytes of
+// text read: once it reports true, the index holds what was found so far
+// (the caller is giving up and discards its result).
+func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
 	ix := &Index{q: q, n: len(starts), starts: starts}
+	stopped := false
+	nextPoll := pollBytes
+	// poll reports whether to stop, reading stop once pos passes the
+	// next poll point.
+	poll := func(pos int) bool {
+		if stop == nil || stopped || pos < nextPoll {
+			return stopped
+		}
+		nextPoll = pos + pollBytes
+		stopped = stop()
+		return stopped
+	}
 	if q == nil || len(q.Terms) == 0 || len(starts) == 0 {
 		return ix
 	}
@@ -77,6 +98,9 @@ func Build(q *Query, text string, starts []int) *Index {
 		u := 0
 		next := ix.boundary(1)
 		lines.Words(text, func(w string, start, _ int) bool {
+			if poll(start) {
+				return false
+			}
 			for start >= next {
 				u++
 				next = ix.boundary(u + 1)
@@ -87,15 +111,21 @@ func Build(q *Query, text string, starts []int) *Index {
 	}
 	// Compounds, numbers and phrases: substring scans of the lowered text.
 	var lower string
+	ascii := lines.IsASCII(text)
+	scanned := 0
 	for t := range q.Terms {
 		term := &q.Terms[t]
 		if term.Kind == Word {
 			continue
 		}
+		// Each scan reads the whole text: poll between them.
+		if scanned += len(text); poll(scanned) {
+			break
+		}
 		if lower == "" {
 			lower = lines.LowerASCII(text)
 		}
-		ix.scan(lower, text, t, record)
+		ix.scan(lower, text, ascii, t, record)
 	}
 	var variants []int32
 	if lower != "" {
@@ -180,7 +210,7 @@ func (ix *Index) variants(lower, text string) []int32 {
 		}
 		needle := lines.LowerASCII(term.Text)
 		cut := strings.IndexAny(needle, "0123456789")
-		if cut < 3 || !isASCII(needle) {
+		if cut < 3 || !lines.IsASCII(needle) {
 			continue // no digits, or too short a literal part to look for
 		}
 		tried++
@@ -283,53 +313,45 @@ func (ix *Index) baseLimit(t *Term) int {
 }
 
 // scan finds term t as a substring that does not start or end inside a
-// word (where the term itself starts or ends with a word character).
-func (ix *Index) scan(lower, text string, t int, record func(t, u int)) {
-	term := &ix.q.Terms[t]
-	needles := []string{lines.LowerASCII(term.Text)}
-	if !isASCII(term.Typed) {
-		// Lowered text keeps non-ASCII letters as typed: also look for
-		// the term as the user typed it.
-		if ty := lines.LowerASCII(term.Typed); ty != needles[0] {
-			needles = append(needles, ty)
-		}
+// word (where the term itself starts or ends with a word character). ASCII
+// text is searched in its ASCII-lowered copy (lower, same offsets); other
+// text with IndexFold, which folds every letter and reports spans in text.
+func (ix *Index) scan(lower, text string, ascii bool, t int, record func(t, u int)) {
+	nd := ix.q.Terms[t].Text
+	if nd == "" {
+		return
 	}
-	var found []int32
-	for _, nd := range needles {
-		if nd == "" {
-			continue
-		}
-		wordStart := lines.IsWordByte(nd[0])
-		wordEnd := lines.IsWordByte(nd[len(nd)-1])
-		for off := 0; off < len(lower); {
+	wordStart := lines.IsWordByte(nd[0])
+	wordEnd := lines.IsWordByte(nd[len(nd)-1])
+	for off := 0; off < len(text); {
+		var s, e int
+		if ascii {
 			i := strings.Index(lower[off:], nd)
 			if i < 0 {
 				break
 			}
-			s := off + i
-			e := s + len(nd)
-			off = s + 1
-			if wordStart && s > 0 && isWordAt(text, s-1) {
-				continue
-			}
-			if wordEnd && e < len(text) && isWordAt(text, e) {
-				continue
-			}
-			u := ix.unitAt(s)
-			found = append(found, int32(u))
-			// Skip to the next unit: one hit per unit is enough.
-			if u+1 >= len(ix.starts) {
+			s, e = off+i, off+i+len(nd)
+		} else {
+			i, j := lines.IndexFold(text[off:], nd)
+			if i < 0 {
 				break
 			}
-			off = max(off, ix.starts[u+1])
+			s, e = off+i, off+j
 		}
-	}
-	if len(needles) > 1 {
-		slices.Sort(found)
-		found = slices.Compact(found)
-	}
-	for _, u := range found {
-		record(t, int(u))
+		off = s + 1
+		if wordStart && s > 0 && isWordAt(text, s-1) {
+			continue
+		}
+		if wordEnd && e < len(text) && isWordAt(text, e) {
+			continue
+		}
+		u := ix.unitAt(s)
+		record(t, u)
+		// Skip to the next unit: one hit per unit is enough.
+		if u+1 >= len(ix.starts) {
+			break
+		}
+		off = max(off, ix.starts[u+1])
 	}
 }
 
@@ -347,15 +369,6 @@ func isWordAt(s string, i int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(s[j:])
 	return r != utf8.RuneError && (isLetterOrDigit(r))
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // Units is the number of units.

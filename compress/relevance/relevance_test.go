@@ -139,6 +139,53 @@ func TestNonASCIINoPanic(t *testing.T) {
 	}
 }
 
+// TestUnicodeCaseFolding: compounds and phrases match whatever the case
+// of their non-ASCII letters, in the text or the task, and letters whose
+// lower case is longer in UTF-8 (U+023A) shift no offsets.
+func TestUnicodeCaseFolding(t *testing.T) {
+	text := strings.Join([]string{
+		strings.Repeat("\u023a", 40) + " ÉCOLE-NORMALE opened",
+		"école-normale closed",
+		"ecole-normale elsewhere",
+		"\u023a\u023a \u023a-RING found",
+	}, "\n")
+	q := Parse("when did école-Normale open and close? what about \u2c65-ring?", "")
+	ix, _ := index(q, text)
+	hits, _ := ix.Hits(slices.Index(termTexts(q), "école-normale"))
+	if !slices.Equal(hits, []int32{0, 1}) {
+		t.Errorf("école-normale hits %v, want [0 1]", hits)
+	}
+	hits, _ = ix.Hits(slices.Index(termTexts(q), "\u2c65-ring"))
+	if !slices.Equal(hits, []int32{3}) {
+		t.Errorf("\u2c65-ring hits %v, want [3]", hits)
+	}
+}
+
+// FuzzIndex builds indexes of any text, non-ASCII and invalid UTF-8
+// included, for any task: no panic, and every hit is a unit.
+func FuzzIndex(f *testing.F) {
+	// The crasher of a search that sliced the text with an index found in
+	// its Unicode-lowered copy: U+023A grows when lowered.
+	f.Add(strings.Repeat("\u023a", 50)+" Jérome committed\nother", "what did JÉrome and \"Jérome committed\" do?")
+	f.Add("lib/view.js(3,1): error\nÉCOLE-normale", "errors in lib/view.js, école-NORMALE")
+	f.Add("3\u212a rows\n\xff\xfe\n", "the 3k rows \xff")
+	f.Fuzz(func(t *testing.T, text, task string) {
+		q := Parse(task, "")
+		ix, b := index(q, text)
+		for ti := range q.Terms {
+			hits, df := ix.Hits(ti)
+			if df < len(hits) {
+				t.Fatalf("df %d < %d hits", df, len(hits))
+			}
+			for _, u := range hits {
+				if int(u) >= b.Len() {
+					t.Fatalf("hit unit %d of %d", u, b.Len())
+				}
+			}
+		}
+	})
+}
+
 func TestQuotedPhrasesIgnoreApostrophes(t *testing.T) {
 	got := quoted("the other's lock. Quote the two 'waiting to lock' lines and \"dangling escape\", don't `go vet`")
 	want := []string{"waiting to lock", "dangling escape", "go vet"}

@@ -109,7 +109,7 @@ func (c *compressor) relevance() {
 		}
 		sb.WriteByte('\n')
 	}
-	ix := relevance.Build(q, sb.String(), starts)
+	ix := c.in.Index(q, sb.String(), starts)
 	for i := range p.kind {
 		c.score[i] = ix.Score(i)
 		c.strong[i] = ix.Strong(i)
@@ -121,7 +121,7 @@ func (c *compressor) relevance() {
 		paths.WriteString(p.files[f].path)
 		paths.WriteByte('\n')
 	}
-	fx := relevance.Build(q, paths.String(), fstarts)
+	fx := c.in.Index(q, paths.String(), fstarts)
 	for f := range p.files {
 		c.fileScore[f] = fx.Score(f)
 		c.named[f] = fx.Strong(f) && p.files[f].path != ""

@@ -106,10 +106,15 @@ func Compress(in *fold.Input) (string, bool) {
 		return "", false
 	}
 	p := parse(b, in.Stop)
-	if len(p.files) == 0 {
+	if len(p.files) == 0 || in.Stopped() {
 		return "", false
 	}
 	c := newCompressor(in, p)
+	if in.Stopped() {
+		// The caller gave up (its index may be partial): rendering even
+		// the lossless form reads the whole block again.
+		return "", false
+	}
 	lossless := c.render(nil)
 	small := smallBytes
 	if in.Budget.Aggressive {

@@ -93,7 +93,7 @@ func Compress(in *fold.Input) (string, bool) {
 		return "", false
 	}
 	regs := findRegions(b, in.Stop)
-	if len(regs) == 0 {
+	if len(regs) == 0 || in.Stopped() {
 		return "", false
 	}
 	squeeze := in.Budget.Aggressive && !in.Verbatim()
@@ -109,6 +109,10 @@ func Compress(in *fold.Input) (string, bool) {
 		return shorter(p.render(keep, true), in.Text)
 	}
 	p.mark()
+	if in.Stopped() {
+		// The caller gave up (the index may be partial).
+		return "", false
+	}
 	// Notes cost bytes too: when the first selection's notes push the
 	// output over the budget, select again with their cost taken off.
 	keep := fold.Select(b, p.must, p.prio, in.Budget.Bytes)
@@ -195,7 +199,10 @@ func (p *plan) mark() {
 	b, n := p.b, len(p.b.L)
 	p.must = make([]bool, n)
 	p.prio = make([]float64, n)
-	ix := relevance.Build(p.in.Query, b.Text, b.Start)
+	ix := p.in.Index(p.in.Query, b.Text, b.Start)
+	if p.in.Stopped() {
+		return // Compress sees it too and gives up
+	}
 
 	// Text outside tables: kept when it is small, else by its own worth.
 	other := 0
