@@ -271,28 +271,32 @@ func (n *Native) block(req *Request, i int, tok tokens.Counter, prof profile, fo
 	case base.TokensBefore < cfg.MinTokensToCompress:
 		return base, key
 	}
-	q := firstQuery(req, b)
-	if !cfg.ProtectAnalysisContext {
-		q.Intent &^= relevance.Analysis
-	}
-	followText := ""
-	if follow != nil {
-		followText = follow.text
-		// protect_analysis_context is decided by the task before the
-		// block, never by a later turn.
-		analysis := q.Intent & relevance.Analysis
-		q = q.WithFollowup(follow.asked, follow.context)
-		q.Intent = q.Intent&^relevance.Analysis | analysis
-	}
 	if n.cache != nil {
+		// The key names the query's inputs rather than the query, so that
+		// a hit does not parse it.
+		var asked, said string
+		if follow != nil {
+			asked, said = follow.asked, follow.context
+		}
 		latest, _ := splitTask(b.Task)
-		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, latest, followText, prof.key(),
+		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, latest, asked, said, prof.key(),
 			strconv.FormatFloat(pressure, 'g', -1, 64),
 			strconv.FormatBool(b.IsError), strconv.FormatBool(b.JSONObject), strconv.FormatBool(cfg.ProtectAnalysisContext),
 			firstLatest(req, b))
 		if r, ok := n.cache.get(key); ok {
 			return r, key
 		}
+	}
+	q := firstQuery(req, b)
+	if !cfg.ProtectAnalysisContext {
+		q.Intent &^= relevance.Analysis
+	}
+	if follow != nil {
+		// protect_analysis_context is decided by the task before the
+		// block, never by a later turn.
+		analysis := q.Intent & relevance.Analysis
+		q = q.WithFollowup(follow.asked, follow.context)
+		q.Intent = q.Intent&^relevance.Analysis | analysis
 	}
 	r := compressBlock(b, q, tok, prof, base, pressure, stop)
 	if n.cache != nil && (stop == nil || !stop()) {
