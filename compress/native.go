@@ -175,9 +175,12 @@ func (n *Native) pass(ctx context.Context, req *Request, tok tokens.Counter, pro
 		if firstSeen[i] != i {
 			continue // a repeat: filled in below, once the first copy's form is final
 		}
-		r, key := n.block(req, i, tok, prof, nil, pressure, stop)
+		// The block's kind and token count, once: every re-judging of it
+		// below starts from them.
+		base := n.unchanged(&req.Blocks[i], tok)
+		r, key := n.block(req, i, base, tok, prof, nil, pressure, stop)
 		if r.Changed && req.Config.RestoreReferenced {
-			r = n.restore(req, i, r, key, tok, prof, pressure, stop)
+			r = n.restore(req, i, base, r, key, tok, prof, pressure, stop)
 		}
 		if r.Changed {
 			n.log.Debug("block compressed", "session", req.Session, "block", i, "kind", string(r.Kind),
@@ -248,14 +251,14 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 	return relevance.Parse(latest, b.Task)
 }
 
-// block computes the first-sight result of block i, or, with a non-empty
+// block computes, from base (the block left as it is, see unchanged), the
+// first-sight result of block i, or, with a non-empty
 // follow-up, its form re-judged by that follow-up. When the block went
 // through the compressors and the cache is on, key is the result's cache
 // key: it names every input of the result.
-func (n *Native) block(req *Request, i int, tok tokens.Counter, prof profile, follow *followup, pressure float64, stop func() bool) (_ BlockResult, key cacheKey) {
+func (n *Native) block(req *Request, i int, base BlockResult, tok tokens.Counter, prof profile, follow *followup, pressure float64, stop func() bool) (_ BlockResult, key cacheKey) {
 	b := &req.Blocks[i]
 	cfg := req.Config
-	base := n.unchanged(b, tok)
 	switch {
 	case b.Text == "":
 		return base, key
@@ -319,7 +322,7 @@ func firstLatest(req *Request, b *Block) string {
 // judge re-judges a compressed block by the follow-ups fs[from:] (see
 // restore.go) and returns its final form and the index of the follow-up
 // that decided it, or first and -1 when none needs anything back.
-func (n *Native) judge(req *Request, i int, first BlockResult, fs []followup, from int, tok tokens.Counter, prof profile, pressure float64, stop func() bool) (BlockResult, int) {
+func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []followup, from int, tok tokens.Counter, prof profile, pressure float64, stop func() bool) (BlockResult, int) {
 	b := &req.Blocks[i]
 	for k := from; k < len(fs); k++ {
 		f := fs[k]
@@ -334,7 +337,7 @@ func (n *Native) judge(req *Request, i int, first BlockResult, fs []followup, fr
 			return r
 		}
 		if reason == RestoreWhole {
-			return mark(n.unchanged(b, tok)), k
+			return mark(base), k
 		}
 		// The restored form may be larger than the first one: first by
 		// room for the lines the follow-up refers to, so they displace
@@ -345,7 +348,7 @@ func (n *Native) judge(req *Request, i int, first BlockResult, fs []followup, fr
 		boosted := prof
 		boosted.restoreBoost = restoreBoost
 		for _, p := range [...]profile{room, boosted} {
-			r, _ := n.block(req, i, tok, p, &f, pressure, stop)
+			r, _ := n.block(req, i, base, tok, p, &f, pressure, stop)
 			if !r.Changed {
 				return mark(r), k
 			}

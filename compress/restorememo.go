@@ -25,13 +25,13 @@ import (
 
 // restore re-judges a compressed block by the turns written after it (see
 // restore.go) and returns its final form.
-func (n *Native) restore(req *Request, i int, first BlockResult, firstKey cacheKey, tok tokens.Counter, prof profile, pressure float64, stop func() bool) BlockResult {
+func (n *Native) restore(req *Request, i int, base, first BlockResult, firstKey cacheKey, tok tokens.Counter, prof profile, pressure float64, stop func() bool) BlockResult {
 	fs := followups(req, i)
 	if len(fs) == 0 {
 		return first
 	}
 	if n.restores == nil || (firstKey == cacheKey{}) {
-		r, _ := n.judge(req, i, first, fs, 0, tok, prof, pressure, stop)
+		r, _ := n.judge(req, i, base, first, fs, 0, tok, prof, pressure, stop)
 		return r
 	}
 	keys := make([]cacheKey, len(fs)+1)
@@ -56,7 +56,7 @@ func (n *Native) restore(req *Request, i int, first BlockResult, firstKey cacheK
 		from = k // none of fs[:k] needs anything back
 		break
 	}
-	r, at := n.judge(req, i, first, fs, from, tok, prof, pressure, stop)
+	r, at := n.judge(req, i, base, first, fs, from, tok, prof, pressure, stop)
 	if stop == nil || !stop() {
 		memo := r
 		memo.RestoreFresh = false
