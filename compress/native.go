@@ -416,6 +416,9 @@ func compressBlock(b *Block, q *relevance.Query, tok tokens.Counter, prof profil
 		return base
 	}
 	job := &blockJob{query: q, prof: prof, pressure: pressure, isError: b.IsError, jsonObject: b.JSONObject, stop: stop}
+	if !b.JSONObject {
+		job.textKind = base.Kind // what unchanged detected on the same text
+	}
 	out, kind, ok := job.run(text)
 	if job.protected {
 		base.Protected = true
