@@ -38,6 +38,7 @@ type cacheKey [2]uint64
 type cacheEntry struct {
 	key  cacheKey
 	res  BlockResult
+	aux  int // a small integer stored beside res (the restore memo's trigger)
 	size int
 }
 
@@ -73,22 +74,53 @@ func (c *resultCache) keyOf(parts ...string) cacheKey {
 	return cacheKey{h1.Sum64(), h2.Sum64()}
 }
 
+// chain hashes a previous key and parts: keys of a sequence built one step
+// at a time, each naming everything before it, in constant work per step.
+func (c *resultCache) chain(prev cacheKey, parts ...string) cacheKey {
+	var h1, h2 maphash.Hash
+	h1.SetSeed(c.seed1)
+	h2.SetSeed(c.seed2)
+	var n [16]byte
+	binary.LittleEndian.PutUint64(n[:8], prev[0])
+	binary.LittleEndian.PutUint64(n[8:], prev[1])
+	h1.Write(n[:])
+	h2.Write(n[:])
+	for _, p := range parts {
+		binary.LittleEndian.PutUint64(n[:8], uint64(len(p)))
+		h1.Write(n[:8])
+		h2.Write(n[:8])
+		h1.WriteString(p)
+		h2.WriteString(p)
+	}
+	return cacheKey{h1.Sum64(), h2.Sum64()}
+}
+
 // get returns the cached result for k.
 func (c *resultCache) get(k cacheKey) (BlockResult, bool) {
+	r, _, ok := c.lookup(k)
+	return r, ok
+}
+
+// lookup returns the cached result for k and the integer stored with it.
+func (c *resultCache) lookup(k cacheKey) (BlockResult, int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[k]; ok {
 		c.ll.MoveToFront(e)
 		c.hits++
-		return e.Value.(*cacheEntry).res, true
+		ce := e.Value.(*cacheEntry)
+		return ce.res, ce.aux, true
 	}
 	c.misses++
-	return BlockResult{}, false
+	return BlockResult{}, 0, false
 }
 
 // put stores res under k, evicting the least recently used entries until
 // both bounds hold. A result larger than the byte bound is not stored.
-func (c *resultCache) put(k cacheKey, res BlockResult) {
+func (c *resultCache) put(k cacheKey, res BlockResult) { c.store(k, res, 0) }
+
+// store is put with an integer kept beside the result.
+func (c *resultCache) store(k cacheKey, res BlockResult, aux int) {
 	size := len(res.Text) + entryOverhead
 	if size > c.maxBytes || c.maxEntries <= 0 {
 		return
@@ -98,10 +130,10 @@ func (c *resultCache) put(k cacheKey, res BlockResult) {
 	if e, ok := c.m[k]; ok {
 		old := e.Value.(*cacheEntry)
 		c.bytes += size - old.size
-		old.res, old.size = res, size
+		old.res, old.aux, old.size = res, aux, size
 		c.ll.MoveToFront(e)
 	} else {
-		c.m[k] = c.ll.PushFront(&cacheEntry{key: k, res: res, size: size})
+		c.m[k] = c.ll.PushFront(&cacheEntry{key: k, res: res, aux: aux, size: size})
 		c.bytes += size
 	}
 	for c.ll.Len() > c.maxEntries || c.bytes > c.maxBytes {

@@ -40,7 +40,11 @@ const (
 // external processes, no model weights. It is safe for concurrent use.
 type Native struct {
 	cache *resultCache // nil when disabled
-	log   *slog.Logger
+	// restores memoizes restore decisions (see restorememo.go), apart from
+	// cache so that its per-turn entries neither evict block results nor
+	// count in the block cache's hits and misses. Nil with cache.
+	restores *resultCache
+	log      *slog.Logger
 }
 
 // NewNative builds a native engine from cfg.
@@ -58,6 +62,7 @@ func NewNative(cfg NativeConfig) (*Native, error) {
 	}
 	if entries > 0 && bytes > 0 {
 		n.cache = newResultCache(entries, bytes)
+		n.restores = newResultCache(entries, max(bytes/4, 1<<20))
 	}
 	return n, nil
 }
@@ -170,9 +175,12 @@ func (n *Native) pass(ctx context.Context, req *Request, tok tokens.Counter, pro
 		if firstSeen[i] != i {
 			continue // a repeat: filled in below, once the first copy's form is final
 		}
-		r := n.block(req, i, tok, prof, nil, pressure, stop)
+		// The block's kind and token count, once: every re-judging of it
+		// below starts from them.
+		base := n.unchanged(&req.Blocks[i], tok)
+		r, key := n.block(req, i, base, tok, prof, nil, pressure, stop)
 		if r.Changed && req.Config.RestoreReferenced {
-			r = n.restore(req, i, r, tok, prof, pressure, stop)
+			r = n.restore(req, i, base, r, key, tok, prof, pressure, stop)
 		}
 		if r.Changed {
 			n.log.Debug("block compressed", "session", req.Session, "block", i, "kind", string(r.Kind),
@@ -243,56 +251,61 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 	return relevance.Parse(latest, b.Task)
 }
 
-// block computes the first-sight result of block i, or, with a non-empty
-// follow-up, its form re-judged by that follow-up.
-func (n *Native) block(req *Request, i int, tok tokens.Counter, prof profile, follow *followup, pressure float64, stop func() bool) BlockResult {
+// block computes, from base (the block left as it is, see unchanged), the
+// first-sight result of block i, or, with a non-empty
+// follow-up, its form re-judged by that follow-up. When the block went
+// through the compressors and the cache is on, key is the result's cache
+// key: it names every input of the result.
+func (n *Native) block(req *Request, i int, base BlockResult, tok tokens.Counter, prof profile, follow *followup, pressure float64, stop func() bool) (_ BlockResult, key cacheKey) {
 	b := &req.Blocks[i]
 	cfg := req.Config
-	base := n.unchanged(b, tok)
 	switch {
 	case b.Text == "":
-		return base
+		return base, key
 	case pressure < 1:
 		// Over the context window every block is fair game but the text of
 		// the last message, which is what the user asks now.
 		if b.Source == MessageText && b.FromEnd == 0 || base.TokensBefore < 64 {
-			return base
+			return base, key
 		}
 	case cfg.Protects(b):
 		base.Protected = true
-		return base
+		return base, key
 	case base.TokensBefore < cfg.MinTokensToCompress:
-		return base
+		return base, key
+	}
+	if n.cache != nil {
+		// The key names the query's inputs rather than the query, so that
+		// a hit does not parse it.
+		var asked, said string
+		if follow != nil {
+			asked, said = follow.asked, follow.context
+		}
+		latest, _ := splitTask(b.Task)
+		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, latest, asked, said, prof.key(),
+			strconv.FormatFloat(pressure, 'g', -1, 64),
+			strconv.FormatBool(b.IsError), strconv.FormatBool(b.JSONObject), strconv.FormatBool(cfg.ProtectAnalysisContext),
+			firstLatest(req, b))
+		if r, ok := n.cache.get(key); ok {
+			return r, key
+		}
 	}
 	q := firstQuery(req, b)
 	if !cfg.ProtectAnalysisContext {
 		q.Intent &^= relevance.Analysis
 	}
-	followText := ""
 	if follow != nil {
-		followText = follow.text
 		// protect_analysis_context is decided by the task before the
 		// block, never by a later turn.
 		analysis := q.Intent & relevance.Analysis
 		q = q.WithFollowup(follow.asked, follow.context)
 		q.Intent = q.Intent&^relevance.Analysis | analysis
 	}
-	var key cacheKey
-	if n.cache != nil {
-		latest, _ := splitTask(b.Task)
-		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, latest, followText, prof.key(),
-			strconv.FormatFloat(pressure, 'g', -1, 64),
-			strconv.FormatBool(b.IsError), strconv.FormatBool(b.JSONObject), strconv.FormatBool(cfg.ProtectAnalysisContext),
-			firstLatest(req, b))
-		if r, ok := n.cache.get(key); ok {
-			return r
-		}
-	}
 	r := compressBlock(b, q, tok, prof, base, pressure, stop)
 	if n.cache != nil && (stop == nil || !stop()) {
 		n.cache.put(key, r)
 	}
-	return r
+	return r, key
 }
 
 // firstLatest is the latest user turn before block b (part of its cache
@@ -306,11 +319,13 @@ func firstLatest(req *Request, b *Block) string {
 	return ""
 }
 
-// restore re-judges a compressed block by the turns written after it (see
-// restore.go) and returns its final form.
-func (n *Native) restore(req *Request, i int, first BlockResult, tok tokens.Counter, prof profile, pressure float64, stop func() bool) BlockResult {
+// judge re-judges a compressed block by the follow-ups fs[from:] (see
+// restore.go) and returns its final form and the index of the follow-up
+// that decided it, or first and -1 when none needs anything back.
+func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []followup, from int, tok tokens.Counter, prof profile, pressure float64, stop func() bool) (BlockResult, int) {
 	b := &req.Blocks[i]
-	for _, f := range followups(req, i) {
+	for k := from; k < len(fs); k++ {
+		f := fs[k]
 		fq := f.query()
 		reason, ok := needsRestore(b.Text, first.Text, fq, f)
 		if !ok {
@@ -322,7 +337,7 @@ func (n *Native) restore(req *Request, i int, first BlockResult, tok tokens.Coun
 			return r
 		}
 		if reason == RestoreWhole {
-			return mark(n.unchanged(b, tok))
+			return mark(base), k
 		}
 		// The restored form may be larger than the first one: first by
 		// room for the lines the follow-up refers to, so they displace
@@ -333,17 +348,17 @@ func (n *Native) restore(req *Request, i int, first BlockResult, tok tokens.Coun
 		boosted := prof
 		boosted.restoreBoost = restoreBoost
 		for _, p := range [...]profile{room, boosted} {
-			r := n.block(req, i, tok, p, &f, pressure, stop)
+			r, _ := n.block(req, i, base, tok, p, &f, pressure, stop)
 			if !r.Changed {
-				return mark(r)
+				return mark(r), k
 			}
 			if r.Text == first.Text || !addsReferenced(first.Text, r.Text, fq) || (r.Kind == KindLog || r.Kind == KindText) && !keepsProblems(first.Text, r.Text) {
 				continue
 			}
-			return mark(r)
+			return mark(r), k
 		}
 	}
-	return first
+	return first, -1
 }
 
 // unchanged returns the result of a block left as it is: its kind and token
@@ -401,6 +416,9 @@ func compressBlock(b *Block, q *relevance.Query, tok tokens.Counter, prof profil
 		return base
 	}
 	job := &blockJob{query: q, prof: prof, pressure: pressure, isError: b.IsError, jsonObject: b.JSONObject, stop: stop}
+	if !b.JSONObject {
+		job.textKind = base.Kind // what unchanged detected on the same text
+	}
 	out, kind, ok := job.run(text)
 	if stop != nil && stop() {
 		// The caller gave up: checking and counting out is wasted.

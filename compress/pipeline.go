@@ -35,6 +35,10 @@ type blockJob struct {
 	// protected is set by run when protect_analysis_context left the
 	// payload alone.
 	protected bool
+	// textKind, when set, is the kind of the whole text the top-level run
+	// is given (the engine detected it already, and a block re-judged by
+	// later turns runs again): detection is a full pass over the text.
+	textKind Kind
 }
 
 // run compresses text and returns the result and its kind; ok is false
@@ -45,7 +49,12 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 		parts = wrapper.Parts{Payload: text}
 	}
 	payload := parts.Payload
-	kind := detectKind(payload)
+	var kind Kind
+	if j.textKind != "" && j.depth == 0 && payload == text {
+		kind = j.textKind
+	} else {
+		kind = detectKind(payload)
+	}
 	forced := j.pressure < 1
 	if !forced && (kind == KindCode || kind == KindText && len(payload) < safetyNetBytes) {
 		return "", kind, false

@@ -84,7 +84,7 @@ func (h *Hook) readBody(r *http.Request) (body []byte, wire int, _ Outcome, _ er
 	default:
 		return nil, 0, OutcomeRejectEncoding, fmt.Errorf("unsupported Content-Encoding %q; accepted: %s", coding, acceptedCodings)
 	}
-	body, err := io.ReadAll(io.LimitReader(src, h.maxBody+1))
+	body, err := readAll(io.LimitReader(src, h.maxBody+1), sizeHint(r.ContentLength, h.maxBody))
 	if err != nil {
 		return nil, counted.n, readOrDecode(err), fmt.Errorf("read body: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -23,7 +24,8 @@ type node struct {
 // JSON, invalid UTF-8, duplicate object member names (ambiguous: providers
 // disagree on which one wins) and nesting deeper than the decoder's limit.
 func parseTree(src []byte) (*node, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(src))
+	// A bytes.Buffer is parsed in place: the decoder copies nothing.
+	dec := jsontext.NewDecoder(bytes.NewBuffer(src))
 	n, err := readNode(dec)
 	if err != nil {
 		return nil, err
@@ -111,11 +113,18 @@ func (n *node) text(src []byte) (string, bool) {
 	if !n.isString() {
 		return "", false
 	}
-	b, err := jsontext.AppendUnquote(nil, n.raw(src))
+	raw := n.raw(src)
+	if bytes.IndexByte(raw, '\\') < 0 {
+		// No escapes: the contents as they are (parseTree checked them).
+		return string(raw[1 : len(raw)-1]), true
+	}
+	b, err := jsontext.AppendUnquote(make([]byte, 0, len(raw)), raw) // it grows dst by len(raw) first
 	if err != nil {
 		return "", false
 	}
-	return string(b), true
+	// b is ours alone and never written again: the string can share it
+	// rather than copy a tool output once more.
+	return unsafe.String(unsafe.SliceData(b), len(b)), true
 }
 
 // str returns the decoded string member key of an object, or "".

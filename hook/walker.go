@@ -111,7 +111,8 @@ func (w *walker) addToolText(n *node, b compress.Block) {
 	if !ok || text == "" {
 		return
 	}
-	if inner := []byte(text); looksLikeJSONObject(inner) {
+	if looksLikeJSONObject(text) {
+		inner := []byte(text)
 		if tree, err := parseTree(inner); err == nil && tree.isObject() {
 			if leaves := longStringLeaves(tree, inner); len(leaves) > 0 {
 				s := slot{start: n.start, end: n.end}
@@ -139,9 +140,9 @@ func (w *walker) addToolText(n *node, b compress.Block) {
 // treated as content of its own (a log, a listing) rather than a field.
 const minLeafBytes = 512
 
-func looksLikeJSONObject(b []byte) bool {
-	for _, c := range b {
-		switch c {
+func looksLikeJSONObject(s string) bool {
+	for i := range len(s) {
+		switch s[i] {
 		case ' ', '\t', '\n', '\r':
 			continue
 		case '{':
