@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 	"github.com/tsheadroom/tsheadroom/compress/wrapper"
 )
@@ -31,7 +32,9 @@ type blockJob struct {
 	// jsonObject: the result must stay one JSON object.
 	jsonObject bool
 	stop       func() bool
-	depth      int
+	// memo is shared by every pass over the block (see lines.Memo).
+	memo  *lines.Memo
+	depth int
 	// protected is set by run when protect_analysis_context left the
 	// payload alone.
 	protected bool
@@ -129,6 +132,7 @@ func (j *blockJob) input(payload string, k Kind) *fold.Input {
 		Budget:  budgetFor(k, len(payload), j.prof, j.pressure),
 		IsError: j.isError,
 		Stop:    j.stop,
+		Memo:    j.memo,
 	}
 	if j.depth < 2 {
 		in.Nested = func(text string, b fold.Budget) (string, bool) {

@@ -53,6 +53,13 @@ const pollBytes = 64 << 10
 // text read: once it reports true, the index holds what was found so far
 // (the caller is giving up and discards its result).
 func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
+	return BuildMemo(q, text, starts, stop, nil)
+}
+
+// BuildMemo is BuildStop remembering in m (nil remembers nothing) what it
+// reads of text alone, for later indexes of the same text (see
+// wordrecs.go). The index is the same with or without m.
+func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.Memo) *Index {
 	ix := &Index{q: q, n: len(starts), starts: starts}
 	stopped := false
 	nextPoll := pollBytes
@@ -94,24 +101,49 @@ func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
 	// Whole words (and identifier parts, and inflections).
 	var wt wordTable
 	wt.build(q)
+	ti := infoOf(m, text)
 	if wt.any() {
 		u := 0
 		next := ix.boundary(1)
-		lines.Words(text, func(w string, start, _ int) bool {
-			if poll(start) {
-				return false
+		if ti != nil && ti.words == nil && ti.indexed > 0 && len(text) <= maxStreamBytes {
+			// The second index of this text: record its words once.
+			ti.words = streamOf(text, poll)
+		}
+		if ti != nil && ti.words != nil {
+			ws := ti.words
+			wt.matchStream(ws, poll, func(k, t int) {
+				start := int(ws.words[k].start)
+				for start >= next {
+					u++
+					next = ix.boundary(u + 1)
+				}
+				record(t, u)
+			})
+		} else if !stopped {
+			if ti != nil {
+				ti.indexed++
 			}
-			for start >= next {
-				u++
-				next = ix.boundary(u + 1)
-			}
-			wt.match(w, func(t int) { record(t, u) })
-			return true
-		})
+			lines.Words(text, func(w string, start, _ int) bool {
+				if poll(start) {
+					return false
+				}
+				for start >= next {
+					u++
+					next = ix.boundary(u + 1)
+				}
+				wt.match(w, func(t int) { record(t, u) })
+				return true
+			})
+		}
 	}
 	// Compounds, numbers and phrases: substring scans of the lowered text.
 	var lower string
-	ascii := lines.IsASCII(text)
+	var ascii bool
+	if ti != nil {
+		ascii = ti.ascii
+	} else {
+		ascii = lines.IsASCII(text)
+	}
 	scanned := 0
 	for t := range q.Terms {
 		term := &q.Terms[t]
@@ -122,8 +154,14 @@ func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
 		if scanned += len(text); poll(scanned) {
 			break
 		}
+		if lower == "" && ti != nil {
+			lower = ti.lower
+		}
 		if lower == "" {
 			lower = lines.LowerASCII(text)
+			if ti != nil {
+				ti.lower = lower
+			}
 		}
 		ix.scan(lower, text, ascii, t, record)
 	}
