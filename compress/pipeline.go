@@ -56,7 +56,7 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 	if j.textKind != "" && j.depth == 0 && payload == text {
 		kind = j.textKind
 	} else {
-		kind = detectKind(payload)
+		kind = detectKindMemo(j.memo, payload)
 	}
 	forced := j.pressure < 1
 	if !forced && (kind == KindCode || kind == KindText && len(payload) < safetyNetBytes) {
@@ -103,6 +103,17 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 		return "", kind, false
 	}
 	return parts.Head + out + parts.Tail, kind, true
+}
+
+// detectKindMemo is detectKind, remembered in m: a wrapped block's payload
+// and a nested text are detected once for every pass over the block.
+func detectKindMemo(m *lines.Memo, text string) Kind {
+	if v, ok := m.Get("kind", text); ok {
+		return v.(Kind)
+	}
+	k := detectKind(text)
+	m.Put("kind", text, k)
+	return k
 }
 
 // stopped reports whether the caller gave up: then nothing more is worth

@@ -132,3 +132,19 @@ func TestBlankMatchesTrimSpace(t *testing.T) {
 		}
 	}
 }
+
+func TestHashStem(t *testing.T) {
+	for _, w := range []string{"", "a", "ab", "abc", "abcd", "Resumes", "resumed", "RESUMING", "dependencies", "skipped",
+		"max_old_space", "HTTPServer", "v1.22", "e0609", "tests", "status", "analysis", "copy", "dependency", "Größe", "x9yz", "abcde"} {
+		h, hs, ok := HashStem(w)
+		if !IsASCII(w) {
+			if ok {
+				t.Errorf("HashStem(%q) ok for a non-ASCII word", w)
+			}
+			continue
+		}
+		if !ok || h != HashFold(w) || hs != HashFold(w[:StemLen(w)]) {
+			t.Errorf("HashStem(%q) = %x, %x, %v; want %x, %x", w, h, hs, ok, HashFold(w), HashFold(w[:StemLen(w)]))
+		}
+	}
+}

@@ -250,3 +250,34 @@ func HashFold(w string) uint64 {
 	}
 	return h
 }
+
+// HashStem returns HashFold(w) and HashFold(w[:StemLen(w)]) in one pass
+// over w; ok is false (and nothing is computed) when w holds a non-ASCII
+// byte.
+func HashStem(w string) (h, hs uint64, ok bool) {
+	n := len(w)
+	sl := n
+	if n >= 5 {
+		sl = stemLen(w) // meaningful only when w is all letters
+	}
+	h = fnvOffset
+	letters := true
+	for i := 0; i < n; i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return 0, 0, false
+		}
+		if i == sl {
+			hs = h
+		}
+		lc := asciiLower[c]
+		if lc < 'a' || lc > 'z' {
+			letters = false
+		}
+		h = (h ^ uint64(lc)) * fnvPrime
+	}
+	if !letters || sl == n {
+		hs = h
+	}
+	return h, hs, true
+}

@@ -2,6 +2,7 @@ package relevance
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -76,6 +77,33 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	if q == nil || len(q.Terms) == 0 || len(starts) == 0 {
 		return ix
 	}
+	var memoKey string
+	if m != nil {
+		// The same text indexed again for an equal query (a block
+		// compressed again under a larger budget) and units.
+		memoKey = "relevance.ix" + queryKey(q)
+		if v, ok := m.Get(memoKey, text); ok {
+			for _, old := range *v.(*[]*Index) {
+				if slices.Equal(old.starts, starts) {
+					again := *old
+					again.q, again.starts = q, starts
+					return &again
+				}
+			}
+		}
+		defer func() {
+			if stopped {
+				return
+			}
+			if v, ok := m.Get(memoKey, text); ok {
+				if l := v.(*[]*Index); len(*l) < 4 {
+					*l = append(*l, ix)
+				}
+			} else {
+				m.Put(memoKey, text, &[]*Index{ix})
+			}
+		}()
+	}
 	nt := len(q.Terms)
 	ix.df = make([]int, nt)
 	ix.weight = make([]float64, nt)
@@ -105,14 +133,16 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	if wt.any() {
 		u := 0
 		next := ix.boundary(1)
-		if ti != nil && ti.words == nil && ti.indexed > 0 && len(text) <= maxStreamBytes {
-			// The second index of this text: record its words once.
+		if ti != nil && ti.words == nil && !ti.direct {
+			// Recording the words costs about what one direct walk
+			// does; every later index of the text is then cheap.
 			ti.words = streamOf(text, poll)
+			recorded(m, ti, text)
 		}
 		if ti != nil && ti.words != nil {
 			ws := ti.words
 			wt.matchStream(ws, poll, func(k, t int) {
-				start := int(ws.words[k].start)
+				start := ws.pos(k)
 				for start >= next {
 					u++
 					next = ix.boundary(u + 1)
@@ -120,9 +150,6 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 				record(t, u)
 			})
 		} else if !stopped {
-			if ti != nil {
-				ti.indexed++
-			}
 			lines.Words(text, func(w string, start, _ int) bool {
 				if poll(start) {
 					return false

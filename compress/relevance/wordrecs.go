@@ -2,6 +2,8 @@ package relevance
 
 import (
 	"math/bits"
+	"sort"
+	"unsafe"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
@@ -11,7 +13,7 @@ import (
 // its compressor already read) repeats what depends on the text alone:
 // splitting it into words, hashing each word and its stem, cutting
 // identifiers into parts, lowering it for substring scans. With a memo
-// (see lines.Memo) the second index of a text records that once, as a
+// (see lines.Memo) the first index of a text records that once, as a
 // word stream, and every later one matches its query against the stream:
 // two filter probes a word instead of a walk, a stem and two hashes.
 
@@ -39,14 +41,34 @@ type partRec struct {
 type wordStream struct {
 	words []wordRec
 	parts []partRec
+	// base is where the text starts in the one the words were recorded
+	// from (0 but for a view of a part of it, see within).
+	base int32
+}
+
+// pos returns the offset of word k in the stream's text.
+func (ws *wordStream) pos(k int) int { return int(ws.words[k].start - ws.base) }
+
+// within returns the stream of text[off:off+n] (a view, nothing copied),
+// or nil when a word runs across either end, which would be cut there.
+func (ws *wordStream) within(off, n int) *wordStream {
+	end := off + n
+	lo := sort.Search(len(ws.words), func(k int) bool { return int(ws.words[k].start) >= off })
+	hi := lo + sort.Search(len(ws.words)-lo, func(k int) bool { return int(ws.words[lo+k].start) >= end })
+	if lo > 0 && int(ws.words[lo-1].start+ws.words[lo-1].n) > off ||
+		hi > lo && int(ws.words[hi-1].start+ws.words[hi-1].n) > end {
+		return nil
+	}
+	return &wordStream{words: ws.words[lo:hi], parts: ws.parts, base: int32(off)}
 }
 
 // textInfo is what an index remembers of a text in a memo.
 type textInfo struct {
-	indexed int // how many indexes read the text directly
-	words   *wordStream
-	ascii   bool
-	lower   string // the ASCII-lowered text, once a scan needed it
+	direct bool // too large for a stream: read directly every time
+	words  *wordStream
+	ascii  bool
+	lower  string // the ASCII-lowered text, once a scan needed it
+	text   string // set for a parent (see recorded)
 }
 
 // infoOf returns the memo's record of text (nil without a memo).
@@ -57,13 +79,69 @@ func infoOf(m *lines.Memo, text string) *textInfo {
 	if v, ok := m.Get("relevance", text); ok {
 		return v.(*textInfo)
 	}
-	ti := &textInfo{ascii: lines.IsASCII(text)}
+	ti := &textInfo{ascii: lines.IsASCII(text), direct: len(text) > maxStreamBytes}
+	if len(text) > 0 {
+		// A part of a text already recorded (a diff's hunk, a section)
+		// is a view of its stream.
+		p := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+		for _, pt := range parentsOf(m) {
+			q := uintptr(unsafe.Pointer(unsafe.StringData(pt.text)))
+			if p < q || p+uintptr(len(text)) > q+uintptr(len(pt.text)) {
+				continue
+			}
+			off := int(p - q)
+			if ws := pt.words.within(off, len(text)); ws != nil {
+				ti.words = ws
+				if pt.lower != "" {
+					ti.lower = pt.lower[off : off+len(text)]
+				}
+				break
+			}
+		}
+	}
 	m.Put("relevance", text, ti)
 	return ti
 }
 
+// minParentBytes is the size from which a recorded text is looked up as
+// the parent of the texts indexed after it.
+const minParentBytes = 4 << 10
+
+// maxParents bounds the recorded texts looked up as parents.
+const maxParents = 8
+
+// parentsOf returns the texts of m recorded as parents.
+func parentsOf(m *lines.Memo) []*textInfo {
+	if v, ok := m.Get("relevance.parents", ""); ok {
+		return *v.(*[]*textInfo)
+	}
+	return nil
+}
+
+// recorded notes that ti (of text) now has its words recorded: a large
+// text becomes a parent whose parts are views of its stream.
+func recorded(m *lines.Memo, ti *textInfo, text string) {
+	if ti.words == nil || len(text) < minParentBytes || ti.words.base != 0 {
+		return
+	}
+	var parents *[]*textInfo
+	if v, ok := m.Get("relevance.parents", ""); ok {
+		parents = v.(*[]*textInfo)
+	} else {
+		parents = new([]*textInfo)
+		m.Put("relevance.parents", "", parents)
+	}
+	if len(*parents) < maxParents {
+		ti.text = text
+		*parents = append(*parents, ti)
+	}
+}
+
 // hashes returns h and hs for w as wordTable.lookup computes them.
 func hashes(w string) (h, hs uint64) {
+	if h, hs, ok := lines.HashStem(w); ok {
+		return h, hs
+	}
 	h = hashWord(w)
 	hs = h
 	if len(w) >= 4 {
@@ -120,7 +198,7 @@ func (wt *wordTable) matchStream(ws *wordStream, poll func(pos int) bool, fn fun
 	minLen, maxLen := int32(wt.minLen), int32(wt.maxLen)
 	for k := range ws.words {
 		r := &ws.words[k]
-		if poll(int(r.start)) {
+		if poll(int(r.start - ws.base)) {
 			return
 		}
 		var set uint64

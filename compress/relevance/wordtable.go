@@ -82,22 +82,8 @@ func (wt *wordTable) match(w string, fn func(t int)) {
 }
 
 func (wt *wordTable) lookup(w string) uint64 {
-	var bits uint64
-	h := hashWord(w)
-	if wt.filter&(1<<(h&63)) != 0 {
-		bits |= wt.exact[h]
-	}
-	if len(w) >= 4 {
-		sl := lines.StemLen(w)
-		hs := h
-		if sl < len(w) {
-			hs = lines.HashFold(w[:sl])
-		}
-		if wt.filter&(1<<(hs&63)) != 0 {
-			bits |= wt.stem[hs]
-		}
-	}
-	return bits
+	h, hs := hashes(w)
+	return wt.lookupHashed(h, hs, int32(len(w)))
 }
 
 // hashWord hashes the folded form of w: ASCII fast, other letters lowered.
