@@ -148,3 +148,31 @@ func TestHashStem(t *testing.T) {
 		}
 	}
 }
+
+func TestWordsHashed(t *testing.T) {
+	texts := []string{"", "a", "Resumes resumed_x HTTPServer; dependencies, skipped!", "Größe prüfen ǅemal\u0301x naïve café — x9yz abcde",
+		"αβγ abc\u0301def über_all end", "tail word", "trailing ascii then é", "é"}
+	for _, s := range texts {
+		type word struct {
+			w     string
+			start int
+		}
+		var want, got []word
+		Words(s, func(w string, start, _ int) bool { want = append(want, word{w, start}); return true })
+		WordsHashed(s, func(w string, start int, h, hs uint64, hashed bool) bool {
+			got = append(got, word{w, start})
+			if hashed {
+				wh, whs, ok := HashStem(w)
+				if !ok || h != wh || hs != whs {
+					t.Errorf("%q: word %q hashed %x %x, HashStem %x %x %v", s, w, h, hs, wh, whs, ok)
+				}
+			} else if IsASCII(w) {
+				t.Errorf("%q: ASCII word %q not hashed", s, w)
+			}
+			return true
+		})
+		if !slices.Equal(want, got) {
+			t.Errorf("%q: WordsHashed %v, Words %v", s, got, want)
+		}
+	}
+}

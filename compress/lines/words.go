@@ -281,3 +281,77 @@ func HashStem(w string) (h, hs uint64, ok bool) {
 	}
 	return h, hs, true
 }
+
+// WordsHashed is Words that also hashes each word as it reads it: when
+// hashed is set, h and hs are HashStem(w)'s (w is ASCII); otherwise (a word
+// with non-ASCII letters) the caller hashes w itself.
+func WordsHashed(s string, fn func(w string, start int, h, hs uint64, hashed bool) bool) {
+	var hist [8]uint64
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !wordByte[c] {
+				i++
+				continue
+			}
+			// An ASCII run, hashed as it is read; the hash before each
+			// byte is kept for the last eight, where the stem ends.
+			h := uint64(fnvOffset)
+			letters := true
+			j := i
+			for j < len(s) && wordByte[s[j]] {
+				hist[j&7] = h
+				lc := asciiLower[s[j]]
+				if lc < 'a' || lc > 'z' {
+					letters = false
+				}
+				h = (h ^ uint64(lc)) * fnvPrime
+				j++
+			}
+			if j == len(s) || s[j] < utf8.RuneSelf {
+				w := s[i:j]
+				hs := h
+				if n := j - i; letters && n >= 5 {
+					if sl := stemLen(w); sl < n {
+						hs = hist[(i+sl)&7]
+					}
+				}
+				if !fn(w, i, h, hs, true) {
+					return
+				}
+				i = j
+				continue
+			}
+		}
+		// A word with non-ASCII letters: as Words reads it.
+		j := i + 1
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				i += n
+				continue
+			}
+			j = i + n
+		}
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf {
+				if !wordByte[c] {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+				break
+			}
+			j += n
+		}
+		if !fn(s[i:j], i, 0, 0, false) {
+			return
+		}
+		i = j
+	}
+}

@@ -150,7 +150,7 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 				record(t, u)
 			})
 		} else if !stopped {
-			lines.Words(text, func(w string, start, _ int) bool {
+			lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
 				if poll(start) {
 					return false
 				}
@@ -158,7 +158,7 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 					u++
 					next = ix.boundary(u + 1)
 				}
-				wt.match(w, func(t int) { record(t, u) })
+				wt.matchHashed(w, h, hs, hashed, func(t int) { record(t, u) })
 				return true
 			})
 		}

@@ -156,12 +156,14 @@ func hashes(w string) (h, hs uint64) {
 func streamOf(text string, poll func(pos int) bool) *wordStream {
 	ws := &wordStream{words: make([]wordRec, 0, len(text)/6+1)}
 	stopped := false
-	lines.Words(text, func(w string, start, _ int) bool {
+	lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
 		if poll(start) {
 			stopped = true
 			return false
 		}
-		h, hs := hashes(w)
+		if !hashed {
+			h, hs = hashes(w)
+		}
 		r := wordRec{h: h, hs: hs, start: int32(start), n: int32(len(w)), p0: int32(len(ws.parts))}
 		if hasCaseChangeOrUnderscore(w) {
 			lines.Parts(w, func(p string) {

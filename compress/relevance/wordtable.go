@@ -64,12 +64,18 @@ func isStemmable(w string) bool {
 
 func (wt *wordTable) any() bool { return len(wt.idx) > 0 }
 
-// match calls fn with the index of every term that word w (as it stands
+// matchHashed calls fn with the index of every term that word w (as it stands
 // in the text) is a form of, including through its identifier parts.
-func (wt *wordTable) match(w string, fn func(t int)) {
+// The word comes hashed to h, hs when hashed is set (see
+// lines.WordsHashed); otherwise it is hashed here.
+func (wt *wordTable) matchHashed(w string, h, hs uint64, hashed bool, fn func(t int)) {
 	var set uint64
 	if len(w) >= wt.minLen && len(w) <= wt.maxLen {
-		set = wt.lookup(w)
+		if hashed {
+			set = wt.lookupHashed(h, hs, int32(len(w)))
+		} else {
+			set = wt.lookup(w)
+		}
 	}
 	if len(w) > wt.minLen && hasCaseChangeOrUnderscore(w) {
 		lines.Parts(w, func(p string) { set |= wt.lookup(p) })
