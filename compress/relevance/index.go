@@ -133,9 +133,9 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	if wt.any() {
 		u := 0
 		next := ix.boundary(1)
-		if ti != nil && ti.words == nil && !ti.direct {
-			// Recording the words costs about what one direct walk
-			// does; every later index of the text is then cheap.
+		if ti != nil && ti.words == nil && !ti.direct && (ti.indexed > 0 || len(text) >= streamFirstBytes) {
+			// Recording the words costs a little more than one direct
+			// walk; every later index of the text is then cheap.
 			ti.words = streamOf(text, poll)
 			recorded(m, ti, text)
 		}
@@ -150,6 +150,9 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 				record(t, u)
 			})
 		} else if !stopped {
+			if ti != nil {
+				ti.indexed++
+			}
 			lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
 				if poll(start) {
 					return false

@@ -13,13 +13,18 @@ import (
 // its compressor already read) repeats what depends on the text alone:
 // splitting it into words, hashing each word and its stem, cutting
 // identifiers into parts, lowering it for substring scans. With a memo
-// (see lines.Memo) the first index of a text records that once, as a
-// word stream, and every later one matches its query against the stream:
+// (see lines.Memo) the first index of a text of streamFirstBytes or more
+// (of a smaller one, the second) records that once, as a word stream, and every later one matches its query against the stream:
 // two filter probes a word instead of a walk, a stem and two hashes.
 
 // maxStreamBytes bounds the texts whose words are recorded (about 40
 // bytes a word): a larger one is read directly every time.
 const maxStreamBytes = 2 << 20
+
+// streamFirstBytes is the size from which a text's first index records
+// its word stream: a smaller block is often indexed once, and its stream
+// would be allocation for nothing.
+const streamFirstBytes = 32 << 10
 
 // wordRec is one word of a text as the word table looks it up.
 type wordRec struct {
@@ -64,11 +69,12 @@ func (ws *wordStream) within(off, n int) *wordStream {
 
 // textInfo is what an index remembers of a text in a memo.
 type textInfo struct {
-	direct bool // too large for a stream: read directly every time
-	words  *wordStream
-	ascii  bool
-	lower  string // the ASCII-lowered text, once a scan needed it
-	text   string // set for a parent (see recorded)
+	direct  bool // too large for a stream: read directly every time
+	indexed int  // direct walks so far
+	words   *wordStream
+	ascii   bool
+	lower   string // the ASCII-lowered text, once a scan needed it
+	text    string // set for a parent (see recorded)
 }
 
 // infoOf returns the memo's record of text (nil without a memo).
@@ -154,7 +160,9 @@ func hashes(w string) (h, hs uint64) {
 
 // streamOf records the words of text; nil when poll stopped it.
 func streamOf(text string, poll func(pos int) bool) *wordStream {
-	ws := &wordStream{words: make([]wordRec, 0, len(text)/6+1)}
+	// About one word in five bytes of text at most, in most outputs: one
+	// allocation, where growing would copy the records over and over.
+	ws := &wordStream{words: make([]wordRec, 0, len(text)/5+16), parts: make([]partRec, 0, len(text)/64+4)}
 	stopped := false
 	lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
 		if poll(start) {
