@@ -100,6 +100,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"failed not in outcomes", func(c *Config) { c.FailedOutcomes = []string{"explode"} }, `"explode" is not one of Outcomes`},
 		{"negative model cap", func(c *Config) { c.MaxModels = -1 }, "MaxModels -1 is negative"},
 		{"negative provider cap", func(c *Config) { c.MaxProviders = -3 }, "MaxProviders -3 is negative"},
+		{"negative label window", func(c *Config) { c.LabelWindow = -1 }, "LabelWindow -1 is negative"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

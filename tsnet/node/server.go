@@ -286,8 +286,11 @@ func checkHostname(h string) error {
 	return nil
 }
 
-// prepareStateDir creates dir with mode 0700 and proves it is writable, so a
-// bad path fails here with its name instead of deep inside tsnet.
+// prepareStateDir creates dir with mode 0700, tightens an existing one that
+// others may read or enter to 0700 (it holds the node's private key, so a
+// looser directory is refused when it cannot be tightened), and proves it
+// is writable, so a bad path fails here with its name instead of deep
+// inside tsnet.
 func (s *Server) prepareStateDir() error {
 	dir := s.cfg.Dir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -300,6 +303,13 @@ func (s *Server) prepareStateDir() error {
 	if !fi.IsDir() {
 		return fmt.Errorf("tailnet: state dir %s is not a directory", dir)
 	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("tailnet: state dir %s has mode %#o, open to other users, and cannot be made private (it holds the node's private key; chmod 700 it or pick another -state-dir): %w", dir, perm, err)
+		}
+		s.log.Warn("state dir was accessible to other users; tightened it to 0700 (it holds the node's private key)",
+			"dir", dir, "mode", fmt.Sprintf("%#o", perm))
+	}
 	f, err := os.CreateTemp(dir, ".tsheadroom-write-check-*")
 	if err != nil {
 		return fmt.Errorf("tailnet: state dir %s is not writable: %w", dir, err)
@@ -307,10 +317,6 @@ func (s *Server) prepareStateDir() error {
 	name := f.Name()
 	f.Close()
 	os.Remove(name)
-	if fi.Mode().Perm()&0o077 != 0 {
-		s.log.Warn("state dir is accessible to other users; it holds the node's private key (chmod 700 it)",
-			"dir", dir, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
-	}
 	return nil
 }
 
