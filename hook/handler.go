@@ -3,7 +3,6 @@ package hook
 import (
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -70,14 +69,14 @@ func (h *Hook) readBody(r *http.Request) (body []byte, wire int, _ Outcome, _ er
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(counted)
 		if err != nil {
-			return nil, counted.n, readOrDecode(err), fmt.Errorf("gzip body: %w", err)
+			return nil, counted.n, readOrDecode(counted), fmt.Errorf("gzip body: %w", err)
 		}
 		defer zr.Close()
 		src = zr
 	case "zstd":
 		zr, err := zstd.NewReader(counted, zstd.WithDecoderMaxMemory(uint64(h.maxBody)), zstd.WithDecoderConcurrency(1))
 		if err != nil {
-			return nil, counted.n, OutcomeDecodeError, fmt.Errorf("zstd body: %w", err)
+			return nil, counted.n, readOrDecode(counted), fmt.Errorf("zstd body: %w", err)
 		}
 		defer zr.Close()
 		src = zr
@@ -86,7 +85,7 @@ func (h *Hook) readBody(r *http.Request) (body []byte, wire int, _ Outcome, _ er
 	}
 	body, err := io.ReadAll(io.LimitReader(src, h.maxBody+1))
 	if err != nil {
-		return nil, counted.n, readOrDecode(err), fmt.Errorf("read body: %w", err)
+		return nil, counted.n, readOrDecode(counted), fmt.Errorf("read body: %w", err)
 	}
 	if int64(len(body)) > h.maxBody {
 		return nil, counted.n, OutcomeDecodeError, fmt.Errorf("decoded body exceeds %d bytes", h.maxBody)
@@ -95,31 +94,32 @@ func (h *Hook) readBody(r *http.Request) (body []byte, wire int, _ Outcome, _ er
 }
 
 // readOrDecode tells a content coding that does not decode from a
-// transport failure (too large on the wire, cut off).
-func readOrDecode(err error) Outcome {
-	if isCodingError(err) {
-		return OutcomeDecodeError
+// transport failure (too large on the wire, cut off): it is the
+// transport's when the body reader itself failed, whatever the decoder made
+// of that. Every other error is the decoder's own (zstd has dozens, many
+// unexported), a compressed stream that ends early in a body that arrived
+// whole included.
+func readOrDecode(wire *countingReader) Outcome {
+	if wire.err != nil {
+		return OutcomeReadError
 	}
-	return OutcomeReadError
+	return OutcomeDecodeError
 }
 
-func isCodingError(err error) bool {
-	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
-		errors.Is(err, zstd.ErrMagicMismatch) || errors.Is(err, zstd.ErrDecoderSizeExceeded) ||
-		errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrReservedBlockType) ||
-		errors.Is(err, zstd.ErrBlockTooSmall) || errors.Is(err, zstd.ErrCRCMismatch) ||
-		errors.Is(err, zstd.ErrUnknownDictionary) || errors.Is(err, zstd.ErrFrameSizeExceeded) ||
-		errors.Is(err, zstd.ErrFrameSizeMismatch)
-}
-
+// countingReader counts the wire bytes and keeps the transport's first
+// error, so that a failure can be told apart from the decoder's own.
 type countingReader struct {
-	r io.Reader
-	n int
+	r   io.Reader
+	n   int
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -28,7 +29,9 @@ func parseTree(src []byte) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.ReadToken(); err == nil {
+	// Only whitespace may follow: anything else, valid JSON or not, makes
+	// the document ambiguous (which value is the call?).
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return nil, errors.New("trailing data after JSON value")
 	}
 	return n, nil
