@@ -296,7 +296,7 @@ func TestCodingErrorsLabelled(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/", tt.body)
 			req.Header.Set("Content-Encoding", tt.coding)
-			_, _, outcome, err := h.readBody(req)
+			_, _, outcome, err := h.readBody(req, nil)
 			if outcome != tt.want {
 				t.Errorf("outcome %q (%v), want %q", outcome, err, tt.want)
 			}
