@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -151,7 +152,7 @@ func (h *Hook) readBody(r *http.Request, t *ticket) (body []byte, wire int, _ Ou
 	switch {
 	case errors.Is(err, errInFlight):
 		return nil, counted.n, OutcomeOverload, err
-	case is(os.ErrDeadlineExceeded):
+	case is(os.ErrDeadlineExceeded) || isTimeout(err) || isTimeout(counted.err):
 		return nil, counted.n, OutcomeTimeout, fmt.Errorf("body not received within the budget: %w", err)
 	case errors.As(err, &tooBig) || errors.As(counted.err, &tooBig):
 		return nil, counted.n, OutcomeTooLarge, fmt.Errorf("read body: %w", err)
@@ -162,6 +163,13 @@ func (h *Hook) readBody(r *http.Request, t *ticket) (body []byte, wire int, _ Ou
 		return nil, counted.n, OutcomeTooLarge, fmt.Errorf("decoded body exceeds %d bytes", h.maxBody)
 	}
 	return body, counted.n, "", nil
+}
+
+// isTimeout reports a deadline error of a connection that is not
+// os.ErrDeadlineExceeded (tsnet's gVisor connections have their own).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // readOrDecode tells a content coding that does not decode from a
