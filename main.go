@@ -237,7 +237,7 @@ func newFlags() (*cmdline, *options) {
 	fs.BoolVar(&o.gzipReply, "gzip-response", true, "gzip hook replies for callers that accept gzip")
 	fs.IntVar(&o.maxConns, "max-conns", node.DefaultMaxConns, "connections each server (the tailnet node's listeners together, the local listener) holds at once;\nmore wait to be accepted (tsnet hangs up on a tailnet connection that waits over a second)")
 	o.memoryLimit = defaultMemoryLimit
-	fs.Var(&o.memoryLimit, "memory-limit", "soft memory limit of the Go runtime (debug.SetMemoryLimit) as a `size`, e.g. 1GiB, 512MiB or off; the hook\nholds bodies of at most a quarter of it at once (GOMEMLIMIT, when set, wins over the default)")
+	fs.Var(&o.memoryLimit, "memory-limit", "soft memory limit of the Go runtime (debug.SetMemoryLimit) as a `size`, e.g. 1GiB, 512MiB or off; the hook\nholds bodies of at most an eighth of it at once (GOMEMLIMIT, when set, wins over the default)")
 	fs.BoolVar(&o.acceptCoded, "accept-compressed", true, "advertise Accept-Encoding: zstd, gzip on replies (RFC 7694); compressed bodies are decoded either way")
 	fs.StringVar(&o.access.capName, "cap-name", access.DefaultCapName, "app capability in the tailnet policy whose grants carry roles: {\"roles\": [...]}")
 	fs.BoolVar(&o.access.requireGrant, "require-grant", false, "close the open default: without allow lists, only granted callers get hook and metrics")

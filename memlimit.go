@@ -14,7 +14,7 @@ import (
 // defaultMemoryLimit is the soft memory limit of the service: a fixed
 // size rather than a share of the machine, so that it means the same on a
 // laptop, a VM and in a container (whose own limit the machine's size does
-// not tell). The hook's bytes in flight are a quarter of it.
+// not tell). The hook's bytes in flight are an eighth of it.
 const defaultMemoryLimit = 1 << 30
 
 // byteSize is a flag value in bytes: a number with an optional unit (KiB,
@@ -84,11 +84,11 @@ func applyMemoryLimit(limit byteSize, flagSet bool) (int64, string) {
 }
 
 // inFlightBytes is the hook's bound on bytes of bodies held at once for a
-// memory limit: a quarter of it (a body costs a few times its size while
-// parsed and compressed), the hook's default without a limit.
+// memory limit: an eighth of it (a body costs several times its size while
+// parsed, compressed and spliced), the hook's default without a limit.
 func inFlightBytes(limit int64) int64 {
 	if limit <= 0 {
 		return hook.DefaultMaxInFlightBytes
 	}
-	return limit / 4
+	return limit / 8
 }

@@ -145,7 +145,7 @@ func (h *Hook) readBody(r *http.Request, t *ticket) (body []byte, wire int, _ Ou
 	if t != nil {
 		src = &accountReader{r: src, t: t}
 	}
-	body, err := io.ReadAll(io.LimitReader(src, h.maxBody+1))
+	body, err := readAll(io.LimitReader(src, h.maxBody+1), r.ContentLength, h.maxBody)
 	// A decoder may hide the transport's error: ask the transport too.
 	is := func(target error) bool { return errors.Is(err, target) || errors.Is(counted.err, target) }
 	var tooBig *http.MaxBytesError
@@ -163,6 +163,19 @@ func (h *Hook) readBody(r *http.Request, t *ticket) (body []byte, wire int, _ Ou
 		return nil, counted.n, OutcomeTooLarge, fmt.Errorf("decoded body exceeds %d bytes", h.maxBody)
 	}
 	return body, counted.n, "", nil
+}
+
+// readAll is io.ReadAll with the buffer sized from the declared length
+// (up to max) when there is one: growing it by doubling would cost up to
+// twice a large body's size on the way.
+func readAll(r io.Reader, declared, max int64) ([]byte, error) {
+	if declared <= 0 {
+		return io.ReadAll(r)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(min(declared, max)) + bytes.MinRead)
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // isTimeout reports a deadline error of a connection that is not

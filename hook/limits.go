@@ -59,11 +59,18 @@ var errInFlight = errors.New("bytes of bodies in flight over the limit")
 // admission is the control in front of reading a body: a call that would
 // pass the bound on bodies being read or on bytes held is answered allow
 // (overload) at once, before its body costs anything.
+//
+// Large bodies (largeBody and up) may hold only half of the bytes, so that
+// a few of them cannot keep every ordinary call out.
 type admission struct {
 	reading  chan struct{}
 	maxBytes int64
 	bytes    atomic.Int64
+	large    atomic.Int64 // the part of bytes held by large bodies
 }
+
+// largeBody is the size from which a body counts as large.
+const largeBody = 4 << 20
 
 func newAdmission(maxReading int, maxBytes int64) *admission {
 	return &admission{reading: make(chan struct{}, maxReading), maxBytes: maxBytes}
@@ -91,6 +98,7 @@ type ticket struct {
 	ad      *admission
 	held    int64
 	reading bool
+	large   bool // held counts in the large share too
 }
 
 // reserve makes the ticket hold at least n bytes.
@@ -102,6 +110,19 @@ func (t *ticket) reserve(n int64) bool {
 	if t.ad.bytes.Add(need) > t.ad.maxBytes {
 		t.ad.bytes.Add(-need)
 		return false
+	}
+	if n >= largeBody {
+		// What it held so far moves to the large share with the rest.
+		moved := need
+		if !t.large {
+			moved = n
+		}
+		if t.ad.large.Add(moved) > t.ad.maxBytes/2 {
+			t.ad.large.Add(-moved)
+			t.ad.bytes.Add(-need)
+			return false
+		}
+		t.large = true
 	}
 	t.held = n
 	return true
@@ -119,7 +140,10 @@ func (t *ticket) doneReading() {
 func (t *ticket) release() {
 	t.doneReading()
 	t.ad.bytes.Add(-t.held)
-	t.held = 0
+	if t.large {
+		t.ad.large.Add(-t.held)
+	}
+	t.held, t.large = 0, false
 }
 
 // accountReader reserves the decoded bytes of a body as they arrive, past
