@@ -75,7 +75,7 @@ func TestListenerLimits(t *testing.T) {
 		Store: new(mem.Store), Ephemeral: true, AdvertiseTags: []string{serviceTag},
 		HTTPS: true, Services: []string{svc}, ServiceHandler: mux,
 		Logger: log, AfterUp: tailnet.Prepare,
-		MaxConns: maxConns, ReadTimeout: time.Second, WriteTimeout: time.Second,
+		MaxConns: maxConns, ReadTimeout: 500 * time.Millisecond, WriteTimeout: 2 * time.Second, // the reply to a cut-off read fits in the write deadline
 	})
 	if err != nil {
 		t.Fatal(err)
