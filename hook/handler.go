@@ -145,7 +145,11 @@ func (h *Hook) readBody(r *http.Request, t *ticket) (body []byte, wire int, _ Ou
 	if t != nil {
 		src = &accountReader{r: src, t: t}
 	}
-	body, err := readAll(io.LimitReader(src, h.maxBody+1), r.ContentLength, h.maxBody)
+	declared := r.ContentLength
+	if coding != "" && coding != "identity" {
+		declared = -1 // the wire length says nothing of the decoded one
+	}
+	body, err := readAll(io.LimitReader(src, h.maxBody+1), declared)
 	// A decoder may hide the transport's error: ask the transport too.
 	is := func(target error) bool { return errors.Is(err, target) || errors.Is(counted.err, target) }
 	var tooBig *http.MaxBytesError
@@ -165,17 +169,31 @@ func (h *Hook) readBody(r *http.Request, t *ticket) (body []byte, wire int, _ Ou
 	return body, counted.n, "", nil
 }
 
-// readAll is io.ReadAll with the buffer sized from the declared length
-// (up to max) when there is one: growing it by doubling would cost up to
-// twice a large body's size on the way.
-func readAll(r io.Reader, declared, max int64) ([]byte, error) {
-	if declared <= 0 {
-		return io.ReadAll(r)
+// readAll is io.ReadAll growing its buffer by doubling as bytes arrive,
+// but never past the declared length (plus one byte, to see the end):
+// io.ReadAll's growth can end with a buffer up to twice a large body's
+// size, and sizing it up front would let a caller that declares much and
+// sends little make the hook hold it all. A body longer than declared (a
+// decoded one) grows on by doubling.
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			n := 2 * cap(buf)
+			if d := int(declared) + 1; declared > 0 && d > cap(buf) && d < n {
+				n = d
+			}
+			buf = append(make([]byte, 0, n), buf...)
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(min(declared, max)) + bytes.MinRead)
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
 }
 
 // isTimeout reports a deadline error of a connection that is not
