@@ -96,25 +96,28 @@ type options struct {
 	engine engineOptions
 	access accessOptions
 
-	hostname      string
-	stateDir      string
-	authKey       string
-	tags          string
-	controlURL    string
-	services      []string
-	https         bool
-	logUpload     bool
-	addr          string
-	localAddr     string
-	insecureLocal bool
-	tailnet       bool
-	budget        time.Duration
-	knobsFile     string
-	verbose       bool
-	logFormat     string
-	drain         time.Duration
-	gzipReply     bool
-	acceptCoded   bool
+	hostname       string
+	stateDir       string
+	authKey        string
+	tags           string
+	controlURL     string
+	services       []string
+	https          bool
+	logUpload      bool
+	addr           string
+	localAddr      string
+	insecureLocal  bool
+	tailnet        bool
+	budget         time.Duration
+	knobsFile      string
+	verbose        bool
+	logFormat      string
+	drain          time.Duration
+	gzipReply      bool
+	acceptCoded    bool
+	maxConns       int
+	memoryLimit    byteSize
+	memoryLimitSet bool // -memory-limit given: else GOMEMLIMIT, when set, wins
 
 	showVersion bool
 
@@ -235,6 +238,9 @@ func newFlags() (*cmdline, *options) {
 	c.noEnv("version")
 	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight calls may take to finish")
 	fs.BoolVar(&o.gzipReply, "gzip-response", true, "gzip hook replies for callers that accept gzip")
+	fs.IntVar(&o.maxConns, "max-conns", node.DefaultMaxConns, "connections each server (the tailnet node's listeners together, the local listener) holds at once;\nmore wait to be accepted (tsnet hangs up on a tailnet connection that waits over a second)")
+	o.memoryLimit = defaultMemoryLimit
+	fs.Var(&o.memoryLimit, "memory-limit", "soft memory limit of the Go runtime (debug.SetMemoryLimit) as a `size`, e.g. 1GiB, 512MiB or off; the hook\nholds bodies of at most an eighth of it at once (GOMEMLIMIT, when set, wins over the default)")
 	fs.BoolVar(&o.acceptCoded, "accept-compressed", true, "advertise Accept-Encoding: zstd, gzip on replies (RFC 7694); compressed bodies are decoded either way")
 	fs.StringVar(&o.access.capName, "cap-name", access.DefaultCapName, "app capability in the tailnet policy whose grants carry roles: {\"roles\": [...]}")
 	fs.BoolVar(&o.access.requireGrant, "require-grant", false, "roles come from the tailnet policy's app-capability grants (and any allow lists) only")
@@ -269,6 +275,10 @@ func (o *options) finish(c *cmdline, pos []string) error {
 		return unknownCommand(pos[0])
 	}
 	o.engine.parsed(c)
+	o.memoryLimitSet = c.set("memory-limit")
+	if o.maxConns < 1 {
+		return usagef("-max-conns must be at least 1, got %d", o.maxConns)
+	}
 	// The original serves -local-addr instead of the tailnet.
 	if o.localAddr != "" && !c.set("tailnet") {
 		o.tailnet = false
@@ -336,6 +346,8 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	memLimit, from := applyMemoryLimit(o.memoryLimit, o.memoryLimitSet)
+	logger.Info("memory limit", "limit", byteSize(memLimit).String(), "from", from, "bytes_in_flight", byteSize(inFlightBytes(memLimit)).String())
 
 	// Metrics first: the pool and the engine report into it; it reads them
 	// back at scrape time once the hook around them exists (Watch).
@@ -363,6 +375,7 @@ func run(ctx context.Context, o options) error {
 		Pool:             eng.pool,
 		Settings:         store,
 		Budget:           o.budget,
+		MaxInFlightBytes: inFlightBytes(memLimit),
 		Metrics:          m,
 		Logger:           logger.With("component", "hook"),
 		CallerName:       callerName,
@@ -530,6 +543,7 @@ func newTailnet(o options, serviceMux http.Handler, logger *slog.Logger) (*node.
 		ServiceHandler: serviceMux,
 		HTTPS:          o.https,
 		LogUpload:      o.logUpload,
+		MaxConns:       o.maxConns,
 		Logger:         logger,
 	}
 	if o.adjustTailnet != nil {
@@ -699,7 +713,7 @@ func serve(ctx context.Context, o options, mux http.Handler, tailnet *node.Serve
 	var local *node.LocalServer
 	if o.localAddr != "" {
 		var err error
-		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, AllowNonLoopback: o.insecureLocal, Logger: logger})
+		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, AllowNonLoopback: o.insecureLocal, MaxConns: o.maxConns, Logger: logger})
 		if err != nil {
 			return fmt.Errorf("%w (or -insecure-local-addr, which lets anyone who can reach it call the hook)", err)
 		}

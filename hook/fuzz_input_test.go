@@ -21,11 +21,11 @@ const fuzzMaxBody = 64 << 10
 // FuzzReadBody drives the body decoder with data repeated repeat times,
 // sent as identity, gzip or zstd (encoded properly, or the raw bytes
 // labelled with the coding). Whatever arrives, the decoded body never
-// exceeds the cap, a failure is read_error, decode_error or
+// exceeds the cap, a failure is read_error, decode_error, too_large or
 // reject_encoding, and a body that fits decodes to exactly what was
 // encoded. Repeated zeros make decompression bombs: 64 KiB of input can
-// expand to 4 GiB, and must fail as decode_error after reading at most the
-// cap.
+// expand to 4 GiB, and must fail as too_large (or decode_error, when the
+// decoder refuses its window) after decoding at most the cap.
 func FuzzReadBody(f *testing.F) {
 	f.Add([]byte(`{"request_body":{}}`), uint16(1), uint8(0))
 	f.Add([]byte(`{"request_body":{}}`), uint16(3), uint8(1))
@@ -50,12 +50,12 @@ func FuzzReadBody(f *testing.F) {
 		}
 		req := httptest.NewRequest("POST", "/", bytes.NewReader(wire))
 		req.Header.Set("Content-Encoding", coding)
-		body, n, outcome, err := h.readBody(req)
+		body, n, outcome, err := h.readBody(req, nil)
 		if len(body) > fuzzMaxBody || n > fuzzMaxBody+1 {
 			t.Fatalf("%s: decoded %d bytes, read %d from the wire; cap %d", coding, len(body), n, fuzzMaxBody)
 		}
 		if err != nil {
-			if body != nil || !slices.Contains([]Outcome{OutcomeReadError, OutcomeDecodeError, OutcomeRejectEncoding}, outcome) {
+			if body != nil || !slices.Contains([]Outcome{OutcomeReadError, OutcomeDecodeError, OutcomeTooLarge, OutcomeRejectEncoding}, outcome) {
 				t.Fatalf("%s: failure %v with outcome %q and %d bytes", coding, err, outcome, len(body))
 			}
 			if coding == "br" && outcome != OutcomeRejectEncoding {
@@ -64,8 +64,8 @@ func FuzzReadBody(f *testing.F) {
 			if encoded && len(plain) <= fuzzMaxBody && len(wire) <= fuzzMaxBody {
 				t.Fatalf("%s: a valid body within the cap failed: %v", coding, err)
 			}
-			if encoded && len(plain) > fuzzMaxBody && len(wire) <= fuzzMaxBody && outcome != OutcomeDecodeError {
-				t.Fatalf("%s: a bomb (%d bytes from %d) failed as %q, want decode_error", coding, len(plain), len(wire), outcome)
+			if encoded && len(plain) > fuzzMaxBody && len(wire) <= fuzzMaxBody && outcome != OutcomeTooLarge && outcome != OutcomeDecodeError {
+				t.Fatalf("%s: a bomb (%d bytes from %d) failed as %q, want too_large or decode_error", coding, len(plain), len(wire), outcome)
 			}
 			return
 		}

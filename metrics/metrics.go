@@ -55,11 +55,12 @@ const maxLabelLen = 128
 // DefaultFailedOutcomes lists the outcomes that count toward
 // headroom_requests_failed_total when Config.FailedOutcomes is nil: each one
 // means compression did not happen (the engine failed or timed out, the pool
-// was full, or the body could not be read, decoded or un-encoded) and the
+// or the admission control was full, or the body could not be read,
+// decoded or un-encoded, or it was past a limit of work) and the
 // request went on unchanged. noop, passthrough and modify are not failures:
 // the hook did its job, whatever it decided.
 func DefaultFailedOutcomes() []string {
-	return []string{"error", "read_error", "decode_error", "reject_encoding", "timeout", "overload"}
+	return []string{"error", "read_error", "decode_error", "reject_encoding", "timeout", "overload", "too_large"}
 }
 
 // DefaultRestartReasons is the closed set of worker restart reasons used when
@@ -205,6 +206,7 @@ type Metrics struct {
 	restarts       *closedSet[prometheus.Counter]
 	denied         *closedSet[prometheus.Counter]
 	configUpdates  prometheus.Counter
+	panics         prometheus.Counter
 }
 
 // outcomeSeries groups the per-outcome children so one map lookup serves a
@@ -335,6 +337,8 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 		"Requests refused by the tailnet access policy, by endpoint.", "endpoint")))
 	m.configUpdates = counter("tsheadroom_config_updates_total",
 		"Accepted PUT /config requests.")
+	m.panics = counter("tsheadroom_panics_total",
+		"Panics recovered in an engine or the hook; each call was answered allow (outcome error).")
 	m.buildInfo = newBuildInfoCollector(cfg.Version, cfg.Engine)
 	register(m.buildInfo)
 	if cfg.Node != "" {
