@@ -146,7 +146,7 @@ func (w *walker) addToolText(n *node, b compress.Block) {
 	if looksLikeJSONObject(text) {
 		inner := []byte(text)
 		if tree, err := parseTreeMax(inner, w.maxValues); err == nil && tree.isObject() {
-			if leaves := longStringLeaves(tree, inner); len(leaves) > 0 {
+			if leaves := longStringLeaves(tree); len(leaves) > 0 {
 				s := slot{start: n.start, end: n.end}
 				for _, leaf := range leaves {
 					lb := b
@@ -186,8 +186,27 @@ func looksLikeJSONObject(s string) bool {
 }
 
 // longStringLeaves returns the string values of n (at any depth, in document
-// order) long enough to be content of their own.
-func longStringLeaves(n *node, src []byte) []*node {
+// order) long enough to be content of their own, when they are what the
+// value is made of: an envelope around output ({"output": "...", "metadata":
+// {...}}) holds most of its bytes in them. A data document (a schema, an API
+// description, a config) that merely has some long description strings is
+// not an envelope: its structure is the content, so it is nil and the whole
+// value is one block, compressed as JSON.
+func longStringLeaves(n *node) []*node {
+	leaves := stringLeaves(n)
+	in := 0
+	for _, l := range leaves {
+		in += l.end - l.start
+	}
+	if 2*in < n.end-n.start {
+		return nil
+	}
+	return leaves
+}
+
+// stringLeaves returns the string values of n of minLeafBytes or more, at
+// any depth, in document order.
+func stringLeaves(n *node) []*node {
 	var out []*node
 	var walk func(*node)
 	walk = func(n *node) {
@@ -215,7 +234,7 @@ func (w *walker) addJSONValue(n *node, b compress.Block) {
 	if n == nil || (n.kind != '{' && n.kind != '[') || w.full() {
 		return
 	}
-	if leaves := longStringLeaves(n, w.src); len(leaves) > 0 {
+	if leaves := longStringLeaves(n); len(leaves) > 0 {
 		for _, leaf := range leaves {
 			w.addText(leaf, b)
 		}

@@ -797,6 +797,7 @@ func (p *plan) fill() {
 	}
 	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
 	p.keepOddLines()
+	p.keepRecordIdentity()
 	if len(p.wholeUnits) == 0 {
 		return
 	}
