@@ -329,6 +329,7 @@ func (p *plan) mark() {
 	}
 
 	p.extremes()
+	p.groupEnds()
 	for _, o := range p.in.Query.Ordinals {
 		if o.Line && o.N <= n {
 			p.must[o.N-1] = true
@@ -344,6 +345,74 @@ func (p *plan) mark() {
 			}
 		}
 		_ = id
+	}
+}
+
+// Lists of names (one token a line: versions, packages, identifiers) come
+// sorted and grouped by prefix; the last name of a group is its largest
+// or newest, the one a reader looks for. minList is the fewest names such
+// a list has, minGroup the fewest names of a group whose ends are kept.
+const (
+	minList  = 8
+	minGroup = 3
+)
+
+// groupEnds keeps the first and last name of every prefix group of a list
+// of names: the coarsest and largest groups first as musts, within a
+// third of the budget, the others as strong candidates.
+func (p *plan) groupEnds() {
+	b := p.b
+	allow := p.in.Budget.Bytes / 3
+	// Paths are listings, whose directories the listing compressor
+	// summarises: names here are tokens without a slash.
+	name := func(l string) string {
+		t := lines.Token(l)
+		if strings.IndexByte(t, '/') >= 0 {
+			return ""
+		}
+		return t
+	}
+	for i := 0; i < len(b.L); {
+		if name(b.L[i]) == "" {
+			i++
+			continue
+		}
+		j := i
+		var names []string
+		for j < len(b.L) && name(b.L[j]) != "" {
+			names = append(names, name(b.L[j]))
+			j++
+		}
+		if len(names) >= minList {
+			bs := lines.PrefixBoundaries(names, minGroup)
+			// Coarse groups first, and among them the larger.
+			slices.SortStableFunc(bs, func(x, y lines.Boundary) int {
+				if x.Level != y.Level {
+					return x.Level - y.Level
+				}
+				return max(y.Left, y.Right) - max(x.Left, x.Right)
+			})
+			for _, bd := range bs {
+				for _, at := range [2]int{bd.At, bd.At + 1} {
+					size := bd.Left
+					if at > bd.At {
+						size = bd.Right
+					}
+					k := i + at
+					if size < minGroup || p.must[k] || p.cl.of[k] == noCluster {
+						continue
+					}
+					// A kept name splits an omitted run: one more note.
+					if cost := len(b.L[k]) + 1 + noteCost/2; allow >= cost {
+						allow -= cost
+						p.must[k] = true
+					} else {
+						p.bump(k, prioTail-float64(bd.Level))
+					}
+				}
+			}
+		}
+		i = j
 	}
 }
 
@@ -1125,9 +1194,9 @@ func (p *plan) describe(i, j int) string {
 		}
 	}
 	if top < 0 || perCluster[top] < 2 || perCluster[top]*10 < count*6 {
-		return msg
+		return msg + p.nameRange(i, j)
 	}
-	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) {
+	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
 		if perCluster[top] == count {
 			msg = lines.Count(count, "line", "lines") + " like \"" + t + "\" omitted"
 		} else {
@@ -1136,8 +1205,48 @@ func (p *plan) describe(i, j int) string {
 	}
 	if f := p.fieldValues(i, j, top); f != "" {
 		msg += "; " + f
+	} else if !strings.Contains(msg, "like") {
+		msg += p.nameRange(i, j)
 	}
 	return msg
+}
+
+// nameRange names the first and last of omitted lines [i, j) when they
+// are a run of short names (one token a line): where in a sorted list the
+// gap sits, and what the last name hidden there is.
+func (p *plan) nameRange(i, j int) string {
+	const maxName = 32
+	if j-i < 3 {
+		return ""
+	}
+	first, last := lines.Token(p.b.L[i]), lines.Token(p.b.L[j-1])
+	if first == "" || last == "" || len(first) > maxName || len(last) > maxName {
+		return ""
+	}
+	for k := i + 1; k < j-1; k++ {
+		if lines.Token(p.b.L[k]) == "" {
+			return ""
+		}
+	}
+	return ": " + first + " … " + last
+}
+
+// wordy reports whether a template shows at least one word (a run of two
+// letters): "# # … …" (numbers and varying fields only) shows a reader
+// nothing, and reads as data.
+func wordy(t string) bool {
+	run := 0
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			if run++; run >= 2 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // informative reports whether a cluster's template says something: at
