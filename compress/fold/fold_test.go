@@ -334,7 +334,8 @@ func TestNameGroupEnds(t *testing.T) {
 	}
 }
 
-// A note never quotes a shape made only of numbers and elisions.
+// A note never quotes a shape made only of numbers and elisions, and
+// gives the range of the numbers that vary.
 func TestNoDegenerateShapeInNotes(t *testing.T) {
 	var sb strings.Builder
 	r := rand.New(rand.NewPCG(1, 2))
@@ -357,5 +358,9 @@ func TestNoDegenerateShapeInNotes(t *testing.T) {
 	checkInvariants(t, in, out)
 	if strings.Contains(out, `like "# #`) {
 		t.Errorf("a note quotes a degenerate shape:\n%s", out)
+	}
+	// The sizes omitted are given as a range: nothing larger hides there.
+	if !strings.Contains(out, "; field 2: ") {
+		t.Errorf("no note gives the range of the numeric field:\n%s", out)
 	}
 }
