@@ -755,8 +755,14 @@ func (p *plan) markExemplar(u unit, exemplar []bool) {
 	p.bump(u.start, prioExemplar+5)
 	p.bump(u.end-1, prioExemplar+5)
 	if !problem {
-		for k := u.start; k < min(u.end, u.start+small); k++ {
+		// Its head, read past the middle of runs of one shape (progress
+		// lines, "(Reading database ... 35%"): their ends show the run.
+		for k, n := u.start, 0; k < u.end && n < small; k++ {
+			if id := p.cl.of[k]; id != noCluster && k > u.start && k+1 < u.end && p.cl.of[k-1] == id && p.cl.of[k+1] == id {
+				continue
+			}
 			p.bump(k, prioExemplar+5)
+			n++
 		}
 		return
 	}
@@ -864,6 +870,7 @@ func (p *plan) fill() {
 			p.prio[i] = 0
 		}
 	}
+	p.quietProgress()
 	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
 	p.keepOddLines()
 	if len(p.wholeUnits) == 0 {
@@ -895,6 +902,40 @@ func (p *plan) fill() {
 			have[p.b.L[j]] = true
 		}
 		size += add
+	}
+}
+
+// minProgress is the fewest lines a run of progress lines has.
+const minProgress = 4
+
+// quietProgress takes the middle of every run of progress lines (adjacent
+// lines that differ only in their numbers: "(Reading database ... 35%",
+// "Downloading 3/40") out of the fill: its first and last lines tell the
+// run, and the fill, which extends kept runs for the price of their bytes
+// alone, would otherwise keep them one by one before anything else.
+func (p *plan) quietProgress() {
+	n := len(p.b.L)
+	for i := 0; i < n; {
+		id := p.cl.of[i]
+		j := i + 1
+		if id != noCluster && strings.ContainsAny(p.b.L[i], "0123456789") {
+			// Words around the numbers: a list of bare numbers or
+			// versions is data, not progress.
+			if m := lines.Masked(p.b.L[i]); wordy(m) {
+				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && lines.Masked(p.b.L[j]) == m {
+					j++
+				}
+			}
+		}
+		if j-i >= minProgress {
+			for k := i + 1; k < j-1; k++ {
+				// A line the task names or a problem keeps its rank.
+				if !p.must[k] && p.prio[k] < prioWarning && p.ix.Score(k) == 0 {
+					p.prio[k] = 0
+				}
+			}
+		}
+		i = j
 	}
 }
 

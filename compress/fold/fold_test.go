@@ -364,3 +364,32 @@ func TestNoDegenerateShapeInNotes(t *testing.T) {
 		t.Errorf("no note gives the range of the numeric field:\n%s", out)
 	}
 }
+
+// A run of progress lines at the head of a section collapses to its ends:
+// the section's other lines are what its exemplar shows.
+func TestProgressRunCollapsesEarly(t *testing.T) {
+	var sb strings.Builder
+	for s := range 30 {
+		fmt.Fprintf(&sb, "Session opened: day %d\n", s)
+		for pct := 0; pct <= 100; pct += 5 {
+			fmt.Fprintf(&sb, "(Scanning catalogue ... %d%%\n", pct)
+		}
+		for k := range 30 {
+			fmt.Fprintf(&sb, "Fetching item-%d-%d from mirror %d ...\n", s, k, k%3)
+			fmt.Fprintf(&sb, "Stored item-%d-%d (%d kB)\n", s, k, 10+k)
+		}
+		fmt.Fprintf(&sb, "Session closed: day %d\n\n", s)
+	}
+	text := sb.String()
+	in := input(text, "summarise the run", "")
+	in.Budget.Bytes = 2500
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not folded")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "Fetching item-0-5 from mirror 2 ...\n")
+	if n := strings.Count(out, "(Scanning catalogue ... "); n > 8 {
+		t.Errorf("kept %d progress lines:\n%s", n, out)
+	}
+}
