@@ -166,6 +166,12 @@ func (c *compressor) collection(sq *seq, budget int) string {
 		}
 	}
 	gaps := c.gapNotes(sq, keep)
+	if len(gaps) > 0 && note != "" && sq.kind != jsonspan.Object {
+		// The gaps are marked where they are: the final note is their
+		// total, not more items, and says so.
+		noteText = "in all, " + noteText
+		note = c.noteElement(sq, noteText)
+	}
 	if gaps == nil && note != "" && sq.kind != jsonspan.Object {
 		// Too many gaps to mark each: the note says where the kept items
 		// stand, so "the 40th item" can still be found.

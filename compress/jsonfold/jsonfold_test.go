@@ -739,6 +739,11 @@ func TestGapNotesMarkPositions(t *testing.T) {
 			t.Errorf("a failed item reads as item %d", pos)
 		}
 	}
+	// With the gaps marked in place, the final note is their total and
+	// says so: it must not read as more items.
+	if last := its[len(its)-1]; isNote(last) && !strings.Contains(last, "in all, ") {
+		t.Errorf("final note after gap notes reads as more items: %s", last)
+	}
 
 	// A long list kept sparsely: the final note says where the kept items
 	// stand.
