@@ -99,3 +99,23 @@ func TestDumpRunsCollapse(t *testing.T) {
 		}
 	}
 }
+
+// Records that share field values keep them in each record: a note that
+// lines repeat "from above" would not say which record has which value.
+func TestSharedValuesStayInRecords(t *testing.T) {
+	// Records 6 and 7 open and close alike.
+	text := strings.ReplaceAll(badgeText(14), "Closes: Mar  8 10:00:00 2041", "Closes: Mar  7 10:00:00 2034")
+	text = strings.ReplaceAll(text, "Opens : Mar  8 10:00:00 2017", "Opens : Mar  7 10:00:00 2016")
+	if strings.Count(text, "Closes: Mar  7 10:00:00 2034") != 2 {
+		t.Fatal("fixture: no shared values")
+	}
+	in := input(text, "Which badge's window closes first?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if n := strings.Count(out, "Closes: "); n != 14 {
+		t.Errorf("%d of 14 Closes lines kept:\n%s", n, out)
+	}
+}

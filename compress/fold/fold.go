@@ -1038,7 +1038,12 @@ func (p *plan) dropRepeats() {
 			continue
 		}
 		l := p.b.L[i]
-		if len(l) >= 16 && seen[l] && p.sev[i] == lines.NoSignal && !p.ix.Strong(i) && (i == 0 || p.b.L[i-1] != l) {
+		// A record's field line is its record's value, however often
+		// other records share it ("Not After : ..." of certificates
+		// issued together): "repeated from above" would not say which.
+		// A field every record prints alike is boilerplate.
+		field := p.kv != nil && p.kv.own[i] && p.kv.varies[p.kv.col[i]]
+		if len(l) >= 16 && seen[l] && !field && p.sev[i] == lines.NoSignal && !p.ix.Strong(i) && (i == 0 || p.b.L[i-1] != l) {
 			dup[i] = true
 		}
 		seen[l] = true

@@ -30,6 +30,8 @@ type kvStream struct {
 	// own marks the lines that carry their key (not continuations).
 	col []string
 	own []bool
+	// varies holds the columns whose lines differ between records.
+	varies map[string]bool
 }
 
 // kvKey returns the key of a "Key: value" line: a word of letters, digits,
@@ -168,6 +170,18 @@ func detectKV(b *lines.Lines) *kvStream {
 	}
 	if len(s.starts) < 3 || fields*10 < nonBlank*8 || top*10 < len(s.starts)*6 {
 		return nil
+	}
+	first := map[string]string{}
+	s.varies = map[string]bool{}
+	for i, c := range s.col {
+		if !s.own[i] || s.varies[c] {
+			continue
+		}
+		if v, ok := first[c]; !ok {
+			first[c] = b.L[i]
+		} else if v != b.L[i] {
+			s.varies[c] = true
+		}
 	}
 	return s
 }
