@@ -146,6 +146,11 @@ type plan struct {
 	unitStart []bool
 	// stats caches fieldStatsOf.
 	stats map[int32][]fieldStats
+	// dump marks the lines after the first of each byte dump run with
+	// their kind (dumpRuns); nil when there is none.
+	dump []string
+	// kv is the block's record stream, nil when it is none.
+	kv *kvStream
 }
 
 // wholeUnit is a unit that the fill keeps whole when the budget allows.
@@ -197,6 +202,7 @@ func (p *plan) mark() {
 		p.sev[i] = lines.Signal(l)
 		p.prio[i] = prioRest / float64(p.cl.size(i))
 	}
+	p.markKV()
 	p.dropMentions()
 
 	p.foldUnits()
@@ -346,6 +352,7 @@ func (p *plan) mark() {
 		}
 		_ = id
 	}
+	p.quietDumps()
 }
 
 // Lists of names (one token a line: versions, packages, identifiers) come
@@ -1011,7 +1018,11 @@ func (p *plan) render() string {
 		if p.repeat != nil && p.repeat[i] {
 			return lines.Count(j-i, "line", "lines") + " repeated from above"
 		}
-		return p.describe(i, j)
+		whole, part := p.dumpNote(i, j)
+		if whole != "" {
+			return whole
+		}
+		return p.describe(i, j) + part
 	})
 }
 
@@ -1027,7 +1038,12 @@ func (p *plan) dropRepeats() {
 			continue
 		}
 		l := p.b.L[i]
-		if len(l) >= 16 && seen[l] && p.sev[i] == lines.NoSignal && !p.ix.Strong(i) && (i == 0 || p.b.L[i-1] != l) {
+		// A record's field line is its record's value, however often
+		// other records share it ("Not After : ..." of certificates
+		// issued together): "repeated from above" would not say which.
+		// A field every record prints alike is boilerplate.
+		field := p.kv != nil && p.kv.own[i] && p.kv.varies[p.kv.col[i]]
+		if len(l) >= 16 && seen[l] && !field && p.sev[i] == lines.NoSignal && !p.ix.Strong(i) && (i == 0 || p.b.L[i-1] != l) {
 			dup[i] = true
 		}
 		seen[l] = true

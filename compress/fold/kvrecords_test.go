@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
 // kvStreamText writes n "Key: value" records separated by blank lines,
@@ -68,6 +70,40 @@ func TestRecordIdentity(t *testing.T) {
 		case strings.HasPrefix(l, "[..."):
 		case name == "" && !strings.HasPrefix(l, " "):
 			t.Fatalf("line %q kept without its record's Name line", l)
+		}
+	}
+}
+
+// Indented, nested records under title lines are a record stream too: one
+// record a title, the field keys multi-word, deeper key lines fields of
+// their own.
+func TestDetectKVNested(t *testing.T) {
+	b := input(badgeText(5), "", "").Lines()
+	s := detectKV(b)
+	if s == nil || len(s.starts) != 5 {
+		t.Fatalf("nested record stream not found: %+v", s)
+	}
+	for _, st := range s.starts {
+		if !strings.HasPrefix(b.L[st], "==> ") {
+			t.Errorf("record starts at %q", b.L[st])
+		}
+	}
+	for l, want := range map[string]string{"            Closes: Mar 1": "Closes", "            Opens : Mar 1": "Opens", "        Holder Key:": "Holder Key", "X509v3 Key Usage: critical": "X509v3 Key Usage", "URI:http://x": "", "one two three four five: x": "", "        Window": ""} {
+		if got := fieldKey(l); got != want {
+			t.Errorf("fieldKey(%q) = %q, want %q", l, got, want)
+		}
+	}
+}
+
+// A signal word every record prints in one field ("Usage: critical") is a
+// value the records share, not a problem to keep in each of them.
+func TestSharedSignalNotProblem(t *testing.T) {
+	in := input(badgeText(14), "which badge closes first?", "")
+	p := newPlan(in)
+	p.mark()
+	for i, l := range p.b.L {
+		if strings.Contains(l, ": critical") && p.sev[i] != lines.NoSignal {
+			t.Fatalf("line %d %q reads as a problem", i, l)
 		}
 	}
 }
