@@ -37,6 +37,8 @@ import (
 	"syscall"
 	"time"
 
+	"tailscale.com/client/tailscale/apitype"
+
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/compress/tokens"
 	"github.com/tsheadroom/tsheadroom/hook"
@@ -95,25 +97,28 @@ type options struct {
 	engine engineOptions
 	access accessOptions
 
-	hostname      string
-	stateDir      string
-	authKey       string
-	tags          string
-	controlURL    string
-	services      []string
-	https         bool
-	logUpload     bool
-	addr          string
-	localAddr     string
-	insecureLocal bool
-	tailnet       bool
-	budget        time.Duration
-	knobsFile     string
-	verbose       bool
-	logFormat     string
-	drain         time.Duration
-	gzipReply     bool
-	acceptCoded   bool
+	hostname       string
+	stateDir       string
+	authKey        string
+	tags           string
+	controlURL     string
+	services       []string
+	https          bool
+	logUpload      bool
+	addr           string
+	localAddr      string
+	insecureLocal  bool
+	tailnet        bool
+	budget         time.Duration
+	knobsFile      string
+	verbose        bool
+	logFormat      string
+	drain          time.Duration
+	gzipReply      bool
+	acceptCoded    bool
+	maxConns       int
+	memoryLimit    byteSize
+	memoryLimitSet bool // -memory-limit given: else GOMEMLIMIT, when set, wins
 
 	showVersion bool
 
@@ -187,6 +192,7 @@ func (e *engineOptions) parsed(c *cmdline) { e.preloadSet = c.set("preload") }
 type accessOptions struct {
 	capName                   string
 	requireGrant              bool
+	open                      bool
 	hookTags, hookLogins      string
 	metricsTags, metricsLogin string
 	adminTags, adminLogins    string
@@ -233,9 +239,13 @@ func newFlags() (*cmdline, *options) {
 	c.noEnv("version")
 	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight calls may take to finish")
 	fs.BoolVar(&o.gzipReply, "gzip-response", true, "gzip hook replies for callers that accept gzip")
+	fs.IntVar(&o.maxConns, "max-conns", node.DefaultMaxConns, "connections each server (the tailnet node's listeners together, the local listener) holds at once;\nmore wait to be accepted (tsnet hangs up on a tailnet connection that waits over a second)")
+	o.memoryLimit = defaultMemoryLimit
+	fs.Var(&o.memoryLimit, "memory-limit", "soft memory limit of the Go runtime (debug.SetMemoryLimit) as a `size`, e.g. 1GiB, 512MiB or off; the hook\nholds bodies of at most an eighth of it at once (GOMEMLIMIT, when set, wins over the default)")
 	fs.BoolVar(&o.acceptCoded, "accept-compressed", true, "advertise Accept-Encoding: zstd, gzip on replies (RFC 7694); compressed bodies are decoded either way")
 	fs.StringVar(&o.access.capName, "cap-name", access.DefaultCapName, "app capability in the tailnet policy whose grants carry roles: {\"roles\": [...]}")
-	fs.BoolVar(&o.access.requireGrant, "require-grant", false, "close the open default: without allow lists, only granted callers get hook and metrics")
+	fs.BoolVar(&o.access.requireGrant, "require-grant", false, "roles come from the tailnet policy's app-capability grants (and any allow lists) only")
+	fs.BoolVar(&o.access.open, "open", false, "OPEN MODE: give every tailnet peer that can reach the node the hook and metrics roles (admin still needs\na grant or an allow list); without allow lists, -require-grant or -open the service refuses to start")
 	fs.StringVar(&o.access.hookTags, "hook-tags", "", "comma-separated tags allowed to call the hook (e.g. tag:aperture)")
 	fs.StringVar(&o.access.hookLogins, "hook-logins", "", "comma-separated login names allowed to call the hook")
 	fs.StringVar(&o.access.metricsTags, "metrics-tags", "", "comma-separated tags allowed to scrape /metrics")
@@ -266,6 +276,10 @@ func (o *options) finish(c *cmdline, pos []string) error {
 		return unknownCommand(pos[0])
 	}
 	o.engine.parsed(c)
+	o.memoryLimitSet = c.set("memory-limit")
+	if o.maxConns < 1 {
+		return usagef("-max-conns must be at least 1, got %d", o.maxConns)
+	}
 	// The original serves -local-addr instead of the tailnet.
 	if o.localAddr != "" && !c.set("tailnet") {
 		o.tailnet = false
@@ -327,10 +341,17 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	// Refused before anything starts: a service that cannot say who may
+	// call it must not come up on the tailnet at all.
+	if err := o.access.check(o.tailnet); err != nil {
+		return err
+	}
 	store, err := openSettings(o.knobsFile, o.engine.profile, logger.With("component", "config"))
 	if err != nil {
 		return err
 	}
+	memLimit, from := applyMemoryLimit(o.memoryLimit, o.memoryLimitSet)
+	logger.Info("memory limit", "limit", byteSize(memLimit).String(), "from", from, "bytes_in_flight", byteSize(inFlightBytes(memLimit)).String())
 
 	// Metrics first: the pool and the engine report into it; it reads them
 	// back at scrape time once the hook around them exists (Watch).
@@ -358,6 +379,7 @@ func run(ctx context.Context, o options) error {
 		Pool:             eng.pool,
 		Settings:         store,
 		Budget:           o.budget,
+		MaxInFlightBytes: inFlightBytes(memLimit),
 		Metrics:          m,
 		Logger:           logger.With("component", "hook"),
 		CallerName:       callerName,
@@ -389,7 +411,11 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	policy, err := newAccess(o.access, tailnet, m, logger.With("component", "access"))
+	var whois whoisFunc
+	if tailnet != nil {
+		whois = tailnet.WhoIs
+	}
+	policy, err := newAccess(o.access, whois, m, logger.With("component", "access"))
 	if err != nil {
 		return err
 	}
@@ -521,6 +547,7 @@ func newTailnet(o options, serviceMux http.Handler, logger *slog.Logger) (*node.
 		ServiceHandler: serviceMux,
 		HTTPS:          o.https,
 		LogUpload:      o.logUpload,
+		MaxConns:       o.maxConns,
 		Logger:         logger,
 	}
 	if o.adjustTailnet != nil {
@@ -529,19 +556,54 @@ func newTailnet(o options, serviceMux http.Handler, logger *slog.Logger) (*node.
 	return node.New(cfg)
 }
 
+// whoisFunc identifies the tailnet peer behind a remote address.
+type whoisFunc = func(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error)
+
+// errNoPolicy words access.ErrNoPolicy with the flags that fix it.
+var errNoPolicy = errors.New("no access policy for the tailnet: give allow lists (-hook-tags tag:aperture, -metrics-tags, -admin-logins, ...), " +
+	"-require-grant to take roles from the tailnet policy's app-capability grants only, " +
+	"or -open to give every tailnet peer that can reach the node the hook and metrics roles (the original tsheadroom's behaviour)")
+
+// hasAllowList reports whether any role has an allow list.
+func (ao accessOptions) hasAllowList() bool {
+	for _, l := range []string{ao.hookTags, ao.hookLogins, ao.metricsTags, ao.metricsLogin, ao.adminTags, ao.adminLogins} {
+		if len(splitList(l)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// check refuses access flags that leave the tailnet's callers undecided
+// (nothing given) or contradict each other. Without a tailnet only
+// loopback callers exist, with their fixed roles, so nothing is needed.
+func (ao accessOptions) check(tailnet bool) error {
+	switch {
+	case ao.open && ao.requireGrant:
+		return usagef("-open and -require-grant contradict each other: pick one")
+	case tailnet && !ao.open && !ao.requireGrant && !ao.hasAllowList():
+		return errNoPolicy
+	}
+	return nil
+}
+
 // newAccess builds the access policy from the role flags. Callers are
-// identified by the tailnet node; without one only loopback callers exist,
-// so the open-mode default (and its warning about tailnet peers) does not
-// apply.
-func newAccess(ao accessOptions, tailnet *node.Server, m *metrics.Metrics, logger *slog.Logger) (*access.Policy, error) {
-	whois := access.NoTailnetWhoIs
-	if tailnet != nil {
-		whois = tailnet.WhoIs
+// identified by the tailnet node's whois; nil means no tailnet, so only
+// loopback callers exist and open mode (a statement about tailnet peers)
+// does not apply.
+func newAccess(ao accessOptions, whois whoisFunc, m *metrics.Metrics, logger *slog.Logger) (*access.Policy, error) {
+	tailnet := whois != nil
+	if err := ao.check(tailnet); err != nil {
+		return nil, err
+	}
+	if !tailnet {
+		whois = access.NoTailnetWhoIs
 	}
 	return access.New(access.Config{
 		WhoIs:        whois,
 		CapName:      ao.capName,
-		RequireGrant: ao.requireGrant || tailnet == nil,
+		RequireGrant: ao.requireGrant || !tailnet,
+		Open:         ao.open && tailnet,
 		Allow: map[access.Role]access.AllowList{
 			access.RoleHook:    {Tags: splitList(ao.hookTags), Logins: splitList(ao.hookLogins)},
 			access.RoleMetrics: {Tags: splitList(ao.metricsTags), Logins: splitList(ao.metricsLogin)},
@@ -563,6 +625,7 @@ func routes(p *access.Policy, h *hook.Hook, config http.Handler, m *metrics.Metr
 	addServiceRoutes(mux, p, h, m, ready)
 	mux.Handle("/config", p.Require(access.RoleAdmin, "config", config))
 	profiles := http.NewServeMux()
+	// No /debug/pprof/cmdline: the command line may carry -authkey.
 	profiles.HandleFunc("/debug/pprof/", pprof.Index)
 	profiles.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	profiles.HandleFunc("/debug/pprof/trace", pprof.Trace)
@@ -654,7 +717,7 @@ func serve(ctx context.Context, o options, mux http.Handler, tailnet *node.Serve
 	var local *node.LocalServer
 	if o.localAddr != "" {
 		var err error
-		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, AllowNonLoopback: o.insecureLocal, Logger: logger})
+		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, AllowNonLoopback: o.insecureLocal, MaxConns: o.maxConns, Logger: logger})
 		if err != nil {
 			return fmt.Errorf("%w (or -insecure-local-addr, which lets anyone who can reach it call the hook)", err)
 		}

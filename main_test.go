@@ -18,6 +18,7 @@ import (
 	"tailscale.com/ipn/store/mem"
 	"tailscale.com/tsnet"
 
+	"github.com/tsheadroom/tsheadroom/internal/logtest"
 	"github.com/tsheadroom/tsheadroom/internal/promtest"
 	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
 	"github.com/tsheadroom/tsheadroom/tsnet/access"
@@ -292,12 +293,18 @@ func TestTailnetService(t *testing.T) {
 	})
 }
 
-// TestOpenByDefault: with no policy at all, any peer may call the hook and
-// scrape metrics, and nobody reaches config.
-func TestOpenByDefault(t *testing.T) {
+// TestOpenMode: with -open (here from its variable, as a container would
+// set it), any peer may call the hook and scrape metrics, nobody reaches
+// config, and the start says so at warn.
+func TestOpenMode(t *testing.T) {
 	ctx := testContext(t)
 	peer := tailnet.MustAddNode(t, ctx, "anyone")
-	svc := startService(t, "tsheadroom-open")
+	t.Setenv("TSHEADROOM_OPEN", "true")
+	log, logs := logtest.New(t)
+	svc := launch(t, "tsheadroom-open", func(o *options) { o.logger = log }, "-config", "")
+	if n := logs.Count(`level=WARN msg="OPEN MODE: any tailnet peer`); n != 1 {
+		t.Errorf("open mode warned %d times at start, want 1:\n%s", n, logs)
+	}
 	if code, body := call(t, ctx, peer, "POST", svc.url("http", "/hook"), sampleCall(t)); code != 200 || !strings.Contains(body, `"modify"`) {
 		t.Errorf("hook: %d %.80s", code, body)
 	}
@@ -306,6 +313,36 @@ func TestOpenByDefault(t *testing.T) {
 	}
 	if code, _ := call(t, ctx, peer, "GET", svc.url("http", "/config"), nil); code != 403 {
 		t.Errorf("config: %d, want 403", code)
+	}
+}
+
+// TestNoPolicyRefusesStart: on the tailnet, with no allow list,
+// -require-grant or -open, the service stops before anything starts (no
+// state directory, no settings file), naming the three ways out; -open with
+// -require-grant is refused the same way.
+func TestNoPolicyRefusesStart(t *testing.T) {
+	for _, extra := range [][]string{nil, {"-open", "-require-grant"}, {"-hook-tags", ","}} {
+		dir := t.TempDir()
+		state, config := filepath.Join(dir, "state"), filepath.Join(dir, "config.json")
+		o, err := parseFlags(append([]string{"-state-dir", state, "-config", config, "-control-url", "http://127.0.0.1:1"}, extra...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.logger, _ = logtest.New(t)
+		err = run(context.Background(), o)
+		want := "-require-grant to take roles from the tailnet policy's app-capability grants only, or -open"
+		if len(extra) > 0 && extra[0] == "-open" {
+			want = "contradict"
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: run returned %v; want an error naming %s", extra, err, want)
+		}
+		if _, err := os.Stat(state); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v: state dir touched before the refusal: %v", extra, err)
+		}
+		if _, err := os.Stat(config); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v: settings file touched before the refusal: %v", extra, err)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -68,15 +69,8 @@ func testService(t *testing.T, whois func(context.Context, string) (*apitype.Who
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := access.New(access.Config{
-		WhoIs:        whois,
-		RequireGrant: ao.requireGrant,
-		Allow: map[access.Role]access.AllowList{
-			access.RoleMetrics: {Tags: splitList(ao.metricsTags)},
-			access.RoleAdmin:   {Logins: splitList(ao.adminLogins)},
-		},
-		OnDeny: m.AccessDenied,
-	})
+	// The service's own policy wiring, so a flag it forgets is a failure here.
+	p, err := newAccess(ao, whois, m, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,12 +188,56 @@ func TestRoutesRoles(t *testing.T) {
 	}
 }
 
-// TestRoutesOpenMode: with no policy at all, any identifiable peer gets the
-// hook and metrics, never config or profiles.
+// TestRoutesOpenMode: with -open, any identifiable peer gets the hook and
+// metrics, never config or profiles, which an allow list still grants.
 func TestRoutesOpenMode(t *testing.T) {
-	_, mux := testService(t, tableWhoIs(map[string]peer{"100.64.0.5:1": {login: "eve@example.com"}}), accessOptions{})
+	peers := map[string]peer{"100.64.0.5:1": {login: "eve@example.com"}, "100.64.0.3:1": {login: "alice@example.com"}}
+	_, mux := testService(t, tableWhoIs(peers), accessOptions{open: true, adminLogins: "alice@example.com"})
 	checkRoutes(t, mux, "100.64.0.5:1", access.RoleHook, access.RoleMetrics)
+	checkRoutes(t, mux, "100.64.0.3:1", access.RoleHook, access.RoleMetrics, access.RoleAdmin)
 	checkRoutes(t, mux, "100.64.0.9:1")
+}
+
+// TestRoutesNoPolicy: the service's policy wiring refuses a tailnet with no
+// allow list, -require-grant or -open, and -open with -require-grant;
+// without a tailnet (loopback only) nothing is needed.
+func TestRoutesNoPolicy(t *testing.T) {
+	m, err := metrics.New(metrics.Config{Version: "test", Engine: "native", Outcomes: hook.Outcomes(), Kinds: kindNames(), RestoreReasons: compress.RestoreReasons(), Endpoints: endpoints()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whois := tableWhoIs(nil)
+	if _, err := newAccess(accessOptions{}, whois, m, nil); !errors.Is(err, errNoPolicy) {
+		t.Errorf("no policy on the tailnet: %v", err)
+	}
+	if _, err := newAccess(accessOptions{hookTags: " , "}, whois, m, nil); !errors.Is(err, errNoPolicy) {
+		t.Errorf("an allow list of blanks: %v", err)
+	}
+	if _, err := newAccess(accessOptions{open: true, requireGrant: true}, whois, m, nil); err == nil || !strings.Contains(err.Error(), "contradict") {
+		t.Errorf("-open -require-grant: %v", err)
+	}
+	if _, err := newAccess(accessOptions{}, nil, m, nil); err != nil {
+		t.Errorf("loopback only: %v", err)
+	}
+}
+
+// TestRoutesDefaultMuxUnserved: the debug handlers tsnet and net/http/pprof
+// register on http.DefaultServeMux are not reachable through the service's
+// mux, admin or not; its own /debug/pprof/ is the only profile route, and
+// it leaves out the command line.
+func TestRoutesDefaultMuxUnserved(t *testing.T) {
+	peers := map[string]peer{"100.64.0.3:1": {login: "alice@example.com"}}
+	_, mux := testService(t, tableWhoIs(peers), accessOptions{requireGrant: true, adminLogins: "alice@example.com"})
+	// /debug/pprof only redirects to the guarded /debug/pprof/.
+	for _, path := range []string{"/debug/vars", "/debug/", "/debug/pprof", "/debug/metrics"} {
+		if code, body := send(t, mux, "100.64.0.3:1", route{"GET", path, access.RoleAdmin}); code != 404 && !(path == "/debug/pprof" && code == 307) {
+			t.Errorf("admin GET %s: %d %.80q, want 404", path, code, body)
+		}
+	}
+	// Not served on purpose: the command line may carry -authkey.
+	if code, body := send(t, mux, "100.64.0.3:1", route{"GET", "/debug/pprof/cmdline", access.RoleAdmin}); code != 404 {
+		t.Errorf("admin GET /debug/pprof/cmdline: %d %.80q, want 404", code, body)
+	}
 }
 
 // TestRoutesLoopback: through access.Loopback, as serve wraps the mux for

@@ -1,39 +1,39 @@
 package hook
 
-import (
-	"bytes"
-	"io"
-)
+import "io"
 
-// sizeHint is the buffer to start reading a body into: its Content-Length
-// (the decoded size when the body is not coded, a lower bound when it is),
-// never more than the largest body accepted, so that a header cannot make
-// the hook allocate more than a real body could.
-func sizeHint(contentLength, maxBody int64) int {
-	if contentLength <= 0 {
-		return bytes.MinRead
+// firstChunk is how much of a declared body is allocated before any of it
+// arrives: enough for most calls in one buffer, little for a caller that
+// declares much and then trickles.
+const firstChunk = 16 << 10
+
+// readAll is io.ReadAll sized from the declared length (Content-Length of
+// an uncoded body, or -1): it starts with up to firstChunk bytes and, once
+// the body proves longer, grows straight to the declared length (plus one
+// byte, to see the end), so a 50 KB body is copied once instead of about
+// seven times, and a slow caller holds only what it has sent. A body longer
+// than declared (a decoded one) grows on by doubling.
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	size := 512
+	if declared > 0 {
+		size = int(min(declared+1, firstChunk))
 	}
-	return int(min(contentLength, maxBody))
-}
-
-// readAll is io.ReadAll starting from a buffer of hint bytes, grown only
-// when the body is longer: io.ReadAll starts at 512 bytes and copies a
-// 50 KB body about seven times on the way.
-func readAll(r io.Reader, hint int) ([]byte, error) {
-	// One spare byte lets the read that sees the end land without a last
-	// growth.
-	b := make([]byte, 0, hint+1)
+	buf := make([]byte, 0, size)
 	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+		if len(buf) == cap(buf) {
+			n := 2 * cap(buf)
+			if d := declared + 1; declared > 0 && d > int64(cap(buf)) {
+				n = int(d)
+			}
+			buf = append(make([]byte, 0, n), buf...)
 		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
 		if err == io.EOF {
-			return b, nil
+			return buf, nil
 		}
 		if err != nil {
-			return b, err
+			return buf, err
 		}
 	}
 }

@@ -27,9 +27,10 @@ type Call struct {
 	// subcommand do); empty when the call has no request body object.
 	Shape Shape
 
-	src  []byte
-	md   *node // metadata; nil when absent
-	body *node // request_body; nil when absent
+	src    []byte
+	md     *node // metadata; nil when absent
+	body   *node // request_body; nil when absent
+	limits limits
 }
 
 // ParseCall parses the JSON Aperture POSTs to the hook. It fails only when
@@ -37,8 +38,10 @@ type Call struct {
 // member names, nesting past the decoder's limit. A missing or malformed
 // request_body is reported by Candidates, so that the call's metadata is
 // still known for logs and metrics.
-func ParseCall(data []byte) (*Call, error) {
-	root, err := parseTree(data)
+func ParseCall(data []byte) (*Call, error) { return parseCall(data, defaultLimits) }
+
+func parseCall(data []byte, lim limits) (*Call, error) {
+	root, err := parseTreeMax(data, lim.values)
 	if err != nil {
 		return nil, fmt.Errorf("hook call: %w", err)
 	}
@@ -55,6 +58,7 @@ func ParseCall(data []byte) (*Call, error) {
 		src:       data,
 		md:        md,
 		body:      root.get("request_body"),
+		limits:    lim,
 	}
 	if c.body.isObject() {
 		u := md.str(data, "url")

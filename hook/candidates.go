@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/compress/tokens"
@@ -42,8 +43,9 @@ func (e *skipError) Error() string { return e.reason }
 // Candidates walks the conversation of the call's body and collects its
 // candidate blocks. It fails when the call has no request body object, a
 // shape the hook does not know or no conversation array for its shape;
-// such a call passes through untouched. A conversation with nothing to
-// offer gives empty Candidates, not an error.
+// such a call passes through untouched, and when the conversation is past
+// the limits of work for one call (too_large). A conversation with nothing
+// to offer gives empty Candidates, not an error.
 func (c *Call) Candidates() (*Candidates, error) {
 	switch {
 	case c.body == nil || c.body.kind == 'n':
@@ -59,11 +61,18 @@ func (c *Call) Candidates() (*Candidates, error) {
 	if !conv.isArray() {
 		return nil, &skipError{OutcomePassthrough, "body has no conversation array for shape " + string(c.Shape)}
 	}
+	if n := len(conv.kids); n > c.limits.messages {
+		return nil, &skipError{OutcomeTooLarge, fmt.Sprintf("%d messages, more than the limit of %d", n, c.limits.messages)}
+	}
 	w := newWalker(c.src, len(conv.kids))
+	w.maxTexts, w.maxValues = c.limits.blocks, c.limits.values
 	for i, item := range conv.kids {
 		w.index = i
 		if item.isObject() {
 			walk(w, item)
+		}
+		if w.over {
+			return nil, &skipError{OutcomeTooLarge, fmt.Sprintf("more than %d texts (blocks or turns)", c.limits.blocks)}
 		}
 	}
 	return &Candidates{Blocks: w.blocks, Turns: w.turns, call: c, slots: w.slots, otherTokens: -1, affinity: conversationKey(c.src, conv)}, nil

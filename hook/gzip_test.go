@@ -9,13 +9,24 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/tsheadroom/tsheadroom/workers"
 )
 
 // TestGzipRepliesConcurrent: replies compressed at the same time with
 // reused writers each decode (with the standard library) to their own
 // answer.
 func TestGzipRepliesConcurrent(t *testing.T) {
-	h := newTestHook(t, stubEngine{})
+	const callers = 8
+	// Room for every caller to wait for a slot: a call shed as overload
+	// would answer allow, not the answer compared against.
+	h := newTestHook(t, stubEngine{}, func(c *Config) {
+		pool, err := workers.NewPool(workers.PoolConfig{Size: 2, MaxWaiting: callers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Pool = pool
+	})
 	files, err := filepath.Glob(filepath.Join("testdata", "*.hook.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("fixtures: %v", err)
@@ -30,7 +41,7 @@ func TestGzipRepliesConcurrent(t *testing.T) {
 		plain = append(plain, h.Process(context.Background(), call).Response)
 	}
 	var wg sync.WaitGroup
-	for g := range 8 {
+	for g := range callers {
 		wg.Go(func() {
 			for i := range 20 {
 				k := (g + i) % len(calls)

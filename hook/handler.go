@@ -3,11 +3,14 @@ package hook
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +18,7 @@ import (
 	kgzip "github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/tsheadroom/tsheadroom/internal/firstbyte"
 	"github.com/tsheadroom/tsheadroom/metrics"
 )
 
@@ -28,8 +32,17 @@ const minGzipBytes = 1 << 10
 // ServeHTTP answers one Aperture pre_request hook call. It answers 200 on
 // every path except a wrong method (405) and a content coding it cannot
 // decode (415).
+//
+// The budget runs from the request's first byte (when the server records
+// it, see internal/firstbyte) to the answer: the body must arrive within
+// it (the read deadline is the budget's end), and the admission control
+// answers allow at once, before the body is read, when too many bodies are
+// being read or too many bytes are held.
 func (h *Hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	start, ok := firstbyte.From(r.Context())
+	if !ok {
+		start = time.Now()
+	}
 	if h.metrics != nil {
 		done := h.metrics.InboundStarted()
 		defer done()
@@ -42,26 +55,71 @@ func (h *Hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the Aperture hook takes POST", http.StatusMethodNotAllowed)
 		return
 	}
+	deadline := start.Add(h.budget)
+	ctx, cancel := context.WithDeadline(r.Context(), deadline)
+	defer cancel()
+	rc := http.NewResponseController(w)
+	// Errors mean the writer has no deadlines (a test recorder): nothing
+	// to bound then.
+	_ = rc.SetReadDeadline(deadline)
+
 	var a *Answer
 	wire := 0
-	call, wire, outcome, err := h.readBody(r)
-	switch {
-	case outcome == OutcomeRejectEncoding:
-		a = allow(outcome, err.Error())
-		h.finish(r, a, wire, start)
-		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
-		return
+	switch t, outcome, err := h.admit(r); {
 	case err != nil:
 		a = allow(outcome, err.Error())
 	default:
-		a = h.Process(r.Context(), call)
+		defer t.release()
+		var body []byte
+		body, wire, outcome, err = h.readBody(r, t)
+		switch {
+		case outcome == OutcomeRejectEncoding:
+			a = allow(outcome, err.Error())
+			h.finish(r, a, wire, start)
+			http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
+			return
+		case err != nil:
+			a = allow(outcome, err.Error())
+		default:
+			a = h.process(ctx, body, t.doneReading)
+		}
+	}
+	if a.Outcome == OutcomeOverload || a.Outcome == OutcomeTooLarge || a.Outcome == OutcomeTimeout || a.Outcome == OutcomeReadError {
+		// The rest of the body may never come (or not soon): without
+		// this the server would read it before the next request.
+		w.Header().Set("Connection", "close")
 	}
 	h.finish(r, a, wire, start)
+	// A caller that does not read its reply is dropped at the deadline;
+	// the deadline is cleared once the reply is out, since a server
+	// without a WriteTimeout would keep it for the connection's next
+	// request.
+	_ = rc.SetWriteDeadline(time.Now().Add(h.writeLimit))
 	h.writeAnswer(w, r, a.Response)
+	if rc.Flush() == nil {
+		_ = rc.SetWriteDeadline(time.Time{})
+	}
+	if h.returnAfter > 0 && int64(max(wire, a.BytesIn)) >= h.returnAfter {
+		h.memory.after()
+	}
 }
 
-// readBody reads and decodes the request body within the size caps.
-func (h *Hook) readBody(r *http.Request) (body []byte, wire int, _ Outcome, _ error) {
+// admit applies the admission control and the declared size cap before
+// anything of the body is read.
+func (h *Hook) admit(r *http.Request) (*ticket, Outcome, error) {
+	if r.ContentLength > h.maxBody {
+		return nil, OutcomeTooLarge, fmt.Errorf("body of %d bytes exceeds %d", r.ContentLength, h.maxBody)
+	}
+	t, ok := h.admission.admit(r.ContentLength)
+	if !ok {
+		return nil, OutcomeOverload, errors.New("too many bodies being read, or bytes of bodies held, to take this one")
+	}
+	return t, "", nil
+}
+
+// readBody reads and decodes the request body within the size caps,
+// accounting the decoded bytes to t (nil: no accounting).
+func (h *Hook) readBody(r *http.Request, t *ticket) (body []byte, wire int, _ Outcome, _ error) {
 	counted := &countingReader{r: http.MaxBytesReader(nil, r.Body, h.maxBody)}
 	var src io.Reader = counted
 	coding := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding")))
@@ -70,56 +128,81 @@ func (h *Hook) readBody(r *http.Request) (body []byte, wire int, _ Outcome, _ er
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(counted)
 		if err != nil {
-			return nil, counted.n, readOrDecode(err), fmt.Errorf("gzip body: %w", err)
+			return nil, counted.n, readOrDecode(counted), fmt.Errorf("gzip body: %w", err)
 		}
 		defer zr.Close()
 		src = zr
 	case "zstd":
 		zr, err := zstd.NewReader(counted, zstd.WithDecoderMaxMemory(uint64(h.maxBody)), zstd.WithDecoderConcurrency(1))
 		if err != nil {
-			return nil, counted.n, OutcomeDecodeError, fmt.Errorf("zstd body: %w", err)
+			return nil, counted.n, readOrDecode(counted), fmt.Errorf("zstd body: %w", err)
 		}
 		defer zr.Close()
 		src = zr
 	default:
 		return nil, 0, OutcomeRejectEncoding, fmt.Errorf("unsupported Content-Encoding %q; accepted: %s", coding, acceptedCodings)
 	}
-	body, err := readAll(io.LimitReader(src, h.maxBody+1), sizeHint(r.ContentLength, h.maxBody))
-	if err != nil {
-		return nil, counted.n, readOrDecode(err), fmt.Errorf("read body: %w", err)
+	if t != nil {
+		src = &accountReader{r: src, t: t}
+	}
+	declared := r.ContentLength
+	if coding != "" && coding != "identity" {
+		declared = -1 // the wire length says nothing of the decoded one
+	}
+	body, err := readAll(io.LimitReader(src, h.maxBody+1), declared)
+	// A decoder may hide the transport's error: ask the transport too.
+	is := func(target error) bool { return errors.Is(err, target) || errors.Is(counted.err, target) }
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, errInFlight):
+		return nil, counted.n, OutcomeOverload, err
+	case is(os.ErrDeadlineExceeded) || isTimeout(err) || isTimeout(counted.err):
+		return nil, counted.n, OutcomeTimeout, fmt.Errorf("body not received within the budget: %w", err)
+	case errors.As(err, &tooBig) || errors.As(counted.err, &tooBig):
+		return nil, counted.n, OutcomeTooLarge, fmt.Errorf("read body: %w", err)
+	case err != nil:
+		return nil, counted.n, readOrDecode(counted), fmt.Errorf("read body: %w", err)
 	}
 	if int64(len(body)) > h.maxBody {
-		return nil, counted.n, OutcomeDecodeError, fmt.Errorf("decoded body exceeds %d bytes", h.maxBody)
+		return nil, counted.n, OutcomeTooLarge, fmt.Errorf("decoded body exceeds %d bytes", h.maxBody)
 	}
 	return body, counted.n, "", nil
 }
 
+// isTimeout reports a deadline error of a connection that is not
+// os.ErrDeadlineExceeded (tsnet's gVisor connections have their own).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 // readOrDecode tells a content coding that does not decode from a
-// transport failure (too large on the wire, cut off).
-func readOrDecode(err error) Outcome {
-	if isCodingError(err) {
-		return OutcomeDecodeError
+// transport failure (too large on the wire, cut off): it is the
+// transport's when the body reader itself failed, whatever the decoder made
+// of that. Every other error is the decoder's own (zstd has dozens, many
+// unexported), a compressed stream that ends early in a body that arrived
+// whole included.
+func readOrDecode(wire *countingReader) Outcome {
+	if wire.err != nil {
+		return OutcomeReadError
 	}
-	return OutcomeReadError
+	return OutcomeDecodeError
 }
 
-func isCodingError(err error) bool {
-	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
-		errors.Is(err, zstd.ErrMagicMismatch) || errors.Is(err, zstd.ErrDecoderSizeExceeded) ||
-		errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrReservedBlockType) ||
-		errors.Is(err, zstd.ErrBlockTooSmall) || errors.Is(err, zstd.ErrCRCMismatch) ||
-		errors.Is(err, zstd.ErrUnknownDictionary) || errors.Is(err, zstd.ErrFrameSizeExceeded) ||
-		errors.Is(err, zstd.ErrFrameSizeMismatch)
-}
-
+// countingReader counts the wire bytes and keeps the transport's first
+// error, so that a failure can be told apart from the decoder's own.
 type countingReader struct {
-	r io.Reader
-	n int
+	r   io.Reader
+	n   int
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }
 

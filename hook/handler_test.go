@@ -212,3 +212,94 @@ func TestEncodings(t *testing.T) {
 		}
 	})
 }
+
+// TestTrailingBytes: one JSON object and only whitespace after it; any
+// other byte is a decode error (finding 9), answered allow.
+func TestTrailingBytes(t *testing.T) {
+	h := newTestHook(t, stubEngine{})
+	call := string(readFixture(t, "anthropic.hook.json"))
+	for _, tt := range []struct {
+		name, body string
+		want       Outcome
+	}{
+		{"whitespace", call + " \n\t\r\n", OutcomeModify},
+		{"garbage", call + " x", OutcomeDecodeError},
+		{"second object", call + `{"metadata":{}}`, OutcomeDecodeError},
+		{"comma", call + ",", OutcomeDecodeError},
+		{"nul", call + "\x00", OutcomeDecodeError},
+		{"closing brace", call + "}", OutcomeDecodeError},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := h.Process(context.Background(), []byte(tt.body))
+			if a.Outcome != tt.want {
+				t.Errorf("outcome %s (%s), want %s", a.Outcome, a.Reason, tt.want)
+			}
+			if tt.want == OutcomeDecodeError {
+				wantAllow(t, post(t, h, []byte(tt.body), nil))
+			}
+		})
+	}
+}
+
+// cutReader returns its bytes, then a transport failure instead of EOF: a
+// client that hung up mid-body.
+type cutReader struct{ r io.Reader }
+
+func (c cutReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// TestCodingErrorsLabelled: a zstd or gzip body that does not decode is a
+// decode_error whatever way it is broken (finding 11); only a failing
+// transport is a read_error.
+func TestCodingErrorsLabelled(t *testing.T) {
+	h := newTestHook(t, stubEngine{})
+	call := readFixture(t, "anthropic.hook.json")
+	var zbuf bytes.Buffer
+	zw, _ := zstd.NewWriter(&zbuf, zstd.WithEncoderCRC(true))
+	zw.Write(call)
+	zw.Close()
+	z := zbuf.Bytes()
+	var gbuf bytes.Buffer
+	gw := gzip.NewWriter(&gbuf)
+	gw.Write(call)
+	gw.Close()
+	g := gbuf.Bytes()
+	flip := func(b []byte, at int) []byte {
+		c := bytes.Clone(b)
+		c[at] ^= 0xff
+		return c
+	}
+	for _, tt := range []struct {
+		name, coding string
+		body         io.Reader
+		want         Outcome
+	}{
+		{"zstd whole", "zstd", bytes.NewReader(z), ""},
+		{"zstd not zstd", "zstd", strings.NewReader("not zstd at all"), OutcomeDecodeError},
+		{"zstd truncated", "zstd", bytes.NewReader(z[:len(z)/2]), OutcomeDecodeError},
+		{"zstd header only", "zstd", bytes.NewReader(z[:6]), OutcomeDecodeError},
+		{"zstd block corrupted", "zstd", bytes.NewReader(flip(z, len(z)/2)), OutcomeDecodeError},
+		{"zstd block header corrupted", "zstd", bytes.NewReader(flip(z, 6)), OutcomeDecodeError},
+		{"zstd checksum corrupted", "zstd", bytes.NewReader(flip(z, len(z)-1)), OutcomeDecodeError},
+		{"zstd trailing garbage", "zstd", bytes.NewReader(append(bytes.Clone(z), "garbage!"...)), OutcomeDecodeError},
+		{"zstd cut by the client", "zstd", cutReader{bytes.NewReader(z[:len(z)/2])}, OutcomeReadError},
+		{"gzip truncated", "gzip", bytes.NewReader(g[:len(g)/2]), OutcomeDecodeError},
+		{"gzip corrupted", "gzip", bytes.NewReader(flip(g, len(g)/2)), OutcomeDecodeError},
+		{"gzip cut by the client", "gzip", cutReader{bytes.NewReader(g[:len(g)/2])}, OutcomeReadError},
+		{"identity cut by the client", "", cutReader{bytes.NewReader(call[:100])}, OutcomeReadError},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/", tt.body)
+			req.Header.Set("Content-Encoding", tt.coding)
+			_, _, outcome, err := h.readBody(req, nil)
+			if outcome != tt.want {
+				t.Errorf("outcome %q (%v), want %q", outcome, err, tt.want)
+			}
+		})
+	}
+}

@@ -65,12 +65,34 @@ type Config struct {
 	// compress.DefaultConfig().
 	Knobs *compress.Config
 	// Budget is how long one call may spend before the hook gives up and
-	// answers allow (outcome timeout). Zero means DefaultBudget, below
-	// Aperture's default hook timeout of 5 s.
+	// answers allow (outcome timeout), from the first byte of the request
+	// when the server says when that was (RequestStart), else from when
+	// the handler starts. Zero means DefaultBudget, below Aperture's
+	// default hook timeout of 5 s.
 	Budget time.Duration
 	// MaxBodyBytes caps the request body on the wire and after decoding.
 	// Zero means DefaultMaxBodyBytes (Aperture's own request limit).
 	MaxBodyBytes int64
+	// MaxReading bounds the bodies being read and parsed at once, and
+	// MaxInFlightBytes the bytes of all bodies held (the declared length,
+	// or the decoded bytes as they arrive): a call past either is answered
+	// allow at once, as overload, before its body is read. Zero means
+	// DefaultMaxReading and DefaultMaxInFlightBytes; MaxInFlightBytes is
+	// never below MaxBodyBytes.
+	MaxReading       int
+	MaxInFlightBytes int64
+	// MaxMessages, MaxBlocks and MaxValues bound one call's work: the
+	// messages of its conversation, the texts it hands the engine, the
+	// JSON values of its body. A call past one is answered allow as
+	// too_large. Zero means the Default* values.
+	MaxMessages, MaxBlocks, MaxValues int
+	// WriteTimeout bounds sending a reply. Zero means DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// ReturnMemoryAfter is the body size from which the hook hands the
+	// process's free memory back to the operating system after the call
+	// (at most once every 10 s). Zero means DefaultReturnMemoryAfter;
+	// negative never.
+	ReturnMemoryAfter int64
 	// Metrics records calls; nil records nothing.
 	Metrics *metrics.Metrics
 	// Logger receives one line per call at debug level; calls that fail
@@ -136,9 +158,16 @@ type Hook struct {
 	grantsCap  string
 	noGzip     bool
 	noAccept   bool
-	// failLog and grantLog rate-limit the warn lines of failed calls (by
-	// outcome) and of bad per-team overrides (by caller and problem).
-	failLog, grantLog *ratelog.Limiter
+	limits     limits
+	writeLimit time.Duration
+	admission  *admission
+	// returnAfter and memory hand memory back after large calls.
+	returnAfter int64
+	memory      memoryReturner
+	// failLog, grantLog and panicLog rate-limit the warn lines of failed
+	// calls (by outcome) and of bad per-team overrides (by caller and
+	// problem), and the stacks of panics (by place and value).
+	failLog, grantLog, panicLog *ratelog.Limiter
 
 	// gzip holds *gzip.Writer for replies: a fresh writer costs more than
 	// compressing a 50 KB reply (about 1 MB of allocations).
@@ -164,24 +193,38 @@ func New(cfg Config) (*Hook, error) {
 		}
 		src = fixedSettings(s.Clone())
 	}
-	if cfg.Budget < 0 || cfg.MaxBodyBytes < 0 || cfg.LogEvery < 0 {
-		return nil, errors.New("hook: Budget, MaxBodyBytes and LogEvery must not be negative")
+	if cfg.Budget < 0 || cfg.MaxBodyBytes < 0 || cfg.LogEvery < 0 || cfg.WriteTimeout < 0 {
+		return nil, errors.New("hook: Budget, MaxBodyBytes, LogEvery and WriteTimeout must not be negative")
+	}
+	if cfg.MaxReading < 0 || cfg.MaxInFlightBytes < 0 || cfg.MaxMessages < 0 || cfg.MaxBlocks < 0 || cfg.MaxValues < 0 {
+		return nil, errors.New("hook: MaxReading, MaxInFlightBytes, MaxMessages, MaxBlocks and MaxValues must not be negative")
 	}
 	every := cmp.Or(cfg.LogEvery, DefaultLogEvery)
+	maxBody := cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
 	h := &Hook{
 		engine:     cfg.Engine,
 		pool:       cfg.Pool,
 		settings:   src,
 		budget:     cmp.Or(cfg.Budget, DefaultBudget),
-		maxBody:    cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		maxBody:    maxBody,
 		metrics:    cfg.Metrics,
 		log:        cfg.Logger,
 		callerName: cfg.CallerName,
 		grantsCap:  cmp.Or(cfg.GrantsCap, DefaultGrantsCap),
 		noGzip:     cfg.NoGzipReply,
 		noAccept:   cfg.NoAcceptEncoding,
-		failLog:    ratelog.New(every, maxLogKeys, nil),
-		grantLog:   ratelog.New(every, maxLogKeys, nil),
+		limits: limits{
+			messages: cmp.Or(cfg.MaxMessages, DefaultMaxMessages),
+			blocks:   cmp.Or(cfg.MaxBlocks, DefaultMaxBlocks),
+			values:   cmp.Or(cfg.MaxValues, DefaultMaxValues),
+		},
+		writeLimit: cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout),
+		// One body of the largest size must always fit.
+		admission:   newAdmission(cmp.Or(cfg.MaxReading, DefaultMaxReading), max(cmp.Or(cfg.MaxInFlightBytes, DefaultMaxInFlightBytes), maxBody)),
+		returnAfter: cmp.Or(cfg.ReturnMemoryAfter, DefaultReturnMemoryAfter),
+		failLog:     ratelog.New(every, maxLogKeys, nil),
+		grantLog:    ratelog.New(every, maxLogKeys, nil),
+		panicLog:    ratelog.New(every, maxLogKeys, nil),
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)

@@ -448,3 +448,38 @@ func TestReadyAndVersion(t *testing.T) {
 		t.Errorf("ready engine: %v", err)
 	}
 }
+
+// A tool output that is a JSON data document (an API description, a
+// schema) with a few long description strings is one block, compressed as
+// JSON: only an envelope that holds most of its bytes in long strings (a
+// Codex {"output": ...}) has them rewritten one by one.
+func TestJSONDocumentIsOneBlock(t *testing.T) {
+	long := strings.Repeat("a long description of the field, ", 20)
+	doc := map[string]any{"kind": "description"}
+	fields := map[string]any{}
+	for i := range 60 {
+		fields[fmt.Sprintf("field%02d", i)] = map[string]any{"type": "string", "location": "query", "required": i%2 == 0}
+	}
+	fields["field00"] = map[string]any{"type": "string", "description": long}
+	doc["fields"] = fields
+	text, _ := json.MarshalIndent(doc, "", " ")
+	call := map[string]any{
+		"metadata": map[string]any{"provider": "anthropic", "url": "https://ai.example/v1/messages", "model": "claude-sonnet-4-5"},
+		"request_body": map[string]any{"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": []any{
+			map[string]any{"role": "user", "content": "Which fields are required?"},
+			map[string]any{"role": "assistant", "content": []any{map[string]any{"type": "tool_use", "id": "t1", "name": "Read", "input": map[string]any{}}}},
+			map[string]any{"role": "user", "content": []any{map[string]any{"type": "tool_result", "tool_use_id": "t1", "content": string(text)}}},
+		}},
+	}
+	data, _ := json.Marshal(call)
+	_, cands := candidates(t, data)
+	var tool []compress.Block
+	for _, b := range cands.Request(compress.DefaultConfig()).Blocks {
+		if b.Source == compress.ToolOutput {
+			tool = append(tool, b)
+		}
+	}
+	if len(tool) != 1 || tool[0].Text != string(text) {
+		t.Fatalf("%d tool blocks; want the whole document as one", len(tool))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"unsafe"
 
@@ -23,20 +24,36 @@ type node struct {
 // parseTree parses src (one JSON value) into a span tree. It rejects invalid
 // JSON, invalid UTF-8, duplicate object member names (ambiguous: providers
 // disagree on which one wins) and nesting deeper than the decoder's limit.
-func parseTree(src []byte) (*node, error) {
+func parseTree(src []byte) (*node, error) { return parseTreeMax(src, DefaultMaxValues) }
+
+// parseTreeMax is parseTree with a bound on the values of the document: the
+// tree costs about 100 bytes a value, so a body of tiny values would cost
+// many times its size.
+func parseTreeMax(src []byte, maxValues int) (*node, error) {
 	// A bytes.Buffer is parsed in place: the decoder copies nothing.
 	dec := jsontext.NewDecoder(bytes.NewBuffer(src))
-	n, err := readNode(dec)
+	left := maxValues
+	n, err := readNode(dec, &left)
+	if errors.Is(err, errTooManyValues) {
+		return nil, tooLarge("more than %d JSON values", maxValues)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.ReadToken(); err == nil {
+	// Only whitespace may follow: anything else, valid JSON or not, makes
+	// the document ambiguous (which value is the call?).
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return nil, errors.New("trailing data after JSON value")
 	}
 	return n, nil
 }
 
-func readNode(dec *jsontext.Decoder) (*node, error) {
+var errTooManyValues = errors.New("too many JSON values")
+
+func readNode(dec *jsontext.Decoder, left *int) (*node, error) {
+	if *left--; *left < 0 { // counted before the value is read, so no tree is built past it
+		return nil, errTooManyValues
+	}
 	switch k := dec.PeekKind(); k {
 	case '{', '[':
 		if _, err := dec.ReadToken(); err != nil {
@@ -51,7 +68,7 @@ func readNode(dec *jsontext.Decoder) (*node, error) {
 				}
 				n.keys = append(n.keys, name.String())
 			}
-			kid, err := readNode(dec)
+			kid, err := readNode(dec, left)
 			if err != nil {
 				return nil, err
 			}

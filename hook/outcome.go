@@ -14,18 +14,22 @@ const (
 	OutcomePassthrough Outcome = "passthrough"
 	// OutcomeError: the engine or the hook failed; the request is allowed.
 	OutcomeError Outcome = "error"
-	// OutcomeReadError: the body could not be read (too large, cut off).
+	// OutcomeReadError: the body could not be read (cut off, too slow).
 	OutcomeReadError Outcome = "read_error"
 	// OutcomeDecodeError: the body is not a valid hook call (bad JSON,
-	// invalid UTF-8, duplicate keys, a content coding that fails or
-	// decodes past the size cap).
+	// invalid UTF-8, duplicate keys, trailing bytes, a content coding that
+	// fails).
 	OutcomeDecodeError Outcome = "decode_error"
 	// OutcomeRejectEncoding: a content coding the hook cannot decode (415).
 	OutcomeRejectEncoding Outcome = "reject_encoding"
 	// OutcomeTimeout: the per-call budget ran out; the request is allowed.
 	OutcomeTimeout Outcome = "timeout"
-	// OutcomeOverload: too many calls already waiting for the pool.
+	// OutcomeOverload: too many calls already waiting for the pool, or
+	// too many bodies (or bytes of bodies) being read.
 	OutcomeOverload Outcome = "overload"
+	// OutcomeTooLarge: the call is over a limit of work for one call
+	// (body size, messages, blocks, JSON values).
+	OutcomeTooLarge Outcome = "too_large"
 )
 
 // Outcomes returns every outcome, in a fixed order, for metrics to declare
@@ -34,7 +38,7 @@ func Outcomes() []string {
 	return []string{
 		string(OutcomeModify), string(OutcomeNoop), string(OutcomePassthrough), string(OutcomeError),
 		string(OutcomeReadError), string(OutcomeDecodeError), string(OutcomeRejectEncoding),
-		string(OutcomeTimeout), string(OutcomeOverload),
+		string(OutcomeTimeout), string(OutcomeOverload), string(OutcomeTooLarge),
 	}
 }
 

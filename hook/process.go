@@ -63,24 +63,52 @@ func (a *Answer) allow(outcome Outcome, reason string) *Answer {
 }
 
 // Process runs one hook call (the JSON Aperture POSTs) and returns the
-// answer. It never fails: every problem becomes an "allow" answer with the
-// outcome that names it. ctx bounds the work: when it ends first the answer
-// is allow with outcome timeout.
+// answer. It never fails: every problem, a panic in the hook or the engine
+// included, becomes an "allow" answer with the outcome that names it. The
+// budget starts now; ctx bounds the work too: when either ends first the
+// answer is allow with outcome timeout.
 //
 // It is made of the steps tests and tools can take one by one: ParseCall,
 // Call.Candidates, Candidates.Request with Call.Knobs, the engine in a
 // pool slot, and Candidates.Splice.
 func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
-	c, err := ParseCall(data)
+	ctx, cancel := context.WithTimeout(ctx, h.budget)
+	defer cancel()
+	return h.process(ctx, data, nil)
+}
+
+// process is Process within ctx's deadline; parsed, when set, is called
+// once the call is parsed and its candidates collected, the part of the
+// work the admission control bounds.
+func (h *Hook) process(ctx context.Context, data []byte, parsed func()) (a *Answer) {
+	defer func() {
+		if v := recover(); v != nil {
+			err := h.recovered(ctx, "hook", v)
+			if a == nil {
+				a = &Answer{}
+			}
+			a = a.allow(OutcomeError, err.Error())
+		}
+	}()
+	c, err := parseCall(data, h.limits)
 	if err != nil {
-		return allow(OutcomeDecodeError, err.Error())
+		return allow(outcomeOfParse(err), err.Error())
 	}
-	a := &Answer{Shape: c.Shape, Model: c.Model, Provider: c.Provider, Session: c.Session, RequestID: c.RequestID, LoginName: c.LoginName}
+	a = &Answer{Shape: c.Shape, Model: c.Model, Provider: c.Provider, Session: c.Session, RequestID: c.RequestID, LoginName: c.LoginName}
 	a.BytesIn = len(c.Body())
 	a.BytesOut = a.BytesIn
 	cands, err := c.Candidates()
+	if parsed != nil {
+		parsed()
+	}
 	if err != nil {
 		return a.allow(outcomeOf(err), err.Error())
+	}
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return a.allow(OutcomeTimeout, "budget spent before compression")
+	case ctx.Err() != nil:
+		return a.allow(OutcomeError, "caller went away")
 	}
 	a.Blocks = len(cands.Blocks)
 	a.TokenizerName = tokens.For(a.Model).Name()
@@ -124,6 +152,15 @@ func (h *Hook) Process(ctx context.Context, data []byte) *Answer {
 	return a
 }
 
+// outcomeOfParse names the outcome of a call that does not parse: too
+// large past a limit of work, else a decode error.
+func outcomeOfParse(err error) Outcome {
+	if tl := (*tooLargeError)(nil); errors.As(err, &tl) {
+		return OutcomeTooLarge
+	}
+	return OutcomeDecodeError
+}
+
 // outcomeOf names the outcome of a call that has no candidates.
 func outcomeOf(err error) Outcome {
 	if skip := (*skipError)(nil); errors.As(err, &skip) {
@@ -132,12 +169,12 @@ func outcomeOf(err error) Outcome {
 	return OutcomeError
 }
 
-// runEngine runs the engine in a pool slot, bounded by the hook's budget and
-// ctx. The answer does not wait for an engine that overruns: the slot stays
-// busy until the engine notices the cancellation, which the pool gauges show.
+// runEngine runs the engine in a pool slot, bounded by ctx (whose deadline
+// is the call's budget). The answer does not wait for an engine that
+// overruns: the slot stays busy until the engine notices the cancellation,
+// which the pool gauges show. A panic in the engine is recovered in the
+// slot, so the slot is freed and the call fails open like any error.
 func (h *Hook) runEngine(ctx context.Context, req *compress.Request) (*compress.Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, h.budget)
-	defer cancel()
 	type outcome struct {
 		res *compress.Result
 		err error
@@ -145,8 +182,12 @@ func (h *Hook) runEngine(ctx context.Context, req *compress.Request) (*compress.
 	done := make(chan outcome, 1)
 	go func() {
 		var res *compress.Result
-		err := h.pool.Do(ctx, func(ctx context.Context) error {
-			var err error
+		err := h.pool.Do(ctx, func(ctx context.Context) (err error) {
+			defer func() {
+				if v := recover(); v != nil {
+					res, err = nil, h.recovered(ctx, "engine", v)
+				}
+			}()
 			res, err = h.engine.Compress(ctx, req)
 			return err
 		})

@@ -22,9 +22,13 @@ const (
 // metadata.provider. It deliberately does not guess from the body's keys:
 // Bedrock Converse has a "messages" key too, with different blocks.
 func detectShape(rawURL, provider string) Shape {
+	// Only the path decides, never a query or fragment such as
+	// "?x#/messages", even in a URL that does not parse (a stray %).
 	path := rawURL
-	if u, err := url.Parse(rawURL); err == nil && u.Path != "" {
+	if u, err := url.Parse(rawURL); err == nil {
 		path = u.Path
+	} else if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
 	}
 	path = strings.TrimRight(path, "/")
 	provider = strings.ToLower(provider)

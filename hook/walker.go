@@ -30,18 +30,28 @@ type toolCall struct{ name, input string }
 // walker accumulates the blocks and slots of one conversation in order, with the
 // context every block needs: the user task so far and the tool calls seen.
 type walker struct {
-	src    []byte
-	total  int    // messages in the conversation
-	index  int    // current message
-	task   string // the user's words so far, newest last, at most maxTaskBytes
+	src   []byte
+	total int // messages in the conversation
+	index int // current message
+	// users holds every user word so far, newest last; task, the last
+	// maxTaskBytes of it, is a substring, so blocks share one copy and a
+	// user turn costs its own length, not the task's.
+	users  strings.Builder
+	task   string
 	calls  map[string]toolCall
 	turns  []compress.Turn
 	blocks []compress.Block
 	slots  []slot
+	// maxTexts bounds the blocks, and the turns; over is set, and nothing
+	// more is recorded, once a call passes it.
+	maxTexts int
+	over     bool
+	// maxValues bounds a JSON document inside a tool output string.
+	maxValues int
 }
 
 func newWalker(src []byte, total int) *walker {
-	return &walker{src: src, total: total, calls: map[string]toolCall{}}
+	return &walker{src: src, total: total, calls: map[string]toolCall{}, maxTexts: DefaultMaxBlocks, maxValues: DefaultMaxValues}
 }
 
 // maxTaskBytes bounds the task text handed to engines: the most recent user
@@ -55,16 +65,27 @@ func (w *walker) addUserText(s string) {
 	if s == "" {
 		return
 	}
-	if w.task != "" {
-		s = w.task + "\n" + s
+	if w.users.Len() > 0 {
+		w.users.WriteByte('\n')
 	}
-	if len(s) > maxTaskBytes {
-		s = s[len(s)-maxTaskBytes:]
-		for len(s) > 0 && !utf8.RuneStart(s[0]) {
-			s = s[1:]
+	w.users.WriteString(s)
+	t := w.users.String()
+	if len(t) > maxTaskBytes {
+		t = t[len(t)-maxTaskBytes:]
+		for len(t) > 0 && !utf8.RuneStart(t[0]) {
+			t = t[1:]
 		}
 	}
-	w.task = s
+	w.task = t
+}
+
+// full reports, and records, that the call has as many blocks as it may:
+// one more makes it too large.
+func (w *walker) full() bool {
+	if len(w.blocks) >= w.maxTexts {
+		w.over = true
+	}
+	return w.over
 }
 
 func (w *walker) fromEnd() int { return w.total - 1 - w.index }
@@ -72,12 +93,17 @@ func (w *walker) fromEnd() int { return w.total - 1 - w.index }
 // addTurn records text a participant wrote, for the task of later blocks
 // and the follow-ups of earlier ones.
 func (w *walker) addTurn(role, text string) {
+	if len(w.turns) >= w.maxTexts {
+		w.over = true
+		return
+	}
 	w.turns = append(w.turns, compress.Turn{Role: role, Text: text, Message: w.index})
 }
 
 // block completes a block's position and task and records it, returning
 // its index.
 func (w *walker) block(b compress.Block) int {
+	w.full() // past it the call is refused whole; the index stays valid meanwhile
 	b.FromEnd = w.fromEnd()
 	b.Task = w.task
 	b.Turn = len(w.turns)
@@ -88,6 +114,9 @@ func (w *walker) block(b compress.Block) int {
 
 // addString makes a string node one slot holding one block.
 func (w *walker) addString(n *node, text string, b compress.Block) {
+	if w.full() {
+		return
+	}
 	b.Text = text
 	w.slots = append(w.slots, slot{start: n.start, end: n.end, blocks: []int{w.block(b)}, render: quoteFirst})
 }
@@ -107,14 +136,17 @@ func (w *walker) addText(n *node, b compress.Block) {
 // the content, each rewritten in place inside the inner document, and the
 // rest of that document keeps its bytes.
 func (w *walker) addToolText(n *node, b compress.Block) {
+	if w.full() {
+		return
+	}
 	text, ok := n.text(w.src)
 	if !ok || text == "" {
 		return
 	}
 	if looksLikeJSONObject(text) {
 		inner := []byte(text)
-		if tree, err := parseTree(inner); err == nil && tree.isObject() {
-			if leaves := longStringLeaves(tree, inner); len(leaves) > 0 {
+		if tree, err := parseTreeMax(inner, w.maxValues); err == nil && tree.isObject() {
+			if leaves := longStringLeaves(tree); len(leaves) > 0 {
 				s := slot{start: n.start, end: n.end}
 				for _, leaf := range leaves {
 					lb := b
@@ -154,8 +186,27 @@ func looksLikeJSONObject(s string) bool {
 }
 
 // longStringLeaves returns the string values of n (at any depth, in document
-// order) long enough to be content of their own.
-func longStringLeaves(n *node, src []byte) []*node {
+// order) long enough to be content of their own, when they are what the
+// value is made of: an envelope around output ({"output": "...", "metadata":
+// {...}}) holds most of its bytes in them. A data document (a schema, an API
+// description, a config) that merely has some long description strings is
+// not an envelope: its structure is the content, so it is nil and the whole
+// value is one block, compressed as JSON.
+func longStringLeaves(n *node) []*node {
+	leaves := stringLeaves(n)
+	in := 0
+	for _, l := range leaves {
+		in += l.end - l.start
+	}
+	if 2*in < n.end-n.start {
+		return nil
+	}
+	return leaves
+}
+
+// stringLeaves returns the string values of n of minLeafBytes or more, at
+// any depth, in document order.
+func stringLeaves(n *node) []*node {
 	var out []*node
 	var walk func(*node)
 	walk = func(n *node) {
@@ -180,10 +231,10 @@ func longStringLeaves(n *node, src []byte) []*node {
 // those are the content and are rewritten one by one instead, keeping the
 // value's other bytes.
 func (w *walker) addJSONValue(n *node, b compress.Block) {
-	if n == nil || (n.kind != '{' && n.kind != '[') {
+	if n == nil || (n.kind != '{' && n.kind != '[') || w.full() {
 		return
 	}
-	if leaves := longStringLeaves(n, w.src); len(leaves) > 0 {
+	if leaves := longStringLeaves(n); len(leaves) > 0 {
 		for _, leaf := range leaves {
 			w.addText(leaf, b)
 		}

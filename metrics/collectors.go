@@ -1,7 +1,9 @@
 package metrics
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -185,49 +187,190 @@ func constMetric(desc *prometheus.Desc, typ prometheus.ValueType, v float64, lab
 	return m
 }
 
-// cappedCounter is a one-label counter family whose label takes its first
-// max distinct values as they come and folds every later new value into
-// Other. Only admitted values are remembered, so memory stays bounded too.
+// cappedCounter is a one-label counter family (model, provider) whose
+// label values are bounded: at most max values have a series of their own
+// at any time, besides Other and Unknown.
+//
+// The first max values seen get a series at once. After that, which values
+// hold one is decided by how often they come, with no clock: every window
+// calls, the values seen at least twice in the recent past (call counts that
+// halve every window) that rank among the max most frequent take the series
+// of held values that rank lower. A value that loses its series has its
+// count folded into Other, so the family's sum never goes down; a value
+// that gains one starts from zero (its earlier calls stay in Other). Names
+// sent once each can take the free series but never displace a name that
+// keeps coming, which gets its own series within a window or two of its
+// first call. Counts are kept for at most 4*max values; a new value takes
+// the place of one seen no more than once, or is not counted at all, so a
+// flood of new names cannot push out the counts of frequent ones.
 type cappedCounter struct {
-	vec *prometheus.CounterVec
-	max int
+	vec    *prometheus.CounterVec
+	max    int
+	window int
+	track  int
 
-	mu       sync.Mutex
-	children map[string]prometheus.Counter // admitted values plus Other/Unknown
-	admitted int                           // values counted against max
+	mu     sync.Mutex
+	series map[string]*series // values with a series: admitted ones, Other, Unknown
+	freq   map[string]float64 // decayed call counts, at most track values
+	calls  int                // since the window began
+	held   int                // admitted values, counted against max
 }
 
-func newCappedCounter(vec *prometheus.CounterVec, max int) *cappedCounter {
-	return &cappedCounter{vec: vec, max: max, children: make(map[string]prometheus.Counter)}
+// series is one label value's counter and what it has counted, kept so an
+// evicted value's count can move to Other.
+type series struct {
+	c prometheus.Counter
+	n float64
+}
+
+// minAdmitCount is how often a value must have come, in decayed count, to
+// take a series from another at a window's end: more than a one-off.
+const minAdmitCount = 2
+
+func newCappedCounter(vec *prometheus.CounterVec, max, window int) *cappedCounter {
+	return &cappedCounter{vec: vec, max: max, window: window, track: 4 * max,
+		series: make(map[string]*series), freq: make(map[string]float64)}
 }
 
 func (c *cappedCounter) inc(raw string) {
 	v := labelValue(raw, Unknown)
 	c.mu.Lock()
-	child, ok := c.children[v]
-	if !ok {
-		if v != Other && v != Unknown {
-			if c.admitted >= c.max {
-				v = Other
-				child, ok = c.children[v]
-			} else {
-				c.admitted++
-			}
-		}
-		if !ok {
-			var err error
-			child, err = c.vec.GetMetricWithLabelValues(v)
-			if err != nil {
-				// Unreachable for sanitized values; dropping one increment
-				// beats failing the hook call that reported it.
-				c.mu.Unlock()
-				return
-			}
-			c.children[v] = child
+	defer c.mu.Unlock()
+	reserved := v == Other || v == Unknown
+	if !reserved {
+		c.count(v)
+	}
+	s := c.series[v]
+	switch {
+	case s != nil:
+	case v == Unknown:
+		s = c.create(v)
+	case !reserved && c.held < c.max:
+		if s = c.create(v); s != nil {
+			c.held++
 		}
 	}
-	c.mu.Unlock()
-	child.Inc()
+	if s == nil {
+		s = c.other()
+	}
+	if s != nil {
+		s.c.Inc()
+		s.n++
+	}
+	if c.calls++; c.calls >= c.window {
+		c.calls = 0
+		c.rebalance()
+	}
+}
+
+// count adds one call of v to its decayed count. When the table is full v
+// replaces the value with the lowest count (ties: the greatest name, so the
+// choice is the same on every run) if that count is at most 1, else v goes
+// uncounted this time.
+func (c *cappedCounter) count(v string) {
+	if _, ok := c.freq[v]; ok || len(c.freq) < c.track {
+		c.freq[v]++
+		return
+	}
+	victim, low := "", 0.0
+	for k, n := range c.freq {
+		if victim == "" || n < low || n == low && k > victim {
+			victim, low = k, n
+		}
+	}
+	if low <= 1 {
+		delete(c.freq, victim)
+		c.freq[v] = 1
+	}
+}
+
+// rebalance ends a window: the most frequent values take the series of
+// held values that rank lower, then every count halves.
+func (c *cappedCounter) rebalance() {
+	ranked := make([]string, 0, len(c.freq))
+	for k := range c.freq {
+		ranked = append(ranked, k)
+	}
+	slices.SortFunc(ranked, func(a, b string) int {
+		if d := cmp.Compare(c.freq[b], c.freq[a]); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	top := ranked[:min(len(ranked), c.max)]
+	var newcomers []string
+	for _, k := range top {
+		if c.series[k] == nil && c.freq[k] >= minAdmitCount {
+			newcomers = append(newcomers, k)
+		}
+	}
+	if len(newcomers) > 0 {
+		// Held values outside the top, least frequent first, give up
+		// their series to the newcomers (free series go first).
+		var losers []string
+		for k := range c.series {
+			if k != Other && k != Unknown && !slices.Contains(top, k) {
+				losers = append(losers, k)
+			}
+		}
+		slices.SortFunc(losers, func(a, b string) int {
+			if d := cmp.Compare(c.freq[a], c.freq[b]); d != 0 {
+				return d
+			}
+			return strings.Compare(b, a)
+		})
+		for _, k := range newcomers {
+			if c.held >= c.max {
+				if len(losers) == 0 {
+					break
+				}
+				c.evict(losers[0])
+				losers = losers[1:]
+			}
+			if c.create(k) != nil {
+				c.held++
+			}
+		}
+	}
+	for k, n := range c.freq {
+		if n /= 2; n < 0.25 {
+			delete(c.freq, k)
+		} else {
+			c.freq[k] = n
+		}
+	}
+}
+
+// evict removes v's series and moves its count to Other.
+func (c *cappedCounter) evict(v string) {
+	s := c.series[v]
+	delete(c.series, v)
+	c.held--
+	c.vec.DeleteLabelValues(v)
+	if o := c.other(); o != nil {
+		o.c.Add(s.n)
+		o.n += s.n
+	}
+}
+
+// create makes v's series; nil only if client_golang refuses the value
+// (unreachable for sanitized values: dropping one increment beats failing
+// the hook call that reported it).
+func (c *cappedCounter) create(v string) *series {
+	child, err := c.vec.GetMetricWithLabelValues(v)
+	if err != nil {
+		return nil
+	}
+	s := &series{c: child}
+	c.series[v] = s
+	return s
+}
+
+func (c *cappedCounter) other() *series {
+	if s := c.series[Other]; s != nil {
+		return s
+	}
+	return c.create(Other)
 }
 
 // labelValue makes s safe as a label value: empty becomes empty, invalid

@@ -19,7 +19,7 @@ import (
 // The closed sets the hook and compress packages use, restated here because
 // metrics must not import them.
 var (
-	testOutcomes  = []string{"modify", "noop", "passthrough", "error", "read_error", "decode_error", "reject_encoding", "timeout", "overload"}
+	testOutcomes  = []string{"modify", "noop", "passthrough", "error", "read_error", "decode_error", "reject_encoding", "timeout", "overload", "too_large"}
 	testKinds     = []string{"json", "log", "search", "listing", "diff", "table", "html", "duplicate"}
 	testEndpoints = []string{"hook", "metrics", "config", "healthz", "readyz"}
 	testReasons   = []string{"terms", "quote", "whole"}

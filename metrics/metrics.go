@@ -30,7 +30,7 @@ import (
 )
 
 // Other is the label value that stands for every value outside a closed set
-// and for every model or provider beyond its cap.
+// and for every model or provider without a series of its own.
 const Other = "other"
 
 // Unknown is the label value recorded for an empty model or provider name.
@@ -43,6 +43,10 @@ const (
 	DefaultMaxProviders = 50
 )
 
+// DefaultLabelWindow is Config.LabelWindow when zero: hook calls between two
+// decisions on which models and providers hold a series.
+const DefaultLabelWindow = 1000
+
 // maxLabelLen bounds a model or provider label value in bytes: names are
 // short in practice, and a bound keeps one hostile request from storing a
 // megabyte-long series name for the life of the process.
@@ -51,11 +55,12 @@ const maxLabelLen = 128
 // DefaultFailedOutcomes lists the outcomes that count toward
 // headroom_requests_failed_total when Config.FailedOutcomes is nil: each one
 // means compression did not happen (the engine failed or timed out, the pool
-// was full, or the body could not be read, decoded or un-encoded) and the
+// or the admission control was full, or the body could not be read,
+// decoded or un-encoded, or it was past a limit of work) and the
 // request went on unchanged. noop, passthrough and modify are not failures:
 // the hook did its job, whatever it decided.
 func DefaultFailedOutcomes() []string {
-	return []string{"error", "read_error", "decode_error", "reject_encoding", "timeout", "overload"}
+	return []string{"error", "read_error", "decode_error", "reject_encoding", "timeout", "overload", "too_large"}
 }
 
 // DefaultRestartReasons is the closed set of worker restart reasons used when
@@ -148,14 +153,20 @@ type Config struct {
 	// "reason" label of tsheadroom_worker_restarts_total). Nil means
 	// DefaultRestartReasons.
 	RestartReasons []string
-	// MaxModels caps the distinct "model" label values of
-	// headroom_requests_by_model: the first MaxModels names seen keep their
-	// own series, later new names are recorded as Other. Zero means
+	// MaxModels caps the "model" label values of headroom_requests_by_model
+	// that have a series at any time (Other and Unknown aside). The first
+	// MaxModels names seen get one at once; after that the most frequent
+	// names take the series of rarer ones every LabelWindow calls, so junk
+	// names cannot keep real ones in Other (see cappedCounter). Zero means
 	// DefaultMaxModels; negative is an error.
 	MaxModels int
 	// MaxProviders is the same cap for the "provider" label of
 	// headroom_requests_by_provider. Zero means DefaultMaxProviders.
 	MaxProviders int
+	// LabelWindow is the number of hook calls between two decisions on
+	// which models and providers hold a series. Zero means
+	// DefaultLabelWindow; negative is an error.
+	LabelWindow int
 	// Logger receives scrape errors (with component=metrics). Nil discards
 	// them.
 	Logger *slog.Logger
@@ -195,6 +206,7 @@ type Metrics struct {
 	restarts       *closedSet[prometheus.Counter]
 	denied         *closedSet[prometheus.Counter]
 	configUpdates  prometheus.Counter
+	panics         prometheus.Counter
 }
 
 // outcomeSeries groups the per-outcome children so one map lookup serves a
@@ -261,9 +273,9 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 	m.overhead = newOverheadCollector()
 	register(m.overhead)
 	m.byProvider = newCappedCounter(counterVec("headroom_requests_by_provider",
-		"Hook calls per provider (metadata.provider); providers beyond the cap are labelled \"other\".", "provider"), cfg.MaxProviders)
+		"Hook calls per provider (metadata.provider); providers without a series of their own (the most frequent hold one) are labelled \"other\".", "provider"), cfg.MaxProviders, cfg.LabelWindow)
 	m.byModel = newCappedCounter(counterVec("headroom_requests_by_model",
-		"Hook calls per model; models beyond the cap are labelled \"other\".", "model"), cfg.MaxModels)
+		"Hook calls per model; models without a series of their own (the most frequent hold one) are labelled \"other\".", "model"), cfg.MaxModels, cfg.LabelWindow)
 	m.inboundTotal = counter("headroom_inbound_requests_total",
 		"HTTP requests received on the hook endpoint.")
 	m.inboundDone = counter("headroom_inbound_requests_completed_total",
@@ -325,6 +337,8 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 		"Requests refused by the tailnet access policy, by endpoint.", "endpoint")))
 	m.configUpdates = counter("tsheadroom_config_updates_total",
 		"Accepted PUT /config requests.")
+	m.panics = counter("tsheadroom_panics_total",
+		"Panics recovered in an engine or the hook; each call was answered allow (outcome error).")
 	m.buildInfo = newBuildInfoCollector(cfg.Version, cfg.Engine)
 	register(m.buildInfo)
 	if cfg.Node != "" {
@@ -435,6 +449,12 @@ func (c *Config) fill() error {
 		return fmt.Errorf("MaxProviders %d is negative", c.MaxProviders)
 	case c.MaxProviders == 0:
 		c.MaxProviders = DefaultMaxProviders
+	}
+	switch {
+	case c.LabelWindow < 0:
+		return fmt.Errorf("LabelWindow %d is negative", c.LabelWindow)
+	case c.LabelWindow == 0:
+		c.LabelWindow = DefaultLabelWindow
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

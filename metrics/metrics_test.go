@@ -48,6 +48,7 @@ var docFamilies = map[string]dto.MetricType{
 	"tsheadroom_worker_restarts_total":          dto.MetricType_COUNTER,
 	"tsheadroom_access_denied_total":            dto.MetricType_COUNTER,
 	"tsheadroom_config_updates_total":           dto.MetricType_COUNTER,
+	"tsheadroom_panics_total":                   dto.MetricType_COUNTER,
 	"tsheadroom_build_info":                     dto.MetricType_GAUGE,
 	"tsheadroom_cache_entries":                  dto.MetricType_GAUGE,
 	"tsheadroom_cache_bytes":                    dto.MetricType_GAUGE,
@@ -100,6 +101,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"failed not in outcomes", func(c *Config) { c.FailedOutcomes = []string{"explode"} }, `"explode" is not one of Outcomes`},
 		{"negative model cap", func(c *Config) { c.MaxModels = -1 }, "MaxModels -1 is negative"},
 		{"negative provider cap", func(c *Config) { c.MaxProviders = -3 }, "MaxProviders -3 is negative"},
+		{"negative label window", func(c *Config) { c.LabelWindow = -1 }, "LabelWindow -1 is negative"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,7 +158,7 @@ func TestFreshScrape(t *testing.T) {
 
 	for _, name := range []string{"headroom_requests_total", "headroom_requests_failed_total", "headroom_tokens_input_total",
 		"headroom_tokens_saved_total", "headroom_overhead_ms_sum", "headroom_overhead_ms_count", "headroom_overhead_ms_min",
-		"headroom_overhead_ms_max", "headroom_inbound_requests_active", "tsheadroom_config_updates_total",
+		"headroom_overhead_ms_max", "headroom_inbound_requests_active", "tsheadroom_config_updates_total", "tsheadroom_panics_total",
 		"tsheadroom_tokens_restored_total", "tsheadroom_context_pressure_total"} {
 		s.expect(t, 0, name)
 	}
@@ -387,7 +389,7 @@ func TestFailedOutcomesOverride(t *testing.T) {
 	}
 	doScrape(t, m.Handler(), "").expect(t, 1, "headroom_requests_failed_total")
 
-	// The default counts exactly the six fail-open outcomes.
+	// The default counts exactly the fail-open outcomes.
 	m = mustNew(t, testConfig())
 	for _, o := range testOutcomes {
 		m.ObserveCall(Call{Outcome: o})
@@ -403,7 +405,7 @@ func TestFailedOutcomesOverride(t *testing.T) {
 	}
 	s := doScrape(t, m.Handler(), "")
 	s.expect(t, 1, "headroom_requests_failed_total")
-	s.expect(t, 6, "tsheadroom_requests_by_outcome", "outcome=other")
+	s.expect(t, float64(len(testOutcomes)-3), "tsheadroom_requests_by_outcome", "outcome=other")
 }
 
 func TestNilPoolOmitsPoolGauges(t *testing.T) {

@@ -113,6 +113,9 @@ func (m *Metrics) AccessDenied(endpoint string) {
 // ConfigUpdated records an accepted PUT /config.
 func (m *Metrics) ConfigUpdated() { m.configUpdates.Inc() }
 
+// Panicked records a panic recovered in an engine or the hook.
+func (m *Metrics) Panicked() { m.panics.Inc() }
+
 // PoolWait records the time a call waited for a worker slot.
 func (m *Metrics) PoolWait(d time.Duration) {
 	if d < 0 {

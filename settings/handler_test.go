@@ -3,11 +3,14 @@ package settings
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -207,5 +210,144 @@ func TestHandlerWriteFailure(t *testing.T) {
 	}
 	if !bytes.Equal(before, h.file(t)) || h.do(t, "GET", "").Body.String() != getBefore {
 		t.Error("a failed write changed the file or the settings")
+	}
+}
+
+// TestHandlerConcurrentPuts: PUTs from many goroutines over real HTTP lose
+// no update (each merges onto the one before, in memory and in the file),
+// and of ten PUTs carrying the same If-Match exactly one wins; the other
+// nine are 412s, each logged with its caller.
+func TestHandlerConcurrentPuts(t *testing.T) {
+	h := newTestHandler(t, "")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, r.Header.Get("X-Test-Caller"))))
+	}))
+	defer srv.Close()
+	put := func(body, caller, ifMatch string) (int, error) {
+		req, err := http.NewRequest("PUT", srv.URL+"/config", strings.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("X-Test-Caller", caller)
+		if ifMatch != "" {
+			req.Header.Set("If-Match", ifMatch)
+		}
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer res.Body.Close()
+		io.Copy(io.Discard, res.Body)
+		return res.StatusCode, nil
+	}
+	patches := []string{`{"protect_recent": 7}`, `{"min_tokens_to_compress": 300}`, `{"savings_profile": "balanced"}`,
+		`{"compress_user_messages": true}`, `{"target_ratio": 0.5}`, `{"context_window": 64000}`}
+	var wg sync.WaitGroup
+	for i, p := range patches {
+		wg.Go(func() {
+			if code, err := put(p, fmt.Sprintf("login=u%d@example.com", i), ""); err != nil || code != 200 {
+				t.Errorf("PUT %s: %d %v", p, code, err)
+			}
+		})
+	}
+	wg.Wait()
+	check := func(s Settings) {
+		t.Helper()
+		if s.ProtectRecent != 7 || s.MinTokensToCompress != 300 || s.SavingsProfile != "balanced" ||
+			!s.CompressUserMessages || s.TargetRatio == nil || *s.TargetRatio != 0.5 || s.ContextWindow != 64000 {
+			t.Errorf("an update was lost:\n%s", s.Marshal())
+		}
+	}
+	check(h.cfg.Store.Get())
+	check(openStore(t, StoreConfig{Path: h.path}).Get())
+	if got := h.updates.Load(); got != int64(len(patches)) {
+		t.Errorf("%d updates counted, want %d", got, len(patches))
+	}
+
+	etag := h.do(t, "GET", "").Header().Get("ETag")
+	codes := make(chan int, 10)
+	for i := range 10 {
+		wg.Go(func() {
+			code, err := put(fmt.Sprintf(`{"protect_recent": %d}`, i), "login=racer@example.com", etag)
+			if err != nil {
+				t.Error(err)
+			}
+			codes <- code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	won := 0
+	for code := range codes {
+		switch code {
+		case 200:
+			won++
+		case 412:
+		default:
+			t.Errorf("racing PUT: %d", code)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of 10 PUTs with the same If-Match won, want 1", won)
+	}
+	if n := h.logs.Count(`msg="settings update refused" caller="login=racer@example.com" method=PUT status=412`); n != 9 {
+		t.Errorf("%d lost races logged with the caller, want 9:\n%s", n, h.logs)
+	}
+}
+
+// TestHandlerStrictBody: an update body is exactly one JSON object of
+// known fields named in their exact case, each once (escaped spellings of
+// one name are the same name), with nothing after it but white space; a
+// body over the cap is 413 however it is sent, never a 400 about EOF.
+func TestHandlerStrictBody(t *testing.T) {
+	h := newTestHandler(t, "")
+	for _, c := range []struct {
+		body   string
+		status int
+		want   string
+	}{
+		{`{"protect_recent": 1, "protect\u005frecent": 2}`, 400, `duplicate field "protect_recent"`},
+		{`{"overridable": [], "Overridable": []}`, 400, "Overridable: unknown field"},
+		{`{"Protect_Recent": 1}`, 400, "Protect_Recent: unknown field"},
+		{`{"protect_recent": 1},`, 400, "unexpected data after the JSON object"},
+		{`{"protect_recent": 1}` + "\x00", 400, "unexpected data after the JSON object"},
+		{`{"protect_recent": 1}{}`, 400, "unexpected data after the JSON object"},
+		{`{"protect_recent": 1} // comment`, 400, "unexpected data after the JSON object"},
+		{`{"protect_recent": 1,}`, 400, "not valid JSON"},
+		{`{"protect_recent": 1`, 400, "cut-off body"},
+		{"{\"savings_profile\": \"\xff\"}", 400, "not valid JSON"},
+		{`"protect_recent"`, 400, "want a JSON object, got a string"},
+		{`{"protect_recent": 1}` + strings.Repeat(" ", 2000), 413, "larger than 1024 bytes"},
+		{strings.Repeat(" ", 1025), 413, "larger than 1024 bytes"},
+	} {
+		rec := h.do(t, "PUT", c.body)
+		if rec.Code != c.status || !strings.Contains(rec.Body.String(), c.want) {
+			t.Errorf("PUT %.50q: %d %q, want %d with %q", c.body, rec.Code, rec.Body, c.status, c.want)
+		}
+	}
+	// Over real HTTP, with and without a Content-Length.
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	big := `{"kompress_model": "` + strings.Repeat("m", 4000) + `"}`
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = strings.NewReader(big)
+		if chunked {
+			body = io.MultiReader(strings.NewReader(big)) // no length known: chunked
+		}
+		res, err := srv.Client().Post(srv.URL+"/config", "application/json", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 413 || strings.Contains(string(msg), "EOF") {
+			t.Errorf("oversized POST (chunked %v): %d %q", chunked, res.StatusCode, msg)
+		}
+	}
+	if h.file(t) != nil || h.updates.Load() != 0 {
+		t.Error("a refused update was saved or counted")
+	}
+	if n := h.logs.Count(`msg="settings update refused"`); n != 15 {
+		t.Errorf("%d refusals logged, want 15:\n%s", n, h.logs)
 	}
 }

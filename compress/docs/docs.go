@@ -47,12 +47,50 @@ func Detect(text string) bool {
 		return false
 	}
 	switch styleOf(body) {
-	case yaml, ini:
+	case yaml:
+		if recordStream(body) {
+			return false
+		}
+		return s.nested > 0 || s.nonBlank >= 10
+	case ini:
 		return s.nested > 0 || s.nonBlank >= 10
 	case markdown:
 		return s.headings >= 2 || s.headings >= 1 && s.prose >= 3
 	}
 	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.prose >= 2 || s.options >= 12)
+}
+
+// recordStream reports "Key: value" records rather than a YAML document:
+// an unindented key that opens three or more blank-separated paragraphs
+// ("Package:" of each record a package database prints). A YAML mapping
+// cannot repeat a key; a stream of YAML documents separates them with
+// "---". Such a stream is left to the generic fold, whose record rule
+// keeps each record's identifying first line with what it keeps of it.
+func recordStream(body []string) bool {
+	opens := map[string]int{}
+	para := true
+	for _, l := range body {
+		if lines.Blank(l) {
+			para = true
+			continue
+		}
+		t := strings.TrimSpace(l)
+		if t == "---" || t == "..." {
+			return false
+		}
+		if para && lines.Indent(l) == 0 {
+			if k, _, ok := strings.Cut(t, ":"); ok && yamlLine(t) {
+				opens[k]++
+			}
+		}
+		para = false
+	}
+	for _, c := range opens {
+		if c >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // signals are what Detect counts over a sample.

@@ -99,6 +99,27 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// A stream of "Key: value" records (each record opening with the same
+// key, as a package database prints them) is no YAML document: a mapping
+// cannot repeat a key. A stream of YAML documents separated by "---" is.
+func TestRecordStreamNotDocument(t *testing.T) {
+	var recs, docsStream strings.Builder
+	for i := range 12 {
+		if i > 0 {
+			recs.WriteString("\n")
+			docsStream.WriteString("---\n")
+		}
+		recs.WriteString("Item: gadget-" + string(rune('a'+i)) + "\nRelease: 1." + string(rune('0'+i%10)) + "\nArch: any\nNeeds: base (>= 2), core\nAbout: a gadget\n more words about the gadget\n")
+		docsStream.WriteString("kind: Gadget\nmeta:\n  name: gadget-" + string(rune('a'+i)) + "\n  labels:\n    tier: back\nspec:\n  size: 3\n")
+	}
+	if Detect(recs.String()) {
+		t.Error("record stream detected as a document")
+	}
+	if !Detect(docsStream.String()) {
+		t.Error("YAML document stream not detected")
+	}
+}
+
 // A manual page keeps its outline (every section heading), the opening,
 // the option entry the task names and the section it asks about whole;
 // notes name what they leave out.

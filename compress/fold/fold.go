@@ -147,6 +147,11 @@ type plan struct {
 	unitStart []bool
 	// stats caches fieldStatsOf.
 	stats map[int32][]fieldStats
+	// dump marks the lines after the first of each byte dump run with
+	// their kind (dumpRuns); nil when there is none.
+	dump []string
+	// kv is the block's record stream, nil when it is none.
+	kv *kvStream
 }
 
 // wholeUnit is a unit that the fill keeps whole when the budget allows.
@@ -234,6 +239,7 @@ func (p *plan) mark() {
 	if p.an.sev == nil && p.an.shared {
 		p.an.sev = slices.Clone(p.sev)
 	}
+	p.markKV()
 	p.dropMentions()
 
 	p.foldUnits()
@@ -366,6 +372,7 @@ func (p *plan) mark() {
 	}
 
 	p.extremes()
+	p.groupEnds()
 	for _, o := range p.in.Query.Ordinals {
 		if o.Line && o.N <= n {
 			p.must[o.N-1] = true
@@ -381,6 +388,75 @@ func (p *plan) mark() {
 			}
 		}
 		_ = id
+	}
+	p.quietDumps()
+}
+
+// Lists of names (one token a line: versions, packages, identifiers) come
+// sorted and grouped by prefix; the last name of a group is its largest
+// or newest, the one a reader looks for. minList is the fewest names such
+// a list has, minGroup the fewest names of a group whose ends are kept.
+const (
+	minList  = 8
+	minGroup = 3
+)
+
+// groupEnds keeps the first and last name of every prefix group of a list
+// of names: the coarsest and largest groups first as musts, within a
+// third of the budget, the others as strong candidates.
+func (p *plan) groupEnds() {
+	b := p.b
+	allow := p.in.Budget.Bytes / 3
+	// Paths are listings, whose directories the listing compressor
+	// summarises: names here are tokens without a slash.
+	name := func(l string) string {
+		t := lines.Token(l)
+		if strings.IndexByte(t, '/') >= 0 {
+			return ""
+		}
+		return t
+	}
+	for i := 0; i < len(b.L); {
+		if name(b.L[i]) == "" {
+			i++
+			continue
+		}
+		j := i
+		var names []string
+		for j < len(b.L) && name(b.L[j]) != "" {
+			names = append(names, name(b.L[j]))
+			j++
+		}
+		if len(names) >= minList {
+			bs := lines.PrefixBoundaries(names, minGroup)
+			// Coarse groups first, and among them the larger.
+			slices.SortStableFunc(bs, func(x, y lines.Boundary) int {
+				if x.Level != y.Level {
+					return x.Level - y.Level
+				}
+				return max(y.Left, y.Right) - max(x.Left, x.Right)
+			})
+			for _, bd := range bs {
+				for _, at := range [2]int{bd.At, bd.At + 1} {
+					size := bd.Left
+					if at > bd.At {
+						size = bd.Right
+					}
+					k := i + at
+					if size < minGroup || p.must[k] || p.cl.of[k] == noCluster {
+						continue
+					}
+					// A kept name splits an omitted run: one more note.
+					if cost := len(b.L[k]) + 1 + noteCost/2; allow >= cost {
+						allow -= cost
+						p.must[k] = true
+					} else {
+						p.bump(k, prioTail-float64(bd.Level))
+					}
+				}
+			}
+		}
+		i = j
 	}
 }
 
@@ -727,8 +803,14 @@ func (p *plan) markExemplar(u unit, exemplar []bool) {
 	p.bump(u.start, prioExemplar+5)
 	p.bump(u.end-1, prioExemplar+5)
 	if !problem {
-		for k := u.start; k < min(u.end, u.start+small); k++ {
+		// Its head, read past the middle of runs of one shape (progress
+		// lines, "(Reading database ... 35%"): their ends show the run.
+		for k, n := u.start, 0; k < u.end && n < small; k++ {
+			if id := p.cl.of[k]; id != noCluster && k > u.start && k+1 < u.end && p.cl.of[k-1] == id && p.cl.of[k+1] == id {
+				continue
+			}
 			p.bump(k, prioExemplar+5)
+			n++
 		}
 		return
 	}
@@ -836,8 +918,10 @@ func (p *plan) fill() {
 			p.prio[i] = 0
 		}
 	}
+	p.quietProgress()
 	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
 	p.keepOddLines()
+	p.keepRecordIdentity()
 	if len(p.wholeUnits) == 0 {
 		return
 	}
@@ -867,6 +951,40 @@ func (p *plan) fill() {
 			have[p.b.L[j]] = true
 		}
 		size += add
+	}
+}
+
+// minProgress is the fewest lines a run of progress lines has.
+const minProgress = 4
+
+// quietProgress takes the middle of every run of progress lines (adjacent
+// lines that differ only in their numbers: "(Reading database ... 35%",
+// "Downloading 3/40") out of the fill: its first and last lines tell the
+// run, and the fill, which extends kept runs for the price of their bytes
+// alone, would otherwise keep them one by one before anything else.
+func (p *plan) quietProgress() {
+	n := len(p.b.L)
+	for i := 0; i < n; {
+		id := p.cl.of[i]
+		j := i + 1
+		if id != noCluster && strings.ContainsAny(p.b.L[i], "0123456789") {
+			// Words around the numbers: a list of bare numbers or
+			// versions is data, not progress.
+			if m := lines.Masked(p.b.L[i]); wordy(m) {
+				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && lines.Masked(p.b.L[j]) == m {
+					j++
+				}
+			}
+		}
+		if j-i >= minProgress {
+			for k := i + 1; k < j-1; k++ {
+				// A line the task names or a problem keeps its rank.
+				if !p.must[k] && p.prio[k] < prioWarning && p.ix.Score(k) == 0 {
+					p.prio[k] = 0
+				}
+			}
+		}
+		i = j
 	}
 }
 
@@ -941,7 +1059,11 @@ func (p *plan) render() string {
 		if p.repeat != nil && p.repeat[i] {
 			return lines.Count(j-i, "line", "lines") + " repeated from above"
 		}
-		return p.describe(i, j)
+		whole, part := p.dumpNote(i, j)
+		if whole != "" {
+			return whole
+		}
+		return p.describe(i, j) + part
 	})
 }
 
@@ -957,7 +1079,12 @@ func (p *plan) dropRepeats() {
 			continue
 		}
 		l := p.b.L[i]
-		if len(l) >= 16 && seen[l] && p.sev[i] == lines.NoSignal && !p.ix.Strong(i) && (i == 0 || p.b.L[i-1] != l) {
+		// A record's field line is its record's value, however often
+		// other records share it ("Not After : ..." of certificates
+		// issued together): "repeated from above" would not say which.
+		// A field every record prints alike is boilerplate.
+		field := p.kv != nil && p.kv.own[i] && p.kv.varies[p.kv.col[i]]
+		if len(l) >= 16 && seen[l] && !field && p.sev[i] == lines.NoSignal && !p.ix.Strong(i) && (i == 0 || p.b.L[i-1] != l) {
 			dup[i] = true
 		}
 		seen[l] = true
@@ -1166,9 +1293,9 @@ func (p *plan) describe(i, j int) string {
 		}
 	}
 	if top < 0 || perCluster[top] < 2 || perCluster[top]*10 < count*6 {
-		return msg
+		return msg + p.nameRange(i, j)
 	}
-	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) {
+	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
 		if perCluster[top] == count {
 			msg = lines.Count(count, "line", "lines") + " like \"" + t + "\" omitted"
 		} else {
@@ -1177,8 +1304,117 @@ func (p *plan) describe(i, j int) string {
 	}
 	if f := p.fieldValues(i, j, top); f != "" {
 		msg += "; " + f
+	} else if !strings.Contains(msg, "like") {
+		msg += p.nameRange(i, j)
+	}
+	if r := p.numericRanges(i, j, top); r != "" {
+		msg += "; " + r
 	}
 	return msg
+}
+
+// numericRanges gives the range, over the omitted lines [i, j) of cluster
+// id, of its varying numeric fields ("field 2: 10391–13844", "took
+// 3ms–41ms" for key=value fields): a reader asked for the largest sees
+// whether it hides there. At most two fields; none for fewer than six
+// lines (three when the task asks for an extreme).
+func (p *plan) numericRanges(i, j int, id int32) string {
+	if id < 0 {
+		return ""
+	}
+	cl := &p.cl.clusters[id]
+	type rng struct {
+		lo, hi     float64
+		los, his   string
+		bad, found bool
+	}
+	rs := make([]rng, len(cl.tmpl))
+	members := 0
+	var buf []string
+	for k := i; k < j; k++ {
+		if p.cl.of[k] != id {
+			continue
+		}
+		buf = lines.Fields(p.b.L[k], buf[:0])
+		if len(buf) != len(cl.tmpl) {
+			continue
+		}
+		members++
+		for f, v := range buf {
+			r := &rs[f]
+			if r.bad {
+				continue
+			}
+			// Numbers share the masked shape: a numeric field's hash is
+			// fixed even where its values vary.
+			x, ok := lines.Number(valueOf(v))
+			if !ok {
+				r.bad = true
+				continue
+			}
+			if !r.found || x < r.lo {
+				r.lo, r.los = x, strings.Trim(valueOf(v), "()[]{},;:\"'")
+			}
+			if !r.found || x > r.hi {
+				r.hi, r.his = x, strings.Trim(valueOf(v), "()[]{},;:\"'")
+			}
+			r.found = true
+		}
+	}
+	if members < 3 || members < 6 && p.in.Query.Intent&relevance.Extremes == 0 {
+		return ""
+	}
+	var parts []string
+	for f := range rs {
+		r := &rs[f]
+		if r.bad || !r.found || r.hi <= r.lo || len(parts) == 2 {
+			continue
+		}
+		name := "field " + strconv.Itoa(f+1) + ":"
+		if v := buf[f]; len(buf) == len(rs) && valueOf(v) != v {
+			name = v[:len(v)-len(valueOf(v))-1]
+		}
+		parts = append(parts, name+" "+r.los+"–"+r.his)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// nameRange names the first and last of omitted lines [i, j) when they
+// are a run of short names (one token a line): where in a sorted list the
+// gap sits, and what the last name hidden there is.
+func (p *plan) nameRange(i, j int) string {
+	const maxName = 32
+	if j-i < 3 {
+		return ""
+	}
+	first, last := lines.Token(p.b.L[i]), lines.Token(p.b.L[j-1])
+	if first == "" || last == "" || len(first) > maxName || len(last) > maxName {
+		return ""
+	}
+	for k := i + 1; k < j-1; k++ {
+		if lines.Token(p.b.L[k]) == "" {
+			return ""
+		}
+	}
+	return ": " + first + " … " + last
+}
+
+// wordy reports whether a template shows at least one word (a run of two
+// letters): "# # … …" (numbers and varying fields only) shows a reader
+// nothing, and reads as data.
+func wordy(t string) bool {
+	run := 0
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			if run++; run >= 2 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // informative reports whether a cluster's template says something: at

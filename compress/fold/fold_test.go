@@ -301,3 +301,95 @@ func TestFailuresOfFoldedSuitesKept(t *testing.T) {
 		mustContain(t, out, "--- FAIL: "+name+" (0.00s)")
 	}
 }
+
+// A sorted list of names grouped by prefix keeps every group's first and
+// last name (the newest of an ascending list of versions), and a note on
+// omitted names says which names the gap runs from and to.
+func TestNameGroupEnds(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("Available builds:\n")
+	for _, fam := range []string{"alpha", "beta", "gamma", "delta"} {
+		for minor := 1; minor <= 4; minor++ {
+			for patch := 0; patch < 12+minor; patch++ {
+				fmt.Fprintf(&sb, "  %s%d.%d-%d.%d\n", fam, 2, minor, 7, patch)
+			}
+		}
+	}
+	text := sb.String()
+	in := input(text, "Which is the newest gamma build for 2.3?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not folded")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "  gamma2.3-7.14\n", "  gamma2.4-7.15\n", "  delta2.4-7.15\n", "  alpha2.1-7.0\n")
+	ranged := false
+	for _, l := range lines.Split(out).L {
+		if lines.IsNote(l) && strings.Contains(l, " … ") && strings.Contains(l, "lines omitted: ") {
+			ranged = true
+		}
+	}
+	if !ranged {
+		t.Errorf("no note names the range of omitted names:\n%s", out)
+	}
+}
+
+// A note never quotes a shape made only of numbers and elisions, and
+// gives the range of the numbers that vary.
+func TestNoDegenerateShapeInNotes(t *testing.T) {
+	var sb strings.Builder
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 400 {
+		word := func() string {
+			b := make([]byte, 4+r.IntN(8))
+			for k := range b {
+				b[k] = byte('a' + r.IntN(26))
+			}
+			return string(b)
+		}
+		fmt.Fprintf(&sb, " %7x %10d %c %s/%s.%s\n", 0x400000+r.IntN(1<<20), 100000-i*200, "TDRr"[i%4], word(), word(), word())
+	}
+	text := sb.String()
+	in := input(text, "which symbols are biggest", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not folded")
+	}
+	checkInvariants(t, in, out)
+	if strings.Contains(out, `like "# #`) {
+		t.Errorf("a note quotes a degenerate shape:\n%s", out)
+	}
+	// The sizes omitted are given as a range: nothing larger hides there.
+	if !strings.Contains(out, "; field 2: ") {
+		t.Errorf("no note gives the range of the numeric field:\n%s", out)
+	}
+}
+
+// A run of progress lines at the head of a section collapses to its ends:
+// the section's other lines are what its exemplar shows.
+func TestProgressRunCollapsesEarly(t *testing.T) {
+	var sb strings.Builder
+	for s := range 30 {
+		fmt.Fprintf(&sb, "Session opened: day %d\n", s)
+		for pct := 0; pct <= 100; pct += 5 {
+			fmt.Fprintf(&sb, "(Scanning catalogue ... %d%%\n", pct)
+		}
+		for k := range 30 {
+			fmt.Fprintf(&sb, "Fetching item-%d-%d from mirror %d ...\n", s, k, k%3)
+			fmt.Fprintf(&sb, "Stored item-%d-%d (%d kB)\n", s, k, 10+k)
+		}
+		fmt.Fprintf(&sb, "Session closed: day %d\n\n", s)
+	}
+	text := sb.String()
+	in := input(text, "summarise the run", "")
+	in.Budget.Bytes = 2500
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not folded")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "Fetching item-0-5 from mirror 2 ...\n")
+	if n := strings.Count(out, "(Scanning catalogue ... "); n > 8 {
+		t.Errorf("kept %d progress lines:\n%s", n, out)
+	}
+}

@@ -63,6 +63,9 @@ func (c *compressor) sepAfter(sq *seq, x int) string {
 // its members are items that may be left out.
 func (c *compressor) mapLike(i int) bool {
 	n := c.t.NumKids(i)
+	if n >= minSimilarMembers && c.similarObjects(i) {
+		return true
+	}
 	if n < 8 {
 		return false
 	}
@@ -77,6 +80,42 @@ func (c *compressor) mapLike(i int) bool {
 		}
 	}
 	return dataKeys*5 >= n*4 || n >= 16 && (top*5 >= n*4 || dataKeys*2 >= n)
+}
+
+// minSimilarMembers is the fewest members from which an object whose
+// values are similar objects reads as a map of records.
+const minSimilarMembers = 4
+
+// similarObjects reports whether every member of object i is an object
+// and their member names are mostly shared: each member has at least half
+// of its names among those that half the members have (a schema's
+// properties, an API's methods, a registry keyed by package). Such an
+// object is a collection of records keyed by name, whatever its names
+// look like, while a record of differently shaped parts (metadata, spec,
+// status) is not.
+func (c *compressor) similarObjects(i int) bool {
+	n := c.t.NumKids(i)
+	freq := map[string]int{}
+	for k := range c.t.Kids(i) {
+		if c.t.Kind(k) != jsonspan.Object || c.t.NumKids(k) == 0 {
+			return false
+		}
+		for g := range c.t.Kids(k) {
+			freq[c.t.RawKey(g)]++
+		}
+	}
+	for k := range c.t.Kids(i) {
+		shared := 0
+		for g := range c.t.Kids(k) {
+			if 2*freq[c.t.RawKey(g)] >= n {
+				shared++
+			}
+		}
+		if 2*shared < c.t.NumKids(k) {
+			return false
+		}
+	}
+	return true
 }
 
 // dataKey reports whether a member name (quoted) reads as data rather
@@ -127,6 +166,12 @@ func (c *compressor) collection(sq *seq, budget int) string {
 		}
 	}
 	gaps := c.gapNotes(sq, keep)
+	if len(gaps) > 0 && note != "" && sq.kind != jsonspan.Object {
+		// The gaps are marked where they are: the final note is their
+		// total, not more items, and says so.
+		noteText = "in all, " + noteText
+		note = c.noteElement(sq, noteText)
+	}
 	if gaps == nil && note != "" && sq.kind != jsonspan.Object {
 		// Too many gaps to mark each: the note says where the kept items
 		// stand, so "the 40th item" can still be found.
@@ -320,6 +365,9 @@ type analysis struct {
 	fields *fieldSet
 	// ix scores the items against the query (nil without terms).
 	ix *relevance.Index
+	// strong marks the items holding a term rare in the collection (see
+	// strongItems).
+	strong []bool
 	// named marks items whose name (member name or identifying field) holds
 	// a term the task names: the items the user asks about, kept whole.
 	named []bool
@@ -345,8 +393,9 @@ func (c *compressor) analyze(sq *seq) *analysis {
 			c.stopped = true
 			return a
 		}
+		a.strong = c.strongItems(sq, a.ix)
 		for x := range sq.items {
-			if a.ix.Strong(x) {
+			if a.strong[x] {
 				a.must[x] = true
 			}
 			// A term found in nearly every item scores near 0: it
@@ -361,6 +410,37 @@ func (c *compressor) analyze(sq *seq) *analysis {
 		c.markScoped(sq, a)
 	}
 	return a
+}
+
+// strongItems marks the items the index finds holding a term rare in the
+// collection. Among a map's members a term found in more than half of
+// them tells none apart, however few they are: the members of a small map
+// of similar records (an API's methods, a schema's properties) all hold
+// the field names and words a question uses, and marking them all would
+// keep every member at every level of a deep document.
+func (c *compressor) strongItems(sq *seq, ix *relevance.Index) []bool {
+	n := len(sq.items)
+	out := make([]bool, n)
+	for x := range out {
+		out[x] = ix.Strong(x)
+	}
+	if sq.kind != jsonspan.Object {
+		return out
+	}
+	telling := make([]bool, n)
+	for ti := range c.q.Terms {
+		hits, df := ix.Hits(ti)
+		if 2*df > n {
+			continue
+		}
+		for _, u := range hits {
+			telling[u] = true
+		}
+	}
+	for x := range out {
+		out[x] = out[x] && telling[x]
+	}
+	return out
 }
 
 // markOrdinals keeps the items at the positions the query names, in the

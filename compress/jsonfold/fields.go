@@ -103,7 +103,7 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 	// seen before blanked (see fieldSet.indexText), made in this walk when
 	// there is a query: a copy blanked in place.
 	var ib []byte
-	if blank && sq.kind != jsonspan.Object {
+	if blank {
 		ib = []byte(c.src[sq.start:sq.end])
 	}
 	// Without a term that holds a digit, the numbers and dates of fields

@@ -739,6 +739,11 @@ func TestGapNotesMarkPositions(t *testing.T) {
 			t.Errorf("a failed item reads as item %d", pos)
 		}
 	}
+	// With the gaps marked in place, the final note is their total and
+	// says so: it must not read as more items.
+	if last := its[len(its)-1]; isNote(last) && !strings.Contains(last, "in all, ") {
+		t.Errorf("final note after gap notes reads as more items: %s", last)
+	}
 
 	// A long list kept sparsely: the final note says where the kept items
 	// stand.
@@ -754,5 +759,46 @@ func TestGapNotesMarkPositions(t *testing.T) {
 	out = mustCompress(t, input(sb.String(), ""))
 	if _, note := checkKept(t, sb.String(), out); !strings.Contains(note, "kept: 1, 9, 17,") {
 		t.Errorf("final note does not place the kept items: %s", note)
+	}
+}
+
+// An object whose members are similar records (an API's methods, each
+// with the same fields) is a map even with few members and plain names:
+// the member the task names is kept whole, the others are left out with a
+// note naming them, and a term every member holds (a field name the
+// question uses) marks none of them.
+func TestMapOfSimilarRecords(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{\n \"methods\": {\n")
+	verbs := []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+	names := []string{"copy", "fetch", "insert", "move", "purge", "rename", "resize", "shrink", "stretch", "trim"}
+	for i, name := range names {
+		fmt.Fprintf(&b, "  %q: {\n   \"id\": \"store.%s\",\n   \"path\": \"items/{item}/%s\",\n   \"httpMethod\": %q,\n", name, name, name, verbs[i%len(verbs)])
+		fmt.Fprintf(&b, "   \"description\": \"Operation %s on a stored item; %s\"\n  }", name, strings.Repeat("more words about it ", 30))
+		if i < len(names)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(" }\n}\n")
+	text := b.String()
+	in := input(text, "What path and HTTP method does the resize method use?")
+	out := mustCompress(t, in)
+	var doc struct {
+		Methods map[string]json.RawMessage `json:"methods"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(doc.Methods) >= len(names) {
+		t.Fatalf("all %d members kept:\n%s", len(doc.Methods), out)
+	}
+	containsAll(t, out, `"path": "items/{item}/resize"`, `"httpMethod": "POST"`)
+	var note string
+	if err := json.Unmarshal(doc.Methods["_omitted"], &note); err != nil {
+		t.Fatalf("no note: %v\n%s", err, out)
+	}
+	if !strings.Contains(note, "members omitted: ") || !strings.Contains(note, "move") && !strings.Contains(note, "purge") {
+		t.Errorf("note does not name the omitted members: %q", note)
 	}
 }

@@ -35,6 +35,11 @@ func (c *compressor) describe(sq *seq, a *analysis, keep []bool, omitted int) st
 	}
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(omitted) + " of " + strconv.Itoa(n) + " " + noun + " omitted")
+	if sq.kind == jsonspan.Object {
+		// A map's member names are its data: which ones exist tells the
+		// reader what to ask for.
+		b.WriteString(c.omittedNames(sq, keep))
+	}
 	fs := a.fields
 	var consts, ranges, dists []string
 	var shown []*field
@@ -278,6 +283,38 @@ func pair(name, v string) string {
 		return name + ": " + v
 	}
 	return name + "=" + v
+}
+
+// noteNames bounds the bytes of member names an omitted-members note
+// lists.
+const noteNames = 160
+
+// omittedNames lists the names of a map's omitted members, as many as fit
+// in noteNames bytes, then how many more.
+func (c *compressor) omittedNames(sq *seq, keep []bool) string {
+	var b strings.Builder
+	listed, left := 0, 0
+	for x, k := range sq.items {
+		if keep[x] {
+			continue
+		}
+		name := unquoteKey(c.t.RawKey(k))
+		if left > 0 || b.Len()+len(name) > noteNames || name == "" {
+			left++
+			continue
+		}
+		if listed == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(name)
+		listed++
+	}
+	if left > 0 {
+		b.WriteString(" and " + strconv.Itoa(left) + " more")
+	}
+	return b.String()
 }
 
 // plain shows a raw scalar in a note: strings decoded, without quotes.

@@ -231,7 +231,7 @@ func (c *compressor) wholeItems(a *analysis, sizes []int, budget int) []bool {
 		var whole []bool
 		sum := 0
 		for x := range sizes {
-			if a.named != nil && a.named[x] || strong && a.ix.Strong(x) {
+			if a.named != nil && a.named[x] || strong && a.strong[x] {
 				if whole == nil {
 					whole = make([]bool, len(sizes))
 				}
@@ -240,6 +240,12 @@ func (c *compressor) wholeItems(a *analysis, sizes []int, budget int) []bool {
 			}
 		}
 		if whole != nil && sum <= 2*budget {
+			return whole
+		}
+		if whole != nil && !strong && sum <= c.budget/4 {
+			// Deep in a document a collection's share is small, but the
+			// items the task names by name are what it asks about: a
+			// quarter of the whole budget may go to them.
 			return whole
 		}
 	}

@@ -176,3 +176,25 @@ func TestWordsHashed(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixBoundaries(t *testing.T) {
+	names := []string{"3.12.0", "3.12.1", "3.12.2", "3.13.0", "3.13.1", "3.13.9", "3.13.10", "pypy3.10-7.3.18", "pypy3.10-7.3.19", "pypy3.10-7.3.20", "pypy3.11-7.3.18", "pypy3.11-7.3.19", "pypy3.11-7.3.22", "pyston-2.2"}
+	got := map[int]Boundary{}
+	for _, b := range PrefixBoundaries(names, 3) {
+		got[b.At] = b
+	}
+	// The last of each group ends a boundary: 3.12.2, 3.13.10, both pypy
+	// groups; "3.13.10" and "pypy3.10-…" share nothing.
+	for at, level := range map[int]int{2: 1, 6: 0, 9: 1, 12: 0} {
+		b, ok := got[at]
+		if !ok || b.Level != level || b.Left < 3 {
+			t.Errorf("boundary after %s: %+v, %v; want level %d", names[at], b, ok, level)
+		}
+	}
+	if b := got[6]; b.Left != 7 || b.Right != 6 {
+		t.Errorf("sizes around 3.13.10: %+v, want 7 and 6", b)
+	}
+	if _, ok := got[0]; ok {
+		t.Errorf("a boundary inside a group: %+v", got[0])
+	}
+}

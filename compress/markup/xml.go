@@ -29,6 +29,8 @@ type xnode struct {
 	// marks the last of them.
 	index int
 	last  bool
+	// unclosed marks an element the text ends inside (a cut output).
+	unclosed bool
 }
 
 func (n *xnode) size() int { return n.end - n.start }
@@ -54,6 +56,17 @@ func parseXML(text string, from int, stop func() bool) ([]xnode, int, error) {
 		// the nesting is checked here.
 		tok, err := d.RawToken()
 		if err != nil {
+			if truncated(err) && len(stack) > 0 && len(nodes) >= 2 {
+				// The output was cut (head, a tool's size limit): the
+				// elements still open end where the last whole token
+				// does, without end tags; the partial rest is text
+				// after the document.
+				for _, id := range stack {
+					nodes[id].closeStart, nodes[id].end = start, start
+					nodes[id].unclosed = true
+				}
+				return nodes, start, nil
+			}
 			return nil, 0, err
 		}
 		end := from + int(d.InputOffset())
@@ -96,6 +109,15 @@ func parseXML(text string, from int, stop func() bool) ([]xnode, int, error) {
 	}
 }
 
+// truncated reports a decoding error that only says the text ended.
+func truncated(err error) bool {
+	if err == io.EOF {
+		return true
+	}
+	var se *xml.SyntaxError
+	return errors.As(err, &se) && strings.HasPrefix(se.Msg, "unexpected EOF")
+}
+
 // xplan is the selection state of one XML document.
 type xplan struct {
 	in    *fold.Input
@@ -106,6 +128,9 @@ type xplan struct {
 	whole []bool
 	open  []bool
 	prio  []float64
+	// rep marks the children of records kept for the task that repeat a
+	// tag shown already (keepRecord): they only fill what is left.
+	rep []bool
 }
 
 // Sizes that decide how an element is kept.
@@ -259,17 +284,26 @@ func (p *xplan) choose(limit int) {
 			}
 			continue
 		}
+		// The record it belongs to: the outermost collection member
+		// around it that is still small (a <comment> of a <mime-type>
+		// stands for the mime-type), else the element itself.
 		target := i
 		for a := i; a >= 0 && nodes[a].size() <= maxWhole; a = int(nodes[a].parent) {
 			if nodes[a].member {
 				target = a
-				break
 			}
 		}
 		if nodes[target].size() <= maxWhole {
-			keepWhole(target)
+			p.keepRecord(target, keepWhole)
 		} else {
 			p.open[target] = true
+		}
+	}
+	// A repeat matches the task as much as the ones shown: it fills
+	// last, in order.
+	for c := range p.rep {
+		if p.rep[c] {
+			p.prio[c] = min(p.prio[c], 5-float64(p.nodes[c].index)/float64(len(p.nodes)+1))
 		}
 	}
 	p.openAncestors()
@@ -283,7 +317,13 @@ func (p *xplan) choose(limit int) {
 		for _, c := range kids {
 			n := &nodes[c]
 			switch {
-			case p.whole[c] || p.open[c]:
+			case p.whole[c] || p.open[c] || p.quiet(c):
+			case !n.member && n.size() <= smallMember && p.namesTerm(int(c)):
+				// The task names its tag or an attribute ("the glob",
+				// "which version") and it is the only one here: it is
+				// what was asked for. (A collection's tag names them
+				// all, which says nothing of which.)
+				p.prio[c] = max(p.prio[c], 95)
 			case n.member && (n.index == 0 || n.last):
 				if n.size() <= smallMember {
 					keepWhole(int(c))
@@ -330,6 +370,94 @@ func (p *xplan) choose(limit int) {
 		keepWhole(i)
 	}
 	p.openAncestors()
+}
+
+// repeatsShown is how many children of one tag a record kept for the
+// task shows when that tag repeats more often than that plus two.
+const repeatsShown = 2
+
+// keepRecord keeps record i for the task: whole, unless it is made mostly
+// of one repeated tag (a <comment> per language around the one <glob>):
+// then it is kept open with every child whose tag it holds at most
+// repeatsShown+1 times whole, and of each repeated tag the first
+// repeatsShown, the rest left to the budget and otherwise to one note
+// naming what varies among them. The unique children are the record's
+// facts; the 20th translation of its description is not.
+func (p *xplan) keepRecord(i int, keepWhole func(int)) {
+	n := &p.nodes[i]
+	if p.whole[i] || p.insideWhole(i) {
+		return
+	}
+	count := map[string]int{}
+	repeated := false
+	for _, c := range n.children {
+		count[p.nodes[c].name]++
+		repeated = repeated || count[p.nodes[c].name] > repeatsShown+1
+	}
+	if !repeated || n.size() <= smallMember {
+		keepWhole(i)
+		return
+	}
+	p.open[i] = true
+	maxWhole := max(2048, p.in.Budget.Bytes/3)
+	for _, c := range n.children {
+		cn := &p.nodes[c]
+		if count[cn.name] > repeatsShown+1 && cn.index >= repeatsShown {
+			if p.rep == nil {
+				p.rep = make([]bool, len(p.nodes))
+			}
+			p.rep[c] = true
+			continue
+		}
+		if cn.size() <= maxWhole {
+			keepWhole(int(c))
+		} else {
+			p.open[c] = true
+		}
+	}
+}
+
+// quiet reports whether element c is one of the repeats (keepRecord).
+func (p *xplan) quiet(c int32) bool {
+	return p.rep != nil && p.rep[c]
+}
+
+// namesTerm reports whether the task names element i's tag or one of its
+// attributes: the whole name, or a part of four letters or more of it
+// ("class" of "sub-class-of").
+func (p *xplan) namesTerm(i int) bool {
+	q := p.in.Query
+	if q == nil || len(q.Terms) == 0 {
+		return false
+	}
+	n := &p.nodes[i]
+	names := []string{n.name}
+	tag := p.text[n.start:n.openEnd]
+	for _, f := range strings.Fields(tag) {
+		if eq := strings.IndexByte(f, '='); eq > 0 {
+			names = append(names, f[:eq])
+		}
+	}
+	for _, t := range q.Terms {
+		if !t.Latest {
+			continue
+		}
+		for _, nm := range names {
+			nm = lines.Fold(nm)
+			if nm == t.Text {
+				return true
+			}
+			if len(t.Text) < 4 {
+				continue
+			}
+			for _, part := range strings.FieldsFunc(nm, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == ':' }) {
+				if part == t.Text {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // openAncestors opens the ancestors of everything kept: their start tags
@@ -518,12 +646,52 @@ func (r *xrender) describe(run []int32) string {
 	}
 	switch {
 	case len(labels) == 0:
+	case sameAttr(labels) != "":
+		// One attribute that varies (xml:lang="de", "fr", ...): its
+		// values, more of them, as they are short.
+		name := sameAttr(labels)
+		vals := make([]string, 0, maxAttrValues+2)
+		for k, l := range labels {
+			if k == maxAttrValues && len(labels) > maxAttrValues+1 {
+				vals = append(vals, "…", attrValue(labels[len(labels)-1]))
+				break
+			}
+			vals = append(vals, attrValue(l))
+		}
+		msg += ": " + name + "=" + strings.Join(vals, ", ")
 	case len(labels) <= maxLabels:
 		msg += ": " + strings.Join(labels, ", ")
 	default:
 		msg += ": " + labels[0] + " … " + labels[len(labels)-1]
 	}
 	return msg
+}
+
+// maxAttrValues bounds the values of one attribute a note lists.
+const maxAttrValues = 8
+
+// sameAttr returns the attribute name all labels (name="value" as
+// written) share, or "" when they are not all attributes of one name.
+func sameAttr(labels []string) string {
+	name := ""
+	for _, l := range labels {
+		eq := strings.Index(l, "=\"")
+		if eq <= 0 || !strings.HasSuffix(l, "\"") {
+			return ""
+		}
+		if name == "" {
+			name = l[:eq]
+		} else if l[:eq] != name {
+			return ""
+		}
+	}
+	return name
+}
+
+// attrValue returns the value of a name="value" label.
+func attrValue(l string) string {
+	eq := strings.Index(l, "=\"")
+	return l[eq+2 : len(l)-1]
 }
 
 // label names element i in a note: the text of its first short leaf

@@ -24,6 +24,8 @@
 package search
 
 import (
+	"strings"
+
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
@@ -54,7 +56,8 @@ func Detect(text string) bool {
 			}
 		}
 	}
-	p := parse(lines.Split(head), nil)
+	ls := lines.Split(head)
+	p := parse(ls, nil)
 	var c [count + 1]int
 	for _, k := range p.kind {
 		c[k]++
@@ -63,6 +66,9 @@ func Detect(text string) bool {
 	hits := c[match] + c[count]
 	structured := c[match] + c[context] + c[separator] + c[heading] + c[count]
 	if hits == 0 || hits+c[context] < 3 || structured*10 < nonBlank*7 {
+		return false
+	}
+	if diagnostics(ls, p, hits) {
 		return false
 	}
 	named := false
@@ -132,4 +138,59 @@ func shorter(out, text string) (string, bool) {
 		return "", false
 	}
 	return out, true
+}
+
+// diagnostics reports whether most hits are a compiler's or checker's
+// diagnostics rather than matched lines: "path:line:col: message" (one
+// blank, then the message, where a matched line of code has its own
+// indentation or none) or "path:line: error: message". Those lines are
+// what a user quotes and an editor jumps to: they are a build log, whose
+// lines stay whole, not hits to regroup under their file.
+func diagnostics(ls *lines.Lines, p *parsed, hits int) bool {
+	diag := 0
+	for i, k := range p.kind {
+		if k == match && diagnosticLine(ls.L[i]) {
+			diag++
+		}
+	}
+	return diag*10 >= hits*6
+}
+
+// diagnosticLine reports whether l reads "path:line:col: message" or
+// "path:line: severity: message".
+func diagnosticLine(l string) bool {
+	path, rest, ok := strings.Cut(l, ":")
+	if !ok || path == "" || strings.ContainsAny(path, " \t") {
+		return false
+	}
+	n := digits(rest)
+	if n == 0 || n >= len(rest) || rest[n] != ':' {
+		return false
+	}
+	rest = rest[n+1:]
+	if m := digits(rest); m > 0 && m < len(rest) && rest[m] == ':' {
+		rest = rest[m+1:]
+		return len(rest) > 2 && rest[0] == ' ' && rest[1] != ' ' && rest[1] != '\t'
+	}
+	if len(rest) < 2 || rest[0] != ' ' {
+		return false
+	}
+	word, _, ok := strings.Cut(rest[1:], ":")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(word) {
+	case "error", "warning", "note", "info", "fatal error", "hint":
+		return true
+	}
+	return false
+}
+
+// digits is the length of the run of ASCII digits that s starts with.
+func digits(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }

@@ -50,10 +50,35 @@ func TestDetect(t *testing.T) {
 		"json lines":     strings.Repeat(`{"level":"info","msg":"served","path":"/a:1:2"}`+"\n", 20),
 		"prose":          strings.Repeat("The server listens on port 8080: see the docs.\n", 20),
 		"urls":           strings.Repeat("https://example.com:443/a/b\n", 20),
+		// Diagnostics are a build log whose lines stay whole.
+		"compiler diagnostics": "# example.com/app/store\n" + strings.Repeat("store/db.go:12:9: undefined: openPool\nstore/db.go:30:2: \"os\" imported and not used\n", 10),
+		"checker diagnostics":  strings.Repeat("app/models.py:40: error: Incompatible return value type\napp/models.py:52: note: See the docs\n", 10),
 	}
 	for name, text := range not {
 		if Detect(text) {
 			t.Errorf("Detect(%s) = true", name)
+		}
+	}
+}
+
+// Search hits with columns (ripgrep --vimgrep) print the matched line
+// with its own indentation: they are not diagnostics.
+func TestDetectColumnHits(t *testing.T) {
+	text := strings.Repeat("src/pool.py:12:5:    conn = open_pool(size)\nsrc/pool.py:30:9:\treturn open_pool(1)\nsrc/db.py:7:1:open_pool = make_pool\n", 5)
+	if !Detect(text) {
+		t.Error("column hits not detected as a search result")
+	}
+	for l, want := range map[string]bool{
+		"a/b.go:1:2: undefined: x":       true,
+		"a.py:3: warning: unused import": true,
+		"a.py:3:5:    x = 1":             false,
+		"a.py:3:5:x = 1":                 false,
+		"a.py:3: x = 1":                  false,
+		"a.py:3:\tx = 1":                 false,
+		"some words: 12:3: not a path":   false,
+	} {
+		if got := diagnosticLine(l); got != want {
+			t.Errorf("diagnosticLine(%q) = %v", l, got)
 		}
 	}
 }

@@ -267,11 +267,26 @@ func classify(ls []string, from, to int) (region, bool) {
 			return r, true
 		}
 	}
-	if r, ok := classifyAligned(run); ok {
-		r.from, r.to = from, to
+	// Lines without padding around aligned rows ("goos: linux", "PASS")
+	// are a preamble or a trailer, not rows: they stay text outside the
+	// table, so no column is named after them.
+	lead, trail := 0, 0
+	for lead < len(run)-minRows && lead < 8 && unpadded(run[lead]) {
+		lead++
+	}
+	for trail < len(run)-lead-minRows && trail < 8 && unpadded(run[len(run)-1-trail]) {
+		trail++
+	}
+	if r, ok := classifyAligned(run[lead : len(run)-trail]); ok {
+		r.from, r.to = from+lead, to-trail
 		return r, true
 	}
 	return region{}, false
+}
+
+// unpadded reports a line with no run of blanks or tab between its words.
+func unpadded(l string) bool {
+	return paddedRuns(l) == 0 && !strings.Contains(strings.TrimSpace(l), "\t")
 }
 
 func classifyPipe(run []string) (region, bool) {
@@ -372,7 +387,7 @@ func classifyAligned(run []string) (region, bool) {
 		return region{}, false
 	}
 	r := region{format: aligned, cols: cols}
-	r.header = alignedHeader(run)
+	r.header = alignedHeader(run, cols)
 	if r.header >= len(run) {
 		return region{}, false
 	}
@@ -444,14 +459,44 @@ func alignedColumns(run []string) []column {
 
 // alignedHeader returns how many leading lines of an aligned table are its
 // header: up to and including a ruler among the first lines, else the
-// first line (the column titles).
-func alignedHeader(run []string) int {
+// first line when it reads as column titles, else none.
+func alignedHeader(run []string, cols []column) int {
 	for k := 0; k < len(run) && k < 8; k++ {
 		if isRuler(run[k]) {
 			return k + 1
 		}
 	}
-	return 1
+	if titleRow(run, cols) {
+		return 1
+	}
+	return 0
+}
+
+// titleRow reports whether the first line of aligned rows reads as column
+// titles rather than as the first row: none of its cells is a number or a
+// key=value pair, and none is a value its column holds in the rows below
+// ("TLSv1.3" heading a column of protocol names is a row).
+func titleRow(run []string, cols []column) bool {
+	var hdr []cell
+	for k := range cols {
+		c := alignedCell(run[0], cols, k)
+		if !c.ok || c.s == "" {
+			hdr = append(hdr, cell{})
+			continue
+		}
+		if _, num := number(c.s); num || strings.Contains(c.s, "=") {
+			return false
+		}
+		hdr = append(hdr, c)
+	}
+	for _, row := range run[1:min(len(run), 200)] {
+		for k := range cols {
+			if hdr[k].ok && alignedCell(row, cols, k).s == hdr[k].s {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // titles names the columns from the header line: each column gets the

@@ -216,3 +216,97 @@ func startsWithDate(s string) bool {
 	}
 	return (s[4] == '-' || s[4] == '/') && s[7] == s[4]
 }
+
+// maxUnits bounds the labelled quantities tracked per table.
+const maxUnits = 8
+
+// unitCol is a quantity the rows label themselves, wherever it sits in the
+// row: a number followed by its unit ("16914636 ns/op", "265.86 MB/s") or
+// a key=number pair ("took=41ms"). Rows whose first column varies in width
+// (benchmark names, paths) push such values out of any fixed column, so
+// the positional columns miss them; the label finds them in every row.
+type unitCol struct {
+	label string
+	st    colStats
+}
+
+// labelled calls fn for each labelled quantity of row.
+func labelled(row string, fn func(label, value string)) {
+	prev := ""
+	i := 0
+	for i < len(row) {
+		for i < len(row) && blankByte(row[i]) {
+			i++
+		}
+		j := i
+		for j < len(row) && !blankByte(row[j]) {
+			j++
+		}
+		if i == j {
+			break
+		}
+		tok := row[i:j]
+		if prev != "" && unitWord(tok) {
+			fn(tok, prev)
+			prev = ""
+		} else if _, ok := number(tok); ok {
+			prev = tok
+		} else {
+			prev = ""
+			if k := strings.IndexByte(tok, '='); k > 0 && k < len(tok)-1 && unitWord(tok[:k]) {
+				if _, ok := number(tok[k+1:]); ok {
+					fn(tok[:k+1], tok[k+1:])
+				}
+			}
+		}
+		i = j
+	}
+}
+
+// unitWord reports a short token of letters, with slashes or a percent
+// sign: a unit ("ns/op", "allocs/op", "MB/s") or a key.
+func unitWord(s string) bool {
+	if len(s) == 0 || len(s) > 16 {
+		return false
+	}
+	letters := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= 0x80:
+			letters++
+		case c == '/' || c == '%' || c == '_':
+		default:
+			return false
+		}
+	}
+	return letters > 0
+}
+
+// unitStats finds the labelled quantities of rows [from, to) of b; a
+// label counts when at least five rows, and a tenth of them, carry it.
+func unitStats(ls []string, from, to int) []unitCol {
+	var out []unitCol
+	idx := map[string]int{}
+	for i := from; i < to; i++ {
+		labelled(ls[i], func(label, value string) {
+			k, ok := idx[label]
+			if !ok {
+				if len(out) == 2*maxUnits {
+					return
+				}
+				k = len(out)
+				idx[label] = k
+				out = append(out, unitCol{label: label, st: newColStats()})
+			}
+			out[k].st.add(cell{value, true}, i)
+		})
+	}
+	kept := out[:0]
+	for _, u := range out {
+		if u.st.valid >= 5 && u.st.valid*10 >= to-from && u.st.numeric() && len(kept) < maxUnits {
+			kept = append(kept, u)
+		}
+	}
+	return kept
+}

@@ -155,6 +155,8 @@ type plan struct {
 	regs  []region
 	regOf []int32
 	stats [][]colStats
+	// units holds each table's labelled quantities.
+	units [][]unitCol
 	must  []bool
 	prio  []float64
 }
@@ -187,6 +189,7 @@ func newPlan(in *fold.Input, regs []region) *plan {
 			}
 		}
 		p.stats = append(p.stats, st)
+		p.units = append(p.units, unitStats(b.L, r.from+r.header, r.to))
 	}
 	return p
 }
@@ -351,6 +354,39 @@ func (p *plan) markRegion(ri int) {
 			p.mustAll(s.runStarts)
 		}
 	}
+	// Labelled quantities: the rows holding each one's extremes, and its
+	// top rows when the task asks for the largest or smallest.
+	for _, u := range p.units[ri] {
+		s := &u.st
+		p.must[s.minRow] = true
+		p.must[s.maxRow] = true
+		k := min(topK, 3)
+		if p.namedLabel(u.label) {
+			k = topK
+		}
+		if intent.Has(relevance.Max) {
+			p.mustAll(s.top(k, true))
+		}
+		if intent.Has(relevance.Min) {
+			p.mustAll(s.top(k, false))
+		}
+	}
+}
+
+// namedLabel reports whether a word of the task names a labelled
+// quantity ("bytes" does not name "B/op", "allocs" names "allocs/op").
+func (p *plan) namedLabel(label string) bool {
+	found := false
+	lines.Words(label, func(w string, _, _ int) bool {
+		sw := lines.Stem(lines.Fold(w))
+		for _, t := range p.in.Query.Terms {
+			if t.Kind == relevance.Word && t.Latest && len(t.Text) >= 3 && lines.Stem(t.Text) == sw {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // markScopedExtremes answers "which madrid reading had the highest
@@ -618,9 +654,10 @@ func (p *plan) describe(i, j int) string {
 			break
 		}
 	}
+	parts = append(parts, p.unitRanges(ri, i, j, short)...)
 	cats := 0
 	for c := range st {
-		if counts[c] == nil || cats >= 2 || short {
+		if counts[c] == nil || cats >= 2 || short || p.holdsUnit(ri, firstVal[c]) {
 			continue
 		}
 		cats++
@@ -650,11 +687,73 @@ func (p *plan) describe(i, j int) string {
 	return msg
 }
 
+// unitRanges gives the range of each labelled quantity of table ri over
+// the omitted lines [i, j) ("ns/op 2.4–268314"): the reader sees whether
+// a larger or smaller value hides there. A short run gives two.
+func (p *plan) unitRanges(ri int32, i, j int, short bool) []string {
+	units := p.units[ri]
+	if len(units) == 0 {
+		return nil
+	}
+	r := &p.regs[ri]
+	lo := make([]valAt, len(units))
+	hi := make([]valAt, len(units))
+	for k := max(i, r.from+r.header); k < j && k < r.to; k++ {
+		labelled(p.b.L[k], func(label, value string) {
+			for u := range units {
+				if units[u].label != label {
+					continue
+				}
+				v, _ := number(value)
+				if lo[u].s == "" || v < lo[u].v {
+					lo[u] = valAt{v: v, s: value}
+				}
+				if hi[u].s == "" || v > hi[u].v {
+					hi[u] = valAt{v: v, s: value}
+				}
+				return
+			}
+		})
+	}
+	limit := 3
+	if short {
+		limit = 2
+	}
+	var out []string
+	for u := range units {
+		if lo[u].s == "" || len(out) == limit {
+			continue
+		}
+		rng := lo[u].s
+		if hi[u].v > lo[u].v {
+			rng += "–" + hi[u].s
+		}
+		out = append(out, strings.TrimSuffix(units[u].label, "=")+" "+rng)
+	}
+	return out
+}
+
+// holdsUnit reports a cell holding one of table ri's labelled quantities:
+// its column is not one (rows of varying width shift it), and the
+// quantity's range says it better than a tally.
+func (p *plan) holdsUnit(ri int32, v string) bool {
+	found := false
+	if len(p.units[ri]) > 0 {
+		labelled(v, func(label, _ string) {
+			for _, u := range p.units[ri] {
+				found = found || u.label == label
+			}
+		})
+	}
+	return found
+}
+
 // colName is a column's title for a note.
 func colName(r *region, c int) string {
 	name := r.cols[c].name
 	if name == "" || len(name) > 24 {
-		return "column " + strconv.Itoa(c+1)
+		// A table without titles: the column by its position.
+		return "column " + strconv.Itoa(c+1) + ":"
 	}
 	return name
 }

@@ -327,3 +327,55 @@ func TestExtremeNotesGiveRanges(t *testing.T) {
 		t.Fatal("no notes")
 	}
 }
+
+// Rows whose first column varies in width (benchmark names) carry their
+// quantities with units, out of any fixed column: the rows holding each
+// quantity's extremes are kept, notes give each one's range, and the
+// preamble lines above the rows do not become column titles.
+func TestLabelledQuantities(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("arch: sparc\nsuite: widgets\n")
+	for i := range 120 {
+		name := fmt.Sprintf("RunWidget/case%03d", i)
+		if i >= 60 {
+			name = fmt.Sprintf("RunWidget/with/a/much/longer/sub/name/%03d", i)
+		}
+		ns := 100 + (i*37)%900
+		bytes := (i * 13) % 64
+		switch i {
+		case 77:
+			ns = 9876543 // the slowest, in the middle of the wide rows
+		case 41:
+			bytes = 7340032 // the most bytes
+		}
+		fmt.Fprintf(&sb, "%-*s\t%8d\t%10d ns/op\t%8d B/op\t%4d allocs/op\n", 24+24*(i/60), name, 500, ns, bytes, i%3)
+	}
+	sb.WriteString("DONE\nsummary  \twidgets\t3.2s\n")
+	text := sb.String()
+	out := compress(t, text, "Which case is slowest, and which uses the most memory?")
+	mustContain(t, out, lineWith(t, text, "9876543 ns/op"), lineWith(t, text, "7340032 B/op"), "ns/op 1", "B/op 0")
+	for _, l := range lines.Split(out).L {
+		if lines.IsNote(l) && strings.Contains(l, "sparc") {
+			t.Errorf("note names a column after the preamble: %s", l)
+		}
+	}
+}
+
+// A table without a title row: its first row is data, kept as a row, and
+// notes name the columns by position, never by the first row's cells.
+func TestHeaderlessColumnsByPosition(t *testing.T) {
+	var sb strings.Builder
+	protos := []string{"v1.3", "v1.2", "v1.2", "v1.0"}
+	kx := []string{"Kx=any", "Kx=DH", "Kx=ECDH", "Kx=RSA"}
+	for i := range 200 {
+		fmt.Fprintf(&sb, "%-22s %-5s %-8s Au=RSA  Enc=AES(%d)  Mac=AEAD\n", fmt.Sprintf("CIPHER-%03d-%s", i, strings.Repeat("X", i%7)), protos[i%4], kx[(i/3)%4], 128*(1+i%2))
+	}
+	text := sb.String()
+	out := compress(t, text, "Does it offer CIPHER-150?")
+	mustContain(t, out, lineWith(t, text, "CIPHER-000-"), lineWith(t, text, "CIPHER-150-"), "column 2: ")
+	for _, l := range lines.Split(out).L {
+		if lines.IsNote(l) && (strings.Contains(l, "CIPHER-000") || strings.Contains(l, "; v1.3 v1.")) {
+			t.Errorf("note uses the first row as titles: %s", l)
+		}
+	}
+}

@@ -88,11 +88,17 @@ type Config struct {
 	// Nil or empty means no allow lists.
 	Allow map[Role]AllowList
 
-	// RequireGrant closes the open default: when true, callers get only the
-	// roles their grants and the allow lists give them, even if no allow
-	// list is set. When false and Allow is empty, hook and metrics are open
-	// to every peer that can reach the node (see New).
+	// RequireGrant says the policy is the app-capability grants alone:
+	// callers get only the roles their grants and the allow lists give
+	// them, even if no allow list is set.
 	RequireGrant bool
+
+	// Open gives the hook and metrics roles to every peer that can reach
+	// the node, on top of grants and allow lists (admin still needs one of
+	// those). It must be asked for: a Config with no allow list and
+	// neither RequireGrant nor Open is refused by New, so a forgotten flag
+	// can never leave the hook open to the whole tailnet.
+	Open bool
 
 	// OnDeny, if non-nil, is called once per refused request with the
 	// endpoint name given to Require; main wires it to the
@@ -134,7 +140,7 @@ type Policy struct {
 	whois   func(ctx context.Context, remoteAddr string) (*apitype.WhoIsResponse, error)
 	capName tailcfg.PeerCapability
 	allow   map[Role]AllowList
-	open    bool // no policy configured: hook and metrics for every peer
+	open    bool // Config.Open: hook and metrics for every peer
 	onDeny  func(endpoint string)
 	log     *slog.Logger
 	denyLog *ratelog.Limiter
@@ -143,14 +149,22 @@ type Policy struct {
 	warnedUnknown map[string]bool // unknown role names in grants, logged once each
 }
 
+// ErrNoPolicy is returned by New for a Config that names no way to grant
+// roles: no allow list, and neither RequireGrant nor Open.
+var ErrNoPolicy = errors.New("access: no access policy: give allow lists, require app-capability grants, or open the hook and metrics to every peer explicitly")
+
 // New validates cfg and returns a Policy.
 //
-// With no policy configured at all (Allow empty and RequireGrant false) the
-// hook and metrics roles are open to every peer that can reach the node,
-// admin still needs a grant, and a warning saying so is logged once here.
+// With Open the hook and metrics roles are open to every peer that can
+// reach the node, admin still needs a grant or an allow list, and a warning
+// saying so is logged here. Without allow lists, RequireGrant or Open, New
+// fails with ErrNoPolicy.
 func New(cfg Config) (*Policy, error) {
 	if cfg.WhoIs == nil {
 		return nil, errors.New("access: WhoIs is required")
+	}
+	if cfg.Open && cfg.RequireGrant {
+		return nil, errors.New("access: Open and RequireGrant contradict each other")
 	}
 	capName := cfg.CapName
 	if capName == "" {
@@ -185,18 +199,21 @@ func New(cfg Config) (*Policy, error) {
 	if cfg.DenyLogEvery < 0 {
 		return nil, errors.New("access: DenyLogEvery must not be negative")
 	}
+	if len(allow) == 0 && !cfg.RequireGrant && !cfg.Open {
+		return nil, ErrNoPolicy
+	}
 	a := &Policy{
 		denyLog: ratelog.New(cmp.Or(cfg.DenyLogEvery, DefaultDenyLogEvery), maxDenyLogKeys, nil),
 		whois:   cfg.WhoIs,
 		capName: tailcfg.PeerCapability(capName),
 		allow:   allow,
-		open:    len(allow) == 0 && !cfg.RequireGrant,
+		open:    cfg.Open,
 		onDeny:  cfg.OnDeny,
 		log:     log,
 	}
 	if a.open {
-		log.Warn("no access policy configured: any tailnet peer that can reach this node gets the hook and metrics roles; admin needs an app-capability grant. Set allow lists or require grants to restrict access.",
-			"cap", capName)
+		log.Warn("OPEN MODE: any tailnet peer that can reach this node gets the hook and metrics roles, unidentified callers excepted; admin needs an app-capability grant or an allow list. Use allow lists or app-capability grants instead to restrict access.",
+			"cap", capName, "open", true)
 	}
 	return a, nil
 }

@@ -110,15 +110,42 @@ func serveAs(h http.Handler, remoteAddr string) *httptest.ResponseRecorder {
 func TestNewValidates(t *testing.T) {
 	who := whoisTable(nil)
 	for name, cfg := range map[string]access.Config{
-		"no whois":      {},
-		"unknown role":  {WhoIs: who, Allow: map[access.Role]access.AllowList{"root": {Tags: []string{"tag:x"}}}},
-		"bare tag":      {WhoIs: who, Allow: map[access.Role]access.AllowList{access.RoleHook: {Tags: []string{"aperture"}}}},
-		"empty tag":     {WhoIs: who, Allow: map[access.Role]access.AllowList{access.RoleHook: {Tags: []string{"tag:"}}}},
-		"blank login":   {WhoIs: who, Allow: map[access.Role]access.AllowList{access.RoleAdmin: {Logins: []string{" "}}}},
-		"cap with tabs": {WhoIs: who, CapName: "a\tb"},
+		"no whois":        {},
+		"unknown role":    {WhoIs: who, Allow: map[access.Role]access.AllowList{"root": {Tags: []string{"tag:x"}}}},
+		"bare tag":        {WhoIs: who, Allow: map[access.Role]access.AllowList{access.RoleHook: {Tags: []string{"aperture"}}}},
+		"empty tag":       {WhoIs: who, Allow: map[access.Role]access.AllowList{access.RoleHook: {Tags: []string{"tag:"}}}},
+		"blank login":     {WhoIs: who, Allow: map[access.Role]access.AllowList{access.RoleAdmin: {Logins: []string{" "}}}},
+		"cap with tabs":   {WhoIs: who, CapName: "a\tb", RequireGrant: true},
+		"open and closed": {WhoIs: who, Open: true, RequireGrant: true},
 	} {
 		if _, err := access.New(cfg); err == nil {
 			t.Errorf("%s: New accepted an invalid config", name)
+		}
+	}
+}
+
+// TestNoPolicyRefused: a policy that names no way to grant roles (no allow
+// list, no RequireGrant, no Open) is refused rather than left open, and
+// so is one whose allow lists are all empty; each of the three ways makes
+// it valid.
+func TestNoPolicyRefused(t *testing.T) {
+	who := whoisTable(nil)
+	for name, cfg := range map[string]access.Config{
+		"nothing":       {WhoIs: who},
+		"empty lists":   {WhoIs: who, Allow: map[access.Role]access.AllowList{access.RoleHook: {}, access.RoleAdmin: {Tags: nil}}},
+		"cap name only": {WhoIs: who, CapName: "example.com/cap/x"},
+	} {
+		if _, err := access.New(cfg); !errors.Is(err, access.ErrNoPolicy) {
+			t.Errorf("%s: New returned %v, want ErrNoPolicy", name, err)
+		}
+	}
+	for name, cfg := range map[string]access.Config{
+		"allow list":    {WhoIs: who, Allow: map[access.Role]access.AllowList{access.RoleHook: {Tags: []string{"tag:aperture"}}}},
+		"require grant": {WhoIs: who, RequireGrant: true},
+		"open":          {WhoIs: who, Open: true},
+	} {
+		if _, err := access.New(cfg); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
@@ -206,22 +233,25 @@ func TestRoleResolution(t *testing.T) {
 	}
 }
 
-// TestOpenMode: with no policy, any identifiable peer gets hook and
-// metrics, admin still needs a grant, a warning says so, and an unknown
-// address is still refused.
+// TestOpenMode: only when asked for, any identifiable peer gets hook and
+// metrics, admin still needs a grant or an allow list, a warning says so,
+// and an unknown address is still refused.
 func TestOpenMode(t *testing.T) {
 	log, logs := logtest.New(t)
 	p, err := access.New(access.Config{
 		WhoIs: whoisTable(map[string]identity{
 			"100.64.0.5:1": {name: "anyone", login: "eve@example.com"},
 			"100.64.0.4:1": {name: "ops", login: "bob@example.com", grants: []string{`{"roles":["admin"]}`}},
+			"100.64.0.3:1": {name: "laptop", login: "alice@example.com"},
 		}),
+		Open:   true,
+		Allow:  map[access.Role]access.AllowList{access.RoleAdmin: {Logins: []string{"alice@example.com"}}},
 		Logger: log,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(logs.String(), "no access policy configured") {
+	if logs.Count("level=WARN msg=\"OPEN MODE: any tailnet peer") != 1 {
 		t.Fatalf("open mode not reported; logs:\n%s", logs)
 	}
 	for _, tc := range []struct {
@@ -233,6 +263,7 @@ func TestOpenMode(t *testing.T) {
 		{"100.64.0.5:1", access.RoleMetrics, 200},
 		{"100.64.0.5:1", access.RoleAdmin, 403},
 		{"100.64.0.4:1", access.RoleAdmin, 200},
+		{"100.64.0.3:1", access.RoleAdmin, 200},
 		{"100.64.0.9:1", access.RoleHook, 403},
 	} {
 		if rec := serveAs(p.Require(tc.role, string(tc.role), echo), tc.addr); rec.Code != tc.want {
@@ -250,6 +281,7 @@ func TestWhoIsErrorDenies(t *testing.T) {
 		WhoIs: func(context.Context, string) (*apitype.WhoIsResponse, error) {
 			return nil, errors.New("localapi unavailable")
 		},
+		Open:   true, // even open mode denies a caller WhoIs cannot name
 		OnDeny: denied.add,
 		Logger: log,
 	})

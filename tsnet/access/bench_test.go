@@ -33,7 +33,7 @@ func BenchmarkRequireRealWhoIs(b *testing.B) {
 	defer cancel()
 	svc := tailnet.MustAddNode(b, ctx, "benchwhois")
 	peer := tailnet.MustAddNode(b, ctx, "benchwhois-peer")
-	p, err := access.New(access.Config{WhoIs: svc.WhoIs, Logger: slog.New(slog.DiscardHandler)})
+	p, err := access.New(access.Config{WhoIs: svc.WhoIs, Open: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func TestTailnetRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	open, err := access.New(access.Config{WhoIs: svc.WhoIs, Logger: log})
+	open, err := access.New(access.Config{WhoIs: svc.WhoIs, Open: true, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func BenchmarkTailnetRoundTrip(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := access.New(access.Config{WhoIs: svc.WhoIs, Logger: quiet})
+	p, err := access.New(access.Config{WhoIs: svc.WhoIs, Open: true, Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -96,11 +96,15 @@ type LocalConfig struct {
 	// Logger receives serving errors. Nil discards them.
 	Logger *slog.Logger
 
-	// ReadHeaderTimeout, IdleTimeout and MaxHeaderBytes configure the
-	// http.Server. Zero means the Default* values of Config.
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout,
+	// MaxHeaderBytes and MaxConns configure the http.Server and its
+	// listener as Config's do. Zero means the Default* values.
 	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	MaxHeaderBytes    int
+	MaxConns          int
 }
 
 // LocalServer serves a handler on a loopback address, for trying tsheadroom
@@ -123,12 +127,16 @@ func NewLocal(cfg LocalConfig) (*LocalServer, error) {
 	if err := checkLocalAddr(cfg); err != nil {
 		return nil, err
 	}
-	if cfg.ReadHeaderTimeout < 0 || cfg.IdleTimeout < 0 || cfg.MaxHeaderBytes < 0 {
-		return nil, errors.New("local server: timeouts and MaxHeaderBytes must not be negative")
+	if cfg.ReadHeaderTimeout < 0 || cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0 ||
+		cfg.MaxHeaderBytes < 0 || cfg.MaxConns < 0 {
+		return nil, errors.New("local server: timeouts, MaxHeaderBytes and MaxConns must not be negative")
 	}
 	cfg.ReadHeaderTimeout = cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
+	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
 	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
 	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	cfg.MaxConns = cmp.Or(cfg.MaxConns, DefaultMaxConns)
 	return &LocalServer{cfg: cfg, log: orDiscard(cfg.Logger).With("component", "local")}, nil
 }
 
@@ -151,7 +159,9 @@ func (l *LocalServer) Start(h http.Handler) error {
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(h, l.cfg.ReadHeaderTimeout, l.cfg.IdleTimeout, l.cfg.MaxHeaderBytes, l.log)
+	ln = limitListen(ln, newConnSlots(l.cfg.MaxConns))
+	srv := newHTTPServer(h, serverLimits{readHeader: l.cfg.ReadHeaderTimeout, read: l.cfg.ReadTimeout, write: l.cfg.WriteTimeout,
+		idle: l.cfg.IdleTimeout, maxHeader: l.cfg.MaxHeaderBytes}, l.log)
 	l.ln, l.srv, l.done = ln, srv, make(chan struct{})
 	go func() {
 		defer close(l.done)

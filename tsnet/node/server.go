@@ -3,6 +3,7 @@ package node
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -116,12 +117,20 @@ type Config struct {
 	// set. Zero means DefaultCertTimeout.
 	CertTimeout time.Duration
 
-	// ReadHeaderTimeout, IdleTimeout and MaxHeaderBytes configure the
-	// http.Server on the tailnet listeners. Zero means the Default* values.
-	// Request bodies are the handler's business (it knows its limits).
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout and
+	// MaxHeaderBytes configure the http.Server on the tailnet listeners
+	// (the node's and the Services'). Zero means the Default* values.
+	// ReadTimeout is a backstop: a handler with a tighter budget sets its
+	// own read deadline (the hook does).
 	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	MaxHeaderBytes    int
+	// MaxConns caps the connections the node's listeners hold together
+	// (its own name and its Services'); past it new connections wait to be
+	// accepted. Zero means DefaultMaxConns.
+	MaxConns int
 
 	// Services are Tailscale Services ("svc:NAME") the node hosts besides
 	// serving under its own name: replicas that host the same Service share
@@ -200,6 +209,7 @@ func New(cfg Config) (*Server, error) {
 	for name, d := range map[string]time.Duration{
 		"UpTimeout": cfg.UpTimeout, "CertTimeout": cfg.CertTimeout,
 		"ReadHeaderTimeout": cfg.ReadHeaderTimeout, "IdleTimeout": cfg.IdleTimeout,
+		"ReadTimeout": cfg.ReadTimeout, "WriteTimeout": cfg.WriteTimeout,
 	} {
 		if d < 0 {
 			return nil, fmt.Errorf("tailnet: %s must not be negative, got %v", name, d)
@@ -215,8 +225,8 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("tailnet: ServiceHandler: %w", err)
 		}
 	}
-	if cfg.MaxHeaderBytes < 0 {
-		return nil, fmt.Errorf("tailnet: MaxHeaderBytes must not be negative, got %d", cfg.MaxHeaderBytes)
+	if cfg.MaxHeaderBytes < 0 || cfg.MaxConns < 0 {
+		return nil, fmt.Errorf("tailnet: MaxHeaderBytes and MaxConns must not be negative, got %d and %d", cfg.MaxHeaderBytes, cfg.MaxConns)
 	}
 	cfg.Addr = cmp.Or(cfg.Addr, ":80")
 	if host, port, err := net.SplitHostPort(cfg.Addr); err != nil || host != "" || port == "" {
@@ -228,7 +238,10 @@ func New(cfg Config) (*Server, error) {
 	cfg.CertTimeout = cmp.Or(cfg.CertTimeout, DefaultCertTimeout)
 	cfg.ReadHeaderTimeout = cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
+	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
 	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	cfg.MaxConns = cmp.Or(cfg.MaxConns, DefaultMaxConns)
 	cfg.AdvertiseTags = slices.Clone(cfg.AdvertiseTags)
 	cfg.Services = slices.Compact(slices.Sorted(slices.Values(cfg.Services)))
 	log := orDiscard(cfg.Logger).With("component", "tailnet")
@@ -286,8 +299,11 @@ func checkHostname(h string) error {
 	return nil
 }
 
-// prepareStateDir creates dir with mode 0700 and proves it is writable, so a
-// bad path fails here with its name instead of deep inside tsnet.
+// prepareStateDir creates dir with mode 0700, tightens an existing one that
+// others may read or enter to 0700 (it holds the node's private key, so a
+// looser directory is refused when it cannot be tightened), and proves it
+// is writable, so a bad path fails here with its name instead of deep
+// inside tsnet.
 func (s *Server) prepareStateDir() error {
 	dir := s.cfg.Dir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -300,6 +316,13 @@ func (s *Server) prepareStateDir() error {
 	if !fi.IsDir() {
 		return fmt.Errorf("tailnet: state dir %s is not a directory", dir)
 	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("tailnet: state dir %s has mode %#o, open to other users, and cannot be made private (it holds the node's private key; chmod 700 it or pick another -state-dir): %w", dir, perm, err)
+		}
+		s.log.Warn("state dir was accessible to other users; tightened it to 0700 (it holds the node's private key)",
+			"dir", dir, "mode", fmt.Sprintf("%#o", perm))
+	}
 	f, err := os.CreateTemp(dir, ".tsheadroom-write-check-*")
 	if err != nil {
 		return fmt.Errorf("tailnet: state dir %s is not writable: %w", dir, err)
@@ -307,10 +330,6 @@ func (s *Server) prepareStateDir() error {
 	name := f.Name()
 	f.Close()
 	os.Remove(name)
-	if fi.Mode().Perm()&0o077 != 0 {
-		s.log.Warn("state dir is accessible to other users; it holds the node's private key (chmod 700 it)",
-			"dir", dir, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
-	}
 	return nil
 }
 
@@ -395,13 +414,15 @@ func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
 			ln.Close()
 		}
 	}
+	// One cap for every listener: it bounds what the process holds.
+	slots := newConnSlots(s.cfg.MaxConns)
 	ln, err := s.ts.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("tailnet: listen on tailnet %s: %w", s.cfg.Addr, err)
 	}
-	lns = append(lns, ln)
+	lns = append(lns, limitListen(ln, slots))
 	if s.cfg.HTTPS {
-		tln, err := s.ts.ListenTLS("tcp", ":443")
+		tln, err := s.listenTLS(ctx, lc, slots)
 		if err != nil {
 			closeAll()
 			return fmt.Errorf("tailnet: listen on tailnet :443 (HTTPS requested): %w", err)
@@ -414,11 +435,14 @@ func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
 		closeAll()
 		return err
 	}
+	for i, ln := range svcLns {
+		svcLns[i] = limitListen(ln, slots)
+	}
 
-	srv := newHTTPServer(h, s.cfg.ReadHeaderTimeout, s.cfg.IdleTimeout, s.cfg.MaxHeaderBytes, s.log)
+	srv := newHTTPServer(h, s.limits(), s.log)
 	var svcSrv *http.Server
 	if len(svcLns) > 0 {
-		svcSrv = newHTTPServer(cmp.Or[http.Handler](s.cfg.ServiceHandler, h), s.cfg.ReadHeaderTimeout, s.cfg.IdleTimeout, s.cfg.MaxHeaderBytes, s.log)
+		svcSrv = newHTTPServer(cmp.Or[http.Handler](s.cfg.ServiceHandler, h), s.limits(), s.log)
 	}
 	s.mu.Lock()
 	s.httpSrv, s.svcSrv, s.svcLns = srv, svcSrv, svcListeners
@@ -452,6 +476,32 @@ func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
 			"service", name, "urls", strings.Join(s.ServiceURLs(name), " "))
 	}
 	return nil
+}
+
+func (s *Server) limits() serverLimits {
+	return serverLimits{readHeader: s.cfg.ReadHeaderTimeout, read: s.cfg.ReadTimeout, write: s.cfg.WriteTimeout,
+		idle: s.cfg.IdleTimeout, maxHeader: s.cfg.MaxHeaderBytes}
+}
+
+// listenTLS is tsnet's ListenTLS on :443 with the connection cap under
+// TLS: a wrapper above it would hide the *tls.Conn the HTTP server needs
+// (for r.TLS). The checks and the certificate source are tsnet's.
+func (s *Server) listenTLS(ctx context.Context, lc *local.Client, slots connSlots) (net.Listener, error) {
+	st, err := lc.StatusWithoutPeers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.CurrentTailnet == nil || !st.CurrentTailnet.MagicDNSEnabled {
+		return nil, errors.New("MagicDNS must be on in the DNS page of the admin panel for HTTPS")
+	}
+	if len(st.CertDomains) == 0 {
+		return nil, errors.New("HTTPS must be on in the admin panel")
+	}
+	ln, err := s.ts.Listen("tcp", ":443")
+	if err != nil {
+		return nil, err
+	}
+	return tls.NewListener(limitListen(ln, slots), &tls.Config{GetCertificate: lc.GetCertificate}), nil
 }
 
 // listenServices opens a listener per Service and port. On failure the
@@ -831,16 +881,4 @@ func checkHandler(h http.Handler) error {
 		return errors.New("refusing to serve http.DefaultServeMux (tsnet registers debug handlers on it); pass a dedicated mux")
 	}
 	return nil
-}
-
-// newHTTPServer is the http.Server used on every listener: bounded header
-// reads and idle keep-alives, errors into the structured log.
-func newHTTPServer(h http.Handler, readHeader, idle time.Duration, maxHeader int, log *slog.Logger) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: readHeader,
-		IdleTimeout:       idle,
-		MaxHeaderBytes:    maxHeader,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
 	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
+	"github.com/tsheadroom/tsheadroom/internal/testenv"
 	"github.com/tsheadroom/tsheadroom/tsnet/node"
 )
 
@@ -509,4 +511,80 @@ func TestLocalServerNonLoopback(t *testing.T) {
 	if !strings.Contains(logs.String(), "serving on a local loopback listener") {
 		t.Errorf("a loopback address under AllowNonLoopback: %s", logs)
 	}
+}
+
+// TestStartTightensStateDir: an existing state directory open to other
+// users (0777) is made private before the node writes its key there, and
+// the node then joins the tailnet; one that cannot be tightened (immutable)
+// stops Start with its path and mode before any network activity.
+func TestStartTightensStateDir(t *testing.T) {
+	ctx := testContext(t)
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil { // Mkdir's mode is masked by the umask
+		t.Fatal(err)
+	}
+	log, logs := logtest.New(t)
+	s, err := node.New(node.Config{Hostname: "loose-state", Dir: dir, ControlURL: tailnet.ControlURL(),
+		Store: new(mem.Store), Ephemeral: true, Logger: log, AfterUp: tailnet.Prepare})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx, http.NewServeMux()); err != nil {
+		t.Fatalf("Start with a 0777 state dir: %v", err)
+	}
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Error(err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o700 {
+		t.Errorf("state dir mode %#o after Start, want 0700", perm)
+	}
+	if logs.Count("tightened it to 0700") != 1 || logs.Count(`mode=0777`) != 1 {
+		t.Errorf("tightening not logged with the old mode:\n%s", logs)
+	}
+
+	stuck := filepath.Join(t.TempDir(), "stuck")
+	if err := os.Mkdir(stuck, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(stuck, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	immutable(t, stuck)
+	s, err = node.New(node.Config{Hostname: "stuck-state", Dir: stuck, ControlURL: tailnet.ControlURL(),
+		Store: new(mem.Store), Ephemeral: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Start(ctx, http.NewServeMux())
+	if err == nil || !strings.Contains(err.Error(), stuck) || !strings.Contains(err.Error(), "0777") || !strings.Contains(err.Error(), "cannot be made private") {
+		t.Errorf("Start with a 0777 state dir that cannot be tightened: %v", err)
+	}
+	if s.Ready() {
+		t.Error("Ready after a refused state dir")
+	}
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Errorf("Shutdown after failed Start: %v", err)
+	}
+}
+
+// immutable makes chmod on dir fail for this process, root included, until
+// the test ends: as a non-root owner a mode change always succeeds, so the
+// immutable attribute is the one portable way to refuse it.
+func immutable(t *testing.T, dir string) {
+	t.Helper()
+	chattr, err := exec.LookPath("chattr")
+	if err != nil {
+		testenv.Missing(t, "chattr", "an immutable directory needs chattr (e2fsprogs)")
+	}
+	if out, err := exec.Command(chattr, "+i", dir).CombinedOutput(); err != nil {
+		testenv.Missing(t, "chattr +i", "the file system or this user cannot set the immutable attribute: "+string(out))
+	}
+	t.Cleanup(func() { exec.Command(chattr, "-i", dir).Run() })
 }

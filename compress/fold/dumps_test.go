@@ -1,0 +1,121 @@
+package fold
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// badgeText writes n nested, indented "Key: value" records, each under a
+// "==> name <==" title line, each with two long hex byte dumps (a key and
+// a seal) around its short fields: the shape of a certificate dump,
+// synthetic.
+func badgeText(n int) string {
+	var b strings.Builder
+	hexLine := func(seed, k int) string {
+		var l strings.Builder
+		for j := range 18 {
+			fmt.Fprintf(&l, "%02x:", (seed*131+k*17+j*29)%256)
+		}
+		return l.String()
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "==> badges/holder-%02d.badge <==\n", i)
+		b.WriteString("Badge:\n    Body:\n")
+		fmt.Fprintf(&b, "        Serial: %d\n", 7000+i*13)
+		fmt.Fprintf(&b, "        Owner: team = Crew%02d, site = Dock %d\n", i, i%4)
+		b.WriteString("        Window\n")
+		fmt.Fprintf(&b, "            Opens : Mar %2d 10:00:00 20%02d\n", 1+i%27, 10+i%9)
+		fmt.Fprintf(&b, "            Closes: Mar %2d 10:00:00 20%02d\n", 1+i%27, 30+(i*7)%19)
+		b.WriteString("        Holder Key:\n            Scheme: lattice\n            Blob:\n")
+		for k := range 12 {
+			b.WriteString("                " + hexLine(i, k) + "\n")
+		}
+		b.WriteString("                ab:cd\n")
+		fmt.Fprintf(&b, "        Grade: %s\n", []string{"gold", "silver", "bronze"}[i%3])
+		b.WriteString("        Extensions:\n            Limits: critical\n                Gate:TRUE\n            Usage: critical\n                Enter, Leave\n")
+		fmt.Fprintf(&b, "            Notes:\n                URI:http://example.test/crew%02d/policy-%d.html\n", i, i*i)
+		b.WriteString("    Seal:\n")
+		for k := range 10 {
+			b.WriteString("        " + hexLine(i+50, k) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestDumpLines(t *testing.T) {
+	for l, want := range map[string]string{
+		"    00:9b:a9:ab:bf:61:4a:97:af:2f:97:66:9a:74:5f:":                "hex",
+		"6f 2a 01 ff 00 10 20 30 40 50":                                    "hex",
+		"MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ": "base64",
+		"D2:87:B4":                                    "",
+		"Not After : Dec 31 09:37:37 2030 GMT":        "",
+		"0123456789abcdef0123456789abcdef01234567":    "",
+		"github.com/some/module/path/subpackage/name": "",
+		"ab:cd:ef:gh:01:02:03:04:05:06":               "",
+	} {
+		if got := dumpKind(l); got != want {
+			t.Errorf("dumpKind(%q) = %q, want %q", l, got, want)
+		}
+	}
+}
+
+// A byte dump keeps its first line and becomes a counted note; the short
+// fields around it fit instead, in every record.
+func TestDumpRunsCollapse(t *testing.T) {
+	text := badgeText(14)
+	in := input(text, "Of these badges, which one closes first? And what scheme does holder-03 use?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if n := strings.Count(out, "more lines of hex bytes omitted"); n == 0 {
+		t.Errorf("no dump note:\n%s", out)
+	}
+	hex := 0
+	for l := range strings.Lines(out) {
+		if dumpKind(l) == "hex" {
+			hex++
+		}
+	}
+	if hex > 2*14 {
+		t.Errorf("%d hex lines kept", hex)
+	}
+	if n := strings.Count(out, "Closes: "); n != 14 {
+		t.Errorf("%d of 14 Closes lines kept:\n%s", n, out)
+	}
+	if n := strings.Count(out, "==> badges/"); n != 14 {
+		t.Errorf("%d of 14 titles kept", n)
+	}
+	// Every kept Closes line sits under its own record's title.
+	title := ""
+	for l := range strings.Lines(out) {
+		if strings.HasPrefix(l, "==> ") {
+			title = l
+		}
+		if strings.Contains(l, "Closes: ") && title == "" {
+			t.Errorf("%q kept without its title", l)
+		}
+	}
+}
+
+// Records that share field values keep them in each record: a note that
+// lines repeat "from above" would not say which record has which value.
+func TestSharedValuesStayInRecords(t *testing.T) {
+	// Records 6 and 7 open and close alike.
+	text := strings.ReplaceAll(badgeText(14), "Closes: Mar  8 10:00:00 2041", "Closes: Mar  7 10:00:00 2034")
+	text = strings.ReplaceAll(text, "Opens : Mar  8 10:00:00 2017", "Opens : Mar  7 10:00:00 2016")
+	if strings.Count(text, "Closes: Mar  7 10:00:00 2034") != 2 {
+		t.Fatal("fixture: no shared values")
+	}
+	in := input(text, "Which badge's window closes first?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if n := strings.Count(out, "Closes: "); n != 14 {
+		t.Errorf("%d of 14 Closes lines kept:\n%s", n, out)
+	}
+}

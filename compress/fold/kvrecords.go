@@ -1,0 +1,385 @@
+package fold
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// Streams of "Key: value" records (package databases, "show" commands,
+// mail-like headers): records separated by blank lines, or each starting
+// with the key the first record starts with, their fields "Key: value"
+// lines with indented continuation lines. A value line kept without the
+// record's first line (the identifying one: "Package: x", "Name: y") is an
+// orphan nobody can attribute, so every record with a kept line keeps its
+// first line (with the next field when records share their first line);
+// and a field the task names is kept in every record, each
+// with its identifier, when that fits in the budget: a per-field
+// question ("which is the largest") then has every record's answer.
+
+// kvStream is a detected record stream: the first line of each record and
+// the field key of every line (continuations carry their field's key).
+type kvStream struct {
+	starts []int
+	recOf  []int32 // record of each line, -1 outside any
+	keyOf  []string
+	// col names the column of each line: its field's key and the key
+	// line's indentation (a key printed at two depths is two columns);
+	// own marks the lines that carry their key (not continuations).
+	col []string
+	own []bool
+	// varies holds the columns whose lines differ between records.
+	varies map[string]bool
+}
+
+// kvKey returns the key of a "Key: value" line: a word of letters, digits,
+// '-', '_' or '.', starting with a letter, then ':' and a blank or the end.
+func kvKey(l string) string {
+	i := 0
+	for i < len(l) {
+		c := l[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			i++
+			continue
+		}
+		break
+	}
+	if i == 0 || i > 40 || i >= len(l) || l[i] != ':' {
+		return ""
+	}
+	if i+1 < len(l) && l[i+1] != ' ' && l[i+1] != '\t' && l[i+1] != '\r' {
+		return ""
+	}
+	return l[:i]
+}
+
+// maxKeyWords bounds the words of a field key ("Subject Public Key Info").
+const maxKeyWords = 4
+
+// fieldKey returns the key of a field line at any indentation: kvKey's
+// word, or up to maxKeyWords such words separated by single blanks, with
+// an optional blank before the ':' ("Not After : ..."), as nested
+// reports print them.
+func fieldKey(l string) string {
+	t := strings.TrimLeft(l, " \t")
+	if k := kvKey(t); k != "" {
+		return k
+	}
+	colon := strings.IndexByte(t, ':')
+	if colon <= 0 || colon > 40 || colon+1 < len(t) && t[colon+1] != ' ' && t[colon+1] != '\t' && t[colon+1] != '\r' {
+		return ""
+	}
+	k := strings.TrimSuffix(t[:colon], " ")
+	words := strings.Split(k, " ")
+	if len(words) > maxKeyWords {
+		return ""
+	}
+	for _, w := range words {
+		if w == "" || kvKey(w+":") == "" && !(w[0] >= '0' && w[0] <= '9' && kvKey("x"+w+":") != "") {
+			return ""
+		}
+	}
+	return k
+}
+
+// kvLevel is an open field: its key line's indentation and key.
+type kvLevel struct {
+	ind int
+	key string
+}
+
+// detectKV finds a record stream in b: at least three records, most
+// non-blank lines fields or their continuations, most records starting
+// with one key (or under a header line). Records are separated by blank
+// lines, start with the key the first record starts with, or open with
+// an unindented line that is no field right above a field (a "==> name
+// <==" or "[section]" title). Fields may be indented and nested: a line
+// indented under a key line continues that field, a deeper key line is a
+// field of its own. Nil when there is none.
+func detectKV(b *lines.Lines) *kvStream {
+	n := len(b.L)
+	s := &kvStream{recOf: make([]int32, n), keyOf: make([]string, n), col: make([]string, n), own: make([]bool, n)}
+	nonBlank, fields := 0, 0
+	firstKeys := map[string]int{}
+	var lead string
+	cur := int32(-1)
+	base := 0
+	open := true    // a blank line or the start: the next field opens a record
+	titled := false // the current record opened with a header line
+	var stack []kvLevel
+	nextField := func(i int) bool {
+		for j := i + 1; j < n && j <= i+2; j++ {
+			if !lines.Blank(b.L[j]) {
+				return fieldKey(b.L[j]) != ""
+			}
+		}
+		return false
+	}
+	start := func(i int, first string) {
+		s.starts = append(s.starts, i)
+		cur = int32(len(s.starts) - 1)
+		firstKeys[first]++
+		open, stack = false, stack[:0]
+	}
+	for i, l := range b.L {
+		s.recOf[i] = -1
+		if lines.Blank(l) {
+			open = true
+			continue
+		}
+		nonBlank++
+		ind := lines.Indent(l)
+		for len(stack) > 0 && stack[len(stack)-1].ind >= ind {
+			stack = stack[:len(stack)-1]
+		}
+		k := fieldKey(l)
+		if k == "" {
+			switch {
+			case ind == 0 && nextField(i):
+				start(i, "\x00title")
+				titled = true
+				s.recOf[i] = cur
+				fields++
+			case cur >= 0 && !open && len(stack) > 0:
+				top := stack[len(stack)-1]
+				s.recOf[i], s.keyOf[i], s.col[i] = cur, top.key, strconv.Itoa(top.ind)+" "+top.key
+				fields++
+			default:
+				open, stack = true, stack[:0]
+			}
+			continue
+		}
+		fields++
+		if len(s.starts) == 1 && lead == "" && !titled {
+			lead = s.keyOf[s.starts[0]]
+		}
+		afterTitle := cur >= 0 && titled && s.starts[cur] == i-1
+		if !afterTitle && (open || cur < 0 || k == lead && ind == base) {
+			start(i, k)
+			titled, base = false, ind
+		}
+		s.recOf[i], s.keyOf[i], s.own[i] = cur, k, true
+		s.col[i] = strconv.Itoa(ind) + " " + k
+		stack = append(stack, kvLevel{ind, k})
+	}
+	top := 0
+	for _, c := range firstKeys {
+		top = max(top, c)
+	}
+	if len(s.starts) < 3 || fields*10 < nonBlank*8 || top*10 < len(s.starts)*6 {
+		return nil
+	}
+	first := map[string]string{}
+	s.varies = map[string]bool{}
+	for i, c := range s.col {
+		if !s.own[i] || s.varies[c] {
+			continue
+		}
+		if v, ok := first[c]; !ok {
+			first[c] = b.L[i]
+		} else if v != b.L[i] {
+			s.varies[c] = true
+		}
+	}
+	return s
+}
+
+// maxColumnLine is the longest average line of a field kept in every
+// record.
+const maxColumnLine = 40
+
+// keyNamed reports whether the task names field key: the key itself, or
+// one of its parts of four letters or more ("Size" of "Installed-Size",
+// "Curve" of "NIST CURVE").
+func (p *plan) keyNamed(key string) bool {
+	if p.in.Query == nil {
+		return false
+	}
+	k := lines.Fold(key)
+	for _, t := range p.in.Query.Terms {
+		if !t.Latest {
+			continue
+		}
+		if t.Text == k {
+			return true
+		}
+		if len(t.Text) >= 4 {
+			for _, part := range strings.FieldsFunc(k, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == ' ' }) {
+				if part == t.Text {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// A column kept in some records is kept in all of them when it is short
+// and fits: the fold picks lines one by one, so it keeps a field ("Not
+// After", "Version") for some records and not for others, and a question
+// that compares records ("which expires first") needs every one. A column
+// qualifies when it is kept in at least minColumnKept records and a
+// quarter of those carrying it; together such columns take at most a
+// third of the budget, the most kept first.
+const (
+	minColumnKept  = 2
+	maxSharedField = 64
+)
+
+// markKV detects the record stream of the block, before the marking: a
+// signal word that most records print in the same field line ("Key Usage:
+// critical", "Status: error" in every record) is a value the records
+// share, not a problem report.
+func (p *plan) markKV() {
+	p.kv = detectKV(p.b)
+	s := p.kv
+	if s == nil {
+		return
+	}
+	recs := map[string]map[int32]bool{}
+	for i, l := range p.b.L {
+		if p.sev[i] == lines.NoSignal || !s.own[i] {
+			continue
+		}
+		t := strings.TrimSpace(l)
+		if recs[t] == nil {
+			recs[t] = map[int32]bool{}
+		}
+		recs[t][s.recOf[i]] = true
+	}
+	for i, l := range p.b.L {
+		if p.sev[i] != lines.NoSignal && s.own[i] && len(recs[strings.TrimSpace(l)])*2 >= len(s.starts) {
+			p.sev[i] = lines.NoSignal
+		}
+	}
+}
+
+// keepRecordIdentity applies the record rules to the kept lines.
+func (p *plan) keepRecordIdentity() {
+	s := p.kv
+	if s == nil {
+		return
+	}
+	inDump := func(i int) bool { return p.dump != nil && p.dump[i] != "" }
+	// Fields the task names, in every record, when they fit.
+	named := map[string]bool{}
+	cost, lens, count := map[string]int{}, map[string]int{}, map[string]int{}
+	for i, c := range s.col {
+		if c == "" || s.recOf[i] < 0 || inDump(i) {
+			continue
+		}
+		if _, seen := named[c]; !seen {
+			named[c] = p.keyNamed(s.keyOf[i])
+		}
+		if named[c] {
+			lens[c] += len(strings.TrimSpace(p.b.L[i]))
+			count[c]++
+			if !p.keep[i] {
+				cost[c] += len(p.b.L[i]) + 1
+			}
+		}
+	}
+	idCost := 0
+	for _, st := range s.starts {
+		if !p.keep[st] {
+			idCost += len(p.b.L[st]) + 1
+		}
+	}
+	// The column and every record's identifier may take up to the whole
+	// budget again: a question about one field across records is
+	// answered by nothing less.
+	room := p.in.Budget.Bytes - idCost
+	keys := make([]string, 0, len(cost))
+	for k := range cost {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		// Only a short field is a column to compare across records (a
+		// size, a version, a state), not a list or a paragraph.
+		c := cost[k]
+		if !named[k] || c > room || lens[k] > maxColumnLine*count[k] {
+			continue
+		}
+		room -= c
+		for i, col := range s.col {
+			if col == k && s.recOf[i] >= 0 && !inDump(i) {
+				p.keep[i] = true
+			}
+		}
+	}
+	p.keepSharedColumns(s)
+	// A first line that several records share ("Package: x" of each
+	// version of x) identifies a record with the field after it.
+	firsts := map[string]int{}
+	for _, st := range s.starts {
+		firsts[p.b.L[st]]++
+	}
+	kept := make([]bool, len(s.starts))
+	for i, k := range p.keep {
+		if k && s.recOf[i] >= 0 {
+			kept[s.recOf[i]] = true
+		}
+	}
+	for r, st := range s.starts {
+		if !kept[r] {
+			continue
+		}
+		p.keep[st] = true
+		if firsts[p.b.L[st]] > 1 {
+			for j := st + 1; j < len(p.b.L) && s.recOf[j] == int32(r); j++ {
+				if s.keyOf[j] != s.keyOf[st] && p.b.L[j][0] != ' ' && p.b.L[j][0] != '\t' {
+					p.keep[j] = true
+					break
+				}
+			}
+		}
+	}
+}
+
+// keepSharedColumns keeps in every record the short field lines that the
+// selection kept in several records already.
+func (p *plan) keepSharedColumns(s *kvStream) {
+	type column struct {
+		key               string
+		have, kept, bytes int
+		long              bool
+	}
+	cols := map[string]*column{}
+	var order []*column
+	for i, c := range s.col {
+		if !s.own[i] || s.recOf[i] < 0 {
+			continue
+		}
+		col := cols[c]
+		if col == nil {
+			col = &column{key: c}
+			cols[c] = col
+			order = append(order, col)
+		}
+		col.have++
+		if p.keep[i] {
+			col.kept++
+		} else {
+			col.bytes += len(p.b.L[i]) + 1
+		}
+		// A field with a value of its own: not a header over lines.
+		t := strings.TrimSpace(p.b.L[i])
+		col.long = col.long || len(t) > maxSharedField || strings.HasSuffix(t, ":")
+	}
+	slices.SortStableFunc(order, func(a, b *column) int { return b.kept*a.have - a.kept*b.have })
+	room := p.in.Budget.Bytes / 3
+	for _, col := range order {
+		if col.long || col.kept < minColumnKept || col.kept*4 < col.have || col.bytes == 0 || col.bytes > room {
+			continue
+		}
+		room -= col.bytes
+		for i, c := range s.col {
+			if c == col.key && s.own[i] && s.recOf[i] >= 0 {
+				p.keep[i] = true
+			}
+		}
+	}
+}

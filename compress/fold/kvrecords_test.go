@@ -1,0 +1,109 @@
+package fold
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// kvStreamText writes n "Key: value" records separated by blank lines,
+// each with a multi-line description.
+func kvStreamText(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "Name: widget-%03d\nState: active\nOwner: team-%d\nWeight: %d\nRevision: 1.%d.%d\n", i, i%5, 100+(i*37)%900, i%7, i)
+		fmt.Fprintf(&b, "Summary: the widget number %d of the shop\n A longer explanation of what widget %d does,\n spread over lines like a package description.\n", i, i)
+	}
+	return b.String()
+}
+
+func TestDetectKV(t *testing.T) {
+	text := kvStreamText(10)
+	s := detectKV(input(text, "", "").Lines())
+	if s == nil || len(s.starts) != 10 {
+		t.Fatalf("record stream not found: %+v", s)
+	}
+	for _, not := range []string{
+		strings.Repeat("2024-01-02 10:00:00 INFO started: worker\nplain text line\n", 20),
+		strings.Repeat("func f() {\n\treturn 1\n}\n", 20),
+	} {
+		if detectKV(input(not, "", "").Lines()) != nil {
+			t.Errorf("record stream found in %.40q", not)
+		}
+	}
+	for l, want := range map[string]string{"Package: x": "Package", "Installed-Size: 3": "Installed-Size", "Conffiles:": "Conffiles", "http://x": "", "a b: c": "", " Indented: x": ""} {
+		if got := kvKey(l); got != want {
+			t.Errorf("kvKey(%q) = %q, want %q", l, got, want)
+		}
+	}
+}
+
+// A kept field line keeps its record's identifying first line, and a field
+// the task names is kept in every record.
+func TestRecordIdentity(t *testing.T) {
+	text := kvStreamText(120)
+	in := input(text, "Which widget has the largest Weight?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if again, _ := Text(in); again != out {
+		t.Fatal("not deterministic")
+	}
+	if n := strings.Count(out, "\nWeight: "); n < 119 {
+		t.Errorf("%d of 120 Weight lines kept", n)
+	}
+	// Every kept line of a record comes after its Name line.
+	name := ""
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, "Name: "):
+			name = l
+		case l == "":
+			name = ""
+		case strings.HasPrefix(l, "[..."):
+		case name == "" && !strings.HasPrefix(l, " "):
+			t.Fatalf("line %q kept without its record's Name line", l)
+		}
+	}
+}
+
+// Indented, nested records under title lines are a record stream too: one
+// record a title, the field keys multi-word, deeper key lines fields of
+// their own.
+func TestDetectKVNested(t *testing.T) {
+	b := input(badgeText(5), "", "").Lines()
+	s := detectKV(b)
+	if s == nil || len(s.starts) != 5 {
+		t.Fatalf("nested record stream not found: %+v", s)
+	}
+	for _, st := range s.starts {
+		if !strings.HasPrefix(b.L[st], "==> ") {
+			t.Errorf("record starts at %q", b.L[st])
+		}
+	}
+	for l, want := range map[string]string{"            Closes: Mar 1": "Closes", "            Opens : Mar 1": "Opens", "        Holder Key:": "Holder Key", "X509v3 Key Usage: critical": "X509v3 Key Usage", "URI:http://x": "", "one two three four five: x": "", "        Window": ""} {
+		if got := fieldKey(l); got != want {
+			t.Errorf("fieldKey(%q) = %q, want %q", l, got, want)
+		}
+	}
+}
+
+// A signal word every record prints in one field ("Usage: critical") is a
+// value the records share, not a problem to keep in each of them.
+func TestSharedSignalNotProblem(t *testing.T) {
+	in := input(badgeText(14), "which badge closes first?", "")
+	p := newPlan(in)
+	p.mark()
+	for i, l := range p.b.L {
+		if strings.Contains(l, ": critical") && p.sev[i] != lines.NoSignal {
+			t.Fatalf("line %d %q reads as a problem", i, l)
+		}
+	}
+}

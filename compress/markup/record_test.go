@@ -1,0 +1,60 @@
+package markup
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// catalogXML writes a catalog of n <kind> records, each with a label per
+// language (the same term translated, so every label matches a question
+// naming the kind) and three unique children: the facts.
+func catalogXML(n int) string {
+	langs := []string{"af", "ar", "bg", "ca", "cs", "da", "de", "el", "eo", "es", "eu", "fi", "fr", "ga", "gl", "he", "hr", "hu", "id", "it", "ja", "kk", "ko", "lt", "lv", "nb", "nl", "pl", "pt", "ru"}
+	var b strings.Builder
+	b.WriteString("<?xml version=\"1.0\"?>\n<catalog>\n")
+	for i := range n {
+		name := fmt.Sprintf("store%02d", i)
+		fmt.Fprintf(&b, "  <kind id=\"app/x-%s\">\n    <label>%s archive</label>\n", name, name)
+		for _, l := range langs {
+			fmt.Fprintf(&b, "    <label lang=\"%s\">%s archive (%s)</label>\n", l, name, l)
+		}
+		fmt.Fprintf(&b, "    <pattern glob=\"*.%s\"/>\n    <probe>\n      <bytes at=\"0\" value=\"%s format %d\"/>\n    </probe>\n    <same-as id=\"app/vnd.%s\"/>\n  </kind>\n", name, name, i, name)
+	}
+	b.WriteString("</catalog>\n")
+	return b.String()
+}
+
+// Inside the record the task names, the children whose tag is unique in
+// it are kept; of the tag it repeats thirty times, the first ones, and a
+// note names the attribute that varies among the rest.
+func TestXMLRecordUniqueChildren(t *testing.T) {
+	text := catalogXML(40)
+	out := compress(t, text, "How does the catalog detect store17 files, by pattern and probe, and what same-as id does it declare?", 0)
+	verbatimOutside(t, text, out)
+	mustContain(t, out,
+		`<kind id="app/x-store17">`,
+		`<pattern glob="*.store17"/>`,
+		`<bytes at="0" value="store17 format 17"/>`,
+		`<same-as id="app/vnd.store17"/>`,
+		"<label> elements omitted: lang=",
+	)
+	if n := strings.Count(out, "store17 archive ("); n > 6 {
+		t.Errorf("%d translated labels of the named record kept", n)
+	}
+}
+
+// An output cut in the middle of the document (head, a size limit) is
+// still read as XML: the elements it ends inside close where it ends.
+func TestXMLTruncated(t *testing.T) {
+	full := catalogXML(40)
+	// Cut inside a tag.
+	text := full[:strings.LastIndexByte(full[:len(full)*3/4], '\n')+12]
+	nodes, end, err := parseXML(text, 0, nil)
+	if err != nil || len(nodes) < 100 || end > len(text) {
+		t.Fatalf("truncated document not read: %d nodes, end %d of %d, %v", len(nodes), end, len(text), err)
+	}
+	out := compress(t, text, "How does the catalog detect store17 files, by pattern and probe?", 0)
+	verbatimOutside(t, text, out)
+	mustContain(t, out, `<pattern glob="*.store17"/>`, "<label> elements omitted")
+}
