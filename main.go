@@ -40,6 +40,7 @@ import (
 	"tailscale.com/client/tailscale/apitype"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/compress/tokens"
 	"github.com/tsheadroom/tsheadroom/hook"
 	"github.com/tsheadroom/tsheadroom/metrics"
 	"github.com/tsheadroom/tsheadroom/settings"
@@ -330,6 +331,9 @@ func logHandler(format string, level slog.Level, w io.Writer) (slog.Handler, err
 // run wires the service and serves until ctx ends, then drains. Each
 // component is built from the ones before it.
 func run(ctx context.Context, o options) error {
+	// The exact tokenizers' tables (about 10 ms of CPU) are built while
+	// the service starts, not on the first OpenAI-model call.
+	go tokens.Warm()
 	logger := o.logger
 	if logger == nil {
 		var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 
 	"errors"
 	"fmt"
@@ -178,9 +179,11 @@ func (n *Native) pass(ctx context.Context, req *Request, tok tokens.Counter, pro
 		// The block's kind and token count, once: every re-judging of it
 		// below starts from them.
 		base := n.unchanged(&req.Blocks[i], tok)
-		r, key := n.block(req, i, base, tok, prof, nil, pressure, stop)
+		// What every pass over the block computes from its text alone.
+		memo := lines.NewMemo()
+		r, key := n.block(req, i, base, tok, prof, nil, pressure, stop, memo)
 		if r.Changed && req.Config.RestoreReferenced {
-			r = n.restore(req, i, base, r, key, tok, prof, pressure, stop)
+			r = n.restore(req, i, base, r, key, tok, prof, pressure, stop, memo)
 		}
 		if r.Changed {
 			n.log.Debug("block compressed", "session", req.Session, "block", i, "kind", string(r.Kind),
@@ -256,7 +259,7 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 // follow-up, its form re-judged by that follow-up. When the block went
 // through the compressors and the cache is on, key is the result's cache
 // key: it names every input of the result.
-func (n *Native) block(req *Request, i int, base BlockResult, tok tokens.Counter, prof profile, follow *followup, pressure float64, stop func() bool) (_ BlockResult, key cacheKey) {
+func (n *Native) block(req *Request, i int, base BlockResult, tok tokens.Counter, prof profile, follow *followup, pressure float64, stop func() bool, memo *lines.Memo) (_ BlockResult, key cacheKey) {
 	b := &req.Blocks[i]
 	cfg := req.Config
 	switch {
@@ -301,7 +304,7 @@ func (n *Native) block(req *Request, i int, base BlockResult, tok tokens.Counter
 		q = q.WithFollowup(follow.asked, follow.context)
 		q.Intent = q.Intent&^relevance.Analysis | analysis
 	}
-	r := compressBlock(b, q, tok, prof, base, pressure, stop)
+	r := compressBlock(b, q, tok, prof, base, pressure, stop, memo)
 	if n.cache != nil && (stop == nil || !stop()) {
 		n.cache.put(key, r)
 	}
@@ -322,7 +325,7 @@ func firstLatest(req *Request, b *Block) string {
 // judge re-judges a compressed block by the follow-ups fs[from:] (see
 // restore.go) and returns its final form and the index of the follow-up
 // that decided it, or first and -1 when none needs anything back.
-func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []followup, from int, tok tokens.Counter, prof profile, pressure float64, stop func() bool) (BlockResult, int) {
+func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []followup, from int, tok tokens.Counter, prof profile, pressure float64, stop func() bool, memo *lines.Memo) (BlockResult, int) {
 	b := &req.Blocks[i]
 	for k := from; k < len(fs); k++ {
 		f := fs[k]
@@ -344,11 +347,11 @@ func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []follow
 		// little of what the first form kept; then, if that was not
 		// enough, by a larger budget overall.
 		room := prof
-		room.restoreExtra = referencedBytes(b.Text, first.Text, fq)
+		room.restoreExtra = referencedBytes(b.Text, first.Text, fq, memo)
 		boosted := prof
 		boosted.restoreBoost = restoreBoost
 		for _, p := range [...]profile{room, boosted} {
-			r, _ := n.block(req, i, base, tok, p, &f, pressure, stop)
+			r, _ := n.block(req, i, base, tok, p, &f, pressure, stop, memo)
 			if !r.Changed {
 				return mark(r), k
 			}
@@ -410,12 +413,12 @@ func codeBearing(k Kind) bool {
 // compressBlock compresses one eligible block through the pipeline and
 // enforces the guarantees on the result: fewer tokens than the original,
 // kept lines verbatim, no retrieval markers, a JSON object stays an object.
-func compressBlock(b *Block, q *relevance.Query, tok tokens.Counter, prof profile, base BlockResult, pressure float64, stop func() bool) BlockResult {
+func compressBlock(b *Block, q *relevance.Query, tok tokens.Counter, prof profile, base BlockResult, pressure float64, stop func() bool, memo *lines.Memo) BlockResult {
 	text := b.Text
 	if b.JSONObject && !isJSONObject(text) {
 		return base
 	}
-	job := &blockJob{query: q, prof: prof, pressure: pressure, isError: b.IsError, jsonObject: b.JSONObject, stop: stop}
+	job := &blockJob{query: q, prof: prof, pressure: pressure, isError: b.IsError, jsonObject: b.JSONObject, stop: stop, memo: memo}
 	if !b.JSONObject {
 		job.textKind = base.Kind // what unchanged detected on the same text
 	}

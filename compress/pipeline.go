@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 	"github.com/tsheadroom/tsheadroom/compress/wrapper"
 )
@@ -31,7 +32,9 @@ type blockJob struct {
 	// jsonObject: the result must stay one JSON object.
 	jsonObject bool
 	stop       func() bool
-	depth      int
+	// memo is shared by every pass over the block (see lines.Memo).
+	memo  *lines.Memo
+	depth int
 	// protected is set by run when protect_analysis_context left the
 	// payload alone.
 	protected bool
@@ -53,7 +56,7 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 	if j.textKind != "" && j.depth == 0 && payload == text {
 		kind = j.textKind
 	} else {
-		kind = detectKind(payload)
+		kind = detectKindMemo(j.memo, payload)
 	}
 	forced := j.pressure < 1
 	if !forced && (kind == KindCode || kind == KindText && len(payload) < safetyNetBytes) {
@@ -102,6 +105,17 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 	return parts.Head + out + parts.Tail, kind, true
 }
 
+// detectKindMemo is detectKind, remembered in m: a wrapped block's payload
+// and a nested text are detected once for every pass over the block.
+func detectKindMemo(m *lines.Memo, text string) Kind {
+	if v, ok := m.Get("kind", text); ok {
+		return v.(Kind)
+	}
+	k := detectKind(text)
+	m.Put("kind", text, k)
+	return k
+}
+
 // stopped reports whether the caller gave up: then nothing more is worth
 // computing, since the engine discards the block's result.
 func (j *blockJob) stopped() bool { return j.stop != nil && j.stop() }
@@ -129,6 +143,7 @@ func (j *blockJob) input(payload string, k Kind) *fold.Input {
 		Budget:  budgetFor(k, len(payload), j.prof, j.pressure),
 		IsError: j.isError,
 		Stop:    j.stop,
+		Memo:    j.memo,
 	}
 	if j.depth < 2 {
 		in.Nested = func(text string, b fold.Budget) (string, bool) {

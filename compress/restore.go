@@ -285,20 +285,27 @@ func addsReferenced(first, restored string, q *relevance.Query) bool {
 // left out, with a neighbour on each side for context. A very long line
 // (minified JSON, a wide table row) counts for a bounded part, and the
 // whole for at most half the first form again.
-func referencedBytes(original, compressed string, q *relevance.Query) int {
+func referencedBytes(original, compressed string, q *relevance.Query, memo *lines.Memo) int {
 	const perLine = 2048
-	ls := lines.Split(original)
+	ls := lines.SplitMemo(memo, original)
 	room, counted := 0, -1
 	if ls.Len() > 0 {
 		// A named position is a line or an item of about average size.
 		room += len(q.Ordinals) * 3 * min(len(original)/ls.Len()+1, perLine)
 	}
-	ix := relevance.Build(q, original, ls.Start)
+	ix := relevance.BuildMemo(q, original, ls.Start, nil, memo)
 	if !ix.Any() {
 		return min(room, len(compressed)/2)
 	}
+	var in *substrings
 	for u := range ls.Len() {
-		if !ix.Specific(u) || strings.Contains(compressed, ls.L[u]) {
+		if !ix.Specific(u) {
+			continue
+		}
+		if in == nil {
+			in = newSubstrings(compressed)
+		}
+		if in.contains(ls.L[u]) {
 			continue
 		}
 		for k := max(u-1, counted+1); k <= min(u+1, ls.Len()-1); k++ {
@@ -370,4 +377,48 @@ func quotedLineMissing(original, compressed string, q *relevance.Query) bool {
 		}
 	}
 	return false
+}
+
+// substrings answers strings.Contains(text, s) for many s: a line of text
+// is found by a lookup, and most other strings are ruled out by a 4-byte
+// gram of theirs that text lacks (a filter of text's grams), so the scan
+// of text is left for the strings the filter cannot rule out.
+type substrings struct {
+	text  string
+	lines map[string]bool
+	grams []uint64 // bit set of gram hashes
+}
+
+const gramBits = 1 << 16
+
+func newSubstrings(text string) *substrings {
+	s := &substrings{text: text, lines: make(map[string]bool, strings.Count(text, "\n")+1), grams: make([]uint64, gramBits/64)}
+	for l := range strings.Lines(text) {
+		s.lines[strings.TrimSuffix(l, "\n")] = true
+	}
+	for i := 0; i+4 <= len(text); i++ {
+		h := gramHash(text[i:])
+		s.grams[h/64] |= 1 << (h % 64)
+	}
+	return s
+}
+
+// gramHash hashes the 4 bytes at the start of s into [0, gramBits).
+func gramHash(s string) uint32 {
+	v := uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+	return (v * 2654435761) >> 16
+}
+
+// contains reports strings.Contains(s.text, sub).
+func (s *substrings) contains(sub string) bool {
+	if sub == "" || s.lines[sub] {
+		return true
+	}
+	for i := 0; i+4 <= len(sub); i++ {
+		h := gramHash(sub[i:])
+		if s.grams[h/64]&(1<<(h%64)) == 0 {
+			return false
+		}
+	}
+	return strings.Contains(s.text, sub)
 }

@@ -291,3 +291,14 @@ func TestContainsTermParts(t *testing.T) {
 		}
 	}
 }
+
+func TestSubstringsContains(t *testing.T) {
+	text := "alpha beta\ngamma delta epsilon\n\nzeta: 42 (ok)\nend"
+	s := newSubstrings(text)
+	for _, sub := range []string{"", "a", "alp", "alpha", "alpha beta", "beta\ngamma", "gamma delta epsilon", "delta eps",
+		"zeta: 42", "zeta: 43", "end", "endx", "omega", "\n\n", "lta e", "ha be", "(ok)\nend", "42 (ok)\nend\n"} {
+		if got, want := s.contains(sub), strings.Contains(text, sub); got != want {
+			t.Errorf("contains(%q) = %v, want %v", sub, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package compress
 import (
 	"strconv"
 
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/tokens"
 )
 
@@ -25,13 +26,13 @@ import (
 
 // restore re-judges a compressed block by the turns written after it (see
 // restore.go) and returns its final form.
-func (n *Native) restore(req *Request, i int, base, first BlockResult, firstKey cacheKey, tok tokens.Counter, prof profile, pressure float64, stop func() bool) BlockResult {
+func (n *Native) restore(req *Request, i int, base, first BlockResult, firstKey cacheKey, tok tokens.Counter, prof profile, pressure float64, stop func() bool, memo *lines.Memo) BlockResult {
 	fs := followups(req, i)
 	if len(fs) == 0 {
 		return first
 	}
 	if n.restores == nil || (firstKey == cacheKey{}) {
-		r, _ := n.judge(req, i, base, first, fs, 0, tok, prof, pressure, stop)
+		r, _ := n.judge(req, i, base, first, fs, 0, tok, prof, pressure, stop, memo)
 		return r
 	}
 	keys := make([]cacheKey, len(fs)+1)
@@ -56,7 +57,7 @@ func (n *Native) restore(req *Request, i int, base, first BlockResult, firstKey 
 		from = k // none of fs[:k] needs anything back
 		break
 	}
-	r, at := n.judge(req, i, base, first, fs, from, tok, prof, pressure, stop)
+	r, at := n.judge(req, i, base, first, fs, from, tok, prof, pressure, stop, memo)
 	if stop == nil || !stop() {
 		memo := r
 		memo.RestoreFresh = false

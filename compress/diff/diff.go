@@ -40,11 +40,12 @@ func Compress(in *fold.Input) (string, bool) {
 	if !in.Budget.Lossy || len(in.Text) <= in.Budget.Bytes || in.Query.Intent.Has(relevance.Whole) {
 		return "", false
 	}
-	d := parse(in.Lines())
+	pd := parsedOf(in)
+	d := pd.d
 	if len(d.hunks) == 0 && len(d.commits) < 2 {
 		return compressOneline(in)
 	}
-	s := newSelection(in, d)
+	s := newSelection(in, pd)
 	if !s.mark() || !s.fill() {
 		return "", false
 	}
@@ -109,8 +110,31 @@ type fullCommit struct {
 	other int
 }
 
-func newSelection(in *fold.Input, d *doc) *selection {
+// parsed is what Compress reads of a text alone, kept in the input's memo
+// for every pass over the same block (read-only once made).
+type parsed struct {
+	d         *doc
+	generated []bool // per file, once a selection needed it
+}
+
+func parsedOf(in *fold.Input) *parsed {
+	if v, ok := in.Memo.Get("diff", in.Text); ok {
+		return v.(*parsed)
+	}
+	pd := &parsed{d: parse(in.Lines())}
+	in.Memo.Put("diff", in.Text, pd)
+	return pd
+}
+
+func newSelection(in *fold.Input, pd *parsed) *selection {
+	d := pd.d
 	b := d.b
+	if pd.generated == nil {
+		pd.generated = make([]bool, len(d.files))
+		for fi := range d.files {
+			pd.generated[fi] = generated(d, fi)
+		}
+	}
 	starts := make([]int, len(d.parts))
 	for i, p := range d.parts {
 		starts[i] = b.Start[p.from]
@@ -124,7 +148,7 @@ func newSelection(in *fold.Input, d *doc) *selection {
 		headOnly:  make([]bool, len(d.files)),
 		fileOf:    make([]int32, len(d.hunks)),
 		commitOf:  make([]int32, len(d.hunks)),
-		generated: make([]bool, len(d.files)),
+		generated: pd.generated,
 		full:      make([]*fullCommit, len(d.commits)),
 		other:     make([]string, len(d.parts)),
 		otherKept: make([]bool, len(d.parts)),
@@ -135,7 +159,6 @@ func newSelection(in *fold.Input, d *doc) *selection {
 	}
 	for fi := range d.files {
 		s.headOnly[fi] = len(d.files[fi].hunks) == 0
-		s.generated[fi] = generated(d, fi)
 	}
 	s.weigh()
 	return s

@@ -122,6 +122,7 @@ const (
 type plan struct {
 	in   *Input
 	b    *lines.Lines
+	an   *analysis
 	cl   *clustering
 	ix   *relevance.Index
 	sev  []lines.Severity
@@ -179,7 +180,8 @@ func newPlan(in *Input) *plan {
 	for i := range p.groupOf {
 		p.groupOf[i] = -1
 	}
-	p.cl = clusterLines(b, in.Stop)
+	p.an = analysisOf(in, b)
+	p.cl = p.an.cl
 	p.members = make([][]int, len(p.cl.clusters))
 	for i, id := range p.cl.of {
 		if id != noCluster {
@@ -190,17 +192,52 @@ func newPlan(in *Input) *plan {
 	return p
 }
 
+// analysis is what a lossy fold computes from the lines alone, shared
+// through the input's memo by every fold of the same text (a block folded
+// again for a later turn, or by the safety net). Read-only once shared.
+type analysis struct {
+	cl                *clustering
+	sev               []lines.Severity // nil until the first mark
+	recs, paras, secs []unit
+	units             bool // recs, paras and secs are computed
+	// shared is set when the analysis is in a memo, so computing what
+	// it lacks is worth keeping.
+	shared bool
+}
+
+// analysisOf returns the memo's analysis of b, or a new one (kept in the
+// memo unless the caller gave up, which may leave the clustering partial).
+func analysisOf(in *Input, b *lines.Lines) *analysis {
+	if v, ok := in.Memo.Get("fold", b.Text); ok {
+		return v.(*analysis)
+	}
+	an := &analysis{cl: clusterLines(b, in.Stop)}
+	if in.Memo != nil && !in.Stopped() {
+		an.shared = true
+		in.Memo.Put("fold", b.Text, an)
+	}
+	return an
+}
+
 // mark sets must and prio for every line.
 func (p *plan) mark() {
 	b, n := p.b, len(p.b.L)
 	aggressive := p.in.Budget.Aggressive
+	if p.an.sev != nil {
+		copy(p.sev, p.an.sev)
+	}
 	for i, l := range b.L {
 		if p.cl.of[i] == noCluster {
 			p.prio[i] = prioRest / 4
 			continue
 		}
-		p.sev[i] = lines.Signal(l)
+		if p.an.sev == nil {
+			p.sev[i] = lines.Signal(l)
+		}
 		p.prio[i] = prioRest / float64(p.cl.size(i))
+	}
+	if p.an.sev == nil && p.an.shared {
+		p.an.sev = slices.Clone(p.sev)
 	}
 	p.markKV()
 	p.dropMentions()
@@ -577,10 +614,14 @@ func (p *plan) recordOf(i int) unit {
 // or names a task term; the others are demoted (kept only if a line of
 // theirs must be, or the budget has room).
 func (p *plan) foldUnits() {
-	recs := records(p.b, p.cl)
+	if !p.an.units {
+		p.an.recs = records(p.b, p.cl)
+		p.an.paras = paragraphs(p.b, p.an.recs, p.cl)
+		p.an.secs = sections(p.b, p.cl)
+		p.an.units = p.an.shared
+	}
+	recs, paras, secs := p.an.recs, p.an.paras, p.an.secs
 	p.recs = recs
-	paras := paragraphs(p.b, recs, p.cl)
-	secs := sections(p.b, p.cl)
 	exemplar := make([]bool, len(p.b.L))
 	for _, level := range [][]unit{secs, paras, recs} {
 		// Units inside a report already folded at a coarser level are

@@ -51,6 +51,9 @@ type Input struct {
 	// Stop reports whether the caller gave up (deadline passed): long
 	// loops poll it and give up too. Nil never stops.
 	Stop func() bool
+	// Memo remembers what is computed from a text alone across the
+	// passes over one block (see lines.Memo); nil remembers nothing.
+	Memo *lines.Memo
 
 	split *lines.Lines
 }
@@ -58,7 +61,7 @@ type Input struct {
 // Lines returns the block split into lines (computed once).
 func (in *Input) Lines() *lines.Lines {
 	if in.split == nil {
-		in.split = lines.Split(in.Text)
+		in.split = lines.SplitMemo(in.Memo, in.Text)
 	}
 	return in.split
 }
@@ -77,12 +80,12 @@ func (in *Input) Sub(text string) *Input {
 	if len(in.Text) > 0 {
 		b.Bytes = int(float64(b.Bytes) * float64(len(text)) / float64(len(in.Text)))
 	}
-	return &Input{Text: text, Query: in.Query, Budget: b, IsError: in.IsError, Nested: in.Nested, Stop: in.Stop}
+	return &Input{Text: text, Query: in.Query, Budget: b, IsError: in.IsError, Nested: in.Nested, Stop: in.Stop, Memo: in.Memo}
 }
 
 // Index indexes text (split into units at starts) for q like
 // relevance.Build, polling the caller's Stop as it reads, so a huge block
 // gives up within a poll of the deadline.
 func (in *Input) Index(q *relevance.Query, text string, starts []int) *relevance.Index {
-	return relevance.BuildStop(q, text, starts, in.Stop)
+	return relevance.BuildMemo(q, text, starts, in.Stop, in.Memo)
 }

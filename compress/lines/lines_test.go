@@ -133,6 +133,50 @@ func TestBlankMatchesTrimSpace(t *testing.T) {
 	}
 }
 
+func TestHashStem(t *testing.T) {
+	for _, w := range []string{"", "a", "ab", "abc", "abcd", "Resumes", "resumed", "RESUMING", "dependencies", "skipped",
+		"max_old_space", "HTTPServer", "v1.22", "e0609", "tests", "status", "analysis", "copy", "dependency", "Größe", "x9yz", "abcde"} {
+		h, hs, ok := HashStem(w)
+		if !IsASCII(w) {
+			if ok {
+				t.Errorf("HashStem(%q) ok for a non-ASCII word", w)
+			}
+			continue
+		}
+		if !ok || h != HashFold(w) || hs != HashFold(w[:StemLen(w)]) {
+			t.Errorf("HashStem(%q) = %x, %x, %v; want %x, %x", w, h, hs, ok, HashFold(w), HashFold(w[:StemLen(w)]))
+		}
+	}
+}
+
+func TestWordsHashed(t *testing.T) {
+	texts := []string{"", "a", "Resumes resumed_x HTTPServer; dependencies, skipped!", "Größe prüfen ǅemal\u0301x naïve café — x9yz abcde",
+		"αβγ abc\u0301def über_all end", "tail word", "trailing ascii then é", "é"}
+	for _, s := range texts {
+		type word struct {
+			w     string
+			start int
+		}
+		var want, got []word
+		Words(s, func(w string, start, _ int) bool { want = append(want, word{w, start}); return true })
+		WordsHashed(s, func(w string, start int, h, hs uint64, hashed bool) bool {
+			got = append(got, word{w, start})
+			if hashed {
+				wh, whs, ok := HashStem(w)
+				if !ok || h != wh || hs != whs {
+					t.Errorf("%q: word %q hashed %x %x, HashStem %x %x %v", s, w, h, hs, wh, whs, ok)
+				}
+			} else if IsASCII(w) {
+				t.Errorf("%q: ASCII word %q not hashed", s, w)
+			}
+			return true
+		})
+		if !slices.Equal(want, got) {
+			t.Errorf("%q: WordsHashed %v, Words %v", s, got, want)
+		}
+	}
+}
+
 func TestPrefixBoundaries(t *testing.T) {
 	names := []string{"3.12.0", "3.12.1", "3.12.2", "3.13.0", "3.13.1", "3.13.9", "3.13.10", "pypy3.10-7.3.18", "pypy3.10-7.3.19", "pypy3.10-7.3.20", "pypy3.11-7.3.18", "pypy3.11-7.3.19", "pypy3.11-7.3.22", "pyston-2.2"}
 	got := map[int]Boundary{}

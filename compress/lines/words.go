@@ -250,3 +250,108 @@ func HashFold(w string) uint64 {
 	}
 	return h
 }
+
+// HashStem returns HashFold(w) and HashFold(w[:StemLen(w)]) in one pass
+// over w; ok is false (and nothing is computed) when w holds a non-ASCII
+// byte.
+func HashStem(w string) (h, hs uint64, ok bool) {
+	n := len(w)
+	sl := n
+	if n >= 5 {
+		sl = stemLen(w) // meaningful only when w is all letters
+	}
+	h = fnvOffset
+	letters := true
+	for i := 0; i < n; i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return 0, 0, false
+		}
+		if i == sl {
+			hs = h
+		}
+		lc := asciiLower[c]
+		if lc < 'a' || lc > 'z' {
+			letters = false
+		}
+		h = (h ^ uint64(lc)) * fnvPrime
+	}
+	if !letters || sl == n {
+		hs = h
+	}
+	return h, hs, true
+}
+
+// WordsHashed is Words that also hashes each word as it reads it: when
+// hashed is set, h and hs are HashStem(w)'s (w is ASCII); otherwise (a word
+// with non-ASCII letters) the caller hashes w itself.
+func WordsHashed(s string, fn func(w string, start int, h, hs uint64, hashed bool) bool) {
+	var hist [8]uint64
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !wordByte[c] {
+				i++
+				continue
+			}
+			// An ASCII run, hashed as it is read; the hash before each
+			// byte is kept for the last eight, where the stem ends.
+			h := uint64(fnvOffset)
+			letters := true
+			j := i
+			for j < len(s) && wordByte[s[j]] {
+				hist[j&7] = h
+				lc := asciiLower[s[j]]
+				if lc < 'a' || lc > 'z' {
+					letters = false
+				}
+				h = (h ^ uint64(lc)) * fnvPrime
+				j++
+			}
+			if j == len(s) || s[j] < utf8.RuneSelf {
+				w := s[i:j]
+				hs := h
+				if n := j - i; letters && n >= 5 {
+					if sl := stemLen(w); sl < n {
+						hs = hist[(i+sl)&7]
+					}
+				}
+				if !fn(w, i, h, hs, true) {
+					return
+				}
+				i = j
+				continue
+			}
+		}
+		// A word with non-ASCII letters: as Words reads it.
+		j := i + 1
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				i += n
+				continue
+			}
+			j = i + n
+		}
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf {
+				if !wordByte[c] {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+				break
+			}
+			j += n
+		}
+		if !fn(s[i:j], i, 0, 0, false) {
+			return
+		}
+		i = j
+	}
+}

@@ -2,6 +2,7 @@ package relevance
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -53,6 +54,13 @@ const pollBytes = 64 << 10
 // text read: once it reports true, the index holds what was found so far
 // (the caller is giving up and discards its result).
 func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
+	return BuildMemo(q, text, starts, stop, nil)
+}
+
+// BuildMemo is BuildStop remembering in m (nil remembers nothing) what it
+// reads of text alone, for later indexes of the same text (see
+// wordrecs.go). The index is the same with or without m.
+func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.Memo) *Index {
 	ix := &Index{q: q, n: len(starts), starts: starts}
 	stopped := false
 	nextPoll := pollBytes
@@ -68,6 +76,33 @@ func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
 	}
 	if q == nil || len(q.Terms) == 0 || len(starts) == 0 {
 		return ix
+	}
+	var memoKey string
+	if m != nil {
+		// The same text indexed again for an equal query (a block
+		// compressed again under a larger budget) and units.
+		memoKey = "relevance.ix" + queryKey(q)
+		if v, ok := m.Get(memoKey, text); ok {
+			for _, old := range *v.(*[]*Index) {
+				if slices.Equal(old.starts, starts) {
+					again := *old
+					again.q, again.starts = q, starts
+					return &again
+				}
+			}
+		}
+		defer func() {
+			if stopped {
+				return
+			}
+			if v, ok := m.Get(memoKey, text); ok {
+				if l := v.(*[]*Index); len(*l) < 4 {
+					*l = append(*l, ix)
+				}
+			} else {
+				m.Put(memoKey, text, &[]*Index{ix})
+			}
+		}()
 	}
 	nt := len(q.Terms)
 	ix.df = make([]int, nt)
@@ -94,24 +129,51 @@ func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
 	// Whole words (and identifier parts, and inflections).
 	var wt wordTable
 	wt.build(q)
+	ti := infoOf(m, text)
 	if wt.any() {
 		u := 0
 		next := ix.boundary(1)
-		lines.Words(text, func(w string, start, _ int) bool {
-			if poll(start) {
-				return false
+		if ti != nil && ti.words == nil && !ti.direct && (ti.indexed > 0 || len(text) >= streamFirstBytes) {
+			// Recording the words costs a little more than one direct
+			// walk; every later index of the text is then cheap.
+			ti.words = streamOf(text, poll)
+			recorded(m, ti, text)
+		}
+		if ti != nil && ti.words != nil {
+			ws := ti.words
+			wt.matchStream(ws, poll, func(k, t int) {
+				start := ws.pos(k)
+				for start >= next {
+					u++
+					next = ix.boundary(u + 1)
+				}
+				record(t, u)
+			})
+		} else if !stopped {
+			if ti != nil {
+				ti.indexed++
 			}
-			for start >= next {
-				u++
-				next = ix.boundary(u + 1)
-			}
-			wt.match(w, func(t int) { record(t, u) })
-			return true
-		})
+			lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
+				if poll(start) {
+					return false
+				}
+				for start >= next {
+					u++
+					next = ix.boundary(u + 1)
+				}
+				wt.matchHashed(w, h, hs, hashed, func(t int) { record(t, u) })
+				return true
+			})
+		}
 	}
 	// Compounds, numbers and phrases: substring scans of the lowered text.
 	var lower string
-	ascii := lines.IsASCII(text)
+	var ascii bool
+	if ti != nil {
+		ascii = ti.ascii
+	} else {
+		ascii = lines.IsASCII(text)
+	}
 	scanned := 0
 	for t := range q.Terms {
 		term := &q.Terms[t]
@@ -122,8 +184,14 @@ func BuildStop(q *Query, text string, starts []int, stop func() bool) *Index {
 		if scanned += len(text); poll(scanned) {
 			break
 		}
+		if lower == "" && ti != nil {
+			lower = ti.lower
+		}
 		if lower == "" {
 			lower = lines.LowerASCII(text)
+			if ti != nil {
+				ti.lower = lower
+			}
 		}
 		ix.scan(lower, text, ascii, t, record)
 	}

@@ -12,6 +12,8 @@
 package relevance
 
 import (
+	"encoding/binary"
+	"math"
 	"strings"
 	"unicode"
 
@@ -426,6 +428,28 @@ func stripTags(s string) string {
 			}
 			i = k
 		}
+	}
+	return string(b)
+}
+
+// queryKey serializes everything of q an index depends on: equal keys,
+// equal indexes of a text.
+func queryKey(q *Query) string {
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(q.Intent))
+	b = binary.AppendUvarint(b, uint64(len(q.Terms)))
+	for _, t := range q.Terms {
+		b = append(b, byte(t.Kind))
+		if t.Latest {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(t.Prior))
+		b = binary.AppendUvarint(b, uint64(len(t.Text)))
+		b = append(b, t.Text...)
+		b = binary.AppendUvarint(b, uint64(len(t.Typed)))
+		b = append(b, t.Typed...)
 	}
 	return string(b)
 }

@@ -64,12 +64,18 @@ func isStemmable(w string) bool {
 
 func (wt *wordTable) any() bool { return len(wt.idx) > 0 }
 
-// match calls fn with the index of every term that word w (as it stands
+// matchHashed calls fn with the index of every term that word w (as it stands
 // in the text) is a form of, including through its identifier parts.
-func (wt *wordTable) match(w string, fn func(t int)) {
+// The word comes hashed to h, hs when hashed is set (see
+// lines.WordsHashed); otherwise it is hashed here.
+func (wt *wordTable) matchHashed(w string, h, hs uint64, hashed bool, fn func(t int)) {
 	var set uint64
 	if len(w) >= wt.minLen && len(w) <= wt.maxLen {
-		set = wt.lookup(w)
+		if hashed {
+			set = wt.lookupHashed(h, hs, int32(len(w)))
+		} else {
+			set = wt.lookup(w)
+		}
 	}
 	if len(w) > wt.minLen && hasCaseChangeOrUnderscore(w) {
 		lines.Parts(w, func(p string) { set |= wt.lookup(p) })
@@ -82,22 +88,8 @@ func (wt *wordTable) match(w string, fn func(t int)) {
 }
 
 func (wt *wordTable) lookup(w string) uint64 {
-	var bits uint64
-	h := hashWord(w)
-	if wt.filter&(1<<(h&63)) != 0 {
-		bits |= wt.exact[h]
-	}
-	if len(w) >= 4 {
-		sl := lines.StemLen(w)
-		hs := h
-		if sl < len(w) {
-			hs = lines.HashFold(w[:sl])
-		}
-		if wt.filter&(1<<(hs&63)) != 0 {
-			bits |= wt.stem[hs]
-		}
-	}
-	return bits
+	h, hs := hashes(w)
+	return wt.lookupHashed(h, hs, int32(len(w)))
 }
 
 // hashWord hashes the folded form of w: ASCII fast, other letters lowered.

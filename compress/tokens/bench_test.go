@@ -128,8 +128,8 @@ func BenchmarkCountLibrary(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad is the first use of an encoding: reading its vocabulary
-// out of the library and building the tables.
+// BenchmarkLoad is the first use of an encoding: reading its embedded
+// vocabulary and building the tables.
 func BenchmarkLoad(b *testing.B) {
 	for _, enc := range []struct {
 		name  string
@@ -138,7 +138,7 @@ func BenchmarkLoad(b *testing.B) {
 		b.Run(enc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := newEncoding(tokenizer.Encoding(enc.name), enc.o200k, defaultCache); err != nil {
+				if _, err := newEncoding(enc.name, enc.o200k, defaultCache); err != nil {
 					b.Fatal(err)
 				}
 			}

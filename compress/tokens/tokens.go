@@ -5,8 +5,10 @@
 // publish no tokenizer that can run offline.
 //
 // Exact counts are OpenAI's tiktoken's. The vocabularies come from the Go
-// tokenizer library (github.com/tiktoken-go/tokenizer), read once into
-// tables of this package: the text is split by a hand-written equivalent of
+// tokenizer library (github.com/tiktoken-go/tokenizer), extracted by
+// gen_vocab.go into files embedded here and read once into tables of this
+// package (the library itself is used by the tests only, to check the
+// files and the counts): the text is split by a hand-written equivalent of
 // the encodings' pre-tokenizer expressions and each piece is merged
 // directly, many times faster than the library's own count, which also
 // departs from tiktoken on two rare inputs (see pretok.go).
@@ -14,15 +16,13 @@
 // The counters of an encoding share one bounded cache of the counts of
 // pieces that take merges, process-wide and safe for concurrent use: a
 // memo of a pure function, it changes no result, only the cost of seeing a
-// piece again. The first use of an encoding builds its tables (tens of
-// milliseconds).
+// piece again. The first use of an encoding builds its tables (about 10
+// ms for o200k_base); Warm builds them ahead, in the background.
 package tokens
 
 import (
 	"strings"
 	"sync"
-
-	"github.com/tiktoken-go/tokenizer"
 )
 
 // Counter counts the tokens of a text the way a model family does.
@@ -43,19 +43,27 @@ type Counter interface {
 // built once, on first use, and shared: it is never mutated, and its piece
 // cache is safe for concurrent use.
 var (
-	o200k  = sync.OnceValue(func() *encoding { return mustEncoding(tokenizer.O200kBase, true) })
-	cl100k = sync.OnceValue(func() *encoding { return mustEncoding(tokenizer.Cl100kBase, false) })
+	o200k  = sync.OnceValue(func() *encoding { return mustEncoding(o200kName, true) })
+	cl100k = sync.OnceValue(func() *encoding { return mustEncoding(cl100kName, false) })
 )
 
 // mustEncoding returns the named encoding, or nil if it cannot be built (it
 // always can for the two used here; nil makes For fall back to the estimate
 // rather than panic).
-func mustEncoding(enc tokenizer.Encoding, o200k bool) *encoding {
+func mustEncoding(enc string, o200k bool) *encoding {
 	e, err := newEncoding(enc, o200k, defaultCache)
 	if err != nil {
 		return nil
 	}
 	return e
+}
+
+// Warm builds the tables of the exact encodings now (o200k_base first, the
+// one most OpenAI models use), so that the first request for such a model
+// does not wait for them. Services call it at start in a goroutine.
+func Warm() {
+	o200k()
+	cl100k()
 }
 
 // For returns the counter for a model name as Aperture or the request body
