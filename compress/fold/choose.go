@@ -25,3 +25,23 @@ func Shorter(out, text string) (string, bool) {
 	}
 	return out, true
 }
+
+// Shrink renders a lossy form at the budget, and again at a budget less
+// what it went over while the notes it writes push it beyond (four tries
+// at most, and none once the caller gave up); it returns the last form.
+func (in *Input) Shrink(render func(budget int) string) string {
+	budget := in.Budget.Bytes
+	var out string
+	for iter := 0; iter < 4; iter++ {
+		out = render(budget)
+		if len(out) <= in.Budget.Bytes || in.Stopped() {
+			break
+		}
+		over := len(out) - in.Budget.Bytes
+		if budget-over <= 0 {
+			break
+		}
+		budget -= over
+	}
+	return out
+}

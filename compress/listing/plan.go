@@ -196,21 +196,9 @@ func (c *compressor) lossy() string {
 	must := make([]bool, n)
 	prio := make([]float64, n)
 	c.mark(must, prio)
-	budget := c.in.Budget.Bytes
-	var out string
-	for iter := 0; iter < 4; iter++ {
-		keep := c.open(must, prio, budget)
-		out = c.render(keep)
-		if len(out) <= c.in.Budget.Bytes || c.in.Stopped() {
-			break
-		}
-		over := len(out) - c.in.Budget.Bytes
-		if budget-over <= 0 {
-			break
-		}
-		budget -= over
-	}
-	return out
+	return c.in.Shrink(func(budget int) string {
+		return c.render(c.open(must, prio, budget))
+	})
 }
 
 // mark sets the lines that must stay and the priority of the others.

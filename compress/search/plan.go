@@ -176,20 +176,9 @@ func (c *compressor) lossy() string {
 	c.mark(must, prio)
 	// Select, render, and shrink the target while notes push the result
 	// over budget.
-	budget := c.in.Budget.Bytes
-	var out string
-	for iter := 0; iter < 4; iter++ {
-		out = c.render(c.selectLines(must, prio, budget))
-		if len(out) <= c.in.Budget.Bytes || c.in.Stopped() {
-			break
-		}
-		over := len(out) - c.in.Budget.Bytes
-		if budget-over <= 0 {
-			break
-		}
-		budget -= over
-	}
-	return out
+	return c.in.Shrink(func(budget int) string {
+		return c.render(c.selectLines(must, prio, budget))
+	})
 }
 
 // selectLines keeps, within budget bytes, whole files first (dropping the
