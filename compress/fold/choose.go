@@ -26,14 +26,20 @@ func Shorter(out, text string) (string, bool) {
 	return out, true
 }
 
-// Shrink renders a lossy form at the budget, and again at a budget less
-// what it went over while the notes it writes push it beyond (four tries
-// at most, and none once the caller gave up); it returns the last form.
-func (in *Input) Shrink(render func(budget int) string) string {
+// Lossy makes the lossy form of a block of n lines: mark sets the lines
+// that must stay and the priority of the others, keep chooses the lines
+// kept within a budget, and render writes them with notes for the rest.
+// While the notes push the form over the budget it is chosen again at a
+// budget less what it went over (four tries at most, and none once the
+// caller gave up); the last form is returned.
+func (in *Input) Lossy(n int, mark func(must []bool, prio []float64), keep func(must []bool, prio []float64, budget int) []bool, render func(keep []bool) string) string {
+	must := make([]bool, n)
+	prio := make([]float64, n)
+	mark(must, prio)
 	budget := in.Budget.Bytes
 	var out string
 	for iter := 0; iter < 4; iter++ {
-		out = render(budget)
+		out = render(keep(must, prio, budget))
 		if len(out) <= in.Budget.Bytes || in.Stopped() {
 			break
 		}

@@ -191,14 +191,7 @@ func (c *compressor) namedAbove(k int32) bool {
 
 // lossy selects what to keep under the budget and renders it.
 func (c *compressor) lossy() string {
-	ls := c.ls
-	n := len(ls.form)
-	must := make([]bool, n)
-	prio := make([]float64, n)
-	c.mark(must, prio)
-	return c.in.Shrink(func(budget int) string {
-		return c.render(c.open(must, prio, budget))
-	})
+	return c.in.Lossy(len(c.ls.form), c.mark, c.open, c.render)
 }
 
 // mark sets the lines that must stay and the priority of the others.
