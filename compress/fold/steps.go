@@ -1,6 +1,9 @@
 package fold
 
-import "github.com/tsheadroom/tsheadroom/compress/relevance"
+import (
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
 
 // Choose returns the lossless form of a block, or the lossy one made by
 // lossy, whichever the input calls for, and reports false when that form
@@ -50,4 +53,38 @@ func (in *Input) Lossy(n int, mark func(must []bool, prio []float64), keep func(
 		budget -= over
 	}
 	return out
+}
+
+// Kept returns a copy of keep, or n lines all kept when keep is nil (the
+// lossless form).
+func Kept(keep []bool, n int) []bool {
+	k := make([]bool, n)
+	if keep == nil {
+		for i := range k {
+			k[i] = true
+		}
+	} else {
+		copy(k, keep)
+	}
+	return k
+}
+
+// Omitted returns the end of the run of lines left out of k that starts at
+// i (k[i] is false).
+func Omitted(k []bool, i int) int {
+	j := i + 1
+	for j < len(k) && !k[j] {
+		j++
+	}
+	return j
+}
+
+// Grow reserves room in w for a lossless form (the size of the block) or a
+// lossy one (the budget and its notes).
+func (in *Input) Grow(w *lines.Writer, lossless bool) {
+	if lossless {
+		w.Grow(len(in.Text))
+	} else {
+		w.Grow(in.Budget.Bytes + 256)
+	}
 }
