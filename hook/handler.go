@@ -259,6 +259,18 @@ func acceptsGzip(header string) bool {
 	return star > 0
 }
 
+// logCall logs an event of the call a answers: its session and request id,
+// then attrs.
+func (h *Hook) logCall(ctx context.Context, level slog.Level, msg string, a *Answer, attrs ...slog.Attr) {
+	if !h.log.Enabled(ctx, level) {
+		return
+	}
+	h.log.LogAttrs(ctx, level, msg, append([]slog.Attr{
+		slog.String("session", a.Session),
+		slog.String("request_id", a.RequestID),
+	}, attrs...)...)
+}
+
 // finish logs the call and records it in metrics. A call that failed open
 // is logged at warn, at most once per LogEvery per outcome (with the count
 // held back since), so failures show without -v and a storm of them stays
@@ -293,9 +305,7 @@ func (h *Hook) finish(r *http.Request, a *Answer, wire int, start time.Time) {
 		slog.String("reason", a.Reason),
 	}, extra...)...)
 	for _, rs := range a.Restores {
-		h.log.LogAttrs(r.Context(), slog.LevelDebug, "block restored by a later turn",
-			slog.String("session", a.Session),
-			slog.String("request_id", a.RequestID),
+		h.logCall(r.Context(), slog.LevelDebug, "block restored by a later turn", a,
 			slog.Int("block", rs.Block),
 			slog.String("reason", rs.Reason),
 			slog.Int("tokens_added", rs.Tokens),
@@ -304,9 +314,7 @@ func (h *Hook) finish(r *http.Request, a *Answer, wire int, start time.Time) {
 	}
 	pressured := a.Pressure > 0 && a.Pressure < 1
 	if pressured {
-		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request over its context window: compressed harder",
-			slog.String("session", a.Session),
-			slog.String("request_id", a.RequestID),
+		h.logCall(r.Context(), slog.LevelInfo, "request over its context window: compressed harder", a,
 			slog.String("model", a.Model),
 			slog.Int("window", a.Window),
 			slog.Float64("pressure", a.Pressure),

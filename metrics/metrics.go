@@ -311,34 +311,50 @@ func build(cfg Config, reg *prometheus.Registry) (*Metrics, error) {
 		return outcomeSeries{requests: c, duration: o, failed: slices.Contains(cfg.FailedOutcomes, v)}, nil
 	})
 
-	m.tokensAfter = counter("tsheadroom_tokens_after_total",
-		"Tokens of the request after compression, summed over hook calls.")
-	m.bytesIn = counter("tsheadroom_bytes_in_total",
-		"Request-body bytes received by the hook, before compression.")
-	m.bytesOut = counter("tsheadroom_bytes_out_total",
-		"Request-body bytes after compression (equal to bytes in when the request was left unchanged).")
-	m.blocks = newClosedSet(cfg.Kinds, counterChild(counterVec("tsheadroom_blocks_compressed_total",
-		"Blocks rewritten by compression, by content kind.", "kind")))
-	m.restored = newClosedSet(cfg.RestoreReasons, counterChild(counterVec("tsheadroom_blocks_restored_total",
-		"Blocks whose compressed form a later turn changed to bring back what it referred to, by reason; counted once, on the request where the block changed form (and the prompt cache broke).", "reason")))
-	m.tokensRestored = counter("tsheadroom_tokens_restored_total",
-		"Tokens restores added back, summed over every request carrying a restored block (included in tsheadroom_tokens_after_total).")
-	m.pressured = counter("tsheadroom_context_pressure_total",
-		"Hook calls over their model's context window that were compressed harder to fit.")
-	m.affinityHits = counter("tsheadroom_affinity_hits_total",
-		"Headroom engine calls served by the worker that already held the session.")
-	m.affinitySpills = counter("tsheadroom_affinity_spills_total",
-		"Headroom engine calls sent to another worker because the session's worker was busy.")
-	m.coldStarts = counter("tsheadroom_cold_starts_total",
-		"Headroom engine worker calls that paid a model load.")
-	m.restarts = newClosedSet(cfg.RestartReasons, counterChild(counterVec("tsheadroom_worker_restarts_total",
-		"Headroom worker processes replaced, by reason.", "reason")))
-	m.denied = newClosedSet(cfg.Endpoints, counterChild(counterVec("tsheadroom_access_denied_total",
-		"Requests refused by the tailnet access policy, by endpoint.", "endpoint")))
-	m.configUpdates = counter("tsheadroom_config_updates_total",
-		"Accepted PUT /config requests.")
-	m.panics = counter("tsheadroom_panics_total",
-		"Panics recovered in an engine or the hook; each call was answered allow (outcome error).")
+	// Plain counters, and counters by a label of a closed set of values.
+	for _, c := range []struct {
+		dst        *prometheus.Counter
+		name, help string
+	}{
+		{&m.tokensAfter, "tsheadroom_tokens_after_total",
+			"Tokens of the request after compression, summed over hook calls."},
+		{&m.bytesIn, "tsheadroom_bytes_in_total",
+			"Request-body bytes received by the hook, before compression."},
+		{&m.bytesOut, "tsheadroom_bytes_out_total",
+			"Request-body bytes after compression (equal to bytes in when the request was left unchanged)."},
+		{&m.tokensRestored, "tsheadroom_tokens_restored_total",
+			"Tokens restores added back, summed over every request carrying a restored block (included in tsheadroom_tokens_after_total)."},
+		{&m.pressured, "tsheadroom_context_pressure_total",
+			"Hook calls over their model's context window that were compressed harder to fit."},
+		{&m.affinityHits, "tsheadroom_affinity_hits_total",
+			"Headroom engine calls served by the worker that already held the session."},
+		{&m.affinitySpills, "tsheadroom_affinity_spills_total",
+			"Headroom engine calls sent to another worker because the session's worker was busy."},
+		{&m.coldStarts, "tsheadroom_cold_starts_total",
+			"Headroom engine worker calls that paid a model load."},
+		{&m.configUpdates, "tsheadroom_config_updates_total",
+			"Accepted PUT /config requests."},
+		{&m.panics, "tsheadroom_panics_total",
+			"Panics recovered in an engine or the hook; each call was answered allow (outcome error)."},
+	} {
+		*c.dst = counter(c.name, c.help)
+	}
+	for _, c := range []struct {
+		dst               **closedSet[prometheus.Counter]
+		values            []string
+		name, help, label string
+	}{
+		{&m.blocks, cfg.Kinds, "tsheadroom_blocks_compressed_total",
+			"Blocks rewritten by compression, by content kind.", "kind"},
+		{&m.restored, cfg.RestoreReasons, "tsheadroom_blocks_restored_total",
+			"Blocks whose compressed form a later turn changed to bring back what it referred to, by reason; counted once, on the request where the block changed form (and the prompt cache broke).", "reason"},
+		{&m.restarts, cfg.RestartReasons, "tsheadroom_worker_restarts_total",
+			"Headroom worker processes replaced, by reason.", "reason"},
+		{&m.denied, cfg.Endpoints, "tsheadroom_access_denied_total",
+			"Requests refused by the tailnet access policy, by endpoint.", "endpoint"},
+	} {
+		*c.dst = newClosedSet(c.values, counterChild(counterVec(c.name, c.help, c.label)))
+	}
 	m.buildInfo = newBuildInfoCollector(cfg.Version, cfg.Engine)
 	register(m.buildInfo)
 	if cfg.Node != "" {

@@ -176,26 +176,22 @@ func NewHeadroom(cfg HeadroomConfig) (*Headroom, error) {
 	cfg.StderrLineMax = cmp.Or(cfg.StderrLineMax, DefaultStderrLineMax)
 	cfg.MaxReplyBytes = cmp.Or(cfg.MaxReplyBytes, DefaultMaxReplyBytes)
 	var errs []error
-	if cfg.Workers < 1 {
-		errs = append(errs, fmt.Errorf("workers must be >= 1, got %d", cfg.Workers))
-	}
-	if cfg.CallTimeout < 0 {
-		errs = append(errs, fmt.Errorf("call timeout must be > 0, got %s", cfg.CallTimeout))
-	}
-	if cfg.StartTimeout < 0 {
-		errs = append(errs, fmt.Errorf("start timeout must be > 0, got %s", cfg.StartTimeout))
-	}
-	if cfg.AffinityWait < 0 {
-		errs = append(errs, fmt.Errorf("affinity wait must be >= 0, got %s", cfg.AffinityWait))
-	}
-	if cfg.RestartBackoff < 0 {
-		errs = append(errs, fmt.Errorf("restart backoff must be > 0, got %s", cfg.RestartBackoff))
-	}
-	if cfg.StderrLineMax < 1 {
-		errs = append(errs, fmt.Errorf("stderr line max must be >= 1, got %d", cfg.StderrLineMax))
-	}
-	if cfg.MaxReplyBytes < 1 {
-		errs = append(errs, fmt.Errorf("max reply bytes must be >= 1, got %d", cfg.MaxReplyBytes))
+	for _, c := range []struct {
+		bad        bool
+		what, want string
+		got        any
+	}{
+		{cfg.Workers < 1, "workers", ">= 1", cfg.Workers},
+		{cfg.CallTimeout < 0, "call timeout", "> 0", cfg.CallTimeout},
+		{cfg.StartTimeout < 0, "start timeout", "> 0", cfg.StartTimeout},
+		{cfg.AffinityWait < 0, "affinity wait", ">= 0", cfg.AffinityWait},
+		{cfg.RestartBackoff < 0, "restart backoff", "> 0", cfg.RestartBackoff},
+		{cfg.StderrLineMax < 1, "stderr line max", ">= 1", cfg.StderrLineMax},
+		{cfg.MaxReplyBytes < 1, "max reply bytes", ">= 1", cfg.MaxReplyBytes},
+	} {
+		if c.bad {
+			errs = append(errs, fmt.Errorf("%s must be %s, got %v", c.what, c.want, c.got))
+		}
 	}
 	if err := validateExtraEnv(cfg.Env); err != nil {
 		errs = append(errs, err)

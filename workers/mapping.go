@@ -181,6 +181,21 @@ func acceptItem(b *compress.Block, sent wireItem, got wireItemReply) (string, re
 	return target, rejectNone
 }
 
+// routerKinds maps a word of headroom's router strategy onto a kind; the
+// first that the strategy holds wins.
+var routerKinds = []struct {
+	strategy string
+	kind     compress.Kind
+}{
+	{"smart_crusher", compress.KindJSON},
+	{"search", compress.KindSearch},
+	{"log", compress.KindLog},
+	{"diff", compress.KindDiff},
+	{"html", compress.KindHTML},
+	{"tabular", compress.KindTable},
+	{"code", compress.KindCode},
+}
+
 // kindOf names the content kind of a rewritten block from the strategy
 // headroom's router reported ("router:<strategy>:<ratio>" or
 // "router:<path>:<strategy>"), mapped onto compress's closed set. headroom
@@ -192,24 +207,12 @@ func kindOf(transforms []string) compress.Kind {
 		if !ok || strings.HasPrefix(rest, "protected") || rest == "noop" || rest == "excluded:tool" {
 			continue
 		}
-		switch {
-		case strings.Contains(rest, "smart_crusher"):
-			return compress.KindJSON
-		case strings.Contains(rest, "search"):
-			return compress.KindSearch
-		case strings.Contains(rest, "log"):
-			return compress.KindLog
-		case strings.Contains(rest, "diff"):
-			return compress.KindDiff
-		case strings.Contains(rest, "html"):
-			return compress.KindHTML
-		case strings.Contains(rest, "tabular"):
-			return compress.KindTable
-		case strings.Contains(rest, "code"):
-			return compress.KindCode
-		default:
-			return compress.KindText
+		for _, m := range routerKinds {
+			if strings.Contains(rest, m.strategy) {
+				return m.kind
+			}
 		}
+		return compress.KindText
 	}
 	return compress.KindText
 }

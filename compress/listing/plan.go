@@ -191,26 +191,7 @@ func (c *compressor) namedAbove(k int32) bool {
 
 // lossy selects what to keep under the budget and renders it.
 func (c *compressor) lossy() string {
-	ls := c.ls
-	n := len(ls.form)
-	must := make([]bool, n)
-	prio := make([]float64, n)
-	c.mark(must, prio)
-	budget := c.in.Budget.Bytes
-	var out string
-	for iter := 0; iter < 4; iter++ {
-		keep := c.open(must, prio, budget)
-		out = c.render(keep)
-		if len(out) <= c.in.Budget.Bytes || c.in.Stopped() {
-			break
-		}
-		over := len(out) - c.in.Budget.Bytes
-		if budget-over <= 0 {
-			break
-		}
-		budget -= over
-	}
-	return out
+	return c.in.Lossy(len(c.ls.form), c.mark, c.open, c.render)
 }
 
 // mark sets the lines that must stay and the priority of the others.

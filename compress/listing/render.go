@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
@@ -19,13 +20,8 @@ const maxSegments = 8
 func (c *compressor) render(keep []bool) string {
 	ls := c.ls
 	n := len(ls.form)
-	k := make([]bool, n)
-	if keep == nil {
-		for i := range k {
-			k[i] = true
-		}
-	} else {
-		copy(k, keep)
+	k := fold.Kept(keep, n)
+	if keep != nil {
 		for i, f := range ls.form {
 			if f == blank {
 				k[i] = i > 0 && k[i-1]
@@ -38,10 +34,7 @@ func (c *compressor) render(keep []bool) string {
 				i++
 				continue
 			}
-			j := i + 1
-			for j < n && !k[j] {
-				j++
-			}
+			j := fold.Omitted(k, i)
 			cost := 0
 			for _, s := range c.notes(k, i, j) {
 				cost += len(s) + 1
@@ -56,17 +49,10 @@ func (c *compressor) render(keep []bool) string {
 	}
 	c.ownShown = nil
 	var w lines.Writer
-	if keep == nil {
-		w.Grow(len(ls.b.Text))
-	} else {
-		w.Grow(c.in.Budget.Bytes + 256)
-	}
+	c.in.Grow(&w, keep == nil)
 	for i := 0; i < n; {
 		if !k[i] {
-			j := i + 1
-			for j < n && !k[j] {
-				j++
-			}
+			j := fold.Omitted(k, i)
 			for _, s := range c.notes(k, i, j) {
 				w.Line(s)
 			}

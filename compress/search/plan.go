@@ -167,29 +167,10 @@ func (c *compressor) groupable(i int) bool {
 	return !c.verbatim && c.p.cut[i] > 0 && !c.strong[i]
 }
 
-// lossy selects what to keep under the budget and renders it.
+// lossy selects what to keep under the budget (whole files first, see
+// selectLines) and renders it.
 func (c *compressor) lossy() string {
-	p := c.p
-	n := len(p.kind)
-	must := make([]bool, n)
-	prio := make([]float64, n)
-	c.mark(must, prio)
-	// Select, render, and shrink the target while notes push the result
-	// over budget.
-	budget := c.in.Budget.Bytes
-	var out string
-	for iter := 0; iter < 4; iter++ {
-		out = c.render(c.selectLines(must, prio, budget))
-		if len(out) <= c.in.Budget.Bytes || c.in.Stopped() {
-			break
-		}
-		over := len(out) - c.in.Budget.Bytes
-		if budget-over <= 0 {
-			break
-		}
-		budget -= over
-	}
-	return out
+	return c.in.Lossy(len(c.p.kind), c.mark, c.selectLines, c.render)
 }
 
 // selectLines keeps, within budget bytes, whole files first (dropping the

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
@@ -30,10 +31,7 @@ func (c *compressor) render(keep []bool) string {
 			i++
 			continue
 		}
-		j := i + 1
-		for j < n && !k[j] {
-			j++
-		}
+		j := fold.Omitted(k, i)
 		notes := 0
 		for _, it := range c.notes(k, i, j, -1) {
 			notes += len(it.text) + 1
@@ -59,11 +57,7 @@ func (c *compressor) render(keep []bool) string {
 	defer func() { c.groups = nil }()
 
 	var w lines.Writer
-	if keep == nil {
-		w.Grow(len(p.b.Text))
-	} else {
-		w.Grow(c.in.Budget.Bytes + 256)
-	}
+	c.in.Grow(&w, keep == nil)
 	in := int32(-1) // the block whose heading is written
 	for i := 0; i < n; {
 		blk := c.block[i]
@@ -87,10 +81,7 @@ func (c *compressor) render(keep []bool) string {
 			i++
 			continue
 		}
-		j := i + 1
-		for j < n && !k[j] {
-			j++
-		}
+		j := fold.Omitted(k, i)
 		for _, it := range c.notes(k, i, j, in) {
 			if it.heading {
 				in = it.blk
@@ -133,14 +124,10 @@ func (c *compressor) header(i int) string {
 func (c *compressor) structure(keep []bool) []bool {
 	p := c.p
 	n := len(p.kind)
-	k := make([]bool, n)
+	k := fold.Kept(keep, n)
 	if keep == nil {
-		for i := range k {
-			k[i] = true
-		}
 		return k
 	}
-	copy(k, keep)
 	for i, kd := range p.kind {
 		switch kd {
 		case heading, separator, blank:

@@ -28,7 +28,6 @@ import (
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
 // detectLines and detectBytes bound what Detect reads.
@@ -121,23 +120,7 @@ func Compress(in *fold.Input) (string, bool) {
 		// the lossless form reads the whole block again.
 		return "", false
 	}
-	lossless := c.render(nil)
-	small := smallBytes
-	if in.Budget.Aggressive {
-		small /= 2
-	}
-	if !in.Budget.Lossy || in.Query.Intent.Has(relevance.Whole) || len(lossless) <= max(in.Budget.Bytes, small) || in.Stopped() {
-		return shorter(lossless, in.Text)
-	}
-	return shorter(c.lossy(), in.Text)
-}
-
-// shorter returns out when it is shorter than text.
-func shorter(out, text string) (string, bool) {
-	if len(out) >= len(text) {
-		return "", false
-	}
-	return out, true
+	return in.Choose(c.render(nil), smallBytes, c.lossy)
 }
 
 // diagnostics reports whether most hits are a compiler's or checker's

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net"
@@ -31,6 +32,17 @@ const (
 type serverLimits struct {
 	readHeader, read, write, idle time.Duration
 	maxHeader                     int
+}
+
+// defaultLimits sets each of the limits a Config and a LocalConfig both
+// carry for their HTTP server and listener to its Default* value when zero.
+func defaultLimits(readHeader, read, write, idle *time.Duration, maxHeader, maxConns *int) {
+	*readHeader = cmp.Or(*readHeader, DefaultReadHeaderTimeout)
+	*read = cmp.Or(*read, DefaultReadTimeout)
+	*write = cmp.Or(*write, DefaultWriteTimeout)
+	*idle = cmp.Or(*idle, DefaultIdleTimeout)
+	*maxHeader = cmp.Or(*maxHeader, DefaultMaxHeaderBytes)
+	*maxConns = cmp.Or(*maxConns, DefaultMaxConns)
 }
 
 // newHTTPServer is the http.Server used on every listener: bounded header

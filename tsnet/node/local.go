@@ -1,7 +1,6 @@
 package node
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -131,12 +130,7 @@ func NewLocal(cfg LocalConfig) (*LocalServer, error) {
 		cfg.MaxHeaderBytes < 0 || cfg.MaxConns < 0 {
 		return nil, errors.New("local server: timeouts, MaxHeaderBytes and MaxConns must not be negative")
 	}
-	cfg.ReadHeaderTimeout = cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
-	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
-	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
-	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
-	cfg.MaxConns = cmp.Or(cfg.MaxConns, DefaultMaxConns)
+	defaultLimits(&cfg.ReadHeaderTimeout, &cfg.ReadTimeout, &cfg.WriteTimeout, &cfg.IdleTimeout, &cfg.MaxHeaderBytes, &cfg.MaxConns)
 	return &LocalServer{cfg: cfg, log: orDiscard(cfg.Logger).With("component", "local")}, nil
 }
 

@@ -236,12 +236,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg.UpTimeout = cmp.Or(cfg.UpTimeout, DefaultUpTimeout)
 	cfg.CertTimeout = cmp.Or(cfg.CertTimeout, DefaultCertTimeout)
-	cfg.ReadHeaderTimeout = cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
-	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
-	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
-	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
-	cfg.MaxConns = cmp.Or(cfg.MaxConns, DefaultMaxConns)
+	defaultLimits(&cfg.ReadHeaderTimeout, &cfg.ReadTimeout, &cfg.WriteTimeout, &cfg.IdleTimeout, &cfg.MaxHeaderBytes, &cfg.MaxConns)
 	cfg.AdvertiseTags = slices.Clone(cfg.AdvertiseTags)
 	cfg.Services = slices.Compact(slices.Sorted(slices.Values(cfg.Services)))
 	log := orDiscard(cfg.Logger).With("component", "tailnet")

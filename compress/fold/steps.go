@@ -1,0 +1,90 @@
+package fold
+
+import (
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+	"github.com/tsheadroom/tsheadroom/compress/relevance"
+)
+
+// Choose returns the lossless form of a block, or the lossy one made by
+// lossy, whichever the input calls for, and reports false when that form
+// is not shorter than the block. The lossless form is kept when lossy steps
+// may not run, the task wants the block whole, the form already fits the
+// budget or small bytes (half of small under the aggressive profile; a
+// block that size is never cut), or the caller gave up.
+func (in *Input) Choose(lossless string, small int, lossy func() string) (string, bool) {
+	if in.Budget.Aggressive {
+		small /= 2
+	}
+	if !in.Budget.Lossy || in.Query.Intent.Has(relevance.Whole) || len(lossless) <= max(in.Budget.Bytes, small) || in.Stopped() {
+		return Shorter(lossless, in.Text)
+	}
+	return Shorter(lossy(), in.Text)
+}
+
+// Shorter returns out when it is shorter than text.
+func Shorter(out, text string) (string, bool) {
+	if len(out) >= len(text) {
+		return "", false
+	}
+	return out, true
+}
+
+// Lossy makes the lossy form of a block of n lines: mark sets the lines
+// that must stay and the priority of the others, keep chooses the lines
+// kept within a budget, and render writes them with notes for the rest.
+// While the notes push the form over the budget it is chosen again at a
+// budget less what it went over (four tries at most, and none once the
+// caller gave up); the last form is returned.
+func (in *Input) Lossy(n int, mark func(must []bool, prio []float64), keep func(must []bool, prio []float64, budget int) []bool, render func(keep []bool) string) string {
+	must := make([]bool, n)
+	prio := make([]float64, n)
+	mark(must, prio)
+	budget := in.Budget.Bytes
+	var out string
+	for iter := 0; iter < 4; iter++ {
+		out = render(keep(must, prio, budget))
+		if len(out) <= in.Budget.Bytes || in.Stopped() {
+			break
+		}
+		over := len(out) - in.Budget.Bytes
+		if budget-over <= 0 {
+			break
+		}
+		budget -= over
+	}
+	return out
+}
+
+// Kept returns a copy of keep, or n lines all kept when keep is nil (the
+// lossless form).
+func Kept(keep []bool, n int) []bool {
+	k := make([]bool, n)
+	if keep == nil {
+		for i := range k {
+			k[i] = true
+		}
+	} else {
+		copy(k, keep)
+	}
+	return k
+}
+
+// Omitted returns the end of the run of lines left out of k that starts at
+// i (k[i] is false).
+func Omitted(k []bool, i int) int {
+	j := i + 1
+	for j < len(k) && !k[j] {
+		j++
+	}
+	return j
+}
+
+// Grow reserves room in w for a lossless form (the size of the block) or a
+// lossy one (the budget and its notes).
+func (in *Input) Grow(w *lines.Writer, lossless bool) {
+	if lossless {
+		w.Grow(len(in.Text))
+	} else {
+		w.Grow(in.Budget.Bytes + 256)
+	}
+}
