@@ -48,11 +48,35 @@ func Detect(text string) bool {
 	}
 	switch styleOf(body) {
 	case yaml, ini:
+		if s.nested == 0 && repeatedValue(body) {
+			// A flat run of "name: OK" lines is a status stream (a check
+			// per item), not a document: its rare lines are the signal.
+			return false
+		}
 		return s.nested > 0 || s.nonBlank >= 10
 	case markdown:
 		return s.headings >= 2 || s.headings >= 1 && s.prose >= 3
 	}
 	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.prose >= 2 || s.options >= 12)
+}
+
+// repeatedValue reports flat "key: value" lines most of which (three in
+// four) carry one and the same value.
+func repeatedValue(body []string) bool {
+	counts := map[string]int{}
+	n, top := 0, 0
+	for _, l := range body {
+		t := strings.TrimSpace(l)
+		k := strings.Index(t, ": ")
+		if k <= 0 {
+			continue
+		}
+		n++
+		v := strings.TrimSpace(t[k+2:])
+		counts[v]++
+		top = max(top, counts[v])
+	}
+	return n >= 10 && top*4 >= n*3
 }
 
 // signals are what Detect counts over a sample.

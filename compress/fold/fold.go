@@ -1236,7 +1236,7 @@ func (p *plan) describe(i, j int) string {
 		}
 	}
 	if top < 0 || perCluster[top] < 2 || perCluster[top]*10 < count*6 {
-		return msg + p.nameRange(i, j)
+		return msg + p.sharedForm(i, j) + p.nameRange(i, j)
 	}
 	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
 		if perCluster[top] == count {
@@ -1248,7 +1248,7 @@ func (p *plan) describe(i, j int) string {
 	if f := p.fieldValues(i, j, top); f != "" {
 		msg += "; " + f
 	} else if !strings.Contains(msg, "like") {
-		msg += p.nameRange(i, j)
+		msg += p.sharedForm(i, j) + p.nameRange(i, j)
 	}
 	if r := p.numericRanges(i, j, top); r != "" {
 		msg += "; " + r
@@ -1340,6 +1340,40 @@ func (p *plan) nameRange(i, j int) string {
 		}
 	}
 	return ": " + first + " … " + last
+}
+
+// sharedForm describes the form every omitted line of [i, j) shares, the
+// prefix and suffix they all have (", all like \"./…: OK\""): a reader
+// told the whole run has one form knows no odd line hides in it. Empty
+// when the lines share no word.
+func (p *plan) sharedForm(i, j int) string {
+	const maxAffix = 40
+	var vs []string
+	for k := i; k < j; k++ {
+		if !lines.Blank(p.b.L[k]) {
+			vs = append(vs, strings.TrimSpace(p.b.L[k]))
+		}
+	}
+	if len(vs) < 3 {
+		return ""
+	}
+	pre, suf := commonAffixes(vs)
+	// Cut at field boundaries: a shared "./e" of "./email", "./enum" says
+	// nothing.
+	if k := strings.LastIndexAny(pre, " /:=.,"); k >= 0 {
+		pre = pre[:k+1]
+	} else {
+		pre = ""
+	}
+	if k := strings.IndexAny(suf, " /:=.,"); k >= 0 {
+		suf = suf[k:]
+	} else {
+		suf = ""
+	}
+	if len(pre) > maxAffix || len(suf) > maxAffix || !wordy(pre+suf) {
+		return ""
+	}
+	return ", all like \"" + pre + "…" + suf + "\""
 }
 
 // wordy reports whether a template shows at least one word (a run of two

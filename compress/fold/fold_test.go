@@ -393,3 +393,35 @@ func TestProgressRunCollapsesEarly(t *testing.T) {
 		t.Errorf("kept %d progress lines:\n%s", n, out)
 	}
 }
+
+// TestRareShapeKeptInUniformRun: in a long run of one form ("<item>:
+// VERIFIED"), the two lines of another form are kept though the task
+// does not name them, and every note over the run states the form it
+// collapsed.
+func TestRareShapeKeptInUniformRun(t *testing.T) {
+	var sb strings.Builder
+	for i := range 600 {
+		switch i {
+		case 211:
+			sb.WriteString("./lib/store/engine.dat: MISMATCH\n")
+		case 437:
+			sb.WriteString("checker: ./lib/util/clock.dat: cannot open\n")
+		default:
+			w := []string{"alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa"}
+			fmt.Fprintf(&sb, "./lib/%s/%s_%s.dat: VERIFIED\n", w[i%7], w[i/7%7], w[i/49%7])
+		}
+	}
+	sb.WriteString("checker: 2 entries could not be verified\n")
+	in := input(sb.String(), "are the archives intact? which entries are broken", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "./lib/store/engine.dat: MISMATCH", "checker: ./lib/util/clock.dat: cannot open", "2 entries could not be verified")
+	for l := range strings.Lines(out) {
+		if strings.HasPrefix(l, lines.NoteOpen) && !strings.Contains(l, "VERIFIED") {
+			t.Errorf("note does not state the collapsed form: %s", l)
+		}
+	}
+}
