@@ -48,7 +48,7 @@ func Detect(text string) bool {
 	}
 	switch styleOf(body) {
 	case yaml, ini:
-		if s.nested == 0 && repeatedValue(body) {
+		if s.nested == 0 && flatRecords(body) {
 			// A flat run of "name: OK" lines is a status stream (a check
 			// per item), not a document: its rare lines are the signal.
 			return false
@@ -60,9 +60,9 @@ func Detect(text string) bool {
 	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.prose >= 2 || s.options >= 12)
 }
 
-// repeatedValue reports flat "key: value" lines most of which (three in
+// flatRecords reports flat "key: value" lines most of which (three in
 // four) carry one and the same value.
-func repeatedValue(body []string) bool {
+func flatRecords(body []string) bool {
 	counts := map[string]int{}
 	n, top := 0, 0
 	for _, l := range body {

@@ -318,6 +318,11 @@ func (p *parser) token(f string, prior float64, latest, quoted bool) {
 		}
 		return
 	}
+	for _, v := range hexForms(f) {
+		// The same offset as dumps and listings print it: "0xee0" is
+		// "00000ee0" in a hex dump and "ee0:" in a disassembly.
+		p.add(Term{Text: v, Typed: f, Kind: Number, Prior: prior * 1.3, Latest: latest})
+	}
 	hasDigit, hasLetter, inner := false, false, false
 	for i := 0; i < len(f); i++ {
 		c := f[i]
@@ -360,6 +365,39 @@ func (p *parser) token(f string, prior float64, latest, quoted bool) {
 			return true
 		})
 	}
+}
+
+// hexForms returns the other spellings of a hexadecimal number token: for
+// "0xee0" (a 0x prefix) the bare digits and the digits zero-padded to 8
+// and 16 places; for a zero-padded run of 8 or 16 hex digits
+// ("00000ee0") the bare digits and the 0x form. Lowered; nil for any other token.
+func hexForms(f string) []string {
+	f = strings.ToLower(f)
+	prefixed := strings.HasPrefix(f, "0x")
+	digits := strings.TrimPrefix(f, "0x")
+	if digits == "" || len(digits) > 16 || strings.Trim(digits, "0123456789abcdef") != "" {
+		return nil
+	}
+	bare := strings.TrimLeft(digits, "0")
+	if bare == "" {
+		bare = "0"
+	}
+	if !prefixed {
+		if (len(digits) == 8 || len(digits) == 16) && len(bare) < len(digits) && len(bare) >= 3 {
+			return []string{bare, "0x" + bare}
+		}
+		return nil
+	}
+	var out []string
+	if len(bare) >= 3 {
+		out = append(out, bare)
+	}
+	for _, w := range [...]int{8, 16} {
+		if len(bare) < w {
+			out = append(out, strings.Repeat("0", w-len(bare))+bare)
+		}
+	}
+	return out
 }
 
 // word adds a plain word and the parts of an identifier.

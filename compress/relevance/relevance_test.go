@@ -258,3 +258,34 @@ func TestVariantsOfACommonTerm(t *testing.T) {
 		}
 	}
 }
+
+// TestHexOffsetSpellings: an offset the task writes with 0x finds the line
+// a dump keys by its zero-padded digits, and the other way round.
+func TestHexOffsetSpellings(t *testing.T) {
+	text := strings.Join([]string{
+		"00000ed0: 0000 0000 0000 0000 0000 0000 0000 0000  ................",
+		"00000ee0: 6c69 6263 2e73 6f2e 3600 6d61 6c6c 6f63  libc.so.6.malloc",
+		"00000ef0: 0000 0000 0000 0000 0000 0000 0000 0000  ................",
+		"  4a1c:\te8 5f fe ff ff          \tcall   3880 <abort@plt>",
+	}, "\n")
+	for _, c := range []struct {
+		task string
+		want int
+	}{
+		{"what bytes are at offset 0xee0?", 1},
+		{"what bytes are at offset 0xEE0?", 1},
+		{"which call is at 0x4a1c", 3},
+		{"explain line 00004a1c", 3},
+	} {
+		ix, _ := index(Parse(c.task, ""), text)
+		var hit []int
+		for u := 0; u < ix.Units(); u++ {
+			if ix.Score(u) > 0 {
+				hit = append(hit, u)
+			}
+		}
+		if !slices.Equal(hit, []int{c.want}) {
+			t.Errorf("%q: units hit %v, want [%d]", c.task, hit, c.want)
+		}
+	}
+}
