@@ -1236,7 +1236,7 @@ func (p *plan) describe(i, j int) string {
 		}
 	}
 	if top < 0 || perCluster[top] < 2 || perCluster[top]*10 < count*6 {
-		return msg + p.sharedForm(i, j) + p.nameRange(i, j)
+		return msg + p.rangeOrForm(i, j)
 	}
 	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
 		if perCluster[top] == count {
@@ -1248,7 +1248,7 @@ func (p *plan) describe(i, j int) string {
 	if f := p.fieldValues(i, j, top); f != "" {
 		msg += "; " + f
 	} else if !strings.Contains(msg, "like") {
-		msg += p.sharedForm(i, j) + p.nameRange(i, j)
+		msg += p.rangeOrForm(i, j)
 	}
 	if r := p.numericRanges(i, j, top); r != "" {
 		msg += "; " + r
@@ -1340,6 +1340,15 @@ func (p *plan) nameRange(i, j int) string {
 		}
 	}
 	return ": " + first + " … " + last
+}
+
+// rangeOrForm names the first and last of omitted names, or else the form
+// the omitted lines share.
+func (p *plan) rangeOrForm(i, j int) string {
+	if r := p.nameRange(i, j); r != "" {
+		return r
+	}
+	return p.sharedForm(i, j)
 }
 
 // sharedForm describes the form every omitted line of [i, j) shares, the
