@@ -518,6 +518,15 @@ func (p *plan) keepAround(i int) {
 		limit = 48
 	}
 	r := p.recordOf(i)
+	if r.end-r.start > limit && p.cl.size(i) >= max(8, len(p.b.L)/20) {
+		// A row of a long run of rows of its shape (a table in one
+		// record) means itself: keep it with the record's head, not the
+		// rows after it, which would keep most of the run when many rows
+		// match.
+		p.keepRange(r.start, min(r.end, r.start+2), i, limit)
+		p.must[i] = true
+		return
+	}
 	p.keepRange(r.start, r.end, i, limit)
 	if r.end > i+1 {
 		return

@@ -425,3 +425,31 @@ func TestRareShapeKeptInUniformRun(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchedRowsOfOneRecordStayRows: a table printed as one record (a
+// heading, then hundreds of indented rows) where the task names a value
+// of 24 rows keeps those rows and the heading, not the rows after each.
+func TestMatchedRowsOfOneRecordStayRows(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("[Widget settings]\n")
+	for i := range 600 {
+		origin := "{stock}"
+		if i%25 == 7 {
+			origin = "{tuned}"
+		}
+		fmt.Fprintf(&sb, "    size_t Setting%03dLimit           = %-12d {product} %s\n", i, i*17, origin)
+	}
+	in := input(sb.String(), "I need the full list of {tuned} settings.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if got := strings.Count(out, "{tuned}"); got != 24 {
+		t.Errorf("kept %d of 24 {tuned} rows", got)
+	}
+	mustContain(t, out, "[Widget settings]")
+	if len(out) > 3*in.Budget.Bytes {
+		t.Errorf("output %d bytes, budget %d: rows after the matches kept", len(out), in.Budget.Bytes)
+	}
+}

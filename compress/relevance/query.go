@@ -78,6 +78,10 @@ const (
 	// source") or writes its syntax (<dt>, href="..."), so a quote of a
 	// page wants its markup, not its text.
 	Markup
+	// Every: the user wants every item of a set (all, every, each, the
+	// full list): each unit holding a rare term of the request is part of
+	// the answer, not only the best matches.
+	Every
 )
 
 // Has reports whether all of the flags in x are set.

@@ -289,3 +289,33 @@ func TestHexOffsetSpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryItemOfASet: asked for the full list of the rows a term marks,
+// every such row is strong, though the term is in 4% of the rows and one
+// row also holds a rarer term (which would otherwise make the others look
+// like weak matches).
+func TestEveryItemOfASet(t *testing.T) {
+	var rows []string
+	for i := range 600 {
+		origin := "{stock}"
+		if i%25 == 7 {
+			origin = "{tuned}"
+		}
+		name := fmt.Sprintf("Setting%03dLimit", i)
+		if i == 332 {
+			name = "MaxWidgets"
+		}
+		rows = append(rows, fmt.Sprintf("  size_t %-24s = %-12d {product} %s", name, i*17, origin))
+	}
+	text := strings.Join(rows, "\n")
+	q := Parse("I need the full list of {tuned} settings and the MaxWidgets.", "")
+	if !q.Intent.Has(Every) {
+		t.Fatalf("intent %b lacks Every", q.Intent)
+	}
+	ix, _ := index(q, text)
+	for u, r := range rows {
+		if strings.Contains(r, "{tuned}") && !ix.Strong(u) {
+			t.Errorf("row %d holds {tuned} but is not strong", u)
+		}
+	}
+}

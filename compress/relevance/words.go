@@ -94,6 +94,12 @@ func intentOf(s string) Intent {
 			}
 		case "output", "log", "logs", "listing", "list", "file", "result", "results", "text", "dump", "trace", "diff", "response", "tree", "table", "report":
 			switch prev {
+			case "full", "complete", "entire":
+				if lw == "list" {
+					in |= Every
+				}
+			}
+			switch prev {
 			case "whole", "full", "entire", "complete", "unabridged", "untruncated":
 				// "the full log line", "the complete output row": all
 				// of one line, not all of the output.
@@ -103,6 +109,8 @@ func intentOf(s string) Intent {
 					in |= Whole
 				}
 			}
+		case "all", "every", "each":
+			in |= Every
 		case "markup", "tag", "tags", "attribute", "attributes":
 			in |= Markup
 		case "source", "code", "snippet", "element", "elements":
