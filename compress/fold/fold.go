@@ -804,6 +804,7 @@ func (p *plan) extremes() {
 	if p.in.Budget.Aggressive {
 		topK = 3
 	}
+	topK = max(topK, p.in.Query.TopN)
 	for id, ms := range p.members {
 		if len(ms) < 8 {
 			continue

@@ -98,6 +98,9 @@ type Query struct {
 	// Ordinals are the positions the request names ("the 40th item",
 	// "the 25th row"), which compressors keep whatever they hold.
 	Ordinals []Ordinal
+	// TopN is how many items at one end of an order a plural superlative
+	// asks for ("the three largest", "top 5"), 0 when none is given.
+	TopN int
 }
 
 // Ordinal is a position a request names: the Nth item of a collection or
@@ -124,6 +127,7 @@ func Parse(latest, earlier string) *Query {
 	latest = tail(latest, maxTaskBytes)
 	q.Intent = intentOf(latest)
 	q.Ordinals = ordinalsOf(latest)
+	q.TopN = topNOf(latest)
 	p.text(latest, 1, true)
 	p.text(tail(earlier, maxTaskBytes), 0.5, false)
 	return q
@@ -139,6 +143,10 @@ func (q *Query) WithFollowup(asked, context string) *Query {
 	out := &Query{Intent: q.Intent | intentOf(tail(asked, maxTaskBytes)),
 		Ordinals: append(ordinalsOf(tail(asked, maxTaskBytes)), q.Ordinals...)}
 	out.Ordinals = out.Ordinals[:min(len(out.Ordinals), maxOrdinals)]
+	out.TopN = q.TopN
+	if n := topNOf(tail(asked, maxTaskBytes)); n > 0 {
+		out.TopN = n
+	}
 	p := parser{q: out, seen: map[string]int{}}
 	p.text(tail(asked, maxTaskBytes), 1.2, true)
 	if context != "" {

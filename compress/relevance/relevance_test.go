@@ -319,3 +319,19 @@ func TestEveryItemOfASet(t *testing.T) {
 		}
 	}
 }
+
+// TestTopN reads the count of a plural superlative.
+func TestTopN(t *testing.T) {
+	for task, want := range map[string]int{
+		"tell me the three largest files and the total": 3,
+		"show the top 7 consumers":                      7,
+		"which 4 slowest tests should I look at":        4,
+		"which is the largest file":                     0,
+		"top of the log, 3 lines":                       0,
+		"the 200 biggest":                               0,
+	} {
+		if got := Parse(task, "").TopN; got != want {
+			t.Errorf("%q: TopN %d, want %d", task, got, want)
+		}
+	}
+}

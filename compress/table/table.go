@@ -330,11 +330,14 @@ func (p *plan) markRegion(ri int) {
 			} else if !anyNamed {
 				k = min(topK, 3)
 			}
+			if k > 0 {
+				k = max(k, p.in.Query.TopN)
+			}
 			if intent.Has(relevance.Max) {
-				p.mustAll(s.top(k, true))
+				p.mustAll(p.topRows(s, k, true))
 			}
 			if intent.Has(relevance.Min) {
-				p.mustAll(s.top(k, false))
+				p.mustAll(p.topRows(s, k, false))
 			}
 		case s.temporal():
 			if intent.Has(relevance.Newest) {
@@ -371,6 +374,24 @@ func (p *plan) markRegion(ri int) {
 			p.mustAll(s.top(k, false))
 		}
 	}
+}
+
+// topRows returns the k rows holding the largest (or smallest) values of
+// a column, not counting tally rows ("5632555   437 files"): asked for the
+// three largest files, a total is not one of them (it stays anyway, as a
+// summary).
+func (p *plan) topRows(s *colStats, k int, largest bool) []int {
+	all := s.top(topN, largest)
+	out := make([]int, 0, k)
+	for _, i := range all {
+		if len(out) == k {
+			break
+		}
+		if !lines.Summary(p.b.L[i]) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // namedLabel reports whether a word of the task names a labelled

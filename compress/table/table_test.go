@@ -379,3 +379,37 @@ func TestHeaderlessColumnsByPosition(t *testing.T) {
 		}
 	}
 }
+
+// TestTopKNotCountingTheTotal: asked for the three largest, a listing whose
+// total row holds the column's maximum keeps the three largest entries.
+func TestTopKNotCountingTheTotal(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("  Length      Date    Time    Name\n---------  ---------- -----   ----\n")
+	total := 0
+	for i := range 300 {
+		size := 1000 + i*37%5000
+		switch i {
+		case 40:
+			size = 910000
+		case 170:
+			size = 870000
+		case 260:
+			size = 830000
+		case 90:
+			size = 790000
+		}
+		total += size
+		fmt.Fprintf(&sb, "%9d  2025-03-14 09:12   pkg/mod%03d/data.bin\n", size, i)
+	}
+	fmt.Fprintf(&sb, "---------                     -------\n%9d                     300 files\n", total)
+	in := input(sb.String(), "which are the three largest files, and the total?")
+	out, ok := Compress(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	for _, w := range []string{"pkg/mod040/", "pkg/mod170/", "pkg/mod260/", "300 files"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lost %q", w)
+		}
+	}
+}
