@@ -244,13 +244,53 @@ func (p *plan) mark() {
 		switch {
 		case ix.Strong(i):
 			p.must[i] = true
+			p.keepContinuation(i)
 		case s > 0 && s*5 >= best*2:
 			p.prio[i] = max(p.prio[i], prioTerm+10*s)
+			p.rankContinuation(i)
 		case s > 0:
 			p.prio[i] = max(p.prio[i], prioTail-1+s/best)
 		}
 	}
 }
+
+// maxContinuation bounds the continuation rows a named head row keeps.
+const maxContinuation = 24
+
+// keepContinuation keeps the continuation rows of head row i: the rows
+// right under it that leave its first columns blank (a callee list under
+// its caller, the further values of one entry). They belong to the head,
+// and a head the task names is asked about with them.
+func (p *plan) keepContinuation(i int) {
+	b := p.b
+	if lines.Indent(b.L[i]) > 0 {
+		return
+	}
+	for k := i + 1; k < len(b.L) && k <= i+maxContinuation; k++ {
+		if lines.Blank(b.L[k]) || lines.Indent(b.L[k]) < minContinuationIndent {
+			return
+		}
+		p.must[k] = true
+	}
+}
+
+// rankContinuation ranks the continuation rows of head row i with it: the
+// budget keeps the group together or not at all.
+func (p *plan) rankContinuation(i int) {
+	b := p.b
+	if lines.Indent(b.L[i]) > 0 {
+		return
+	}
+	for k := i + 1; k < len(b.L) && k <= i+maxContinuation; k++ {
+		if lines.Blank(b.L[k]) || lines.Indent(b.L[k]) < minContinuationIndent {
+			return
+		}
+		p.prio[k] = max(p.prio[k], p.prio[i]-float64(k-i)/100)
+	}
+}
+
+// minContinuationIndent is the least indent of a continuation row.
+const minContinuationIndent = 8
 
 // markRegion marks the rows of one table.
 func (p *plan) markRegion(ri int) {

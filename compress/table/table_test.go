@@ -413,3 +413,29 @@ func TestTopKNotCountingTheTotal(t *testing.T) {
 		}
 	}
 }
+
+// TestContinuationRowsFollowTheirHead: a head row the task names keeps the
+// indented continuation rows under it (a callee list), not only itself.
+func TestContinuationRowsFollowTheirHead(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("Function                         called...\n                                     ncalls  tottime  cumtime\n")
+	pad := strings.Repeat(" ", 33)
+	for i := range 600 {
+		fmt.Fprintf(&sb, "%-32s ->  %5d  %7.3f  %7.3f  lib/mod%03d.py:%d(step_%03d)\n", fmt.Sprintf("lib/mod%03d.py:%d(task_%03d)", i, i+3, i), i+1, float64(i%7)/1000, float64(i%11)/100, i, i+9, i)
+		if i == 361 {
+			for k, callee := range []string{"parse_header", "decode_body", "verify_digest", "emit_record"} {
+				fmt.Fprintf(&sb, "%s    %5d  %7.3f  %7.3f  lib/core.py:%d(%s)\n", pad, k+2, 0.001, float64(k+1)/10, 40+k, callee)
+			}
+		}
+	}
+	in := input(sb.String(), "what does task_361 call, and which callee dominates?")
+	out, ok := Compress(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	for _, w := range []string{"(task_361)", "(parse_header)", "(decode_body)", "(verify_digest)", "(emit_record)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lost %q", w)
+		}
+	}
+}
