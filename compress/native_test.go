@@ -412,3 +412,21 @@ func FuzzNative(f *testing.F) {
 		}
 	})
 }
+
+// TestSmallSavingOfJSONIsDropped: a JSON rewrite saving less than the
+// minimum share is not used; other kinds, and larger savings, are.
+func TestSmallSavingOfJSONIsDropped(t *testing.T) {
+	for _, c := range []struct {
+		k       Kind
+		in, out int
+		want    bool
+	}{
+		{KindJSON, 12000, 10300, false},
+		{KindJSON, 12000, 9000, true},
+		{KindLog, 12000, 10300, true},
+	} {
+		if got := worthRewrite(c.k, c.in, c.out); got != c.want {
+			t.Errorf("worthRewrite(%s, %d, %d) = %v, want %v", c.k, c.in, c.out, got, c.want)
+		}
+	}
+}

@@ -23,6 +23,10 @@ import (
 // its kind's compressor left large goes through the generic fold.
 const safetyNetBytes = 8000
 
+// minStructuredSaving is the least share (percent) of a JSON payload a
+// rewrite must save to be used when the context is not under pressure.
+const minStructuredSaving = 20
+
 // blockJob is what the pipeline needs to compress one payload.
 type blockJob struct {
 	query    *relevance.Query
@@ -102,6 +106,9 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 	if !ok || len(out) >= len(payload) {
 		return "", kind, false
 	}
+	if !forced && !worthRewrite(kind, len(payload), len(out)) {
+		return "", kind, false
+	}
 	return parts.Head + out + parts.Tail, kind, true
 }
 
@@ -114,6 +121,14 @@ func detectKindMemo(m *lines.Memo, text string) Kind {
 	k := detectKind(text)
 	m.Put("kind", text, k)
 	return k
+}
+
+// worthRewrite reports whether a rewrite of a payload of kind k from in to
+// out bytes saves enough: a JSON document rewritten for a few percent
+// loses items and keys a reader may need (each elision is a guess) for
+// almost nothing.
+func worthRewrite(k Kind, in, out int) bool {
+	return k != KindJSON || out*100 <= in*(100-minStructuredSaving)
 }
 
 // stopped reports whether the caller gave up: then nothing more is worth

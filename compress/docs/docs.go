@@ -47,12 +47,15 @@ func Detect(text string) bool {
 		return false
 	}
 	switch styleOf(body) {
-	case yaml:
-		if recordStream(body) {
+	case yaml, ini:
+		if styleOf(body) == yaml && recordStream(body) {
 			return false
 		}
-		return s.nested > 0 || s.nonBlank >= 10
-	case ini:
+		if s.nested == 0 && flatRecords(body) {
+			// A flat run of "name: OK" lines is a status stream (a check
+			// per item), not a document: its rare lines are the signal.
+			return false
+		}
 		return s.nested > 0 || s.nonBlank >= 10
 	case markdown:
 		return s.headings >= 2 || s.headings >= 1 && s.prose >= 3
@@ -91,6 +94,25 @@ func recordStream(body []string) bool {
 		}
 	}
 	return false
+}
+
+// flatRecords reports flat "key: value" lines most of which (three in
+// four) carry one and the same value.
+func flatRecords(body []string) bool {
+	counts := map[string]int{}
+	n, top := 0, 0
+	for _, l := range body {
+		t := strings.TrimSpace(l)
+		k := strings.Index(t, ": ")
+		if k <= 0 {
+			continue
+		}
+		n++
+		v := strings.TrimSpace(t[k+2:])
+		counts[v]++
+		top = max(top, counts[v])
+	}
+	return n >= 10 && top*4 >= n*3
 }
 
 // signals are what Detect counts over a sample.

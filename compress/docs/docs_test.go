@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,16 +84,17 @@ func TestDetect(t *testing.T) {
 			t.Errorf("%s: not detected as a document", f)
 		}
 	}
-	var gocode, pycode, log, tests, tap strings.Builder
+	var gocode, pycode, log, tests, tap, status strings.Builder
 	for i := range 40 {
 		gocode.WriteString("// walk visits the tree.\nfunc walk(n *node) error {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn visit(n)\n}\n\n")
 		pycode.WriteString("def walk(node):\n    if node is None:\n        return None\n    return visit(node)\n\n")
 		log.WriteString("2026-03-01 10:00:0" + string(rune('0'+i%10)) + " INFO worker started the walk of /srv/data and found nothing new\n")
 		tests.WriteString("======================================================================\nERROR: test_walk (tests.test_tree.TreeTest.test_walk)\n----------------------------------------------------------------------\nTraceback (most recent call last):\n  File \"tests/test_tree.py\", line 12, in test_walk\n    self.assertEqual(walk(None), [])\nAssertionError: None != []\n\n")
 		tap.WriteString("ok " + string(rune('1'+i%9)) + " walker visits every node of the tree once\n")
+		fmt.Fprintf(&status, "./pkg/mod%02d/file.txt: VERIFIED\n", i)
 	}
 	tap.WriteString("# tests 40\n# pass 40\n")
-	for name, text := range map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)} {
+	for name, text := range map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "flat status stream": status.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)} {
 		if Detect(text) {
 			t.Errorf("%s detected as a document", name)
 		}

@@ -562,6 +562,15 @@ func (p *plan) keepAround(i int) {
 		limit = 48
 	}
 	r := p.recordOf(i)
+	if r.end-r.start > limit && p.cl.size(i) >= max(8, len(p.b.L)/20) {
+		// A row of a long run of rows of its shape (a table in one
+		// record) means itself: keep it with the record's head, not the
+		// rows after it, which would keep most of the run when many rows
+		// match.
+		p.keepRange(r.start, min(r.end, r.start+2), i, limit)
+		p.must[i] = true
+		return
+	}
 	p.keepRange(r.start, r.end, i, limit)
 	if r.end > i+1 {
 		return
@@ -843,6 +852,7 @@ func (p *plan) extremes() {
 	if p.in.Budget.Aggressive {
 		topK = 3
 	}
+	topK = max(topK, p.in.Query.TopN)
 	for id, ms := range p.members {
 		if len(ms) < 8 {
 			continue
@@ -1293,7 +1303,7 @@ func (p *plan) describe(i, j int) string {
 		}
 	}
 	if top < 0 || perCluster[top] < 2 || perCluster[top]*10 < count*6 {
-		return msg + p.nameRange(i, j)
+		return msg + p.rangeOrForm(i, j)
 	}
 	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
 		if perCluster[top] == count {
@@ -1305,7 +1315,7 @@ func (p *plan) describe(i, j int) string {
 	if f := p.fieldValues(i, j, top); f != "" {
 		msg += "; " + f
 	} else if !strings.Contains(msg, "like") {
-		msg += p.nameRange(i, j)
+		msg += p.rangeOrForm(i, j)
 	}
 	if r := p.numericRanges(i, j, top); r != "" {
 		msg += "; " + r
@@ -1397,6 +1407,49 @@ func (p *plan) nameRange(i, j int) string {
 		}
 	}
 	return ": " + first + " … " + last
+}
+
+// rangeOrForm names the first and last of omitted names, or else the form
+// the omitted lines share.
+func (p *plan) rangeOrForm(i, j int) string {
+	if r := p.nameRange(i, j); r != "" {
+		return r
+	}
+	return p.sharedForm(i, j)
+}
+
+// sharedForm describes the form every omitted line of [i, j) shares, the
+// prefix and suffix they all have (", all like \"./…: OK\""): a reader
+// told the whole run has one form knows no odd line hides in it. Empty
+// when the lines share no word.
+func (p *plan) sharedForm(i, j int) string {
+	const maxAffix = 40
+	var vs []string
+	for k := i; k < j; k++ {
+		if !lines.Blank(p.b.L[k]) {
+			vs = append(vs, strings.TrimSpace(p.b.L[k]))
+		}
+	}
+	if len(vs) < 3 {
+		return ""
+	}
+	pre, suf := commonAffixes(vs)
+	// Cut at field boundaries: a shared "./e" of "./email", "./enum" says
+	// nothing.
+	if k := strings.LastIndexAny(pre, " /:=.,"); k >= 0 {
+		pre = pre[:k+1]
+	} else {
+		pre = ""
+	}
+	if k := strings.IndexAny(suf, " /:=.,"); k >= 0 {
+		suf = suf[k:]
+	} else {
+		suf = ""
+	}
+	if len(pre) > maxAffix || len(suf) > maxAffix || !wordy(pre+suf) {
+		return ""
+	}
+	return ", all like \"" + pre + "…" + suf + "\""
 }
 
 // wordy reports whether a template shows at least one word (a run of two

@@ -393,3 +393,63 @@ func TestProgressRunCollapsesEarly(t *testing.T) {
 		t.Errorf("kept %d progress lines:\n%s", n, out)
 	}
 }
+
+// TestRareShapeKeptInUniformRun: in a long run of one form ("<item>:
+// VERIFIED"), the two lines of another form are kept though the task
+// does not name them, and every note over the run states the form it
+// collapsed.
+func TestRareShapeKeptInUniformRun(t *testing.T) {
+	var sb strings.Builder
+	for i := range 600 {
+		switch i {
+		case 211:
+			sb.WriteString("./lib/store/engine.dat: MISMATCH\n")
+		case 437:
+			sb.WriteString("checker: ./lib/util/clock.dat: cannot open\n")
+		default:
+			w := []string{"alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa"}
+			fmt.Fprintf(&sb, "./lib/%s/%s_%s.dat: VERIFIED\n", w[i%7], w[i/7%7], w[i/49%7])
+		}
+	}
+	sb.WriteString("checker: 2 entries could not be verified\n")
+	in := input(sb.String(), "are the archives intact? which entries are broken", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "./lib/store/engine.dat: MISMATCH", "checker: ./lib/util/clock.dat: cannot open", "2 entries could not be verified")
+	for l := range strings.Lines(out) {
+		if strings.HasPrefix(l, lines.NoteOpen) && !strings.Contains(l, "VERIFIED") {
+			t.Errorf("note does not state the collapsed form: %s", l)
+		}
+	}
+}
+
+// TestMatchedRowsOfOneRecordStayRows: a table printed as one record (a
+// heading, then hundreds of indented rows) where the task names a value
+// of 24 rows keeps those rows and the heading, not the rows after each.
+func TestMatchedRowsOfOneRecordStayRows(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("[Widget settings]\n")
+	for i := range 600 {
+		origin := "{stock}"
+		if i%25 == 7 {
+			origin = "{tuned}"
+		}
+		fmt.Fprintf(&sb, "    size_t Setting%03dLimit           = %-12d {product} %s\n", i, i*17, origin)
+	}
+	in := input(sb.String(), "I need the full list of {tuned} settings.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if got := strings.Count(out, "{tuned}"); got != 24 {
+		t.Errorf("kept %d of 24 {tuned} rows", got)
+	}
+	mustContain(t, out, "[Widget settings]")
+	if len(out) > 3*in.Budget.Bytes {
+		t.Errorf("output %d bytes, budget %d: rows after the matches kept", len(out), in.Budget.Bytes)
+	}
+}

@@ -382,7 +382,9 @@ func (c *compressor) analyze(sq *seq) *analysis {
 	c.markRelated(sq, a)
 	c.markOrdinals(sq, a)
 	a.fields.mark(a)
+	c.markOddItems(sq, a)
 	if len(c.q.Terms) > 0 {
+		c.markAffixKeys(sq, a)
 		text := a.fields.indexText
 		if text == "" {
 			text = c.src[sq.start:sq.end]
@@ -602,4 +604,109 @@ func hasTerm(s, term string) bool {
 		off = i + 1
 	}
 	return false
+}
+
+// maxShort is the most items of an array short enough that each item of
+// its own kind is kept.
+const maxShort = 8
+
+// markOddItems keeps, in a short array of similar objects, every item
+// that is the only one of its kind: whose values of the fields that group
+// items (values shared by some, not all, items: a family, a state, a
+// type) no other item has. When the items fall into kinds at all (two
+// share one), the odd one out (the only IPv4 address among IPv6 ones) is
+// what a reader asks about.
+func (c *compressor) markOddItems(sq *seq, a *analysis) {
+	n := len(sq.items)
+	fs := a.fields
+	if sq.kind != jsonspan.Array || n < 3 || n > maxShort || fs.objects != n {
+		return
+	}
+	var keys []string
+	for _, f := range fs.list {
+		if f.key != "" && int(f.count) == n && f.scalar && !f.highCard && len(f.stats) >= 2 && len(f.stats) < n {
+			keys = append(keys, unquoteKey(f.key))
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	sigs := make([]string, n)
+	count := map[string]int{}
+	for x, k := range sq.items {
+		var sb strings.Builder
+		for _, key := range keys {
+			if m := c.t.Get(k, key); m >= 0 {
+				sb.WriteString(c.t.Raw(m))
+			}
+			sb.WriteByte(0)
+		}
+		sigs[x] = sb.String()
+		count[sigs[x]]++
+	}
+	if len(count) == n {
+		return // every item its own kind: no kinds
+	}
+	for x, sig := range sigs {
+		if count[sig] == 1 {
+			a.must[x] = true
+		}
+	}
+}
+
+// markAffixKeys keeps the members of an object whose name a term of the
+// latest request holds as its start or end, or the other way round: asked
+// about "libuv", the member "uv"; about "ssl", the member "openssl". The
+// shorter name must be at least two fifths of the longer, and few members
+// may match.
+func (c *compressor) markAffixKeys(sq *seq, a *analysis) {
+	if sq.kind != jsonspan.Object {
+		return
+	}
+	limit := max(3, len(sq.items)/33)
+	var found []int
+	for _, term := range c.q.Terms {
+		if !term.Latest || term.Prior < 0.8 || len(term.Text) < 3 || !isWord(term.Text) {
+			continue
+		}
+		found = found[:0]
+		for x, k := range sq.items {
+			key := strings.ToLower(unquoteKey(c.t.RawKey(k)))
+			if key == term.Text || !affix(key, term.Text) {
+				continue
+			}
+			if found = append(found, x); len(found) > limit {
+				break
+			}
+		}
+		if len(found) > limit {
+			continue
+		}
+		for _, x := range found {
+			a.must[x] = true
+		}
+	}
+}
+
+// affix reports whether the shorter of a and b starts or ends the longer
+// and is at least two fifths of it and two bytes long.
+func affix(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) < 2 || len(a)*5 < len(b)*2 || !isWord(a) {
+		return false
+	}
+	return strings.HasPrefix(b, a) || strings.HasSuffix(b, a)
+}
+
+// isWord reports whether s is letters and digits only.
+func isWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }

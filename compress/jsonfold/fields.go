@@ -93,7 +93,7 @@ type fieldSet struct {
 func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 	in := c.q.Intent
 	fs := &fieldSet{
-		topK:    c.p.topK,
+		topK:    max(c.p.topK, c.q.TopN),
 		wantMax: in.Has(relevance.Max), wantMin: in.Has(relevance.Min),
 		wantNew: in.Has(relevance.Newest), wantOld: in.Has(relevance.Oldest),
 		numItems: len(sq.items), rarePerField: c.p.rarePerField,

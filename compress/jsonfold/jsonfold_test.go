@@ -802,3 +802,54 @@ func TestMapOfSimilarRecords(t *testing.T) {
 		t.Errorf("note does not name the omitted members: %q", note)
 	}
 }
+
+// syntheticReport is a diagnostic document: a long list of loaded
+// libraries, a map of component versions and a short list of endpoints
+// of which one is the only one of its kind.
+func syntheticReport() string {
+	var sb strings.Builder
+	sb.WriteString("{\n  \"header\": {\"tool\": \"probe\", \"release\": \"4.2.0\"},\n  \"libraries\": [\n")
+	for i := range 120 {
+		if i > 0 {
+			sb.WriteString(",\n")
+		}
+		fmt.Fprintf(&sb, "    \"/opt/probe/lib/plugin_%03d_module.so\"", i)
+	}
+	sb.WriteString("\n  ],\n  \"versions\": {\n")
+	comps := []string{"probe", "zstd", "brotli", "ev", "pcre", "nghttp", "icu", "tz", "cldr", "unicode", "acorn", "ada", "cares", "napi", "modules", "llhttp", "sqlite", "simd", "undici", "punycode"}
+	for i, c := range comps {
+		if i > 0 {
+			sb.WriteString(",\n")
+		}
+		fmt.Fprintf(&sb, "    \"%s\": \"%d.%d.%d\"", c, i%4+1, i*3%17, i*7%23)
+	}
+	sb.WriteString("\n  },\n  \"endpoints\": [\n")
+	eps := []string{
+		`{"name": "loop", "local": true, "family": "v6", "addr": "::1"}`,
+		`{"name": "eth", "local": false, "family": "v6", "addr": "fd00::7"}`,
+		`{"name": "eth", "local": false, "family": "v6", "addr": "fe80::7"}`,
+		`{"name": "eth", "local": false, "family": "v4", "addr": "198.51.100.7"}`,
+		`{"name": "loop", "local": true, "family": "v6", "addr": "::2"}`,
+		`{"name": "eth", "local": false, "family": "v6", "addr": "fd00::8"}`,
+	}
+	sb.WriteString("    " + strings.Join(eps, ",\n    "))
+	sb.WriteString("\n  ]\n}\n")
+	return sb.String()
+}
+
+// TestOnlyItemOfItsKindKept: in a short array of similar objects, the one
+// item whose grouping values no other item shares is kept.
+func TestOnlyItemOfItsKindKept(t *testing.T) {
+	text := syntheticReport()
+	in := &fold.Input{Text: text, Query: relevance.Parse("what does the probe report about plugin 7?", ""), Budget: fold.Budget{Bytes: 1200, Lossy: true}}
+	out := mustCompress(t, in)
+	containsAll(t, out, `"198.51.100.7"`)
+}
+
+// TestKeyNamedByAffix: asked about "libnghttp", the member "nghttp" is kept.
+func TestKeyNamedByAffix(t *testing.T) {
+	text := syntheticReport()
+	in := &fold.Input{Text: text, Query: relevance.Parse("which libnghttp version is bundled?", ""), Budget: fold.Budget{Bytes: 1200, Lossy: true}}
+	out := mustCompress(t, in)
+	containsAll(t, out, `"nghttp": "2.15.12"`)
+}

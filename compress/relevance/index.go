@@ -223,6 +223,7 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	tenth := max(3, ix.n/10)
 	// veryRare terms mark their units strongly whatever else matches.
 	veryRare := make([]bool, ix.n)
+	every := q.Intent.Has(Every)
 	for t := range q.Terms {
 		rare := ix.rareLimit(&q.Terms[t])
 		for _, u := range ix.hits[t] {
@@ -230,7 +231,9 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 			if ix.df[t] <= rare {
 				ix.strong[u] = true
 			}
-			if ix.df[t] <= veryRareDF && q.Terms[t].Latest {
+			if q.Terms[t].Latest && (ix.df[t] <= veryRareDF || every && ix.df[t] <= rare && q.Terms[t].Prior >= 0.8) {
+				// Asked for every item of a set, each unit holding a
+				// rare term of the request is one of them.
 				veryRare[u] = true
 			}
 			if ix.df[t] <= tenth {
@@ -357,9 +360,9 @@ func (ix *Index) unitAt(off int) int {
 // (compounds and phrases, which are more specific, 5%); terms of earlier
 // context only in 0.3%.
 func (ix *Index) rareLimit(t *Term) int {
-	if ix.q.Intent.Has(Quote) && t.Latest {
-		// Asked to quote what a term names, all of its lines are the
-		// answer: twice as many may be kept.
+	if (ix.q.Intent.Has(Quote) || ix.q.Intent.Has(Every)) && t.Latest {
+		// Asked to quote what a term names, or for every item of a set,
+		// all of its lines are the answer: twice as many may be kept.
 		return 2 * ix.baseLimit(t)
 	}
 	return ix.baseLimit(t)

@@ -80,6 +80,10 @@ const (
 	// source") or writes its syntax (<dt>, href="..."), so a quote of a
 	// page wants its markup, not its text.
 	Markup
+	// Every: the user wants every item of a set (all, every, each, the
+	// full list): each unit holding a rare term of the request is part of
+	// the answer, not only the best matches.
+	Every
 )
 
 // Has reports whether all of the flags in x are set.
@@ -96,6 +100,9 @@ type Query struct {
 	// Ordinals are the positions the request names ("the 40th item",
 	// "the 25th row"), which compressors keep whatever they hold.
 	Ordinals []Ordinal
+	// TopN is how many items at one end of an order a plural superlative
+	// asks for ("the three largest", "top 5"), 0 when none is given.
+	TopN int
 }
 
 // Ordinal is a position a request names: the Nth item of a collection or
@@ -122,6 +129,7 @@ func Parse(latest, earlier string) *Query {
 	latest = tail(latest, maxTaskBytes)
 	q.Intent = intentOf(latest)
 	q.Ordinals = ordinalsOf(latest)
+	q.TopN = topNOf(latest)
 	p.text(latest, 1, true)
 	p.text(tail(earlier, maxTaskBytes), 0.5, false)
 	return q
@@ -137,6 +145,10 @@ func (q *Query) WithFollowup(asked, context string) *Query {
 	out := &Query{Intent: q.Intent | intentOf(tail(asked, maxTaskBytes)),
 		Ordinals: append(ordinalsOf(tail(asked, maxTaskBytes)), q.Ordinals...)}
 	out.Ordinals = out.Ordinals[:min(len(out.Ordinals), maxOrdinals)]
+	out.TopN = q.TopN
+	if n := topNOf(tail(asked, maxTaskBytes)); n > 0 {
+		out.TopN = n
+	}
 	p := parser{q: out, seen: map[string]int{}}
 	p.text(tail(asked, maxTaskBytes), 1.2, true)
 	if context != "" {
@@ -320,6 +332,11 @@ func (p *parser) token(f string, prior float64, latest, quoted bool) {
 		}
 		return
 	}
+	for _, v := range hexForms(f) {
+		// The same offset as dumps and listings print it: "0xee0" is
+		// "00000ee0" in a hex dump and "ee0:" in a disassembly.
+		p.add(Term{Text: v, Typed: f, Kind: Number, Prior: prior * 1.3, Latest: latest})
+	}
 	hasDigit, hasLetter, inner := false, false, false
 	for i := 0; i < len(f); i++ {
 		c := f[i]
@@ -362,6 +379,39 @@ func (p *parser) token(f string, prior float64, latest, quoted bool) {
 			return true
 		})
 	}
+}
+
+// hexForms returns the other spellings of a hexadecimal number token: for
+// "0xee0" (a 0x prefix) the bare digits and the digits zero-padded to 8
+// and 16 places; for a zero-padded run of 8 or 16 hex digits
+// ("00000ee0") the bare digits and the 0x form. Lowered; nil for any other token.
+func hexForms(f string) []string {
+	f = strings.ToLower(f)
+	prefixed := strings.HasPrefix(f, "0x")
+	digits := strings.TrimPrefix(f, "0x")
+	if digits == "" || len(digits) > 16 || strings.Trim(digits, "0123456789abcdef") != "" {
+		return nil
+	}
+	bare := strings.TrimLeft(digits, "0")
+	if bare == "" {
+		bare = "0"
+	}
+	if !prefixed {
+		if (len(digits) == 8 || len(digits) == 16) && len(bare) < len(digits) && len(bare) >= 3 {
+			return []string{bare, "0x" + bare}
+		}
+		return nil
+	}
+	var out []string
+	if len(bare) >= 3 {
+		out = append(out, bare)
+	}
+	for _, w := range [...]int{8, 16} {
+		if len(bare) < w {
+			out = append(out, strings.Repeat("0", w-len(bare))+bare)
+		}
+	}
+	return out
 }
 
 // word adds a plain word and the parts of an identifier.

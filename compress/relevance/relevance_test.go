@@ -258,3 +258,80 @@ func TestVariantsOfACommonTerm(t *testing.T) {
 		}
 	}
 }
+
+// TestHexOffsetSpellings: an offset the task writes with 0x finds the line
+// a dump keys by its zero-padded digits, and the other way round.
+func TestHexOffsetSpellings(t *testing.T) {
+	text := strings.Join([]string{
+		"00000ed0: 0000 0000 0000 0000 0000 0000 0000 0000  ................",
+		"00000ee0: 6c69 6263 2e73 6f2e 3600 6d61 6c6c 6f63  libc.so.6.malloc",
+		"00000ef0: 0000 0000 0000 0000 0000 0000 0000 0000  ................",
+		"  4a1c:\te8 5f fe ff ff          \tcall   3880 <abort@plt>",
+	}, "\n")
+	for _, c := range []struct {
+		task string
+		want int
+	}{
+		{"what bytes are at offset 0xee0?", 1},
+		{"what bytes are at offset 0xEE0?", 1},
+		{"which call is at 0x4a1c", 3},
+		{"explain line 00004a1c", 3},
+	} {
+		ix, _ := index(Parse(c.task, ""), text)
+		var hit []int
+		for u := 0; u < ix.Units(); u++ {
+			if ix.Score(u) > 0 {
+				hit = append(hit, u)
+			}
+		}
+		if !slices.Equal(hit, []int{c.want}) {
+			t.Errorf("%q: units hit %v, want [%d]", c.task, hit, c.want)
+		}
+	}
+}
+
+// TestEveryItemOfASet: asked for the full list of the rows a term marks,
+// every such row is strong, though the term is in 4% of the rows and one
+// row also holds a rarer term (which would otherwise make the others look
+// like weak matches).
+func TestEveryItemOfASet(t *testing.T) {
+	var rows []string
+	for i := range 600 {
+		origin := "{stock}"
+		if i%25 == 7 {
+			origin = "{tuned}"
+		}
+		name := fmt.Sprintf("Setting%03dLimit", i)
+		if i == 332 {
+			name = "MaxWidgets"
+		}
+		rows = append(rows, fmt.Sprintf("  size_t %-24s = %-12d {product} %s", name, i*17, origin))
+	}
+	text := strings.Join(rows, "\n")
+	q := Parse("I need the full list of {tuned} settings and the MaxWidgets.", "")
+	if !q.Intent.Has(Every) {
+		t.Fatalf("intent %b lacks Every", q.Intent)
+	}
+	ix, _ := index(q, text)
+	for u, r := range rows {
+		if strings.Contains(r, "{tuned}") && !ix.Strong(u) {
+			t.Errorf("row %d holds {tuned} but is not strong", u)
+		}
+	}
+}
+
+// TestTopN reads the count of a plural superlative.
+func TestTopN(t *testing.T) {
+	for task, want := range map[string]int{
+		"tell me the three largest files and the total": 3,
+		"show the top 7 consumers":                      7,
+		"which 4 slowest tests should I look at":        4,
+		"which is the largest file":                     0,
+		"top of the log, 3 lines":                       0,
+		"the 200 biggest":                               0,
+	} {
+		if got := Parse(task, "").TopN; got != want {
+			t.Errorf("%q: TopN %d, want %d", task, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package relevance
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
@@ -94,6 +95,12 @@ func intentOf(s string) Intent {
 			}
 		case "output", "log", "logs", "listing", "list", "file", "result", "results", "text", "dump", "trace", "diff", "response", "tree", "table", "report":
 			switch prev {
+			case "full", "complete", "entire":
+				if lw == "list" {
+					in |= Every
+				}
+			}
+			switch prev {
 			case "whole", "full", "entire", "complete", "unabridged", "untruncated":
 				// "the full log line", "the complete output row": all
 				// of one line, not all of the output.
@@ -103,6 +110,8 @@ func intentOf(s string) Intent {
 					in |= Whole
 				}
 			}
+		case "all", "every", "each":
+			in |= Every
 		case "markup", "tag", "tags", "attribute", "attributes":
 			in |= Markup
 		case "source", "code", "snippet", "element", "elements":
@@ -202,6 +211,50 @@ func ordinalsOf(s string) []Ordinal {
 		}
 	}
 	return out
+}
+
+// maxTopN bounds the count a superlative may ask for.
+const maxTopN = 10
+
+var countWords = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+var superlatives = setOf(`largest biggest highest heaviest slowest longest greatest worst top
+smallest lowest fastest shortest lightest newest latest oldest earliest most least`)
+
+// topNOf finds the count of a plural superlative: a number right before
+// a superlative ("the three largest files", "5 slowest tests") or right
+// after "top" ("top 3"). At most maxTopN; 0 when none.
+func topNOf(s string) int {
+	var words []string
+	lines.Words(s, func(w string, _, _ int) bool {
+		words = append(words, lines.Fold(w))
+		return true
+	})
+	count := func(w string) int {
+		if n, ok := countWords[w]; ok {
+			return n
+		}
+		if n, err := strconv.Atoi(w); err == nil && n >= 2 && n <= maxTopN {
+			return n
+		}
+		return 0
+	}
+	for k, w := range words {
+		if !superlatives[w] {
+			continue
+		}
+		if k > 0 {
+			if n := count(words[k-1]); n > 0 {
+				return n
+			}
+		}
+		if w == "top" && k+1 < len(words) {
+			if n := count(words[k+1]); n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // ordinalNumber returns the position an ordinal word names, or 0.

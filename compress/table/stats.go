@@ -155,7 +155,9 @@ func number(s string) (float64, bool) {
 }
 
 // topN is the most rows top returns.
-const topN = 5
+// It holds one more than the most a superlative asks for
+// (relevance.Query.TopN), for a total row among them.
+const topN = 11
 
 // rank records x among the largest and smallest values seen. Earlier
 // rows win ties, so the order is the rows' order.

@@ -244,13 +244,53 @@ func (p *plan) mark() {
 		switch {
 		case ix.Strong(i):
 			p.must[i] = true
+			p.keepContinuation(i)
 		case s > 0 && s*5 >= best*2:
 			p.prio[i] = max(p.prio[i], prioTerm+10*s)
+			p.rankContinuation(i)
 		case s > 0:
 			p.prio[i] = max(p.prio[i], prioTail-1+s/best)
 		}
 	}
 }
+
+// maxContinuation bounds the continuation rows a named head row keeps.
+const maxContinuation = 24
+
+// keepContinuation keeps the continuation rows of head row i: the rows
+// right under it that leave its first columns blank (a callee list under
+// its caller, the further values of one entry). They belong to the head,
+// and a head the task names is asked about with them.
+func (p *plan) keepContinuation(i int) {
+	b := p.b
+	if lines.Indent(b.L[i]) > 0 {
+		return
+	}
+	for k := i + 1; k < len(b.L) && k <= i+maxContinuation; k++ {
+		if lines.Blank(b.L[k]) || lines.Indent(b.L[k]) < minContinuationIndent {
+			return
+		}
+		p.must[k] = true
+	}
+}
+
+// rankContinuation ranks the continuation rows of head row i with it: the
+// budget keeps the group together or not at all.
+func (p *plan) rankContinuation(i int) {
+	b := p.b
+	if lines.Indent(b.L[i]) > 0 {
+		return
+	}
+	for k := i + 1; k < len(b.L) && k <= i+maxContinuation; k++ {
+		if lines.Blank(b.L[k]) || lines.Indent(b.L[k]) < minContinuationIndent {
+			return
+		}
+		p.prio[k] = max(p.prio[k], p.prio[i]-float64(k-i)/100)
+	}
+}
+
+// minContinuationIndent is the least indent of a continuation row.
+const minContinuationIndent = 8
 
 // markRegion marks the rows of one table.
 func (p *plan) markRegion(ri int) {
@@ -330,11 +370,14 @@ func (p *plan) markRegion(ri int) {
 			} else if !anyNamed {
 				k = min(topK, 3)
 			}
+			if k > 0 {
+				k = max(k, p.in.Query.TopN)
+			}
 			if intent.Has(relevance.Max) {
-				p.mustAll(s.top(k, true))
+				p.mustAll(p.topRows(s, k, true))
 			}
 			if intent.Has(relevance.Min) {
-				p.mustAll(s.top(k, false))
+				p.mustAll(p.topRows(s, k, false))
 			}
 		case s.temporal():
 			if intent.Has(relevance.Newest) {
@@ -371,6 +414,24 @@ func (p *plan) markRegion(ri int) {
 			p.mustAll(s.top(k, false))
 		}
 	}
+}
+
+// topRows returns the k rows holding the largest (or smallest) values of
+// a column, not counting tally rows ("5632555   437 files"): asked for the
+// three largest files, a total is not one of them (it stays anyway, as a
+// summary).
+func (p *plan) topRows(s *colStats, k int, largest bool) []int {
+	all := s.top(topN, largest)
+	out := make([]int, 0, k)
+	for _, i := range all {
+		if len(out) == k {
+			break
+		}
+		if !lines.Summary(p.b.L[i]) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // namedLabel reports whether a word of the task names a labelled

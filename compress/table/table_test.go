@@ -379,3 +379,63 @@ func TestHeaderlessColumnsByPosition(t *testing.T) {
 		}
 	}
 }
+
+// TestTopKNotCountingTheTotal: asked for the three largest, a listing whose
+// total row holds the column's maximum keeps the three largest entries.
+func TestTopKNotCountingTheTotal(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("  Length      Date    Time    Name\n---------  ---------- -----   ----\n")
+	total := 0
+	for i := range 300 {
+		size := 1000 + i*37%5000
+		switch i {
+		case 40:
+			size = 910000
+		case 170:
+			size = 870000
+		case 260:
+			size = 830000
+		case 90:
+			size = 790000
+		}
+		total += size
+		fmt.Fprintf(&sb, "%9d  2025-03-14 09:12   pkg/mod%03d/data.bin\n", size, i)
+	}
+	fmt.Fprintf(&sb, "---------                     -------\n%9d                     300 files\n", total)
+	in := input(sb.String(), "which are the three largest files, and the total?")
+	out, ok := Compress(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	for _, w := range []string{"pkg/mod040/", "pkg/mod170/", "pkg/mod260/", "300 files"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lost %q", w)
+		}
+	}
+}
+
+// TestContinuationRowsFollowTheirHead: a head row the task names keeps the
+// indented continuation rows under it (a callee list), not only itself.
+func TestContinuationRowsFollowTheirHead(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("Function                         called...\n                                     ncalls  tottime  cumtime\n")
+	pad := strings.Repeat(" ", 33)
+	for i := range 600 {
+		fmt.Fprintf(&sb, "%-32s ->  %5d  %7.3f  %7.3f  lib/mod%03d.py:%d(step_%03d)\n", fmt.Sprintf("lib/mod%03d.py:%d(task_%03d)", i, i+3, i), i+1, float64(i%7)/1000, float64(i%11)/100, i, i+9, i)
+		if i == 361 {
+			for k, callee := range []string{"parse_header", "decode_body", "verify_digest", "emit_record"} {
+				fmt.Fprintf(&sb, "%s    %5d  %7.3f  %7.3f  lib/core.py:%d(%s)\n", pad, k+2, 0.001, float64(k+1)/10, 40+k, callee)
+			}
+		}
+	}
+	in := input(sb.String(), "what does task_361 call, and which callee dominates?")
+	out, ok := Compress(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	for _, w := range []string{"(task_361)", "(parse_header)", "(decode_body)", "(verify_digest)", "(emit_record)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lost %q", w)
+		}
+	}
+}
