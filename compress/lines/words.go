@@ -50,21 +50,7 @@ func Words(s string, fn func(w string, start, end int) bool) {
 		for j < len(s) && wordByte[s[j]] {
 			j++
 		}
-		for j < len(s) {
-			c := s[j]
-			if c < utf8.RuneSelf {
-				if !wordByte[c] {
-					break
-				}
-				j++
-				continue
-			}
-			r, n := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
-				break
-			}
-			j += n
-		}
+		j = wordEnd(s, j)
 		if !fn(s[i:j], i, j) {
 			return
 		}
@@ -334,24 +320,31 @@ func WordsHashed(s string, fn func(w string, start int, h, hs uint64, hashed boo
 			}
 			j = i + n
 		}
-		for j < len(s) {
-			c := s[j]
-			if c < utf8.RuneSelf {
-				if !wordByte[c] {
-					break
-				}
-				j++
-				continue
-			}
-			r, n := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
-				break
-			}
-			j += n
-		}
+		j = wordEnd(s, j)
 		if !fn(s[i:j], i, 0, 0, false) {
 			return
 		}
 		i = j
 	}
+}
+
+// wordEnd returns where the word running at j in s ends: ASCII word bytes,
+// and beyond ASCII letters, digits and combining marks.
+func wordEnd(s string, j int) int {
+	for j < len(s) {
+		c := s[j]
+		if c < utf8.RuneSelf {
+			if !wordByte[c] {
+				break
+			}
+			j++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[j:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+			break
+		}
+		j += n
+	}
+	return j
 }

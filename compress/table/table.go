@@ -262,14 +262,7 @@ const maxContinuation = 24
 // its caller, the further values of one entry). They belong to the head,
 // and a head the task names is asked about with them.
 func (p *plan) keepContinuation(i int) {
-	b := p.b
-	if lines.Indent(b.L[i]) > 0 {
-		return
-	}
-	for k := i + 1; k < len(b.L) && k <= i+maxContinuation; k++ {
-		if lines.Blank(b.L[k]) || lines.Indent(b.L[k]) < minContinuationIndent {
-			return
-		}
+	for k := i + 1; k < p.continuationEnd(i); k++ {
 		p.must[k] = true
 	}
 }
@@ -277,16 +270,24 @@ func (p *plan) keepContinuation(i int) {
 // rankContinuation ranks the continuation rows of head row i with it: the
 // budget keeps the group together or not at all.
 func (p *plan) rankContinuation(i int) {
-	b := p.b
-	if lines.Indent(b.L[i]) > 0 {
-		return
-	}
-	for k := i + 1; k < len(b.L) && k <= i+maxContinuation; k++ {
-		if lines.Blank(b.L[k]) || lines.Indent(b.L[k]) < minContinuationIndent {
-			return
-		}
+	for k := i + 1; k < p.continuationEnd(i); k++ {
 		p.prio[k] = max(p.prio[k], p.prio[i]-float64(k-i)/100)
 	}
+}
+
+// continuationEnd is the end of head row i's continuation rows, which run
+// from i+1: none under an indented row, at most maxContinuation, up to a
+// blank or less indented row.
+func (p *plan) continuationEnd(i int) int {
+	b := p.b
+	if lines.Indent(b.L[i]) > 0 {
+		return i + 1
+	}
+	k := i + 1
+	for k < len(b.L) && k <= i+maxContinuation && !lines.Blank(b.L[k]) && lines.Indent(b.L[k]) >= minContinuationIndent {
+		k++
+	}
+	return k
 }
 
 // minContinuationIndent is the least indent of a continuation row.
