@@ -90,13 +90,7 @@ func BenchmarkKind(b *testing.B) {
 			b.Logf("%s input detected as %s", k, got)
 		}
 		b.Run(string(k), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			cpu := cputime.Now()
-			for b.Loop() {
-				runPipeline(text, task)
-			}
-			cputime.ReportMBps(b, cpu, len(text))
+			benchPipeline(b, text, task)
 		})
 	}
 }
@@ -147,4 +141,16 @@ func BenchmarkScaling(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchPipeline times the pipeline on text for task, with its throughput in
+// wall and CPU MB/s and its allocations.
+func benchPipeline(b *testing.B, text, task string) {
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	cpu := cputime.Now()
+	for b.Loop() {
+		runPipeline(text, task)
+	}
+	cputime.ReportMBps(b, cpu, len(text))
 }

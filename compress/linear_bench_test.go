@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/tsheadroom/tsheadroom/internal/cputime"
 )
 
 // Linearity benchmarks: the inputs that made compressors superlinear (a
@@ -62,13 +60,7 @@ func BenchmarkLinearJSON(b *testing.B) {
 	for _, size := range linearSizes {
 		text := genManyKeyJSON(size)
 		b.Run(fmt.Sprintf("%dKB", size>>10), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			cpu := cputime.Now()
-			for b.Loop() {
-				runPipeline(text, task)
-			}
-			cputime.ReportMBps(b, cpu, len(text))
+			benchPipeline(b, text, task)
 		})
 	}
 }
@@ -78,13 +70,7 @@ func BenchmarkLinearLogTerms(b *testing.B) {
 	for _, n := range []int{1, 50, 700} {
 		task := genTaskTerms(n)
 		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			cpu := cputime.Now()
-			for b.Loop() {
-				runPipeline(text, task)
-			}
-			cputime.ReportMBps(b, cpu, len(text))
+			benchPipeline(b, text, task)
 		})
 	}
 }
