@@ -1305,7 +1305,9 @@ func (p *plan) describe(i, j int) string {
 	if top < 0 || perCluster[top] < 2 || perCluster[top]*10 < count*6 {
 		return msg + p.rangeOrForm(i, j)
 	}
+	shaped := false // the note names the omitted lines' shape
 	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
+		shaped = true
 		if perCluster[top] == count {
 			msg = lines.Count(count, "line", "lines") + " like \"" + t + "\" omitted"
 		} else {
@@ -1314,7 +1316,7 @@ func (p *plan) describe(i, j int) string {
 	}
 	if f := p.fieldValues(i, j, top); f != "" {
 		msg += "; " + f
-	} else if !strings.Contains(msg, "like") {
+	} else if !shaped {
 		msg += p.rangeOrForm(i, j)
 	}
 	if r := p.numericRanges(i, j, top); r != "" {
