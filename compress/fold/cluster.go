@@ -38,6 +38,15 @@ type cluster struct {
 type clustering struct {
 	of       []int32 // line -> cluster, noCluster for blank lines
 	clusters []cluster
+	// shape maps a line to its shape (lines.ShapeHash), numbered in
+	// order of first sight; shapeRep holds the first line of each.
+	shape    []int32
+	shapeRep []int
+}
+
+// shapeOf is what a shape hash maps to while clustering.
+type shapeOf struct {
+	cluster, shape int32
 }
 
 type groupKey struct {
@@ -46,29 +55,32 @@ type groupKey struct {
 }
 
 // clusterLines clusters the lines of b. stop is polled between shapes.
-func clusterLines(b *lines.Lines, stop func() bool) *clustering {
-	c := &clustering{of: make([]int32, len(b.L))}
-	shapeCluster := make(map[uint64]int32, 64)
+func clusterLines(b *lines.Lines, ft *fieldTable, stop func() bool) *clustering {
+	c := &clustering{of: make([]int32, len(b.L)), shape: make([]int32, len(b.L))}
+	shapes := make(map[uint64]shapeOf, 64)
 	groups := make(map[groupKey][]int32, 16)
 	var fieldBuf []string
 	var hashBuf []uint64
 	for i, l := range b.L {
 		if lines.Blank(l) {
-			c.of[i] = noCluster
+			c.of[i], c.shape[i] = noCluster, noCluster
 			continue
 		}
 		h := lines.ShapeHash(l)
-		if id, ok := shapeCluster[h]; ok {
-			c.of[i] = id
-			c.clusters[id].members++
+		if s, ok := shapes[h]; ok {
+			c.of[i], c.shape[i] = s.cluster, s.shape
+			c.clusters[s.cluster].members++
 			continue
 		}
+		shape := int32(len(c.shapeRep))
+		c.shapeRep = append(c.shapeRep, i)
+		c.shape[i] = shape
 		if stop != nil && i&255 == 0 && stop() {
 			// Out of time: the rest of the lines are their own shapes.
 			stop = nil
 		}
-		fieldBuf = lines.Fields(l, fieldBuf[:0])
 		hashBuf = hashBuf[:0]
+		fieldBuf = ft.of(i, fieldBuf[:0])
 		for _, f := range fieldBuf {
 			hashBuf = append(hashBuf, lines.FieldHash(f))
 		}
@@ -88,14 +100,14 @@ func clusterLines(b *lines.Lines, stop func() bool) *clustering {
 				}
 			}
 			cl.members++
-			shapeCluster[h] = best
+			shapes[h] = shapeOf{best, shape}
 			c.of[i] = best
 			continue
 		}
 		id := int32(len(c.clusters))
 		c.clusters = append(c.clusters, cluster{tmpl: slices.Clone(hashBuf), rep: i, members: 1, fields: len(hashBuf)})
 		groups[key] = append(groups[key], id)
-		shapeCluster[h] = id
+		shapes[h] = shapeOf{id, shape}
 		c.of[i] = id
 	}
 	return c
@@ -148,11 +160,11 @@ const maxDistinct = 12
 
 // varyingFields computes the statistics of the fields that vary among the
 // members of cluster id (members lists its lines).
-func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) []fieldStats {
+func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) []fieldStats {
 	if len(members) < 2 {
 		return nil
 	}
-	repFields := lines.Fields(b.L[members[0]], nil)
+	repFields := ft.of(members[0], nil)
 	if len(repFields) != cl.fields {
 		return nil
 	}
@@ -165,13 +177,13 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 	// Members that agree with the first one in a field are counted there
 	// without a map lookup: most fields of a cluster are its fixed words.
 	same := make([]int, cl.fields)
-	var buf []string
+	var fields []string
 	for _, li := range members {
-		buf = lines.Fields(b.L[li], buf[:0])
-		if len(buf) != cl.fields {
+		fields = ft.of(li, fields[:0])
+		if len(fields) != cl.fields {
 			continue
 		}
-		for k, f := range buf {
+		for k, f := range fields {
 			st := &stats[k]
 			if f == repFields[k] {
 				same[k]++
@@ -197,7 +209,7 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 				}
 			}
 			if st.numeric {
-				v, ok := lines.Number(valueOf(f))
+				v, ok := ft.number(li, k)
 				if !ok {
 					st.numeric = false
 					st.order = nil
@@ -227,7 +239,7 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 			}
 			if len(st.distinct) < maxDistinct {
 				st.distinct[repFields[k]] = same[k]
-				st.linesOf[repFields[k]] = firstLines(b, members, k, repFields[k])
+				st.linesOf[repFields[k]] = firstLines(ft, members, k, repFields[k])
 			} else {
 				st.many, st.distinct, st.linesOf = true, nil, nil
 			}
@@ -238,12 +250,10 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 }
 
 // firstLines returns the first few members whose field k is v.
-func firstLines(b *lines.Lines, members []int, k int, v string) []int {
+func firstLines(ft *fieldTable, members []int, k int, v string) []int {
 	var out []int
-	var buf []string
 	for _, li := range members {
-		buf = lines.Fields(b.L[li], buf[:0])
-		if k < len(buf) && buf[k] == v {
+		if k < ft.count(li) && ft.field(li, k) == v {
 			out = append(out, li)
 			if len(out) == 5 {
 				break
@@ -275,8 +285,8 @@ func (st *fieldStats) top(k int, largest bool) []int {
 
 // templateText renders cluster cl's template for a note: the fields of its
 // first line, masked, with the fields that vary shown as "…".
-func templateText(b *lines.Lines, cl *cluster, maxLen int) string {
-	fields := lines.Fields(b.L[cl.rep], nil)
+func templateText(ft *fieldTable, cl *cluster, maxLen int) string {
+	fields := ft.of(cl.rep, nil)
 	var sb strings.Builder
 	for k, f := range fields {
 		if k > 0 {

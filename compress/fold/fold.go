@@ -124,6 +124,7 @@ type plan struct {
 	b    *lines.Lines
 	an   *analysis
 	cl   *clustering
+	ft   *fieldTable
 	ix   *relevance.Index
 	sev  []lines.Severity
 	must []bool
@@ -182,6 +183,7 @@ func newPlan(in *Input) *plan {
 	}
 	p.an = analysisOf(in, b)
 	p.cl = p.an.cl
+	p.ft = p.an.fields
 	p.members = make([][]int, len(p.cl.clusters))
 	for i, id := range p.cl.of {
 		if id != noCluster {
@@ -197,6 +199,7 @@ func newPlan(in *Input) *plan {
 // again for a later turn, or by the safety net). Read-only once shared.
 type analysis struct {
 	cl                *clustering
+	fields            *fieldTable
 	sev               []lines.Severity // nil until the first mark
 	recs, paras, secs []unit
 	units             bool // recs, paras and secs are computed
@@ -211,12 +214,37 @@ func analysisOf(in *Input, b *lines.Lines) *analysis {
 	if v, ok := in.Memo.Get("fold", b.Text); ok {
 		return v.(*analysis)
 	}
-	an := &analysis{cl: clusterLines(b, in.Stop)}
+	ft := newFieldTable(b)
+	an := &analysis{cl: clusterLines(b, ft, in.Stop), fields: ft}
 	if in.Memo != nil && !in.Stopped() {
 		an.shared = true
 		in.Memo.Put("fold", b.Text, an)
 	}
 	return an
+}
+
+// signals sets the severity of every line of b (lines.Signal) in sev.
+// Lines of one shape report alike: only a shape's first line is read,
+// unless the shape says "exit", whose status digit the shape masks.
+func signals(b *lines.Lines, cl *clustering, sev []lines.Severity) {
+	const perLine = lines.Severity(255)
+	byShape := make([]lines.Severity, len(cl.shapeRep))
+	for s, i := range cl.shapeRep {
+		if l := b.L[i]; hasExit(l) {
+			byShape[s] = perLine
+		} else {
+			byShape[s] = lines.Signal(l)
+		}
+	}
+	for i, s := range cl.shape {
+		switch {
+		case s == noCluster:
+		case byShape[s] == perLine:
+			sev[i] = lines.Signal(b.L[i])
+		default:
+			sev[i] = byShape[s]
+		}
+	}
 }
 
 // mark sets must and prio for every line.
@@ -225,14 +253,13 @@ func (p *plan) mark() {
 	aggressive := p.in.Budget.Aggressive
 	if p.an.sev != nil {
 		copy(p.sev, p.an.sev)
+	} else {
+		signals(b, p.cl, p.sev)
 	}
-	for i, l := range b.L {
+	for i := range b.L {
 		if p.cl.of[i] == noCluster {
 			p.prio[i] = prioRest / 4
 			continue
-		}
-		if p.an.sev == nil {
-			p.sev[i] = lines.Signal(l)
 		}
 		p.prio[i] = prioRest / float64(p.cl.size(i))
 	}
@@ -467,7 +494,6 @@ func (p *plan) groupEnds() {
 // a fixed field of the template ("ERROR", "error:") or in a categorical
 // one (a level column) it reports.
 func (p *plan) dropMentions() {
-	var buf []string
 	for id, ms := range p.members {
 		if len(ms) < 8 {
 			continue
@@ -483,11 +509,12 @@ func (p *plan) dropMentions() {
 		}
 		cl := &p.cl.clusters[id]
 		var stats []fieldStats
+		var buf []string
 		for _, li := range ms {
 			if p.sev[li] == lines.NoSignal {
 				continue
 			}
-			buf = lines.Fields(p.b.L[li], buf[:0])
+			buf = p.ft.of(li, buf[:0])
 			if len(buf) != cl.fields {
 				continue
 			}
@@ -915,7 +942,7 @@ func (p *plan) fieldStatsOf(id int32) []fieldStats {
 		return st
 	}
 	intent := p.in.Query.Intent
-	st := varyingFields(p.b, &p.cl.clusters[id], p.members[id], intent&relevance.Extremes != 0)
+	st := varyingFields(p.ft, &p.cl.clusters[id], p.members[id], intent&relevance.Extremes != 0)
 	p.stats[id] = st
 	return st
 }
@@ -981,7 +1008,7 @@ func (p *plan) quietProgress() {
 			// Words around the numbers: a list of bare numbers or
 			// versions is data, not progress.
 			if m := lines.Masked(p.b.L[i]); wordy(m) {
-				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && lines.Masked(p.b.L[j]) == m {
+				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && lines.MaskedIs(p.b.L[j], m) {
 					j++
 				}
 			}
@@ -1306,7 +1333,7 @@ func (p *plan) describe(i, j int) string {
 		return msg + p.rangeOrForm(i, j)
 	}
 	shaped := false // the note names the omitted lines' shape
-	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
+	if t := templateText(p.ft, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
 		shaped = true
 		if perCluster[top] == count {
 			msg = lines.Count(count, "line", "lines") + " like \"" + t + "\" omitted"
@@ -1347,7 +1374,7 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 		if p.cl.of[k] != id {
 			continue
 		}
-		buf = lines.Fields(p.b.L[k], buf[:0])
+		buf = p.ft.of(k, buf[:0])
 		if len(buf) != len(cl.tmpl) {
 			continue
 		}
@@ -1359,7 +1386,7 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 			}
 			// Numbers share the masked shape: a numeric field's hash is
 			// fixed even where its values vary.
-			x, ok := lines.Number(valueOf(v))
+			x, ok := p.ft.number(k, f)
 			if !ok {
 				r.bad = true
 				continue
@@ -1507,7 +1534,7 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 			continue
 		}
 		members++
-		buf = lines.Fields(p.b.L[k], buf[:0])
+		buf = p.ft.of(k, buf[:0])
 		for f, v := range buf {
 			if f >= len(cl.tmpl) || cl.tmpl[f] != 0 {
 				continue
@@ -1585,4 +1612,10 @@ func commonAffixes(vs []string) (pre, suf string) {
 		suf = suf[len(pre)+len(suf)-shortest:]
 	}
 	return pre, suf
+}
+
+// hasExit reports whether l says "exit" in any case.
+func hasExit(l string) bool {
+	start, _ := lines.IndexFold(l, "exit")
+	return start >= 0
 }

@@ -109,11 +109,29 @@ func TestStem(t *testing.T) {
 func FuzzSignalAndShape(f *testing.F) {
 	f.Add("error: x exit status 1")
 	f.Add("Ⱥ\u023a timed out")
+	f.Add("0x7ffe8e8e5560 took 41ms at 2026-03-01T10:00:00Z")
+	f.Add(strings.Repeat("a ", 60))
 	f.Fuzz(func(t *testing.T, s string) {
 		Signal(s)
 		ShapeHash(s)
 		Fields(s, nil)
 		Number(s)
+		// The allocation-free forms agree with the plain ones.
+		m := Masked(s)
+		if !MaskedIs(s, m) || MaskedIs(s, m+"#") || len(m) > 0 && MaskedIs(s, m[:len(m)-1]) {
+			t.Fatalf("MaskedIs disagrees with Masked(%q) = %q", s, m)
+		}
+		var spans []int32
+		spans = FieldSpans(s, spans)
+		fields := Fields(s, nil)
+		if len(spans) != 2*len(fields) {
+			t.Fatalf("FieldSpans(%q) gives %d spans, Fields %d fields", s, len(spans)/2, len(fields))
+		}
+		for k, f := range fields {
+			if s[spans[2*k]:spans[2*k+1]] != f {
+				t.Fatalf("FieldSpans(%q) field %d is %q, Fields says %q", s, k, s[spans[2*k]:spans[2*k+1]], f)
+			}
+		}
 		Words(s, func(w string, a, b int) bool {
 			if s[a:b] != w {
 				t.Fatalf("word %q not at [%d:%d]", w, a, b)

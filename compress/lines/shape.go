@@ -18,7 +18,19 @@ const MaxFields = 48
 // Fields appends the whitespace-separated fields of line to dst. Beyond
 // MaxFields-1 fields the rest of the line (trimmed) is one last field.
 func Fields(line string, dst []string) []string {
-	i := 0
+	var spans [2 * MaxFields]int32
+	sp := FieldSpans(line, spans[:0])
+	for k := 0; k < len(sp); k += 2 {
+		dst = append(dst, line[sp[k]:sp[k+1]])
+	}
+	return dst
+}
+
+// FieldSpans appends the start and end offsets in line of each field
+// Fields returns. Offsets are int32: lines are parts of request bodies,
+// which are capped far below 2 GiB.
+func FieldSpans(line string, dst []int32) []int32 {
+	i, n := 0, 0
 	for i < len(line) {
 		for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
 			i++
@@ -26,18 +38,19 @@ func Fields(line string, dst []string) []string {
 		if i == len(line) {
 			break
 		}
-		if len(dst) == MaxFields-1 {
+		if n == MaxFields-1 {
 			end := len(line)
 			for end > i && (line[end-1] == ' ' || line[end-1] == '\t' || line[end-1] == '\r') {
 				end--
 			}
-			return append(dst, line[i:end])
+			return append(dst, int32(i), int32(end))
 		}
 		j := i
 		for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
 			j++
 		}
-		dst = append(dst, line[i:j])
+		dst = append(dst, int32(i), int32(j))
+		n++
 		i = j
 	}
 	return dst
@@ -153,4 +166,29 @@ func Masked(f string) string {
 		return f
 	}
 	return string(b)
+}
+
+// MaskedIs reports whether Masked(f) == masked, without building it: a
+// run of lines of one masked form is checked line by line.
+func MaskedIs(f, masked string) bool {
+	k := 0
+	for i := 0; i < len(f); {
+		c := f[i]
+		if IsHex(c) {
+			if j, ok := hexRun(f, i); ok {
+				c, i = '#', j
+				if k == len(masked) || masked[k] != c {
+					return false
+				}
+				k++
+				continue
+			}
+		}
+		if k == len(masked) || masked[k] != c {
+			return false
+		}
+		k++
+		i++
+	}
+	return k == len(masked)
 }
