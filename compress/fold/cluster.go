@@ -307,8 +307,11 @@ func templateText(ft *fieldTable, cl *cluster, maxLen int) string {
 // valueOf returns the value of a key=value or key:value field ("duration=
 // 41ms", "rss:812M"), or the field itself.
 func valueOf(f string) string {
-	i := strings.IndexAny(f, "=:")
-	if i <= 0 || i == len(f)-1 {
+	i := 0
+	for i < len(f) && f[i] != '=' && f[i] != ':' {
+		i++
+	}
+	if i == 0 || i >= len(f)-1 {
 		return f
 	}
 	for k := 0; k < i; k++ {

@@ -1392,10 +1392,10 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 				continue
 			}
 			if !r.found || x < r.lo {
-				r.lo, r.los = x, strings.Trim(valueOf(v), "()[]{},;:\"'")
+				r.lo, r.los = x, lines.TrimPunct(valueOf(v))
 			}
 			if !r.found || x > r.hi {
-				r.hi, r.his = x, strings.Trim(valueOf(v), "()[]{},;:\"'")
+				r.hi, r.his = x, lines.TrimPunct(valueOf(v))
 			}
 			r.found = true
 		}

@@ -60,44 +60,73 @@ func FieldSpans(line string, dst []int32) []int32 {
 // so "146ms" and "9ms", or "0x7ffe8e8e5560" and "0x7ffce2347a30", agree.
 func FieldHash(f string) uint64 {
 	h := uint64(fnvOffset)
-	for i := 0; i < len(f); {
-		c := f[i]
-		if IsHex(c) {
-			if j, ok := hexRun(f, i); ok {
-				h = (h ^ '#') * fnvPrime
-				i = j
-				continue
-			}
+	for m := (masker{s: f}); m.i < len(f); {
+		lit, masked := m.segment()
+		if masked {
+			h = (h ^ '#') * fnvPrime
 		}
-		h = (h ^ uint64(c)) * fnvPrime
-		i++
+		for k := 0; k < len(lit); k++ {
+			h = (h ^ uint64(lit[k])) * fnvPrime
+		}
 	}
 	return h
 }
 
-// hexRun returns the end of the run of hex digits starting at i, and
-// whether it holds a decimal digit (then it is a number, hash or id).
-func hexRun(s string, i int) (int, bool) {
-	j := i
-	digit := false
-	for j < len(s) && hexByte[s[j]] {
-		if s[j] <= '9' {
-			digit = true
+// masker reads a string in its masked form, in segments: bytes read as
+// they are, and runs of digits, or of hex digits holding a digit, each
+// read as one '#'. The hash, the rendering and the comparison of masked
+// forms all read through it, so they agree.
+type masker struct {
+	s string
+	i int
+}
+
+// segment returns the next segment from m.i < len(m.s): a run of bytes
+// read as they are, or (masked) a run read as '#'.
+func (m *masker) segment() (lit string, masked bool) {
+	start := m.i
+	for i := start; i < len(m.s); {
+		if !hexByte[m.s[i]] {
+			i++
+			continue
 		}
-		j++
+		literal, end := hexRun(m.s, i)
+		if literal > i {
+			i = literal
+			continue
+		}
+		if i > start {
+			m.i = i
+			return m.s[start:i], false
+		}
+		m.i = end
+		return "", true
 	}
-	// A run that starts with letters glued to a word ("abc12") is not an
-	// id unless it is long: keep short letter prefixes in the shape.
-	if digit && !IsDigit(s[i]) && j-i < 8 {
-		k := i
-		for k < j && !IsDigit(s[k]) {
-			k++
+	m.i = len(m.s)
+	return m.s[start:], false
+}
+
+// hexRun splits the run of hex digits that starts at i (ending at end)
+// into bytes read as they are, [i, literal), and a masked number, hash or
+// id, [literal, end). A run without a decimal digit is all literal; a
+// short run that starts with letters glued to a word ("abc12") keeps the
+// letters and masks from its first digit; any other run is all masked.
+func hexRun(s string, i int) (literal, end int) {
+	end = i
+	firstDigit := -1
+	for end < len(s) && hexByte[s[end]] {
+		if firstDigit < 0 && s[end] <= '9' {
+			firstDigit = end
 		}
-		if k > i {
-			return i, false
-		}
+		end++
 	}
-	return j, digit
+	switch {
+	case firstDigit < 0:
+		return end, end
+	case firstDigit > i && end-i < 8:
+		return firstDigit, end
+	}
+	return i, end
 }
 
 // ShapeHash hashes the masked fields of line in order: equal for lines of
@@ -105,30 +134,30 @@ func hexRun(s string, i int) (int, bool) {
 func ShapeHash(line string) uint64 {
 	h := uint64(fnvOffset)
 	n := 0
-	i := 0
-	for i < len(line) {
-		c := line[i]
-		if c == ' ' || c == '\t' || c == '\r' {
-			i++
-			continue
-		}
-		// A field starts: mix a separator, then its masked bytes.
-		h = (h ^ ' ') * fnvPrime
-		n++
-		for i < len(line) {
-			c = line[i]
-			if c == ' ' || c == '\t' || c == '\r' {
-				break
+	inField := false
+	for m := (masker{s: line}); m.i < len(line); {
+		lit, masked := m.segment()
+		if masked {
+			if !inField {
+				h = (h ^ ' ') * fnvPrime
+				n++
+				inField = true
 			}
-			if hexByte[c] {
-				if j, ok := hexRun(line, i); ok {
-					h = (h ^ '#') * fnvPrime
-					i = j
-					continue
-				}
+			h = (h ^ '#') * fnvPrime
+		}
+		for k := 0; k < len(lit); k++ {
+			c := lit[k]
+			if c == ' ' || c == '\t' || c == '\r' {
+				inField = false
+				continue
+			}
+			if !inField {
+				// A field starts: mix a separator in first.
+				h = (h ^ ' ') * fnvPrime
+				n++
+				inField = true
 			}
 			h = (h ^ uint64(c)) * fnvPrime
-			i++
 		}
 	}
 	return (h ^ uint64(n)) * fnvPrime
@@ -145,50 +174,40 @@ var hexByte = func() (t [256]bool) {
 // Masked renders a field with its digit and hex-with-digit runs replaced
 // by '#', for notes that describe a shape.
 func Masked(f string) string {
-	var b []byte
-	for i := 0; i < len(f); {
-		if IsHex(f[i]) {
-			if j, ok := hexRun(f, i); ok {
-				if b == nil {
-					b = append(make([]byte, 0, len(f)), f[:i]...)
-				}
-				b = append(b, '#')
-				i = j
-				continue
-			}
-		}
-		if b != nil {
-			b = append(b, f[i])
-		}
-		i++
-	}
-	if b == nil {
+	m := masker{s: f}
+	first, masked := m.segment()
+	if !masked && m.i == len(f) {
 		return f
 	}
-	return string(b)
+	b := make([]byte, 0, len(f))
+	for {
+		if masked {
+			b = append(b, '#')
+		}
+		b = append(b, first...)
+		if m.i == len(f) {
+			return string(b)
+		}
+		first, masked = m.segment()
+	}
 }
 
 // MaskedIs reports whether Masked(f) == masked, without building it: a
 // run of lines of one masked form is checked line by line.
 func MaskedIs(f, masked string) bool {
 	k := 0
-	for i := 0; i < len(f); {
-		c := f[i]
-		if IsHex(c) {
-			if j, ok := hexRun(f, i); ok {
-				c, i = '#', j
-				if k == len(masked) || masked[k] != c {
-					return false
-				}
-				k++
-				continue
+	for m := (masker{s: f}); m.i < len(f); {
+		lit, isMasked := m.segment()
+		if isMasked {
+			if k == len(masked) || masked[k] != '#' {
+				return false
 			}
+			k++
 		}
-		if k == len(masked) || masked[k] != c {
+		if len(masked)-k < len(lit) || masked[k:k+len(lit)] != lit {
 			return false
 		}
-		k++
-		i++
+		k += len(lit)
 	}
 	return k == len(masked)
 }
