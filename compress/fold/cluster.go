@@ -42,6 +42,9 @@ type clustering struct {
 	// order of first sight; shapeRep holds the first line of each.
 	shape    []int32
 	shapeRep []int
+	// masked holds each line's masked-form hash (lines.Shape): lines of
+	// one masked form, white space included, have equal ones.
+	masked []uint64
 }
 
 // shapeOf is what a shape hash maps to while clustering.
@@ -54,19 +57,23 @@ type groupKey struct {
 	first uint64
 }
 
-// clusterLines clusters the lines of b. stop is polled between shapes.
-func clusterLines(b *lines.Lines, ft *fieldTable, stop func() bool) *clustering {
-	c := &clustering{of: make([]int32, len(b.L)), shape: make([]int32, len(b.L))}
+// clusterLines clusters the lines of b and splits them into fields, in
+// one read of each line. stop is polled between shapes.
+func clusterLines(b *lines.Lines, stop func() bool) (*clustering, *fieldTable) {
+	ft := newFieldTable(b)
+	c := &clustering{of: make([]int32, len(b.L)), shape: make([]int32, len(b.L)), masked: make([]uint64, len(b.L))}
 	shapes := make(map[uint64]shapeOf, 64)
 	groups := make(map[groupKey][]int32, 16)
 	var fieldBuf []string
 	var hashBuf []uint64
 	for i, l := range b.L {
+		h, masked := lines.Shape(l, &ft.span)
+		ft.first[i+1] = int32(len(ft.span) / 2)
+		c.masked[i] = masked
 		if lines.Blank(l) {
 			c.of[i], c.shape[i] = noCluster, noCluster
 			continue
 		}
-		h := lines.ShapeHash(l)
 		if s, ok := shapes[h]; ok {
 			c.of[i], c.shape[i] = s.cluster, s.shape
 			c.clusters[s.cluster].members++
@@ -110,7 +117,8 @@ func clusterLines(b *lines.Lines, ft *fieldTable, stop func() bool) *clustering 
 		shapes[h] = shapeOf{id, shape}
 		c.of[i] = id
 	}
-	return c
+	ft.finish()
+	return c, ft
 }
 
 // similarity is the share of fields where a line agrees with a template

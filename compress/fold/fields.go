@@ -26,20 +26,18 @@ const (
 	numberNo
 )
 
+// newFieldTable returns a table for b, to be filled line by line, each
+// line's end set in first as it is (clusterLines), then finished.
 func newFieldTable(b *lines.Lines) *fieldTable {
-	t := &fieldTable{b: b, first: make([]int32, len(b.L)+1)}
 	// Most lines of a log have under a dozen fields: one guess, grown
 	// once or twice.
-	t.span = make([]int32, 0, len(b.L)*16)
-	for i, l := range b.L {
-		t.first[i] = int32(len(t.span) / 2)
-		t.span = lines.FieldSpans(l, t.span)
-	}
+	return &fieldTable{b: b, first: make([]int32, len(b.L)+1), span: make([]int32, 0, len(b.L)*16)}
+}
+
+func (t *fieldTable) finish() {
 	nf := len(t.span) / 2
-	t.first[len(b.L)] = int32(nf)
 	t.num = make([]float64, nf)
 	t.parsed = make([]uint8, nf)
-	return t
 }
 
 // of appends the fields of line i to dst.

@@ -214,8 +214,8 @@ func analysisOf(in *Input, b *lines.Lines) *analysis {
 	if v, ok := in.Memo.Get("fold", b.Text); ok {
 		return v.(*analysis)
 	}
-	ft := newFieldTable(b)
-	an := &analysis{cl: clusterLines(b, ft, in.Stop), fields: ft}
+	cl, ft := clusterLines(b, in.Stop)
+	an := &analysis{cl: cl, fields: ft}
 	if in.Memo != nil && !in.Stopped() {
 		an.shared = true
 		in.Memo.Put("fold", b.Text, an)
@@ -1007,8 +1007,8 @@ func (p *plan) quietProgress() {
 		if id != noCluster && strings.ContainsAny(p.b.L[i], "0123456789") {
 			// Words around the numbers: a list of bare numbers or
 			// versions is data, not progress.
-			if m := lines.Masked(p.b.L[i]); wordy(m) {
-				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && lines.MaskedIs(p.b.L[j], m) {
+			if wordy(lines.Masked(p.b.L[i])) {
+				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && p.cl.masked[j] == p.cl.masked[i] {
 					j++
 				}
 			}

@@ -127,6 +127,12 @@ func FuzzSignalAndShape(f *testing.F) {
 		if len(spans) != 2*len(fields) {
 			t.Fatalf("FieldSpans(%q) gives %d spans, Fields %d fields", s, len(spans)/2, len(fields))
 		}
+		var shapeSpans []int32
+		if _, mh := Shape(s, &shapeSpans); !slices.Equal(shapeSpans, spans) {
+			t.Fatalf("Shape(%q) spans %v, FieldSpans %v", s, shapeSpans, spans)
+		} else if _, mh2 := Shape(m, nil); mh != mh2 {
+			t.Fatalf("Shape(%q) masked hash differs from that of its masked form %q", s, m)
+		}
 		for k, f := range fields {
 			if s[spans[2*k]:spans[2*k+1]] != f {
 				t.Fatalf("FieldSpans(%q) field %d is %q, Fields says %q", s, k, s[spans[2*k]:spans[2*k+1]], f)

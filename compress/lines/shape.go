@@ -61,49 +61,50 @@ func FieldSpans(line string, dst []int32) []int32 {
 func FieldHash(f string) uint64 {
 	h := uint64(fnvOffset)
 	for m := (masker{s: f}); m.i < len(f); {
-		lit, masked := m.segment()
-		if masked {
-			h = (h ^ '#') * fnvPrime
-		}
-		for k := 0; k < len(lit); k++ {
-			h = (h ^ uint64(lit[k])) * fnvPrime
-		}
+		h = (h ^ uint64(m.next())) * fnvPrime
 	}
 	return h
 }
 
-// masker reads a string in its masked form, in segments: bytes read as
-// they are, and runs of digits, or of hex digits holding a digit, each
-// read as one '#'. The hash, the rendering and the comparison of masked
-// forms all read through it, so they agree.
+// masker reads a string in its masked form, a byte at a time: each run of
+// digits, or of hex digits holding a digit, reads as one '#'. The hash,
+// the rendering and the comparison of masked forms all read through it,
+// so they agree.
 type masker struct {
 	s string
 	i int
+	// literal ends the bytes known to read as they are: the rest of a hex
+	// run without a digit, or the letters glued before the digits of a
+	// short one ("abc12"), so a run is scanned once.
+	literal int
 }
 
-// segment returns the next segment from m.i < len(m.s): a run of bytes
-// read as they are, or (masked) a run read as '#'.
-func (m *masker) segment() (lit string, masked bool) {
-	start := m.i
-	for i := start; i < len(m.s); {
-		if !hexByte[m.s[i]] {
-			i++
-			continue
-		}
-		literal, end := hexRun(m.s, i)
-		if literal > i {
-			i = literal
-			continue
-		}
-		if i > start {
-			m.i = i
-			return m.s[start:i], false
-		}
-		m.i = end
-		return "", true
+// next returns the next byte of the masked form; m.i < len(m.s). It is
+// small enough to inline into the loops that read every byte of a block;
+// the start of a hex run takes a call.
+func (m *masker) next() byte {
+	if c := m.s[m.i]; !hexByte[c] {
+		m.i++
+		return c
 	}
-	m.i = len(m.s)
-	return m.s[start:], false
+	return m.hex()
+}
+
+// hex is next at a hex digit.
+func (m *masker) hex() byte {
+	i := m.i
+	if i < m.literal {
+		m.i++
+		return m.s[i]
+	}
+	literal, end := hexRun(m.s, i)
+	if literal == i {
+		m.i = end
+		return '#'
+	}
+	m.literal = literal
+	m.i = i + 1
+	return m.s[i]
 }
 
 // hexRun splits the run of hex digits that starts at i (ending at end)
@@ -132,35 +133,74 @@ func hexRun(s string, i int) (literal, end int) {
 // ShapeHash hashes the masked fields of line in order: equal for lines of
 // one shape. It reads the line once.
 func ShapeHash(line string) uint64 {
-	h := uint64(fnvOffset)
-	n := 0
-	inField := false
+	shape, _ := Shape(line, nil)
+	return shape
+}
+
+// Shape reads line once for all a fold groups lines by: its ShapeHash;
+// the hash of Masked(line), white space as it stands, equal for lines of
+// one masked form (a run of progress lines); and, when spans is not nil,
+// FieldSpans(line) appended to it.
+func Shape(line string, spans *[]int32) (shape, masked uint64) {
+	h, mh := uint64(fnvOffset), uint64(fnvOffset)
+	fields := fieldRecorder{spans: spans, restStart: -1}
+	start := -1 // of the field being read; -1 between fields
 	for m := (masker{s: line}); m.i < len(line); {
-		lit, masked := m.segment()
-		if masked {
-			if !inField {
-				h = (h ^ ' ') * fnvPrime
-				n++
-				inField = true
+		c := line[m.i]
+		if c == ' ' || c == '\t' || c == '\r' {
+			mh = (mh ^ uint64(c)) * fnvPrime
+			if start >= 0 {
+				fields.add(start, m.i)
+				start = -1
 			}
-			h = (h ^ '#') * fnvPrime
+			m.i++
+			continue
 		}
-		for k := 0; k < len(lit); k++ {
-			c := lit[k]
-			if c == ' ' || c == '\t' || c == '\r' {
-				inField = false
-				continue
-			}
-			if !inField {
-				// A field starts: mix a separator in first.
-				h = (h ^ ' ') * fnvPrime
-				n++
-				inField = true
-			}
-			h = (h ^ uint64(c)) * fnvPrime
+		if start < 0 {
+			// A field starts: mix a separator, then its masked bytes.
+			start = m.i
+			h = (h ^ ' ') * fnvPrime
+			fields.n++
 		}
+		c = m.next()
+		h = (h ^ uint64(c)) * fnvPrime
+		mh = (mh ^ uint64(c)) * fnvPrime
 	}
-	return (h ^ uint64(n)) * fnvPrime
+	if start >= 0 {
+		fields.add(start, len(line))
+	}
+	fields.finish()
+	return (h ^ uint64(fields.n)) * fnvPrime, mh
+}
+
+// fieldRecorder appends a line's field spans as FieldSpans does.
+type fieldRecorder struct {
+	spans    *[]int32
+	n        int // fields seen
+	recorded int
+	// restStart, restEnd span the fields from the MaxFields-th on,
+	// which are one last field.
+	restStart, restEnd int
+}
+
+func (r *fieldRecorder) add(start, end int) {
+	switch {
+	case r.spans == nil:
+	case r.recorded < MaxFields-1:
+		*r.spans = append(*r.spans, int32(start), int32(end))
+		r.recorded++
+	default:
+		if r.restStart < 0 {
+			r.restStart = start
+		}
+		r.restEnd = end
+	}
+}
+
+func (r *fieldRecorder) finish() {
+	if r.spans != nil && r.restStart >= 0 {
+		*r.spans = append(*r.spans, int32(r.restStart), int32(r.restEnd))
+	}
 }
 
 // hexByte is IsHex as a table.
@@ -174,40 +214,31 @@ var hexByte = func() (t [256]bool) {
 // Masked renders a field with its digit and hex-with-digit runs replaced
 // by '#', for notes that describe a shape.
 func Masked(f string) string {
-	m := masker{s: f}
-	first, masked := m.segment()
-	if !masked && m.i == len(f) {
+	var b []byte
+	for m := (masker{s: f}); m.i < len(f); {
+		at := m.i
+		c := m.next()
+		if b == nil && (c != f[at] || m.i != at+1) {
+			b = append(make([]byte, 0, len(f)), f[:at]...)
+		}
+		if b != nil {
+			b = append(b, c)
+		}
+	}
+	if b == nil {
 		return f
 	}
-	b := make([]byte, 0, len(f))
-	for {
-		if masked {
-			b = append(b, '#')
-		}
-		b = append(b, first...)
-		if m.i == len(f) {
-			return string(b)
-		}
-		first, masked = m.segment()
-	}
+	return string(b)
 }
 
 // MaskedIs reports whether Masked(f) == masked, without building it: a
 // run of lines of one masked form is checked line by line.
 func MaskedIs(f, masked string) bool {
 	k := 0
-	for m := (masker{s: f}); m.i < len(f); {
-		lit, isMasked := m.segment()
-		if isMasked {
-			if k == len(masked) || masked[k] != '#' {
-				return false
-			}
-			k++
-		}
-		if len(masked)-k < len(lit) || masked[k:k+len(lit)] != lit {
+	for m := (masker{s: f}); m.i < len(f); k++ {
+		if k == len(masked) || masked[k] != m.next() {
 			return false
 		}
-		k += len(lit)
 	}
 	return k == len(masked)
 }

@@ -272,6 +272,15 @@ func HashStem(w string) (h, hs uint64, ok bool) {
 // hashed is set, h and hs are HashStem(w)'s (w is ASCII); otherwise (a word
 // with non-ASCII letters) the caller hashes w itself.
 func WordsHashed(s string, fn func(w string, start int, h, hs uint64, hashed bool) bool) {
+	WordsHashedFirst(s, nil, fn)
+}
+
+// WordsHashedFirst is WordsHashed for a reader that looks words up by
+// their first byte: an ASCII word whose first byte is not in first (nil:
+// every word is read) is passed over unhashed, unless it has identifier
+// parts (a case change or an underscore after its first byte), which may
+// start otherwise; those come unhashed.
+func WordsHashedFirst(s string, first *[256]bool, fn func(w string, start int, h, hs uint64, hashed bool) bool) {
 	var hist [8]uint64
 	i := 0
 	for i < len(s) {
@@ -280,6 +289,23 @@ func WordsHashed(s string, fn func(w string, start int, h, hs uint64, hashed boo
 			if !wordByte[c] {
 				i++
 				continue
+			}
+			if first != nil && !first[c] {
+				j, parts := i+1, false
+				for j < len(s) && wordByte[s[j]] {
+					if d := s[j]; d == '_' || d >= 'A' && d <= 'Z' && s[j-1] >= 'a' && s[j-1] <= 'z' {
+						parts = true
+					}
+					j++
+				}
+				if j == len(s) || s[j] < utf8.RuneSelf {
+					if parts && !fn(s[i:j], i, 0, 0, false) {
+						return
+					}
+					i = j
+					continue
+				}
+				// Non-ASCII letters follow: read it as Words does.
 			}
 			// An ASCII run, hashed as it is read; the hash before each
 			// byte is kept for the last eight, where the stem ends.

@@ -153,17 +153,22 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 			if ti != nil {
 				ti.indexed++
 			}
-			lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
-				if poll(start) {
-					return false
-				}
-				for start >= next {
-					u++
-					next = ix.boundary(u + 1)
-				}
-				wt.matchHashed(w, h, hs, hashed, func(t int) { record(t, u) })
-				return true
-			})
+			// Most words start unlike every term and are passed over
+			// unread: the deadline is polled between pieces of the text
+			// (cut where no word runs on) rather than at words.
+			for from := 0; from < len(text) && !poll(from); {
+				to := pieceEnd(text, from+pollBytes)
+				lines.WordsHashedFirst(text[from:to], wt.first, func(w string, start int, h, hs uint64, hashed bool) bool {
+					start += from
+					for start >= next {
+						u++
+						next = ix.boundary(u + 1)
+					}
+					wt.matchHashed(w, h, hs, hashed, func(t int) { record(t, u) })
+					return true
+				})
+				from = to
+			}
 		}
 	}
 	// Compounds, numbers and phrases: substring scans of the lowered text.
@@ -488,3 +493,15 @@ func (ix *Index) Weight(t int) float64 {
 
 // Query returns the indexed query.
 func (ix *Index) Query() *Query { return ix.q }
+
+// pieceEnd returns the first offset from at on where text can be cut
+// between words: past an ASCII byte that no word holds, or the end.
+func pieceEnd(text string, at int) int {
+	for at < len(text) {
+		if c := text[at]; c < utf8.RuneSelf && !lines.IsWordByte(c) {
+			return at + 1
+		}
+		at++
+	}
+	return len(text)
+}
