@@ -48,14 +48,17 @@ type Limits struct {
 }
 
 // withDefaults returns l with each zero field set to its Default* value.
+// Every field is named here: TestLimitsWithDefaults fails on one that is
+// not.
 func (l Limits) withDefaults() Limits {
-	l.ReadHeaderTimeout = cmp.Or(l.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	l.ReadTimeout = cmp.Or(l.ReadTimeout, DefaultReadTimeout)
-	l.WriteTimeout = cmp.Or(l.WriteTimeout, DefaultWriteTimeout)
-	l.IdleTimeout = cmp.Or(l.IdleTimeout, DefaultIdleTimeout)
-	l.MaxHeaderBytes = cmp.Or(l.MaxHeaderBytes, DefaultMaxHeaderBytes)
-	l.MaxConns = cmp.Or(l.MaxConns, DefaultMaxConns)
-	return l
+	return Limits{
+		ReadHeaderTimeout: cmp.Or(l.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       cmp.Or(l.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      cmp.Or(l.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       cmp.Or(l.IdleTimeout, DefaultIdleTimeout),
+		MaxHeaderBytes:    cmp.Or(l.MaxHeaderBytes, DefaultMaxHeaderBytes),
+		MaxConns:          cmp.Or(l.MaxConns, DefaultMaxConns),
+	}
 }
 
 // newHTTPServer is the http.Server used on every listener: bounded header
