@@ -22,7 +22,7 @@ type detectedKind struct {
 // detectedKinds are tried in order, from the most specific kind to the
 // most general: the first detector that claims a text names its kind.
 // Text that none claims is KindText.
-var detectedKinds = [...]detectedKind{
+var detectedKinds = []detectedKind{
 	{KindJSON, jsonfold.Detect, jsonfold.Compress},
 	{KindHTML, markup.Detect, markup.Compress},
 	{KindDiff, diff.Detect, diff.Compress},
@@ -40,6 +40,7 @@ var detectedKinds = [...]detectedKind{
 // compressKind runs the compressor of kind k on in.
 func compressKind(k Kind, in *fold.Input) (string, bool) {
 	if k == KindText {
+		// What no detector claims is folded generically, as a log is.
 		return fold.Text(in)
 	}
 	for _, d := range detectedKinds {
