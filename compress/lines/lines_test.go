@@ -111,11 +111,19 @@ func FuzzSignalAndShape(f *testing.F) {
 	f.Add("Ⱥ\u023a timed out")
 	f.Add("0x7ffe8e8e5560 took 41ms at 2026-03-01T10:00:00Z")
 	f.Add(strings.Repeat("a ", 60))
+	f.Add("@AZ[`az{\x80\xc1\xffÀÉ ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	f.Fuzz(func(t *testing.T, s string) {
 		Signal(s)
 		ShapeHash(s)
 		Fields(s, nil)
 		Number(s)
+		var want []byte
+		for i := 0; i < len(s); i++ {
+			want = append(want, asciiLower[s[i]])
+		}
+		if got := LowerASCII(s); got != string(want) {
+			t.Fatalf("LowerASCII(%q) = %q, want %q", s, got, want)
+		}
 		// The allocation-free forms agree with the plain ones.
 		m := Masked(s)
 		if !MaskedIs(s, m) || MaskedIs(s, m+"#") || len(m) > 0 && MaskedIs(s, m[:len(m)-1]) {

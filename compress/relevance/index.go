@@ -173,22 +173,7 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	}
 	// Compounds, numbers and phrases: substring scans of the lowered text.
 	var lower string
-	var ascii bool
-	if ti != nil {
-		ascii = ti.ascii
-	} else {
-		ascii = lines.IsASCII(text)
-	}
-	scanned := 0
-	for t := range q.Terms {
-		term := &q.Terms[t]
-		if term.Kind == Word {
-			continue
-		}
-		// Each scan reads the whole text: poll between them.
-		if scanned += len(text); poll(scanned) {
-			break
-		}
+	lowered := func() string {
 		if lower == "" && ti != nil {
 			lower = ti.lower
 		}
@@ -198,11 +183,36 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 				ti.lower = lower
 			}
 		}
-		ix.scan(lower, text, ascii, t, record)
+		return lower
+	}
+	var ascii bool
+	if ti != nil {
+		ascii = ti.ascii
+	} else {
+		ascii = lines.IsASCII(text)
+	}
+	scanned, scans := 0, 0
+	for t := range q.Terms {
+		term := &q.Terms[t]
+		if term.Kind == Word {
+			continue
+		}
+		// Each scan reads the whole text: poll between them.
+		if scanned += len(text); poll(scanned) {
+			break
+		}
+		scans++
+		if ascii && !hasLetter(term.Text) {
+			// Lowering changes letters only: a term without one (a
+			// number, an address) is found in the text as it stands.
+			ix.scan(text, text, ascii, t, record)
+			continue
+		}
+		ix.scan(lowered(), text, ascii, t, record)
 	}
 	var variants []int32
-	if lower != "" {
-		variants = ix.variants(lower, text)
+	if scans > 0 {
+		variants = ix.variants(lowered, text)
 	}
 
 	// Weights: rarer terms weigh more; a term in every unit weighs ~0.
@@ -276,8 +286,9 @@ const maxVariantTerms = 4
 // variants returns the units holding a rare variant of a common term of
 // the latest request: a token with the term's shape (its letters, and
 // digits where it has digits) but other digits. lower is text lowered.
-func (ix *Index) variants(lower, text string) []int32 {
+func (ix *Index) variants(lowered func() string, text string) []int32 {
 	var out []int32
+	var lower string
 	tried := 0
 	for t := range ix.q.Terms {
 		term := &ix.q.Terms[t]
@@ -290,6 +301,9 @@ func (ix *Index) variants(lower, text string) []int32 {
 			continue // no digits, or too short a literal part to look for
 		}
 		tried++
+		if lower == "" {
+			lower = lowered()
+		}
 		shape := maskDigits(needle)
 		prefix := needle[:cut]
 		byToken := map[string][]int32{}
@@ -504,4 +518,14 @@ func pieceEnd(text string, at int) int {
 		at++
 	}
 	return len(text)
+}
+
+// hasLetter reports whether s holds an ASCII letter.
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
 }
