@@ -1369,17 +1369,18 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 	}
 	rs := make([]rng, len(cl.tmpl))
 	members := 0
-	var buf []string
-	for k := i; k < j; k++ {
+	last := -1 // the last member read, whose fields name the ranges
+	bad := 0
+	for k := i; k < j && bad < len(rs); k++ {
 		if p.cl.of[k] != id {
 			continue
 		}
-		buf = p.ft.of(k, buf[:0])
-		if len(buf) != len(cl.tmpl) {
+		last = k
+		if p.ft.count(k) != len(cl.tmpl) {
 			continue
 		}
 		members++
-		for f, v := range buf {
+		for f := range rs {
 			r := &rs[f]
 			if r.bad {
 				continue
@@ -1389,13 +1390,14 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 			x, ok := p.ft.number(k, f)
 			if !ok {
 				r.bad = true
+				bad++
 				continue
 			}
 			if !r.found || x < r.lo {
-				r.lo, r.los = x, lines.TrimPunct(valueOf(v))
+				r.lo, r.los = x, lines.TrimPunct(valueOf(p.ft.field(k, f)))
 			}
 			if !r.found || x > r.hi {
-				r.hi, r.his = x, lines.TrimPunct(valueOf(v))
+				r.hi, r.his = x, lines.TrimPunct(valueOf(p.ft.field(k, f)))
 			}
 			r.found = true
 		}
@@ -1410,8 +1412,10 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 			continue
 		}
 		name := "field " + strconv.Itoa(f+1) + ":"
-		if v := buf[f]; len(buf) == len(rs) && valueOf(v) != v {
-			name = v[:len(v)-len(valueOf(v))-1]
+		if last >= 0 && p.ft.count(last) == len(rs) {
+			if v := p.ft.field(last, f); valueOf(v) != v {
+				name = v[:len(v)-len(valueOf(v))-1]
+			}
 		}
 		parts = append(parts, name+" "+r.los+"–"+r.his)
 	}
@@ -1527,18 +1531,24 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 		many   bool
 	}
 	vals := make([]fieldVals, len(cl.tmpl))
+	var wild []int // the template's varying fields
+	for f, h := range cl.tmpl {
+		if h == 0 {
+			wild = append(wild, f)
+		}
+	}
 	members := 0
-	var buf []string
 	for k := i; k < j; k++ {
 		if p.cl.of[k] != id {
 			continue
 		}
 		members++
-		buf = p.ft.of(k, buf[:0])
-		for f, v := range buf {
-			if f >= len(cl.tmpl) || cl.tmpl[f] != 0 {
-				continue
+		n := p.ft.count(k)
+		for _, f := range wild {
+			if f >= n {
+				break
 			}
+			v := p.ft.field(k, f)
 			fv := &vals[f]
 			if fv.many {
 				continue

@@ -1,7 +1,9 @@
 package lines
 
 import (
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,6 +113,8 @@ func FuzzSignalAndShape(f *testing.F) {
 	f.Add("Ⱥ\u023a timed out")
 	f.Add("0x7ffe8e8e5560 took 41ms at 2026-03-01T10:00:00Z")
 	f.Add(strings.Repeat("a ", 60))
+	f.Add("-0")
+	f.Add("+123456789012345")
 	f.Add("@AZ[`az{\x80\xc1\xffÀÉ ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	f.Fuzz(func(t *testing.T, s string) {
 		Signal(s)
@@ -123,6 +127,11 @@ func FuzzSignalAndShape(f *testing.F) {
 		}
 		if got := LowerASCII(s); got != string(want) {
 			t.Fatalf("LowerASCII(%q) = %q, want %q", s, got, want)
+		}
+		if v, ok := smallInt(s); ok {
+			if w, err := strconv.ParseFloat(s, 64); err != nil || math.Float64bits(v) != math.Float64bits(w) {
+				t.Fatalf("smallInt(%q) = %v, ParseFloat says %v, %v", s, v, w, err)
+			}
 		}
 		// The allocation-free forms agree with the plain ones.
 		m := Masked(s)

@@ -54,15 +54,43 @@ unit:
 		}
 		num, i = f[:j], j
 	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil {
-		return 0, false
-	}
 	scale, ok := unitScale(f[i:])
 	if !ok {
 		return 0, false
 	}
+	if v, ok := smallInt(num); ok {
+		return v * scale, true
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, false
+	}
 	return v * scale, true
+}
+
+// smallInt parses a signed run of at most 15 digits, which a float64
+// holds exactly, as ParseFloat would, without its general path: most
+// numbers in tool output are counts, sizes and ids.
+func smallInt(num string) (float64, bool) {
+	i := 0
+	if num != "" && (num[0] == '-' || num[0] == '+') {
+		i = 1
+	}
+	if len(num)-i == 0 || len(num)-i > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range []byte(num[i:]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if num[0] == '-' {
+		// ParseFloat("-0") is negative zero.
+		return -float64(n), true
+	}
+	return float64(n), true
 }
 
 // TrimPunct trims the brackets and punctuation around a value:
