@@ -29,9 +29,23 @@ const (
 // newFieldTable returns a table for b, to be filled line by line, each
 // line's end set in first as it is (clusterLines), then finished.
 func newFieldTable(b *lines.Lines) *fieldTable {
-	// Most lines of a log have under a dozen fields: one guess, grown
-	// once or twice.
-	return &fieldTable{b: b, first: make([]int32, len(b.L)+1), span: make([]int32, 0, len(b.L)*16)}
+	return &fieldTable{b: b, first: make([]int32, len(b.L)+1), span: make([]int32, 0, spansGuess(b))}
+}
+
+// spansGuess guesses the span offsets b's lines need from the fields of
+// its first lines, with room to spare: one allocation for most blocks,
+// where growing would copy megabytes.
+func spansGuess(b *lines.Lines) int {
+	const sample = 256
+	if len(b.L) <= sample {
+		return 2 * lines.MaxFields * min(len(b.L), 8)
+	}
+	fields := 0
+	var buf [2 * lines.MaxFields]int32
+	for _, l := range b.L[:sample] {
+		fields += len(lines.FieldSpans(l, buf[:0])) / 2
+	}
+	return 2 * (fields*len(b.L)/sample*5/4 + 64)
 }
 
 func (t *fieldTable) finish() {

@@ -76,10 +76,29 @@ func repeatNote(times int) string {
 // collapseRuns writes b with runs of identical lines folded into the line
 // and a repeat note when that is shorter.
 func collapseRuns(b *lines.Lines) string {
+	if !collapsible(b.L) {
+		// Nothing folds: the lossless form is the text, not a copy.
+		return b.Text
+	}
 	var w lines.Writer
 	w.Grow(len(b.Text))
 	writeCollapsed(&w, b.L)
 	return w.String(b.FinalNL)
+}
+
+// collapsible reports whether writeCollapsed would fold a run of ls.
+func collapsible(ls []string) bool {
+	for i := 0; i < len(ls); {
+		j := i + 1
+		for j < len(ls) && ls[j] == ls[i] {
+			j++
+		}
+		if rep := j - i - 1; rep > 0 && rep*(len(ls[i])+1) > len(lines.Note(repeatNote(rep)))+1 {
+			return true
+		}
+		i = j
+	}
+	return false
 }
 
 // writeCollapsed writes ls, folding runs of identical lines.
