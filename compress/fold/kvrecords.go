@@ -129,6 +129,10 @@ func detectKV(b *lines.Lines) *kvStream {
 			open = true
 			continue
 		}
+		if (nonBlank-fields)*5 > n {
+			// Over a fifth of the lines are no fields: no stream.
+			return nil
+		}
 		nonBlank++
 		ind := lines.Indent(l)
 		for len(stack) > 0 && stack[len(stack)-1].ind >= ind {

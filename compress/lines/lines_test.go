@@ -133,6 +133,9 @@ func FuzzSignalAndShape(f *testing.F) {
 				t.Fatalf("smallInt(%q) = %v, ParseFloat says %v, %v", s, v, w, err)
 			}
 		}
+		if got, want := IsASCII(s), !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 }); got != want {
+			t.Fatalf("IsASCII(%q) = %v", s, got)
+		}
 		// The allocation-free forms agree with the plain ones.
 		m := Masked(s)
 		if !MaskedIs(s, m) || MaskedIs(s, m+"#") || len(m) > 0 && MaskedIs(s, m[:len(m)-1]) {

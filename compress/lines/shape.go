@@ -144,34 +144,59 @@ func ShapeHash(line string) uint64 {
 func Shape(line string, spans *[]int32) (shape, masked uint64) {
 	h, mh := uint64(fnvOffset), uint64(fnvOffset)
 	fields := fieldRecorder{spans: spans, restStart: -1}
-	start := -1 // of the field being read; -1 between fields
-	for m := (masker{s: line}); m.i < len(line); {
-		c := line[m.i]
-		if c == ' ' || c == '\t' || c == '\r' {
+	for i := 0; i < len(line); {
+		c := line[i]
+		if byteClass[c] == blankByte {
 			mh = (mh ^ uint64(c)) * fnvPrime
-			if start >= 0 {
-				fields.add(start, m.i)
-				start = -1
-			}
-			m.i++
+			i++
 			continue
 		}
-		if start < 0 {
-			// A field starts: mix a separator, then its masked bytes.
-			start = m.i
-			h = (h ^ ' ') * fnvPrime
-			fields.n++
+		// A field starts: mix a separator, then its masked bytes. Most
+		// bytes are plain and take one table load.
+		start := i
+		h = (h ^ ' ') * fnvPrime
+		fields.n++
+		m := masker{s: line, i: i}
+		for m.i < len(line) {
+			c := line[m.i]
+			switch byteClass[c] {
+			case plainByte:
+				m.i++
+			case blankByte:
+				goto fieldEnd
+			default:
+				c = m.next()
+			}
+			h = (h ^ uint64(c)) * fnvPrime
+			mh = (mh ^ uint64(c)) * fnvPrime
 		}
-		c = m.next()
-		h = (h ^ uint64(c)) * fnvPrime
-		mh = (mh ^ uint64(c)) * fnvPrime
-	}
-	if start >= 0 {
-		fields.add(start, len(line))
+	fieldEnd:
+		fields.add(start, m.i)
+		i = m.i
 	}
 	fields.finish()
 	return (h ^ uint64(fields.n)) * fnvPrime, mh
 }
+
+// Byte classes for Shape: field separators, hex digits (which may start a
+// masked run) and the rest.
+const (
+	plainByte = iota
+	blankByte
+	hexDigitByte
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == ' ' || c == '\t' || c == '\r':
+			t[c] = blankByte
+		case IsHex(byte(c)):
+			t[c] = hexDigitByte
+		}
+	}
+	return t
+}()
 
 // fieldRecorder appends a line's field spans as FieldSpans does.
 type fieldRecorder struct {
