@@ -185,13 +185,14 @@ func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) [
 	// Members that agree with the first one in a field are counted there
 	// without a map lookup: most fields of a cluster are its fixed words.
 	same := make([]int, cl.fields)
-	var fields []string
 	for _, li := range members {
-		fields = ft.of(li, fields[:0])
-		if len(fields) != cl.fields {
+		// Fields are read in place: building each member's list wrote
+		// string headers (and their barriers) for every field.
+		if ft.count(li) != cl.fields {
 			continue
 		}
-		for k, f := range fields {
+		for k := range cl.fields {
+			f := ft.field(li, k)
 			st := &stats[k]
 			if f == repFields[k] {
 				same[k]++
