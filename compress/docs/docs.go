@@ -169,7 +169,9 @@ func (s *signals) read(body []string) {
 		if yamlLine(t) && strings.HasSuffix(t, ":") && next != "" && lines.Indent(next) > ind {
 			s.nested++
 		}
-		if strings.HasPrefix(strings.ToLower(t), "usage:") {
+		// Six bytes that fold to an ASCII word are that word: no lowered
+		// copy of every line.
+		if len(t) >= 6 && strings.EqualFold(t[:6], "usage:") {
 			s.usage = true
 		}
 		if codeLine(t) {

@@ -242,3 +242,14 @@ func TestPrefixBoundaries(t *testing.T) {
 		t.Errorf("a boundary inside a group: %+v", got[0])
 	}
 }
+
+func FuzzIndexLowerASCII(f *testing.F) {
+	f.Add("2026 INFO checkout-Service: Checkout-service up", "checkout-service")
+	f.Add("kKk", "kk")
+	f.Add("ÀB ab", "b")
+	f.Fuzz(func(t *testing.T, s, needle string) {
+		if got, want := IndexLowerASCII(s, needle), strings.Index(LowerASCII(s), needle); got != want {
+			t.Fatalf("IndexLowerASCII(%q, %q) = %d, want %d", s, needle, got, want)
+		}
+	})
+}

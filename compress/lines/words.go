@@ -398,3 +398,86 @@ func wordEnd(s string, j int) int {
 	}
 	return j
 }
+
+// IndexLowerASCII returns the index of the first place in s whose ASCII
+// lowering is needle (LowerASCII(s) searched for needle, without making
+// the lowered copy), or -1. It looks for the needle's rarest byte, in
+// either case, and checks the window around each: in tool output a
+// term's first letter is everywhere, its rarest seldom.
+func IndexLowerASCII(s, needle string) int {
+	if needle == "" {
+		return 0
+	}
+	if len(needle) > len(s) {
+		return -1
+	}
+	at := rarestByte(needle)
+	c := needle[at]
+	other := c
+	if c >= 'a' && c <= 'z' {
+		other = c - 'a' + 'A'
+	}
+	// Candidates: the next c and the next other, each found once.
+	last := len(s) - len(needle) + at // the last place the byte can start a match
+	nextOf := func(b byte, from int) int {
+		if i := strings.IndexByte(s[from:last+1], b); i >= 0 {
+			return from + i
+		}
+		return len(s)
+	}
+	pc, po := nextOf(c, at), len(s)
+	if other != c {
+		po = nextOf(other, at)
+	}
+	for {
+		p := min(pc, po)
+		if p == len(s) {
+			return -1
+		}
+		if start := p - at; lowerIs(s[start:start+len(needle)], needle) {
+			return start
+		}
+		if p == pc {
+			pc = nextOf(c, p+1)
+		} else {
+			po = nextOf(other, p+1)
+		}
+	}
+}
+
+// lowerIs reports whether LowerASCII(w) == needle (same lengths).
+func lowerIs(w, needle string) bool {
+	for i := 0; i < len(w); i++ {
+		if asciiLower[w[i]] != needle[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// rarestByte returns the index of the byte of needle that is least common
+// in text, by a rough rank of byte frequencies in English and in tool
+// output (letters by their frequency in prose, digits, then punctuation
+// and other bytes as rare).
+func rarestByte(needle string) int {
+	best, bestRank := 0, -1
+	for i := 0; i < len(needle); i++ {
+		if r := byteRarity[needle[i]]; r > bestRank {
+			best, bestRank = i, r
+		}
+	}
+	return best
+}
+
+var byteRarity = func() (t [256]int) {
+	for c := range t {
+		t[c] = 200 // bytes without a rank below are rare
+	}
+	// From the most common to the least: blanks, then letters as prose
+	// uses them, digits and the punctuation tool output is full of.
+	common := " \n\te/-.:_tasoinrl0123456789hdcump=,fgybwvk\"x()[]jqz"
+	for i := 0; i < len(common); i++ {
+		t[common[i]] = i
+	}
+	return t
+}()

@@ -208,7 +208,12 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 			ix.scan(text, text, ascii, t, record)
 			continue
 		}
-		ix.scan(lowered(), text, ascii, t, record)
+		// A text lowered already (by an earlier index) is searched as
+		// it is; otherwise the scan folds as it compares.
+		if lower == "" && ti != nil {
+			lower = ti.lower
+		}
+		ix.scan(lower, text, ascii, t, record)
 	}
 	var variants []int32
 	if scans > 0 {
@@ -404,7 +409,8 @@ func (ix *Index) baseLimit(t *Term) int {
 
 // scan finds term t as a substring that does not start or end inside a
 // word (where the term itself starts or ends with a word character). ASCII
-// text is searched in its ASCII-lowered copy (lower, same offsets); other
+// text is searched in its ASCII-lowered copy (lower, same offsets) when
+// there is one, else folded as it is compared (lines.IndexLowerASCII); other
 // text with IndexFold, which folds every letter and reports spans in text.
 func (ix *Index) scan(lower, text string, ascii bool, t int, record func(t, u int)) {
 	nd := ix.q.Terms[t].Text
@@ -416,7 +422,12 @@ func (ix *Index) scan(lower, text string, ascii bool, t int, record func(t, u in
 	for off := 0; off < len(text); {
 		var s, e int
 		if ascii {
-			i := strings.Index(lower[off:], nd)
+			var i int
+			if lower != "" {
+				i = strings.Index(lower[off:], nd)
+			} else {
+				i = lines.IndexLowerASCII(text[off:], nd)
+			}
 			if i < 0 {
 				break
 			}
