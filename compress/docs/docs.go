@@ -65,12 +65,16 @@ func Detect(text string) bool {
 
 // recordStream reports "Key: value" records rather than a YAML document:
 // an unindented key that opens three or more blank-separated paragraphs
-// ("Package:" of each record a package database prints). A YAML mapping
-// cannot repeat a key; a stream of YAML documents separates them with
-// "---". Such a stream is left to the generic fold, whose record rule
+// ("Package:" of each record a package database prints), or two
+// unindented keys repeated three times or more. A YAML mapping cannot
+// repeat a key; a stream of YAML documents separates them with "---". Such a stream is left to the generic fold, whose record rule
 // keeps each record's identifying first line with what it keeps of it.
 func recordStream(body []string) bool {
 	opens := map[string]int{}
+	// unindented counts the unindented keys: a YAML mapping cannot
+	// repeat one, and records without blank lines between them ("stat"
+	// of many files: "Modify:" in every one) repeat several.
+	unindented := map[string]int{}
 	para := true
 	for _, l := range body {
 		if lines.Blank(l) {
@@ -81,12 +85,24 @@ func recordStream(body []string) bool {
 		if t == "---" || t == "..." {
 			return false
 		}
-		if para && lines.Indent(l) == 0 {
+		if lines.Indent(l) == 0 {
 			if k, _, ok := strings.Cut(t, ":"); ok && yamlLine(t) {
-				opens[k]++
+				unindented[k]++
+				if para {
+					opens[k]++
+				}
 			}
 		}
 		para = false
+	}
+	repeated := 0
+	for _, c := range unindented {
+		if c >= 3 {
+			repeated++
+		}
+	}
+	if repeated >= 2 {
+		return true
 	}
 	for _, c := range opens {
 		if c >= 3 {

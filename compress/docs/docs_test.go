@@ -117,6 +117,15 @@ func TestRecordStreamNotDocument(t *testing.T) {
 	if Detect(recs.String()) {
 		t.Error("record stream detected as a document")
 	}
+	// Records with no blank line between them, the first key indented:
+	// the unindented keys repeat in every record.
+	var packed strings.Builder
+	for i := range 12 {
+		packed.WriteString("  Item: gadget-" + string(rune('a'+i)) + "\nRelease: 1." + string(rune('0'+i%10)) + "\nArch: any\n Since: 2026-01-0" + string(rune('1'+i%9)) + "\n")
+	}
+	if Detect(packed.String()) {
+		t.Error("packed record stream detected as a document")
+	}
 	if !Detect(docsStream.String()) {
 		t.Error("YAML document stream not detected")
 	}
