@@ -18,6 +18,9 @@ type seq struct {
 	items []int
 	// start and end span the container (the whole text for a stream).
 	start, end int
+	// The idiom of the collection's notes (see noteElement), once known.
+	idiomKnown, noteWrapped bool
+	noteHead, noteTail      string
 }
 
 func (c *compressor) kidsSeq(i int) *seq {
@@ -317,11 +320,26 @@ func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, gaps map[int]
 // container: a member "_omitted" in an object; among objects, an object
 // {"_omitted": ...} laid out like the first of them; a string otherwise.
 func (c *compressor) noteElement(sq *seq, text string) string {
+	if !sq.idiomKnown {
+		// A collection writes a note per gap, each of which would look at
+		// every item again to find the idiom.
+		sq.noteHead, sq.noteTail, sq.noteWrapped = c.noteIdiom(sq)
+		sq.idiomKnown = true
+	}
+	if !sq.noteWrapped {
+		return jsonspan.Quote("[... " + text + " ...]")
+	}
+	return sq.noteHead + jsonspan.Quote(text) + sq.noteTail
+}
+
+// noteIdiom returns what comes before and after a note's quoted text in
+// the container's idiom; wrapped is false when the note is a string of
+// its own.
+func (c *compressor) noteIdiom(sq *seq) (head, tail string, wrapped bool) {
 	if sq.kind == jsonspan.Object {
 		k := sq.items[0]
-		ks, ke := c.t.KeySpan(k)
-		_ = ks
-		return `"_omitted"` + c.src[ke:c.t.Start(k)] + jsonspan.Quote(text)
+		_, ke := c.t.KeySpan(k)
+		return `"_omitted"` + c.src[ke:c.t.Start(k)], "", true
 	}
 	o := -1
 	for _, k := range sq.items {
@@ -332,23 +350,23 @@ func (c *compressor) noteElement(sq *seq, text string) string {
 			}
 		case sq.kind != 0:
 			// Among other values, or in an array mixing kinds, a string.
-			return jsonspan.Quote("[... " + text + " ...]")
+			return "", "", false
 		}
 	}
 	if o < 0 {
-		return jsonspan.Quote("[... " + text + " ...]")
+		return "", "", false
 	}
 	m := c.t.First(o)
 	if m < 0 {
-		return `{"_omitted":` + jsonspan.Quote(text) + "}"
+		return `{"_omitted":`, "}", true
 	}
 	ms, me := c.t.KeySpan(m)
 	lastMember := m
 	for k := range c.t.Kids(o) {
 		lastMember = k
 	}
-	return "{" + c.src[c.t.Start(o)+1:ms] + `"_omitted"` + c.src[me:c.t.Start(m)] +
-		jsonspan.Quote(text) + c.src[c.t.End(lastMember):c.t.End(o)-1] + "}"
+	return "{" + c.src[c.t.Start(o)+1:ms] + `"_omitted"` + c.src[me:c.t.Start(m)],
+		c.src[c.t.End(lastMember):c.t.End(o)-1] + "}", true
 }
 
 // analysis is what a collection's items are worth.
