@@ -495,15 +495,35 @@ func (c *compressor) markScoped(sq *seq, a *analysis) {
 	if len(fieldWords) == 0 {
 		return
 	}
+	// Items repeat their member names, whose folding and stemming would
+	// cost more than the rest of the walk: known caches, per field of
+	// a.fields, whether its name is a field word (0 while unknown, 1 no,
+	// 2 yes).
+	fs := a.fields
+	known := make([]uint8, len(fs.list))
+	namesField := func(m, pos int) bool {
+		f := fs.find(c.t.RawKey(m), pos)
+		if f >= 0 && known[f] != 0 {
+			return known[f] == 2
+		}
+		yes := fieldWords[lines.Stem(lines.Fold(c.t.Key(m)))]
+		if f >= 0 {
+			known[f] = 1
+			if yes {
+				known[f] = 2
+			}
+		}
+		return yes
+	}
 	limit := max(3, len(sq.items)/5)
 	var picked []int
 	for x, k := range sq.items {
 		if c.t.Kind(k) != jsonspan.Object {
 			continue
 		}
-		for m := range c.t.Kids(k) {
-			key := lines.Stem(lines.Fold(c.t.Key(m)))
-			if !fieldWords[key] {
+		pos := -1
+		for m := c.t.First(k); m >= 0; m = c.t.Next(m) {
+			if pos++; !namesField(m, pos) {
 				continue
 			}
 			val := c.t.Raw(m)

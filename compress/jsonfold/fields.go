@@ -200,20 +200,10 @@ func (f *field) keySignal(raw string) lines.Severity {
 	return f.keySev - 1
 }
 
-// lookup returns the field named key, the pos-th member of its item:
-// items usually list their keys in one order, so the field at that
-// position is tried before the index.
+// lookup returns the field named key, the pos-th member of its item,
+// adding it while there are fewer than maxFields.
 func (fs *fieldSet) lookup(key string, pos int) *field {
-	if pos < len(fs.list) && fs.list[pos].key == key {
-		return fs.list[pos]
-	}
-	if fs.index == nil && len(fs.list) > 0 {
-		fs.index = make(map[string]int32, len(fs.list)*2)
-		for i, f := range fs.list {
-			fs.index[f.key] = int32(i)
-		}
-	}
-	if i, ok := fs.index[key]; ok {
+	if i := fs.find(key, pos); i >= 0 {
 		return fs.list[i]
 	}
 	if len(fs.list) >= maxFields {
@@ -225,6 +215,25 @@ func (fs *fieldSet) lookup(key string, pos int) *field {
 	}
 	fs.list = append(fs.list, f)
 	return f
+}
+
+// find returns the position in fs.list of the field named key, the pos-th
+// member of its item, or -1: items usually list their keys in one order,
+// so the field at that position is tried before the index.
+func (fs *fieldSet) find(key string, pos int) int {
+	if pos < len(fs.list) && fs.list[pos].key == key {
+		return pos
+	}
+	if fs.index == nil && len(fs.list) > 0 {
+		fs.index = make(map[string]int32, len(fs.list)*2)
+		for i, f := range fs.list {
+			fs.index[f.key] = int32(i)
+		}
+	}
+	if i, ok := fs.index[key]; ok {
+		return int(i)
+	}
+	return -1
 }
 
 // add records value node v of item x and returns how strongly it reports

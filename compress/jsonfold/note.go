@@ -59,7 +59,7 @@ func (c *compressor) describe(sq *seq, a *analysis, keep []bool, omitted int) st
 	// Ranges and counts describe the omitted items only: a note that
 	// counted the kept ones too would say failures were left out when
 	// every one of them is shown.
-	for i, st := range c.omittedStats(sq, keep, shown) {
+	for i, st := range c.omittedStats(sq, keep, fs, shown) {
 		f, name := shown[i], fieldName(shown[i])
 		switch {
 		case st.n == 0:
@@ -169,15 +169,31 @@ type fieldStat struct {
 }
 
 // omittedStats gathers, in one walk over the omitted items, the ranges and
-// value counts of the given fields.
-func (c *compressor) omittedStats(sq *seq, keep []bool, fields []*field) []fieldStat {
+// value counts of the given fields of fs.
+func (c *compressor) omittedStats(sq *seq, keep []bool, fs *fieldSet, fields []*field) []fieldStat {
 	out := make([]fieldStat, len(fields))
 	if len(fields) == 0 {
 		return out
 	}
-	slot := make(map[string]int, len(fields))
+	// slot maps a field's position in fs.list to its stat, -1 for fields
+	// not asked for: members are found by position (see fieldSet.find),
+	// not hashed by name.
+	slot := make([]int, len(fs.list))
+	for i := range slot {
+		slot[i] = -1
+	}
 	for i, f := range fields {
-		slot[f.key] = i
+		for j, g := range fs.list {
+			if g == f {
+				slot[j] = i
+			}
+		}
+	}
+	slotOf := func(key string, pos int) int {
+		if j := fs.find(key, pos); j >= 0 {
+			return slot[j]
+		}
+		return -1
 	}
 	add := func(i, v int) {
 		st, f := &out[i], fields[i]
@@ -205,25 +221,31 @@ func (c *compressor) omittedStats(sq *seq, keep []bool, fields []*field) []field
 			if st.counts == nil {
 				st.counts = map[string]int32{}
 			}
-			if _, ok := st.counts[raw]; ok || len(st.counts) < cardLimit {
+			// Below the limit every value is counted: no lookup first.
+			if len(st.counts) < cardLimit {
+				st.counts[raw]++
+			} else if _, ok := st.counts[raw]; ok {
 				st.counts[raw]++
 			}
 		}
 	}
+	own := slotOf("", 0)
 	for x, k := range sq.items {
 		if keep[x] {
 			continue
 		}
 		if c.t.Kind(k) != jsonspan.Object {
-			if i, ok := slot[""]; ok {
-				add(i, k)
+			if own >= 0 {
+				add(own, k)
 			}
 			continue
 		}
+		pos := 0
 		for m := c.t.First(k); m >= 0; m = c.t.Next(m) {
-			if i, ok := slot[c.t.RawKey(m)]; ok {
+			if i := slotOf(c.t.RawKey(m), pos); i >= 0 {
 				add(i, m)
 			}
+			pos++
 		}
 	}
 	return out
