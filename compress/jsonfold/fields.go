@@ -101,10 +101,12 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 	t := c.t
 	// The index text is the collection's text with the names of fields
 	// seen before blanked (see fieldSet.indexText), made in this walk when
-	// there is a query: a copy blanked in place.
-	var ib []byte
+	// there is a query: the source up to each blanked span, then spaces,
+	// written once (the spans come in order).
+	var ib blanker
 	if blank {
-		ib = []byte(c.src[sq.start:sq.end])
+		ib.src = c.src[sq.start:sq.end]
+		ib.b.Grow(len(ib.src))
 	}
 	// Without a term that holds a digit, the numbers and dates of fields
 	// match nothing: they are blanked too.
@@ -125,14 +127,14 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 				var g uint64
 				if f != nil {
 					s, g = f.add(c, fs, int32(x), m)
-					if ib != nil {
+					if blank {
 						if f.count >= 2 {
 							ks, ke := t.KeySpan(m)
-							blankOut(ib[ks-sq.start : ke-sq.start])
+							ib.blank(ks-sq.start, ke-sq.start)
 						}
 						if numbersToo && (t.Kind(m) == jsonspan.Number || t.Kind(m) == jsonspan.String && isDate(t.Raw(m))) {
 							vs, ve := t.Span(m)
-							blankOut(ib[vs-sq.start : ve-sq.start])
+							ib.blank(vs-sq.start, ve-sq.start)
 						}
 					}
 				} else {
@@ -165,17 +167,36 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 		}
 		a.sev[x], a.sig[x] = sev, sig
 	}
-	if ib != nil {
-		fs.indexText = string(ib)
+	if blank {
+		fs.indexText = ib.text()
 	}
 	return fs
 }
 
-// blankOut overwrites b with spaces.
-func blankOut(b []byte) {
-	for i := range b {
-		b[i] = ' '
+// blanker writes a copy of src with spans replaced by spaces.
+type blanker struct {
+	src  string
+	b    strings.Builder
+	done int // src[:done] is written
+}
+
+// spaces is written in pieces for a blanked span.
+const spaces = "                                                                "
+
+// blank replaces src[s:e], which starts at or after the last span, with
+// spaces.
+func (bl *blanker) blank(s, e int) {
+	bl.b.WriteString(bl.src[bl.done:s])
+	for n := e - s; n > 0; n -= len(spaces) {
+		bl.b.WriteString(spaces[:min(n, len(spaces))])
 	}
+	bl.done = e
+}
+
+// text returns the copy, the source after the last span included.
+func (bl *blanker) text() string {
+	bl.b.WriteString(bl.src[bl.done:])
+	return bl.b.String()
 }
 
 // digitTerms reports whether a term of the query holds a digit.
