@@ -69,6 +69,9 @@ type field struct {
 	vals     map[string]int32
 	stats    []valStat
 	highCard bool
+	// lastVal is the value valueAt found last, at lastValAt.
+	lastVal   string
+	lastValAt int32
 }
 
 type fieldSet struct {
@@ -294,10 +297,10 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	if f.vals == nil {
 		f.vals = make(map[string]int32, 8)
 	}
-	i, ok := f.vals[raw]
+	i, ok := f.valueAt(raw)
 	if !ok {
 		if len(f.stats) >= cardLimit {
-			f.highCard, f.vals, f.stats = true, nil, nil
+			f.highCard, f.vals, f.stats, f.lastVal = true, nil, nil, ""
 			return c.valueProblem(v)
 		}
 		i = int32(len(f.stats))
@@ -311,6 +314,20 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	}
 	st.n++
 	return st.sev, st.sig
+}
+
+// valueAt returns the index in f.stats of raw value raw. Values recur
+// from one item to the next (a level, a state, a service), so the last one
+// found is compared before the map is asked.
+func (f *field) valueAt(raw string) (int32, bool) {
+	if raw == f.lastVal && raw != "" {
+		return f.lastValAt, true
+	}
+	i, ok := f.vals[raw]
+	if ok {
+		f.lastVal, f.lastValAt = raw, i
+	}
+	return i, ok
 }
 
 // extremes are the lowest and highest values of a field, and the top few

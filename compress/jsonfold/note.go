@@ -165,7 +165,59 @@ type fieldStat struct {
 	nums     int
 	lo, hi   float64
 	dlo, dhi string
+	// counts are the values of a categorical field by count, the first
+	// cardLimit distinct ones, made at the end of the walk from byVal
+	// (by the value's index in the field's stats) and other (containers,
+	// which have no stat).
 	counts   map[string]int32
+	byVal    []int32
+	other    map[string]int32
+	distinct int
+}
+
+// count counts raw, a value of categorical field f.
+func (st *fieldStat) count(f *field, raw string) {
+	if i, ok := f.valueAt(raw); ok {
+		if st.byVal == nil {
+			st.byVal = make([]int32, len(f.stats))
+		}
+		if st.byVal[i] == 0 {
+			if st.distinct >= cardLimit {
+				return
+			}
+			st.distinct++
+		}
+		st.byVal[i]++
+		return
+	}
+	if st.other == nil {
+		st.other = map[string]int32{}
+	}
+	if _, ok := st.other[raw]; !ok {
+		if st.distinct >= cardLimit {
+			return
+		}
+		st.distinct++
+	}
+	st.other[raw]++
+}
+
+// countsOf makes st.counts from what count counted of field f.
+func (st *fieldStat) countsOf(f *field) {
+	if st.distinct == 0 {
+		return
+	}
+	st.counts = make(map[string]int32, st.distinct)
+	if st.byVal != nil {
+		for raw, i := range f.vals {
+			if n := st.byVal[i]; n > 0 {
+				st.counts[raw] = n
+			}
+		}
+	}
+	for raw, n := range st.other {
+		st.counts[raw] = n
+	}
 }
 
 // omittedStats gathers, in one walk over the omitted items, the ranges and
@@ -218,15 +270,7 @@ func (c *compressor) omittedStats(sq *seq, keep []bool, fs *fieldSet, fields []*
 				st.dhi = raw
 			}
 		case f.categorical():
-			if st.counts == nil {
-				st.counts = map[string]int32{}
-			}
-			// Below the limit every value is counted: no lookup first.
-			if len(st.counts) < cardLimit {
-				st.counts[raw]++
-			} else if _, ok := st.counts[raw]; ok {
-				st.counts[raw]++
-			}
+			st.count(f, raw)
 		}
 	}
 	own := slotOf("", 0)
@@ -247,6 +291,9 @@ func (c *compressor) omittedStats(sq *seq, keep []bool, fs *fieldSet, fields []*
 			}
 			pos++
 		}
+	}
+	for i := range out {
+		out[i].countsOf(fields[i])
 	}
 	return out
 }
