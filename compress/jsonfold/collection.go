@@ -403,11 +403,11 @@ func (c *compressor) analyze(sq *seq) *analysis {
 	c.markOddItems(sq, a)
 	if len(c.q.Terms) > 0 {
 		c.markAffixKeys(sq, a)
-		text := a.fields.indexText
+		text, starts := a.fields.indexText, a.fields.indexStarts
 		if text == "" {
-			text = c.src[sq.start:sq.end]
+			text, starts = c.src[sq.start:sq.end], c.unitStarts(sq)
 		}
-		a.ix = c.in.Index(c.q, text, c.unitStarts(sq))
+		a.ix = c.in.Index(c.q, text, starts)
 		if c.in.Stopped() {
 			// The index gave up part way: what follows would read it.
 			c.stopped = true

@@ -87,8 +87,12 @@ type fieldSet struct {
 	// rarePerField bounds the items one field's rare values keep.
 	rarePerField int
 	// indexText is the collection's text with the names of shared fields
-	// blanked, when asked for.
-	indexText string
+	// cut out, when asked for, and indexStarts its items' offsets in it.
+	// A cut span is a member name or a scalar value, which JSON's
+	// punctuation or blanks stand on either side of: cutting it joins no
+	// words, and it costs the index no time to read.
+	indexText   string
+	indexStarts []int
 }
 
 // fieldsOf gathers the fields of the items and, in the same walk, how
@@ -103,21 +107,27 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 	}
 	t := c.t
 	// The index text is the collection's text with the names of fields
-	// seen before blanked (see fieldSet.indexText), made in this walk when
-	// there is a query: the source up to each blanked span, then spaces,
-	// written once (the spans come in order).
-	var ib blanker
+	// seen before cut out (see fieldSet.indexText), made in this walk when
+	// there is a query: the source between the cut spans, which come in
+	// order.
+	var ib indexWriter
 	if blank {
 		ib.src = c.src[sq.start:sq.end]
 		ib.b.Grow(len(ib.src))
+		fs.indexStarts = make([]int, len(sq.items))
 	}
 	// Without a term that holds a digit, the numbers and dates of fields
 	// match nothing: they are blanked too.
 	numbersToo := !c.digitTerms()
+	reached := 0
 	for x, k := range sq.items {
 		if x&1023 == 0 && c.stop(1024) {
 			break
 		}
+		if blank {
+			fs.indexStarts[x] = ib.at(c.itemStart(k) - sq.start)
+		}
+		reached = x + 1
 		var sev lines.Severity
 		var sig uint64
 		switch t.Kind(k) {
@@ -133,11 +143,11 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 					if blank {
 						if f.count >= 2 {
 							ks, ke := t.KeySpan(m)
-							ib.blank(ks-sq.start, ke-sq.start)
+							ib.cut(ks-sq.start, ke-sq.start)
 						}
 						if numbersToo && (t.Kind(m) == jsonspan.Number || t.Kind(m) == jsonspan.String && isDate(t.Raw(m))) {
 							vs, ve := t.Span(m)
-							ib.blank(vs-sq.start, ve-sq.start)
+							ib.cut(vs-sq.start, ve-sq.start)
 						}
 					}
 				} else {
@@ -172,34 +182,37 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 	}
 	if blank {
 		fs.indexText = ib.text()
+		for x := reached; x < len(sq.items); x++ {
+			// The walk gave up before item x: it starts after every cut.
+			fs.indexStarts[x] = ib.at(c.itemStart(sq.items[x]) - sq.start)
+		}
+		fs.indexStarts[0] = 0
 	}
 	return fs
 }
 
-// blanker writes a copy of src with spans replaced by spaces.
-type blanker struct {
-	src  string
-	b    strings.Builder
-	done int // src[:done] is written
+// indexWriter writes a copy of src with spans cut out.
+type indexWriter struct {
+	src string
+	b   strings.Builder
+	// src[:done] is written or cut, removed bytes of it cut.
+	done, removed int
 }
 
-// spaces is written in pieces for a blanked span.
-const spaces = "                                                                "
-
-// blank replaces src[s:e], which starts at or after the last span, with
-// spaces.
-func (bl *blanker) blank(s, e int) {
-	bl.b.WriteString(bl.src[bl.done:s])
-	for n := e - s; n > 0; n -= len(spaces) {
-		bl.b.WriteString(spaces[:min(n, len(spaces))])
-	}
-	bl.done = e
+// cut cuts src[s:e], which starts at or after the last span cut.
+func (w *indexWriter) cut(s, e int) {
+	w.b.WriteString(w.src[w.done:s])
+	w.done, w.removed = e, w.removed+e-s
 }
+
+// at returns the offset in the copy of offset off of src, at or after the
+// last span cut.
+func (w *indexWriter) at(off int) int { return off - w.removed }
 
 // text returns the copy, the source after the last span included.
-func (bl *blanker) text() string {
-	bl.b.WriteString(bl.src[bl.done:])
-	return bl.b.String()
+func (w *indexWriter) text() string {
+	w.b.WriteString(w.src[w.done:])
+	return w.b.String()
 }
 
 // digitTerms reports whether a term of the query holds a digit.
