@@ -480,76 +480,86 @@ func (c *compressor) markOrdinals(sq *seq, a *analysis) {
 // markScoped marks the items where a term of the task stands in the
 // field another of its words names: asked which packages "import" X, the
 // items whose Imports hold X, not those that only list X among their
-// Deps. It applies when that picks out few items.
+// Deps. It applies when that picks out few items, which fieldsOf found in
+// its walk (see scoped).
 func (c *compressor) markScoped(sq *seq, a *analysis) {
-	if sq.kind != jsonspan.Array && sq.kind != 0 {
+	sc := a.fields.scoped
+	if sc == nil || len(sc.picked) > sc.limit {
 		return
 	}
-	// Words of the task, by stem, that may name a field.
-	fieldWords := map[string]bool{}
-	for _, t := range c.q.Terms {
-		if t.Latest && t.Kind == relevance.Word && t.Prior >= 0.8 {
-			fieldWords[lines.Stem(t.Text)] = true
-		}
-	}
-	if len(fieldWords) == 0 {
-		return
-	}
-	// Items repeat their member names, whose folding and stemming would
-	// cost more than the rest of the walk: known caches, per field of
-	// a.fields, whether its name is a field word (0 while unknown, 1 no,
-	// 2 yes).
-	fs := a.fields
-	known := make([]uint8, len(fs.list))
-	namesField := func(m, pos int) bool {
-		f := fs.find(c.t.RawKey(m), pos)
-		if f >= 0 && known[f] != 0 {
-			return known[f] == 2
-		}
-		yes := fieldWords[lines.Stem(lines.Fold(c.t.Key(m)))]
-		if f >= 0 {
-			known[f] = 1
-			if yes {
-				known[f] = 2
-			}
-		}
-		return yes
-	}
-	limit := max(3, len(sq.items)/5)
-	var picked []int
-	for x, k := range sq.items {
-		if c.t.Kind(k) != jsonspan.Object {
-			continue
-		}
-		pos := -1
-		for m := c.t.First(k); m >= 0; m = c.t.Next(m) {
-			if pos++; !namesField(m, pos) {
-				continue
-			}
-			val := c.t.Raw(m)
-			for _, t := range c.q.Terms {
-				if !t.Latest || t.Prior < 0.8 || t.Kind == relevance.Word && fieldWords[lines.Stem(t.Text)] {
-					continue // context, a part of a compound, or the field word itself
-				}
-				if t.Kind != relevance.Word || len(t.Text) >= 4 {
-					if hasTerm(val, t.Text) {
-						picked = append(picked, x)
-						break
-					}
-				}
-			}
-		}
-		if len(picked) > limit {
-			return
-		}
-	}
-	if len(picked) > 0 && a.named == nil {
+	if len(sc.picked) > 0 && a.named == nil {
 		a.named = make([]bool, len(sq.items))
 	}
-	for _, x := range picked {
+	for _, x := range sc.picked {
 		a.must[x], a.named[x] = true, true
 		a.prio[x] = max(a.prio[x], prioTerm+50)
 	}
+}
+
+// scoped finds the items of markScoped as fieldsOf walks the members of
+// the items.
+type scoped struct {
+	// words are the words of the task, by stem, that may name a field.
+	words map[string]bool
+	limit int
+	// picked lists an item once per member of it holding a term, until
+	// there are more than limit.
+	picked []int
+}
+
+// newScoped returns what finds markScoped's items among those of sq, or
+// nil when there is nothing to find.
+func (c *compressor) newScoped(sq *seq) *scoped {
+	if sq.kind != jsonspan.Array && sq.kind != 0 {
+		return nil
+	}
+	words := map[string]bool{}
+	for _, t := range c.q.Terms {
+		if t.Latest && t.Kind == relevance.Word && t.Prior >= 0.8 {
+			words[lines.Stem(t.Text)] = true
+		}
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	return &scoped{words: words, limit: max(3, len(sq.items)/5)}
+}
+
+// member looks at member m of object item x, of field f (nil when not
+// tracked).
+func (sc *scoped) member(c *compressor, x, m int, f *field) {
+	if len(sc.picked) > sc.limit || !sc.namesField(c, m, f) {
+		return
+	}
+	val := c.t.Raw(m)
+	for _, t := range c.q.Terms {
+		if !t.Latest || t.Prior < 0.8 || t.Kind == relevance.Word && sc.words[lines.Stem(t.Text)] {
+			continue // context, a part of a compound, or the field word itself
+		}
+		if t.Kind != relevance.Word || len(t.Text) >= 4 {
+			if hasTerm(val, t.Text) {
+				sc.picked = append(sc.picked, x)
+				return
+			}
+		}
+	}
+}
+
+// namesField reports whether member m's name is one of the words. Items
+// repeat their member names, whose folding and stemming would cost more
+// than the rest of the walk: the answer is kept in the field.
+func (sc *scoped) namesField(c *compressor, m int, f *field) bool {
+	if f != nil && f.fieldWord != 0 {
+		return f.fieldWord == 2
+	}
+	yes := sc.words[lines.Stem(lines.Fold(c.t.Key(m)))]
+	if f != nil {
+		f.fieldWord = 1
+		if yes {
+			f.fieldWord = 2
+		}
+	}
+	return yes
 }
 
 // unitStarts returns the offsets of the items in the collection's text

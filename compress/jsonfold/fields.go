@@ -72,6 +72,9 @@ type field struct {
 	// lastVal is the value valueAt found last, at lastValAt.
 	lastVal   string
 	lastValAt int32
+	// fieldWord is 0 until scoped.namesField knows whether the task names
+	// the field, then 1 (no) or 2 (yes).
+	fieldWord uint8
 }
 
 type fieldSet struct {
@@ -93,6 +96,8 @@ type fieldSet struct {
 	// words, and it costs the index no time to read.
 	indexText   string
 	indexStarts []int
+	// scoped holds the items markScoped marks.
+	scoped *scoped
 }
 
 // fieldsOf gathers the fields of the items and, in the same walk, how
@@ -119,6 +124,7 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 	// Without a term that holds a digit, the numbers and dates of fields
 	// match nothing: they are blanked too.
 	numbersToo := !c.digitTerms()
+	sc := c.newScoped(sq)
 	reached := 0
 	for x, k := range sq.items {
 		if x&1023 == 0 && c.stop(1024) {
@@ -136,6 +142,9 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 			pos := 0
 			for m := t.First(k); m >= 0; m = t.Next(m) {
 				f := fs.lookup(t.RawKey(m), pos)
+				if sc != nil {
+					sc.member(c, x, m, f)
+				}
 				var s lines.Severity
 				var g uint64
 				if f != nil {
@@ -180,6 +189,7 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 		}
 		a.sev[x], a.sig[x] = sev, sig
 	}
+	fs.scoped = sc
 	if blank {
 		fs.indexText = ib.text()
 		for x := reached; x < len(sq.items); x++ {
