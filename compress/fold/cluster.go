@@ -181,6 +181,10 @@ func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) [
 		// A field without a digit in the first line is no number.
 		stats[k] = fieldStats{pos: k, numeric: strings.ContainsAny(repFields[k], "0123456789"), min: math.Inf(1), max: math.Inf(-1)}
 	}
+	// Values other than the first member's, counted in a short list
+	// while they are few: a dozen string compares cost less than the
+	// two map operations per member and field they replace.
+	tallies := make([]valueTally, cl.fields)
 	varies := make([]bool, cl.fields)
 	// Members that agree with the first one in a field are counted there
 	// without a map lookup: most fields of a cluster are its fixed words.
@@ -202,20 +206,9 @@ func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) [
 			} else {
 				varies[k] = true
 			}
-			if !st.many && f != repFields[k] {
-				if st.distinct == nil {
-					st.distinct = map[string]int{}
-					st.linesOf = map[string][]int{}
-				}
-				if c, ok := st.distinct[f]; ok || len(st.distinct) < maxDistinct {
-					st.distinct[f] = c + 1
-					if c < 5 {
-						st.linesOf[f] = append(st.linesOf[f], li)
-					}
-				} else {
-					st.many = true
-					st.distinct, st.linesOf = nil, nil
-				}
+			if !st.many && f != repFields[k] && !tallies[k].add(f, li) {
+				st.many = true
+				tallies[k] = valueTally{}
 			}
 			if st.numeric {
 				v, ok := ft.number(li, k)
@@ -243,9 +236,7 @@ func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) [
 		}
 		st := &stats[k]
 		if !st.many {
-			if st.distinct == nil {
-				st.distinct, st.linesOf = map[string]int{}, map[string][]int{}
-			}
+			st.distinct, st.linesOf = tallies[k].maps()
 			if len(st.distinct) < maxDistinct {
 				st.distinct[repFields[k]] = same[k]
 				st.linesOf[repFields[k]] = firstLines(ft, members, k, repFields[k])
@@ -256,6 +247,45 @@ func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) [
 		out = append(out, *st)
 	}
 	return out
+}
+
+// valueTally counts up to maxDistinct values of a field, and the first
+// few lines of each.
+type valueTally struct {
+	vals   []string
+	counts []int
+	lines  [][]int
+}
+
+// add counts value v at line li; false when it would be one value too
+// many.
+func (t *valueTally) add(v string, li int) bool {
+	for i, have := range t.vals {
+		if have == v {
+			if t.counts[i] < 5 {
+				t.lines[i] = append(t.lines[i], li)
+			}
+			t.counts[i]++
+			return true
+		}
+	}
+	if len(t.vals) == maxDistinct {
+		return false
+	}
+	t.vals = append(t.vals, v)
+	t.counts = append(t.counts, 1)
+	t.lines = append(t.lines, []int{li})
+	return true
+}
+
+// maps returns the tally as fieldStats holds it.
+func (t *valueTally) maps() (map[string]int, map[string][]int) {
+	counts := make(map[string]int, len(t.vals)+1)
+	lines := make(map[string][]int, len(t.vals)+1)
+	for i, v := range t.vals {
+		counts[v], lines[v] = t.counts[i], t.lines[i]
+	}
+	return counts, lines
 }
 
 // firstLines returns the first few members whose field k is v.

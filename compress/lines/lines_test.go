@@ -115,6 +115,7 @@ func FuzzSignalAndShape(f *testing.F) {
 	f.Add(strings.Repeat("a ", 60))
 	f.Add("-0")
 	f.Add("+123456789012345")
+	f.Add("-1234567890123456789")
 	f.Add("@AZ[`az{\x80\xc1\xffÀÉ ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	f.Fuzz(func(t *testing.T, s string) {
 		Signal(s)
@@ -128,9 +129,11 @@ func FuzzSignalAndShape(f *testing.F) {
 		if got := LowerASCII(s); got != string(want) {
 			t.Fatalf("LowerASCII(%q) = %q, want %q", s, got, want)
 		}
-		if v, ok := smallInt(s); ok {
-			if w, err := strconv.ParseFloat(s, 64); err != nil || math.Float64bits(v) != math.Float64bits(w) {
-				t.Fatalf("smallInt(%q) = %v, ParseFloat says %v, %v", s, v, w, err)
+		// A plain signed integer is the number ParseFloat reads, bit for bit.
+		if plainInt(s) {
+			v, ok := Number(s)
+			if w, err := strconv.ParseFloat(s, 64); !ok || err != nil || math.Float64bits(v) != math.Float64bits(w) {
+				t.Fatalf("Number(%q) = %v, %v; ParseFloat says %v, %v", s, v, ok, w, err)
 			}
 		}
 		if got, want := IsASCII(s), !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 }); got != want {
@@ -252,4 +255,18 @@ func FuzzIndexLowerASCII(f *testing.F) {
 			t.Fatalf("IndexLowerASCII(%q, %q) = %d, want %d", s, needle, got, want)
 		}
 	})
+}
+
+// plainInt reports a sign and one to 20 digits, nothing else.
+func plainInt(s string) bool {
+	d := strings.TrimLeft(s, "+-")
+	if len(s)-len(d) > 1 || d == "" || len(d) > 20 {
+		return false
+	}
+	for _, c := range []byte(d) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

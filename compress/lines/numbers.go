@@ -24,11 +24,13 @@ func Number(f string) (float64, bool) {
 	}
 	start := i
 	digits, dots, commas := 0, 0, 0
+	var whole int64 // the digits read as a whole number, while at most 15
 	for i < len(f) {
 		c := f[i]
 		switch {
 		case IsDigit(c):
 			digits++
+			whole = whole*10 + int64(c-'0')
 		case c == '.':
 			dots++
 		case c == ',' && i > start && i+3 < len(f) && IsDigit(f[i+1]) && IsDigit(f[i+2]) && IsDigit(f[i+3]):
@@ -58,7 +60,13 @@ unit:
 	if !ok {
 		return 0, false
 	}
-	if v, ok := smallInt(num); ok {
+	if dots == 0 && commas == 0 && digits <= 15 && len(num) == start+digits {
+		// A float64 holds such a number exactly, as ParseFloat would
+		// return it; most numbers in tool output are counts and sizes.
+		v := float64(whole)
+		if f[0] == '-' {
+			v = -v // ParseFloat("-0") is negative zero too
+		}
 		return v * scale, true
 	}
 	v, err := strconv.ParseFloat(num, 64)
@@ -66,31 +74,6 @@ unit:
 		return 0, false
 	}
 	return v * scale, true
-}
-
-// smallInt parses a signed run of at most 15 digits, which a float64
-// holds exactly, as ParseFloat would, without its general path: most
-// numbers in tool output are counts, sizes and ids.
-func smallInt(num string) (float64, bool) {
-	i := 0
-	if num != "" && (num[0] == '-' || num[0] == '+') {
-		i = 1
-	}
-	if len(num)-i == 0 || len(num)-i > 15 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range []byte(num[i:]) {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if num[0] == '-' {
-		// ParseFloat("-0") is negative zero.
-		return -float64(n), true
-	}
-	return float64(n), true
 }
 
 // TrimPunct trims the brackets and punctuation around a value:
