@@ -289,6 +289,7 @@ func (p *plan) mark() {
 	p.dropMentions()
 
 	p.foldUnits()
+	p.largestRecords()
 
 	// Task terms: a line the task names is kept with the record it sits
 	// in, and a header the task names with the body under it.
@@ -748,6 +749,46 @@ func (p *plan) foldUnits() {
 			if problem {
 				p.fillProblemGroup(rest)
 			}
+		}
+	}
+}
+
+// largestRecords keeps, when the task asks for the most or the largest,
+// the records with the most lines: a count no field holds ("which binary
+// links the most libraries" of one record per binary, a line per
+// library). Each one's first and last lines are kept, its other lines
+// rank with the lines the task names. Nothing is kept when the records are all alike
+// in size.
+func (p *plan) largestRecords() {
+	if p.in.Query == nil || !p.in.Query.Intent.Has(relevance.Max) || len(p.recs) < 3 {
+		return
+	}
+	order := make([]int, len(p.recs))
+	for i := range order {
+		order[i] = i
+	}
+	size := func(i int) int { return p.recs[i].end - p.recs[i].start }
+	slices.SortStableFunc(order, func(a, b int) int { return size(b) - size(a) })
+	top := min(max(3, p.in.Query.TopN), len(order))
+	if size(order[0]) <= size(order[len(order)/2]) {
+		return
+	}
+	for _, r := range order[:top] {
+		u := p.recs[r]
+		if size(r) <= size(order[len(order)/2]) {
+			break // no larger than most
+		}
+		// Its first and last lines bound the note over what is left
+		// out of it, which then counts the record's lines alone. (A
+		// record may end with a line at its head's indentation: a
+		// traceback's error, or here the next record's head.)
+		last := u.end - 1
+		if last-1 > u.start && lines.Indent(p.b.L[last]) <= lines.Indent(p.b.L[u.start]) {
+			last--
+		}
+		p.must[u.start], p.must[last] = true, true
+		for j := u.start + 1; j < u.end; j++ {
+			p.prio[j] = max(p.prio[j], prioTerm)
 		}
 	}
 }

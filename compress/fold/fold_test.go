@@ -453,3 +453,36 @@ func TestMatchedRowsOfOneRecordStayRows(t *testing.T) {
 		t.Errorf("output %d bytes, budget %d: rows after the matches kept", len(out), in.Budget.Bytes)
 	}
 }
+
+// Asked which record has the most lines, the fold keeps the largest
+// records' first and last lines, so the note between them counts that
+// record's lines alone, even when every record is like the others.
+func TestLargestRecordsKept(t *testing.T) {
+	var b strings.Builder
+	for i := range 80 {
+		n := 3 + i%7
+		if i == 53 {
+			n = 40
+		}
+		fmt.Fprintf(&b, "/opt/tools/tool-%02d:\n", i)
+		for k := range n {
+			fmt.Fprintf(&b, "\tlibpart%d.so => /usr/lib/libpart%d.so (0x%012x)\n", k, k, 0x7f0000000000+i*4096+k*64)
+		}
+	}
+	in := input(b.String(), "Which tool links the most libraries?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	head := "/opt/tools/tool-53:\n"
+	i := strings.Index(out, head)
+	if i < 0 {
+		t.Fatalf("the largest record's head is lost:\n%s", out)
+	}
+	rest := out[i+len(head):]
+	last := fmt.Sprintf("\tlibpart39.so => /usr/lib/libpart39.so (0x%012x)\n", 0x7f0000000000+53*4096+39*64)
+	if j := strings.Index(rest, last); j < 0 || strings.Contains(rest[:j], "/opt/tools/") {
+		t.Errorf("the largest record's last line does not close it:\n%s", out)
+	}
+}
