@@ -753,6 +753,26 @@ func (p *plan) foldUnits() {
 	}
 }
 
+// keepRecordHeads keeps the header of every record (a "name:" line and
+// the lines indented under it) a kept line of which is not its first:
+// a library line kept without "/usr/bin/x:" above it reads as one of the
+// record before the gap.
+func (p *plan) keepRecordHeads() {
+	for _, u := range p.recs {
+		// Only a header names its record: in a paragraph or a stack,
+		// the first line is just the first.
+		if p.keep[u.start] || !strings.HasSuffix(strings.TrimRight(p.b.L[u.start], " \r"), ":") {
+			continue
+		}
+		for j := u.start + 1; j < u.end; j++ {
+			if p.keep[j] {
+				p.keep[u.start] = true
+				break
+			}
+		}
+	}
+}
+
 // largestRecords keeps, when the task asks for the most or the largest,
 // the records with the most lines: a count no field holds ("which binary
 // links the most libraries" of one record per binary, a line per
@@ -1019,6 +1039,7 @@ func (p *plan) fill() {
 	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
 	p.keepOddLines()
 	p.keepRecordIdentity()
+	p.keepRecordHeads()
 	if len(p.wholeUnits) == 0 {
 		return
 	}

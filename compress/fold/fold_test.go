@@ -486,3 +486,32 @@ func TestLargestRecordsKept(t *testing.T) {
 		t.Errorf("the largest record's last line does not close it:\n%s", out)
 	}
 }
+
+// A kept line of a "name:" record keeps the record's header: the block's
+// last line, kept as the end of the output, is no orphan under the
+// header of a record before the gap.
+func TestRecordHeaderOfKeptLine(t *testing.T) {
+	var b strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&b, "/opt/tools/tool-%02d:\n", i)
+		for k := range 12 {
+			fmt.Fprintf(&b, "\tlibpart%d.so => /usr/lib/libpart%d.so (0x%012x)\n", k, k, 0x7f0000000000+i*4096+k*64)
+		}
+	}
+	in := input(b.String(), "Is anything missing?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	ls := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	header := ""
+	for _, l := range ls {
+		if strings.HasPrefix(l, "/opt/tools/") {
+			header = l
+		}
+	}
+	if last := ls[len(ls)-1]; !strings.Contains(last, "libpart11.so") || header != "/opt/tools/tool-59:" {
+		t.Errorf("the last line %q stands under %q:\n%s", last, header, out)
+	}
+}
