@@ -207,7 +207,7 @@ func itoa(n int) string {
 // Compress is deterministic, and a rewrite is shorter with every part
 // outside notes, but white space, found in the input.
 func FuzzCompress(f *testing.F) {
-	seeds := kindtest.Fixtures(f, "which option keeps it on one filesystem", "manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt")
+	seeds := kindtest.Fixtures(f, "which option keeps it on one filesystem", 0, "manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt")
 	seeds = append(seeds, kindtest.Seed{Text: "# a\n\n```\n# b\n\n| x |\n|---|\n- c:\n  - d\n", Task: "b"})
 	kt.FuzzTask(f, seeds, func(t *testing.T, text, out string) { kindtest.CheckParts(t, text, out, true) })
 }

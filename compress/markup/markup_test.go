@@ -130,7 +130,7 @@ func TestWithinBudgetUntouched(t *testing.T) {
 // outside notes, but white space, found in the input, unless it is text
 // extracted from HTML, which is re-rendered and says so.
 func FuzzCompress(f *testing.F) {
-	seeds := kindtest.Fixtures(f, "the glyph for &#xf1a2; and the default of queueLimit", "page.html", "font.svg", "build.log")
+	seeds := kindtest.Fixtures(f, "the glyph for &#xf1a2; and the default of queueLimit", 0, "page.html", "font.svg", "build.log")
 	seeds = append(seeds, kindtest.Seed{Text: "<?xml version=\"1.0\"?>\n<a><b/><b/><b/><c x='1'>t</c></a>\n", Task: "quote c"})
 	kt.FuzzTask(f, seeds, func(t *testing.T, text, out string) {
 		if !strings.HasPrefix(out, ExtractedNote) {

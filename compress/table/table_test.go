@@ -174,7 +174,7 @@ func TestSplitDelimited(t *testing.T) {
 // Compress is deterministic, and a rewrite is shorter with every part
 // outside notes found in the input.
 func FuzzCompress(f *testing.F) {
-	seeds := kindtest.Fixtures(f, "which process uses the most memory", "ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt")
+	seeds := kindtest.Fixtures(f, "which process uses the most memory", 0, "ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt")
 	seeds = append(seeds, kindtest.Seed{Text: "a  b  c\n1  2  3\n\n|x|\n|-|\n"})
 	kt.FuzzTask(f, seeds, func(t *testing.T, text, out string) { kindtest.CheckParts(t, text, out, false) })
 }

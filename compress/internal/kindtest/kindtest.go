@@ -210,17 +210,39 @@ func (k Compressor) Fuzz(f *testing.F, seeds ...string) {
 	})
 }
 
-// Seed is a fuzz seed of FuzzTask: a text and a task asked about it.
-type Seed struct{ Text, Task string }
+// Seed is a fuzz seed: a text, a task asked about it and, for
+// FuzzBudget, a budget in bytes.
+type Seed struct {
+	Text, Task string
+	Bytes      int
+}
 
-// Fixtures returns the named testdata fixtures as seeds, each with task.
-func Fixtures(tb testing.TB, task string, names ...string) []Seed {
+// Fixtures returns the named testdata fixtures as seeds, each with task
+// and a budget of bytes.
+func Fixtures(tb testing.TB, task string, bytes int, names ...string) []Seed {
 	tb.Helper()
 	seeds := make([]Seed, len(names))
 	for i, name := range names {
-		seeds[i] = Seed{Fixture(tb, name), task}
+		seeds[i] = Seed{Fixture(tb, name), task, bytes}
 	}
 	return seeds
+}
+
+// FuzzBudget adds the seeds and checks, on any text, task and lossy budget
+// of bytes, that Detect and Compress do not panic and that a rewrite
+// passes check: the kinds whose output has a structure to check (a
+// diff's hunks, JSON) check it all there.
+func (k Compressor) FuzzBudget(f *testing.F, seeds []Seed, check func(t *testing.T, in *fold.Input, out string)) {
+	for _, s := range seeds {
+		f.Add(s.Text, s.Task, s.Bytes)
+	}
+	f.Fuzz(func(t *testing.T, text, task string, bytes int) {
+		k.Detect(text)
+		in := Input(text, task, fold.Budget{Bytes: bytes, Lossy: true})
+		if out, ok := k.Compress(in); ok {
+			check(t, in, out)
+		}
+	})
 }
 
 // FuzzTask adds the seeds and checks, on any text and task with a lossy
