@@ -236,13 +236,7 @@ func TestWholeIntentIsNotCut(t *testing.T) {
 }
 
 func TestStopLeavesTheRestAlone(t *testing.T) {
-	text := kindtest.Fixture(t, "du_sorted.txt")
-	in := kindtest.Input(text, "largest", kt.Budget(len(text)))
-	calls := 0
-	in.Stop = func() bool { calls++; return calls > 1 }
-	if out, ok := Compress(in); ok {
-		kindtest.CheckOutput(t, text, out)
-	}
+	kt.StopMidway(t, kindtest.Fixture(t, "du_sorted.txt"), "largest")
 }
 
 func TestNamesUnderHeadings(t *testing.T) {

@@ -341,11 +341,5 @@ func TestAnnotatedLines(t *testing.T) {
 }
 
 func TestStopLeavesTheRestAlone(t *testing.T) {
-	text := kindtest.Fixture(t, "grep_files.txt")
-	in := kindtest.Input(text, "", kt.Budget(len(text)))
-	calls := 0
-	in.Stop = func() bool { calls++; return calls > 1 }
-	if out, ok := Compress(in); ok {
-		kindtest.CheckOutput(t, text, out)
-	}
+	kt.StopMidway(t, kindtest.Fixture(t, "grep_files.txt"), "")
 }

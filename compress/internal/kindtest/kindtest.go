@@ -210,6 +210,20 @@ func (k Compressor) Fuzz(f *testing.F, seeds ...string) {
 	})
 }
 
+// StopMidway runs Compress on text with the kind's budget and the task,
+// with a Stop that reports true from its second call on, and fails t
+// unless Compress then declines or its output passes CheckOutput: a
+// caller giving up midway leaves the rest of the block as it was.
+func (k Compressor) StopMidway(t *testing.T, text, task string) {
+	t.Helper()
+	in := Input(text, task, k.Budget(len(text)))
+	calls := 0
+	in.Stop = func() bool { calls++; return calls > 1 }
+	if out, ok := k.Compress(in); ok {
+		CheckOutput(t, text, out)
+	}
+}
+
 // Seed is a fuzz seed: a text, a task asked about it and, for
 // FuzzBudget, a budget in bytes.
 type Seed struct {
