@@ -103,11 +103,7 @@ func notesOnly(l string) bool {
 }
 
 func TestDetect(t *testing.T) {
-	for _, name := range []string{"log-p.txt", "log-stat.txt", "log-graph.txt", "mail.patch", "apply/changes.diff", "diff-u.txt"} {
-		if !Detect(kindtest.Fixture(t, name)) {
-			t.Errorf("Detect(%s) = false", name)
-		}
-	}
+	fixtures := []string{"log-p.txt", "log-stat.txt", "log-graph.txt", "mail.patch", "apply/changes.diff", "diff-u.txt"}
 	goSource := "package x\n\nfunc TestPatch(t *testing.T) {\n\tconst in = `\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n`\n" +
 		strings.Repeat("\tif got := apply(in); got != want {\n\t\tt.Fatal(got)\n\t}\n", 20) + "}\n"
 	blame := strings.Repeat("3d597a554 (Ada Quill 2011-02-03 20:20:42 -0800 10) var x = require('y');\n", 20)
@@ -120,11 +116,7 @@ func TestDetect(t *testing.T) {
 	for l := range strings.Lines(kindtest.Fixture(t, "log-p.txt")) {
 		graphed.WriteString("| " + l)
 	}
-	for name, text := range map[string]string{"go source quoting a diff": goSource, "blame": blame, "table": table, "prose": prose, "log": logLines, "graphed log -p": graphed.String(), "empty": ""} {
-		if Detect(text) {
-			t.Errorf("Detect(%s) = true", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, map[string]string{"go source quoting a diff": goSource, "blame": blame, "table": table, "prose": prose, "log": logLines, "graphed log -p": graphed.String(), "empty": ""})
 }
 
 func TestParseHunkBodiesByTheirCounts(t *testing.T) {

@@ -41,11 +41,7 @@ func section(t *testing.T, text, from, to string) string {
 }
 
 func TestDetect(t *testing.T) {
-	for _, f := range []string{"manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt"} {
-		if !Detect(kindtest.Fixture(t, f)) {
-			t.Errorf("%s: not detected as a document", f)
-		}
-	}
+	fixtures := []string{"manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt"}
 	var gocode, pycode, log, tests, tap, status strings.Builder
 	for i := range 40 {
 		gocode.WriteString("// walk visits the tree.\nfunc walk(n *node) error {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn visit(n)\n}\n\n")
@@ -56,11 +52,7 @@ func TestDetect(t *testing.T) {
 		fmt.Fprintf(&status, "./pkg/mod%02d/file.txt: VERIFIED\n", i)
 	}
 	tap.WriteString("# tests 40\n# pass 40\n")
-	for name, text := range map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "flat status stream": status.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)} {
-		if Detect(text) {
-			t.Errorf("%s detected as a document", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "flat status stream": status.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)})
 }
 
 // A stream of "Key: value" records (each record opening with the same

@@ -23,11 +23,7 @@ func has(t *testing.T, out string, want ...string) {
 }
 
 func TestDetect(t *testing.T) {
-	for _, name := range []string{"find_paths.txt", "small_paths.txt", "du_sorted.txt", "tree_dirs.txt", "ls_rows.txt", "ls_recursive.txt", "deps_tree.txt"} {
-		if !Detect(kindtest.Fixture(t, name)) {
-			t.Errorf("Detect(%s) = false", name)
-		}
-	}
+	fixtures := []string{"find_paths.txt", "small_paths.txt", "du_sorted.txt", "tree_dirs.txt", "ls_rows.txt", "ls_recursive.txt", "deps_tree.txt"}
 	not := map[string]string{
 		"go code":     strings.Repeat("func (s *Server) Close() error {\n\treturn s.ln.Close()\n}\n", 10),
 		"log":         strings.Repeat("2026-03-01T10:00:00Z INFO served /a/b.js in 3ms\n", 10),
@@ -38,11 +34,7 @@ func TestDetect(t *testing.T) {
 		"yaml":        strings.Repeat("name: build\nruns-on: ubuntu-latest\n", 10),
 		"dotted":      strings.Repeat("e.g.\nv1.2.3\nfoo.bar\n", 10),
 	}
-	for name, text := range not {
-		if Detect(text) {
-			t.Errorf("Detect(%s) = true", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, not)
 }
 
 func TestTreePrefix(t *testing.T) {

@@ -13,28 +13,20 @@ import (
 var kt = kindtest.Compressor{Detect: Detect, Compress: Compress, Share: 0.1}
 
 func TestDetect(t *testing.T) {
-	for _, f := range []string{"page.html", "font.svg", "build.log"} {
-		if !Detect(kindtest.Fixture(t, f)) {
-			t.Errorf("%s: not detected as markup", f)
-		}
-	}
+	fixtures := []string{"page.html", "font.svg", "build.log"}
 	readme := "<div align=\"center\"><img src=\"logo.png\"></div>\n\n# Grove\n\nGrove walks trees.\n\n## Install\n\nRun the installer.\n"
 	var testLog strings.Builder
 	for range 40 {
 		testLog.WriteString("=== RUN   TestPage\n    page_test.go:12: got:\n")
 	}
 	testLog.WriteString("        <html lang=\"en\">\n        <head><title>x</title></head>\n        </html>\n")
-	for name, text := range map[string]string{
+	kt.CheckDetect(t, fixtures, map[string]string{
 		"markdown readme":     readme,
 		"go code":             "package main\n\nfunc f[T any](x T) T {\n\treturn x\n}\n",
 		"json":                `{"html": "<p>x</p>"}`,
 		"page in a test diff": testLog.String(),
 		"prose":               "Angle brackets <like this> appear in prose now and then.\n",
-	} {
-		if Detect(text) {
-			t.Errorf("%s detected as markup", name)
-		}
-	}
+	})
 }
 
 // HTML is read for its text: headings, paragraphs, list items and table

@@ -31,11 +31,7 @@ func compress(t *testing.T, text, task string) string {
 }
 
 func TestDetect(t *testing.T) {
-	for _, f := range []string{"ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt"} {
-		if !Detect(kindtest.Fixture(t, f)) {
-			t.Errorf("%s: not detected as a table", f)
-		}
-	}
+	fixtures := []string{"ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt"}
 	var listing, prose, log, code, blame strings.Builder
 	for i := range 30 {
 		blame.WriteString("eaf3318dd (Ada Lovelace   2015-02-18 00:12:28 -0500  " + string(rune('a'+i%26)) + ")   var x" + string(rune('a'+i%26)) + " = require('path');\n")
@@ -44,11 +40,7 @@ func TestDetect(t *testing.T) {
 		log.WriteString("2026-03-01T10:00:0" + string(rune('0'+i%10)) + "Z INFO worker started job=17 took=3ms\n")
 		code.WriteString("func f" + string(rune('a'+i%26)) + "(x int) int {\n\treturn x + 1\n}\n")
 	}
-	for name, text := range map[string]string{"ls -l listing": listing.String(), "prose": prose.String(), "log": log.String(), "code": code.String(), "annotated source": blame.String(), "json": `[{"a": 1}, {"a": 2}]`} {
-		if Detect(text) {
-			t.Errorf("%s detected as a table", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, map[string]string{"ls -l listing": listing.String(), "prose": prose.String(), "log": log.String(), "code": code.String(), "annotated source": blame.String(), "json": `[{"a": 1}, {"a": 2}]`})
 }
 
 // The rows holding a numeric column's extremes survive; under a "most"

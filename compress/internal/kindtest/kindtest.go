@@ -147,6 +147,22 @@ func LineWith(tb testing.TB, text, sub string) string {
 	return ""
 }
 
+// CheckDetect fails t for each named testdata fixture that Detect does not
+// claim and each of the texts of not (by name) that it does.
+func (k Compressor) CheckDetect(t *testing.T, fixtures []string, not map[string]string) {
+	t.Helper()
+	for _, name := range fixtures {
+		if !k.Detect(Fixture(t, name)) {
+			t.Errorf("Detect(%s) = false", name)
+		}
+	}
+	for name, text := range not {
+		if k.Detect(text) {
+			t.Errorf("Detect(%s) = true", name)
+		}
+	}
+}
+
 // Rewrite compresses in, which must be rewritten to fewer bytes, and
 // returns the output; the test checks the rest.
 func (k Compressor) Rewrite(tb testing.TB, in *fold.Input) string {
