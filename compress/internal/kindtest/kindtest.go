@@ -248,7 +248,7 @@ type Seed struct {
 }
 
 // Fixtures returns the named testdata fixtures as seeds, each with task
-// and a budget of bytes.
+// and a budget of bytes (0 for FuzzTask, which sets its own).
 func Fixtures(tb testing.TB, task string, bytes int, names ...string) []Seed {
 	tb.Helper()
 	seeds := make([]Seed, len(names))
