@@ -1,6 +1,7 @@
 package fold
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -1308,15 +1309,7 @@ func byPriority(prio []float64, keep []bool) []int {
 		}
 		if end-start > 1 {
 			seg := order[start:end]
-			slices.SortStableFunc(seg, func(a, c int) int {
-				switch {
-				case prio[a] > prio[c]:
-					return -1
-				case prio[a] < prio[c]:
-					return 1
-				}
-				return 0
-			})
+			slices.SortStableFunc(seg, func(a, c int) int { return cmp.Compare(prio[c], prio[a]) })
 		}
 		start = end
 	}
