@@ -165,7 +165,17 @@ func Shape(line string, spans *[]int32) (shape, masked uint64) {
 			case blankByte:
 				goto fieldEnd
 			default:
-				c = m.next()
+				if c > '9' {
+					c = m.next()
+					break
+				}
+				// A run that starts with a digit is masked whole (no
+				// literal stretch ever holds a digit): read it here.
+				j := m.i + 1
+				for j < len(line) && hexByte[line[j]] {
+					j++
+				}
+				m.i, c = j, '#'
 			}
 			h = (h ^ uint64(c)) * fnvPrime
 			mh = (mh ^ uint64(c)) * fnvPrime
