@@ -173,6 +173,9 @@ type plan struct {
 	dump []string
 	// kv is the block's record stream, nil when it is none.
 	kv *kvStream
+	// stanzaOpens counts the paragraphs whose first line is of each
+	// cluster (keepStanza), computed at first use.
+	stanzaOpens map[int32]int
 }
 
 // wholeUnit is a unit that the fill keeps whole when the budget allows.
@@ -754,11 +757,30 @@ func (p *plan) foldUnits() {
 	}
 }
 
+// maxStanzaHead is the longest first line of a paragraph kept as the
+// name of what the paragraph's kept lines belong to.
+const maxStanzaHead = 120
+
 // keepRecordHeads keeps the header of every record (a "name:" line and
 // the lines indented under it) a kept line of which is not its first:
 // a library line kept without "/usr/bin/x:" above it reads as one of the
 // record before the gap.
 func (p *plan) keepRecordHeads() {
+	// A paragraph of a stanza stream (records between blank lines)
+	// opens with what it is about: a name, an id, a key's "pub" line.
+	if len(p.an.paras) >= 3 {
+		for _, u := range p.an.paras {
+			if p.keep[u.start] || len(p.b.L[u.start]) > maxStanzaHead || !p.stanza(u) {
+				continue
+			}
+			for j := u.start + 1; j < u.end; j++ {
+				if p.keep[j] {
+					p.keep[u.start] = true
+					break
+				}
+			}
+		}
+	}
 	for _, u := range p.recs {
 		// Only a header names its record: in a paragraph or a stack,
 		// the first line is just the first.
@@ -974,20 +996,32 @@ func (p *plan) extremes() {
 			st := &stats[si]
 			switch {
 			case st.numeric && st.max > st.min:
-				if numeric >= 3 {
-					continue
+				k := topK
+				if numeric++; numeric > 3 {
+					// Past the third number of a line only a question
+					// for an extreme looks, and at the top two of each:
+					// which number it means is not known.
+					if intent&relevance.Extremes == 0 {
+						continue
+					}
+					k = 2
 				}
-				numeric++
 				p.must[st.minLine] = true
 				p.must[st.maxLine] = true
 				if intent.Has(relevance.Max) || intent.Has(relevance.Newest) {
-					for _, li := range st.top(topK, true) {
+					for r, li := range st.top(k, true) {
 						p.must[li] = true
+						if r < 2 {
+							p.keepStanza(li)
+						}
 					}
 				}
 				if intent.Has(relevance.Min) || intent.Has(relevance.Oldest) {
-					for _, li := range st.top(topK, false) {
+					for r, li := range st.top(k, false) {
 						p.must[li] = true
+						if r < 2 {
+							p.keepStanza(li)
+						}
 					}
 				}
 			case !st.numeric && !st.many && len(st.distinct) >= 2 && len(st.distinct) <= 8 && len(ms) >= 10:
@@ -1010,6 +1044,41 @@ func (p *plan) extremes() {
 				}
 			}
 		}
+	}
+}
+
+// maxStanza is the most lines of a paragraph kept whole around an
+// extreme it holds.
+const maxStanza = 16
+
+// stanza reports whether paragraph u is a record of a stanza stream:
+// its first line shares a shape with those of two other paragraphs
+// ("id = 3", "pub:-:…").
+func (p *plan) stanza(u unit) bool {
+	if p.stanzaOpens == nil {
+		p.stanzaOpens = map[int32]int{}
+		for _, v := range p.an.paras {
+			p.stanzaOpens[p.cl.of[v.start]]++
+		}
+	}
+	return p.stanzaOpens[p.cl.of[u.start]] >= 3
+}
+
+// keepStanza keeps the paragraph holding line i (lines between blank
+// lines) whole when it is short: the extreme a question asks for is a
+// value of a record, and the answer names the record ("which customer",
+// its name and email two lines up).
+func (p *plan) keepStanza(i int) {
+	paras := p.an.paras
+	k := sort.Search(len(paras), func(k int) bool { return paras[k].end > i })
+	if k == len(paras) || paras[k].start > i || paras[k].end-paras[k].start > maxStanza {
+		return
+	}
+	if !p.stanza(paras[k]) {
+		return // a paragraph like no other two: no record of a stream
+	}
+	for j := paras[k].start; j < paras[k].end; j++ {
+		p.must[j] = true
 	}
 }
 

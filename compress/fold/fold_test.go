@@ -515,3 +515,25 @@ func TestRecordHeaderOfKeptLine(t *testing.T) {
 		t.Errorf("the last line %q stands under %q:\n%s", last, header, out)
 	}
 }
+
+// Asked which record holds the largest value, the fold keeps that
+// record's stanza whole: its name and email are lines above the value.
+func TestExtremeKeepsItsStanza(t *testing.T) {
+	var b strings.Builder
+	for i := range 90 {
+		v := 100 + (i*7919)%5000
+		if i == 61 {
+			v = 99999
+		}
+		fmt.Fprintf(&b, "            id = %d\n         email = p%03d@example.test\n          name = Person %03d\n       country = NL\n    created_at = 2025-09-%02d\nlifetime_value = %d.25\n          tier = free\n         notes = churn risk\n\n", i, i, i, 1+i%28, v)
+	}
+	in := input(b.String(), "Which customer has the highest lifetime_value? Give the name and email.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if !strings.Contains(out, "         email = p061@example.test\n          name = Person 061\n") || !strings.Contains(out, "lifetime_value = 99999.25\n") {
+		t.Errorf("the record of the largest value is not whole:\n%s", out)
+	}
+}
