@@ -1426,6 +1426,74 @@ func Render(b *lines.Lines, keep []bool, describe func(i, j int) string) string 
 // something, and the values of one field that varies among them (each
 // name when they are few, counts when they are categories).
 func (p *plan) describe(i, j int) string {
+	return p.describeLines(i, j) + p.mentions(i, j)
+}
+
+// maxMentioned is the most task terms a note counts the mentions of.
+const maxMentioned = 2
+
+// mentions counts the omitted lines [i, j) that hold a term of the
+// latest request ("; 7 of them mention \"heap\""): a question put in
+// other words than the output's, or about more lines than the budget
+// holds, then knows that lines it may need are left out, and how many.
+// Terms in more than a quarter of the lines tell little and are not
+// counted.
+func (p *plan) mentions(i, j int) string {
+	q := p.in.Query
+	if q == nil || p.ix == nil || !p.ix.Any() {
+		return ""
+	}
+	type mention struct {
+		term string
+		n    int
+		w    float64
+	}
+	var ms []mention
+	for t := range q.Terms {
+		term := &q.Terms[t]
+		if !term.Latest || term.Prior < 0.8 || len(term.Text) < 3 {
+			continue
+		}
+		hits, df := p.ix.Hits(t)
+		if df == 0 || df*4 > len(p.b.L) {
+			continue
+		}
+		lo := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= i })
+		hi := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= j })
+		if hi > lo {
+			ms = append(ms, mention{term.Text, hi - lo, p.ix.Weight(t)})
+		}
+	}
+	if len(ms) == 0 {
+		return ""
+	}
+	slices.SortStableFunc(ms, func(a, b mention) int { return cmp.Compare(b.w, a.w) })
+	var sb strings.Builder
+	for k, m := range ms[:min(len(ms), maxMentioned)] {
+		if k == 0 {
+			sb.WriteString("; ")
+		} else {
+			sb.WriteString(", ")
+		}
+		verb := " mention \""
+		switch {
+		case m.n == j-i:
+			sb.WriteString("all")
+		case k == 0:
+			sb.WriteString(strconv.Itoa(m.n) + " of them")
+		default:
+			sb.WriteString(strconv.Itoa(m.n))
+		}
+		if m.n == 1 && j-i > 1 {
+			verb = " mentions \""
+		}
+		sb.WriteString(verb + m.term + "\"")
+	}
+	return sb.String()
+}
+
+// describeLines says what lines [i, j) held (see describe).
+func (p *plan) describeLines(i, j int) string {
 	count := 0
 	perCluster := map[int32]int{}
 	units := 0

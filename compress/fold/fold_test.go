@@ -537,3 +537,38 @@ func TestExtremeKeepsItsStanza(t *testing.T) {
 		t.Errorf("the record of the largest value is not whole:\n%s", out)
 	}
 }
+
+// A note counts the omitted lines that hold a term of the request, so a
+// question the kept lines do not answer in full says so.
+func TestNotesCountMentions(t *testing.T) {
+	var b strings.Builder
+	for i := range 400 {
+		what := "kept in registers"
+		if i%5 == 2 {
+			what = "moved to the spill area"
+		}
+		fmt.Fprintf(&b, "./pkg/file%02d.go:%d:%d: value v%d %s\n", i%13, 10+i, 2+i%9, i, what)
+	}
+	in := input(b.String(), "Which values go to the spill area?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	kept := strings.Count(out, "spill area\n")
+	counted := 0
+	for _, l := range strings.Split(out, "\n") {
+		if k := strings.Index(l, " of them mention \"spill\""); k > 0 {
+			f := strings.Fields(l[:k])
+			var n int
+			fmt.Sscan(f[len(f)-1], &n)
+			counted += n
+		} else if strings.Contains(l, "; 1 of them mentions \"spill\"") {
+			counted++
+		}
+	}
+	t.Logf("%d spill lines kept, %d counted in notes", kept, counted)
+	if kept+counted != 80 || counted == 0 {
+		t.Errorf("%d spill lines kept and %d counted in notes, want 80 in all, some in notes:\n%s", kept, counted, out)
+	}
+}
