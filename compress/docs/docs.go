@@ -58,7 +58,10 @@ func Detect(text string) bool {
 		}
 		return s.nested > 0 || s.nonBlank >= 10
 	case markdown:
-		return s.headings >= 2 || s.headings >= 1 && s.prose >= 3
+		// One heading makes a document of prose, not of a few prose
+		// lines among hundreds of others (a '#' comment over a
+		// terminal database entry reads as a heading).
+		return s.headings >= 2 || s.headings >= 1 && s.prose >= 3 && s.prose*20 >= s.nonBlank
 	}
 	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.prose >= 2 || s.options >= 12)
 }

@@ -80,6 +80,20 @@ func TestRecordStreamNotDocument(t *testing.T) {
 	if Detect(packed.String()) {
 		t.Error("packed record stream detected as a document")
 	}
+	// A '#' comment over each entry of a database dump reads as a
+	// heading; a handful of prose lines among hundreds of entry lines
+	// make no document of it.
+	var entries strings.Builder
+	for i := range 4 {
+		entries.WriteString("#\tDumped from the entry store: /srv/entries/e" + string(rune('0'+i)) + "\n")
+		entries.WriteString("entry-" + string(rune('a'+i)) + "|an entry of the store,\n")
+		for k := range 60 {
+			entries.WriteString("\tcap_" + string(rune('a'+k%26)) + string(rune('a'+k/26)) + "=\\E[" + string(rune('0'+k%10)) + "~,\n")
+		}
+	}
+	if Detect(entries.String()) {
+		t.Error("entry dump under comment lines detected as a document")
+	}
 	if !Detect(docsStream.String()) {
 		t.Error("YAML document stream not detected")
 	}
