@@ -192,10 +192,10 @@ func streamOf(text string, poll func(pos int) bool) *wordStream {
 // lookupHashed is wordTable.lookup of a word of n bytes hashed to h, hs.
 func (wt *wordTable) lookupHashed(h, hs uint64, n int32) uint64 {
 	var set uint64
-	if wt.filter&(1<<(h&63)) != 0 {
+	if wt.exactIn.has(h) {
 		set |= wt.exact[h]
 	}
-	if n >= 4 && wt.filter&(1<<(hs&63)) != 0 {
+	if n >= 4 && wt.stemIn.has(hs) {
 		set |= wt.stem[hs]
 	}
 	return set
