@@ -14,11 +14,14 @@ import (
 // splitting it into words, hashing each word and its stem, cutting
 // identifiers into parts, lowering it for substring scans. With a memo
 // (see lines.Memo) the first index of a text of streamFirstBytes or more
-// (of a smaller one, the second) records that once, as a word stream, and every later one matches its query against the stream:
-// two filter probes a word instead of a walk, a stem and two hashes.
+// (of a smaller one, the second) records that once, as a word stream, and
+// every later one matches its query against the stream: two filter probes
+// per distinct word and an array read per word, instead of a walk, a stem
+// and two hashes.
 
-// maxStreamBytes bounds the texts whose words are recorded (about 40
-// bytes a word): a larger one is read directly every time.
+// maxStreamBytes bounds the texts whose words are recorded (about 10
+// bytes a word, for its occurrence and a tenth of a vocabulary entry): a
+// larger one is read directly every time.
 const maxStreamBytes = 2 << 20
 
 // streamFirstBytes is the size from which a text's first index records
@@ -26,11 +29,19 @@ const maxStreamBytes = 2 << 20
 // would be allocation for nothing.
 const streamFirstBytes = 32 << 10
 
-// wordRec is one word of a text as the word table looks it up.
-type wordRec struct {
+// A stream records each distinct word of the text once (its vocabulary)
+// and every occurrence as an offset and a vocabulary entry: a text repeats
+// its words (about one occurrence in ten is a new word in tool output), so
+// this is a quarter of the memory of a record per occurrence, an
+// identifier is cut into parts once, and a later index looks each distinct
+// word up once and then only reads an array per occurrence.
+
+// vocabWord is one distinct word of a text (as it stands, case kept: the
+// parts depend on it) as the word table looks it up.
+type vocabWord struct {
 	h, hs uint64 // hash of the folded word, of its stem (h when none)
-	start int32  // byte offset in the text
-	n     int32  // length in bytes, as it stands in the text
+	at    int32  // offset of its first occurrence
+	n     int32  // length in bytes
 	// parts[p0:p1] are its identifier parts (see lines.Parts), recorded
 	// when it has a case change or an underscore.
 	p0, p1 int32
@@ -42,29 +53,41 @@ type partRec struct {
 	n     int32
 }
 
+// occurrence is one word of the text: where it starts, and which word of
+// the vocabulary it is.
+type occurrence struct {
+	start int32
+	id    int32
+}
+
 // wordStream is every word of a text, hashed.
 type wordStream struct {
-	words []wordRec
+	vocab []vocabWord
 	parts []partRec
+	occ   []occurrence
 	// base is where the text starts in the one the words were recorded
 	// from (0 but for a view of a part of it, see within).
 	base int32
 }
 
 // pos returns the offset of word k in the stream's text.
-func (ws *wordStream) pos(k int) int { return int(ws.words[k].start - ws.base) }
+func (ws *wordStream) pos(k int) int { return int(ws.occ[k].start - ws.base) }
+
+// end returns the offset just past word k in the recorded text.
+func (ws *wordStream) end(k int) int {
+	return int(ws.occ[k].start + ws.vocab[ws.occ[k].id].n)
+}
 
 // within returns the stream of text[off:off+n] (a view, nothing copied),
 // or nil when a word runs across either end, which would be cut there.
 func (ws *wordStream) within(off, n int) *wordStream {
 	end := off + n
-	lo := sort.Search(len(ws.words), func(k int) bool { return int(ws.words[k].start) >= off })
-	hi := lo + sort.Search(len(ws.words)-lo, func(k int) bool { return int(ws.words[lo+k].start) >= end })
-	if lo > 0 && int(ws.words[lo-1].start+ws.words[lo-1].n) > off ||
-		hi > lo && int(ws.words[hi-1].start+ws.words[hi-1].n) > end {
+	lo := sort.Search(len(ws.occ), func(k int) bool { return int(ws.occ[k].start) >= off })
+	hi := lo + sort.Search(len(ws.occ)-lo, func(k int) bool { return int(ws.occ[lo+k].start) >= end })
+	if lo > 0 && ws.end(lo-1) > off || hi > lo && ws.end(hi-1) > end {
 		return nil
 	}
-	return &wordStream{words: ws.words[lo:hi], parts: ws.parts, base: int32(off)}
+	return &wordStream{vocab: ws.vocab, parts: ws.parts, occ: ws.occ[lo:hi], base: int32(off)}
 }
 
 // textInfo is what an index remembers of a text in a memo.
@@ -160,27 +183,66 @@ func hashes(w string) (h, hs uint64) {
 
 // streamOf records the words of text; nil when poll stopped it.
 func streamOf(text string, poll func(pos int) bool) *wordStream {
-	// About one word in five bytes of text at most, in most outputs: one
-	// allocation, where growing would copy the records over and over.
-	ws := &wordStream{words: make([]wordRec, 0, len(text)/5+16), parts: make([]partRec, 0, len(text)/64+4)}
+	// About one word in seven bytes of text, in most outputs, one in ten
+	// of them new: one allocation each, where growing would copy the
+	// records over and over.
+	ws := &wordStream{
+		occ:   make([]occurrence, 0, len(text)/6+16),
+		vocab: make([]vocabWord, 0, len(text)/64+16),
+	}
+	// slots is an open-addressing table of the vocabulary by hash: entry
+	// id+1, 0 for free, kept at most half full.
+	bits := 6
+	for 1<<bits < 2*cap(ws.vocab) {
+		bits++
+	}
+	slots := make([]int32, 1<<bits)
 	stopped := false
 	lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
-		if poll(start) {
+		if len(ws.occ)&255 == 0 && poll(start) {
 			stopped = true
 			return false
 		}
 		if !hashed {
 			h, hs = hashes(w)
 		}
-		r := wordRec{h: h, hs: hs, start: int32(start), n: int32(len(w)), p0: int32(len(ws.parts))}
+		mask := len(slots) - 1
+		i := int(h>>(64-bits)) & mask
+		for {
+			id := slots[i]
+			if id == 0 {
+				break
+			}
+			if v := &ws.vocab[id-1]; v.h == h && int(v.n) == len(w) && text[v.at:int(v.at)+len(w)] == w {
+				ws.occ = append(ws.occ, occurrence{start: int32(start), id: id - 1})
+				return true
+			}
+			i = (i + 1) & mask
+		}
+		id := int32(len(ws.vocab))
+		v := vocabWord{h: h, hs: hs, at: int32(start), n: int32(len(w)), p0: int32(len(ws.parts))}
 		if hasCaseChangeOrUnderscore(w) {
 			lines.Parts(w, func(p string) {
 				ph, phs := hashes(p)
 				ws.parts = append(ws.parts, partRec{h: ph, hs: phs, n: int32(len(p))})
 			})
 		}
-		r.p1 = int32(len(ws.parts))
-		ws.words = append(ws.words, r)
+		v.p1 = int32(len(ws.parts))
+		ws.vocab = append(ws.vocab, v)
+		ws.occ = append(ws.occ, occurrence{start: int32(start), id: id})
+		slots[i] = id + 1
+		if 2*len(ws.vocab) > len(slots) {
+			bits++
+			slots = make([]int32, 1<<bits)
+			mask = len(slots) - 1
+			for k := range ws.vocab {
+				j := int(ws.vocab[k].h>>(64-bits)) & mask
+				for slots[j] != 0 {
+					j = (j + 1) & mask
+				}
+				slots[j] = int32(k) + 1
+			}
+		}
 		return true
 	})
 	if stopped {
@@ -205,25 +267,55 @@ func (wt *wordTable) lookupHashed(h, hs uint64, n int32) uint64 {
 // gets the index of every term word k of the stream is a form of, as
 // wordTable.match would for the word itself.
 func (wt *wordTable) matchStream(ws *wordStream, poll func(pos int) bool, fn func(k int, t int)) {
-	minLen, maxLen := int32(wt.minLen), int32(wt.maxLen)
-	for k := range ws.words {
-		r := &ws.words[k]
-		if poll(int(r.start - ws.base)) {
+	if len(ws.occ) == 0 {
+		return
+	}
+	if 2*len(ws.occ) < len(ws.vocab) {
+		// A small view of a large text: look its words up one by one.
+		for k, o := range ws.occ {
+			if k&255 == 0 && poll(int(o.start-ws.base)) {
+				return
+			}
+			wt.emit(wt.vocabSet(ws, o.id), k, fn)
+		}
+		return
+	}
+	sets := make([]uint64, len(ws.vocab))
+	for id := range ws.vocab {
+		sets[id] = wt.vocabSet(ws, int32(id))
+	}
+	for k, o := range ws.occ {
+		if k&255 == 0 && poll(int(o.start-ws.base)) {
 			return
 		}
-		var set uint64
-		if r.n >= minLen && r.n <= maxLen {
-			set = wt.lookupHashed(r.h, r.hs, r.n)
+		if set := sets[o.id]; set != 0 {
+			wt.emit(set, k, fn)
 		}
-		if r.n > minLen {
-			for _, p := range ws.parts[r.p0:r.p1] {
-				set |= wt.lookupHashed(p.h, p.hs, p.n)
-			}
+	}
+}
+
+// vocabSet returns the bits of the terms word id of the vocabulary is a
+// form of, itself or through its identifier parts.
+func (wt *wordTable) vocabSet(ws *wordStream, id int32) uint64 {
+	v := &ws.vocab[id]
+	minLen, maxLen := int32(wt.minLen), int32(wt.maxLen)
+	var set uint64
+	if v.n >= minLen && v.n <= maxLen {
+		set = wt.lookupHashed(v.h, v.hs, v.n)
+	}
+	if v.n > minLen {
+		for _, p := range ws.parts[v.p0:v.p1] {
+			set |= wt.lookupHashed(p.h, p.hs, p.n)
 		}
-		for set != 0 {
-			b := set & -set
-			set ^= b
-			fn(k, wt.idx[bits.TrailingZeros64(b)])
-		}
+	}
+	return set
+}
+
+// emit calls fn(k, t) for every term t of set, in bit order.
+func (wt *wordTable) emit(set uint64, k int, fn func(k int, t int)) {
+	for set != 0 {
+		b := set & -set
+		set ^= b
+		fn(k, wt.idx[bits.TrailingZeros64(b)])
 	}
 }
