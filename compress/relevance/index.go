@@ -77,30 +77,29 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	if q == nil || len(q.Terms) == 0 || len(starts) == 0 {
 		return ix
 	}
-	var memoKey string
-	if m != nil {
+	// What the memo holds of text, looked up once: a lookup hashes the
+	// whole text.
+	ti := infoOf(m, text)
+	if ti != nil {
 		// The same text indexed again for an equal query (a block
 		// compressed again under a larger budget) and units.
-		memoKey = "relevance.ix" + queryKey(q)
-		if v, ok := m.Get(memoKey, text); ok {
-			for _, old := range *v.(*[]*Index) {
-				if slices.Equal(old.starts, starts) {
-					again := *old
-					again.q, again.starts = q, starts
-					return &again
-				}
+		key := queryKey(q)
+		for _, old := range ti.indexes[key] {
+			if slices.Equal(old.starts, starts) {
+				again := *old
+				again.q, again.starts = q, starts
+				return &again
 			}
 		}
 		defer func() {
 			if stopped {
 				return
 			}
-			if v, ok := m.Get(memoKey, text); ok {
-				if l := v.(*[]*Index); len(*l) < 4 {
-					*l = append(*l, ix)
-				}
-			} else {
-				m.Put(memoKey, text, &[]*Index{ix})
+			if ti.indexes == nil {
+				ti.indexes = map[string][]*Index{}
+			}
+			if l := ti.indexes[key]; len(l) < 4 {
+				ti.indexes[key] = append(l, ix)
 			}
 		}()
 	}
@@ -129,7 +128,6 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	// Whole words (and identifier parts, and inflections).
 	var wt wordTable
 	wt.build(q)
-	ti := infoOf(m, text)
 	if wt.any() {
 		u := 0
 		next := ix.boundary(1)

@@ -98,6 +98,9 @@ type textInfo struct {
 	ascii   bool
 	lower   string // the ASCII-lowered text, once a scan needed it
 	text    string // set for a parent (see recorded)
+	// indexes are the indexes built of the text, by query (queryKey), at
+	// most four per query (one per set of units).
+	indexes map[string][]*Index
 }
 
 // infoOf returns the memo's record of text (nil without a memo).
