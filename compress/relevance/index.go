@@ -134,7 +134,9 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 		if ti != nil && ti.words == nil && !ti.direct && (ti.indexed > 0 || len(text) >= streamFirstBytes) {
 			// Recording the words costs a little more than one direct
 			// walk; every later index of the text is then cheap.
-			ti.words = streamOf(text, poll)
+			if ti.words = streamAround(m, text, poll); ti.words == nil {
+				ti.words = streamOf(text, poll)
+			}
 			recorded(m, ti, text)
 		}
 		if ti != nil && ti.words != nil {

@@ -3,6 +3,7 @@ package relevance
 import (
 	"math/bits"
 	"sort"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
@@ -189,19 +190,92 @@ func streamOf(text string, poll func(pos int) bool) *wordStream {
 	// About one word in seven bytes of text, in most outputs, one in ten
 	// of them new: one allocation each, where growing would copy the
 	// records over and over.
-	ws := &wordStream{
-		occ:   make([]occurrence, 0, len(text)/6+16),
-		vocab: make([]vocabWord, 0, len(text)/64+16),
+	b := newStreamBuilder(text, len(text)/6+16, len(text)/64+16)
+	if !b.walk(0, len(text), poll) {
+		return nil
 	}
+	return b.ws
+}
+
+// streamAround records the words of text from the stream of a recorded
+// parent that text holds (a tool output around the payload its compressor
+// read: "Output:\n" before it, an exit status after), reading only the rest
+// of text; nil when there is no such parent or poll stopped it.
+//
+// The words of text are the parent's, shifted, between those of what comes
+// before and after it, when no word runs across either end of the parent
+// in text: the bytes around it are ASCII and not word bytes (a word is
+// read the same from a fresh start after such a byte, and ends before it).
+func streamAround(m *lines.Memo, text string, poll func(pos int) bool) *wordStream {
+	if len(text) == 0 {
+		return nil
+	}
+	t0 := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+	for _, pt := range parentsOf(m) {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(pt.text)))
+		if len(pt.text) >= len(text) || p < t0 || p+uintptr(len(pt.text)) > t0+uintptr(len(text)) {
+			continue
+		}
+		off := int(p - t0)
+		end := off + len(pt.text)
+		if off > 0 && (text[off-1] >= utf8.RuneSelf || lines.IsWordByte(text[off-1])) ||
+			end < len(text) && (text[end] >= utf8.RuneSelf || lines.IsWordByte(text[end])) {
+			continue
+		}
+		pw := pt.words
+		rest := len(text) - len(pt.text)
+		b := newStreamBuilder(text, len(pw.occ)+rest/6+16, len(pw.vocab)+rest/64+16)
+		for _, v := range pw.vocab {
+			v.at += int32(off)
+			b.ws.vocab = append(b.ws.vocab, v)
+		}
+		b.ws.parts = append(b.ws.parts, pw.parts...)
+		b.rehash()
+		if !b.walk(0, off, poll) {
+			return nil
+		}
+		for _, o := range pw.occ {
+			o.start += int32(off)
+			b.ws.occ = append(b.ws.occ, o)
+		}
+		if !b.walk(end, len(text), poll) {
+			return nil
+		}
+		return b.ws
+	}
+	return nil
+}
+
+// streamBuilder records a text's words into a stream.
+type streamBuilder struct {
+	text string
+	ws   *wordStream
 	// slots is an open-addressing table of the vocabulary by hash: entry
 	// id+1, 0 for free, kept at most half full.
-	bits := 6
-	for 1<<bits < 2*cap(ws.vocab) {
-		bits++
+	slots []int32
+	bits  int
+}
+
+func newStreamBuilder(text string, occCap, vocabCap int) *streamBuilder {
+	b := &streamBuilder{text: text, ws: &wordStream{
+		occ:   make([]occurrence, 0, occCap),
+		vocab: make([]vocabWord, 0, vocabCap),
+	}}
+	b.bits = 6
+	for 1<<b.bits < 2*vocabCap {
+		b.bits++
 	}
-	slots := make([]int32, 1<<bits)
+	b.slots = make([]int32, 1<<b.bits)
+	return b
+}
+
+// walk records the words of text[from:to], which must not start or end
+// inside a word; false when poll stopped it.
+func (b *streamBuilder) walk(from, to int, poll func(pos int) bool) bool {
+	ws := b.ws
 	stopped := false
-	lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
+	lines.WordsHashed(b.text[from:to], func(w string, start int, h, hs uint64, hashed bool) bool {
+		start += from
 		if len(ws.occ)&255 == 0 && poll(start) {
 			stopped = true
 			return false
@@ -209,14 +283,14 @@ func streamOf(text string, poll func(pos int) bool) *wordStream {
 		if !hashed {
 			h, hs = hashes(w)
 		}
-		mask := len(slots) - 1
-		i := int(h>>(64-bits)) & mask
+		mask := len(b.slots) - 1
+		i := int(h>>(64-b.bits)) & mask
 		for {
-			id := slots[i]
+			id := b.slots[i]
 			if id == 0 {
 				break
 			}
-			if v := &ws.vocab[id-1]; v.h == h && int(v.n) == len(w) && text[v.at:int(v.at)+len(w)] == w {
+			if v := &ws.vocab[id-1]; v.h == h && int(v.n) == len(w) && b.text[v.at:int(v.at)+len(w)] == w {
 				ws.occ = append(ws.occ, occurrence{start: int32(start), id: id - 1})
 				return true
 			}
@@ -233,25 +307,34 @@ func streamOf(text string, poll func(pos int) bool) *wordStream {
 		v.p1 = int32(len(ws.parts))
 		ws.vocab = append(ws.vocab, v)
 		ws.occ = append(ws.occ, occurrence{start: int32(start), id: id})
-		slots[i] = id + 1
-		if 2*len(ws.vocab) > len(slots) {
-			bits++
-			slots = make([]int32, 1<<bits)
-			mask = len(slots) - 1
-			for k := range ws.vocab {
-				j := int(ws.vocab[k].h>>(64-bits)) & mask
-				for slots[j] != 0 {
-					j = (j + 1) & mask
-				}
-				slots[j] = int32(k) + 1
-			}
+		b.slots[i] = id + 1
+		if 2*len(ws.vocab) > len(b.slots) {
+			b.bits++
+			b.rehash()
 		}
 		return true
 	})
-	if stopped {
-		return nil
+	return !stopped
+}
+
+// rehash rebuilds slots, of 1<<bits entries, from the vocabulary.
+func (b *streamBuilder) rehash() {
+	for 1<<b.bits < 2*len(b.ws.vocab) {
+		b.bits++
 	}
-	return ws
+	if len(b.slots) != 1<<b.bits {
+		b.slots = make([]int32, 1<<b.bits)
+	} else {
+		clear(b.slots)
+	}
+	mask := len(b.slots) - 1
+	for k := range b.ws.vocab {
+		j := int(b.ws.vocab[k].h>>(64-b.bits)) & mask
+		for b.slots[j] != 0 {
+			j = (j + 1) & mask
+		}
+		b.slots[j] = int32(k) + 1
+	}
 }
 
 // lookupHashed is wordTable.lookup of a word of n bytes hashed to h, hs.
