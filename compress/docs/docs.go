@@ -169,7 +169,7 @@ func (s *signals) read(body []string) {
 		if yamlLine(t) && strings.HasSuffix(t, ":") && next != "" && lines.Indent(next) > ind {
 			s.nested++
 		}
-		if strings.HasPrefix(strings.ToLower(t), "usage:") {
+		if hasPrefixFold(t, "usage:") {
 			s.usage = true
 		}
 		if codeLine(t) {
@@ -240,18 +240,48 @@ func runLine(t string) bool {
 	if strings.HasPrefix(t, "at ") && strings.Contains(t, "(") {
 		return true
 	}
-	return len(t) >= 8 && strings.Trim(t, ".FEsx") == ""
+	if len(t) < 8 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '.', 'F', 'E', 's', 'x':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether t starts with prefix (lower-case ASCII
+// letters and punctuation) in any ASCII case: strings.HasPrefix of
+// strings.ToLower(t), without lowering the whole line. Only ASCII bytes
+// lower to ASCII letters but for the Kelvin sign and U+0130, which lower
+// to 'k' and 'i'; the prefixes asked for hold neither.
+func hasPrefixFold(t, prefix string) bool {
+	if len(t) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := t[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // proseLine reports a line of running text: six or more blank-separated
 // words, most of them made of letters.
 func proseLine(t string) bool {
-	fs := strings.Fields(t)
-	if len(fs) < 6 {
-		return false
-	}
-	words := 0
-	for _, f := range fs {
+	// The fields as strings.Fields cuts them, without the slice: most
+	// lines are not prose, and this runs on every sampled line.
+	fields, words := 0, 0
+	for f := range strings.FieldsSeq(t) {
+		fields++
 		f = strings.TrimRight(f, ",.;:!?)")
 		f = strings.TrimLeft(f, "(")
 		alpha := f != ""
@@ -263,7 +293,7 @@ func proseLine(t string) bool {
 			words++
 		}
 	}
-	return words*10 >= len(fs)*6
+	return fields >= 6 && words*10 >= fields*6
 }
 
 // Compress compresses the document in.Text. ok is false when nothing
