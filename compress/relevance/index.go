@@ -127,7 +127,13 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 
 	// Whole words (and identifier parts, and inflections).
 	var wt wordTable
-	wt.build(q)
+	var qt *queryTable
+	if ti != nil && ti.words != nil && wordKey(q) != "" {
+		qt = ti.words.table(q, nil)
+		wt = qt.wt
+	} else {
+		wt.build(q)
+	}
 	if wt.any() {
 		u := 0
 		next := ix.boundary(1)
@@ -138,10 +144,13 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 				ti.words = streamOf(text, poll)
 			}
 			recorded(m, ti, text)
+			if ti.words != nil {
+				qt = ti.words.table(q, &wt)
+			}
 		}
 		if ti != nil && ti.words != nil {
 			ws := ti.words
-			wt.matchStream(ws, poll, func(k, t int) {
+			qt.matchStream(ws, wordIdx(q), poll, func(k, t int) {
 				start := ws.pos(k)
 				for start >= next {
 					u++

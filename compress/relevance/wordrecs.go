@@ -3,6 +3,8 @@ package relevance
 import (
 	"math/bits"
 	"sort"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -69,6 +71,77 @@ type wordStream struct {
 	// base is where the text starts in the one the words were recorded
 	// from (0 but for a view of a part of it, see within).
 	base int32
+	// tables are the word tables of the queries the stream and its views
+	// were matched against (shared by them), at most maxQueryTables.
+	tables *[]*queryTable
+}
+
+// queryTable is the word table of one set of word terms, kept with a
+// stream: a compressor indexes many parts of one text under one query
+// (every hunk of a diff), and a text is indexed again under an equal one;
+// the table is built once, and each distinct word of the vocabulary is
+// looked up once.
+type queryTable struct {
+	key string // wordKey of the query
+	wt  wordTable
+	// sets[id] holds the term bits of word id of the vocabulary, once
+	// known[id/64] has bit id%64.
+	sets, known []uint64
+}
+
+// maxQueryTables bounds the tables kept with a stream (each holds 8
+// bytes per distinct word).
+const maxQueryTables = 6
+
+// wordKey names the word terms of q that a word table holds, in order: the
+// term bits of a table are their positions in it.
+func wordKey(q *Query) string {
+	var b strings.Builder
+	n := 0
+	for i := range q.Terms {
+		if t := &q.Terms[i]; t.Kind == Word && n < 64 {
+			b.WriteString(strconv.Itoa(len(t.Text)))
+			b.WriteByte(':')
+			b.WriteString(t.Text)
+			n++
+		}
+	}
+	return b.String()
+}
+
+// table returns the table of q's word terms kept with ws, built (from
+// built when not nil, which is wordTable.build of q) and kept when new.
+// Its idx is that of the query it was built for: callers map term bits
+// to their own query's terms with wordIdx.
+func (ws *wordStream) table(q *Query, built *wordTable) *queryTable {
+	key := wordKey(q)
+	for _, qt := range *ws.tables {
+		if qt.key == key {
+			return qt
+		}
+	}
+	qt := &queryTable{key: key, sets: make([]uint64, len(ws.vocab)), known: make([]uint64, (len(ws.vocab)+63)/64)}
+	if built != nil {
+		qt.wt = *built
+	} else {
+		qt.wt.build(q)
+	}
+	if len(*ws.tables) < maxQueryTables {
+		*ws.tables = append(*ws.tables, qt)
+	}
+	return qt
+}
+
+// wordIdx maps the term bits of a word table of q to q's term indexes, as
+// wordTable.build does.
+func wordIdx(q *Query) []int {
+	var idx []int
+	for i := range q.Terms {
+		if q.Terms[i].Kind == Word && len(idx) < 64 {
+			idx = append(idx, i)
+		}
+	}
+	return idx
 }
 
 // pos returns the offset of word k in the stream's text.
@@ -88,7 +161,7 @@ func (ws *wordStream) within(off, n int) *wordStream {
 	if lo > 0 && ws.end(lo-1) > off || hi > lo && ws.end(hi-1) > end {
 		return nil
 	}
-	return &wordStream{vocab: ws.vocab, parts: ws.parts, occ: ws.occ[lo:hi], base: int32(off)}
+	return &wordStream{vocab: ws.vocab, parts: ws.parts, occ: ws.occ[lo:hi], base: int32(off), tables: ws.tables}
 }
 
 // textInfo is what an index remembers of a text in a memo.
@@ -258,8 +331,9 @@ type streamBuilder struct {
 
 func newStreamBuilder(text string, occCap, vocabCap int) *streamBuilder {
 	b := &streamBuilder{text: text, ws: &wordStream{
-		occ:   make([]occurrence, 0, occCap),
-		vocab: make([]vocabWord, 0, vocabCap),
+		occ:    make([]occurrence, 0, occCap),
+		vocab:  make([]vocabWord, 0, vocabCap),
+		tables: new([]*queryTable),
 	}}
 	b.bits = 6
 	for 1<<b.bits < 2*vocabCap {
@@ -350,32 +424,20 @@ func (wt *wordTable) lookupHashed(h, hs uint64, n int32) uint64 {
 }
 
 // matchStream is the word pass of BuildStop over a recorded stream: fn
-// gets the index of every term word k of the stream is a form of, as
-// wordTable.match would for the word itself.
-func (wt *wordTable) matchStream(ws *wordStream, poll func(pos int) bool, fn func(k int, t int)) {
-	if len(ws.occ) == 0 {
-		return
-	}
-	if 2*len(ws.occ) < len(ws.vocab) {
-		// A small view of a large text: look its words up one by one.
-		for k, o := range ws.occ {
-			if k&255 == 0 && poll(int(o.start-ws.base)) {
-				return
-			}
-			wt.emit(wt.vocabSet(ws, o.id), k, fn)
-		}
-		return
-	}
-	sets := make([]uint64, len(ws.vocab))
-	for id := range ws.vocab {
-		sets[id] = wt.vocabSet(ws, int32(id))
-	}
+// gets the index (by idx, see wordIdx) of every term word k of the stream
+// is a form of, as wordTable.match would for the word itself.
+func (qt *queryTable) matchStream(ws *wordStream, idx []int, poll func(pos int) bool, fn func(k int, t int)) {
 	for k, o := range ws.occ {
 		if k&255 == 0 && poll(int(o.start-ws.base)) {
 			return
 		}
-		if set := sets[o.id]; set != 0 {
-			wt.emit(set, k, fn)
+		w, b := o.id/64, uint64(1)<<(o.id%64)
+		if qt.known[w]&b == 0 {
+			qt.sets[o.id] = qt.wt.vocabSet(ws, o.id)
+			qt.known[w] |= b
+		}
+		if set := qt.sets[o.id]; set != 0 {
+			emit(set, idx, k, fn)
 		}
 	}
 }
@@ -397,11 +459,11 @@ func (wt *wordTable) vocabSet(ws *wordStream, id int32) uint64 {
 	return set
 }
 
-// emit calls fn(k, t) for every term t of set, in bit order.
-func (wt *wordTable) emit(set uint64, k int, fn func(k int, t int)) {
+// emit calls fn(k, idx[b]) for every bit b of set, in bit order.
+func emit(set uint64, idx []int, k int, fn func(k int, t int)) {
 	for set != 0 {
 		b := set & -set
 		set ^= b
-		fn(k, wt.idx[bits.TrailingZeros64(b)])
+		fn(k, idx[bits.TrailingZeros64(b)])
 	}
 }
