@@ -203,13 +203,23 @@ func codeLine(t string) bool {
 	case '{', '}', ';':
 		return true
 	}
-	for _, kw := range codeKeywords {
+	for _, kw := range keywordsByFirst[t[0]] {
 		if strings.HasPrefix(t, kw) {
 			return true
 		}
 	}
 	return false
 }
+
+// keywordsByFirst are codeKeywords by their first byte: a line is tried
+// against the few that can start it, where trying all of them cost most
+// of the detection of documents.
+var keywordsByFirst = func() (by [256][]string) {
+	for _, kw := range codeKeywords {
+		by[kw[0]] = append(by[kw[0]], kw)
+	}
+	return by
+}()
 
 // logLine reports a trimmed line that starts like a log record: a date or
 // time stamp, or a bracketed level.
