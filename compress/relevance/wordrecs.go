@@ -327,6 +327,17 @@ type streamBuilder struct {
 	// id+1, 0 for free, kept at most half full.
 	slots []int32
 	bits  int
+	// recent maps a word's hash to its vocabulary entry and its latest
+	// occurrence, direct-mapped: a text repeats its words close together
+	// (a log's field names, a listing's columns), and the text at a recent
+	// occurrence is in the processor's cache where the slots, the
+	// vocabulary and the first occurrence of a large text's words are not.
+	recent [1024]recentWord
+}
+
+type recentWord struct {
+	h         uint64
+	at, n, id int32 // n 0: empty
 }
 
 func newStreamBuilder(text string, occCap, vocabCap int) *streamBuilder {
@@ -357,6 +368,12 @@ func (b *streamBuilder) walk(from, to int, poll func(pos int) bool) bool {
 		if !hashed {
 			h, hs = hashes(w)
 		}
+		rw := &b.recent[h>>54]
+		if rw.h == h && int(rw.n) == len(w) && b.text[rw.at:int(rw.at)+len(w)] == w {
+			ws.occ = append(ws.occ, occurrence{start: int32(start), id: rw.id})
+			rw.at = int32(start)
+			return true
+		}
 		mask := len(b.slots) - 1
 		i := int(h>>(64-b.bits)) & mask
 		for {
@@ -366,6 +383,7 @@ func (b *streamBuilder) walk(from, to int, poll func(pos int) bool) bool {
 			}
 			if v := &ws.vocab[id-1]; v.h == h && int(v.n) == len(w) && b.text[v.at:int(v.at)+len(w)] == w {
 				ws.occ = append(ws.occ, occurrence{start: int32(start), id: id - 1})
+				*rw = recentWord{h: h, at: int32(start), n: int32(len(w)), id: id - 1}
 				return true
 			}
 			i = (i + 1) & mask
@@ -381,6 +399,7 @@ func (b *streamBuilder) walk(from, to int, poll func(pos int) bool) bool {
 		v.p1 = int32(len(ws.parts))
 		ws.vocab = append(ws.vocab, v)
 		ws.occ = append(ws.occ, occurrence{start: int32(start), id: id})
+		*rw = recentWord{h: h, at: int32(start), n: int32(len(w)), id: id}
 		b.slots[i] = id + 1
 		if 2*len(ws.vocab) > len(b.slots) {
 			b.bits++
