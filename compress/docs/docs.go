@@ -27,6 +27,7 @@ package docs
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
@@ -288,22 +289,62 @@ func hasPrefixFold(t, prefix string) bool {
 // words, most of them made of letters.
 func proseLine(t string) bool {
 	// The fields as strings.Fields cuts them, without the slice: most
-	// lines are not prose, and this runs on every sampled line.
+	// lines are not prose, and this runs on every sampled line. An ASCII
+	// line is cut here; strings.Fields cuts other lines at Unicode spaces
+	// too.
+	fields, words := 0, 0
+	for i := 0; i < len(t); {
+		if t[i] >= utf8.RuneSelf {
+			return proseFields(t)
+		}
+		if asciiSpace(t[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && t[j] < utf8.RuneSelf && !asciiSpace(t[j]) {
+			j++
+		}
+		if j < len(t) && t[j] >= utf8.RuneSelf {
+			return proseFields(t)
+		}
+		fields++
+		if proseWord(t[i:j]) {
+			words++
+		}
+		i = j
+	}
+	return fields >= 6 && words*10 >= fields*6
+}
+
+// proseFields is proseLine of a line that is not all ASCII.
+func proseFields(t string) bool {
 	fields, words := 0, 0
 	for f := range strings.FieldsSeq(t) {
 		fields++
-		f = strings.TrimRight(f, ",.;:!?)")
-		f = strings.TrimLeft(f, "(")
-		alpha := f != ""
-		for i := 0; i < len(f) && alpha; i++ {
-			c := f[i] | 0x20
-			alpha = c >= 'a' && c <= 'z' || f[i] == '\'' || f[i] == '-' || f[i] >= 0x80
-		}
-		if alpha {
+		if proseWord(f) {
 			words++
 		}
 	}
 	return fields >= 6 && words*10 >= fields*6
+}
+
+// asciiSpace reports the ASCII bytes strings.Fields cuts at.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// proseWord reports a field of letters (apostrophes, hyphens and
+// non-ASCII bytes too), punctuation around it aside.
+func proseWord(f string) bool {
+	f = strings.TrimRight(f, ",.;:!?)")
+	f = strings.TrimLeft(f, "(")
+	alpha := f != ""
+	for i := 0; i < len(f) && alpha; i++ {
+		c := f[i] | 0x20
+		alpha = c >= 'a' && c <= 'z' || f[i] == '\'' || f[i] == '-' || f[i] >= 0x80
+	}
+	return alpha
 }
 
 // Compress compresses the document in.Text. ok is false when nothing
