@@ -330,7 +330,7 @@ func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []follow
 	for k := from; k < len(fs); k++ {
 		f := fs[k]
 		fq := f.query()
-		reason, ok := needsRestore(b.Text, first.Text, fq, f)
+		reason, ok := needsRestore(b.Text, first.Text, fq, f, memo)
 		if !ok {
 			continue
 		}

@@ -209,6 +209,26 @@ func infoOf(m *lines.Memo, text string) *textInfo {
 	return ti
 }
 
+// Lowered returns text with its ASCII letters lowered when text is all
+// ASCII (the lowered copy the index scans compound terms in, kept in m,
+// nil keeping nothing), and false otherwise.
+func Lowered(m *lines.Memo, text string) (string, bool) {
+	ti := infoOf(m, text)
+	if ti == nil {
+		if !lines.IsASCII(text) {
+			return "", false
+		}
+		return lines.LowerASCII(text), true
+	}
+	if !ti.ascii {
+		return "", false
+	}
+	if ti.lower == "" {
+		ti.lower = lines.LowerASCII(text)
+	}
+	return ti.lower, true
+}
+
 // minParentBytes is the size from which a recorded text is looked up as
 // the parent of the texts indexed after it.
 const minParentBytes = 4 << 10
