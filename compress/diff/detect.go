@@ -26,10 +26,19 @@ func Detect(text string) bool {
 			sample = sample[:i+1]
 		}
 	}
-	b := lines.Split(sample)
-	if len(b.L) > detectLines {
-		b = lines.Split(b.Span(0, detectLines))
+	// The first detectLines lines, with the newline after the last: cut
+	// before splitting, which would read (and allocate for) all of the
+	// sample's lines.
+	cut := 0
+	for range detectLines {
+		i := strings.IndexByte(sample[cut:], '\n')
+		if i < 0 {
+			cut = len(sample)
+			break
+		}
+		cut += i + 1
 	}
+	b := lines.Split(sample[:cut])
 	if len(b.L) == 0 {
 		return false
 	}
