@@ -14,6 +14,7 @@ package relevance
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -159,6 +160,14 @@ func (q *Query) WithFollowup(asked, context string) *Query {
 		p.add(t)
 	}
 	return out
+}
+
+// Clone returns a copy of q that shares nothing with it.
+func (q *Query) Clone() *Query {
+	c := *q
+	c.Terms = slices.Clone(q.Terms)
+	c.Ordinals = slices.Clone(q.Ordinals)
+	return &c
 }
 
 // Empty reports whether q has no terms and no intent.
