@@ -202,7 +202,11 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 				ti.lower = lower
 			}
 		}
-		ix.scan(lower, text, ascii, t, record)
+		if ti != nil {
+			ix.scanMemo(ti, lower, text, ascii, t, record)
+		} else {
+			ix.scan(lower, text, ascii, t, record)
+		}
 	}
 	var variants []int32
 	if lower != "" {
@@ -433,6 +437,87 @@ func (ix *Index) scan(lower, text string, ascii bool, t int, record func(t, u in
 		}
 		off = max(off, ix.starts[u+1])
 	}
+}
+
+// Compound terms of a block's first query are looked for again by every
+// re-compression (a later turn's query keeps them) and by the check of
+// each later turn: the text's record keeps where each one matches.
+
+// maxScanStarts bounds the matches kept of one term (4 bytes each); a term
+// found more often is scanned unit by unit each time.
+const maxScanStarts = 4096
+
+// maxScanTerms bounds the terms whose matches a text's record keeps.
+const maxScanTerms = 64
+
+// termStarts is where a term matches a text (see matchStarts); many is set
+// when it matches more than maxScanStarts times (starts nil).
+type termStarts struct {
+	starts []int32
+	many   bool
+}
+
+// scanMemo is scan, remembering in ti where the term matches the text.
+func (ix *Index) scanMemo(ti *textInfo, lower, text string, ascii bool, t int, record func(t, u int)) {
+	nd := ix.q.Terms[t].Text
+	ts, ok := ti.scans[nd]
+	if !ok {
+		ts.starts, ts.many = matchStarts(lower, text, ascii, nd)
+		if len(ti.scans) < maxScanTerms {
+			if ti.scans == nil {
+				ti.scans = map[string]termStarts{}
+			}
+			ti.scans[nd] = ts
+		}
+	}
+	if ts.many {
+		ix.scan(lower, text, ascii, t, record)
+		return
+	}
+	// The units of the matches, in order: what scan records, which skips
+	// to the next unit after a match.
+	for _, s := range ts.starts {
+		record(t, ix.unitAt(int(s)))
+	}
+}
+
+// matchStarts returns where term nd matches text as scan finds it (a
+// substring not starting or ending inside a word, see scan), every match;
+// many is set, and starts nil, past maxScanStarts of them.
+func matchStarts(lower, text string, ascii bool, nd string) (starts []int32, many bool) {
+	if nd == "" {
+		return nil, false
+	}
+	wordStart := lines.IsWordByte(nd[0])
+	wordEnd := lines.IsWordByte(nd[len(nd)-1])
+	for off := 0; off < len(text); {
+		var s, e int
+		if ascii {
+			i := strings.Index(lower[off:], nd)
+			if i < 0 {
+				break
+			}
+			s, e = off+i, off+i+len(nd)
+		} else {
+			i, j := lines.IndexFold(text[off:], nd)
+			if i < 0 {
+				break
+			}
+			s, e = off+i, off+j
+		}
+		off = s + 1
+		if wordStart && s > 0 && isWordAt(text, s-1) {
+			continue
+		}
+		if wordEnd && e < len(text) && isWordAt(text, e) {
+			continue
+		}
+		if len(starts) == maxScanStarts {
+			return nil, true
+		}
+		starts = append(starts, int32(s))
+	}
+	return starts, false
 }
 
 // isWordAt reports whether the byte at i belongs to a word (ASCII word

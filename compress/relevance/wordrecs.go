@@ -175,6 +175,8 @@ type textInfo struct {
 	// indexes are the indexes built of the text, by query (queryKey), at
 	// most four per query (one per set of units).
 	indexes map[string][]*Index
+	// scans are where compound terms match the text (see scanMemo).
+	scans map[string]termStarts
 }
 
 // infoOf returns the memo's record of text (nil without a memo).
