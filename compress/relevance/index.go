@@ -128,10 +128,13 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	// Whole words (and identifier parts, and inflections).
 	var wt wordTable
 	var qt *queryTable
-	if ti != nil && ti.words != nil && wordKey(q) != "" {
+	switch {
+	case ti != nil && ti.words != nil && wordKey(q) != "":
 		qt = ti.words.table(q, nil)
 		wt = qt.wt
-	} else {
+	case m != nil:
+		wt = tableOf(m, q)
+	default:
 		wt.build(q)
 	}
 	if wt.any() {

@@ -132,6 +132,36 @@ func (ws *wordStream) table(q *Query, built *wordTable) *queryTable {
 	return qt
 }
 
+// maxMemoTables bounds the word tables a memo keeps (see tableOf).
+const maxMemoTables = 16
+
+// tableOf returns wordTable.build of q, kept in m by q's word terms: a
+// compressor indexes many texts of one block under one query (each
+// collection of a JSON document), which are read directly, without a
+// stream to keep the table with.
+func tableOf(m *lines.Memo, q *Query) wordTable {
+	key := wordKey(q)
+	var tables map[string]*wordTable
+	if v, ok := m.Get("relevance.tables", ""); ok {
+		tables = v.(map[string]*wordTable)
+	} else {
+		tables = map[string]*wordTable{}
+		m.Put("relevance.tables", "", tables)
+	}
+	if wt, ok := tables[key]; ok {
+		c := *wt
+		c.idx = wordIdx(q)
+		return c
+	}
+	var wt wordTable
+	wt.build(q)
+	if len(tables) < maxMemoTables {
+		c := wt
+		tables[key] = &c
+	}
+	return wt
+}
+
 // wordIdx maps the term bits of a word table of q to q's term indexes, as
 // wordTable.build does.
 func wordIdx(q *Query) []int {
