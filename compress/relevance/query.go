@@ -494,7 +494,12 @@ func stripTags(s string) string {
 // queryKey serializes everything of q an index depends on: equal keys,
 // equal indexes of a text.
 func queryKey(q *Query) string {
-	var b []byte
+	// Sized at once: the key is built for every index of a memo'd text.
+	size := 2 * binary.MaxVarintLen64
+	for i := range q.Terms {
+		size += 2 + 8 + 2*binary.MaxVarintLen64 + len(q.Terms[i].Text) + len(q.Terms[i].Typed)
+	}
+	b := make([]byte, 0, size)
 	b = binary.AppendUvarint(b, uint64(q.Intent))
 	b = binary.AppendUvarint(b, uint64(len(q.Terms)))
 	for _, t := range q.Terms {

@@ -97,6 +97,11 @@ const maxQueryTables = 6
 // term bits of a table are their positions in it.
 func wordKey(q *Query) string {
 	var b strings.Builder
+	size := 0
+	for i := range q.Terms {
+		size += len(q.Terms[i].Text) + 4
+	}
+	b.Grow(size)
 	n := 0
 	for i := range q.Terms {
 		if t := &q.Terms[i]; t.Kind == Word && n < 64 {
