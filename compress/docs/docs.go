@@ -337,7 +337,16 @@ func asciiSpace(c byte) bool {
 // proseWord reports a field of letters (apostrophes, hyphens and
 // non-ASCII bytes too), punctuation around it aside.
 func proseWord(f string) bool {
-	f = strings.TrimRight(f, ",.;:!?)")
+	// strings.TrimRight(f, ",.;:!?)"), without building the cutset's
+	// table on every call.
+	for len(f) > 0 {
+		switch f[len(f)-1] {
+		case ',', '.', ';', ':', '!', '?', ')':
+			f = f[:len(f)-1]
+			continue
+		}
+		break
+	}
 	f = strings.TrimLeft(f, "(")
 	alpha := f != ""
 	for i := 0; i < len(f) && alpha; i++ {
