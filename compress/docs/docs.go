@@ -47,9 +47,9 @@ func Detect(text string) bool {
 	if s.code*4 >= s.nonBlank-s.fenced || s.logs*3 >= s.nonBlank {
 		return false
 	}
-	switch styleOf(body) {
+	switch st := styleOf(body); st {
 	case yaml, ini:
-		if styleOf(body) == yaml && recordStream(body) {
+		if st == yaml && recordStream(body) {
 			return false
 		}
 		if s.nested == 0 && flatRecords(body) {
