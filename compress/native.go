@@ -129,7 +129,7 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	// A copy of the request, with the call's query cache: the caller's
 	// request is left as it is.
 	r := *req
-	r.queries = newQueryCache()
+	r.queries = &queryCache{}
 	req = &r
 	tok := tokens.For(req.Model)
 	prof := profileOf(req.Config)
@@ -263,15 +263,14 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 // parsed from: the blocks after one user turn share it and its task, each
 // compression of a block (the first, each re-judging) parsed its query
 // again, and each block parsed every later turn's. A nil cache parses
-// every time. Callers get copies, which they may change.
+// every time; the maps are made on first use (a call whose blocks all hit
+// the result cache parses nothing). Callers get copies, which they may
+// change.
 type queryCache struct {
 	first  map[[2]string]*relevance.Query // relevance.Parse(latest, task)
 	follow map[[2]string]*relevance.Query // followup.query by asked, context
 }
 
-func newQueryCache() *queryCache {
-	return &queryCache{first: map[[2]string]*relevance.Query{}, follow: map[[2]string]*relevance.Query{}}
-}
 
 func (c *queryCache) parse(latest, task string) *relevance.Query {
 	if c == nil {
@@ -281,6 +280,9 @@ func (c *queryCache) parse(latest, task string) *relevance.Query {
 	q, ok := c.first[k]
 	if !ok {
 		q = relevance.Parse(latest, task)
+		if c.first == nil {
+			c.first = map[[2]string]*relevance.Query{}
+		}
 		c.first[k] = q
 	}
 	return q.Clone()
@@ -295,6 +297,9 @@ func (c *queryCache) followQuery(f *followup) *relevance.Query {
 	q, ok := c.follow[k]
 	if !ok {
 		q = f.query()
+		if c.follow == nil {
+			c.follow = map[[2]string]*relevance.Query{}
+		}
 		c.follow[k] = q
 	}
 	return q.Clone()
