@@ -59,9 +59,9 @@ func Detect(text string) bool {
 		}
 		return s.nested > 0 || s.nonBlank >= 10
 	case markdown:
-		return s.headings >= 2 || s.headings >= 1 && s.prose >= 3
+		return s.headings >= 2 || s.headings >= 1 && proseLines(body) >= 3
 	}
-	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.prose >= 2 || s.options >= 12)
+	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.options >= 12 || proseLines(body) >= 2)
 }
 
 // recordStream reports "Key: value" records rather than a YAML document:
@@ -119,7 +119,7 @@ func flatRecords(body []string) bool {
 // signals are what Detect counts over a sample.
 type signals struct {
 	nonBlank, fenced      int
-	code, logs, prose     int
+	code, logs            int
 	headings, manHeadings int
 	options, nested       int
 	usage, markup, json   bool
@@ -179,10 +179,29 @@ func (s *signals) read(body []string) {
 		if logLine(t) || runLine(t) {
 			s.logs++
 		}
-		if proseLine(t) {
-			s.prose++
+	}
+}
+
+// proseLines counts the lines of running text (see proseLine) among the
+// lines of body that signals.read reads (not blank, outside fences). It
+// is the costliest test of a line and few samples get to the decisions
+// that need it, so it is counted only then.
+func proseLines(body []string) int {
+	n := 0
+	inFence := false
+	for _, l := range body {
+		if lines.Blank(l) {
+			continue
+		}
+		if isFence(l) {
+			inFence = !inFence
+			continue
+		}
+		if !inFence && proseLine(strings.TrimSpace(l)) {
+			n++
 		}
 	}
+	return n
 }
 
 // codeKeywords start lines of source code.
