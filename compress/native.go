@@ -271,7 +271,6 @@ type queryCache struct {
 	follow map[[2]string]*relevance.Query // followup.query by asked, context
 }
 
-
 func (c *queryCache) parse(latest, task string) *relevance.Query {
 	if c == nil {
 		return relevance.Parse(latest, task)
