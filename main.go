@@ -547,7 +547,7 @@ func newTailnet(o options, serviceMux http.Handler, logger *slog.Logger) (*node.
 		ServiceHandler: serviceMux,
 		HTTPS:          o.https,
 		LogUpload:      o.logUpload,
-		MaxConns:       o.maxConns,
+		Limits:         node.Limits{MaxConns: o.maxConns},
 		Logger:         logger,
 	}
 	if o.adjustTailnet != nil {
@@ -717,7 +717,7 @@ func serve(ctx context.Context, o options, mux http.Handler, tailnet *node.Serve
 	var local *node.LocalServer
 	if o.localAddr != "" {
 		var err error
-		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, AllowNonLoopback: o.insecureLocal, MaxConns: o.maxConns, Logger: logger})
+		local, err = node.NewLocal(node.LocalConfig{Addr: o.localAddr, AllowNonLoopback: o.insecureLocal, Limits: node.Limits{MaxConns: o.maxConns}, Logger: logger})
 		if err != nil {
 			return fmt.Errorf("%w (or -insecure-local-addr, which lets anyone who can reach it call the hook)", err)
 		}

@@ -3,14 +3,7 @@ package compress
 import (
 	"strings"
 
-	"github.com/tsheadroom/tsheadroom/compress/diff"
-	"github.com/tsheadroom/tsheadroom/compress/docs"
-	"github.com/tsheadroom/tsheadroom/compress/jsonfold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
-	"github.com/tsheadroom/tsheadroom/compress/listing"
-	"github.com/tsheadroom/tsheadroom/compress/markup"
-	"github.com/tsheadroom/tsheadroom/compress/search"
-	"github.com/tsheadroom/tsheadroom/compress/table"
 )
 
 // Content detection: cheap, deterministic checks on the text alone, tried
@@ -24,25 +17,10 @@ const detectSampleLines = 400
 // Read-tool numbered form) is KindCode and prose KindText: both are left
 // alone by the native engine.
 func detectKind(text string) Kind {
-	switch {
-	case jsonfold.Detect(text):
-		return KindJSON
-	case markup.Detect(text):
-		return KindHTML
-	case diff.Detect(text):
-		return KindDiff
-	case search.Detect(text):
-		return KindSearch
-	case table.Detect(text):
-		return KindTable
-	case docs.Detect(text):
-		return KindDoc
-	case listing.Detect(text):
-		return KindListing
-	case looksLikeCode(text):
-		return KindCode
-	case looksLikeLog(text):
-		return KindLog
+	for _, d := range detectedKinds {
+		if d.detect(text) {
+			return d.kind
+		}
 	}
 	return KindText
 }

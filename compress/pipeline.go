@@ -74,15 +74,7 @@ func (j *blockJob) run(text string) (string, Kind, bool) {
 		return "", kind, false
 	}
 	in := j.input(payload, kind)
-	var out string
-	var ok bool
-	if kind == KindCode {
-		// Only under context pressure: the generic fold keeps what the
-		// task names, the rest is summarised.
-		out, ok = fold.Text(in)
-	} else {
-		out, ok = compressKind(kind, in)
-	}
+	out, ok := compressKind(kind, in)
 	if j.stopped() {
 		return "", kind, false
 	}

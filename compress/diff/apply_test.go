@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
@@ -52,13 +53,13 @@ func TestKeptHunksStillApply(t *testing.T) {
 			testenv.Missing(t, tool, "apt-get install "+tool)
 		}
 	}
-	text := fixture(t, "apply/changes.diff")
+	text := kindtest.Fixture(t, "apply/changes.diff")
 	for _, task := range []string{
 		"Where is checkBookmarkURL defined and where is it called?",
 		"what changed in the README?",
 		"",
 	} {
-		out := compress(t, input(text, task, 2500))
+		out := compress(t, kt.LossyInput(text, task, 2500))
 		if strings.Count(out, "\n@@ ") >= strings.Count(text, "\n@@ ") || !strings.Contains(out, "[... ") {
 			t.Fatalf("task %q: no hunk was dropped:\n%s", task, out)
 		}

@@ -5,12 +5,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 )
 
 // bigLog repeats the log -p fixture to about n bytes, renumbering the
 // functions of each copy so that the copies are not identical.
 func bigLog(b *testing.B, n int) string {
-	base := fixture(b, "log-p.txt")
+	base := kindtest.Fixture(b, "log-p.txt")
 	var sb strings.Builder
 	for i := 0; sb.Len() < n; i++ {
 		sb.WriteString(strings.ReplaceAll(base, "helper", "helper"+strconv.Itoa(i)+"x"))
@@ -29,7 +31,7 @@ func BenchmarkCompress(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, ok := Compress(input(text, task, budget)); !ok {
+				if _, ok := Compress(kt.LossyInput(text, task, budget)); !ok {
 					b.Fatal("no change")
 				}
 			}

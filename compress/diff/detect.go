@@ -1,8 +1,7 @@
 package diff
 
 import (
-	"strings"
-
+	"github.com/tsheadroom/tsheadroom/compress/internal/head"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
@@ -19,26 +18,9 @@ const (
 // asks that most of the sample be diff or log structure, so that source
 // code or a log quoting a diff is not claimed.
 func Detect(text string) bool {
-	sample := text
-	if len(sample) > detectBytes {
-		sample = sample[:detectBytes]
-		if i := strings.LastIndexByte(sample, '\n'); i > 0 {
-			sample = sample[:i+1]
-		}
-	}
-	// The first detectLines lines, with the newline after the last: cut
-	// before splitting, which would read (and allocate for) all of the
-	// sample's lines.
-	cut := 0
-	for range detectLines {
-		i := strings.IndexByte(sample[cut:], '\n')
-		if i < 0 {
-			cut = len(sample)
-			break
-		}
-		cut += i + 1
-	}
-	b := lines.Split(sample[:cut])
+	// Diff and log structure is judged by whole lines: a line the byte
+	// bound cuts is left out of the sample.
+	b := lines.Split(head.Cut(text, detectLines, detectBytes, true))
 	if len(b.L) == 0 {
 		return false
 	}

@@ -2,32 +2,21 @@ package diff
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
 // The fixtures in testdata are the history of a made-up bookmark service,
 // written for these tests: git log -p, --stat and --graph output, a patch
 // mail, a multi-file diff with the tree it applies to, a diff -u.
 
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func input(text, task string, budget int) *fold.Input {
-	return &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: budget, Lossy: true}}
-}
+// kt is this package under the shared kind checks; Share is the engine's
+// keep share for diffs.
+var kt = kindtest.Compressor{Detect: Detect, Compress: Compress, Share: 0.12}
 
 // compress runs Compress, requires a change and checks what every output
 // must hold (see checkOutput).
@@ -55,10 +44,8 @@ func checkOutput(in *fold.Input, out string) error {
 	if again != out {
 		return fmt.Errorf("not deterministic")
 	}
-	for _, m := range []string{"<<ccr:", "_ccr_dropped", "Retrieve more", "hash="} {
-		if strings.Contains(out, m) && !strings.Contains(in.Text, m) {
-			return fmt.Errorf("retrieval marker %q in output", m)
-		}
+	if m := kindtest.Marker(in.Text, out); m != "" {
+		return fmt.Errorf("retrieval marker %q in output", m)
 	}
 	src := lines.Split(in.Text)
 	have := make(map[string]bool, len(src.L))
@@ -116,11 +103,7 @@ func notesOnly(l string) bool {
 }
 
 func TestDetect(t *testing.T) {
-	for _, name := range []string{"log-p.txt", "log-stat.txt", "log-graph.txt", "mail.patch", "apply/changes.diff", "diff-u.txt"} {
-		if !Detect(fixture(t, name)) {
-			t.Errorf("Detect(%s) = false", name)
-		}
-	}
+	fixtures := []string{"log-p.txt", "log-stat.txt", "log-graph.txt", "mail.patch", "apply/changes.diff", "diff-u.txt"}
 	goSource := "package x\n\nfunc TestPatch(t *testing.T) {\n\tconst in = `\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n`\n" +
 		strings.Repeat("\tif got := apply(in); got != want {\n\t\tt.Fatal(got)\n\t}\n", 20) + "}\n"
 	blame := strings.Repeat("3d597a554 (Ada Quill 2011-02-03 20:20:42 -0800 10) var x = require('y');\n", 20)
@@ -130,14 +113,10 @@ func TestDetect(t *testing.T) {
 	// A log -p under its --graph: every line carries the graph's prefix,
 	// which a patch reader would not accept either.
 	var graphed strings.Builder
-	for l := range strings.Lines(fixture(t, "log-p.txt")) {
+	for l := range strings.Lines(kindtest.Fixture(t, "log-p.txt")) {
 		graphed.WriteString("| " + l)
 	}
-	for name, text := range map[string]string{"go source quoting a diff": goSource, "blame": blame, "table": table, "prose": prose, "log": logLines, "graphed log -p": graphed.String(), "empty": ""} {
-		if Detect(text) {
-			t.Errorf("Detect(%s) = true", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, map[string]string{"go source quoting a diff": goSource, "blame": blame, "table": table, "prose": prose, "log": logLines, "graphed log -p": graphed.String(), "empty": ""})
 }
 
 func TestParseHunkBodiesByTheirCounts(t *testing.T) {
@@ -166,7 +145,7 @@ func TestParseHunkBodiesByTheirCounts(t *testing.T) {
 }
 
 func TestParseLog(t *testing.T) {
-	d := parse(lines.Split(fixture(t, "log-p.txt")))
+	d := parse(lines.Split(kindtest.Fixture(t, "log-p.txt")))
 	if len(d.commits) != 12 {
 		t.Fatalf("commits = %d, want 12", len(d.commits))
 	}
@@ -177,54 +156,46 @@ func TestParseLog(t *testing.T) {
 	if len(c.files) != 2 {
 		t.Errorf("first commit changes %d files, want 2", len(c.files))
 	}
-	m := parse(lines.Split(fixture(t, "mail.patch")))
+	m := parse(lines.Split(kindtest.Fixture(t, "mail.patch")))
 	if len(m.commits) != 1 || !strings.HasPrefix(m.b.L[m.commits[0].subject], "Subject: [PATCH]") || len(m.hunks) == 0 {
 		t.Errorf("mail: %d commits, subject %d, %d hunks", len(m.commits), m.commits[0].subject, len(m.hunks))
 	}
 }
 
 func TestNamedHunksKeptWhole(t *testing.T) {
-	text := fixture(t, "apply/changes.diff")
-	out := compress(t, input(text, "Where is checkBookmarkURL defined and where is it called?", 2500))
-	for _, want := range []string{
+	text := kindtest.Fixture(t, "apply/changes.diff")
+	out := compress(t, kt.LossyInput(text, "Where is checkBookmarkURL defined and where is it called?", 2500))
+	kindtest.MustContain(t, out,
 		"+func checkBookmarkURL(target string) error {",
 		"+	if err := checkBookmarkURL(target); err != nil {",
 		"diff --git a/server.go b/server.go",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lost %q", want)
-		}
-	}
+	)
 	if !strings.Contains(out, "[... ") {
 		t.Errorf("nothing was dropped with a note:\n%s", out)
 	}
 }
 
 func TestMachineWrittenFilesFoldFirst(t *testing.T) {
-	text := fixture(t, "apply/changes.diff")
+	text := kindtest.Fixture(t, "apply/changes.diff")
 	// A budget that holds everything but the lockfile.
-	out := compress(t, input(text, "what changed?", len(text)-3000))
+	out := compress(t, kt.LossyInput(text, "what changed?", len(text)-3000))
 	if strings.Contains(out, "@@ -2,73 +2,85 @@") {
 		t.Errorf("the lockfile's hunk was kept while others were dropped")
 	}
 	if !strings.Contains(out, "[... diff of deps.lock (mostly hashes and versions) omitted: 1 hunk, ") {
 		t.Errorf("no note for the lockfile:\n%s", out)
 	}
-	for _, want := range []string{"diff --git a/store.go b/store.go", "diff --git a/server.go b/server.go"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lost %q", want)
-		}
-	}
+	kindtest.MustContain(t, out, "diff --git a/store.go b/store.go", "diff --git a/server.go b/server.go")
 	// Named, the lockfile is kept.
-	out = compress(t, input(text, "which version of example.org/mod13 is pinned?", 2500))
+	out = compress(t, kt.LossyInput(text, "which version of example.org/mod13 is pinned?", 2500))
 	if !strings.Contains(out, `+name = "example.org/mod13"`) {
 		t.Errorf("the named lockfile hunk was dropped")
 	}
 }
 
 func TestDroppedCommitsKeepHashAndSubject(t *testing.T) {
-	text := fixture(t, "log-p.txt")
-	out := compress(t, input(text, "summarise the history", 2500))
+	text := kindtest.Fixture(t, "log-p.txt")
+	out := compress(t, kt.LossyInput(text, "summarise the history", 2500))
 	d := parse(lines.Split(text))
 	for _, c := range d.commits {
 		for _, li := range []int{c.hashLine, c.subject} {
@@ -238,7 +209,7 @@ func TestDroppedCommitsKeepHashAndSubject(t *testing.T) {
 	}
 	// At a budget too small for every identity, runs of commits fold
 	// into counted notes; the first and last commits keep theirs.
-	out = compress(t, input(text, "summarise the history", 400))
+	out = compress(t, kt.LossyInput(text, "summarise the history", 400))
 	if !strings.Contains(out, "commits omitted (") {
 		t.Errorf("no note for omitted commits:\n%s", out)
 	}
@@ -250,7 +221,7 @@ func TestDroppedCommitsKeepHashAndSubject(t *testing.T) {
 }
 
 func TestNamedCommitKeptWhole(t *testing.T) {
-	text := fixture(t, "log-p.txt")
+	text := kindtest.Fixture(t, "log-p.txt")
 	d := parse(lines.Split(text))
 	var target commit
 	for _, c := range d.commits {
@@ -271,7 +242,7 @@ func TestNamedCommitKeptWhole(t *testing.T) {
 		"What did commit " + target.hash[:7] + " change?",
 		"When did we start rejecting javascript: targets? I remember \"javascript:alert(1)\" being saved.",
 	} {
-		out := compress(t, input(text, task, 3000))
+		out := compress(t, kt.LossyInput(text, task, 3000))
 		if !strings.Contains(out, whole) {
 			t.Errorf("task %q: the named commit is not kept whole:\n%s", task, out)
 		}
@@ -279,39 +250,27 @@ func TestNamedCommitKeptWhole(t *testing.T) {
 }
 
 func TestLargestChangeKept(t *testing.T) {
-	text := fixture(t, "log-stat.txt")
-	out := compress(t, input(text, "Which commit changed store.go the most?", 1200))
-	for _, want := range []string{
+	text := kindtest.Fixture(t, "log-stat.txt")
+	out := compress(t, kt.LossyInput(text, "Which commit changed store.go the most?", 1200))
+	kindtest.MustContain(t, out,
 		"    store: list bookmarks sorted by name, add length counters",
 		" store.go | 79 ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lost %q:\n%s", want, out)
-		}
-	}
+	)
 }
 
 func TestLongMessageCut(t *testing.T) {
-	text := fixture(t, "log-p.txt")
-	out := compress(t, input(text, "explain the concurrency section of the README, part 17", 9000))
+	text := kindtest.Fixture(t, "log-p.txt")
+	out := compress(t, kt.LossyInput(text, "explain the concurrency section of the README, part 17", 9000))
 	if !strings.Contains(out, "more lines of the commit message omitted") {
 		t.Errorf("the long message was not cut:\n%s", out)
 	}
-	for _, want := range []string{"    server: document how the handlers share the store", "lifetimes and why the store is passed by pointer (part 17)."} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lost %q", want)
-		}
-	}
+	kindtest.MustContain(t, out, "    server: document how the handlers share the store", "lifetimes and why the store is passed by pointer (part 17).")
 }
 
 func TestMailKeepsItsHeaders(t *testing.T) {
-	text := fixture(t, "mail.patch")
-	out := compress(t, input(text, "what does the patch do?", 600))
-	for _, want := range []string{"From: Bo Tern <bo@shelf.example>", "Subject: [PATCH] server: reject bookmark targets that are not http(s) URLs"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lost %q:\n%s", want, out)
-		}
-	}
+	text := kindtest.Fixture(t, "mail.patch")
+	out := compress(t, kt.LossyInput(text, "what does the patch do?", 600))
+	kindtest.MustContain(t, out, "From: Bo Tern <bo@shelf.example>", "Subject: [PATCH] server: reject bookmark targets that are not http(s) URLs")
 }
 
 func TestTinyFilesAreNotNoted(t *testing.T) {
@@ -319,7 +278,7 @@ func TestTinyFilesAreNotNoted(t *testing.T) {
 	big := "diff --git a/big.txt b/big.txt\n--- a/big.txt\n+++ b/big.txt\n@@ -1,40 +1,40 @@\n" + strings.Repeat("-old line of text\n+new line of text\n", 40)
 	tiny := "--- a\n+++ a\n@@ -1 +1 @@\n-x\n+y\n"
 	text := big + tiny
-	out := compress(t, input(text, "", 300))
+	out := compress(t, kt.LossyInput(text, "", 300))
 	if !strings.Contains(out, tiny) {
 		t.Errorf("the tiny file was replaced by a note:\n%s", out)
 	}
@@ -338,35 +297,31 @@ func TestOnelineLogKeepsLandmarks(t *testing.T) {
 		}
 	}
 	text := b.String()
-	out := compress(t, input(text, "when was the widget cache introduced?", 800))
-	for _, want := range []string{"(tag: v1.0.0) release 1.0.0", "(tag: v1.3.0) release 1.3.0", "Merge branch 'feature-40'", "change number 119 to the widget code"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lost %q:\n%s", want, out)
-		}
-	}
+	out := compress(t, kt.LossyInput(text, "when was the widget cache introduced?", 800))
+	kindtest.MustContain(t, out, "(tag: v1.0.0) release 1.0.0", "(tag: v1.3.0) release 1.3.0", "Merge branch 'feature-40'", "change number 119 to the widget code")
 	if !strings.Contains(out, "commits omitted ...]") {
 		t.Errorf("no note:\n%s", out)
 	}
 }
 
 func TestNoLossWithoutLossyBudget(t *testing.T) {
-	text := fixture(t, "log-p.txt")
-	in := input(text, "", 100)
+	text := kindtest.Fixture(t, "log-p.txt")
+	in := kt.LossyInput(text, "", 100)
 	in.Budget.Lossy = false
 	if _, ok := Compress(in); ok {
 		t.Error("changed a block when no loss was allowed")
 	}
-	if _, ok := Compress(input(text, "show me the whole diff", 100)); ok {
+	if _, ok := Compress(kt.LossyInput(text, "show me the whole diff", 100)); ok {
 		t.Error("changed a block the task wants whole")
 	}
-	if _, ok := Compress(input(text, "", len(text))); ok {
+	if _, ok := Compress(kt.LossyInput(text, "", len(text))); ok {
 		t.Error("changed a block within its budget")
 	}
 }
 
 func TestQuoteKeepsLinesAsPrinted(t *testing.T) {
-	text := fixture(t, "apply/changes.diff")
-	out := compress(t, input(text, "Quote verbatim the line that adds handleExport to the routes.", 1500))
+	text := kindtest.Fixture(t, "apply/changes.diff")
+	out := compress(t, kt.LossyInput(text, "Quote verbatim the line that adds handleExport to the routes.", 1500))
 	if !strings.Contains(out, "+	mux.HandleFunc(\"/export\", s.handleExport)\n") {
 		t.Errorf("lost the quoted line:\n%s", out)
 	}
@@ -375,13 +330,13 @@ func TestQuoteKeepsLinesAsPrinted(t *testing.T) {
 func TestADiffCutToNotesIsLeftAlone(t *testing.T) {
 	// One hunk bigger than the budget, which the task does not name:
 	// dropping it would leave nothing but a note.
-	if out, ok := Compress(input(fixture(t, "diff-u.txt"), "", 600)); ok {
+	if out, ok := Compress(kt.LossyInput(kindtest.Fixture(t, "diff-u.txt"), "", 600)); ok {
 		t.Errorf("Compress cut a one-hunk diff to:\n%s", out)
 	}
 }
 
 func TestStopGivesUp(t *testing.T) {
-	in := input(fixture(t, "log-p.txt"), "export", 2000)
+	in := kt.LossyInput(kindtest.Fixture(t, "log-p.txt"), "export", 2000)
 	in.Stop = func() bool { return true }
 	if _, ok := Compress(in); ok {
 		t.Error("Compress went on after the caller gave up")

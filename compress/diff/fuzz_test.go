@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 )
 
 // FuzzCompress: on any text, Detect and Compress return without panicking
@@ -13,21 +13,15 @@ import (
 // input, no note sits before a hunk header, and the output is
 // deterministic (checkOutput).
 func FuzzCompress(f *testing.F) {
-	for _, name := range []string{"log-p.txt", "log-stat.txt", "log-graph.txt", "mail.patch", "apply/changes.diff", "diff-u.txt"} {
-		f.Add(fixture(f, name), "checkBookmarkURL export 38b7ed5", uint16(600))
-	}
-	f.Add("@@ -1,2 +1,2 @@\n-a\n+b\n c\n", "a", uint16(1))
-	f.Add("--- a\n+++ b\n@@ -1 +1 @@\n-\n+\n\\ x\n@@@ -1 -1 +1 @@@\n", "", uint16(3))
-	f.Add("commit 0123456789abcdef0123456789abcdef01234567\nAuthor: x\n\n    m\n", "0123456", uint16(2))
-	f.Fuzz(func(t *testing.T, text, task string, budget uint16) {
-		Detect(text)
-		in := &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: int(budget), Lossy: true}}
-		out, ok := Compress(in)
-		if !ok {
-			return
-		}
+	seeds := kindtest.Fixtures(f, "checkBookmarkURL export 38b7ed5", 600, "log-p.txt", "log-stat.txt", "log-graph.txt", "mail.patch", "apply/changes.diff", "diff-u.txt")
+	seeds = append(seeds,
+		kindtest.Seed{Text: "@@ -1,2 +1,2 @@\n-a\n+b\n c\n", Task: "a", Bytes: 1},
+		kindtest.Seed{Text: "--- a\n+++ b\n@@ -1 +1 @@\n-\n+\n\\ x\n@@@ -1 -1 +1 @@@\n", Bytes: 3},
+		kindtest.Seed{Text: "commit 0123456789abcdef0123456789abcdef01234567\nAuthor: x\n\n    m\n", Task: "0123456", Bytes: 2},
+	)
+	kt.FuzzBudget(f, seeds, func(t *testing.T, in *fold.Input, out string) {
 		if err := checkOutput(in, out); err != nil {
-			t.Fatalf("%v\n--- input:\n%s\n--- output:\n%s", err, text, out)
+			t.Fatalf("%v\n--- input:\n%s\n--- output:\n%s", err, in.Text, out)
 		}
 	})
 }

@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/tsheadroom/tsheadroom/compress/fold"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
 // synthManual writes a manual page of about n bytes: sections of option
@@ -41,23 +38,10 @@ func synthMarkdown(n int) string {
 	return sb.String()
 }
 
+// BenchmarkCompress measures throughput at kindtest.BenchSizes, with the
+// engine's budget for the kind (see kindtest.Compressor.Bench).
 func BenchmarkCompress(b *testing.B) {
-	q := relevance.Parse("what does --option-7-3 change about the queue?", "")
-	for _, gen := range []struct {
-		name string
-		f    func(int) string
-	}{{"manual", synthManual}, {"markdown", synthMarkdown}} {
-		for _, size := range []int{64 << 10, 256 << 10, 1 << 20, 4 << 20} {
-			text := gen.f(size)
-			b.Run(fmt.Sprintf("%s/%dKiB", gen.name, size>>10), func(b *testing.B) {
-				b.SetBytes(int64(len(text)))
-				for b.Loop() {
-					in := &fold.Input{Text: text, Query: q, Budget: fold.Budget{Bytes: 2048 + len(text)/10, Lossy: true}}
-					if _, ok := Compress(in); !ok {
-						b.Fatal("not compressed")
-					}
-				}
-			})
-		}
-	}
+	const task = "what does --option-7-3 change about the queue?"
+	kt.Bench(b, "manual/", synthManual, task)
+	kt.Bench(b, "markdown/", synthMarkdown, task)
 }

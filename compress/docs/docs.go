@@ -66,12 +66,16 @@ func Detect(text string) bool {
 
 // recordStream reports "Key: value" records rather than a YAML document:
 // an unindented key that opens three or more blank-separated paragraphs
-// ("Package:" of each record a package database prints). A YAML mapping
-// cannot repeat a key; a stream of YAML documents separates them with
-// "---". Such a stream is left to the generic fold, whose record rule
+// ("Package:" of each record a package database prints), or two
+// unindented keys repeated three times or more. A YAML mapping cannot
+// repeat a key; a stream of YAML documents separates them with "---". Such a stream is left to the generic fold, whose record rule
 // keeps each record's identifying first line with what it keeps of it.
 func recordStream(body []string) bool {
 	opens := map[string]int{}
+	// unindented counts the unindented keys: a YAML mapping cannot
+	// repeat one, and records without blank lines between them ("stat"
+	// of many files: "Modify:" in every one) repeat several.
+	unindented := map[string]int{}
 	para := true
 	for _, l := range body {
 		if lines.Blank(l) {
@@ -82,12 +86,24 @@ func recordStream(body []string) bool {
 		if t == "---" || t == "..." {
 			return false
 		}
-		if para && lines.Indent(l) == 0 {
+		if lines.Indent(l) == 0 {
 			if k, _, ok := strings.Cut(t, ":"); ok && yamlLine(t) {
-				opens[k]++
+				unindented[k]++
+				if para {
+					opens[k]++
+				}
 			}
 		}
 		para = false
+	}
+	repeated := 0
+	for _, c := range unindented {
+		if c >= 3 {
+			repeated++
+		}
+	}
+	if repeated >= 2 {
+		return true
 	}
 	for _, c := range opens {
 		if c >= 3 {
@@ -170,7 +186,9 @@ func (s *signals) read(body []string) {
 		if yamlLine(t) && strings.HasSuffix(t, ":") && next != "" && lines.Indent(next) > ind {
 			s.nested++
 		}
-		if hasPrefixFold(t, "usage:") {
+		// Six bytes that fold to an ASCII word are that word: no lowered
+		// copy of every line.
+		if len(t) >= 6 && strings.EqualFold(t[:6], "usage:") {
 			s.usage = true
 		}
 		if codeLine(t) {
@@ -277,27 +295,6 @@ func runLine(t string) bool {
 		switch t[i] {
 		case '.', 'F', 'E', 's', 'x':
 		default:
-			return false
-		}
-	}
-	return true
-}
-
-// hasPrefixFold reports whether t starts with prefix (lower-case ASCII
-// letters and punctuation) in any ASCII case: strings.HasPrefix of
-// strings.ToLower(t), without lowering the whole line. Only ASCII bytes
-// lower to ASCII letters but for the Kelvin sign and U+0130, which lower
-// to 'k' and 'i'; the prefixes asked for hold neither.
-func hasPrefixFold(t, prefix string) bool {
-	if len(t) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		c := t[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] {
 			return false
 		}
 	}

@@ -2,64 +2,26 @@ package docs
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+// kt is this package under the shared kind checks; Share is the engine's
+// keep share for documents.
+var kt = kindtest.Compressor{Detect: Detect, Compress: Compress, Share: 0.1}
 
-// input builds an Input with the engine's default budget for documents
-// (a floor plus a tenth of the rest), or bytes when it is positive.
-func input(text, task string, bytes int) *fold.Input {
-	if bytes <= 0 {
-		bytes = 2048 + (len(text)-2048)/10
-	}
-	return &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: bytes, Lossy: true}}
-}
-
-// compress runs Compress and checks what every output must satisfy:
-// shorter, and every line outside notes a line of the input.
+// compress runs Compress on text with a lossy budget of bytes (the
+// engine's default for documents when bytes is not positive) and checks
+// what every output must satisfy: shorter, and every line outside notes a
+// line of the input.
 func compress(t *testing.T, text, task string, bytes int) string {
 	t.Helper()
-	out, ok := Compress(input(text, task, bytes))
-	if !ok {
-		t.Fatalf("not compressed (%d bytes)", len(text))
-	}
-	if len(out) >= len(text) {
-		t.Fatalf("output %d bytes, input %d", len(out), len(text))
-	}
-	in := map[string]bool{}
-	for _, l := range lines.Split(text).L {
-		in[l] = true
-	}
-	for _, l := range lines.Split(out).L {
-		if !lines.IsNote(l) && !in[l] {
-			t.Fatalf("output line %q is not a line of the input", l)
-		}
-	}
+	out := kt.Rewrite(t, kt.LossyInput(text, task, bytes))
+	kindtest.CheckLines(t, text, out)
 	return out
-}
-
-func mustContain(t *testing.T, out string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(out, w) {
-			t.Errorf("output lacks %q:\n%s", w, out)
-		}
-	}
 }
 
 // section returns the lines of text from the line starting with from up
@@ -79,11 +41,7 @@ func section(t *testing.T, text, from, to string) string {
 }
 
 func TestDetect(t *testing.T) {
-	for _, f := range []string{"manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt"} {
-		if !Detect(fixture(t, f)) {
-			t.Errorf("%s: not detected as a document", f)
-		}
-	}
+	fixtures := []string{"manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt"}
 	var gocode, pycode, log, tests, tap, status strings.Builder
 	for i := range 40 {
 		gocode.WriteString("// walk visits the tree.\nfunc walk(n *node) error {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn visit(n)\n}\n\n")
@@ -94,11 +52,7 @@ func TestDetect(t *testing.T) {
 		fmt.Fprintf(&status, "./pkg/mod%02d/file.txt: VERIFIED\n", i)
 	}
 	tap.WriteString("# tests 40\n# pass 40\n")
-	for name, text := range map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "flat status stream": status.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)} {
-		if Detect(text) {
-			t.Errorf("%s detected as a document", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "flat status stream": status.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)})
 }
 
 // A stream of "Key: value" records (each record opening with the same
@@ -117,6 +71,15 @@ func TestRecordStreamNotDocument(t *testing.T) {
 	if Detect(recs.String()) {
 		t.Error("record stream detected as a document")
 	}
+	// Records with no blank line between them, the first key indented:
+	// the unindented keys repeat in every record.
+	var packed strings.Builder
+	for i := range 12 {
+		packed.WriteString("  Item: gadget-" + string(rune('a'+i)) + "\nRelease: 1." + string(rune('0'+i%10)) + "\nArch: any\n Since: 2026-01-0" + string(rune('1'+i%9)) + "\n")
+	}
+	if Detect(packed.String()) {
+		t.Error("packed record stream detected as a document")
+	}
 	if !Detect(docsStream.String()) {
 		t.Error("YAML document stream not detected")
 	}
@@ -126,26 +89,26 @@ func TestRecordStreamNotDocument(t *testing.T) {
 // the option entry the task names and the section it asks about whole;
 // notes name what they leave out.
 func TestManualOutlineAndNamedOption(t *testing.T) {
-	text := fixture(t, "manual.txt")
+	text := kindtest.Fixture(t, "manual.txt")
 	out := compress(t, text, "How do I keep grove on one filesystem with --one-fs, and what exit status does it use?", 0)
 	for _, h := range []string{"NAME\n", "SYNOPSIS\n", "DESCRIPTION\n", "OPTIONS\n", "ENVIRONMENT\n", "EXAMPLES\n", "EXIT STATUS\n", "BUGS\n", "HISTORY\n", "SEE ALSO\n"} {
-		mustContain(t, out, "\n"+h)
+		kindtest.MustContain(t, out, "\n"+h)
 	}
-	mustContain(t, out,
+	kindtest.MustContain(t, out,
 		"       grove - walk directory trees and report what they hold\n",
 		section(t, text, "       --one-fs", "       --quiet"),
 		section(t, text, "EXIT STATUS", "BUGS"),
 	)
 	// The entries are few enough to be part of the outline.
-	mustContain(t, out, "\n       --follow\n", "\n       --color when\n")
+	kindtest.MustContain(t, out, "\n       --follow\n", "\n       --color when\n")
 }
 
 // An option reference keeps the entry the task names with its
 // description lines.
 func TestHelpEntry(t *testing.T) {
-	text := fixture(t, "help.txt")
+	text := kindtest.Fixture(t, "help.txt")
 	out := compress(t, text, "Which flag limits the number of open files (max-open-files)?", 0)
-	mustContain(t, out, "Usage: grove [options] [path...]\n", "Options:\n", section(t, text, "  --max-open-files=...", "  --opt-"))
+	kindtest.MustContain(t, out, "Usage: grove [options] [path...]\n", "Options:\n", section(t, text, "  --max-open-files=...", "  --opt-"))
 	// Notes name the options they leave out.
 	if !strings.Contains(out, "options omitted") || !strings.Contains(out, "--opt-link-1") {
 		t.Errorf("notes do not name the omitted options:\n%s", out)
@@ -156,11 +119,11 @@ func TestHelpEntry(t *testing.T) {
 // tables stay intact, and a paragraph ending in ':' keeps the list it
 // introduces.
 func TestMarkdownSection(t *testing.T) {
-	text := fixture(t, "guide.md")
+	text := kindtest.Fixture(t, "guide.md")
 	out := compress(t, text, "Which files does grove skip? Explain .groveignore.", 0)
-	mustContain(t, out, "# Grove\n", section(t, text, "## Ignoring files", "## Performance"))
+	kindtest.MustContain(t, out, "# Grove\n", section(t, text, "## Ignoring files", "## Performance"))
 	for _, h := range []string{"## Install", "## Usage", "## Performance", "## FAQ"} {
-		mustContain(t, out, h+"\n")
+		kindtest.MustContain(t, out, h+"\n")
 	}
 	if strings.Count(out, "```")%2 != 0 {
 		t.Errorf("unbalanced code fences:\n%s", out)
@@ -171,9 +134,9 @@ func TestMarkdownSection(t *testing.T) {
 // keys; of a list of items the first and last and the one holding a rare
 // value are kept; notes are indented like what they replace.
 func TestYAMLSubtree(t *testing.T) {
-	text := fixture(t, "workflow.yml")
+	text := kindtest.Fixture(t, "workflow.yml")
 	out := compress(t, text, "Which PACKER_VERSION is pinned, and what toolchain is the minimum?", 1500)
-	mustContain(t, out,
+	kindtest.MustContain(t, out,
 		"jobs:\n  build:\n",
 		section(t, text, "    env:", "    strategy:"),
 		"        - build: oldest\n          os: ubuntu-latest\n          toolchain: 1.70.0\n",
@@ -189,9 +152,9 @@ func TestYAMLSubtree(t *testing.T) {
 // A changelog keeps every release heading, and an entry the task names
 // whole with the section title and release it sits under.
 func TestChangelogEntry(t *testing.T) {
-	text := fixture(t, "changes.md")
+	text := kindtest.Fixture(t, "changes.md")
 	out := compress(t, text, "In which release did the checksum flag land?", 0)
-	mustContain(t, out,
+	kindtest.MustContain(t, out,
 		"9.0.0 (2019-01-19)\n==================\n",
 		"Feature enhancements:\n",
 		"* [FEATURE #951](https://example.invalid/issues/951):\n  Add a new `--checksum` flag that prints a digest of every file.\n",
@@ -202,11 +165,11 @@ func TestChangelogEntry(t *testing.T) {
 }
 
 func TestWithinBudgetUntouched(t *testing.T) {
-	text := fixture(t, "workflow.yml")
-	if out, ok := Compress(input(text, "", len(text))); ok {
+	text := kindtest.Fixture(t, "workflow.yml")
+	if out, ok := Compress(kt.LossyInput(text, "", len(text))); ok {
 		t.Errorf("a document within its budget was rewritten:\n%s", out)
 	}
-	in := input(fixture(t, "manual.txt"), "paste the whole output", 0)
+	in := kt.LossyInput(kindtest.Fixture(t, "manual.txt"), "paste the whole output", 0)
 	if _, ok := Compress(in); ok {
 		t.Error("a document asked for whole was cut")
 	}
@@ -214,7 +177,7 @@ func TestWithinBudgetUntouched(t *testing.T) {
 
 func TestNumberedRead(t *testing.T) {
 	var sb strings.Builder
-	for i, l := range lines.Split(fixture(t, "guide.md")).L {
+	for i, l := range lines.Split(kindtest.Fixture(t, "guide.md")).L {
 		sb.WriteString(strings.Repeat(" ", 6-len(itoa(i+1))) + itoa(i+1) + "\t" + l + "\n")
 	}
 	text := sb.String()
@@ -222,7 +185,7 @@ func TestNumberedRead(t *testing.T) {
 		t.Fatal("a numbered read of a markdown file is not a document")
 	}
 	out := compress(t, text, "Which files does grove skip? Explain .groveignore.", 0)
-	mustContain(t, out, "\t## Ignoring files\n", "\t2. Entries whose names start with a dot, unless `--all` is given.\n")
+	kindtest.MustContain(t, out, "\t## Ignoring files\n", "\t2. Entries whose names start with a dot, unless `--all` is given.\n")
 }
 
 func itoa(n int) string {
@@ -232,31 +195,11 @@ func itoa(n int) string {
 	return itoa(n/10) + string(rune('0'+n%10))
 }
 
+// FuzzCompress: on any text and task, Detect and Compress do not panic,
+// Compress is deterministic, and a rewrite is shorter with every part
+// outside notes, but white space, found in the input.
 func FuzzCompress(f *testing.F) {
-	for _, name := range []string{"manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt"} {
-		f.Add(fixture(f, name), "which option keeps it on one filesystem")
-	}
-	f.Add("# a\n\n```\n# b\n\n| x |\n|---|\n- c:\n  - d\n", "b")
-	f.Fuzz(func(t *testing.T, text, task string) {
-		in := &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: len(text) / 5, Lossy: true}}
-		out, ok := Compress(in)
-		again, ok2 := Compress(&fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: in.Budget})
-		if ok != ok2 || out != again {
-			t.Fatal("not deterministic")
-		}
-		Detect(text)
-		if !ok {
-			return
-		}
-		if len(out) >= len(text) {
-			t.Fatalf("output %d bytes, input %d", len(out), len(text))
-		}
-		for _, l := range lines.Split(out).L {
-			lines.WithoutNotes(l, func(part string) {
-				if strings.TrimSpace(part) != "" && !strings.Contains(text, part) {
-					t.Fatalf("kept %q is not in the input", part)
-				}
-			})
-		}
-	})
+	seeds := kindtest.Fixtures(f, "which option keeps it on one filesystem", 0, "manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt")
+	seeds = append(seeds, kindtest.Seed{Text: "# a\n\n```\n# b\n\n| x |\n|---|\n- c:\n  - d\n", Task: "b"})
+	kt.FuzzTask(f, seeds, func(t *testing.T, text, out string) { kindtest.CheckParts(t, text, out, true) })
 }

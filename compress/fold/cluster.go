@@ -38,6 +38,18 @@ type cluster struct {
 type clustering struct {
 	of       []int32 // line -> cluster, noCluster for blank lines
 	clusters []cluster
+	// shape maps a line to its shape (lines.ShapeHash), numbered in
+	// order of first sight; shapeRep holds the first line of each.
+	shape    []int32
+	shapeRep []int
+	// masked holds each line's masked-form hash (lines.Shape): lines of
+	// one masked form, white space included, have equal ones.
+	masked []uint64
+}
+
+// shapeOf is what a shape hash maps to while clustering.
+type shapeOf struct {
+	cluster, shape int32
 }
 
 type groupKey struct {
@@ -45,30 +57,37 @@ type groupKey struct {
 	first uint64
 }
 
-// clusterLines clusters the lines of b. stop is polled between shapes.
-func clusterLines(b *lines.Lines, stop func() bool) *clustering {
-	c := &clustering{of: make([]int32, len(b.L))}
-	shapeCluster := make(map[uint64]int32, 64)
+// clusterLines clusters the lines of b and splits them into fields, in
+// one read of each line. stop is polled between shapes.
+func clusterLines(b *lines.Lines, stop func() bool) (*clustering, *fieldTable) {
+	ft := newFieldTable(b)
+	c := &clustering{of: make([]int32, len(b.L)), shape: make([]int32, len(b.L)), masked: make([]uint64, len(b.L))}
+	shapes := make(map[uint64]shapeOf, 64)
 	groups := make(map[groupKey][]int32, 16)
 	var fieldBuf []string
 	var hashBuf []uint64
 	for i, l := range b.L {
+		h, masked := lines.Shape(l, &ft.span)
+		ft.first[i+1] = int32(len(ft.span) / 2)
+		c.masked[i] = masked
 		if lines.Blank(l) {
-			c.of[i] = noCluster
+			c.of[i], c.shape[i] = noCluster, noCluster
 			continue
 		}
-		h := lines.ShapeHash(l)
-		if id, ok := shapeCluster[h]; ok {
-			c.of[i] = id
-			c.clusters[id].members++
+		if s, ok := shapes[h]; ok {
+			c.of[i], c.shape[i] = s.cluster, s.shape
+			c.clusters[s.cluster].members++
 			continue
 		}
+		shape := int32(len(c.shapeRep))
+		c.shapeRep = append(c.shapeRep, i)
+		c.shape[i] = shape
 		if stop != nil && i&255 == 0 && stop() {
 			// Out of time: the rest of the lines are their own shapes.
 			stop = nil
 		}
-		fieldBuf = lines.Fields(l, fieldBuf[:0])
 		hashBuf = hashBuf[:0]
+		fieldBuf = ft.of(i, fieldBuf[:0])
 		for _, f := range fieldBuf {
 			hashBuf = append(hashBuf, lines.FieldHash(f))
 		}
@@ -88,17 +107,18 @@ func clusterLines(b *lines.Lines, stop func() bool) *clustering {
 				}
 			}
 			cl.members++
-			shapeCluster[h] = best
+			shapes[h] = shapeOf{best, shape}
 			c.of[i] = best
 			continue
 		}
 		id := int32(len(c.clusters))
 		c.clusters = append(c.clusters, cluster{tmpl: slices.Clone(hashBuf), rep: i, members: 1, fields: len(hashBuf)})
 		groups[key] = append(groups[key], id)
-		shapeCluster[h] = id
+		shapes[h] = shapeOf{id, shape}
 		c.of[i] = id
 	}
-	return c
+	ft.finish()
+	return c, ft
 }
 
 // similarity is the share of fields where a line agrees with a template
@@ -148,11 +168,11 @@ const maxDistinct = 12
 
 // varyingFields computes the statistics of the fields that vary among the
 // members of cluster id (members lists its lines).
-func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) []fieldStats {
+func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) []fieldStats {
 	if len(members) < 2 {
 		return nil
 	}
-	repFields := lines.Fields(b.L[members[0]], nil)
+	repFields := ft.of(members[0], nil)
 	if len(repFields) != cl.fields {
 		return nil
 	}
@@ -161,17 +181,22 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 		// A field without a digit in the first line is no number.
 		stats[k] = fieldStats{pos: k, numeric: strings.ContainsAny(repFields[k], "0123456789"), min: math.Inf(1), max: math.Inf(-1)}
 	}
+	// Values other than the first member's, counted in a short list
+	// while they are few: a dozen string compares cost less than the
+	// two map operations per member and field they replace.
+	tallies := make([]valueTally, cl.fields)
 	varies := make([]bool, cl.fields)
 	// Members that agree with the first one in a field are counted there
 	// without a map lookup: most fields of a cluster are its fixed words.
 	same := make([]int, cl.fields)
-	var buf []string
 	for _, li := range members {
-		buf = lines.Fields(b.L[li], buf[:0])
-		if len(buf) != cl.fields {
+		// Fields are read in place: building each member's list wrote
+		// string headers (and their barriers) for every field.
+		if ft.count(li) != cl.fields {
 			continue
 		}
-		for k, f := range buf {
+		for k := range cl.fields {
+			f := ft.field(li, k)
 			st := &stats[k]
 			if f == repFields[k] {
 				same[k]++
@@ -181,23 +206,12 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 			} else {
 				varies[k] = true
 			}
-			if !st.many && f != repFields[k] {
-				if st.distinct == nil {
-					st.distinct = map[string]int{}
-					st.linesOf = map[string][]int{}
-				}
-				if c, ok := st.distinct[f]; ok || len(st.distinct) < maxDistinct {
-					st.distinct[f] = c + 1
-					if c < 5 {
-						st.linesOf[f] = append(st.linesOf[f], li)
-					}
-				} else {
-					st.many = true
-					st.distinct, st.linesOf = nil, nil
-				}
+			if !st.many && f != repFields[k] && !tallies[k].add(f, li) {
+				st.many = true
+				tallies[k] = valueTally{}
 			}
 			if st.numeric {
-				v, ok := lines.Number(valueOf(f))
+				v, ok := ft.number(li, k)
 				if !ok {
 					st.numeric = false
 					st.order = nil
@@ -222,12 +236,10 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 		}
 		st := &stats[k]
 		if !st.many {
-			if st.distinct == nil {
-				st.distinct, st.linesOf = map[string]int{}, map[string][]int{}
-			}
+			st.distinct, st.linesOf = tallies[k].maps()
 			if len(st.distinct) < maxDistinct {
 				st.distinct[repFields[k]] = same[k]
-				st.linesOf[repFields[k]] = firstLines(b, members, k, repFields[k])
+				st.linesOf[repFields[k]] = firstLines(ft, members, k, repFields[k])
 			} else {
 				st.many, st.distinct, st.linesOf = true, nil, nil
 			}
@@ -237,13 +249,50 @@ func varyingFields(b *lines.Lines, cl *cluster, members []int, withOrder bool) [
 	return out
 }
 
+// valueTally counts up to maxDistinct values of a field, and the first
+// few lines of each.
+type valueTally struct {
+	vals   []string
+	counts []int
+	lines  [][]int
+}
+
+// add counts value v at line li; false when it would be one value too
+// many.
+func (t *valueTally) add(v string, li int) bool {
+	for i, have := range t.vals {
+		if have == v {
+			if t.counts[i] < 5 {
+				t.lines[i] = append(t.lines[i], li)
+			}
+			t.counts[i]++
+			return true
+		}
+	}
+	if len(t.vals) == maxDistinct {
+		return false
+	}
+	t.vals = append(t.vals, v)
+	t.counts = append(t.counts, 1)
+	t.lines = append(t.lines, []int{li})
+	return true
+}
+
+// maps returns the tally as fieldStats holds it.
+func (t *valueTally) maps() (map[string]int, map[string][]int) {
+	counts := make(map[string]int, len(t.vals)+1)
+	lines := make(map[string][]int, len(t.vals)+1)
+	for i, v := range t.vals {
+		counts[v], lines[v] = t.counts[i], t.lines[i]
+	}
+	return counts, lines
+}
+
 // firstLines returns the first few members whose field k is v.
-func firstLines(b *lines.Lines, members []int, k int, v string) []int {
+func firstLines(ft *fieldTable, members []int, k int, v string) []int {
 	var out []int
-	var buf []string
 	for _, li := range members {
-		buf = lines.Fields(b.L[li], buf[:0])
-		if k < len(buf) && buf[k] == v {
+		if k < ft.count(li) && ft.field(li, k) == v {
 			out = append(out, li)
 			if len(out) == 5 {
 				break
@@ -275,8 +324,8 @@ func (st *fieldStats) top(k int, largest bool) []int {
 
 // templateText renders cluster cl's template for a note: the fields of its
 // first line, masked, with the fields that vary shown as "…".
-func templateText(b *lines.Lines, cl *cluster, maxLen int) string {
-	fields := lines.Fields(b.L[cl.rep], nil)
+func templateText(ft *fieldTable, cl *cluster, maxLen int) string {
+	fields := ft.of(cl.rep, nil)
 	var sb strings.Builder
 	for k, f := range fields {
 		if k > 0 {
@@ -297,8 +346,11 @@ func templateText(b *lines.Lines, cl *cluster, maxLen int) string {
 // valueOf returns the value of a key=value or key:value field ("duration=
 // 41ms", "rss:812M"), or the field itself.
 func valueOf(f string) string {
-	i := strings.IndexAny(f, "=:")
-	if i <= 0 || i == len(f)-1 {
+	i := 0
+	for i < len(f) && f[i] != '=' && f[i] != ':' {
+		i++
+	}
+	if i == 0 || i >= len(f)-1 {
 		return f
 	}
 	for k := 0; k < i; k++ {

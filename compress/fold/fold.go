@@ -1,6 +1,7 @@
 package fold
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -76,10 +77,29 @@ func repeatNote(times int) string {
 // collapseRuns writes b with runs of identical lines folded into the line
 // and a repeat note when that is shorter.
 func collapseRuns(b *lines.Lines) string {
+	if !collapsible(b.L) {
+		// Nothing folds: the lossless form is the text, not a copy.
+		return b.Text
+	}
 	var w lines.Writer
 	w.Grow(len(b.Text))
 	writeCollapsed(&w, b.L)
 	return w.String(b.FinalNL)
+}
+
+// collapsible reports whether writeCollapsed would fold a run of ls.
+func collapsible(ls []string) bool {
+	for i := 0; i < len(ls); {
+		j := i + 1
+		for j < len(ls) && ls[j] == ls[i] {
+			j++
+		}
+		if rep := j - i - 1; rep > 0 && rep*(len(ls[i])+1) > len(lines.Note(repeatNote(rep)))+1 {
+			return true
+		}
+		i = j
+	}
+	return false
 }
 
 // writeCollapsed writes ls, folding runs of identical lines.
@@ -124,6 +144,7 @@ type plan struct {
 	b    *lines.Lines
 	an   *analysis
 	cl   *clustering
+	ft   *fieldTable
 	ix   *relevance.Index
 	sev  []lines.Severity
 	must []bool
@@ -152,6 +173,9 @@ type plan struct {
 	dump []string
 	// kv is the block's record stream, nil when it is none.
 	kv *kvStream
+	// stanzaOpens counts the paragraphs whose first line is of each
+	// cluster (keepStanza), computed at first use.
+	stanzaOpens map[int32]int
 }
 
 // wholeUnit is a unit that the fill keeps whole when the budget allows.
@@ -182,6 +206,7 @@ func newPlan(in *Input) *plan {
 	}
 	p.an = analysisOf(in, b)
 	p.cl = p.an.cl
+	p.ft = p.an.fields
 	p.members = make([][]int, len(p.cl.clusters))
 	for i, id := range p.cl.of {
 		if id != noCluster {
@@ -197,6 +222,7 @@ func newPlan(in *Input) *plan {
 // again for a later turn, or by the safety net). Read-only once shared.
 type analysis struct {
 	cl                *clustering
+	fields            *fieldTable
 	sev               []lines.Severity // nil until the first mark
 	recs, paras, secs []unit
 	units             bool // recs, paras and secs are computed
@@ -211,12 +237,37 @@ func analysisOf(in *Input, b *lines.Lines) *analysis {
 	if v, ok := in.Memo.Get("fold", b.Text); ok {
 		return v.(*analysis)
 	}
-	an := &analysis{cl: clusterLines(b, in.Stop)}
+	cl, ft := clusterLines(b, in.Stop)
+	an := &analysis{cl: cl, fields: ft}
 	if in.Memo != nil && !in.Stopped() {
 		an.shared = true
 		in.Memo.Put("fold", b.Text, an)
 	}
 	return an
+}
+
+// signals sets the severity of every line of b (lines.Signal) in sev.
+// Lines of one shape report alike: only a shape's first line is read,
+// unless the shape says "exit", whose status digit the shape masks.
+func signals(b *lines.Lines, cl *clustering, sev []lines.Severity) {
+	const perLine = lines.Severity(255)
+	byShape := make([]lines.Severity, len(cl.shapeRep))
+	for s, i := range cl.shapeRep {
+		if l := b.L[i]; hasExit(l) {
+			byShape[s] = perLine
+		} else {
+			byShape[s] = lines.Signal(l)
+		}
+	}
+	for i, s := range cl.shape {
+		switch {
+		case s == noCluster:
+		case byShape[s] == perLine:
+			sev[i] = lines.Signal(b.L[i])
+		default:
+			sev[i] = byShape[s]
+		}
+	}
 }
 
 // mark sets must and prio for every line.
@@ -225,14 +276,13 @@ func (p *plan) mark() {
 	aggressive := p.in.Budget.Aggressive
 	if p.an.sev != nil {
 		copy(p.sev, p.an.sev)
+	} else {
+		signals(b, p.cl, p.sev)
 	}
-	for i, l := range b.L {
+	for i := range b.L {
 		if p.cl.of[i] == noCluster {
 			p.prio[i] = prioRest / 4
 			continue
-		}
-		if p.an.sev == nil {
-			p.sev[i] = lines.Signal(l)
 		}
 		p.prio[i] = prioRest / float64(p.cl.size(i))
 	}
@@ -243,6 +293,7 @@ func (p *plan) mark() {
 	p.dropMentions()
 
 	p.foldUnits()
+	p.largestRecords()
 
 	// Task terms: a line the task names is kept with the record it sits
 	// in, and a header the task names with the body under it.
@@ -467,7 +518,6 @@ func (p *plan) groupEnds() {
 // a fixed field of the template ("ERROR", "error:") or in a categorical
 // one (a level column) it reports.
 func (p *plan) dropMentions() {
-	var buf []string
 	for id, ms := range p.members {
 		if len(ms) < 8 {
 			continue
@@ -483,11 +533,12 @@ func (p *plan) dropMentions() {
 		}
 		cl := &p.cl.clusters[id]
 		var stats []fieldStats
+		var buf []string
 		for _, li := range ms {
 			if p.sev[li] == lines.NoSignal {
 				continue
 			}
-			buf = lines.Fields(p.b.L[li], buf[:0])
+			buf = p.ft.of(li, buf[:0])
 			if len(buf) != cl.fields {
 				continue
 			}
@@ -706,6 +757,85 @@ func (p *plan) foldUnits() {
 	}
 }
 
+// maxStanzaHead is the longest first line of a paragraph kept as the
+// name of what the paragraph's kept lines belong to.
+const maxStanzaHead = 120
+
+// keepRecordHeads keeps the header of every record (a "name:" line and
+// the lines indented under it) a kept line of which is not its first:
+// a library line kept without "/usr/bin/x:" above it reads as one of the
+// record before the gap.
+func (p *plan) keepRecordHeads() {
+	// A paragraph of a stanza stream (records between blank lines)
+	// opens with what it is about: a name, an id, a key's "pub" line.
+	if len(p.an.paras) >= 3 {
+		for _, u := range p.an.paras {
+			if p.keep[u.start] || len(p.b.L[u.start]) > maxStanzaHead || !p.stanza(u) {
+				continue
+			}
+			for j := u.start + 1; j < u.end; j++ {
+				if p.keep[j] {
+					p.keep[u.start] = true
+					break
+				}
+			}
+		}
+	}
+	for _, u := range p.recs {
+		// Only a header names its record: in a paragraph or a stack,
+		// the first line is just the first.
+		if p.keep[u.start] || !strings.HasSuffix(strings.TrimRight(p.b.L[u.start], " \r"), ":") {
+			continue
+		}
+		for j := u.start + 1; j < u.end; j++ {
+			if p.keep[j] {
+				p.keep[u.start] = true
+				break
+			}
+		}
+	}
+}
+
+// largestRecords keeps, when the task asks for the most or the largest,
+// the records with the most lines: a count no field holds ("which binary
+// links the most libraries" of one record per binary, a line per
+// library). Each one's first and last lines are kept, its other lines
+// rank with the lines the task names. Nothing is kept when the records are all alike
+// in size.
+func (p *plan) largestRecords() {
+	if p.in.Query == nil || !p.in.Query.Intent.Has(relevance.Max) || len(p.recs) < 3 {
+		return
+	}
+	order := make([]int, len(p.recs))
+	for i := range order {
+		order[i] = i
+	}
+	size := func(i int) int { return p.recs[i].end - p.recs[i].start }
+	slices.SortStableFunc(order, func(a, b int) int { return size(b) - size(a) })
+	top := min(max(3, p.in.Query.TopN), len(order))
+	if size(order[0]) <= size(order[len(order)/2]) {
+		return
+	}
+	for _, r := range order[:top] {
+		u := p.recs[r]
+		if size(r) <= size(order[len(order)/2]) {
+			break // no larger than most
+		}
+		// Its first and last lines bound the note over what is left
+		// out of it, which then counts the record's lines alone. (A
+		// record may end with a line at its head's indentation: a
+		// traceback's error, or here the next record's head.)
+		last := u.end - 1
+		if last-1 > u.start && lines.Indent(p.b.L[last]) <= lines.Indent(p.b.L[u.start]) {
+			last--
+		}
+		p.must[u.start], p.must[last] = true, true
+		for j := u.start + 1; j < u.end; j++ {
+			p.prio[j] = max(p.prio[j], prioTerm)
+		}
+	}
+}
+
 // fillProblemGroup decides how the problem reports of a group beyond its
 // exemplars compete for the budget. Their key lines — each report's
 // headline and problem lines: what failed, where, and how — are kept when
@@ -866,20 +996,32 @@ func (p *plan) extremes() {
 			st := &stats[si]
 			switch {
 			case st.numeric && st.max > st.min:
-				if numeric >= 3 {
-					continue
+				k := topK
+				if numeric++; numeric > 3 {
+					// Past the third number of a line only a question
+					// for an extreme looks, and at the top two of each:
+					// which number it means is not known.
+					if intent&relevance.Extremes == 0 {
+						continue
+					}
+					k = 2
 				}
-				numeric++
 				p.must[st.minLine] = true
 				p.must[st.maxLine] = true
 				if intent.Has(relevance.Max) || intent.Has(relevance.Newest) {
-					for _, li := range st.top(topK, true) {
+					for r, li := range st.top(k, true) {
 						p.must[li] = true
+						if r < 2 {
+							p.keepStanza(li)
+						}
 					}
 				}
 				if intent.Has(relevance.Min) || intent.Has(relevance.Oldest) {
-					for _, li := range st.top(topK, false) {
+					for r, li := range st.top(k, false) {
 						p.must[li] = true
+						if r < 2 {
+							p.keepStanza(li)
+						}
 					}
 				}
 			case !st.numeric && !st.many && len(st.distinct) >= 2 && len(st.distinct) <= 8 && len(ms) >= 10:
@@ -905,6 +1047,41 @@ func (p *plan) extremes() {
 	}
 }
 
+// maxStanza is the most lines of a paragraph kept whole around an
+// extreme it holds.
+const maxStanza = 16
+
+// stanza reports whether paragraph u is a record of a stanza stream:
+// its first line shares a shape with those of two other paragraphs
+// ("id = 3", "pub:-:…").
+func (p *plan) stanza(u unit) bool {
+	if p.stanzaOpens == nil {
+		p.stanzaOpens = map[int32]int{}
+		for _, v := range p.an.paras {
+			p.stanzaOpens[p.cl.of[v.start]]++
+		}
+	}
+	return p.stanzaOpens[p.cl.of[u.start]] >= 3
+}
+
+// keepStanza keeps the paragraph holding line i (lines between blank
+// lines) whole when it is short: the extreme a question asks for is a
+// value of a record, and the answer names the record ("which customer",
+// its name and email two lines up).
+func (p *plan) keepStanza(i int) {
+	paras := p.an.paras
+	k := sort.Search(len(paras), func(k int) bool { return paras[k].end > i })
+	if k == len(paras) || paras[k].start > i || paras[k].end-paras[k].start > maxStanza {
+		return
+	}
+	if !p.stanza(paras[k]) {
+		return // a paragraph like no other two: no record of a stream
+	}
+	for j := paras[k].start; j < paras[k].end; j++ {
+		p.must[j] = true
+	}
+}
+
 // fieldStatsOf returns the statistics of the varying fields of cluster
 // id, computed once.
 func (p *plan) fieldStatsOf(id int32) []fieldStats {
@@ -915,7 +1092,7 @@ func (p *plan) fieldStatsOf(id int32) []fieldStats {
 		return st
 	}
 	intent := p.in.Query.Intent
-	st := varyingFields(p.b, &p.cl.clusters[id], p.members[id], intent&relevance.Extremes != 0)
+	st := varyingFields(p.ft, &p.cl.clusters[id], p.members[id], intent&relevance.Extremes != 0)
 	p.stats[id] = st
 	return st
 }
@@ -932,6 +1109,7 @@ func (p *plan) fill() {
 	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
 	p.keepOddLines()
 	p.keepRecordIdentity()
+	p.keepRecordHeads()
 	if len(p.wholeUnits) == 0 {
 		return
 	}
@@ -980,8 +1158,8 @@ func (p *plan) quietProgress() {
 		if id != noCluster && strings.ContainsAny(p.b.L[i], "0123456789") {
 			// Words around the numbers: a list of bare numbers or
 			// versions is data, not progress.
-			if m := lines.Masked(p.b.L[i]); wordy(m) {
-				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && lines.Masked(p.b.L[j]) == m {
+			if wordy(lines.Masked(p.b.L[i])) {
+				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && p.cl.masked[j] == p.cl.masked[i] {
 					j++
 				}
 			}
@@ -1200,15 +1378,7 @@ func byPriority(prio []float64, keep []bool) []int {
 		}
 		if end-start > 1 {
 			seg := order[start:end]
-			slices.SortStableFunc(seg, func(a, c int) int {
-				switch {
-				case prio[a] > prio[c]:
-					return -1
-				case prio[a] < prio[c]:
-					return 1
-				}
-				return 0
-			})
+			slices.SortStableFunc(seg, func(a, c int) int { return cmp.Compare(prio[c], prio[a]) })
 		}
 		start = end
 	}
@@ -1256,6 +1426,74 @@ func Render(b *lines.Lines, keep []bool, describe func(i, j int) string) string 
 // something, and the values of one field that varies among them (each
 // name when they are few, counts when they are categories).
 func (p *plan) describe(i, j int) string {
+	return p.describeLines(i, j) + p.mentions(i, j)
+}
+
+// maxMentioned is the most task terms a note counts the mentions of.
+const maxMentioned = 2
+
+// mentions counts the omitted lines [i, j) that hold a term of the
+// latest request ("; 7 of them mention \"heap\""): a question put in
+// other words than the output's, or about more lines than the budget
+// holds, then knows that lines it may need are left out, and how many.
+// Terms in more than a quarter of the lines tell little and are not
+// counted.
+func (p *plan) mentions(i, j int) string {
+	q := p.in.Query
+	if q == nil || p.ix == nil || !p.ix.Any() {
+		return ""
+	}
+	type mention struct {
+		term string
+		n    int
+		w    float64
+	}
+	var ms []mention
+	for t := range q.Terms {
+		term := &q.Terms[t]
+		if !term.Latest || term.Prior < 0.8 || len(term.Text) < 3 {
+			continue
+		}
+		hits, df := p.ix.Hits(t)
+		if df == 0 || df*4 > len(p.b.L) {
+			continue
+		}
+		lo := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= i })
+		hi := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= j })
+		if hi > lo {
+			ms = append(ms, mention{term.Text, hi - lo, p.ix.Weight(t)})
+		}
+	}
+	if len(ms) == 0 {
+		return ""
+	}
+	slices.SortStableFunc(ms, func(a, b mention) int { return cmp.Compare(b.w, a.w) })
+	var sb strings.Builder
+	for k, m := range ms[:min(len(ms), maxMentioned)] {
+		if k == 0 {
+			sb.WriteString("; ")
+		} else {
+			sb.WriteString(", ")
+		}
+		verb := " mention \""
+		switch {
+		case m.n == j-i:
+			sb.WriteString("all")
+		case k == 0:
+			sb.WriteString(strconv.Itoa(m.n) + " of them")
+		default:
+			sb.WriteString(strconv.Itoa(m.n))
+		}
+		if m.n == 1 && j-i > 1 {
+			verb = " mentions \""
+		}
+		sb.WriteString(verb + m.term + "\"")
+	}
+	return sb.String()
+}
+
+// describeLines says what lines [i, j) held (see describe).
+func (p *plan) describeLines(i, j int) string {
 	count := 0
 	perCluster := map[int32]int{}
 	units := 0
@@ -1306,7 +1544,7 @@ func (p *plan) describe(i, j int) string {
 		return msg + p.rangeOrForm(i, j)
 	}
 	shaped := false // the note names the omitted lines' shape
-	if t := templateText(p.b, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
+	if t := templateText(p.ft, &p.cl.clusters[top], 80); t != "" && informative(&p.cl.clusters[top]) && wordy(t) {
 		shaped = true
 		if perCluster[top] == count {
 			msg = lines.Count(count, "line", "lines") + " like \"" + t + "\" omitted"
@@ -1342,33 +1580,35 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 	}
 	rs := make([]rng, len(cl.tmpl))
 	members := 0
-	var buf []string
-	for k := i; k < j; k++ {
+	last := -1 // the last member read, whose fields name the ranges
+	bad := 0
+	for k := i; k < j && bad < len(rs); k++ {
 		if p.cl.of[k] != id {
 			continue
 		}
-		buf = lines.Fields(p.b.L[k], buf[:0])
-		if len(buf) != len(cl.tmpl) {
+		last = k
+		if p.ft.count(k) != len(cl.tmpl) {
 			continue
 		}
 		members++
-		for f, v := range buf {
+		for f := range rs {
 			r := &rs[f]
 			if r.bad {
 				continue
 			}
 			// Numbers share the masked shape: a numeric field's hash is
 			// fixed even where its values vary.
-			x, ok := lines.Number(valueOf(v))
+			x, ok := p.ft.number(k, f)
 			if !ok {
 				r.bad = true
+				bad++
 				continue
 			}
 			if !r.found || x < r.lo {
-				r.lo, r.los = x, strings.Trim(valueOf(v), "()[]{},;:\"'")
+				r.lo, r.los = x, lines.TrimPunct(valueOf(p.ft.field(k, f)))
 			}
 			if !r.found || x > r.hi {
-				r.hi, r.his = x, strings.Trim(valueOf(v), "()[]{},;:\"'")
+				r.hi, r.his = x, lines.TrimPunct(valueOf(p.ft.field(k, f)))
 			}
 			r.found = true
 		}
@@ -1383,8 +1623,10 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 			continue
 		}
 		name := "field " + strconv.Itoa(f+1) + ":"
-		if v := buf[f]; len(buf) == len(rs) && valueOf(v) != v {
-			name = v[:len(v)-len(valueOf(v))-1]
+		if last >= 0 && p.ft.count(last) == len(rs) {
+			if v := p.ft.field(last, f); valueOf(v) != v {
+				name = v[:len(v)-len(valueOf(v))-1]
+			}
 		}
 		parts = append(parts, name+" "+r.los+"–"+r.his)
 	}
@@ -1500,18 +1742,24 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 		many   bool
 	}
 	vals := make([]fieldVals, len(cl.tmpl))
+	var wild []int // the template's varying fields
+	for f, h := range cl.tmpl {
+		if h == 0 {
+			wild = append(wild, f)
+		}
+	}
 	members := 0
-	var buf []string
 	for k := i; k < j; k++ {
 		if p.cl.of[k] != id {
 			continue
 		}
 		members++
-		buf = lines.Fields(p.b.L[k], buf[:0])
-		for f, v := range buf {
-			if f >= len(cl.tmpl) || cl.tmpl[f] != 0 {
-				continue
+		n := p.ft.count(k)
+		for _, f := range wild {
+			if f >= n {
+				break
 			}
+			v := p.ft.field(k, f)
 			fv := &vals[f]
 			if fv.many {
 				continue
@@ -1585,4 +1833,10 @@ func commonAffixes(vs []string) (pre, suf string) {
 		suf = suf[len(pre)+len(suf)-shortest:]
 	}
 	return pre, suf
+}
+
+// hasExit reports whether l says "exit" in any case.
+func hasExit(l string) bool {
+	start, _ := lines.IndexFold(l, "exit")
+	return start >= 0
 }

@@ -453,3 +453,122 @@ func TestMatchedRowsOfOneRecordStayRows(t *testing.T) {
 		t.Errorf("output %d bytes, budget %d: rows after the matches kept", len(out), in.Budget.Bytes)
 	}
 }
+
+// Asked which record has the most lines, the fold keeps the largest
+// records' first and last lines, so the note between them counts that
+// record's lines alone, even when every record is like the others.
+func TestLargestRecordsKept(t *testing.T) {
+	var b strings.Builder
+	for i := range 80 {
+		n := 3 + i%7
+		if i == 53 {
+			n = 40
+		}
+		fmt.Fprintf(&b, "/opt/tools/tool-%02d:\n", i)
+		for k := range n {
+			fmt.Fprintf(&b, "\tlibpart%d.so => /usr/lib/libpart%d.so (0x%012x)\n", k, k, 0x7f0000000000+i*4096+k*64)
+		}
+	}
+	in := input(b.String(), "Which tool links the most libraries?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	head := "/opt/tools/tool-53:\n"
+	i := strings.Index(out, head)
+	if i < 0 {
+		t.Fatalf("the largest record's head is lost:\n%s", out)
+	}
+	rest := out[i+len(head):]
+	last := fmt.Sprintf("\tlibpart39.so => /usr/lib/libpart39.so (0x%012x)\n", 0x7f0000000000+53*4096+39*64)
+	if j := strings.Index(rest, last); j < 0 || strings.Contains(rest[:j], "/opt/tools/") {
+		t.Errorf("the largest record's last line does not close it:\n%s", out)
+	}
+}
+
+// A kept line of a "name:" record keeps the record's header: the block's
+// last line, kept as the end of the output, is no orphan under the
+// header of a record before the gap.
+func TestRecordHeaderOfKeptLine(t *testing.T) {
+	var b strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&b, "/opt/tools/tool-%02d:\n", i)
+		for k := range 12 {
+			fmt.Fprintf(&b, "\tlibpart%d.so => /usr/lib/libpart%d.so (0x%012x)\n", k, k, 0x7f0000000000+i*4096+k*64)
+		}
+	}
+	in := input(b.String(), "Is anything missing?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	ls := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	header := ""
+	for _, l := range ls {
+		if strings.HasPrefix(l, "/opt/tools/") {
+			header = l
+		}
+	}
+	if last := ls[len(ls)-1]; !strings.Contains(last, "libpart11.so") || header != "/opt/tools/tool-59:" {
+		t.Errorf("the last line %q stands under %q:\n%s", last, header, out)
+	}
+}
+
+// Asked which record holds the largest value, the fold keeps that
+// record's stanza whole: its name and email are lines above the value.
+func TestExtremeKeepsItsStanza(t *testing.T) {
+	var b strings.Builder
+	for i := range 90 {
+		v := 100 + (i*7919)%5000
+		if i == 61 {
+			v = 99999
+		}
+		fmt.Fprintf(&b, "            id = %d\n         email = p%03d@example.test\n          name = Person %03d\n       country = NL\n    created_at = 2025-09-%02d\nlifetime_value = %d.25\n          tier = free\n         notes = churn risk\n\n", i, i, i, 1+i%28, v)
+	}
+	in := input(b.String(), "Which customer has the highest lifetime_value? Give the name and email.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if !strings.Contains(out, "         email = p061@example.test\n          name = Person 061\n") || !strings.Contains(out, "lifetime_value = 99999.25\n") {
+		t.Errorf("the record of the largest value is not whole:\n%s", out)
+	}
+}
+
+// A note counts the omitted lines that hold a term of the request, so a
+// question the kept lines do not answer in full says so.
+func TestNotesCountMentions(t *testing.T) {
+	var b strings.Builder
+	for i := range 400 {
+		what := "kept in registers"
+		if i%5 == 2 {
+			what = "moved to the spill area"
+		}
+		fmt.Fprintf(&b, "./pkg/file%02d.go:%d:%d: value v%d %s\n", i%13, 10+i, 2+i%9, i, what)
+	}
+	in := input(b.String(), "Which values go to the spill area?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	kept := strings.Count(out, "spill area\n")
+	counted := 0
+	for _, l := range strings.Split(out, "\n") {
+		if k := strings.Index(l, " of them mention \"spill\""); k > 0 {
+			f := strings.Fields(l[:k])
+			var n int
+			fmt.Sscan(f[len(f)-1], &n)
+			counted += n
+		} else if strings.Contains(l, "; 1 of them mentions \"spill\"") {
+			counted++
+		}
+	}
+	t.Logf("%d spill lines kept, %d counted in notes", kept, counted)
+	if kept+counted != 80 || counted == 0 {
+		t.Errorf("%d spill lines kept and %d counted in notes, want 80 in all, some in notes:\n%s", kept, counted, out)
+	}
+}

@@ -129,6 +129,10 @@ func detectKV(b *lines.Lines) *kvStream {
 			open = true
 			continue
 		}
+		if (nonBlank-fields)*5 > n {
+			// Over a fifth of the lines are no fields: no stream.
+			return nil
+		}
 		nonBlank++
 		ind := lines.Indent(l)
 		for len(stack) > 0 && stack[len(stack)-1].ind >= ind {
@@ -296,11 +300,15 @@ func (p *plan) keepRecordIdentity() {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	var partial []string // named fields too long or too many to keep in every record
 	for _, k := range keys {
 		// Only a short field is a column to compare across records (a
 		// size, a version, a state), not a list or a paragraph.
 		c := cost[k]
 		if !named[k] || c > room || lens[k] > maxColumnLine*count[k] {
+			if named[k] {
+				partial = append(partial, k)
+			}
 			continue
 		}
 		room -= c
@@ -310,6 +318,7 @@ func (p *plan) keepRecordIdentity() {
 			}
 		}
 	}
+	p.keepNamedFieldsOfNamedRecords(s, partial, room)
 	p.keepSharedColumns(s)
 	// A first line that several records share ("Package: x" of each
 	// version of x) identifies a record with the field after it.
@@ -335,6 +344,47 @@ func (p *plan) keepRecordIdentity() {
 					break
 				}
 			}
+		}
+	}
+}
+
+// maxNamedRecords is the most records whose named fields are kept for
+// being named themselves.
+const maxNamedRecords = 8
+
+// keepNamedFieldsOfNamedRecords keeps, in each record the task names (a
+// line of it matches a term strongly), the fields the task names that
+// were not kept in every record: "the Modify lines of both" asks for one
+// field of two records among hundreds. Within room bytes, records in
+// order.
+func (p *plan) keepNamedFieldsOfNamedRecords(s *kvStream, cols []string, room int) {
+	if len(cols) == 0 {
+		return
+	}
+	namedRec := make([]bool, len(s.starts))
+	named := 0
+	for i, r := range s.recOf {
+		if r >= 0 && p.ix.Strong(i) && !namedRec[r] {
+			namedRec[r] = true
+			named++
+		}
+	}
+	if named > maxNamedRecords {
+		// Not a few records picked out by name: a field across many
+		// is the column rule's, which found it too long.
+		return
+	}
+	want := map[string]bool{}
+	for _, c := range cols {
+		want[c] = true
+	}
+	for i, c := range s.col {
+		if r := s.recOf[i]; r < 0 || !namedRec[r] || !want[c] || p.keep[i] || p.dump != nil && p.dump[i] != "" {
+			continue
+		}
+		if cost := len(p.b.L[i]) + 1; cost <= room {
+			room -= cost
+			p.keep[i] = true
 		}
 	}
 }

@@ -107,3 +107,28 @@ func TestSharedSignalNotProblem(t *testing.T) {
 		}
 	}
 }
+
+// A field too long to keep in every record is kept in the few records
+// the conversation names: "the Stamp lines of widget-017 and widget-088"
+// among 150 records without blank lines between them.
+func TestNamedFieldOfNamedRecords(t *testing.T) {
+	var b strings.Builder
+	for i := range 150 {
+		fmt.Fprintf(&b, "  Name: widget-%03d\nOwner: team-%d\nStamp: 2026-%02d-%02d %02d:%02d:%02d.%09d +0000\nState: active\n", i, i%5, 1+i%12, 1+i%28, i%24, i%60, (i*7)%60, i*12345)
+	}
+	in := input(b.String(), "Quote the Stamp lines of widget-017 and widget-088.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	for _, i := range []int{17, 88} {
+		stamp := fmt.Sprintf("Stamp: 2026-%02d-%02d %02d:%02d:%02d.%09d +0000", 1+i%12, 1+i%28, i%24, i%60, (i*7)%60, i*12345)
+		if !strings.Contains(out, stamp) {
+			t.Errorf("the Stamp line of widget-%03d is lost:\n%s", i, out)
+		}
+	}
+	if n := strings.Count(out, "\nStamp: "); n > 40 {
+		t.Errorf("%d Stamp lines kept: the field of every record, not of the two named", n)
+	}
+}

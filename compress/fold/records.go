@@ -54,8 +54,10 @@ func records(b *lines.Lines, cl *clustering) []unit {
 				j++
 				continue
 			}
-			if header && deeper && ind == base && !lines.IsRule(b.L[j]) {
-				// The line that closes a header's indented body.
+			if header && deeper && ind == base && !lines.IsRule(b.L[j]) && !opensBody(b, cl, j) {
+				// The line that closes a header's indented body (a
+				// traceback's error), unless it opens a body of its own:
+				// then it is the next record's header.
 				j++
 			}
 			break
@@ -66,6 +68,15 @@ func records(b *lines.Lines, cl *clustering) []unit {
 		i = j
 	}
 	return out
+}
+
+// opensBody reports whether line j is a header ("name:") whose next line
+// is indented deeper.
+func opensBody(b *lines.Lines, cl *clustering, j int) bool {
+	if j+1 >= len(b.L) || cl.of[j+1] == noCluster || !strings.HasSuffix(strings.TrimRight(b.L[j], " \r"), ":") {
+		return false
+	}
+	return lines.Indent(b.L[j+1]) > lines.Indent(b.L[j])
 }
 
 // paragraphs returns the runs of two or more non-blank lines between

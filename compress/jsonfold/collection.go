@@ -18,6 +18,9 @@ type seq struct {
 	items []int
 	// start and end span the container (the whole text for a stream).
 	start, end int
+	// The idiom of the collection's notes (see noteElement), once known.
+	idiomKnown, noteWrapped bool
+	noteHead, noteTail      string
 }
 
 func (c *compressor) kidsSeq(i int) *seq {
@@ -317,11 +320,26 @@ func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, gaps map[int]
 // container: a member "_omitted" in an object; among objects, an object
 // {"_omitted": ...} laid out like the first of them; a string otherwise.
 func (c *compressor) noteElement(sq *seq, text string) string {
+	if !sq.idiomKnown {
+		// A collection writes a note per gap, each of which would look at
+		// every item again to find the idiom.
+		sq.noteHead, sq.noteTail, sq.noteWrapped = c.noteIdiom(sq)
+		sq.idiomKnown = true
+	}
+	if !sq.noteWrapped {
+		return jsonspan.Quote("[... " + text + " ...]")
+	}
+	return sq.noteHead + jsonspan.Quote(text) + sq.noteTail
+}
+
+// noteIdiom returns what comes before and after a note's quoted text in
+// the container's idiom; wrapped is false when the note is a string of
+// its own.
+func (c *compressor) noteIdiom(sq *seq) (head, tail string, wrapped bool) {
 	if sq.kind == jsonspan.Object {
 		k := sq.items[0]
-		ks, ke := c.t.KeySpan(k)
-		_ = ks
-		return `"_omitted"` + c.src[ke:c.t.Start(k)] + jsonspan.Quote(text)
+		_, ke := c.t.KeySpan(k)
+		return `"_omitted"` + c.src[ke:c.t.Start(k)], "", true
 	}
 	o := -1
 	for _, k := range sq.items {
@@ -332,23 +350,23 @@ func (c *compressor) noteElement(sq *seq, text string) string {
 			}
 		case sq.kind != 0:
 			// Among other values, or in an array mixing kinds, a string.
-			return jsonspan.Quote("[... " + text + " ...]")
+			return "", "", false
 		}
 	}
 	if o < 0 {
-		return jsonspan.Quote("[... " + text + " ...]")
+		return "", "", false
 	}
 	m := c.t.First(o)
 	if m < 0 {
-		return `{"_omitted":` + jsonspan.Quote(text) + "}"
+		return `{"_omitted":`, "}", true
 	}
 	ms, me := c.t.KeySpan(m)
 	lastMember := m
 	for k := range c.t.Kids(o) {
 		lastMember = k
 	}
-	return "{" + c.src[c.t.Start(o)+1:ms] + `"_omitted"` + c.src[me:c.t.Start(m)] +
-		jsonspan.Quote(text) + c.src[c.t.End(lastMember):c.t.End(o)-1] + "}"
+	return "{" + c.src[c.t.Start(o)+1:ms] + `"_omitted"` + c.src[me:c.t.Start(m)],
+		c.src[c.t.End(lastMember):c.t.End(o)-1] + "}", true
 }
 
 // analysis is what a collection's items are worth.
@@ -385,11 +403,11 @@ func (c *compressor) analyze(sq *seq) *analysis {
 	c.markOddItems(sq, a)
 	if len(c.q.Terms) > 0 {
 		c.markAffixKeys(sq, a)
-		text := a.fields.indexText
+		text, starts := a.fields.indexText, a.fields.indexStarts
 		if text == "" {
-			text = c.src[sq.start:sq.end]
+			text, starts = c.src[sq.start:sq.end], c.unitStarts(sq)
 		}
-		a.ix = c.in.Index(c.q, text, c.unitStarts(sq))
+		a.ix = c.in.Index(c.q, text, starts)
 		if c.in.Stopped() {
 			// The index gave up part way: what follows would read it.
 			c.stopped = true
@@ -462,56 +480,86 @@ func (c *compressor) markOrdinals(sq *seq, a *analysis) {
 // markScoped marks the items where a term of the task stands in the
 // field another of its words names: asked which packages "import" X, the
 // items whose Imports hold X, not those that only list X among their
-// Deps. It applies when that picks out few items.
+// Deps. It applies when that picks out few items, which fieldsOf found in
+// its walk (see scoped).
 func (c *compressor) markScoped(sq *seq, a *analysis) {
-	if sq.kind != jsonspan.Array && sq.kind != 0 {
+	sc := a.fields.scoped
+	if sc == nil || len(sc.picked) > sc.limit {
 		return
 	}
-	// Words of the task, by stem, that may name a field.
-	fieldWords := map[string]bool{}
-	for _, t := range c.q.Terms {
-		if t.Latest && t.Kind == relevance.Word && t.Prior >= 0.8 {
-			fieldWords[lines.Stem(t.Text)] = true
-		}
-	}
-	if len(fieldWords) == 0 {
-		return
-	}
-	limit := max(3, len(sq.items)/5)
-	var picked []int
-	for x, k := range sq.items {
-		if c.t.Kind(k) != jsonspan.Object {
-			continue
-		}
-		for m := range c.t.Kids(k) {
-			key := lines.Stem(lines.Fold(c.t.Key(m)))
-			if !fieldWords[key] {
-				continue
-			}
-			val := c.t.Raw(m)
-			for _, t := range c.q.Terms {
-				if !t.Latest || t.Prior < 0.8 || t.Kind == relevance.Word && fieldWords[lines.Stem(t.Text)] {
-					continue // context, a part of a compound, or the field word itself
-				}
-				if t.Kind != relevance.Word || len(t.Text) >= 4 {
-					if hasTerm(val, t.Text) {
-						picked = append(picked, x)
-						break
-					}
-				}
-			}
-		}
-		if len(picked) > limit {
-			return
-		}
-	}
-	if len(picked) > 0 && a.named == nil {
+	if len(sc.picked) > 0 && a.named == nil {
 		a.named = make([]bool, len(sq.items))
 	}
-	for _, x := range picked {
+	for _, x := range sc.picked {
 		a.must[x], a.named[x] = true, true
 		a.prio[x] = max(a.prio[x], prioTerm+50)
 	}
+}
+
+// scoped finds the items of markScoped as fieldsOf walks the members of
+// the items.
+type scoped struct {
+	// words are the words of the task, by stem, that may name a field.
+	words map[string]bool
+	limit int
+	// picked lists an item once per member of it holding a term, until
+	// there are more than limit.
+	picked []int
+}
+
+// newScoped returns what finds markScoped's items among those of sq, or
+// nil when there is nothing to find.
+func (c *compressor) newScoped(sq *seq) *scoped {
+	if sq.kind != jsonspan.Array && sq.kind != 0 {
+		return nil
+	}
+	words := map[string]bool{}
+	for _, t := range c.q.Terms {
+		if t.Latest && t.Kind == relevance.Word && t.Prior >= 0.8 {
+			words[lines.Stem(t.Text)] = true
+		}
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	return &scoped{words: words, limit: max(3, len(sq.items)/5)}
+}
+
+// member looks at member m of object item x, of field f (nil when not
+// tracked).
+func (sc *scoped) member(c *compressor, x, m int, f *field) {
+	if len(sc.picked) > sc.limit || !sc.namesField(c, m, f) {
+		return
+	}
+	val := c.t.Raw(m)
+	for _, t := range c.q.Terms {
+		if !t.Latest || t.Prior < 0.8 || t.Kind == relevance.Word && sc.words[lines.Stem(t.Text)] {
+			continue // context, a part of a compound, or the field word itself
+		}
+		if t.Kind != relevance.Word || len(t.Text) >= 4 {
+			if hasTerm(val, t.Text) {
+				sc.picked = append(sc.picked, x)
+				return
+			}
+		}
+	}
+}
+
+// namesField reports whether member m's name is one of the words. Items
+// repeat their member names, whose folding and stemming would cost more
+// than the rest of the walk: the answer is kept in the field.
+func (sc *scoped) namesField(c *compressor, m int, f *field) bool {
+	if f != nil && f.fieldWord != 0 {
+		return f.fieldWord == 2
+	}
+	yes := sc.words[lines.Stem(lines.Fold(c.t.Key(m)))]
+	if f != nil {
+		f.fieldWord = 1
+		if yes {
+			f.fieldWord = 2
+		}
+	}
+	return yes
 }
 
 // unitStarts returns the offsets of the items in the collection's text

@@ -69,6 +69,12 @@ type field struct {
 	vals     map[string]int32
 	stats    []valStat
 	highCard bool
+	// lastVal is the value valueAt found last, at lastValAt.
+	lastVal   string
+	lastValAt int32
+	// fieldWord is 0 until scoped.namesField knows whether the task names
+	// the field, then 1 (no) or 2 (yes).
+	fieldWord uint8
 }
 
 type fieldSet struct {
@@ -84,8 +90,14 @@ type fieldSet struct {
 	// rarePerField bounds the items one field's rare values keep.
 	rarePerField int
 	// indexText is the collection's text with the names of shared fields
-	// blanked, when asked for.
-	indexText string
+	// cut out, when asked for, and indexStarts its items' offsets in it.
+	// A cut span is a member name or a scalar value, which JSON's
+	// punctuation or blanks stand on either side of: cutting it joins no
+	// words, and it costs the index no time to read.
+	indexText   string
+	indexStarts []int
+	// scoped holds the items markScoped marks.
+	scoped *scoped
 }
 
 // fieldsOf gathers the fields of the items and, in the same walk, how
@@ -100,19 +112,28 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 	}
 	t := c.t
 	// The index text is the collection's text with the names of fields
-	// seen before blanked (see fieldSet.indexText), made in this walk when
-	// there is a query: a copy blanked in place.
-	var ib []byte
+	// seen before cut out (see fieldSet.indexText), made in this walk when
+	// there is a query: the source between the cut spans, which come in
+	// order.
+	var ib indexWriter
 	if blank {
-		ib = []byte(c.src[sq.start:sq.end])
+		ib.src = c.src[sq.start:sq.end]
+		ib.b.Grow(len(ib.src))
+		fs.indexStarts = make([]int, len(sq.items))
 	}
 	// Without a term that holds a digit, the numbers and dates of fields
 	// match nothing: they are blanked too.
 	numbersToo := !c.digitTerms()
+	sc := c.newScoped(sq)
+	reached := 0
 	for x, k := range sq.items {
 		if x&1023 == 0 && c.stop(1024) {
 			break
 		}
+		if blank {
+			fs.indexStarts[x] = ib.at(c.itemStart(k) - sq.start)
+		}
+		reached = x + 1
 		var sev lines.Severity
 		var sig uint64
 		switch t.Kind(k) {
@@ -121,18 +142,21 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 			pos := 0
 			for m := t.First(k); m >= 0; m = t.Next(m) {
 				f := fs.lookup(t.RawKey(m), pos)
+				if sc != nil {
+					sc.member(c, x, m, f)
+				}
 				var s lines.Severity
 				var g uint64
 				if f != nil {
 					s, g = f.add(c, fs, int32(x), m)
-					if ib != nil {
+					if blank {
 						if f.count >= 2 {
 							ks, ke := t.KeySpan(m)
-							blankOut(ib[ks-sq.start : ke-sq.start])
+							ib.cut(ks-sq.start, ke-sq.start)
 						}
 						if numbersToo && (t.Kind(m) == jsonspan.Number || t.Kind(m) == jsonspan.String && isDate(t.Raw(m))) {
 							vs, ve := t.Span(m)
-							blankOut(ib[vs-sq.start : ve-sq.start])
+							ib.cut(vs-sq.start, ve-sq.start)
 						}
 					}
 				} else {
@@ -165,17 +189,40 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 		}
 		a.sev[x], a.sig[x] = sev, sig
 	}
-	if ib != nil {
-		fs.indexText = string(ib)
+	fs.scoped = sc
+	if blank {
+		fs.indexText = ib.text()
+		for x := reached; x < len(sq.items); x++ {
+			// The walk gave up before item x: it starts after every cut.
+			fs.indexStarts[x] = ib.at(c.itemStart(sq.items[x]) - sq.start)
+		}
+		fs.indexStarts[0] = 0
 	}
 	return fs
 }
 
-// blankOut overwrites b with spaces.
-func blankOut(b []byte) {
-	for i := range b {
-		b[i] = ' '
-	}
+// indexWriter writes a copy of src with spans cut out.
+type indexWriter struct {
+	src string
+	b   strings.Builder
+	// src[:done] is written or cut, removed bytes of it cut.
+	done, removed int
+}
+
+// cut cuts src[s:e], which starts at or after the last span cut.
+func (w *indexWriter) cut(s, e int) {
+	w.b.WriteString(w.src[w.done:s])
+	w.done, w.removed = e, w.removed+e-s
+}
+
+// at returns the offset in the copy of offset off of src, at or after the
+// last span cut.
+func (w *indexWriter) at(off int) int { return off - w.removed }
+
+// text returns the copy, the source after the last span included.
+func (w *indexWriter) text() string {
+	w.b.WriteString(w.src[w.done:])
+	return w.b.String()
 }
 
 // digitTerms reports whether a term of the query holds a digit.
@@ -200,20 +247,10 @@ func (f *field) keySignal(raw string) lines.Severity {
 	return f.keySev - 1
 }
 
-// lookup returns the field named key, the pos-th member of its item:
-// items usually list their keys in one order, so the field at that
-// position is tried before the index.
+// lookup returns the field named key, the pos-th member of its item,
+// adding it while there are fewer than maxFields.
 func (fs *fieldSet) lookup(key string, pos int) *field {
-	if pos < len(fs.list) && fs.list[pos].key == key {
-		return fs.list[pos]
-	}
-	if fs.index == nil && len(fs.list) > 0 {
-		fs.index = make(map[string]int32, len(fs.list)*2)
-		for i, f := range fs.list {
-			fs.index[f.key] = int32(i)
-		}
-	}
-	if i, ok := fs.index[key]; ok {
+	if i := fs.find(key, pos); i >= 0 {
 		return fs.list[i]
 	}
 	if len(fs.list) >= maxFields {
@@ -225,6 +262,25 @@ func (fs *fieldSet) lookup(key string, pos int) *field {
 	}
 	fs.list = append(fs.list, f)
 	return f
+}
+
+// find returns the position in fs.list of the field named key, the pos-th
+// member of its item, or -1: items usually list their keys in one order,
+// so the field at that position is tried before the index.
+func (fs *fieldSet) find(key string, pos int) int {
+	if pos < len(fs.list) && fs.list[pos].key == key {
+		return pos
+	}
+	if fs.index == nil && len(fs.list) > 0 {
+		fs.index = make(map[string]int32, len(fs.list)*2)
+		for i, f := range fs.list {
+			fs.index[f.key] = int32(i)
+		}
+	}
+	if i, ok := fs.index[key]; ok {
+		return int(i)
+	}
+	return -1
 }
 
 // add records value node v of item x and returns how strongly it reports
@@ -264,10 +320,10 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	if f.vals == nil {
 		f.vals = make(map[string]int32, 8)
 	}
-	i, ok := f.vals[raw]
+	i, ok := f.valueAt(raw)
 	if !ok {
 		if len(f.stats) >= cardLimit {
-			f.highCard, f.vals, f.stats = true, nil, nil
+			f.highCard, f.vals, f.stats, f.lastVal = true, nil, nil, ""
 			return c.valueProblem(v)
 		}
 		i = int32(len(f.stats))
@@ -281,6 +337,20 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	}
 	st.n++
 	return st.sev, st.sig
+}
+
+// valueAt returns the index in f.stats of raw value raw. Values recur
+// from one item to the next (a level, a state, a service), so the last one
+// found is compared before the map is asked.
+func (f *field) valueAt(raw string) (int32, bool) {
+	if raw == f.lastVal && raw != "" {
+		return f.lastValAt, true
+	}
+	i, ok := f.vals[raw]
+	if ok {
+		f.lastVal, f.lastValAt = raw, i
+	}
+	return i, ok
 }
 
 // extremes are the lowest and highest values of a field, and the top few

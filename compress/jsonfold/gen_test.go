@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 )
 
 // Generators of JSON tool output for tests and benchmarks: deterministic,
@@ -101,12 +101,8 @@ func sized(gen func(int) string, size int) string {
 	return s
 }
 
-// input builds an Input with the default budget of a JSON block (a floor
-// of 2 KB plus 8% of the rest, as the engine's) and a task.
+// input builds an Input with the engine's budget for a JSON block of
+// text's size and a task.
 func input(text, task string) *fold.Input {
-	return &fold.Input{
-		Text:   text,
-		Query:  relevance.Parse(task, ""),
-		Budget: fold.Budget{Bytes: 2048 + (len(text)-2048)*8/100, Lossy: len(text) > 3072},
-	}
+	return kindtest.Input(text, task, kt.Budget(len(text)))
 }

@@ -3,47 +3,32 @@ package jsonfold
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+// kt is this package under the shared kind checks; Share is the engine's
+// keep share for JSON.
+var kt = kindtest.Compressor{Detect: Detect, Compress: Compress, Share: 0.08}
 
 // mustCompress compresses in and checks what holds for every output: it
-// parses as the input did, is shorter, is deterministic, and carries no
-// retrieval markers.
+// is shorter, deterministic, and carries no retrieval markers.
 func mustCompress(t *testing.T, in *fold.Input) string {
 	t.Helper()
-	out, ok := Compress(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	if len(out) >= len(in.Text) {
-		t.Fatalf("output %d bytes, input %d", len(out), len(in.Text))
-	}
+	out := kt.Rewrite(t, in)
 	if again, _ := Compress(in); again != out {
 		t.Fatal("output differs between two runs")
 	}
-	for _, m := range []string{"<<ccr:", "_ccr_dropped", "Retrieve more", "hash="} {
-		if strings.Contains(out, m) && !strings.Contains(in.Text, m) {
-			t.Fatalf("output introduces %q", m)
-		}
+	if m := kindtest.Marker(in.Text, out); m != "" {
+		t.Fatalf("output introduces %q", m)
 	}
 	return out
 }
@@ -100,22 +85,13 @@ func checkKept(t *testing.T, in, out string) (kept []string, note string) {
 	return kept, note
 }
 
-func containsAll(t *testing.T, out string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(out, w) {
-			t.Errorf("output lacks %q", w)
-		}
-	}
-}
-
 func TestDetect(t *testing.T) {
 	yes := map[string]string{
 		"array":        "[\n  {\"a\": 1},\n  {\"a\": 2}\n]\n",
 		"object":       `{"name":"x","list":[1,2,3]}`,
 		"stream":       "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n",
 		"concatenated": "{\n\t\"Path\": \"a\"\n}\n{\n\t\"Path\": \"b\"\n}\n",
-		"mixed lines":  fixture(t, "build.jsonl"),
+		"mixed lines":  kindtest.Fixture(t, "build.jsonl"),
 		"large":        genRecords(3000),
 	}
 	for name, text := range yes {
@@ -165,7 +141,7 @@ func TestArrayOfRecords(t *testing.T) {
 	if len(kept) >= 300 || note == "" {
 		t.Fatalf("%d items kept, note %q", len(kept), note)
 	}
-	containsAll(t, out,
+	kindtest.MustContain(t, out,
 		`"id": 1000,`,                                              // first
 		`"id": 1299,`,                                              // last
 		`"level": "error"`, `"msg": "upstream connection refused"`, // the problem
@@ -229,10 +205,10 @@ func TestRareValues(t *testing.T) {
 	b.WriteString("]")
 	text := b.String()
 	out := mustCompress(t, input(text, ""))
-	containsAll(t, out, `{"host":"node-271","status":"quarantined","pool":"default"}`)
+	kindtest.MustContain(t, out, `{"host":"node-271","status":"quarantined","pool":"default"}`)
 	_, note := checkKept(t, text, out)
 	// The rare value is kept, so the counts of the omitted items lack it.
-	containsAll(t, note, "all have pool=default", "status: active (225), idle (113)")
+	kindtest.MustContain(t, note, "all have pool=default", "status: active (225), idle (113)")
 	if strings.Contains(note, "quarantined") {
 		t.Errorf("the note counts the kept quarantined host among the omitted: %s", note)
 	}
@@ -248,7 +224,7 @@ func TestJSONLines(t *testing.T) {
 			t.Fatalf("kept record is not a whole line: %s", l)
 		}
 	}
-	containsAll(t, out, `"level":"ERROR","msg":"panic serving request: integer divide by zero"`, `"status":500`)
+	kindtest.MustContain(t, out, `"level":"ERROR","msg":"panic serving request: integer divide by zero"`, `"status":500`)
 	if !strings.HasPrefix(note, `{"_omitted":"`) || !strings.Contains(note, "of 2000 values omitted") {
 		t.Errorf("note: %s", note)
 	}
@@ -260,11 +236,11 @@ func TestJSONLines(t *testing.T) {
 // Build output mixing JSON messages with text lines is a stream too; text
 // lines that report problems are kept.
 func TestJSONLinesWithText(t *testing.T) {
-	text := fixture(t, "build.jsonl")
+	text := kindtest.Fixture(t, "build.jsonl")
 	in := input(text, "")
 	in.Budget.Bytes = 1500
 	out := mustCompress(t, in)
-	containsAll(t, out,
+	kindtest.MustContain(t, out,
 		"   Building gadget v0.3.0 (/src/gadget)\n",
 		"cannot find value `frobnicate` in this scope",
 		"error: could not compile `gadget` due to 1 previous error\n",
@@ -282,7 +258,7 @@ func TestJSONLinesWithText(t *testing.T) {
 // names and ends with an "_omitted" member; the record around it keeps
 // every member.
 func TestMapsAndRecords(t *testing.T) {
-	text := fixture(t, "registry.json")
+	text := kindtest.Fixture(t, "registry.json")
 	in := input(text, "When was widgetkit 3.4.1 published?")
 	out := mustCompress(t, in)
 	var doc map[string]json.RawMessage
@@ -294,7 +270,7 @@ func TestMapsAndRecords(t *testing.T) {
 			t.Errorf("record member %q dropped", k)
 		}
 	}
-	containsAll(t, out,
+	kindtest.MustContain(t, out,
 		`"latest": "5.11.3"`, // a small member kept whole
 		`"3.4.1": "`,         // the named map member
 		`"3.4.1",`,           // and the version in the list
@@ -318,12 +294,12 @@ func TestMapsAndRecords(t *testing.T) {
 // A compact object (a Gemini functionResponse.response) stays one object
 // on one line.
 func TestCompactObjectStaysObject(t *testing.T) {
-	text := fixture(t, "packages.json")
+	text := kindtest.Fixture(t, "packages.json")
 	out := mustCompress(t, input(text, "is anything installed in editable mode?"))
 	if strings.Contains(out, "\n") || !strings.HasPrefix(out, `{"packages":[`) || !json.Valid([]byte(out)) {
 		t.Fatalf("not one compact object: %.200s", out)
 	}
-	containsAll(t, out, `"editable_project_location":"/home/dev/src/lib077"`, `"_omitted":"`)
+	kindtest.MustContain(t, out, `"editable_project_location":"/home/dev/src/lib077"`, `"_omitted":"`)
 }
 
 func TestLongStrings(t *testing.T) {
@@ -390,7 +366,7 @@ func TestRegroup(t *testing.T) {
 	}
 	// One item has a member of its own: items stay objects, the constant
 	// members are factored out.
-	text := fixture(t, "packages.json")
+	text := kindtest.Fixture(t, "packages.json")
 	out := mustCompress(t, aggressive(text))
 	var v struct {
 		Packages []map[string]any `json:"packages"`
@@ -401,7 +377,7 @@ func TestRegroup(t *testing.T) {
 	if every, _ := v.Packages[0]["_every_item_has"].(map[string]any); every["installer"] != "pip" || every["location"] != "/opt/venv/lib/site-packages" {
 		t.Errorf("constant members: %v", v.Packages[0])
 	}
-	containsAll(t, out, `{"name":"lib077","version":"0.0.1.dev0","editable_project_location":"/home/dev/src/lib077"}`, "kept items minified")
+	kindtest.MustContain(t, out, `{"name":"lib077","version":"0.0.1.dev0","editable_project_location":"/home/dev/src/lib077"}`, "kept items minified")
 
 	// Uniform flat items: columns and rows.
 	var b strings.Builder
@@ -459,19 +435,17 @@ func TestStop(t *testing.T) {
 //	go test ./compress/jsonfold/ -run '^$' -fuzz FuzzCompress -fuzzminimizetime 3s
 func FuzzCompress(f *testing.F) {
 	// Small seeds: the fuzzer mutates small inputs far faster.
-	f.Add(genRecords(6), "slowest checkout-service", 300)
-	f.Add(genLines(8), "500 error", 400)
-	f.Add(fixture(f, "build.jsonl")[:1200]+"\n", "", 300)
-	f.Add(fixture(f, "packages.json")[:900]+"]}", "editable", 200)
-	f.Add(`{"time":{"1.0.0":"2020-01-01","1.1.0":"2021-02-02","1.2.0":"2022-03-03","2.0.0":"2023-04-04","2.1.0":"2024-05-05","3.0.0":"2025-06-06","3.1.0":"2026-07-07","3.2.0":"2026-08-08"},"name":"x"}`, "1.2.0 latest", 60)
-	f.Add(genDistinctKeys(6), "item-3", 200)
-	f.Add(`{"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20],"b":"`+strings.Repeat("x y\n", 90)+`"}`, "", 50)
-	f.Fuzz(func(t *testing.T, text, task string, budget int) {
-		in := &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: budget, Lossy: true}}
-		out, ok := Compress(in)
-		if !ok {
-			return
-		}
+	seeds := []kindtest.Seed{
+		{Text: genRecords(6), Task: "slowest checkout-service", Bytes: 300},
+		{Text: genLines(8), Task: "500 error", Bytes: 400},
+		{Text: kindtest.Fixture(f, "build.jsonl")[:1200] + "\n", Bytes: 300},
+		{Text: kindtest.Fixture(f, "packages.json")[:900] + "]}", Task: "editable", Bytes: 200},
+		{Text: `{"time":{"1.0.0":"2020-01-01","1.1.0":"2021-02-02","1.2.0":"2022-03-03","2.0.0":"2023-04-04","2.1.0":"2024-05-05","3.0.0":"2025-06-06","3.1.0":"2026-07-07","3.2.0":"2026-08-08"},"name":"x"}`, Task: "1.2.0 latest", Bytes: 60},
+		{Text: genDistinctKeys(6), Task: "item-3", Bytes: 200},
+		{Text: `{"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20],"b":"` + strings.Repeat("x y\n", 90) + `"}`, Bytes: 50},
+	}
+	kt.FuzzBudget(f, seeds, func(t *testing.T, in *fold.Input, out string) {
+		text := in.Text
 		if len(out) >= len(text) {
 			t.Fatalf("output %d bytes, input %d", len(out), len(text))
 		}
@@ -633,7 +607,7 @@ func TestScopedMatch(t *testing.T) {
 		Budget: fold.Budget{Bytes: len(text) / 10, Lossy: true}}
 	out := mustCompress(t, in)
 	for i := 4; i < 40; i += 9 {
-		containsAll(t, out, fmt.Sprintf(`"ImportPath": "example.com/pkg/p%02d"`, i))
+		kindtest.MustContain(t, out, fmt.Sprintf(`"ImportPath": "example.com/pkg/p%02d"`, i))
 	}
 }
 
@@ -663,7 +637,7 @@ func TestRelatedRecordsOfAProblem(t *testing.T) {
 	text := genEvents(300)
 	out := mustCompress(t, input(text, "Run the tests and summarise the results."))
 	checkKept(t, text, out)
-	containsAll(t, out,
+	kindtest.MustContain(t, out,
 		`"Action":"fail","Test":"TestRates/case_037"`,
 		`Rate(EUR, CHF) = 0.9312, expected 0.9313`,
 		`"Action":"run","Test":"TestRates/case_037"`,
@@ -689,7 +663,7 @@ func TestOrdinalItemKept(t *testing.T) {
 	text := sb.String()
 	out := mustCompress(t, input(text, "For the 1437th item in that list, give its SKU and stock."))
 	checkKept(t, text, out)
-	containsAll(t, out, `"sku": "SKU-13052"`) // 3000 + 1436*7
+	kindtest.MustContain(t, out, `"sku": "SKU-13052"`) // 3000 + 1436*7
 }
 
 // Omitted runs between kept items are marked where they were, with their
@@ -793,7 +767,7 @@ func TestMapOfSimilarRecords(t *testing.T) {
 	if len(doc.Methods) >= len(names) {
 		t.Fatalf("all %d members kept:\n%s", len(doc.Methods), out)
 	}
-	containsAll(t, out, `"path": "items/{item}/resize"`, `"httpMethod": "POST"`)
+	kindtest.MustContain(t, out, `"path": "items/{item}/resize"`, `"httpMethod": "POST"`)
 	var note string
 	if err := json.Unmarshal(doc.Methods["_omitted"], &note); err != nil {
 		t.Fatalf("no note: %v\n%s", err, out)
@@ -843,7 +817,7 @@ func TestOnlyItemOfItsKindKept(t *testing.T) {
 	text := syntheticReport()
 	in := &fold.Input{Text: text, Query: relevance.Parse("what does the probe report about plugin 7?", ""), Budget: fold.Budget{Bytes: 1200, Lossy: true}}
 	out := mustCompress(t, in)
-	containsAll(t, out, `"198.51.100.7"`)
+	kindtest.MustContain(t, out, `"198.51.100.7"`)
 }
 
 // TestKeyNamedByAffix: asked about "libnghttp", the member "nghttp" is kept.
@@ -851,5 +825,5 @@ func TestKeyNamedByAffix(t *testing.T) {
 	text := syntheticReport()
 	in := &fold.Input{Text: text, Query: relevance.Parse("which libnghttp version is bundled?", ""), Budget: fold.Budget{Bytes: 1200, Lossy: true}}
 	out := mustCompress(t, in)
-	containsAll(t, out, `"nghttp": "2.15.12"`)
+	kindtest.MustContain(t, out, `"nghttp": "2.15.12"`)
 }

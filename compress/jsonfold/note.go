@@ -59,7 +59,7 @@ func (c *compressor) describe(sq *seq, a *analysis, keep []bool, omitted int) st
 	// Ranges and counts describe the omitted items only: a note that
 	// counted the kept ones too would say failures were left out when
 	// every one of them is shown.
-	for i, st := range c.omittedStats(sq, keep, shown) {
+	for i, st := range c.omittedStats(sq, keep, fs, shown) {
 		f, name := shown[i], fieldName(shown[i])
 		switch {
 		case st.n == 0:
@@ -165,19 +165,87 @@ type fieldStat struct {
 	nums     int
 	lo, hi   float64
 	dlo, dhi string
+	// counts are the values of a categorical field by count, the first
+	// cardLimit distinct ones, made at the end of the walk from byVal
+	// (by the value's index in the field's stats) and other (containers,
+	// which have no stat).
 	counts   map[string]int32
+	byVal    []int32
+	other    map[string]int32
+	distinct int
+}
+
+// count counts raw, a value of categorical field f.
+func (st *fieldStat) count(f *field, raw string) {
+	if i, ok := f.valueAt(raw); ok {
+		if st.byVal == nil {
+			st.byVal = make([]int32, len(f.stats))
+		}
+		if st.byVal[i] == 0 {
+			if st.distinct >= cardLimit {
+				return
+			}
+			st.distinct++
+		}
+		st.byVal[i]++
+		return
+	}
+	if st.other == nil {
+		st.other = map[string]int32{}
+	}
+	if _, ok := st.other[raw]; !ok {
+		if st.distinct >= cardLimit {
+			return
+		}
+		st.distinct++
+	}
+	st.other[raw]++
+}
+
+// countsOf makes st.counts from what count counted of field f.
+func (st *fieldStat) countsOf(f *field) {
+	if st.distinct == 0 {
+		return
+	}
+	st.counts = make(map[string]int32, st.distinct)
+	if st.byVal != nil {
+		for raw, i := range f.vals {
+			if n := st.byVal[i]; n > 0 {
+				st.counts[raw] = n
+			}
+		}
+	}
+	for raw, n := range st.other {
+		st.counts[raw] = n
+	}
 }
 
 // omittedStats gathers, in one walk over the omitted items, the ranges and
-// value counts of the given fields.
-func (c *compressor) omittedStats(sq *seq, keep []bool, fields []*field) []fieldStat {
+// value counts of the given fields of fs.
+func (c *compressor) omittedStats(sq *seq, keep []bool, fs *fieldSet, fields []*field) []fieldStat {
 	out := make([]fieldStat, len(fields))
 	if len(fields) == 0 {
 		return out
 	}
-	slot := make(map[string]int, len(fields))
+	// slot maps a field's position in fs.list to its stat, -1 for fields
+	// not asked for: members are found by position (see fieldSet.find),
+	// not hashed by name.
+	slot := make([]int, len(fs.list))
+	for i := range slot {
+		slot[i] = -1
+	}
 	for i, f := range fields {
-		slot[f.key] = i
+		for j, g := range fs.list {
+			if g == f {
+				slot[j] = i
+			}
+		}
+	}
+	slotOf := func(key string, pos int) int {
+		if j := fs.find(key, pos); j >= 0 {
+			return slot[j]
+		}
+		return -1
 	}
 	add := func(i, v int) {
 		st, f := &out[i], fields[i]
@@ -202,29 +270,30 @@ func (c *compressor) omittedStats(sq *seq, keep []bool, fields []*field) []field
 				st.dhi = raw
 			}
 		case f.categorical():
-			if st.counts == nil {
-				st.counts = map[string]int32{}
-			}
-			if _, ok := st.counts[raw]; ok || len(st.counts) < cardLimit {
-				st.counts[raw]++
-			}
+			st.count(f, raw)
 		}
 	}
+	own := slotOf("", 0)
 	for x, k := range sq.items {
 		if keep[x] {
 			continue
 		}
 		if c.t.Kind(k) != jsonspan.Object {
-			if i, ok := slot[""]; ok {
-				add(i, k)
+			if own >= 0 {
+				add(own, k)
 			}
 			continue
 		}
+		pos := 0
 		for m := c.t.First(k); m >= 0; m = c.t.Next(m) {
-			if i, ok := slot[c.t.RawKey(m)]; ok {
+			if i := slotOf(c.t.RawKey(m), pos); i >= 0 {
 				add(i, m)
 			}
+			pos++
 		}
+	}
+	for i := range out {
+		out[i].countsOf(fields[i])
 	}
 	return out
 }

@@ -88,8 +88,12 @@ func PrefixBoundaries(names []string, minGroup int) []Boundary {
 // after trimming), else "".
 func Token(l string) string {
 	t := strings.TrimSpace(l)
-	if t == "" || strings.ContainsAny(t, " \t") {
-		return ""
+	// A loop, not strings.ContainsAny, which builds a byte set per call:
+	// Token reads every line of a block.
+	for i := 0; i < len(t); i++ {
+		if t[i] == ' ' || t[i] == '\t' {
+			return ""
+		}
 	}
 	return t
 }

@@ -1,7 +1,9 @@
 package lines
 
 import (
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -109,11 +111,56 @@ func TestStem(t *testing.T) {
 func FuzzSignalAndShape(f *testing.F) {
 	f.Add("error: x exit status 1")
 	f.Add("Ⱥ\u023a timed out")
+	f.Add("0x7ffe8e8e5560 took 41ms at 2026-03-01T10:00:00Z")
+	f.Add(strings.Repeat("a ", 60))
+	f.Add("-0")
+	f.Add("+123456789012345")
+	f.Add("-1234567890123456789")
+	f.Add("@AZ[`az{\x80\xc1\xffÀÉ ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	f.Fuzz(func(t *testing.T, s string) {
 		Signal(s)
 		ShapeHash(s)
 		Fields(s, nil)
 		Number(s)
+		var want []byte
+		for i := 0; i < len(s); i++ {
+			want = append(want, asciiLower[s[i]])
+		}
+		if got := LowerASCII(s); got != string(want) {
+			t.Fatalf("LowerASCII(%q) = %q, want %q", s, got, want)
+		}
+		// A plain signed integer is the number ParseFloat reads, bit for bit.
+		if plainInt(s) {
+			v, ok := Number(s)
+			if w, err := strconv.ParseFloat(s, 64); !ok || err != nil || math.Float64bits(v) != math.Float64bits(w) {
+				t.Fatalf("Number(%q) = %v, %v; ParseFloat says %v, %v", s, v, ok, w, err)
+			}
+		}
+		if got, want := IsASCII(s), !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 }); got != want {
+			t.Fatalf("IsASCII(%q) = %v", s, got)
+		}
+		// The allocation-free forms agree with the plain ones.
+		m := Masked(s)
+		if !MaskedIs(s, m) || MaskedIs(s, m+"#") || len(m) > 0 && MaskedIs(s, m[:len(m)-1]) {
+			t.Fatalf("MaskedIs disagrees with Masked(%q) = %q", s, m)
+		}
+		var spans []int32
+		spans = FieldSpans(s, spans)
+		fields := Fields(s, nil)
+		if len(spans) != 2*len(fields) {
+			t.Fatalf("FieldSpans(%q) gives %d spans, Fields %d fields", s, len(spans)/2, len(fields))
+		}
+		var shapeSpans []int32
+		if _, mh := Shape(s, &shapeSpans); !slices.Equal(shapeSpans, spans) {
+			t.Fatalf("Shape(%q) spans %v, FieldSpans %v", s, shapeSpans, spans)
+		} else if _, mh2 := Shape(m, nil); mh != mh2 {
+			t.Fatalf("Shape(%q) masked hash differs from that of its masked form %q", s, m)
+		}
+		for k, f := range fields {
+			if s[spans[2*k]:spans[2*k+1]] != f {
+				t.Fatalf("FieldSpans(%q) field %d is %q, Fields says %q", s, k, s[spans[2*k]:spans[2*k+1]], f)
+			}
+		}
 		Words(s, func(w string, a, b int) bool {
 			if s[a:b] != w {
 				t.Fatalf("word %q not at [%d:%d]", w, a, b)
@@ -197,4 +244,29 @@ func TestPrefixBoundaries(t *testing.T) {
 	if _, ok := got[0]; ok {
 		t.Errorf("a boundary inside a group: %+v", got[0])
 	}
+}
+
+func FuzzIndexLowerASCII(f *testing.F) {
+	f.Add("2026 INFO checkout-Service: Checkout-service up", "checkout-service")
+	f.Add("kKk", "kk")
+	f.Add("ÀB ab", "b")
+	f.Fuzz(func(t *testing.T, s, needle string) {
+		if got, want := IndexLowerASCII(s, needle), strings.Index(LowerASCII(s), needle); got != want {
+			t.Fatalf("IndexLowerASCII(%q, %q) = %d, want %d", s, needle, got, want)
+		}
+	})
+}
+
+// plainInt reports a sign and one to 20 digits, nothing else.
+func plainInt(s string) bool {
+	d := strings.TrimLeft(s, "+-")
+	if len(s)-len(d) > 1 || d == "" || len(d) > 20 {
+		return false
+	}
+	for _, c := range []byte(d) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -14,7 +14,7 @@ import (
 // compare whatever unit each row used. Versions ("5.4.5"), dates, times and
 // hashes are not numbers.
 func Number(f string) (float64, bool) {
-	f = strings.Trim(f, "()[]{},;:\"'")
+	f = TrimPunct(f)
 	if f == "" || len(f) > 40 {
 		return 0, false
 	}
@@ -24,11 +24,13 @@ func Number(f string) (float64, bool) {
 	}
 	start := i
 	digits, dots, commas := 0, 0, 0
+	var whole int64 // the digits read as a whole number, while at most 15
 	for i < len(f) {
 		c := f[i]
 		switch {
 		case IsDigit(c):
 			digits++
+			whole = whole*10 + int64(c-'0')
 		case c == '.':
 			dots++
 		case c == ',' && i > start && i+3 < len(f) && IsDigit(f[i+1]) && IsDigit(f[i+2]) && IsDigit(f[i+3]):
@@ -54,16 +56,46 @@ unit:
 		}
 		num, i = f[:j], j
 	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil {
-		return 0, false
-	}
 	scale, ok := unitScale(f[i:])
 	if !ok {
 		return 0, false
 	}
+	if dots == 0 && commas == 0 && digits <= 15 && len(num) == start+digits {
+		// A float64 holds such a number exactly, as ParseFloat would
+		// return it; most numbers in tool output are counts and sizes.
+		v := float64(whole)
+		if f[0] == '-' {
+			v = -v // ParseFloat("-0") is negative zero too
+		}
+		return v * scale, true
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, false
+	}
 	return v * scale, true
 }
+
+// TrimPunct trims the brackets and punctuation around a value:
+// strings.Trim(f, "()[]{},;:\"'"), which builds its byte set again on
+// every call, and Number runs on every numeric field of a block.
+func TrimPunct(f string) string {
+	i, j := 0, len(f)
+	for i < j && punct[f[i]] {
+		i++
+	}
+	for j > i && punct[f[j-1]] {
+		j--
+	}
+	return f[i:j]
+}
+
+var punct = func() (t [256]bool) {
+	for _, c := range []byte("()[]{},;:\"'") {
+		t[c] = true
+	}
+	return t
+}()
 
 // unitScale returns the factor that brings a quantity in unit u to bytes,
 // seconds or a plain number.

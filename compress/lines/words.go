@@ -1,9 +1,11 @@
 package lines
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // IsWordByte reports whether c is an ASCII letter, digit or '_'.
@@ -220,12 +222,34 @@ var asciiLower = func() (t [256]byte) {
 // lowering can change a letter's length in UTF-8: never slice s with an
 // index found in strings.ToLower(s).)
 func LowerASCII(s string) string {
-	buf := make([]byte, len(s))
-	src := s[:len(buf)]
-	for i := range buf {
-		buf[i] = asciiLower[src[i]]
+	if len(s) == 0 {
+		return ""
 	}
-	return string(buf)
+	buf := make([]byte, len(s))
+	// Eight bytes at a time: a block lowered whole is megabytes.
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		binary.LittleEndian.PutUint64(buf[i:], lower8(binary.LittleEndian.Uint64([]byte(s[i:i+8]))))
+	}
+	for ; i < len(s); i++ {
+		buf[i] = asciiLower[s[i]]
+	}
+	// buf is never written again: the string shares it rather than
+	// copying megabytes once more.
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
+}
+
+// lower8 lowers the ASCII capitals among the eight bytes of x: per byte,
+// with the top bit cleared so no sum carries into the next byte, +0x3f
+// sets the top bit from 'A' up and +0x25 from past 'Z'; a byte that had
+// its top bit (part of a UTF-8 sequence) is left alone.
+func lower8(x uint64) uint64 {
+	const low7, high = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	x7 := x & low7
+	fromA := x7 + 0x3f3f3f3f3f3f3f3f
+	pastZ := x7 + 0x2525252525252525
+	capital := fromA &^ pastZ &^ x & high
+	return x | capital>>2
 }
 
 // HashFold hashes w with ASCII letters lowered (other bytes as they are).
@@ -272,6 +296,15 @@ func HashStem(w string) (h, hs uint64, ok bool) {
 // hashed is set, h and hs are HashStem(w)'s (w is ASCII); otherwise (a word
 // with non-ASCII letters) the caller hashes w itself.
 func WordsHashed(s string, fn func(w string, start int, h, hs uint64, hashed bool) bool) {
+	WordsHashedFirst(s, nil, fn)
+}
+
+// WordsHashedFirst is WordsHashed for a reader that looks words up by
+// their first byte: an ASCII word whose first byte is not in first (nil:
+// every word is read) is passed over unhashed, unless it has identifier
+// parts (a case change or an underscore after its first byte), which may
+// start otherwise; those come unhashed.
+func WordsHashedFirst(s string, first *[256]bool, fn func(w string, start int, h, hs uint64, hashed bool) bool) {
 	var hist [8]uint64
 	i := 0
 	for i < len(s) {
@@ -280,6 +313,23 @@ func WordsHashed(s string, fn func(w string, start int, h, hs uint64, hashed boo
 			if !wordByte[c] {
 				i++
 				continue
+			}
+			if first != nil && !first[c] {
+				j, parts := i+1, false
+				for j < len(s) && wordByte[s[j]] {
+					if d := s[j]; d == '_' || d >= 'A' && d <= 'Z' && s[j-1] >= 'a' && s[j-1] <= 'z' {
+						parts = true
+					}
+					j++
+				}
+				if j == len(s) || s[j] < utf8.RuneSelf {
+					if parts && !fn(s[i:j], i, 0, 0, false) {
+						return
+					}
+					i = j
+					continue
+				}
+				// Non-ASCII letters follow: read it as Words does.
 			}
 			// An ASCII run, hashed as it is read; the hash before each
 			// byte is kept for the last eight, where the stem ends.
@@ -348,3 +398,86 @@ func wordEnd(s string, j int) int {
 	}
 	return j
 }
+
+// IndexLowerASCII returns the index of the first place in s whose ASCII
+// lowering is needle (LowerASCII(s) searched for needle, without making
+// the lowered copy), or -1. It looks for the needle's rarest byte, in
+// either case, and checks the window around each: in tool output a
+// term's first letter is everywhere, its rarest seldom.
+func IndexLowerASCII(s, needle string) int {
+	if needle == "" {
+		return 0
+	}
+	if len(needle) > len(s) {
+		return -1
+	}
+	at := rarestByte(needle)
+	c := needle[at]
+	other := c
+	if c >= 'a' && c <= 'z' {
+		other = c - 'a' + 'A'
+	}
+	// Candidates: the next c and the next other, each found once.
+	last := len(s) - len(needle) + at // the last place the byte can start a match
+	nextOf := func(b byte, from int) int {
+		if i := strings.IndexByte(s[from:last+1], b); i >= 0 {
+			return from + i
+		}
+		return len(s)
+	}
+	pc, po := nextOf(c, at), len(s)
+	if other != c {
+		po = nextOf(other, at)
+	}
+	for {
+		p := min(pc, po)
+		if p == len(s) {
+			return -1
+		}
+		if start := p - at; lowerIs(s[start:start+len(needle)], needle) {
+			return start
+		}
+		if p == pc {
+			pc = nextOf(c, p+1)
+		} else {
+			po = nextOf(other, p+1)
+		}
+	}
+}
+
+// lowerIs reports whether LowerASCII(w) == needle (same lengths).
+func lowerIs(w, needle string) bool {
+	for i := 0; i < len(w); i++ {
+		if asciiLower[w[i]] != needle[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// rarestByte returns the index of the byte of needle that is least common
+// in text, by a rough rank of byte frequencies in English and in tool
+// output (letters by their frequency in prose, digits, then punctuation
+// and other bytes as rare).
+func rarestByte(needle string) int {
+	best, bestRank := 0, -1
+	for i := 0; i < len(needle); i++ {
+		if r := byteRarity[needle[i]]; r > bestRank {
+			best, bestRank = i, r
+		}
+	}
+	return best
+}
+
+var byteRarity = func() (t [256]int) {
+	for c := range t {
+		t[c] = 200 // bytes without a rank below are rare
+	}
+	// From the most common to the least: blanks, then letters as prose
+	// uses them, digits and the punctuation tool output is full of.
+	common := " \n\te/-.:_tasoinrl0123456789hdcump=,fgybwvk\"x()[]jqz"
+	for i := 0; i < len(common); i++ {
+		t[common[i]] = i
+	}
+	return t
+}()

@@ -13,21 +13,8 @@ import (
 // kt is this package under the shared kind checks.
 var kt = kindtest.Compressor{Detect: Detect, Compress: Compress, Share: 0.08}
 
-func has(t *testing.T, out string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(out, w) {
-			t.Errorf("missing %q in:\n%s", w, out)
-		}
-	}
-}
-
 func TestDetect(t *testing.T) {
-	for _, name := range []string{"find_paths.txt", "small_paths.txt", "du_sorted.txt", "tree_dirs.txt", "ls_rows.txt", "ls_recursive.txt", "deps_tree.txt"} {
-		if !Detect(kindtest.Fixture(t, name)) {
-			t.Errorf("Detect(%s) = false", name)
-		}
-	}
+	fixtures := []string{"find_paths.txt", "small_paths.txt", "du_sorted.txt", "tree_dirs.txt", "ls_rows.txt", "ls_recursive.txt", "deps_tree.txt"}
 	not := map[string]string{
 		"go code":     strings.Repeat("func (s *Server) Close() error {\n\treturn s.ln.Close()\n}\n", 10),
 		"log":         strings.Repeat("2026-03-01T10:00:00Z INFO served /a/b.js in 3ms\n", 10),
@@ -38,11 +25,7 @@ func TestDetect(t *testing.T) {
 		"yaml":        strings.Repeat("name: build\nruns-on: ubuntu-latest\n", 10),
 		"dotted":      strings.Repeat("e.g.\nv1.2.3\nfoo.bar\n", 10),
 	}
-	for name, text := range not {
-		if Detect(text) {
-			t.Errorf("Detect(%s) = true", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, not)
 }
 
 func TestTreePrefix(t *testing.T) {
@@ -155,7 +138,7 @@ func TestSmallListingIsNotCut(t *testing.T) {
 func TestNamedDirectoryIsKeptWhole(t *testing.T) {
 	text := kindtest.Fixture(t, "find_paths.txt")
 	out := kt.Run(t, kindtest.Input(text, "I need to change how the snapshot package resumes transfers: which files implement resume and its tests?", kt.Budget(len(text))))
-	has(t, out, "./internal/snapshot/resume.go", "./internal/snapshot/resume_test.go", "chunk_test.go", "doc.go")
+	kindtest.MustContain(t, out, "./internal/snapshot/resume.go", "./internal/snapshot/resume_test.go", "chunk_test.go", "doc.go")
 	// Other directories are summarised: entries and extensions.
 	if !regexp.MustCompile(`\[\.\.\. \./[^ ]+/: \d+ entries omitted: \d+ \.go`).MatchString(out) {
 		t.Errorf("no directory summary:\n%.3000s", out)
@@ -168,7 +151,7 @@ func TestNamedDirectoryIsKeptWhole(t *testing.T) {
 func TestTreeKeepsNamedDirectory(t *testing.T) {
 	text := kindtest.Fixture(t, "tree_dirs.txt")
 	out := kt.Run(t, kindtest.Input(text, "Show me the layout; where do the relay server and its HTTP client live?", kt.Budget(len(text))))
-	has(t, out, "├── relay\n│   ├── relayserver\n│   ├── relayhttp\n│   │   ├── relaytest\n│   ├── relayconst\n")
+	kindtest.MustContain(t, out, "├── relay\n│   ├── relayserver\n│   ├── relayhttp\n│   │   ├── relaytest\n│   ├── relayconst\n")
 	// The top level is the map: every top-level entry stays.
 	for _, l := range strings.Split(text, "\n") {
 		if strings.HasPrefix(l, "├── ") && !strings.Contains(out, l+"\n") {
@@ -185,11 +168,11 @@ func TestSizesKeepTheLargestWithUnits(t *testing.T) {
 	text := kindtest.Fixture(t, "du_sorted.txt")
 	q := "Which three top-level packages are largest, with their du sizes, and what is the single largest file?"
 	out := kt.Run(t, kindtest.Input(text, q, kt.Budget(len(text))))
-	has(t, out, "6.3M\tvendor/vault-vault12", "6.0M\tvendor/prism-flush45", "6.0M\tvendor/beacon-sieve51", "2.5M\tvendor/relay-retry37/dist/bundle.min.js", "56M\tvendor\n")
+	kindtest.MustContain(t, out, "6.3M\tvendor/vault-vault12", "6.0M\tvendor/prism-flush45", "6.0M\tvendor/beacon-sieve51", "2.5M\tvendor/relay-retry37/dist/bundle.min.js", "56M\tvendor\n")
 	// With almost no budget, what must stay stays: the top of each level,
 	// sizes compared with their units ("1000K" < "2.5M").
 	out = kt.Run(t, kindtest.Input(text, q, fold.Budget{Bytes: 200, Lossy: true}))
-	has(t, out, "2.5M\tvendor/relay-retry37/dist/bundle.min.js", "6.3M\tvendor/vault-vault12")
+	kindtest.MustContain(t, out, "2.5M\tvendor/relay-retry37/dist/bundle.min.js", "6.3M\tvendor/vault-vault12")
 }
 
 func TestLsRowsKeepRaritiesAndExtremes(t *testing.T) {
@@ -216,7 +199,7 @@ func TestLsSectionNamedIsWhole(t *testing.T) {
 	out := kt.Run(t, kindtest.Input(text, "which scripts in hooks/ are executable?", kt.Budget(len(text))))
 	sec := text[strings.Index(text, "./hooks:\n"):]
 	sec = sec[:strings.Index(sec, "\n\n")+1]
-	has(t, out, sec)
+	kindtest.MustContain(t, out, sec)
 	if !regexp.MustCompile(`\[\.\.\. \./lib/: \d+ entries omitted`).MatchString(out) && !regexp.MustCompile(`\[\.\.\. \d+ more entries omitted`).MatchString(out) {
 		t.Errorf("other sections not summarised:\n%s", out)
 	}
@@ -225,7 +208,7 @@ func TestLsSectionNamedIsWhole(t *testing.T) {
 func TestDependencyTree(t *testing.T) {
 	text := kindtest.Fixture(t, "deps_tree.txt")
 	out := kt.Run(t, kindtest.Input(text, "which tracer version does harbor use, and what does it pull in?", kt.Budget(len(text))))
-	has(t, out, "├─┬ tracer@2.6.9\n│ └── ms@2.0.0\n", "harbor@4.2.0 /srv/harbor\n")
+	kindtest.MustContain(t, out, "├─┬ tracer@2.6.9\n│ └── ms@2.0.0\n", "harbor@4.2.0 /srv/harbor\n")
 }
 
 func TestWholeIntentIsNotCut(t *testing.T) {
@@ -236,13 +219,7 @@ func TestWholeIntentIsNotCut(t *testing.T) {
 }
 
 func TestStopLeavesTheRestAlone(t *testing.T) {
-	text := kindtest.Fixture(t, "du_sorted.txt")
-	in := kindtest.Input(text, "largest", kt.Budget(len(text)))
-	calls := 0
-	in.Stop = func() bool { calls++; return calls > 1 }
-	if out, ok := Compress(in); ok {
-		kindtest.CheckOutput(t, text, out)
-	}
+	kt.StopMidway(t, kindtest.Fixture(t, "du_sorted.txt"), "largest")
 }
 
 func TestNamesUnderHeadings(t *testing.T) {
@@ -264,5 +241,5 @@ func TestNamesUnderHeadings(t *testing.T) {
 	}
 	out := kt.Run(t, kindtest.Input(text, "what is in store/wal?", kt.Budget(len(text))))
 	sec := text[strings.Index(text, "./store/wal:\n"):]
-	has(t, out, sec[:strings.Index(sec, "\n\n")+1])
+	kindtest.MustContain(t, out, sec[:strings.Index(sec, "\n\n")+1])
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tsheadroom/tsheadroom/compress/internal/lsmode"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
@@ -169,13 +170,9 @@ func splitSized(l string) (size float64, at int, ok bool) {
 // isLsRow reports whether l is a long-format row: a mode string such as
 // "-rw-r--r--" or "drwxr-xr-x." and a link count.
 func isLsRow(l string) bool {
-	if len(l) < 12 || strings.IndexByte("-dlcbpsD", l[0]) < 0 {
+	// D is a Solaris door, which ls prints too.
+	if len(l) < 12 || !lsmode.Is(l, "-dlcbpsD") {
 		return false
-	}
-	for i := 1; i < 10; i++ {
-		if strings.IndexByte("rwxsStT-", l[i]) < 0 {
-			return false
-		}
 	}
 	rest := l[10:]
 	if rest != "" && strings.IndexByte(".+@", rest[0]) >= 0 {

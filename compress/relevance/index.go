@@ -165,37 +165,27 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 			if ti != nil {
 				ti.indexed++
 			}
-			lines.WordsHashed(text, func(w string, start int, h, hs uint64, hashed bool) bool {
-				if poll(start) {
-					return false
-				}
-				for start >= next {
-					u++
-					next = ix.boundary(u + 1)
-				}
-				wt.matchHashed(w, h, hs, hashed, func(t int) { record(t, u) })
-				return true
-			})
+			// Most words start unlike every term and are passed over
+			// unread: the deadline is polled between pieces of the text
+			// (cut where no word runs on) rather than at words.
+			for from := 0; from < len(text) && !poll(from); {
+				to := pieceEnd(text, from+pollBytes)
+				lines.WordsHashedFirst(text[from:to], wt.first, func(w string, start int, h, hs uint64, hashed bool) bool {
+					start += from
+					for start >= next {
+						u++
+						next = ix.boundary(u + 1)
+					}
+					wt.matchHashed(w, h, hs, hashed, func(t int) { record(t, u) })
+					return true
+				})
+				from = to
+			}
 		}
 	}
 	// Compounds, numbers and phrases: substring scans of the lowered text.
 	var lower string
-	var ascii bool
-	if ti != nil {
-		ascii = ti.ascii
-	} else {
-		ascii = lines.IsASCII(text)
-	}
-	scanned := 0
-	for t := range q.Terms {
-		term := &q.Terms[t]
-		if term.Kind == Word {
-			continue
-		}
-		// Each scan reads the whole text: poll between them.
-		if scanned += len(text); poll(scanned) {
-			break
-		}
+	lowered := func() string {
 		if lower == "" && ti != nil {
 			lower = ti.lower
 		}
@@ -205,15 +195,41 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 				ti.lower = lower
 			}
 		}
-		if ti != nil {
-			ix.scanMemo(ti, lower, text, ascii, t, record)
-		} else {
-			ix.scan(lower, text, ascii, t, record)
+		return lower
+	}
+	var ascii bool
+	if ti != nil {
+		ascii = ti.ascii
+	} else {
+		ascii = lines.IsASCII(text)
+	}
+	scanned, scans := 0, 0
+	for t := range q.Terms {
+		term := &q.Terms[t]
+		if term.Kind == Word {
+			continue
 		}
+		// Each scan reads the whole text: poll between them.
+		if scanned += len(text); poll(scanned) {
+			break
+		}
+		scans++
+		if ascii && !hasLetter(term.Text) {
+			// Lowering changes letters only: a term without one (a
+			// number, an address) is found in the text as it stands.
+			ix.scanIn(ti, text, text, ascii, t, record)
+			continue
+		}
+		// A text lowered already (by an earlier index) is searched as
+		// it is; otherwise the scan folds as it compares.
+		if lower == "" && ti != nil {
+			lower = ti.lower
+		}
+		ix.scanIn(ti, lower, text, ascii, t, record)
 	}
 	var variants []int32
-	if lower != "" {
-		variants = ix.variants(lower, text)
+	if scans > 0 {
+		variants = ix.variants(lowered, text)
 	}
 
 	// Weights: rarer terms weigh more; a term in every unit weighs ~0.
@@ -287,8 +303,9 @@ const maxVariantTerms = 4
 // variants returns the units holding a rare variant of a common term of
 // the latest request: a token with the term's shape (its letters, and
 // digits where it has digits) but other digits. lower is text lowered.
-func (ix *Index) variants(lower, text string) []int32 {
+func (ix *Index) variants(lowered func() string, text string) []int32 {
 	var out []int32
+	var lower string
 	tried := 0
 	for t := range ix.q.Terms {
 		term := &ix.q.Terms[t]
@@ -301,6 +318,9 @@ func (ix *Index) variants(lower, text string) []int32 {
 			continue // no digits, or too short a literal part to look for
 		}
 		tried++
+		if lower == "" {
+			lower = lowered()
+		}
 		shape := maskDigits(needle)
 		prefix := needle[:cut]
 		byToken := map[string][]int32{}
@@ -401,7 +421,8 @@ func (ix *Index) baseLimit(t *Term) int {
 
 // scan finds term t as a substring that does not start or end inside a
 // word (where the term itself starts or ends with a word character). ASCII
-// text is searched in its ASCII-lowered copy (lower, same offsets); other
+// text is searched in its ASCII-lowered copy (lower, same offsets) when
+// there is one, else folded as it is compared (lines.IndexLowerASCII); other
 // text with IndexFold, which folds every letter and reports spans in text.
 func (ix *Index) scan(lower, text string, ascii bool, t int, record func(t, u int)) {
 	nd := ix.q.Terms[t].Text
@@ -413,7 +434,12 @@ func (ix *Index) scan(lower, text string, ascii bool, t int, record func(t, u in
 	for off := 0; off < len(text); {
 		var s, e int
 		if ascii {
-			i := strings.Index(lower[off:], nd)
+			var i int
+			if lower != "" {
+				i = strings.Index(lower[off:], nd)
+			} else {
+				i = lines.IndexLowerASCII(text[off:], nd)
+			}
 			if i < 0 {
 				break
 			}
@@ -460,7 +486,17 @@ type termStarts struct {
 	many   bool
 }
 
-// scanMemo is scan, remembering in ti where the term matches the text.
+// scanIn is scan, through ti's record of the text when there is one.
+func (ix *Index) scanIn(ti *textInfo, lower, text string, ascii bool, t int, record func(t, u int)) {
+	if ti == nil {
+		ix.scan(lower, text, ascii, t, record)
+		return
+	}
+	ix.scanMemo(ti, lower, text, ascii, t, record)
+}
+
+// scanMemo is scan, remembering in ti where the term matches the text
+// (which does not depend on lower: see scan).
 func (ix *Index) scanMemo(ti *textInfo, lower, text string, ascii bool, t int, record func(t, u int)) {
 	nd := ix.q.Terms[t].Text
 	ts, ok := ti.scans[nd]
@@ -496,7 +532,12 @@ func matchStarts(lower, text string, ascii bool, nd string) (starts []int32, man
 	for off := 0; off < len(text); {
 		var s, e int
 		if ascii {
-			i := strings.Index(lower[off:], nd)
+			var i int
+			if lower != "" {
+				i = strings.Index(lower[off:], nd)
+			} else {
+				i = lines.IndexLowerASCII(text[off:], nd)
+			}
 			if i < 0 {
 				break
 			}
@@ -585,3 +626,25 @@ func (ix *Index) Weight(t int) float64 {
 
 // Query returns the indexed query.
 func (ix *Index) Query() *Query { return ix.q }
+
+// pieceEnd returns the first offset from at on where text can be cut
+// between words: past an ASCII byte that no word holds, or the end.
+func pieceEnd(text string, at int) int {
+	for at < len(text) {
+		if c := text[at]; c < utf8.RuneSelf && !lines.IsWordByte(c) {
+			return at + 1
+		}
+		at++
+	}
+	return len(text)
+}
+
+// hasLetter reports whether s holds an ASCII letter.
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
+}

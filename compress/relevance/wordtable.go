@@ -24,6 +24,10 @@ type wordTable struct {
 	// minLen and maxLen bound the words that can match a term, itself or
 	// inflected (a stem drops at most five letters).
 	minLen, maxLen int
+	// first holds the first bytes, both cases, of the terms: a word
+	// (or its stem) matches a term only if it starts like one. Nil when
+	// a term starts beyond ASCII.
+	first *[256]bool
 }
 
 func (wt *wordTable) build(q *Query) {
@@ -42,6 +46,7 @@ func (wt *wordTable) build(q *Query) {
 			wt.exact = map[uint64]uint64{}
 			wt.stem = map[uint64]uint64{}
 		}
+		wt.addFirst(t.Text)
 		h := lines.HashFold(t.Text)
 		wt.exact[h] |= bit
 		wt.exactIn.add(h)
@@ -80,6 +85,25 @@ func (f *filter) add(h uint64) {
 func (f *filter) has(h uint64) bool {
 	i, m := filterAt(h)
 	return f[i]&m != 0
+}
+
+// addFirst adds term's first byte to wt.first.
+func (wt *wordTable) addFirst(term string) {
+	if len(wt.idx) == 1 {
+		wt.first = new([256]bool)
+	}
+	if wt.first == nil || term == "" {
+		return
+	}
+	c := term[0]
+	if c >= utf8.RuneSelf {
+		wt.first = nil
+		return
+	}
+	wt.first[c] = true
+	if c|0x20 >= 'a' && c|0x20 <= 'z' {
+		wt.first[c|0x20], wt.first[c&^0x20] = true, true
+	}
 }
 
 func isStemmable(w string) bool {

@@ -570,15 +570,7 @@ func (c *compressor) fill(must []bool, prio []float64, budget int) []bool {
 			order = append(order, i)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case prio[a] > prio[b]:
-			return -1
-		case prio[a] < prio[b]:
-			return 1
-		}
-		return a - b
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(prio[b], prio[a]), a-b) })
 	for _, i := range order {
 		cost := lineCost(i)
 		if size+cost > budget {

@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/internal/head"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
@@ -41,21 +42,9 @@ const (
 // lines in ten are hits, context lines, separators or file headings. A search of one file without paths
 // ("12:text") must show strictly increasing line numbers.
 func Detect(text string) bool {
-	head := text
-	if len(head) > detectBytes {
-		head = head[:detectBytes]
-	}
-	n := 0
-	for i := 0; i < len(head); i++ {
-		if head[i] == '\n' {
-			n++
-			if n == detectLines {
-				head = head[:i+1]
-				break
-			}
-		}
-	}
-	ls := lines.Split(head)
+	// A hit line is counted from its start, so the line the byte bound
+	// cuts is read too.
+	ls := lines.Split(head.Cut(text, detectLines, detectBytes, false))
 	p := parse(ls, nil)
 	var c [count + 1]int
 	for _, k := range p.kind {

@@ -35,11 +35,7 @@ func regroup(out string) []string {
 }
 
 func TestDetect(t *testing.T) {
-	for _, name := range []string{"grep_group.txt", "grep_files.txt", "grep_small.txt", "grep_context.txt", "grep_count.txt", "lint_report.txt", "grep_onefile.txt", "grep_near.txt"} {
-		if !Detect(kindtest.Fixture(t, name)) {
-			t.Errorf("Detect(%s) = false", name)
-		}
-	}
+	fixtures := []string{"grep_group.txt", "grep_files.txt", "grep_small.txt", "grep_context.txt", "grep_count.txt", "lint_report.txt", "grep_onefile.txt", "grep_near.txt"}
 	not := map[string]string{
 		"log with times": strings.Repeat("10:04:31 INFO worker 3 started\n10:04:32 WARN slow disk\n", 20),
 		"log with dates": strings.Repeat("2026-03-01T10:00:00Z level=info msg=ok\n2026-03-01 10:00:01 done\n", 20),
@@ -54,11 +50,7 @@ func TestDetect(t *testing.T) {
 		"compiler diagnostics": "# example.com/app/store\n" + strings.Repeat("store/db.go:12:9: undefined: openPool\nstore/db.go:30:2: \"os\" imported and not used\n", 10),
 		"checker diagnostics":  strings.Repeat("app/models.py:40: error: Incompatible return value type\napp/models.py:52: note: See the docs\n", 10),
 	}
-	for name, text := range not {
-		if Detect(text) {
-			t.Errorf("Detect(%s) = true", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, not)
 }
 
 // Search hits with columns (ripgrep --vimgrep) print the matched line
@@ -341,11 +333,5 @@ func TestAnnotatedLines(t *testing.T) {
 }
 
 func TestStopLeavesTheRestAlone(t *testing.T) {
-	text := kindtest.Fixture(t, "grep_files.txt")
-	in := kindtest.Input(text, "", kt.Budget(len(text)))
-	calls := 0
-	in.Stop = func() bool { calls++; return calls > 1 }
-	if out, ok := Compress(in); ok {
-		kindtest.CheckOutput(t, text, out)
-	}
+	kt.StopMidway(t, kindtest.Fixture(t, "grep_files.txt"), "")
 }

@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/tsheadroom/tsheadroom/compress/fold"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
 // synthTable writes an aligned table of about n bytes: a header, then rows
@@ -22,18 +19,8 @@ func synthTable(n int) string {
 	return sb.String()
 }
 
+// BenchmarkCompress measures throughput at kindtest.BenchSizes, with the
+// engine's budget for tables (see kindtest.Compressor.Bench).
 func BenchmarkCompress(b *testing.B) {
-	q := relevance.Parse("which process uses the most memory? worker-4711", "")
-	for _, size := range []int{64 << 10, 256 << 10, 1 << 20, 4 << 20} {
-		text := synthTable(size)
-		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			for b.Loop() {
-				in := &fold.Input{Text: text, Query: q, Budget: fold.Budget{Bytes: 2048 + len(text)*8/100, Lossy: true}}
-				if _, ok := Compress(in); !ok {
-					b.Fatal("not compressed")
-				}
-			}
-		})
-	}
+	kt.Bench(b, "", synthTable, "which process uses the most memory? worker-4711")
 }

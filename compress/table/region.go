@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tsheadroom/tsheadroom/compress/internal/lsmode"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
@@ -568,13 +569,5 @@ func paddedRuns(l string) int {
 // permString reports a line starting with a file mode ("drwxr-xr-x"), the
 // mark of a long-format listing.
 func permString(l string) bool {
-	if len(l) < 10 || strings.IndexByte("-dlcbps", l[0]) < 0 {
-		return false
-	}
-	for i := 1; i < 10; i++ {
-		if strings.IndexByte("rwxsStT-", l[i]) < 0 {
-			return false
-		}
-	}
-	return true
+	return lsmode.Is(l, "-dlcbps")
 }

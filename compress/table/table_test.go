@@ -2,90 +2,36 @@ package table
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/internal/kindtest"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
-	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+// kt is this package under the shared kind checks; Share is the engine's
+// keep share for tables.
+var kt = kindtest.Compressor{Detect: Detect, Compress: Compress, Share: 0.08}
 
-// budget mirrors the engine's default for tables: a floor plus 8% of the
-// rest.
-func budget(n int) fold.Budget {
-	return fold.Budget{Bytes: 2048 + (n-2048)*8/100, Lossy: n > 3072}
-}
-
+// input builds an Input with the engine's budget for a table of text's
+// size.
 func input(text, task string) *fold.Input {
-	return &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: budget(len(text))}
+	return kindtest.Input(text, task, kt.Budget(len(text)))
 }
 
-// compress runs Compress and checks what every output must satisfy.
+// compress runs Compress, which must rewrite, and checks what every
+// output must satisfy: shorter, and every line outside notes a whole line
+// of the input.
 func compress(t *testing.T, text, task string) string {
 	t.Helper()
-	out, ok := Compress(input(text, task))
-	if !ok {
-		t.Fatalf("not compressed (%d bytes)", len(text))
-	}
-	checkOutput(t, text, out)
+	out := kt.Rewrite(t, input(text, task))
+	kindtest.CheckLines(t, text, out)
 	return out
 }
 
-// checkOutput asserts that out is shorter than in and that every line of
-// out outside notes is a whole line of in.
-func checkOutput(t testing.TB, in, out string) {
-	t.Helper()
-	if len(out) >= len(in) {
-		t.Fatalf("output %d bytes, input %d", len(out), len(in))
-	}
-	inLines := map[string]bool{}
-	for _, l := range lines.Split(in).L {
-		inLines[l] = true
-	}
-	for _, l := range lines.Split(out).L {
-		if !lines.IsNote(l) && !inLines[l] {
-			t.Fatalf("output line %q is not a line of the input", l)
-		}
-	}
-}
-
-func mustContain(t *testing.T, out string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(out, w) {
-			t.Errorf("output lacks %q:\n%s", w, out)
-		}
-	}
-}
-
-func lineWith(t *testing.T, text, sub string) string {
-	t.Helper()
-	for _, l := range lines.Split(text).L {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	t.Fatalf("no line with %q", sub)
-	return ""
-}
-
 func TestDetect(t *testing.T) {
-	for _, f := range []string{"ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt"} {
-		if !Detect(fixture(t, f)) {
-			t.Errorf("%s: not detected as a table", f)
-		}
-	}
+	fixtures := []string{"ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt"}
 	var listing, prose, log, code, blame strings.Builder
 	for i := range 30 {
 		blame.WriteString("eaf3318dd (Ada Lovelace   2015-02-18 00:12:28 -0500  " + string(rune('a'+i%26)) + ")   var x" + string(rune('a'+i%26)) + " = require('path');\n")
@@ -94,22 +40,18 @@ func TestDetect(t *testing.T) {
 		log.WriteString("2026-03-01T10:00:0" + string(rune('0'+i%10)) + "Z INFO worker started job=17 took=3ms\n")
 		code.WriteString("func f" + string(rune('a'+i%26)) + "(x int) int {\n\treturn x + 1\n}\n")
 	}
-	for name, text := range map[string]string{"ls -l listing": listing.String(), "prose": prose.String(), "log": log.String(), "code": code.String(), "annotated source": blame.String(), "json": `[{"a": 1}, {"a": 2}]`} {
-		if Detect(text) {
-			t.Errorf("%s detected as a table", name)
-		}
-	}
+	kt.CheckDetect(t, fixtures, map[string]string{"ls -l listing": listing.String(), "prose": prose.String(), "log": log.String(), "code": code.String(), "annotated source": blame.String(), "json": `[{"a": 1}, {"a": 2}]`})
 }
 
 // The rows holding a numeric column's extremes survive; under a "most"
 // question the top rows do too, and a rare state is kept.
 func TestExtremesKept(t *testing.T) {
-	text := fixture(t, "ps_aux.txt")
+	text := kindtest.Fixture(t, "ps_aux.txt")
 	out := compress(t, text, "Something on the box holds a lot of memory. Which process uses the most memory?")
-	mustContain(t, out,
-		lineWith(t, text, "OWNER "),
-		lineWith(t, text, "indexer.jar"), // max MEM%, RES, VIRT, CPU%
-		lineWith(t, text, "<defunct>"),   // the only Z state
+	kindtest.MustContain(t, out,
+		kindtest.LineWith(t, text, "OWNER "),
+		kindtest.LineWith(t, text, "indexer.jar"), // max MEM%, RES, VIRT, CPU%
+		kindtest.LineWith(t, text, "<defunct>"),   // the only Z state
 		"rows omitted",
 	)
 }
@@ -117,14 +59,14 @@ func TestExtremesKept(t *testing.T) {
 // A value of a categorical column that few rows hold keeps its rows, the
 // preamble, header and ruler stay, and a named package is kept.
 func TestRareValueKept(t *testing.T) {
-	text := fixture(t, "packages.txt")
+	text := kindtest.Fixture(t, "packages.txt")
 	out := compress(t, text, "Is libquartz-utils installed?")
-	mustContain(t, out,
+	kindtest.MustContain(t, out,
 		"Wanted=Keep/Install/Drop/Freeze",
-		lineWith(t, text, "||/ Name"),
-		lineWith(t, text, "+++-===="),
-		lineWith(t, text, "rc  libember-common"),
-		lineWith(t, text, "libquartz-utils "),
+		kindtest.LineWith(t, text, "||/ Name"),
+		kindtest.LineWith(t, text, "+++-===="),
+		kindtest.LineWith(t, text, "rc  libember-common"),
+		kindtest.LineWith(t, text, "libquartz-utils "),
 	)
 	// The notes tell the omitted rows' range and their architectures.
 	if !strings.Contains(out, "Name lib") || !strings.Contains(out, "Architecture amd64") {
@@ -135,14 +77,14 @@ func TestRareValueKept(t *testing.T) {
 // A CSV keeps its header, and a grouping column keeps the first row of each
 // group (the first commit of each year).
 func TestCSVHeaderAndGroups(t *testing.T) {
-	text := fixture(t, "commits.csv")
+	text := kindtest.Fixture(t, "commits.csv")
 	out := compress(t, text, "Summarise the commits per author.")
-	mustContain(t, out, "year,day,author,commits,subject\n")
+	kindtest.MustContain(t, out, "year,day,author,commits,subject\n")
 	ls := lines.Split(text).L
 	prevYear := ""
 	for _, l := range ls[1:] {
 		if y := l[:4]; y != prevYear {
-			mustContain(t, out, l+"\n")
+			kindtest.MustContain(t, out, l+"\n")
 			prevYear = y
 		}
 	}
@@ -151,12 +93,12 @@ func TestCSVHeaderAndGroups(t *testing.T) {
 // A markdown pipe table keeps its header and delimiter rows and the rows
 // the task names.
 func TestPipeTable(t *testing.T) {
-	text := fixture(t, "bench.md")
+	text := kindtest.Fixture(t, "bench.md")
 	out := compress(t, text, "How fast is grepper?")
-	mustContain(t, out, "| Tool | Command | Matches | Time |\n| ---- | ------- | ------- | ---- |\n", "Benchmarks over a synthetic tree.")
+	kindtest.MustContain(t, out, "| Tool | Command | Matches | Time |\n| ---- | ------- | ------- | ---- |\n", "Benchmarks over a synthetic tree.")
 	for _, l := range lines.Split(text).L {
 		if strings.HasPrefix(l, "| grepper ") {
-			mustContain(t, out, l)
+			kindtest.MustContain(t, out, l)
 		}
 	}
 }
@@ -164,7 +106,7 @@ func TestPipeTable(t *testing.T) {
 // When the task names a column and asks for the largest values, the top
 // rows of that column are kept.
 func TestNamedColumnTop(t *testing.T) {
-	text := fixture(t, "profile.txt")
+	text := kindtest.Fixture(t, "profile.txt")
 	out := compress(t, text, "Which functions have the largest self time?")
 	in := input(text, "Which functions have the largest self time?")
 	p := newPlan(in, findRegions(in.Lines(), nil))
@@ -178,13 +120,13 @@ func TestNamedColumnTop(t *testing.T) {
 		t.Fatalf("no self_s column in %+v", p.regs[0].cols)
 	}
 	for _, li := range own.top(5, true) {
-		mustContain(t, out, in.Lines().L[li])
+		kindtest.MustContain(t, out, in.Lines().L[li])
 	}
-	mustContain(t, out, lineWith(t, text, "func_57)"), lineWith(t, text, "calls made"))
+	kindtest.MustContain(t, out, kindtest.LineWith(t, text, "func_57)"), kindtest.LineWith(t, text, "calls made"))
 }
 
 func TestWithinBudgetUntouched(t *testing.T) {
-	text := strings.Join(strings.SplitAfter(fixture(t, "ps_aux.txt"), "\n")[:12], "")
+	text := strings.Join(strings.SplitAfter(kindtest.Fixture(t, "ps_aux.txt"), "\n")[:12], "")
 	if out, ok := Compress(input(text, "")); ok {
 		t.Errorf("a table within its budget was rewritten:\n%s", out)
 	}
@@ -193,7 +135,7 @@ func TestWithinBudgetUntouched(t *testing.T) {
 // Under the aggressive profile kept rows lose their padding, unless the
 // task asks for rows as printed.
 func TestSqueeze(t *testing.T) {
-	text := fixture(t, "ps_aux.txt")
+	text := kindtest.Fixture(t, "ps_aux.txt")
 	in := input(text, "which process uses the most memory")
 	in.Budget.Aggressive = true
 	out, ok := Compress(in)
@@ -206,7 +148,7 @@ func TestSqueeze(t *testing.T) {
 	if !ok {
 		t.Fatal("not compressed")
 	}
-	checkOutput(t, text, out)
+	kindtest.CheckLines(t, text, out)
 }
 
 func TestSplitDelimited(t *testing.T) {
@@ -220,32 +162,13 @@ func TestSplitDelimited(t *testing.T) {
 	}
 }
 
+// FuzzCompress: on any text and task, Detect and Compress do not panic,
+// Compress is deterministic, and a rewrite is shorter with every part
+// outside notes found in the input.
 func FuzzCompress(f *testing.F) {
-	for _, name := range []string{"ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt"} {
-		f.Add(fixture(f, name), "which process uses the most memory")
-	}
-	f.Add("a  b  c\n1  2  3\n\n|x|\n|-|\n", "")
-	f.Fuzz(func(t *testing.T, text, task string) {
-		in := &fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: fold.Budget{Bytes: len(text) / 5, Lossy: true}}
-		out, ok := Compress(in)
-		again, ok2 := Compress(&fold.Input{Text: text, Query: relevance.Parse(task, ""), Budget: in.Budget})
-		if ok != ok2 || out != again {
-			t.Fatal("not deterministic")
-		}
-		if !ok {
-			return
-		}
-		if len(out) >= len(text) {
-			t.Fatalf("output %d bytes, input %d", len(out), len(text))
-		}
-		for _, l := range lines.Split(out).L {
-			lines.WithoutNotes(l, func(part string) {
-				if !strings.Contains(text, part) {
-					t.Fatalf("kept %q is not in the input", part)
-				}
-			})
-		}
-	})
+	seeds := kindtest.Fixtures(f, "which process uses the most memory", 0, "ps_aux.txt", "packages.txt", "commits.csv", "bench.md", "profile.txt")
+	seeds = append(seeds, kindtest.Seed{Text: "a  b  c\n1  2  3\n\n|x|\n|-|\n"})
+	kt.FuzzTask(f, seeds, func(t *testing.T, text, out string) { kindtest.CheckParts(t, text, out, false) })
 }
 
 // A row whose values are too wide for their columns (sizes running into
@@ -265,7 +188,7 @@ func TestOverflowingRowCounts(t *testing.T) {
 	}
 	text := sb.String()
 	out := compress(t, text, "Which process has the largest RES? Paste its row.")
-	mustContain(t, out, lineWith(t, text, "--shard 999"))
+	kindtest.MustContain(t, out, kindtest.LineWith(t, text, "--shard 999"))
 }
 
 // A row the request names by position is kept, counted from the first row
@@ -278,7 +201,7 @@ func TestOrdinalRowKept(t *testing.T) {
 	}
 	text := sb.String()
 	out := compress(t, text, "Who is on the 217th row? Quote it.")
-	mustContain(t, out, lineWith(t, text, "user216@example.com"))
+	kindtest.MustContain(t, out, kindtest.LineWith(t, text, "user216@example.com"))
 }
 
 // Asked for the largest of a named column among the rows a term picks
@@ -300,7 +223,7 @@ func TestScopedExtremes(t *testing.T) {
 	}
 	text := sb.String()
 	out := compress(t, text, "Which madrid-pop reading had the highest humidity? Quote the row.")
-	mustContain(t, out, "rd-3334,madrid-pop,")
+	kindtest.MustContain(t, out, "rd-3334,madrid-pop,")
 }
 
 // Asked for an extreme, every note, however short its run, gives the
@@ -353,7 +276,7 @@ func TestLabelledQuantities(t *testing.T) {
 	sb.WriteString("DONE\nsummary  \twidgets\t3.2s\n")
 	text := sb.String()
 	out := compress(t, text, "Which case is slowest, and which uses the most memory?")
-	mustContain(t, out, lineWith(t, text, "9876543 ns/op"), lineWith(t, text, "7340032 B/op"), "ns/op 1", "B/op 0")
+	kindtest.MustContain(t, out, kindtest.LineWith(t, text, "9876543 ns/op"), kindtest.LineWith(t, text, "7340032 B/op"), "ns/op 1", "B/op 0")
 	for _, l := range lines.Split(out).L {
 		if lines.IsNote(l) && strings.Contains(l, "sparc") {
 			t.Errorf("note names a column after the preamble: %s", l)
@@ -372,7 +295,7 @@ func TestHeaderlessColumnsByPosition(t *testing.T) {
 	}
 	text := sb.String()
 	out := compress(t, text, "Does it offer CIPHER-150?")
-	mustContain(t, out, lineWith(t, text, "CIPHER-000-"), lineWith(t, text, "CIPHER-150-"), "column 2: ")
+	kindtest.MustContain(t, out, kindtest.LineWith(t, text, "CIPHER-000-"), kindtest.LineWith(t, text, "CIPHER-150-"), "column 2: ")
 	for _, l := range lines.Split(out).L {
 		if lines.IsNote(l) && (strings.Contains(l, "CIPHER-000") || strings.Contains(l, "; v1.3 v1.")) {
 			t.Errorf("note uses the first row as titles: %s", l)

@@ -7,6 +7,7 @@ import (
 	"github.com/tiktoken-go/tokenizer"
 
 	"github.com/tsheadroom/tsheadroom/internal/corpus"
+	"github.com/tsheadroom/tsheadroom/internal/cputime"
 )
 
 // Benchmarks of counting throughput (MB/s of text) per tokenizer, over the
@@ -45,14 +46,6 @@ func benchTexts(b *testing.B) []string {
 	return out
 }
 
-// cpuThroughput reports cpu-MB/s for b, which has processed size bytes per
-// op since start (the process's CPU time when the timed loop began).
-func cpuThroughput(b *testing.B, start time.Duration, size int64) {
-	if used := processCPU() - start; used > 0 {
-		b.ReportMetric(float64(size)*float64(b.N)/used.Seconds()/1e6, "cpu-MB/s")
-	}
-}
-
 func totalBytes(texts []string) int64 {
 	n := 0
 	for _, s := range texts {
@@ -66,13 +59,13 @@ func BenchmarkCount(b *testing.B) {
 	b.Run("estimate", func(b *testing.B) {
 		b.SetBytes(totalBytes(texts))
 		b.ReportAllocs()
-		start := processCPU()
+		start := cputime.Now()
 		for b.Loop() {
 			for _, s := range texts {
 				Estimate{}.Count(s)
 			}
 		}
-		cpuThroughput(b, start, totalBytes(texts))
+		cputime.ReportMBps(b, start, int(totalBytes(texts)))
 	})
 	for _, e := range []*encoding{o200k(), cl100k()} {
 		c := bpeCounter{e}
@@ -85,9 +78,9 @@ func BenchmarkCount(b *testing.B) {
 					b.StopTimer()
 					e.cache.reset()
 					b.StartTimer()
-					start := processCPU()
+					start := cputime.Now()
 					c.Count(s)
-					cpu += processCPU() - start
+					cpu += cputime.Now() - start
 				}
 			}
 			if cpu > 0 {
@@ -100,13 +93,13 @@ func BenchmarkCount(b *testing.B) {
 			}
 			b.SetBytes(totalBytes(texts))
 			b.ReportAllocs()
-			start := processCPU()
+			start := cputime.Now()
 			for b.Loop() {
 				for _, s := range texts {
 					c.Count(s)
 				}
 			}
-			cpuThroughput(b, start, totalBytes(texts))
+			cputime.ReportMBps(b, start, int(totalBytes(texts)))
 		})
 	}
 }
@@ -117,13 +110,13 @@ func BenchmarkCountLibrary(b *testing.B) {
 		b.Run(c.GetName(), func(b *testing.B) {
 			b.SetBytes(totalBytes(texts))
 			b.ReportAllocs()
-			start := processCPU()
+			start := cputime.Now()
 			for b.Loop() {
 				for _, s := range texts {
 					_, _ = c.Count(s)
 				}
 			}
-			cpuThroughput(b, start, totalBytes(texts))
+			cputime.ReportMBps(b, start, int(totalBytes(texts)))
 		})
 	}
 }
@@ -158,7 +151,7 @@ func BenchmarkCountParallel(b *testing.B) {
 		b.Run(e.name, func(b *testing.B) {
 			b.SetBytes(totalBytes(texts))
 			b.ReportAllocs()
-			start := processCPU()
+			start := cputime.Now()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					for _, s := range texts {
@@ -166,7 +159,7 @@ func BenchmarkCountParallel(b *testing.B) {
 					}
 				}
 			})
-			cpuThroughput(b, start, totalBytes(texts))
+			cputime.ReportMBps(b, start, int(totalBytes(texts)))
 		})
 	}
 }

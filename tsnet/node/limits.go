@@ -28,35 +28,51 @@ const (
 	DefaultMaxConns = 512
 )
 
-// serverLimits bound one http.Server and its listeners.
-type serverLimits struct {
-	readHeader, read, write, idle time.Duration
-	maxHeader                     int
+// Limits bound a server's http.Server and the connections its listeners
+// hold. Config and LocalConfig both carry them, so that the tailnet and
+// the local listener are bounded alike. A zero field means its Default*
+// value.
+type Limits struct {
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout and
+	// MaxHeaderBytes configure the http.Server. ReadTimeout is a backstop:
+	// a handler with a tighter budget sets its own read deadline (the hook
+	// does).
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+	// MaxConns caps the connections the server's listeners hold together;
+	// past it new connections wait to be accepted.
+	MaxConns int
 }
 
-// defaultLimits sets each of the limits a Config and a LocalConfig both
-// carry for their HTTP server and listener to its Default* value when zero.
-func defaultLimits(readHeader, read, write, idle *time.Duration, maxHeader, maxConns *int) {
-	*readHeader = cmp.Or(*readHeader, DefaultReadHeaderTimeout)
-	*read = cmp.Or(*read, DefaultReadTimeout)
-	*write = cmp.Or(*write, DefaultWriteTimeout)
-	*idle = cmp.Or(*idle, DefaultIdleTimeout)
-	*maxHeader = cmp.Or(*maxHeader, DefaultMaxHeaderBytes)
-	*maxConns = cmp.Or(*maxConns, DefaultMaxConns)
+// withDefaults returns l with each zero field set to its Default* value.
+// Every field is named here: TestLimitsWithDefaults fails on one that is
+// not.
+func (l Limits) withDefaults() Limits {
+	return Limits{
+		ReadHeaderTimeout: cmp.Or(l.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       cmp.Or(l.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      cmp.Or(l.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       cmp.Or(l.IdleTimeout, DefaultIdleTimeout),
+		MaxHeaderBytes:    cmp.Or(l.MaxHeaderBytes, DefaultMaxHeaderBytes),
+		MaxConns:          cmp.Or(l.MaxConns, DefaultMaxConns),
+	}
 }
 
 // newHTTPServer is the http.Server used on every listener: bounded header
 // and whole-request reads, replies and idle keep-alives, errors into the
 // structured log, and each request's first-byte time in its context (see
 // limitListener) for handlers that budget from it.
-func newHTTPServer(h http.Handler, lim serverLimits, log *slog.Logger) *http.Server {
+func newHTTPServer(h http.Handler, lim Limits, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           firstByteHandler(h),
-		ReadHeaderTimeout: lim.readHeader,
-		ReadTimeout:       lim.read,
-		WriteTimeout:      lim.write,
-		IdleTimeout:       lim.idle,
-		MaxHeaderBytes:    lim.maxHeader,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    lim.MaxHeaderBytes,
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
 			if tc := trackedOf(c); tc != nil {
 				return context.WithValue(ctx, connKey{}, tc)

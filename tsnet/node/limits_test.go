@@ -75,7 +75,8 @@ func TestListenerLimits(t *testing.T) {
 		Store: new(mem.Store), Ephemeral: true, AdvertiseTags: []string{serviceTag},
 		HTTPS: true, Services: []string{svc}, ServiceHandler: mux,
 		Logger: log, AfterUp: tailnet.Prepare,
-		MaxConns: maxConns, ReadTimeout: 500 * time.Millisecond, WriteTimeout: 2 * time.Second, // the reply to a cut-off read fits in the write deadline
+		// The reply to a cut-off read fits in the write deadline.
+		Limits: node.Limits{MaxConns: maxConns, ReadTimeout: 500 * time.Millisecond, WriteTimeout: 2 * time.Second},
 	})
 	if err != nil {
 		t.Fatal(err)

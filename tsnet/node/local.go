@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"time"
 )
 
 // checkLoopback reports whether addr ("host:port") names a loopback address
@@ -95,15 +94,8 @@ type LocalConfig struct {
 	// Logger receives serving errors. Nil discards them.
 	Logger *slog.Logger
 
-	// ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout,
-	// MaxHeaderBytes and MaxConns configure the http.Server and its
-	// listener as Config's do. Zero means the Default* values.
-	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	WriteTimeout      time.Duration
-	IdleTimeout       time.Duration
-	MaxHeaderBytes    int
-	MaxConns          int
+	// Limits bound the local listener's http.Server and its connections.
+	Limits
 }
 
 // LocalServer serves a handler on a loopback address, for trying tsheadroom
@@ -130,7 +122,7 @@ func NewLocal(cfg LocalConfig) (*LocalServer, error) {
 		cfg.MaxHeaderBytes < 0 || cfg.MaxConns < 0 {
 		return nil, errors.New("local server: timeouts, MaxHeaderBytes and MaxConns must not be negative")
 	}
-	defaultLimits(&cfg.ReadHeaderTimeout, &cfg.ReadTimeout, &cfg.WriteTimeout, &cfg.IdleTimeout, &cfg.MaxHeaderBytes, &cfg.MaxConns)
+	cfg.Limits = cfg.Limits.withDefaults()
 	return &LocalServer{cfg: cfg, log: orDiscard(cfg.Logger).With("component", "local")}, nil
 }
 
@@ -154,8 +146,7 @@ func (l *LocalServer) Start(h http.Handler) error {
 		return err
 	}
 	ln = limitListen(ln, newConnSlots(l.cfg.MaxConns))
-	srv := newHTTPServer(h, serverLimits{readHeader: l.cfg.ReadHeaderTimeout, read: l.cfg.ReadTimeout, write: l.cfg.WriteTimeout,
-		idle: l.cfg.IdleTimeout, maxHeader: l.cfg.MaxHeaderBytes}, l.log)
+	srv := newHTTPServer(h, l.cfg.Limits, l.log)
 	l.ln, l.srv, l.done = ln, srv, make(chan struct{})
 	go func() {
 		defer close(l.done)

@@ -117,20 +117,10 @@ type Config struct {
 	// set. Zero means DefaultCertTimeout.
 	CertTimeout time.Duration
 
-	// ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout and
-	// MaxHeaderBytes configure the http.Server on the tailnet listeners
-	// (the node's and the Services'). Zero means the Default* values.
-	// ReadTimeout is a backstop: a handler with a tighter budget sets its
-	// own read deadline (the hook does).
-	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	WriteTimeout      time.Duration
-	IdleTimeout       time.Duration
-	MaxHeaderBytes    int
-	// MaxConns caps the connections the node's listeners hold together
-	// (its own name and its Services'); past it new connections wait to be
-	// accepted. Zero means DefaultMaxConns.
-	MaxConns int
+	// Limits bound the http.Server on the tailnet listeners (the node's
+	// and the Services'), and MaxConns the connections those listeners
+	// hold together.
+	Limits
 
 	// Services are Tailscale Services ("svc:NAME") the node hosts besides
 	// serving under its own name: replicas that host the same Service share
@@ -236,7 +226,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg.UpTimeout = cmp.Or(cfg.UpTimeout, DefaultUpTimeout)
 	cfg.CertTimeout = cmp.Or(cfg.CertTimeout, DefaultCertTimeout)
-	defaultLimits(&cfg.ReadHeaderTimeout, &cfg.ReadTimeout, &cfg.WriteTimeout, &cfg.IdleTimeout, &cfg.MaxHeaderBytes, &cfg.MaxConns)
+	cfg.Limits = cfg.Limits.withDefaults()
 	cfg.AdvertiseTags = slices.Clone(cfg.AdvertiseTags)
 	cfg.Services = slices.Compact(slices.Sorted(slices.Values(cfg.Services)))
 	log := orDiscard(cfg.Logger).With("component", "tailnet")
@@ -434,10 +424,10 @@ func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
 		svcLns[i] = limitListen(ln, slots)
 	}
 
-	srv := newHTTPServer(h, s.limits(), s.log)
+	srv := newHTTPServer(h, s.cfg.Limits, s.log)
 	var svcSrv *http.Server
 	if len(svcLns) > 0 {
-		svcSrv = newHTTPServer(cmp.Or[http.Handler](s.cfg.ServiceHandler, h), s.limits(), s.log)
+		svcSrv = newHTTPServer(cmp.Or[http.Handler](s.cfg.ServiceHandler, h), s.cfg.Limits, s.log)
 	}
 	s.mu.Lock()
 	s.httpSrv, s.svcSrv, s.svcLns = srv, svcSrv, svcListeners
@@ -471,11 +461,6 @@ func (s *Server) Start(ctx context.Context, h http.Handler) (err error) {
 			"service", name, "urls", strings.Join(s.ServiceURLs(name), " "))
 	}
 	return nil
-}
-
-func (s *Server) limits() serverLimits {
-	return serverLimits{readHeader: s.cfg.ReadHeaderTimeout, read: s.cfg.ReadTimeout, write: s.cfg.WriteTimeout,
-		idle: s.cfg.IdleTimeout, maxHeader: s.cfg.MaxHeaderBytes}
 }
 
 // listenTLS is tsnet's ListenTLS on :443 with the connection cap under
