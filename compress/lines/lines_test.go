@@ -254,6 +254,20 @@ func FuzzIndexLowerASCII(f *testing.F) {
 		if got, want := IndexLowerASCII(s, needle), strings.Index(LowerASCII(s), needle); got != want {
 			t.Fatalf("IndexLowerASCII(%q, %q) = %d, want %d", s, needle, got, want)
 		}
+		// Every match in turn, as a scan asks for them.
+		lower, ls := LowerASCII(s), NewLowerSearch(s, needle)
+		for from := 0; from <= len(s); from++ {
+			want := strings.Index(lower[from:], needle)
+			if want >= 0 {
+				want += from
+			}
+			if got := ls.Next(from); got != want {
+				t.Fatalf("Next(%d) of %q in %q = %d, want %d", from, needle, s, got, want)
+			}
+			if needle == "" {
+				break
+			}
+		}
 	})
 }
 

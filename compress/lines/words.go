@@ -405,44 +405,84 @@ func wordEnd(s string, j int) int {
 // either case, and checks the window around each: in tool output a
 // term's first letter is everywhere, its rarest seldom.
 func IndexLowerASCII(s, needle string) int {
-	if needle == "" {
-		return 0
+	return NewLowerSearch(s, needle).Next(0)
+}
+
+// LowerSearch finds needle in s as IndexLowerASCII does, one match after
+// another: it remembers where the next candidates of each case are, so
+// a scan of all the matches reads s once, however far apart the two
+// cases' candidates lie.
+type LowerSearch struct {
+	s, needle string
+	at        int  // index in needle of the byte looked for
+	c, other  byte // that byte, and its other case (c when none)
+	pc, po    int  // next candidate of each, or len(s); -1: to find
+	last      int  // the last place the byte can start a match
+}
+
+// NewLowerSearch prepares the search for needle (lowered ASCII) in s.
+func NewLowerSearch(s, needle string) *LowerSearch {
+	ls := &LowerSearch{s: s, needle: needle, pc: -1, po: -1}
+	if needle == "" || len(needle) > len(s) {
+		return ls
 	}
-	if len(needle) > len(s) {
+	ls.at = rarestByte(needle)
+	ls.c = needle[ls.at]
+	ls.other = ls.c
+	if ls.c >= 'a' && ls.c <= 'z' {
+		ls.other = ls.c - 'a' + 'A'
+	}
+	ls.last = len(s) - len(needle) + ls.at
+	return ls
+}
+
+// Next returns the first match at from or after it (from never goes
+// back between calls), or -1.
+func (ls *LowerSearch) Next(from int) int {
+	if ls.needle == "" {
+		if from <= len(ls.s) {
+			return from
+		}
 		return -1
 	}
-	at := rarestByte(needle)
-	c := needle[at]
-	other := c
-	if c >= 'a' && c <= 'z' {
-		other = c - 'a' + 'A'
+	if len(ls.needle) > len(ls.s) {
+		return -1
 	}
-	// Candidates: the next c and the next other, each found once.
-	last := len(s) - len(needle) + at // the last place the byte can start a match
-	nextOf := func(b byte, from int) int {
-		if i := strings.IndexByte(s[from:last+1], b); i >= 0 {
-			return from + i
-		}
-		return len(s)
+	min0 := from + ls.at // the byte of a match at from or after
+	if ls.pc < min0 {
+		ls.pc = ls.next(ls.c, min0)
 	}
-	pc, po := nextOf(c, at), len(s)
-	if other != c {
-		po = nextOf(other, at)
+	if ls.other == ls.c {
+		ls.po = len(ls.s)
+	} else if ls.po < min0 {
+		ls.po = ls.next(ls.other, min0)
 	}
 	for {
-		p := min(pc, po)
-		if p == len(s) {
+		p := min(ls.pc, ls.po)
+		if p == len(ls.s) {
 			return -1
 		}
-		if start := p - at; lowerIs(s[start:start+len(needle)], needle) {
+		if start := p - ls.at; lowerIs(ls.s[start:start+len(ls.needle)], ls.needle) {
 			return start
 		}
-		if p == pc {
-			pc = nextOf(c, p+1)
+		if p == ls.pc {
+			ls.pc = ls.next(ls.c, p+1)
 		} else {
-			po = nextOf(other, p+1)
+			ls.po = ls.next(ls.other, p+1)
 		}
 	}
+}
+
+// next returns the first b at from or after it where a match can start,
+// or len(s).
+func (ls *LowerSearch) next(b byte, from int) int {
+	if from > ls.last {
+		return len(ls.s)
+	}
+	if i := strings.IndexByte(ls.s[from:ls.last+1], b); i >= 0 {
+		return from + i
+	}
+	return len(ls.s)
 }
 
 // lowerIs reports whether LowerASCII(w) == needle (same lengths).
