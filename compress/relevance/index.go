@@ -533,15 +533,19 @@ func matchStarts(lower, text string, ascii bool, nd string) (starts []int32, man
 	}
 	wordStart := lines.IsWordByte(nd[0])
 	wordEnd := lines.IsWordByte(nd[len(nd)-1])
+	var folded *lines.LowerSearch
+	if ascii && lower == "" {
+		folded = lines.NewLowerSearch(text, nd)
+	}
 	for off := 0; off < len(text); {
 		var s, e int
-		if ascii {
-			var i int
-			if lower != "" {
-				i = strings.Index(lower[off:], nd)
-			} else {
-				i = lines.IndexLowerASCII(text[off:], nd)
+		if folded != nil {
+			if s = folded.Next(off); s < 0 {
+				break
 			}
+			e = s + len(nd)
+		} else if ascii {
+			i := strings.Index(lower[off:], nd)
 			if i < 0 {
 				break
 			}
