@@ -48,6 +48,9 @@ type Request struct {
 	// (tool definitions, images, signed reasoning), for the context window
 	// check.
 	OtherTokens int
+
+	// queries is set on the engine's copy of the request for one call.
+	queries *queryCache
 }
 
 // Turn is text a participant wrote: a user request, an assistant reply.

@@ -126,6 +126,11 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	if err := req.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("native: invalid config: %w", err)
 	}
+	// A copy of the request, with the call's query cache: the caller's
+	// request is left as it is.
+	r := *req
+	r.queries = &queryCache{}
+	req = &r
 	tok := tokens.For(req.Model)
 	prof := profileOf(req.Config)
 	window := req.Config.ContextWindow
@@ -251,7 +256,52 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 		// A request built without turns (tests, bare callers): the task.
 		return queryOf(b)
 	}
-	return relevance.Parse(latest, b.Task)
+	return req.queries.parse(latest, b.Task)
+}
+
+// queryCache holds the queries of one Compress call by what they are
+// parsed from: the blocks after one user turn share it and its task, each
+// compression of a block (the first, each re-judging) parsed its query
+// again, and each block parsed every later turn's. A nil cache parses
+// every time; the maps are made on first use (a call whose blocks all hit
+// the result cache parses nothing). Callers get copies, which they may
+// change.
+type queryCache struct {
+	first  map[[2]string]*relevance.Query // relevance.Parse(latest, task)
+	follow map[[2]string]*relevance.Query // followup.query by asked, context
+}
+
+func (c *queryCache) parse(latest, task string) *relevance.Query {
+	if c == nil {
+		return relevance.Parse(latest, task)
+	}
+	k := [2]string{latest, task}
+	q, ok := c.first[k]
+	if !ok {
+		q = relevance.Parse(latest, task)
+		if c.first == nil {
+			c.first = map[[2]string]*relevance.Query{}
+		}
+		c.first[k] = q
+	}
+	return q.Clone()
+}
+
+// followQuery is f.query(), from the cache.
+func (c *queryCache) followQuery(f *followup) *relevance.Query {
+	if c == nil {
+		return f.query()
+	}
+	k := [2]string{f.asked, f.context}
+	q, ok := c.follow[k]
+	if !ok {
+		q = f.query()
+		if c.follow == nil {
+			c.follow = map[[2]string]*relevance.Query{}
+		}
+		c.follow[k] = q
+	}
+	return q.Clone()
 }
 
 // block computes, from base (the block left as it is, see unchanged), the
@@ -329,8 +379,8 @@ func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []follow
 	b := &req.Blocks[i]
 	for k := from; k < len(fs); k++ {
 		f := fs[k]
-		fq := f.query()
-		reason, ok := needsRestore(b.Text, first.Text, fq, f)
+		fq := req.queries.followQuery(&f)
+		reason, ok := needsRestore(b.Text, first.Text, fq, f, memo)
 		if !ok {
 			continue
 		}

@@ -131,7 +131,9 @@ func newestExchange(req *Request) int {
 // needsRestore reports whether a follow-up query q needs something that
 // compressed dropped from original, and why. It is the cheap check; the
 // caller confirms by compressing again.
-func needsRestore(original, compressed string, q *relevance.Query, f followup) (string, bool) {
+//
+// memo (nil for none) holds the texts' lowered copies (see countTerm).
+func needsRestore(original, compressed string, q *relevance.Query, f followup, memo *lines.Memo) (string, bool) {
 	if q.Intent.Has(relevance.Whole) && f.lastOutputBefore {
 		return RestoreWhole, true
 	}
@@ -141,11 +143,33 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup) (
 		return RestoreTerms, true
 	}
 	quote := q.Intent.Has(relevance.Quote)
+	// The texts lowered, for countIn, once a term is looked for.
+	var origLower, compLower string
+	var origASCII, compASCII, lowered bool
+	lower := func() {
+		if !lowered {
+			lowered = true
+			origLower, origASCII = relevance.Lowered(memo, original)
+			compLower, compASCII = relevance.Lowered(memo, compressed)
+		}
+	}
+	inOriginal := func(t relevance.Term, limit int) int {
+		if lower(); origASCII {
+			return countIn(original, origLower, t, limit)
+		}
+		return countTerm(original, t, limit)
+	}
+	inCompressed := func(t relevance.Term, limit int) int {
+		if lower(); compASCII {
+			return countIn(compressed, compLower, t, limit)
+		}
+		return countTerm(compressed, t, limit)
+	}
 	// The parts of a compound the output never spells ("export" of
 	// "/.export") are what it names instead: TestServeExport.
 	var absent []string
 	for _, t := range q.Terms {
-		if t.Latest && t.Kind != relevance.Word && !containsTerm(original, t) {
+		if t.Latest && t.Kind != relevance.Word && inOriginal(t, 1) == 0 {
 			absent = append(absent, t.Text)
 		}
 	}
@@ -165,14 +189,14 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup) (
 		if !specific && !quote {
 			continue
 		}
-		inOriginal := countTerm(original, t, maxCounted)
-		if inOriginal == 0 {
+		found := inOriginal(t, maxCounted)
+		if found == 0 {
 			continue
 		}
 		// Dropped occurrences of a specific term: some (all, or more
 		// than the compressed form holds) of the lines that name it
 		// are gone. A term found everywhere names nothing in particular.
-		if kept := countTerm(compressed, t, maxCounted); kept == 0 || specific && inOriginal < maxCounted && kept < inOriginal {
+		if kept := inCompressed(t, maxCounted); kept == 0 || specific && found < maxCounted && kept < found {
 			return RestoreTerms, true
 		}
 		if quote && f.lastOutputBefore {
@@ -202,6 +226,35 @@ func countTerm(text string, t relevance.Term, limit int) int {
 			break
 		}
 		s, e := off+i, off+j
+		off = e
+		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) && !(part && partStart(text, s)) ||
+			wordEnd && e < len(text) && lines.IsWordByte(text[e]) && !(part && partEnd(text, e)) {
+			off = s + 1
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// countIn is countTerm of an ASCII text, given lower, the text with its
+// letters lowered (same offsets): IndexFold on ASCII text finds what
+// strings.Index finds in lower (a needle with an upper-case or non-ASCII
+// byte matches neither), and strings.Index runs many times faster.
+func countIn(text, lower string, t relevance.Term, limit int) int {
+	needle := t.Text
+	if needle == "" {
+		return 0
+	}
+	wordStart, wordEnd := lines.IsWordByte(needle[0]), lines.IsWordByte(needle[len(needle)-1])
+	part := t.Kind == relevance.Word
+	n := 0
+	for off := 0; off < len(text) && n < limit; {
+		i := strings.Index(lower[off:], needle)
+		if i < 0 {
+			break
+		}
+		s, e := off+i, off+i+len(needle)
 		off = e
 		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) && !(part && partStart(text, s)) ||
 			wordEnd && e < len(text) && lines.IsWordByte(text[e]) && !(part && partEnd(text, e)) {
@@ -339,7 +392,7 @@ func Referenced(req *Request, i int, compressed string) (Trigger, bool) {
 	b := &req.Blocks[i]
 	for _, f := range followups(req, i) {
 		q := f.query()
-		reason, ok := needsRestore(b.Text, compressed, q, f)
+		reason, ok := needsRestore(b.Text, compressed, q, f, nil)
 		if ok && reason == RestoreQuote && !quotedLineMissing(b.Text, compressed, q) {
 			continue
 		}

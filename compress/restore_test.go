@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
 
@@ -299,6 +300,35 @@ func TestSubstringsContains(t *testing.T) {
 		"zeta: 42", "zeta: 43", "end", "endx", "omega", "\n\n", "lta e", "ha be", "(ok)\nend", "42 (ok)\nend\n"} {
 		if got, want := s.contains(sub), strings.Contains(text, sub); got != want {
 			t.Errorf("contains(%q) = %v, want %v", sub, got, want)
+		}
+	}
+}
+
+// TestCountInSame checks countIn, the count of a term in an ASCII text
+// through its lowered copy, against countTerm on texts and terms of every
+// case and at word and identifier-part edges.
+func TestCountInSame(t *testing.T) {
+	texts := []string{
+		"", "Error: TestServeExport failed in lib/view.js\nERROR error errors ERRORS\n",
+		"max_old_space_size=4096 --max-old-space-size maxOldSpace MAX_OLD_SPACE\n",
+		"HTTPServer httpServer http_server Kelvin kelvin KELVIN 0x1f 0X1F /.export exportX Xexport\n",
+		strings.Repeat("the resumes resumed resuming RESUME (resume)? ascii only here\n", 40),
+	}
+	terms := []relevance.Term{
+		{Text: "error", Kind: relevance.Word}, {Text: "export", Kind: relevance.Word}, {Text: "server", Kind: relevance.Word},
+		{Text: "old", Kind: relevance.Word}, {Text: "lib/view.js", Kind: relevance.Compound}, {Text: "max_old_space", Kind: relevance.Compound},
+		{Text: "0x1f", Kind: relevance.Number}, {Text: "/.export", Kind: relevance.Compound}, {Text: "resum", Kind: relevance.Word},
+		{Text: "Error", Kind: relevance.Word}, {Text: "kelvin", Kind: relevance.Word}, {Text: "résumé", Kind: relevance.Word},
+		{Text: "e", Kind: relevance.Word}, {Text: "-", Kind: relevance.Compound}, {Text: "", Kind: relevance.Word},
+	}
+	for _, text := range texts {
+		lower := lines.LowerASCII(text)
+		for _, term := range terms {
+			for _, limit := range []int{1, 3, maxCounted} {
+				if got, want := countIn(text, lower, term, limit), countTerm(text, term, limit); got != want {
+					t.Errorf("%q in %q (limit %d): countIn %d, countTerm %d", term.Text, text[:min(len(text), 40)], limit, got, want)
+				}
+			}
 		}
 	}
 }

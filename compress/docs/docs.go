@@ -27,6 +27,7 @@ package docs
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
@@ -46,9 +47,9 @@ func Detect(text string) bool {
 	if s.code*4 >= s.nonBlank-s.fenced || s.logs*3 >= s.nonBlank {
 		return false
 	}
-	switch styleOf(body) {
+	switch st := styleOf(body); st {
 	case yaml, ini:
-		if styleOf(body) == yaml && recordStream(body) {
+		if st == yaml && recordStream(body) {
 			return false
 		}
 		if s.nested == 0 && flatRecords(body) {
@@ -61,9 +62,16 @@ func Detect(text string) bool {
 		// One heading makes a document of prose, not of a few prose
 		// lines among hundreds of others (a '#' comment over a
 		// terminal database entry reads as a heading).
-		return s.headings >= 2 || s.headings >= 1 && s.prose >= 3 && s.prose*20 >= s.nonBlank
+		if s.headings >= 2 {
+			return true
+		}
+		if s.headings == 0 {
+			return false
+		}
+		prose := proseLines(body)
+		return prose >= 3 && prose*20 >= s.nonBlank
 	}
-	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.prose >= 2 || s.options >= 12)
+	return s.manHeadings >= 3 || s.options >= 5 && (s.usage || s.options >= 12 || proseLines(body) >= 2)
 }
 
 // recordStream reports "Key: value" records rather than a YAML document:
@@ -137,7 +145,7 @@ func flatRecords(body []string) bool {
 // signals are what Detect counts over a sample.
 type signals struct {
 	nonBlank, fenced      int
-	code, logs, prose     int
+	code, logs            int
 	headings, manHeadings int
 	options, nested       int
 	usage, markup, json   bool
@@ -199,10 +207,29 @@ func (s *signals) read(body []string) {
 		if logLine(t) || runLine(t) {
 			s.logs++
 		}
-		if proseLine(t) {
-			s.prose++
+	}
+}
+
+// proseLines counts the lines of running text (see proseLine) among the
+// lines of body that signals.read reads (not blank, outside fences). It
+// is the costliest test of a line and few samples get to the decisions
+// that need it, so it is counted only then.
+func proseLines(body []string) int {
+	n := 0
+	inFence := false
+	for _, l := range body {
+		if lines.Blank(l) {
+			continue
+		}
+		if isFence(l) {
+			inFence = !inFence
+			continue
+		}
+		if !inFence && proseLine(strings.TrimSpace(l)) {
+			n++
 		}
 	}
+	return n
 }
 
 // codeKeywords start lines of source code.
@@ -224,13 +251,23 @@ func codeLine(t string) bool {
 	case '{', '}', ';':
 		return true
 	}
-	for _, kw := range codeKeywords {
+	for _, kw := range keywordsByFirst[t[0]] {
 		if strings.HasPrefix(t, kw) {
 			return true
 		}
 	}
 	return false
 }
+
+// keywordsByFirst are codeKeywords by their first byte: a line is tried
+// against the few that can start it, where trying all of them cost most
+// of the detection of documents.
+var keywordsByFirst = func() (by [256][]string) {
+	for _, kw := range codeKeywords {
+		by[kw[0]] = append(by[kw[0]], kw)
+	}
+	return by
+}()
 
 // logLine reports a trimmed line that starts like a log record: a date or
 // time stamp, or a bracketed level.
@@ -261,30 +298,88 @@ func runLine(t string) bool {
 	if strings.HasPrefix(t, "at ") && strings.Contains(t, "(") {
 		return true
 	}
-	return len(t) >= 8 && strings.Trim(t, ".FEsx") == ""
+	if len(t) < 8 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '.', 'F', 'E', 's', 'x':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // proseLine reports a line of running text: six or more blank-separated
 // words, most of them made of letters.
 func proseLine(t string) bool {
-	fs := strings.Fields(t)
-	if len(fs) < 6 {
-		return false
-	}
-	words := 0
-	for _, f := range fs {
-		f = strings.TrimRight(f, ",.;:!?)")
-		f = strings.TrimLeft(f, "(")
-		alpha := f != ""
-		for i := 0; i < len(f) && alpha; i++ {
-			c := f[i] | 0x20
-			alpha = c >= 'a' && c <= 'z' || f[i] == '\'' || f[i] == '-' || f[i] >= 0x80
+	// The fields as strings.Fields cuts them, without the slice: most
+	// lines are not prose, and this runs on every sampled line. An ASCII
+	// line is cut here; strings.Fields cuts other lines at Unicode spaces
+	// too.
+	fields, words := 0, 0
+	for i := 0; i < len(t); {
+		if t[i] >= utf8.RuneSelf {
+			return proseFields(t)
 		}
-		if alpha {
+		if asciiSpace(t[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && t[j] < utf8.RuneSelf && !asciiSpace(t[j]) {
+			j++
+		}
+		if j < len(t) && t[j] >= utf8.RuneSelf {
+			return proseFields(t)
+		}
+		fields++
+		if proseWord(t[i:j]) {
+			words++
+		}
+		i = j
+	}
+	return fields >= 6 && words*10 >= fields*6
+}
+
+// proseFields is proseLine of a line that is not all ASCII.
+func proseFields(t string) bool {
+	fields, words := 0, 0
+	for f := range strings.FieldsSeq(t) {
+		fields++
+		if proseWord(f) {
 			words++
 		}
 	}
-	return words*10 >= len(fs)*6
+	return fields >= 6 && words*10 >= fields*6
+}
+
+// asciiSpace reports the ASCII bytes strings.Fields cuts at.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// proseWord reports a field of letters (apostrophes, hyphens and
+// non-ASCII bytes too), punctuation around it aside.
+func proseWord(f string) bool {
+	// strings.TrimRight(f, ",.;:!?)"), without building the cutset's
+	// table on every call.
+	for len(f) > 0 {
+		switch f[len(f)-1] {
+		case ',', '.', ';', ':', '!', '?', ')':
+			f = f[:len(f)-1]
+			continue
+		}
+		break
+	}
+	f = strings.TrimLeft(f, "(")
+	alpha := f != ""
+	for i := 0; i < len(f) && alpha; i++ {
+		c := f[i] | 0x20
+		alpha = c >= 'a' && c <= 'z' || f[i] == '\'' || f[i] == '-' || f[i] >= 0x80
+	}
+	return alpha
 }
 
 // Compress compresses the document in.Text. ok is false when nothing

@@ -108,7 +108,7 @@ func Compress(in *fold.Input) (string, bool) {
 	if len(b.L) == 0 {
 		return "", false
 	}
-	ls := parse(b, in.Stop)
+	ls := parsedOf(in, b)
 	if in.Stopped() {
 		// A parse cut short is no listing to compress.
 		return "", false
@@ -120,6 +120,22 @@ func Compress(in *fold.Input) (string, bool) {
 		return "", false
 	}
 	return in.Choose(c.folded(), smallBytes, c.lossy)
+}
+
+// parsedOf is parse of in's lines b, kept in in.Memo: a block re-judged
+// by a later turn is compressed again under another query and budget, and
+// the parse (a classification of every line, its size, its path, the
+// directory tree) depends on the text alone. The listing is read-only
+// once made. A parse cut short is not kept.
+func parsedOf(in *fold.Input, b *lines.Lines) *listing {
+	if v, ok := in.Memo.Get("listing", in.Text); ok {
+		return v.(*listing)
+	}
+	ls := parse(b, in.Stop)
+	if !in.Stopped() {
+		in.Memo.Put("listing", in.Text, ls)
+	}
+	return ls
 }
 
 // folded is the lossless form: runs of bare paths of one directory under

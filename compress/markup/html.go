@@ -354,7 +354,7 @@ func markupAsked(q *relevance.Query) bool {
 
 // compressHTML extracts a page's text and compresses it as a document.
 func compressHTML(in *fold.Input) (string, bool) {
-	blocks := extract(in.Text, in.Stop)
+	blocks := extractMemo(in)
 	if len(blocks) == 0 {
 		return "", false
 	}
@@ -385,7 +385,9 @@ func compressHTML(in *fold.Input) (string, bool) {
 		}
 	}
 	doc := render(in.Text, blocks, verbatim)
-	sub := &fold.Input{Text: doc, Query: in.Query, Budget: in.Budget, Stop: in.Stop}
+	// The block's memo too: the page is rendered the same under most
+	// queries, and its lines and words are then read once.
+	sub := &fold.Input{Text: doc, Query: in.Query, Budget: in.Budget, Stop: in.Stop, Memo: in.Memo}
 	if out, ok := docs.Compress(sub); ok {
 		doc = out
 	}
@@ -394,6 +396,22 @@ func compressHTML(in *fold.Input) (string, bool) {
 		note = markupNote
 	}
 	return note + "\n" + doc, true
+}
+
+// extractMemo is extract of in.Text, kept in in.Memo: a page re-judged by
+// a later turn is compressed again under another query and budget, and
+// its blocks (a tokenization of the whole page) depend on its text alone.
+// They are read-only once made; blocks cut short by the caller's stop are
+// not kept.
+func extractMemo(in *fold.Input) []hblock {
+	if v, ok := in.Memo.Get("markup.html", in.Text); ok {
+		return v.([]hblock)
+	}
+	blocks := extract(in.Text, in.Stop)
+	if !in.Stopped() {
+		in.Memo.Put("markup.html", in.Text, blocks)
+	}
+	return blocks
 }
 
 // render writes the blocks as a markdown-like document; a verbatim block

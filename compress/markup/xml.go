@@ -109,6 +109,57 @@ func parseXML(text string, from int, stop func() bool) ([]xnode, int, error) {
 	}
 }
 
+// xmlParse is what parsedXML keeps of a document.
+type xmlParse struct {
+	from, end int
+	nodes     []xnode
+	err       error
+}
+
+// parsedXML is parseXML of in.Text from offset from, with its collections
+// marked (see markCollections), kept in in.Memo: a document re-judged by a
+// later turn is compressed again under another query and budget, and its
+// elements depend on its text alone. The nodes are read-only once made; a
+// parse cut short by the caller's stop is not kept.
+func parsedXML(in *fold.Input, from int) ([]xnode, int, error) {
+	if v, ok := in.Memo.Get("markup.xml", in.Text); ok {
+		if x := v.(*xmlParse); x.from == from {
+			return x.nodes, x.end, x.err
+		}
+	}
+	nodes, end, err := parseXML(in.Text, from, in.Stop)
+	if err == nil {
+		markCollections(nodes)
+	}
+	if !in.Stopped() {
+		in.Memo.Put("markup.xml", in.Text, &xmlParse{from: from, end: end, nodes: nodes, err: err})
+	}
+	return nodes, end, err
+}
+
+// markCollections marks the collections: children of one parent that
+// share a name and repeat.
+func markCollections(nodes []xnode) {
+	for i := range nodes {
+		kids := nodes[i].children
+		if len(kids) < 3 {
+			continue
+		}
+		count := map[string]int{}
+		for _, c := range kids {
+			count[nodes[c].name]++
+		}
+		seen := map[string]int{}
+		for _, c := range kids {
+			n := &nodes[c]
+			n.index = seen[n.name]
+			seen[n.name]++
+			n.member = count[n.name] >= 3
+			n.last = seen[n.name] == count[n.name]
+		}
+	}
+}
+
 // truncated reports a decoding error that only says the text ended.
 func truncated(err error) bool {
 	if err == io.EOF {
@@ -147,7 +198,7 @@ const (
 // compressXML compresses the document at offset from of in.Text; the text
 // around it (a log that printed it) is kept, or folded when long.
 func compressXML(in *fold.Input, from int) (string, bool) {
-	nodes, end, err := parseXML(in.Text, from, in.Stop)
+	nodes, end, err := parsedXML(in, from)
 	if err != nil || len(nodes) < 2 || (len(in.Text)-end)*2 > len(in.Text) {
 		return "", false
 	}
@@ -178,25 +229,6 @@ func compressXML(in *fold.Input, from int) (string, bool) {
 
 func newXPlan(in *fold.Input, nodes []xnode, from, end int) *xplan {
 	p := &xplan{in: in, text: in.Text, nodes: nodes, from: from}
-	// Collections: children of one parent that share a name and repeat.
-	for i := range nodes {
-		kids := nodes[i].children
-		if len(kids) < 3 {
-			continue
-		}
-		count := map[string]int{}
-		for _, c := range kids {
-			count[nodes[c].name]++
-		}
-		seen := map[string]int{}
-		for _, c := range kids {
-			n := &nodes[c]
-			n.index = seen[n.name]
-			seen[n.name]++
-			n.member = count[n.name] >= 3
-			n.last = seen[n.name] == count[n.name]
-		}
-	}
 	// Units for relevance: the prolog, then from each start tag to the
 	// next; a unit belongs to the element whose start tag opens it.
 	starts := make([]int, 0, len(nodes)+1)

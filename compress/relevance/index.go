@@ -77,30 +77,29 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 	if q == nil || len(q.Terms) == 0 || len(starts) == 0 {
 		return ix
 	}
-	var memoKey string
-	if m != nil {
+	// What the memo holds of text, looked up once: a lookup hashes the
+	// whole text.
+	ti := infoOf(m, text)
+	if ti != nil {
 		// The same text indexed again for an equal query (a block
 		// compressed again under a larger budget) and units.
-		memoKey = "relevance.ix" + queryKey(q)
-		if v, ok := m.Get(memoKey, text); ok {
-			for _, old := range *v.(*[]*Index) {
-				if slices.Equal(old.starts, starts) {
-					again := *old
-					again.q, again.starts = q, starts
-					return &again
-				}
+		key := queryKey(q)
+		for _, old := range ti.indexes[key] {
+			if slices.Equal(old.starts, starts) {
+				again := *old
+				again.q, again.starts = q, starts
+				return &again
 			}
 		}
 		defer func() {
 			if stopped {
 				return
 			}
-			if v, ok := m.Get(memoKey, text); ok {
-				if l := v.(*[]*Index); len(*l) < 4 {
-					*l = append(*l, ix)
-				}
-			} else {
-				m.Put(memoKey, text, &[]*Index{ix})
+			if ti.indexes == nil {
+				ti.indexes = map[string][]*Index{}
+			}
+			if l := ti.indexes[key]; len(l) < 4 {
+				ti.indexes[key] = append(l, ix)
 			}
 		}()
 	}
@@ -128,20 +127,33 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 
 	// Whole words (and identifier parts, and inflections).
 	var wt wordTable
-	wt.build(q)
-	ti := infoOf(m, text)
+	var qt *queryTable
+	switch {
+	case ti != nil && ti.words != nil && wordKey(q) != "":
+		qt = ti.words.table(q, nil)
+		wt = qt.wt
+	case m != nil:
+		wt = tableOf(m, q)
+	default:
+		wt.build(q)
+	}
 	if wt.any() {
 		u := 0
 		next := ix.boundary(1)
 		if ti != nil && ti.words == nil && !ti.direct && (ti.indexed > 0 || len(text) >= streamFirstBytes) {
 			// Recording the words costs a little more than one direct
 			// walk; every later index of the text is then cheap.
-			ti.words = streamOf(text, poll)
+			if ti.words = streamAround(m, text, poll); ti.words == nil {
+				ti.words = streamOf(text, poll)
+			}
 			recorded(m, ti, text)
+			if ti.words != nil {
+				qt = ti.words.table(q, &wt)
+			}
 		}
 		if ti != nil && ti.words != nil {
 			ws := ti.words
-			wt.matchStream(ws, poll, func(k, t int) {
+			qt.matchStream(ws, wordIdx(q), poll, func(k, t int) {
 				start := ws.pos(k)
 				for start >= next {
 					u++
@@ -205,7 +217,7 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 		if ascii && !hasLetter(term.Text) {
 			// Lowering changes letters only: a term without one (a
 			// number, an address) is found in the text as it stands.
-			ix.scan(text, text, ascii, t, record)
+			ix.scanIn(ti, text, text, ascii, t, record)
 			continue
 		}
 		// A text lowered already (by an earlier index) is searched as
@@ -213,7 +225,7 @@ func BuildMemo(q *Query, text string, starts []int, stop func() bool, m *lines.M
 		if lower == "" && ti != nil {
 			lower = ti.lower
 		}
-		ix.scan(lower, text, ascii, t, record)
+		ix.scanIn(ti, lower, text, ascii, t, record)
 	}
 	var variants []int32
 	if scans > 0 {
@@ -458,6 +470,106 @@ func (ix *Index) scan(lower, text string, ascii bool, t int, record func(t, u in
 		}
 		off = max(off, ix.starts[u+1])
 	}
+}
+
+// Compound terms of a block's first query are looked for again by every
+// re-compression (a later turn's query keeps them) and by the check of
+// each later turn: the text's record keeps where each one matches.
+
+// maxScanStarts bounds the matches kept of one term (4 bytes each); a term
+// found more often is scanned unit by unit each time.
+const maxScanStarts = 4096
+
+// maxScanTerms bounds the terms whose matches a text's record keeps.
+const maxScanTerms = 64
+
+// termStarts is where a term matches a text (see matchStarts); many is set
+// when it matches more than maxScanStarts times (starts nil).
+type termStarts struct {
+	starts []int32
+	many   bool
+}
+
+// scanIn is scan, through ti's record of the text when there is one.
+func (ix *Index) scanIn(ti *textInfo, lower, text string, ascii bool, t int, record func(t, u int)) {
+	if ti == nil {
+		ix.scan(lower, text, ascii, t, record)
+		return
+	}
+	ix.scanMemo(ti, lower, text, ascii, t, record)
+}
+
+// scanMemo is scan, remembering in ti where the term matches the text
+// (which does not depend on lower: see scan).
+func (ix *Index) scanMemo(ti *textInfo, lower, text string, ascii bool, t int, record func(t, u int)) {
+	nd := ix.q.Terms[t].Text
+	ts, ok := ti.scans[nd]
+	if !ok {
+		ts.starts, ts.many = matchStarts(lower, text, ascii, nd)
+		if len(ti.scans) < maxScanTerms {
+			if ti.scans == nil {
+				ti.scans = map[string]termStarts{}
+			}
+			ti.scans[nd] = ts
+		}
+	}
+	if ts.many {
+		ix.scan(lower, text, ascii, t, record)
+		return
+	}
+	// The units of the matches, in order: what scan records, which skips
+	// to the next unit after a match.
+	for _, s := range ts.starts {
+		record(t, ix.unitAt(int(s)))
+	}
+}
+
+// matchStarts returns where term nd matches text as scan finds it (a
+// substring not starting or ending inside a word, see scan), every match;
+// many is set, and starts nil, past maxScanStarts of them.
+func matchStarts(lower, text string, ascii bool, nd string) (starts []int32, many bool) {
+	if nd == "" {
+		return nil, false
+	}
+	wordStart := lines.IsWordByte(nd[0])
+	wordEnd := lines.IsWordByte(nd[len(nd)-1])
+	var folded *lines.LowerSearch
+	if ascii && lower == "" {
+		folded = lines.NewLowerSearch(text, nd)
+	}
+	for off := 0; off < len(text); {
+		var s, e int
+		if folded != nil {
+			if s = folded.Next(off); s < 0 {
+				break
+			}
+			e = s + len(nd)
+		} else if ascii {
+			i := strings.Index(lower[off:], nd)
+			if i < 0 {
+				break
+			}
+			s, e = off+i, off+i+len(nd)
+		} else {
+			i, j := lines.IndexFold(text[off:], nd)
+			if i < 0 {
+				break
+			}
+			s, e = off+i, off+j
+		}
+		off = s + 1
+		if wordStart && s > 0 && isWordAt(text, s-1) {
+			continue
+		}
+		if wordEnd && e < len(text) && isWordAt(text, e) {
+			continue
+		}
+		if len(starts) == maxScanStarts {
+			return nil, true
+		}
+		starts = append(starts, int32(s))
+	}
+	return starts, false
 }
 
 // isWordAt reports whether the byte at i belongs to a word (ASCII word

@@ -81,3 +81,60 @@ func TestBuildMemoSame(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildMemoAround checks the index of a text around a recorded one (a
+// tool output around the payload its compressor read), whose stream is
+// the inner one's with the words around it read: it is the index built
+// without a memo, whatever bytes surround the inner text.
+func TestBuildMemoAround(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/*.txt")
+	more, _ := filepath.Glob("../fold/testdata/*.txt")
+	files = append(files, more...)
+	if len(files) == 0 {
+		t.Skip("no testdata")
+	}
+	q := Parse("why did TestServeExport fail in lib/view.js with E0609 and max_old_space?", "the resumes are parsing dependencies")
+	around := [][2]string{
+		{"Exit code 1\nOutput:\n", "\nError: (none)\nExit Code: 1"},
+		{"", " done"},
+		{"Output: ", ""},
+		{"x", "y"},          // words run across both ends: read in full
+		{"café ", " naïve"}, // words that are not ASCII next to the ends
+		{"é", "\u0301"},
+	}
+	arounds := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inner := string(b)
+		for len(inner) < minParentBytes {
+			inner += "\n" + string(b)
+		}
+		for _, a := range around {
+			text := a[0] + inner + a[1]
+			m := lines.NewMemo()
+			in := text[len(a[0]) : len(a[0])+len(inner)]
+			// Its second index records its words (the first, of a
+			// text this small, reads them directly).
+			BuildMemo(q, in, lines.Split(in).Start, nil, m)
+			BuildMemo(q, in, lines.Split(in).Start[:1], nil, m)
+			ls := lines.Split(text)
+			want := Build(q, text, ls.Start)
+			got := BuildMemo(q, text, ls.Start, nil, m)
+			if !reflect.DeepEqual(want, got) {
+				t.Fatalf("%s around %q: index with memo differs", f, a)
+			}
+			if ws := streamAround(m, text, func(int) bool { return false }); ws != nil {
+				arounds++
+				if full := streamOf(text, func(int) bool { return false }); len(full.occ) != len(ws.occ) {
+					t.Fatalf("%s around %q: %d words, %d read in full", f, a, len(ws.occ), len(full.occ))
+				}
+			}
+		}
+	}
+	if arounds == 0 {
+		t.Error("no text was read around a recorded one")
+	}
+}

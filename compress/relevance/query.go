@@ -14,6 +14,7 @@ package relevance
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -159,6 +160,14 @@ func (q *Query) WithFollowup(asked, context string) *Query {
 		p.add(t)
 	}
 	return out
+}
+
+// Clone returns a copy of q that shares nothing with it.
+func (q *Query) Clone() *Query {
+	c := *q
+	c.Terms = slices.Clone(q.Terms)
+	c.Ordinals = slices.Clone(q.Ordinals)
+	return &c
 }
 
 // Empty reports whether q has no terms and no intent.
@@ -485,7 +494,12 @@ func stripTags(s string) string {
 // queryKey serializes everything of q an index depends on: equal keys,
 // equal indexes of a text.
 func queryKey(q *Query) string {
-	var b []byte
+	// Sized at once: the key is built for every index of a memo'd text.
+	size := 2 * binary.MaxVarintLen64
+	for i := range q.Terms {
+		size += 2 + 8 + 2*binary.MaxVarintLen64 + len(q.Terms[i].Text) + len(q.Terms[i].Typed)
+	}
+	b := make([]byte, 0, size)
 	b = binary.AppendUvarint(b, uint64(q.Intent))
 	b = binary.AppendUvarint(b, uint64(len(q.Terms)))
 	for _, t := range q.Terms {

@@ -10,12 +10,17 @@ import (
 
 // wordTable finds the Word terms of a query among the words of a text
 // without allocating: terms are keyed by the hash of their folded form and
-// of their stem, and a 64-bit filter skips most words with one lookup.
+// of their stem, and a bit filter per map skips most words with one probe.
 type wordTable struct {
-	exact  map[uint64]uint64 // hash of folded word -> term bits
-	stem   map[uint64]uint64 // hash of stem -> term bits
-	filter uint64            // bit (h & 63) set for every key above
-	idx    []int             // term bit -> index in Query.Terms
+	exact map[uint64]uint64 // hash of folded word -> term bits
+	stem  map[uint64]uint64 // hash of stem -> term bits
+	// exactIn and stemIn have bit filterBit(h) set for every key of exact
+	// and stem. A query has up to 64 word terms, two keys each: a filter
+	// of 64 bits is then almost all ones and lets every word through to
+	// the maps, which cost most of a word pass; at 4096 bits one word in
+	// about a hundred gets through.
+	exactIn, stemIn filter
+	idx             []int // term bit -> index in Query.Terms
 	// minLen and maxLen bound the words that can match a term, itself or
 	// inflected (a stem drops at most five letters).
 	minLen, maxLen int
@@ -44,18 +49,42 @@ func (wt *wordTable) build(q *Query) {
 		wt.addFirst(t.Text)
 		h := lines.HashFold(t.Text)
 		wt.exact[h] |= bit
-		wt.filter |= 1 << (h & 63)
+		wt.exactIn.add(h)
 		if sl := lines.StemLen(t.Text); sl < len(t.Text) {
 			hs := lines.HashFold(t.Text[:sl])
 			wt.stem[hs] |= bit
-			wt.filter |= 1 << (hs & 63)
+			wt.stemIn.add(hs)
 		} else if isStemmable(t.Text) {
 			// An uninflected word is its own stem: "resume" must meet
 			// "resumes" (stem "resum") — its stem is a shorter prefix,
 			// handled above; words without a suffix match as stems too.
 			wt.stem[h] |= bit
+			wt.stemIn.add(h)
 		}
 	}
+}
+
+// filter is a set of hashes that may answer "present" for an absent one
+// (one in about a hundred at 64 keys), never "absent" for a present one.
+type filter [1 << filterLog / 64]uint64
+
+const filterLog = 12 // 4096 bits, 512 bytes
+
+// filterAt returns the word and mask of h's bit, taken from its top bits,
+// which FNV-1a mixes best (every byte's multiply carries into them).
+func filterAt(h uint64) (int, uint64) {
+	b := h >> (64 - filterLog)
+	return int(b >> 6), 1 << (b & 63)
+}
+
+func (f *filter) add(h uint64) {
+	i, m := filterAt(h)
+	f[i] |= m
+}
+
+func (f *filter) has(h uint64) bool {
+	i, m := filterAt(h)
+	return f[i]&m != 0
 }
 
 // addFirst adds term's first byte to wt.first.

@@ -187,18 +187,82 @@ func (e *encoding) longRank(s string, h uint64) (uint32, bool) {
 
 // count returns the number of tokens of s.
 func (e *encoding) count(s string) int {
+	if len(s) < recentMin {
+		return e.countWith(s, nil)
+	}
+	var r recent
+	return e.countWith(s, &r)
+}
+
+// countWith is count, remembering the pieces of s in r (nil for none).
+func (e *encoding) countWith(s string, r *recent) int {
 	valid := utf8.ValidString(s)
 	n := 0
 	for i := 0; i < len(s); {
+		at := i
 		p := s[i : i+pieceLen(s, i, e.o200k)]
 		i += len(p)
 		if !valid && !utf8.ValidString(p) {
 			// The library's regexp engine reads text as runes, so each
 			// invalid byte is encoded as U+FFFD.
-			p = replaceInvalid(p)
+			n += e.pieceTokens(replaceInvalid(p))
+			continue
+		}
+		if r != nil && len(p) > 2 {
+			n += r.tokens(e, s, at, p)
+			continue
 		}
 		n += e.pieceTokens(p)
 	}
+	return n
+}
+
+// recent remembers the token counts of the pieces one count call has met:
+// a text repeats its words, and the vocabulary's tables (megabytes, read
+// at random) and the shared piece cache (behind a lock, for long pieces)
+// cost a cache miss or a lock per piece, where this table, small enough
+// for the processor's nearest cache, costs neither. Direct-mapped: a piece
+// overwrites whichever shared its slot. It lives on the stack of one call.
+type recent struct {
+	short [1 << recentShortLog]uint64 // packShort(piece) | count<<shortCountShift; 0 for empty
+	long  [1 << recentLongLog]recentLong
+}
+
+// recentLong is a piece longer than maxShort: where it first occurred in
+// the counted text, and its count.
+type recentLong struct {
+	h          uint64
+	off, n, tk int32
+}
+
+const (
+	recentShortLog = 10 // 8 KB
+	recentLongLog  = 8  // 6 KB
+	// recentMin is the size from which a text is counted with a recent
+	// table: below it, clearing the table would cost more than it saves.
+	recentMin = 4 << 10
+)
+
+// tokens returns the tokens of piece p (more than two bytes), found at
+// offset at of the counted text s.
+func (r *recent) tokens(e *encoding, s string, at int, p string) int {
+	if len(p) <= maxShort {
+		k := packShort(p)
+		slot := &r.short[fibHash(k)>>(64-recentShortLog)]
+		if *slot&(1<<shortCountShift-1) == k {
+			return int(*slot >> shortCountShift)
+		}
+		n := e.shortTokens(p, k)
+		*slot = k | uint64(n)<<shortCountShift
+		return n
+	}
+	h := maphash.String(e.seed, p)
+	slot := &r.long[h>>(64-recentLongLog)]
+	if slot.h == h && int(slot.n) == len(p) && s[slot.off:int(slot.off)+len(p)] == p {
+		return int(slot.tk)
+	}
+	n := e.longTokens(p, h)
+	*slot = recentLong{h: h, off: int32(at), n: int32(len(p)), tk: int32(n)}
 	return n
 }
 
@@ -215,18 +279,27 @@ func (e *encoding) pieceTokens(p string) int {
 		return 2
 	}
 	if len(p) <= maxShort {
-		k := packShort(p)
-		if e.isShort(k) {
-			return 1
-		}
-		if n, ok := e.cache.getShort(k); ok {
-			return n
-		}
-		n := e.merge(p)
-		e.cache.putShort(k, n)
+		return e.shortTokens(p, packShort(p))
+	}
+	return e.longTokens(p, maphash.String(e.seed, p))
+}
+
+// shortTokens is pieceTokens of a piece of 3 to maxShort bytes packed to k.
+func (e *encoding) shortTokens(p string, k uint64) int {
+	if e.isShort(k) {
+		return 1
+	}
+	if n, ok := e.cache.getShort(k); ok {
 		return n
 	}
-	h := maphash.String(e.seed, p)
+	n := e.merge(p)
+	e.cache.putShort(k, n)
+	return n
+}
+
+// longTokens is pieceTokens of a piece longer than maxShort whose seeded
+// hash is h.
+func (e *encoding) longTokens(p string, h uint64) int {
 	if _, ok := e.longRank(p, h); ok {
 		return 1
 	}
