@@ -213,28 +213,7 @@ const maxCounted = 64
 // countTerm counts the occurrences of term t in text (see containsTerm),
 // up to limit.
 func countTerm(text string, t relevance.Term, limit int) int {
-	needle := t.Text
-	if needle == "" {
-		return 0
-	}
-	wordStart, wordEnd := lines.IsWordByte(needle[0]), lines.IsWordByte(needle[len(needle)-1])
-	part := t.Kind == relevance.Word
-	n := 0
-	for off := 0; off < len(text) && n < limit; {
-		i, j := lines.IndexFold(text[off:], needle)
-		if i < 0 {
-			break
-		}
-		s, e := off+i, off+j
-		off = e
-		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) && !(part && partStart(text, s)) ||
-			wordEnd && e < len(text) && lines.IsWordByte(text[e]) && !(part && partEnd(text, e)) {
-			off = s + 1
-			continue
-		}
-		n++
-	}
-	return n
+	return countMatches(text, t, limit, func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) })
 }
 
 // countIn is countTerm of an ASCII text, given lower, the text with its
@@ -242,6 +221,15 @@ func countTerm(text string, t relevance.Term, limit int) int {
 // strings.Index finds in lower (a needle with an upper-case or non-ASCII
 // byte matches neither), and strings.Index runs many times faster.
 func countIn(text, lower string, t relevance.Term, limit int) int {
+	return countMatches(text, t, limit, func(off int) (int, int) {
+		i := strings.Index(lower[off:], t.Text)
+		return i, i + len(t.Text)
+	})
+}
+
+// countMatches counts the matches of t in text that find reports (the
+// span of the first one in text[off:], -1 when none), up to limit.
+func countMatches(text string, t relevance.Term, limit int, find func(off int) (int, int)) int {
 	needle := t.Text
 	if needle == "" {
 		return 0
@@ -250,11 +238,11 @@ func countIn(text, lower string, t relevance.Term, limit int) int {
 	part := t.Kind == relevance.Word
 	n := 0
 	for off := 0; off < len(text) && n < limit; {
-		i := strings.Index(lower[off:], needle)
+		i, j := find(off)
 		if i < 0 {
 			break
 		}
-		s, e := off+i, off+i+len(needle)
+		s, e := off+i, off+j
 		off = e
 		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) && !(part && partStart(text, s)) ||
 			wordEnd && e < len(text) && lines.IsWordByte(text[e]) && !(part && partEnd(text, e)) {

@@ -425,51 +425,15 @@ func (ix *Index) baseLimit(t *Term) int {
 // there is one, else folded as it is compared (lines.IndexLowerASCII); other
 // text with IndexFold, which folds every letter and reports spans in text.
 func (ix *Index) scan(lower, text string, ascii bool, t int, record func(t, u int)) {
-	nd := ix.q.Terms[t].Text
-	if nd == "" {
-		return
-	}
-	wordStart := lines.IsWordByte(nd[0])
-	wordEnd := lines.IsWordByte(nd[len(nd)-1])
-	var folded *lines.LowerSearch
-	if ascii && lower == "" {
-		folded = lines.NewLowerSearch(text, nd)
-	}
-	for off := 0; off < len(text); {
-		var s, e int
-		if folded != nil {
-			if s = folded.Next(off); s < 0 {
-				break
-			}
-			e = s + len(nd)
-		} else if ascii {
-			i := strings.Index(lower[off:], nd)
-			if i < 0 {
-				break
-			}
-			s, e = off+i, off+i+len(nd)
-		} else {
-			i, j := lines.IndexFold(text[off:], nd)
-			if i < 0 {
-				break
-			}
-			s, e = off+i, off+j
-		}
-		off = s + 1
-		if wordStart && s > 0 && isWordAt(text, s-1) {
-			continue
-		}
-		if wordEnd && e < len(text) && isWordAt(text, e) {
-			continue
-		}
+	eachMatch(lower, text, ascii, ix.q.Terms[t].Text, func(s int) int {
 		u := ix.unitAt(s)
 		record(t, u)
 		// Skip to the next unit: one hit per unit is enough.
 		if u+1 >= len(ix.starts) {
-			break
+			return -1
 		}
-		off = max(off, ix.starts[u+1])
-	}
+		return max(s+1, ix.starts[u+1])
+	})
 }
 
 // Compound terms of a block's first query are looked for again by every
@@ -528,8 +492,26 @@ func (ix *Index) scanMemo(ti *textInfo, lower, text string, ascii bool, t int, r
 // substring not starting or ending inside a word, see scan), every match;
 // many is set, and starts nil, past maxScanStarts of them.
 func matchStarts(lower, text string, ascii bool, nd string) (starts []int32, many bool) {
+	eachMatch(lower, text, ascii, nd, func(s int) int {
+		if len(starts) == maxScanStarts {
+			starts, many = nil, true
+			return -1
+		}
+		starts = append(starts, int32(s))
+		return s + 1
+	})
+	return starts, many
+}
+
+// eachMatch calls at with the start of every match of nd in text that
+// does not start or end inside a word (where nd itself starts or ends
+// with a word character), in order; at returns where to look on from, or
+// -1 to stop. ASCII text is searched in lower, its lowered copy, when
+// there is one, else folded as it is compared; other text with
+// IndexFold.
+func eachMatch(lower, text string, ascii bool, nd string, at func(s int) int) {
 	if nd == "" {
-		return nil, false
+		return
 	}
 	wordStart := lines.IsWordByte(nd[0])
 	wordEnd := lines.IsWordByte(nd[len(nd)-1])
@@ -541,35 +523,30 @@ func matchStarts(lower, text string, ascii bool, nd string) (starts []int32, man
 		var s, e int
 		if folded != nil {
 			if s = folded.Next(off); s < 0 {
-				break
+				return
 			}
 			e = s + len(nd)
 		} else if ascii {
 			i := strings.Index(lower[off:], nd)
 			if i < 0 {
-				break
+				return
 			}
 			s, e = off+i, off+i+len(nd)
 		} else {
 			i, j := lines.IndexFold(text[off:], nd)
 			if i < 0 {
-				break
+				return
 			}
 			s, e = off+i, off+j
 		}
-		off = s + 1
-		if wordStart && s > 0 && isWordAt(text, s-1) {
+		if wordStart && s > 0 && isWordAt(text, s-1) || wordEnd && e < len(text) && isWordAt(text, e) {
+			off = s + 1
 			continue
 		}
-		if wordEnd && e < len(text) && isWordAt(text, e) {
-			continue
+		if off = at(s); off < 0 {
+			return
 		}
-		if len(starts) == maxScanStarts {
-			return nil, true
-		}
-		starts = append(starts, int32(s))
 	}
-	return starts, false
 }
 
 // isWordAt reports whether the byte at i belongs to a word (ASCII word
