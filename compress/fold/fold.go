@@ -423,6 +423,7 @@ func (p *plan) mark() {
 	}
 
 	p.extremes()
+	p.keepAncestors()
 	p.groupEnds()
 	for _, o := range p.in.Query.Ordinals {
 		if o.Line && o.N <= n {

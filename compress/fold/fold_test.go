@@ -572,3 +572,51 @@ func TestNotesCountMentions(t *testing.T) {
 		t.Errorf("%d spill lines kept and %d counted in notes, want 80 in all, some in notes:\n%s", kept, counted, out)
 	}
 }
+
+// A line of a tree (an include graph marked by dots, a dependency tree
+// drawn with box characters) keeps its chain of ancestors when the task
+// names it: the chain is the answer to "what pulls it in".
+func TestNamedTreeLineKeepsAncestors(t *testing.T) {
+	var dots, boxes strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&dots, ". /src/include/top%02d.h\n", i)
+		for k := range 4 {
+			fmt.Fprintf(&dots, ".. /src/include/mid%02d_%d.h\n", i, k)
+			for m := range 3 {
+				fmt.Fprintf(&dots, "... /src/include/leaf%02d_%d_%d.h\n", i, k, m)
+			}
+		}
+		fmt.Fprintf(&boxes, "├── crate-%02d v1.%d.0\n", i, i)
+		for k := range 4 {
+			fmt.Fprintf(&boxes, "│   ├── dep-%02d-%d v0.%d.0\n", i, k, k)
+			for m := range 3 {
+				fmt.Fprintf(&boxes, "│   │   └── sub-%02d-%d-%d v2.%d.1\n", i, k, m, m)
+			}
+		}
+	}
+	for _, c := range []struct {
+		text, task string
+		chain      []string
+	}{
+		{dots.String(), "Which top header pulls in leaf27_2_1.h, through what?", []string{
+			". /src/include/top27.h\n", ".. /src/include/mid27_2.h\n", "... /src/include/leaf27_2_1.h\n"}},
+		{boxes.String(), "What depends on sub-13-3-2?", []string{
+			"├── crate-13 v1.13.0\n", "│   ├── dep-13-3 v0.3.0\n", "│   │   └── sub-13-3-2 v2.2.1\n"}},
+	} {
+		in := input(c.text, c.task, "")
+		out, ok := Text(in)
+		if !ok {
+			t.Fatal("not compressed")
+		}
+		checkInvariants(t, in, out)
+		at := 0
+		for _, l := range c.chain {
+			k := strings.Index(out[at:], l)
+			if k < 0 {
+				t.Errorf("chain line %q missing or out of order:\n%s", l, out)
+				break
+			}
+			at += k
+		}
+	}
+}
