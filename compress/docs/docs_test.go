@@ -217,3 +217,29 @@ func FuzzCompress(f *testing.F) {
 	seeds = append(seeds, kindtest.Seed{Text: "# a\n\n```\n# b\n\n| x |\n|---|\n- c:\n  - d\n", Task: "b"})
 	kt.FuzzTask(f, seeds, func(t *testing.T, text, out string) { kindtest.CheckParts(t, text, out, true) })
 }
+
+// A YAML list of large, alike items (a resource listing) keeps the items
+// that hold a rare value anywhere inside them, with the line that names
+// each: the question "which ones are unhealthy" is answered by those.
+func TestRareValueOfNestedItemField(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("kind: List\nitems:\n")
+	for i := range 50 {
+		state, restarts := "Ready", 0
+		if i == 23 {
+			state, restarts = "Degraded", 9
+		}
+		fmt.Fprintf(&b, "- kind: Worker\n  metadata:\n    created: \"2026-10-%02dT08:00:00Z\"\n    name: worker-%03d-%x\n    owner: fleet\n", 1+i%28, i, 0xabc00+i*37)
+		b.WriteString("  spec:\n    image: registry.test/worker:2.1.0\n    replicas: 1\n    env:\n")
+		for k := range 30 {
+			fmt.Fprintf(&b, "    - name: SETTING_%02d\n      value: \"default value number %d for this worker\"\n", k, k)
+		}
+		fmt.Fprintf(&b, "  status:\n    health:\n      restarts: %d\n      state: %s\n    address: 10.9.%d.%d\n", restarts, state, i/10, i)
+	}
+	out := compress(t, b.String(), "Which workers are not healthy, and what are their names?", 0)
+	for _, want := range []string{"    name: worker-023-", "      state: Degraded\n", "  status:\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lost %q:\n%s", want, out)
+		}
+	}
+}

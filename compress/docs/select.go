@@ -469,7 +469,10 @@ func (p *plan) keepSubtree(h int) {
 
 // collections keeps, of a header's list of items (YAML sequences of
 // mappings, option lists), the first and last items and the items holding
-// a rare value of a field ("rust: 1.74.0" among "rust: stable").
+// a rare value of a field ("rust: 1.74.0" among "rust: stable", "phase:
+// Failed" among "phase: Running" however deep in the item). A rare item
+// too large to keep whole keeps its first line, the line that names it,
+// and the rare lines with the keys above them.
 func (p *plan) collections() {
 	d := p.d
 	children := map[int32][]int{}
@@ -491,58 +494,162 @@ func (p *plan) collections() {
 				p.must[it] = true
 			}
 		}
-		for _, it := range p.rareItems(items) {
+		fs := p.itemFields(items)
+		for _, r := range fs.rare() {
+			it := items[r.item]
 			if p.sub[it] <= minWhole {
 				p.keepSubtree(it)
-			} else {
-				p.must[it] = true
+				continue
 			}
+			p.must[it] = true
+			if id := fs.ident[r.item]; id >= 0 {
+				p.mustWithParents(id, it)
+			}
+			p.mustWithParents(r.unit, it)
 		}
 	}
 }
 
-// rareItems returns the items holding a value that one item holds for a
-// field most items share with others ("rust: 1.74.0" where eight items
-// say "rust: stable").
-func (p *plan) rareItems(items []int) []int {
+// mustWithParents marks unit u and its headers up to item it.
+func (p *plan) mustWithParents(u, it int) {
+	for ; u > it; u = int(p.d.units[u].parent) {
+		p.must[u] = true
+	}
+}
+
+// itemFields holds, for a list of items, each item's "key: value" lines
+// by the path of keys from the item down.
+type itemFields struct {
+	fields [][]itemField // per item
+	counts map[fieldValue]int
+	// ident is, per item, the unit of the field that names the items (in
+	// every item once, a different short value in each), or -1.
+	ident []int
+}
+
+type fieldValue struct{ path, value string }
+
+type itemField struct {
+	fieldValue
+	unit int
+}
+
+// rareHit is a unit holding a rare value, and its item's index.
+type rareHit struct{ item, unit int }
+
+// itemFields reads the fields of items.
+func (p *plan) itemFields(items []int) *itemFields {
 	d := p.d
-	type fv struct{ field, value string }
-	counts := map[fv]int{}
-	fieldsOf := make([][]fv, len(items))
+	fs := &itemFields{fields: make([][]itemField, len(items)), counts: map[fieldValue]int{}, ident: make([]int, len(items))}
+	path := map[int]string{}
 	for k, it := range items {
 		end := d.units[it].end
 		for u := it; u < len(d.units) && d.units[u].from < end; u++ {
-			if u != it && d.units[u].parent != int32(it) {
+			key, value, ok := keyValue(d.body[d.units[u].from])
+			if !ok {
 				continue
 			}
-			t := strings.TrimPrefix(strings.TrimSpace(d.body[d.units[u].from]), "- ")
-			c := strings.Index(t, ": ")
-			if c <= 0 {
+			pre := ""
+			if u != it {
+				pre = path[int(d.units[u].parent)] + "/"
+			}
+			if d.units[u].header() {
+				path[u] = pre + key
+			}
+			if value == "" {
 				continue
 			}
-			x := fv{t[:c], strings.TrimSpace(t[c+2:])}
-			fieldsOf[k] = append(fieldsOf[k], x)
-			counts[x]++
+			x := fieldValue{pre + key, value}
+			fs.fields[k] = append(fs.fields[k], itemField{x, u})
+			fs.counts[x]++
 		}
 	}
+	fs.ident = fs.identify()
+	return fs
+}
+
+// keyValue splits a "key: value" line ("- " item marks dropped); value is
+// empty for a key that opens a mapping.
+func keyValue(l string) (key, value string, ok bool) {
+	t := strings.TrimPrefix(strings.TrimSpace(l), "- ")
+	if c := strings.Index(t, ": "); c > 0 {
+		return t[:c], strings.TrimSpace(t[c+2:]), true
+	}
+	if k, found := strings.CutSuffix(t, ":"); found && k != "" {
+		return k, "", true
+	}
+	return "", "", false
+}
+
+// rare returns the units holding a value few items hold for a field most
+// items agree on: under one holder in sixteen, at most one per field of
+// an item.
+func (fs *itemFields) rare() []rareHit {
 	top := map[string]int{}
 	holders := map[string]int{}
-	for x, c := range counts {
-		top[x.field] = max(top[x.field], c)
-		holders[x.field] += c
+	for x, c := range fs.counts {
+		top[x.path] = max(top[x.path], c)
+		holders[x.path] += c
 	}
-	var out []int
-	for k, it := range items {
-		for _, x := range fieldsOf[k] {
-			// Rare against a common value: most holders of the field
-			// agree, and this one alone differs.
-			if counts[x] == 1 && top[x.field] >= 3 && top[x.field]*2 >= holders[x.field] && holders[x.field] >= 6 {
-				out = append(out, it)
-				break
+	var out []rareHit
+	for k, f := range fs.fields {
+		for _, x := range f {
+			h := holders[x.path]
+			if fs.counts[x.fieldValue] <= max(1, h/16) && top[x.path] >= 3 && top[x.path]*2 >= h && h >= 6 {
+				out = append(out, rareHit{k, x.unit})
 			}
 		}
 	}
 	return out
+}
+
+// identify finds the field that names the items: held once by every
+// item, with a short value different in each. A key that says it names
+// ("name", "id", "...Name") wins over one found first.
+func (fs *itemFields) identify() []int {
+	if len(fs.fields) < 2 {
+		return nil
+	}
+	held := map[string]int{}
+	for _, f := range fs.fields {
+		for _, x := range f {
+			held[x.path]++
+		}
+	}
+	best, bestNames := "", false
+	for _, x := range fs.fields[0] {
+		if held[x.path] != len(fs.fields) || best != "" && (bestNames || !namingKey(x.path)) {
+			continue
+		}
+		distinct := true
+		for _, f := range fs.fields {
+			for _, y := range f {
+				if y.path == x.path && (fs.counts[y.fieldValue] != 1 || len(y.value) > 80) {
+					distinct = false
+				}
+			}
+		}
+		if distinct {
+			best, bestNames = x.path, namingKey(x.path)
+		}
+	}
+	ident := make([]int, len(fs.fields))
+	for k, f := range fs.fields {
+		ident[k] = -1
+		for _, x := range f {
+			if best != "" && x.path == best {
+				ident[k] = x.unit
+				break
+			}
+		}
+	}
+	return ident
+}
+
+// namingKey reports a field path whose last key names what holds it.
+func namingKey(path string) bool {
+	k := strings.ToLower(path[strings.LastIndexByte(path, '/')+1:])
+	return k == "name" || k == "id" || strings.HasSuffix(k, "name") || strings.HasSuffix(k, "_id")
 }
 
 // priorities rank the optional units: weaker task matches, then the lead
