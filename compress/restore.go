@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"math"
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
@@ -202,8 +203,46 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup, m
 		if quote && f.lastOutputBefore {
 			return RestoreQuote, true
 		}
+		// A common word that names a field ("Installed:" in every
+		// record) asks for that column: most of its lines gone is a
+		// question the compressed form cannot answer.
+		if found == maxCounted && t.Kind == relevance.Word && len(t.Text) >= 4 {
+			lower()
+			if all := countKeyed(original, origLower, origASCII, t); all >= minKeyedColumn {
+				if countKeyed(compressed, compLower, compASCII, t)*2 < all {
+					return RestoreTerms, true
+				}
+			}
+		}
 	}
 	return "", false
+}
+
+// minKeyedColumn is the fewest field lines of one key that make a column.
+const minKeyedColumn = 8
+
+// countKeyed counts the lines of text where term t is the key of a
+// "Key: value" field: the line's first word, with a ':' after it. lower
+// is text lowered when ascii.
+func countKeyed(text, lower string, ascii bool, t relevance.Term) int {
+	keyAt := func(s, e int) bool {
+		for k := s - 1; k >= 0 && text[k] != '\n'; k-- {
+			if text[k] != ' ' && text[k] != '\t' {
+				return false
+			}
+		}
+		for ; e < len(text) && text[e] == ' '; e++ {
+		}
+		return e < len(text) && text[e] == ':'
+	}
+	find := func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) }
+	if ascii {
+		find = func(off int) (int, int) {
+			i := strings.Index(lower[off:], t.Text)
+			return i, i + len(t.Text)
+		}
+	}
+	return countMatches(text, t, math.MaxInt, find, keyAt)
 }
 
 // maxCounted bounds the occurrences countTerm counts: a term in more
@@ -213,7 +252,7 @@ const maxCounted = 64
 // countTerm counts the occurrences of term t in text (see containsTerm),
 // up to limit.
 func countTerm(text string, t relevance.Term, limit int) int {
-	return countMatches(text, t, limit, func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) })
+	return countMatches(text, t, limit, func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) }, nil)
 }
 
 // countIn is countTerm of an ASCII text, given lower, the text with its
@@ -224,12 +263,13 @@ func countIn(text, lower string, t relevance.Term, limit int) int {
 	return countMatches(text, t, limit, func(off int) (int, int) {
 		i := strings.Index(lower[off:], t.Text)
 		return i, i + len(t.Text)
-	})
+	}, nil)
 }
 
 // countMatches counts the matches of t in text that find reports (the
-// span of the first one in text[off:], -1 when none), up to limit.
-func countMatches(text string, t relevance.Term, limit int, find func(off int) (int, int)) int {
+// span of the first one in text[off:], -1 when none) and accept takes
+// (all when nil), up to limit.
+func countMatches(text string, t relevance.Term, limit int, find func(off int) (int, int), accept func(s, e int) bool) int {
 	needle := t.Text
 	if needle == "" {
 		return 0
@@ -249,7 +289,9 @@ func countMatches(text string, t relevance.Term, limit int, find func(off int) (
 			off = s + 1
 			continue
 		}
-		n++
+		if accept == nil || accept(s, e) {
+			n++
+		}
 	}
 	return n
 }

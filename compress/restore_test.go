@@ -35,10 +35,13 @@ func sessionLog() string {
 // session builds the request of one turn of a growing conversation: the
 // first turn's task and tool output, then one user question per later
 // turn (each after an assistant reply).
-func session(later ...string) *Request {
+func session(later ...string) *Request { return sessionOf(sessionLog(), later...) }
+
+// sessionOf is session with another tool output.
+func sessionOf(output string, later ...string) *Request {
 	req := &Request{Model: "claude-sonnet-4-5", Config: DefaultConfig()}
 	req.Turns = append(req.Turns, Turn{Role: "user", Text: "Run the test suite and tell me whether it passes.", Message: 0})
-	req.Blocks = append(req.Blocks, Block{Text: sessionLog(), Source: ToolOutput, Role: "user", ToolName: "Bash",
+	req.Blocks = append(req.Blocks, Block{Text: output, Source: ToolOutput, Role: "user", ToolName: "Bash",
 		Task: "Run the test suite and tell me whether it passes.", Turn: 1, Message: 2})
 	msg := 3
 	for _, q := range later {
@@ -330,5 +333,37 @@ func TestCountInSame(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A follow-up naming a field that every record of the output carries
+// ("Deployed:" of each service) asks for that column: the block is
+// compressed again, and the field comes back in every record, with the
+// one compared with it.
+func TestRestoreNamedColumn(t *testing.T) {
+	var b strings.Builder
+	for i := range 90 {
+		deployed, wanted := fmt.Sprintf("4.%d.0", i%7), fmt.Sprintf("4.%d.0", i%7)
+		if i%23 == 5 {
+			wanted = fmt.Sprintf("4.%d.1", i%7)
+		}
+		fmt.Fprintf(&b, "svc-%02d-%s:\n  Deployed: %s\n  Wanted: %s\n  Rollout table:\n *** %s 100\n        100 registry.example.test/stable/main\n        50 /var/lib/rollouts/state\n", i, strings.Repeat("x", i%5), deployed, wanted, deployed)
+	}
+	n := newTestNative(t, NativeConfig{CacheEntries: -1})
+	compress := func(later ...string) BlockResult {
+		t.Helper()
+		res, err := n.Compress(context.Background(), sessionOf(b.String(), later...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Blocks[0]
+	}
+	first := compress()
+	if strings.Count(first.Text, "  Deployed: ") > 45 {
+		t.Fatalf("turn 1 already keeps the column:\n%s", first.Text)
+	}
+	got := compress("Which services are not on the release they should have deployed? Both versions please.")
+	if got.Restored != RestoreTerms || strings.Count(got.Text, "  Deployed: ") != 90 || !strings.Contains(got.Text, "svc-28-xxx:\n  Deployed: 4.0.0\n  Wanted: 4.0.1\n") {
+		t.Errorf("restored=%q:\n%s", got.Restored, got.Text)
 	}
 }

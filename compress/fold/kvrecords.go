@@ -109,6 +109,7 @@ func detectKV(b *lines.Lines) *kvStream {
 	open := true    // a blank line or the start: the next field opens a record
 	titled := false // the current record opened with a header line
 	var stack []kvLevel
+	firstHead := -1 // the first record's line when it is a bare "name:" head
 	nextField := func(i int) bool {
 		for j := i + 1; j < n && j <= i+2; j++ {
 			if !lines.Blank(b.L[j]) {
@@ -160,9 +161,20 @@ func detectKV(b *lines.Lines) *kvStream {
 			lead = s.keyOf[s.starts[0]]
 		}
 		afterTitle := cur >= 0 && titled && s.starts[cur] == i-1
-		if !afterTitle && (open || cur < 0 || k == lead && ind == base) {
+		// A stream whose records open with a bare "name:" over indented
+		// fields opens a record at every such line.
+		heads := opensFields(b.L, i, ind)
+		if heads && len(s.starts) > 0 && s.starts[0] == firstHead {
+			start(i, "\x00head")
+			titled, base = false, ind
+		} else if !afterTitle && (open || cur < 0 || k == lead && ind == base) {
+			if heads && cur < 0 {
+				firstHead = i
+				k = "\x00head"
+			}
 			start(i, k)
 			titled, base = false, ind
+			k = fieldKey(l)
 		}
 		s.recOf[i], s.keyOf[i], s.own[i] = cur, k, true
 		s.col[i] = strconv.Itoa(ind) + " " + k
@@ -188,6 +200,16 @@ func detectKV(b *lines.Lines) *kvStream {
 		}
 	}
 	return s
+}
+
+// opensFields reports an unindented bare "name:" line (nothing after the
+// colon) with an indented field line right under it.
+func opensFields(ls []string, i, ind int) bool {
+	if ind != 0 || i+1 >= len(ls) || !strings.HasSuffix(strings.TrimRight(ls[i], " \r"), ":") {
+		return false
+	}
+	next := ls[i+1]
+	return lines.Indent(next) > 0 && fieldKey(next) != ""
 }
 
 // maxColumnLine is the longest average line of a field kept in every
@@ -301,6 +323,7 @@ func (p *plan) keepRecordIdentity() {
 	}
 	slices.Sort(keys)
 	var partial []string // named fields too long or too many to keep in every record
+	var full []string    // named fields kept in every record
 	for _, k := range keys {
 		// Only a short field is a column to compare across records (a
 		// size, a version, a state), not a list or a paragraph.
@@ -317,7 +340,9 @@ func (p *plan) keepRecordIdentity() {
 				p.keep[i] = true
 			}
 		}
+		full = append(full, k)
 	}
+	room = p.keepPartnerColumns(s, full, named, room)
 	p.keepNamedFieldsOfNamedRecords(s, partial, room)
 	p.keepSharedColumns(s)
 	// A first line that several records share ("Package: x" of each
@@ -387,6 +412,101 @@ func (p *plan) keepNamedFieldsOfNamedRecords(s *kvStream, cols []string, room in
 			p.keep[i] = true
 		}
 	}
+}
+
+// keepPartnerColumns keeps, beside each column kept in every record, the
+// column next to it whose values read alike (the same letters, digits and
+// punctuation in the same order) in most records: the value it is
+// compared with ("Installed" and "Candidate", "Used" and "Available"),
+// which a question names by another word. It returns the room left.
+func (p *plan) keepPartnerColumns(s *kvStream, full []string, named map[string]bool, room int) int {
+	if len(full) == 0 {
+		return room
+	}
+	isFull := map[string]bool{}
+	for _, c := range full {
+		isFull[c] = true
+	}
+	type tally struct{ next, alike, bytes int }
+	partners := map[string]*tally{}
+	var order []string
+	for i, c := range s.col {
+		if !isFull[c] || !s.own[i] || s.recOf[i] < 0 {
+			continue
+		}
+		for _, j := range [2]int{i - 1, i + 1} {
+			if j < 0 || j >= len(s.col) || s.recOf[j] != s.recOf[i] || !s.own[j] || isFull[s.col[j]] || named[s.col[j]] {
+				continue
+			}
+			if lines.Indent(p.b.L[j]) != lines.Indent(p.b.L[i]) {
+				continue
+			}
+			t := partners[s.col[j]]
+			if t == nil {
+				t = &tally{}
+				partners[s.col[j]] = t
+				order = append(order, s.col[j])
+			}
+			t.next++
+			if valueForm(p.b.L[j]) == valueForm(p.b.L[i]) {
+				t.alike++
+			}
+		}
+	}
+	have := map[string]int{}
+	for i, c := range s.col {
+		if t := partners[c]; t != nil && s.own[i] && s.recOf[i] >= 0 {
+			have[c]++
+			if !p.keep[i] {
+				t.bytes += len(p.b.L[i]) + 1
+			}
+		}
+	}
+	// A partner may take half the budget beyond the room left: without
+	// it, the column kept in full answers only half the question.
+	extra := p.in.Budget.Bytes / 2
+	for _, c := range order {
+		t := partners[c]
+		if t.alike*3 < have[c]*2 || t.bytes > room+extra {
+			continue
+		}
+		if t.bytes > room {
+			extra -= t.bytes - room
+			room = t.bytes
+		}
+		room -= t.bytes
+		for i, col := range s.col {
+			if col == c && s.own[i] && s.recOf[i] >= 0 {
+				p.keep[i] = true
+			}
+		}
+	}
+	return room
+}
+
+// valueForm is the form of a field line's value: each run of letters an
+// 'a', of digits a '9', other bytes as they are ("12.4+deb12u11" and
+// "12.4+deb12u15" alike).
+func valueForm(l string) string {
+	_, v, _ := strings.Cut(l, ":")
+	v = strings.TrimSpace(v)
+	var b strings.Builder
+	var last byte
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			c = 'a'
+		case c >= '0' && c <= '9':
+			c = '9'
+		}
+		if (c == 'a' || c == '9') && c == last {
+			continue
+		}
+		b.WriteByte(c)
+		last = c
+	}
+	return b.String()
 }
 
 // keepSharedColumns keeps in every record the short field lines that the
