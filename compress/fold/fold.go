@@ -124,6 +124,13 @@ func writeCollapsed(w *lines.Writer, ls []string) {
 	}
 }
 
+// A problem among at most maxLoneProblems in a block keeps the
+// loneContext lines under it.
+const (
+	maxLoneProblems = 3
+	loneContext     = 3
+)
+
 // Priorities of optional lines (must-keep lines are kept regardless).
 const (
 	prioStrongTerm = 200
@@ -297,8 +304,11 @@ func (p *plan) mark() {
 
 	// Task terms: a line the task names is kept with the record it sits
 	// in, and a header the task names with the body under it.
+	crowded := p.crowdedMatches()
 	for i := 0; i < n; i++ {
-		if p.ix.Strong(i) {
+		if p.ix.Strong(i) && crowded[i] {
+			p.prio[i] = max(p.prio[i], prioStrongTerm+p.ix.Score(i))
+		} else if p.ix.Strong(i) {
 			p.must[i] = true
 			p.prio[i] = max(p.prio[i], prioStrongTerm+p.ix.Score(i))
 			p.keepAround(i)
@@ -341,10 +351,11 @@ func (p *plan) mark() {
 	// When problem lines alone would overrun the budget (every line of a
 	// lint or type-check run is one), only the first of each shape is a
 	// must; the others compete for the budget like any context.
-	problemBytes := 0
+	problemBytes, problemLines := 0, 0
 	for i := 0; i < n; i++ {
 		if p.sev[i] == lines.Problem && !p.demoted[i] {
 			problemBytes += len(b.L[i]) + 1
+			problemLines++
 		}
 	}
 	if problemBytes > p.in.Budget.Bytes*3/5 {
@@ -371,6 +382,14 @@ func (p *plan) mark() {
 				p.bump(i+d, prioContext)
 			}
 			p.stepContext(i)
+			if problemLines <= maxLoneProblems {
+				// One of a few problems in the whole output: the lines
+				// right under it say where and why (a crash's frame,
+				// a panic's message).
+				for j := i + 1; j < n && j <= i+loneContext && !lines.Blank(b.L[j]); j++ {
+					p.must[j] = true
+				}
+			}
 		case p.sev[i] == lines.Warning && firstOfCluster[id] == i:
 			p.must[i] = true
 		case p.sev[i] == lines.Problem:
@@ -602,6 +621,47 @@ func (p *plan) stepContext(i int) {
 			return
 		}
 	}
+}
+
+// crowdedMatches marks the strong matches that one shape holds so many
+// of that they would take over a quarter of the budget (a term the task
+// names found in every frame of a repeated dump): all but the first and
+// last of them rank with the strong matches instead of being musts, so
+// the fold keeps what the budget allows and its note counts the rest.
+func (p *plan) crowdedMatches() map[int]bool {
+	if !p.ix.Any() {
+		return nil
+	}
+	type span struct{ first, last, bytes int }
+	byCluster := map[int32]*span{}
+	for i := range p.b.L {
+		id := p.cl.of[i]
+		if !p.ix.Strong(i) || id == noCluster {
+			continue
+		}
+		sp := byCluster[id]
+		if sp == nil {
+			sp = &span{first: i}
+			byCluster[id] = sp
+		}
+		sp.last = i
+		sp.bytes += len(p.b.L[i]) + 1
+	}
+	var crowded map[int]bool
+	for id, sp := range byCluster {
+		if sp.bytes*4 <= p.in.Budget.Bytes {
+			continue
+		}
+		if crowded == nil {
+			crowded = map[int]bool{}
+		}
+		for _, i := range p.members[id] {
+			if i != sp.first && i != sp.last && p.ix.Strong(i) {
+				crowded[i] = true
+			}
+		}
+	}
+	return crowded
 }
 
 // keepAround keeps what gives a strongly matching line its meaning: the
@@ -997,6 +1057,11 @@ func (p *plan) extremes() {
 			st := &stats[si]
 			switch {
 			case st.numeric && st.max > st.min:
+				if intent&relevance.Extremes == 0 && math.Min(math.Abs(st.min), math.Abs(st.max)) >= minIdentNumber {
+					// Numbers of a dozen digits are addresses, ids and
+					// seeds, whose extremes mean nothing unless asked.
+					continue
+				}
 				k := topK
 				if numeric++; numeric > 3 {
 					// Past the third number of a line only a question
@@ -1047,6 +1112,10 @@ func (p *plan) extremes() {
 		}
 	}
 }
+
+// minIdentNumber is the smallest magnitude read as an identifier rather
+// than a measure.
+const minIdentNumber = 1e11
 
 // maxStanza is the most lines of a paragraph kept whole around an
 // extreme it holds.

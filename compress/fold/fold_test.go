@@ -620,3 +620,56 @@ func TestNamedTreeLineKeepsAncestors(t *testing.T) {
 		}
 	}
 }
+
+// The one crash in a long dump keeps the lines right under it, which say
+// where it happened, though no task term names them.
+func TestLoneProblemKeepsWhere(t *testing.T) {
+	var b strings.Builder
+	for i := range 12 {
+		fmt.Fprintf(&b, "[New Thread 0x7f00%04x (LWP %d)]\n", i*4096, 3000+i)
+	}
+	b.WriteString("\nThread 4 \"svc\" received signal SIGSEGV, Segmentation fault.\n[Switching to Thread 0x7f003000 (LWP 3003)]\n0x00005555555552d1 in parse_header (h=0x55555555a0f0) at reader.c:88\n88\t    return h->fields[h->count - 1].len;\n")
+	for f := range 30 {
+		fmt.Fprintf(&b, "#%d  0x0000555555555%03x in stage_%d (ctx=0x%x) at pipeline.c:%d\n", f, f*16, f, f*8, 100+f)
+	}
+	b.WriteString("\n")
+	for i := range 12 {
+		fmt.Fprintf(&b, "Thread %d (Thread 0x7f00%04x (LWP %d) \"svc\"):\n", 12-i, i*4096, 3000+i)
+		for f := range 6 {
+			fmt.Fprintf(&b, "#%d  0x00007ffff7e%05x in wait_step_%d (arg=0x%x) at ./nptl/step.c:%d\n        local_%d = %d\n", f, i*97+f, f, i+f, 40+f, f, i*f)
+		}
+		b.WriteString("\n")
+	}
+	in := input(b.String(), "It crashes now and then in wait_step_3 or elsewhere; where does it die?", "")
+	in.Budget.Bytes = 300
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "received signal SIGSEGV", "in parse_header (h=0x55555555a0f0) at reader.c:88\n", "return h->fields[h->count - 1].len;")
+}
+
+// A task term found in every line of one repeated, long shape does not
+// make every such line a must: the first and last are kept, the rest
+// only as the budget allows, so the fold stays near its budget.
+func TestCrowdedMatchesShareBudget(t *testing.T) {
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, "worker %03d idle\n", i)
+		if i%40 == 3 {
+			fmt.Fprintf(&b, "        snapshot = {regs = {%d, %d, %d, %d, %d, %d}, data = {prev = 0x0, next = 0x%x, flags = %d}}\n", 140737326671552+i*8192, -1916216397919798155+i, i*3, i*5, 140737488347968, 140737318281216+i, i*64, i%3)
+		}
+	}
+	in := input(b.String(), "What is wrong with the data?", "")
+	in.Budget.Bytes = 900
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if len(out) > in.Budget.Bytes*3/2 {
+		t.Errorf("output %d bytes, budget %d:\n%s", len(out), in.Budget.Bytes, out)
+	}
+	mustContain(t, out, "snapshot = {regs = {140737326696128,", "snapshot = {regs = {140737328989888,")
+}

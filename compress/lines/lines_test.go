@@ -26,13 +26,16 @@ func TestSignal(t *testing.T) {
 		"request timed out", "exit status 2", "connection refused", "Traceback (most recent call last):",
 		"SyntaxError: invalid syntax", "java.lang.NullPointerException", "open /x: ENOENT", "Invalid read of size 4",
 		"file not found", "npm ERR! code 1", "==1== definitely lost: leak summary",
+		`Thread 5 "w" received signal SIGSEGV, Segmentation fault.`, "Segmentation fault", "Aborted (core dumped)",
+		"Program terminated with signal SIGABRT, Aborted.",
 	}
-	warnings := []string{"warning: unused variable", "DeprecationWarning: old api"}
+	warnings := []string{"warning: unused variable", "DeprecationWarning: old api", "caught SIGTERM, shutting down"}
 	none := []string{
 		"terror", "INFO all good", "exit status 0", "errorless", "TestErrorPath ok", "timed outside",
 		"err_test.go", "errors.go:12", "pkg/errors/x.go", "rows.Err()", "--fail-fast", "-Wno-error=x",
 		"libgpg-error-dev installed", "timeout=30s", "", "ok  \tpkg\t0.1s", "-p errors",
 		"tcp ESTABLISHED 0 0 127.0.0.1:8000", "EXAMPLES", "ENVIRONMENT",
+		"SIGCHLD handler installed", "SIGNAL", "default settings", "core dump filter: 0x33",
 	}
 	for _, s := range problems {
 		if Signal(s) != Problem {

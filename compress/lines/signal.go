@@ -26,7 +26,7 @@ var signalWords = [26][]struct {
 	2:  {{"cannot", Problem}, {"critical", Problem}, {"conflict", Problem}, {"conflicts", Problem}, {"corrupt", Problem}, {"corrupted", Problem}, {"crash", Problem}, {"crashed", Problem}},
 	3:  {{"denied", Problem}, {"deadlock", Problem}, {"deprecated", Warning}, {"deprecation", Warning}},
 	4:  {{"error", Problem}, {"errors", Problem}, {"exception", Problem}},
-	5:  {{"fail", Problem}, {"failed", Problem}, {"failure", Problem}, {"failures", Problem}, {"fatal", Problem}, {"forbidden", Problem}},
+	5:  {{"fail", Problem}, {"failed", Problem}, {"failure", Problem}, {"failures", Problem}, {"fatal", Problem}, {"fault", Problem}, {"forbidden", Problem}},
 	8:  {{"invalid", Problem}, {"illegal", Problem}, {"incompatible", Problem}},
 	10: {{"killed", Problem}},
 	11: {{"leak", Problem}, {"leaked", Problem}, {"leaks", Problem}},
@@ -43,7 +43,7 @@ var signalWords = [26][]struct {
 
 // signalPhrases are two-word reports; the words are separated by exactly
 // one space.
-var signalPhrases = [...][2]string{{"timed", "out"}, {"not", "found"}, {"no", "such"}}
+var signalPhrases = [...][2]string{{"timed", "out"}, {"not", "found"}, {"no", "such"}, {"core", "dumped"}}
 
 // Signal reports how strongly line reports a problem. A signal word counts
 // only where it reads as a report, not as part of a name: not as a path
@@ -84,7 +84,7 @@ func Signal(line string) Severity {
 				return best
 			}
 		}
-		if !afterFlag && len(w) <= 5 && (w[0]|0x20 == 't' || w[0]|0x20 == 'n') {
+		if !afterFlag && len(w) <= 5 && (w[0]|0x20 == 't' || w[0]|0x20 == 'n' || w[0]|0x20 == 'c') {
 			for _, ph := range signalPhrases {
 				if strings.EqualFold(w, ph[0]) && j+1+len(ph[1]) <= len(line) && line[j] == ' ' &&
 					strings.EqualFold(line[j+1:j+1+len(ph[1])], ph[1]) &&
@@ -119,6 +119,9 @@ func wordSeverity(w string) (Severity, bool) {
 	}
 	if w[0] == 'E' && (w == "ERR" || w[1] >= 'A' && w[1] <= 'Z' && isErrnoName(w)) {
 		return Problem, false
+	}
+	if w[0] == 'S' && strings.HasPrefix(w, "SIG") {
+		return fatalSignal(w), false
 	}
 	if w[0] >= 'A' && w[0] <= 'Z' && len(w) >= 7 && strings.IndexByte("rntcg", w[len(w)-1]) >= 0 {
 		for _, t := range typeSuffixes {
@@ -171,6 +174,19 @@ var errnoNames = func() map[string]struct{} {
 	}
 	return m
 }()
+
+// fatalSignal grades a POSIX signal name: those the kernel sends a
+// process that crashed (SIGSEGV, SIGABRT) are problems, a kill or an
+// interrupt a warning, the others (SIGCHLD, SIGHUP) nothing.
+func fatalSignal(w string) Severity {
+	switch w {
+	case "SIGSEGV", "SIGABRT", "SIGBUS", "SIGFPE", "SIGILL", "SIGSYS", "SIGTRAP", "SIGKILL", "SIGXCPU", "SIGXFSZ":
+		return Problem
+	case "SIGTERM", "SIGINT", "SIGQUIT", "SIGPIPE":
+		return Warning
+	}
+	return NoSignal
+}
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
