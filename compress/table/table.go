@@ -51,9 +51,12 @@ func Detect(text string) bool {
 	inTables, stamped, code := 0, 0, 0
 	for _, r := range findRegions(b, nil) {
 		inTables += r.to - r.from
+		// A delimited table under a header of titles is a table
+		// whatever its first column holds (a day per row of an export).
+		delimited := (r.format == csvRows || r.format == tsvRows) && r.header > 0 && len(r.cols) >= 3
 		for i := r.from + r.header; i < r.to; i++ {
 			t := strings.TrimSpace(b.L[i])
-			if startsWithDate(t) || startsWithTime(t) {
+			if !delimited && (startsWithDate(t) || startsWithTime(t)) {
 				stamped++
 			}
 			if t != "" && (t[len(t)-1] == ';' || t[len(t)-1] == '{') {
@@ -61,7 +64,8 @@ func Detect(text string) bool {
 			}
 		}
 	}
-	// Rows that start with a timestamp are log records, aligned or not;
+	// Rows that start with a timestamp are log records, aligned or not
+	// (unless they are delimited rows under a header);
 	// rows that end like statements are annotated source code (a blame,
 	// a numbered listing).
 	return inTables*5 >= nonBlank*3 && stamped*2 < inTables && code*5 < inTables

@@ -362,3 +362,29 @@ func TestContinuationRowsFollowTheirHead(t *testing.T) {
 		}
 	}
 }
+
+// A CSV export whose first column is a day is a table, not a log: its
+// rows are found by column, and the row holding a column's maximum stays.
+func TestDatedCSVIsTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("day,region,orders,returns,units\n")
+	regions := []string{"north", "south", "east", "west"}
+	for d := range 150 {
+		for k, r := range regions {
+			units := 90 + (d*7+k*13)%40
+			if d == 97 && k == 2 {
+				units = 517
+			}
+			fmt.Fprintf(&b, "2026-%02d-%02d,%s,%d,%d,%d\n", 1+d/28, 1+d%28, r, 30+(d+k)%20, (d*k)%7, units)
+		}
+	}
+	text := b.String()
+	if !Detect(text) {
+		t.Fatal("a dated CSV export is not detected as a table")
+	}
+	out := compress(t, text, "Does any day and region stand out in units sold?")
+	kindtest.MustContain(t, out, "day,region,orders,returns,units\n", "2026-04-14,east,")
+	if !strings.Contains(out, ",517\n") {
+		t.Errorf("the row of the maximum is gone:\n%s", out)
+	}
+}
