@@ -304,6 +304,7 @@ func (p *plan) mark() {
 
 	// Task terms: a line the task names is kept with the record it sits
 	// in, and a header the task names with the body under it.
+	p.termsOfNamedBlocks()
 	crowded := p.crowdedMatches()
 	for i := 0; i < n; i++ {
 		if p.ix.Strong(i) && crowded[i] {
@@ -619,6 +620,43 @@ func (p *plan) stepContext(i int) {
 		}
 		if p.cl.size(j) >= frequent {
 			return
+		}
+	}
+}
+
+// maxNamedBlock is the most lines of a paragraph whose term lines a
+// strong match keeps.
+const maxNamedBlock = 48
+
+// termsOfNamedBlocks keeps, in the few paragraphs that hold a strong
+// match (the record the user names: "the ring package"), every line
+// holding any term of the request, however common in the block: "its
+// checksum" asks for that record's checksum line, though every record has
+// one.
+func (p *plan) termsOfNamedBlocks() {
+	if !p.ix.Any() || len(p.an.paras) == 0 {
+		return
+	}
+	var named []unit
+	for _, u := range p.an.paras {
+		if u.end-u.start > maxNamedBlock {
+			continue
+		}
+		for i := u.start; i < u.end; i++ {
+			if p.ix.Strong(i) {
+				named = append(named, u)
+				break
+			}
+		}
+		if len(named) > maxNamedRecords {
+			return
+		}
+	}
+	for _, u := range named {
+		for i := u.start; i < u.end; i++ {
+			if p.ix.Score(i) > 0 {
+				p.must[i] = true
+			}
 		}
 	}
 }

@@ -673,3 +673,24 @@ func TestCrowdedMatchesShareBudget(t *testing.T) {
 	}
 	mustContain(t, out, "snapshot = {regs = {140737326696128,", "snapshot = {regs = {140737328989888,")
 }
+
+// The record the task names keeps every line holding a term of the
+// request, though the term (a field every record has) is common: "the
+// digest of the zeta entry" asks for that entry's digest line.
+func TestNamedRecordKeepsCommonField(t *testing.T) {
+	var b strings.Builder
+	for i := range 150 {
+		name := fmt.Sprintf("pkg-%03d", i)
+		if i == 88 {
+			name = "zeta"
+		}
+		fmt.Fprintf(&b, "[[entry]]\nname = %q\nversion = \"1.%d.%d\"\nsource = \"registry+https://registry.example.test/index\"\ndigest = \"%064x\"\nrequires = [\n \"pkg-%03d\",\n \"pkg-%03d\",\n]\n\n", name, i%9, i%4, i*7919, (i+1)%150, (i+7)%150)
+	}
+	in := input(b.String(), "Give me the exact version and digest of zeta for the audit.", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "name = \"zeta\"\nversion = \"1.7.0\"\n", fmt.Sprintf("digest = \"%064x\"\n", 88*7919))
+}
