@@ -243,3 +243,30 @@ func TestRareValueOfNestedItemField(t *testing.T) {
 		}
 	}
 }
+
+// In a stream of YAML documents, a document something is kept of keeps
+// its separator and its top-level fields (its kind), so the kept lines
+// say what they belong to.
+func TestYAMLDocumentKeepsItsKind(t *testing.T) {
+	var b strings.Builder
+	kinds := []string{"Gate", "Policy", "Gate", "Binding", "Policy", "Gate"}
+	for d, k := range kinds {
+		fmt.Fprintf(&b, "---\napiVersion: example.test/v2\nkind: %s\nmetadata:\n  name: unit-%d\n  labels:\n    tier: core\nrules:\n", k, d)
+		for r := range 14 {
+			res := fmt.Sprintf("res%02d", r)
+			if d == 4 && r == 9 {
+				res = "tokens"
+			}
+			fmt.Fprintf(&b, "  - groups:\n      - \"\"\n    resources:\n      - %s\n    verbs:\n      - get\n      - list\n", res)
+		}
+	}
+	out := compress(t, b.String(), "Which document grants access to tokens, and what kind is it?", 0)
+	if !strings.Contains(out, "      - tokens\n") {
+		t.Fatalf("lost the matched resource:\n%s", out)
+	}
+	at := strings.Index(out, "      - tokens\n")
+	head := strings.LastIndex(out[:at], "---\n")
+	if head < 0 || !strings.HasPrefix(out[head:], "---\napiVersion: example.test/v2\nkind: Policy\n") {
+		t.Errorf("the document holding the match lost its kind:\n%s", out)
+	}
+}

@@ -209,7 +209,56 @@ func (p *plan) choose(limit int) []bool {
 			}
 		}
 	}
+	p.documentHeads(keep)
 	return keep
+}
+
+// maxDocumentHead is the most top-level "key: value" lines a YAML
+// document keeps with its separator.
+const maxDocumentHead = 4
+
+// documentHeads keeps, in a stream of YAML documents, the separator and
+// the first top-level scalar fields ("apiVersion: v1", "kind: Role") of
+// every document something is kept of: they say what the kept part
+// belongs to.
+func (p *plan) documentHeads(keep []bool) {
+	d := p.d
+	if d.style != yaml {
+		return
+	}
+	var docs [][2]int // unit ranges of the documents, when separated
+	start := 0
+	for i := range d.units {
+		if strings.TrimSpace(d.body[d.units[i].from]) == "---" {
+			docs = append(docs, [2]int{start, i})
+			start = i
+		}
+	}
+	if len(docs) == 0 {
+		return
+	}
+	docs = append(docs, [2]int{start, len(d.units)})
+	for _, r := range docs {
+		kept := false
+		for i := r[0]; i < r[1] && !kept; i++ {
+			kept = keep[i]
+		}
+		if !kept {
+			continue
+		}
+		heads := 0
+		for i := r[0]; i < r[1] && heads < maxDocumentHead; i++ {
+			u := &d.units[i]
+			t := strings.TrimSpace(d.body[u.from])
+			switch {
+			case t == "---":
+				keep[i] = true
+			case u.parent < 0 && !u.header() && lines.Indent(d.body[u.from]) == 0 && yamlLine(t):
+				keep[i] = true
+				heads++
+			}
+		}
+	}
 }
 
 // outline keeps the headings, level by level, while they fit in max
