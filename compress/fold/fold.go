@@ -895,6 +895,28 @@ func (p *plan) keepRecordHeads() {
 	}
 }
 
+// keepTableHeads keeps the header of a table a kept row belongs to: the
+// line right above a separator rule that has rows right under it ("n
+// time(i) total(B)" over "-----" over the numbers), with the rule. The
+// rows' numbers mean nothing without the column names.
+func (p *plan) keepTableHeads() {
+	b, n := p.b, len(p.b.L)
+	for i := 1; i+1 < n; i++ {
+		if !lines.IsRule(b.L[i]) || lines.Blank(b.L[i-1]) || lines.IsRule(b.L[i-1]) || lines.Blank(b.L[i+1]) || lines.IsRule(b.L[i+1]) {
+			continue
+		}
+		if p.keep[i-1] && p.keep[i] {
+			continue
+		}
+		for j := i + 1; j < n && !lines.Blank(b.L[j]) && !lines.IsRule(b.L[j]); j++ {
+			if p.keep[j] {
+				p.keep[i-1], p.keep[i] = true, true
+				break
+			}
+		}
+	}
+}
+
 // largestRecords keeps, when the task asks for the most or the largest,
 // the records with the most lines: a count no field holds ("which binary
 // links the most libraries" of one record per binary, a line per
@@ -1218,6 +1240,7 @@ func (p *plan) fill() {
 	p.keepOddLines()
 	p.keepRecordIdentity()
 	p.keepRecordHeads()
+	p.keepTableHeads()
 	if len(p.wholeUnits) == 0 {
 		return
 	}

@@ -694,3 +694,36 @@ func TestNamedRecordKeepsCommonField(t *testing.T) {
 	checkInvariants(t, in, out)
 	mustContain(t, out, "name = \"zeta\"\nversion = \"1.7.0\"\n", fmt.Sprintf("digest = \"%064x\"\n", 88*7919))
 }
+
+// A kept row of a table printed under a header and a rule keeps the
+// header: its numbers mean nothing without the column names.
+func TestKeptRowKeepsTableHeader(t *testing.T) {
+	var b strings.Builder
+	for s := range 8 {
+		fmt.Fprintf(&b, "snapshot group %d\n%s\n  id     elapsed(ms)     resident(kB)     shared(kB)\n%s\n", s, strings.Repeat("-", 60), strings.Repeat("-", 60))
+		for r := range 12 {
+			k := s*12 + r
+			res := 1000 + (k*37)%900
+			if k == 70 {
+				res = 98765
+			}
+			fmt.Fprintf(&b, "%4d %14d %16d %14d\n", k, k*125, res, 200+k%17)
+		}
+		b.WriteString("\n")
+	}
+	in := input(b.String(), "When was resident memory at its peak?", "")
+	in.Budget.Bytes = 900
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	at := strings.Index(out, "98765")
+	if at < 0 {
+		t.Fatalf("lost the peak row:\n%s", out)
+	}
+	head := "  id     elapsed(ms)     resident(kB)     shared(kB)\n" + strings.Repeat("-", 60) + "\n"
+	if h := strings.LastIndex(out[:at], head); h < 0 || strings.Contains(out[h+len(head):at], "\n\n") {
+		t.Errorf("the peak row's table lost its header:\n%s", out)
+	}
+}
