@@ -183,6 +183,9 @@ type plan struct {
 	// stanzaOpens counts the paragraphs whose first line is of each
 	// cluster (keepStanza), computed at first use.
 	stanzaOpens map[int32]int
+	// runsWith counts, per query term, the omitted runs holding it
+	// (mentionedEverywhere), computed at first use.
+	runsWith []int
 }
 
 // wholeUnit is a unit that the fill keeps whole when the budget allows.
@@ -1586,7 +1589,7 @@ func (p *plan) mentions(i, j int) string {
 			continue
 		}
 		hits, df := p.ix.Hits(t)
-		if df == 0 || df*4 > len(p.b.L) {
+		if df == 0 || df*4 > len(p.b.L) || p.mentionedEverywhere(t) {
 			continue
 		}
 		lo := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= i })
@@ -1621,6 +1624,38 @@ func (p *plan) mentions(i, j int) string {
 		sb.WriteString(verb + m.term + "\"")
 	}
 	return sb.String()
+}
+
+// maxMentionRuns is the most omitted runs a term is mentioned in: a term
+// in more of them (a word of every record) is part of what the runs are,
+// and a note per run saying so is noise.
+const maxMentionRuns = 12
+
+// mentionedEverywhere reports whether term t is in more than
+// maxMentionRuns runs of omitted lines, counted once per plan.
+func (p *plan) mentionedEverywhere(t int) bool {
+	if p.runsWith == nil {
+		p.runsWith = make([]int, len(p.in.Query.Terms))
+		for t := range p.runsWith {
+			hits, _ := p.ix.Hits(t)
+			last := -1 // the start of the last run counted
+			for _, h := range hits {
+				i := int(h)
+				if i >= len(p.keep) || p.keep[i] {
+					continue
+				}
+				start := i
+				for start > 0 && !p.keep[start-1] && start > last {
+					start--
+				}
+				if start != last {
+					p.runsWith[t]++
+					last = start
+				}
+			}
+		}
+	}
+	return p.runsWith[t] > maxMentionRuns
 }
 
 // describeLines says what lines [i, j) held (see describe).

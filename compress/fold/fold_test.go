@@ -727,3 +727,24 @@ func TestKeptRowKeepsTableHeader(t *testing.T) {
 		t.Errorf("the peak row's table lost its header:\n%s", out)
 	}
 }
+
+// A term found in every record is not repeated in the note of every
+// omitted run (at most maxMentionRuns of them): it says nothing there.
+func TestNoMentionOfEveryRecordsTerm(t *testing.T) {
+	var b strings.Builder
+	for i := range 80 {
+		fmt.Fprintf(&b, "unit-%02d:\n  Loaded: %d\n  Active: yes\n  Sources:\n      mirror http://mirror.example.test/dist main Packages\n      local /var/lib/units/state\n", i, i%3)
+	}
+	in := input(b.String(), "Which units are loaded from Packages of the mirror?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if n := strings.Count(out, `mention "packages"`) + strings.Count(out, `mentions "packages"`); n > 12 {
+		t.Errorf("%d notes mention a term of every record:\n%s", n, out)
+	}
+	if testing.Verbose() {
+		t.Log(out)
+	}
+}
