@@ -335,6 +335,8 @@ func (p *plan) mark() {
 	// passes and failures ("--- PASS: x", "--- FAIL: y") the failures are
 	// few even when the shape is not.
 	problemsIn := map[int32]int{}
+	dismissed := p.dismissedLines()
+	firstDismissed := false
 	for i := 0; i < n; i++ {
 		if p.sev[i] == lines.NoSignal {
 			continue
@@ -344,7 +346,7 @@ func (p *plan) mark() {
 			firstOfCluster[id] = i
 		}
 		lastOfCluster[id] = i
-		if p.sev[i] == lines.Problem && !p.demoted[i] {
+		if p.sev[i] == lines.Problem && !p.demoted[i] && !dismissed[i] {
 			problemsIn[id]++
 		}
 	}
@@ -357,7 +359,7 @@ func (p *plan) mark() {
 	// must; the others compete for the budget like any context.
 	problemBytes, problemLines := 0, 0
 	for i := 0; i < n; i++ {
-		if p.sev[i] == lines.Problem && !p.demoted[i] {
+		if p.sev[i] == lines.Problem && !p.demoted[i] && !dismissed[i] {
 			problemBytes += len(b.L[i]) + 1
 			problemLines++
 		}
@@ -370,6 +372,15 @@ func (p *plan) mark() {
 			continue
 		}
 		id := p.cl.of[i]
+		if dismissed[i] {
+			// What the request waves away ranks with the rest: the
+			// first line of it stays, to show what was dropped.
+			if !firstDismissed {
+				p.must[i], firstDismissed = true, true
+			}
+			p.prio[i] = max(p.prio[i], prioRest*2)
+			continue
+		}
 		if p.demoted[i] {
 			p.prio[i] = max(p.prio[i], prioWarning/2)
 			continue
@@ -662,6 +673,44 @@ func (p *plan) termsOfNamedBlocks() {
 			}
 		}
 	}
+}
+
+// dismissedLines marks the problem and warning lines that hold every
+// word the request dismisses and that the block holds at all ("missing"
+// and "annotation" of "skip the missing-annotation noise", not "noise"):
+// "Missing return statement" is not among them. Nil when the request
+// dismisses nothing; reading it out of range is never needed.
+func (p *plan) dismissedLines() []bool {
+	n := len(p.b.L)
+	out := make([]bool, n)
+	ws := p.in.Query.Dismissed
+	if len(ws) == 0 {
+		return out
+	}
+	has := make([]uint64, n) // bit k: the line holds ws[k]
+	var present uint64
+	for i, l := range p.b.L {
+		if p.sev[i] == lines.NoSignal {
+			continue
+		}
+		lines.Words(l, func(w string, _, _ int) bool {
+			lw := lines.Fold(w)
+			for k, d := range ws[:min(len(ws), 64)] {
+				if lw == d || strings.TrimSuffix(lw, "s") == strings.TrimSuffix(d, "s") {
+					has[i] |= 1 << k
+				}
+			}
+			return true
+		})
+		present |= has[i]
+	}
+	if present == 0 {
+		return out
+	}
+	for i := range out {
+		out[i] = has[i]&present == present
+	}
+	return out
 }
 
 // crowdedMatches marks the strong matches that one shape holds so many

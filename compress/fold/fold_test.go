@@ -748,3 +748,51 @@ func TestNoMentionOfEveryRecordsTerm(t *testing.T) {
 		t.Log(out)
 	}
 }
+
+var warningKinds = []string{
+	"conversion from 'long' to 'int' may change value [-Wconversion]",
+	"unused variable 'scale' [-Wunused-variable]",
+	"declaration of 'n' shadows a parameter [-Wshadow]",
+	"comparison of integer expressions of different signedness [-Wsign-compare]",
+	"implicit declaration of function 'atoi' [-Wimplicit-function-declaration]",
+	"format '%d' expects argument of type 'int' [-Wformat=]",
+	"missing initializer for field 'flags' [-Wmissing-field-initializers]",
+	"comparison is always false due to limited range of data type [-Wtype-limits]",
+	"unused parameter 'ctx' [-Wunused-parameter]",
+	"ISO C forbids an empty translation unit [-Wpedantic]",
+	"suggest parentheses around assignment used as truth value [-Wparentheses]",
+	"this 'if' clause does not guard... [-Wmisleading-indentation]",
+}
+
+// Warnings the request waves away ("I don't care about the warnings")
+// rank with the rest, one kept to show what was dropped, so a build log
+// of hundreds of warnings keeps its errors within the budget.
+func TestDismissedWarningsYield(t *testing.T) {
+	var b strings.Builder
+	mods := strings.Fields("arena ast cfg config dce dom emit gvn inline intern licm liveness lower main parse regalloc sched ssa types verify")
+	for f, mod := range mods {
+		fmt.Fprintf(&b, "cc -c src/%s.c\n", mod)
+		for w := range 6 {
+			msg := warningKinds[(f*6+w)%len(warningKinds)]
+			fmt.Fprintf(&b, "src/%s.c:%d:9: warning: %s\n   %d |     int v = n * %d;\n      |         ^\n", mod, 10+w, msg, 10+w, w)
+		}
+		if mod == "liveness" {
+			b.WriteString("src/liveness.c:41:5: error: unknown type name 'cfg_t'\n   41 |     cfg_t *c = load();\n      |     ^~~~~\n")
+		}
+	}
+	b.WriteString("make: *** [Makefile:7: build/liveness.o] Error 1\n")
+	task := "The build is red. What breaks it? I don't care about the warnings."
+	in := input(b.String(), task, "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	mustContain(t, out, "src/liveness.c:41:5: error: unknown type name 'cfg_t'\n", "make: *** [Makefile:7: build/liveness.o] Error 1")
+	if len(out) > in.Budget.Bytes*3/2 {
+		t.Errorf("dismissed warnings still fill the output: %d bytes, budget %d", len(out), in.Budget.Bytes)
+	}
+	if !strings.Contains(out, "warning: conversion from") {
+		t.Errorf("no warning left to show what was dropped:\n%s", out)
+	}
+}

@@ -104,6 +104,9 @@ type Query struct {
 	// TopN is how many items at one end of an order a plural superlative
 	// asks for ("the three largest", "top 5"), 0 when none is given.
 	TopN int
+	// Dismissed are the words of what the latest request waves away
+	// ("skip the missing-annotation noise"), lowered: no terms.
+	Dismissed []string
 }
 
 // Ordinal is a position a request names: the Nth item of a collection or
@@ -131,6 +134,7 @@ func Parse(latest, earlier string) *Query {
 	q.Intent = intentOf(latest)
 	q.Ordinals = ordinalsOf(latest)
 	q.TopN = topNOf(latest)
+	latest, q.Dismissed = dismissals(latest)
 	p.text(latest, 1, true)
 	p.text(tail(earlier, maxTaskBytes), 0.5, false)
 	return q
@@ -151,7 +155,9 @@ func (q *Query) WithFollowup(asked, context string) *Query {
 		out.TopN = n
 	}
 	p := parser{q: out, seen: map[string]int{}}
-	p.text(tail(asked, maxTaskBytes), 1.2, true)
+	asked, out.Dismissed = dismissals(tail(asked, maxTaskBytes))
+	out.Dismissed = append(out.Dismissed, q.Dismissed...)
+	p.text(asked, 1.2, true)
 	if context != "" {
 		p.text(tail(context, maxTaskBytes), 0.6, true)
 	}
@@ -167,6 +173,7 @@ func (q *Query) Clone() *Query {
 	c := *q
 	c.Terms = slices.Clone(q.Terms)
 	c.Ordinals = slices.Clone(q.Ordinals)
+	c.Dismissed = slices.Clone(q.Dismissed)
 	return &c
 }
 
