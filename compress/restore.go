@@ -154,17 +154,40 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup, m
 			compLower, compASCII = relevance.Lowered(memo, compressed)
 		}
 	}
+	// Each follow-up of a block asks again for many of the same terms in
+	// the same two texts: the counts are kept in the memo by text.
+	origCounts, compCounts := termCounts(memo, original), termCounts(memo, compressed)
 	inOriginal := func(t relevance.Term, limit int) int {
-		if lower(); origASCII {
-			return countIn(original, origLower, t, limit)
+		k := countKey{t.Text, t.Kind, limit}
+		if n, ok := origCounts[k]; ok {
+			return n
 		}
-		return countTerm(original, t, limit)
+		var n int
+		if lower(); origASCII {
+			n = countIn(original, origLower, t, limit)
+		} else {
+			n = countTerm(original, t, limit)
+		}
+		if origCounts != nil {
+			origCounts[k] = n
+		}
+		return n
 	}
 	inCompressed := func(t relevance.Term, limit int) int {
-		if lower(); compASCII {
-			return countIn(compressed, compLower, t, limit)
+		k := countKey{t.Text, t.Kind, limit}
+		if n, ok := compCounts[k]; ok {
+			return n
 		}
-		return countTerm(compressed, t, limit)
+		var n int
+		if lower(); compASCII {
+			n = countIn(compressed, compLower, t, limit)
+		} else {
+			n = countTerm(compressed, t, limit)
+		}
+		if compCounts != nil {
+			compCounts[k] = n
+		}
+		return n
 	}
 	// The parts of a compound the output never spells ("export" of
 	// "/.export") are what it names instead: TestServeExport.
@@ -243,6 +266,34 @@ func countKeyed(text, lower string, ascii bool, t relevance.Term) int {
 		}
 	}
 	return countMatches(text, t, math.MaxInt, find, keyAt)
+}
+
+// countKey names a count of needsRestore: what countTerm reads of a term,
+// and the limit.
+type countKey struct {
+	text  string
+	kind  relevance.TermKind
+	limit int
+}
+
+// maxTermCounts bounds the counts kept for one text.
+const maxTermCounts = 1024
+
+// termCounts returns the counts of terms in text kept in m (nil without a
+// memo, or once maxTermCounts are kept: nothing more is added).
+func termCounts(m *lines.Memo, text string) map[countKey]int {
+	if m == nil {
+		return nil
+	}
+	if v, ok := m.Get("restore.counts", text); ok {
+		if c := v.(map[countKey]int); len(c) < maxTermCounts {
+			return c
+		}
+		return nil
+	}
+	c := map[countKey]int{}
+	m.Put("restore.counts", text, c)
+	return c
 }
 
 // maxCounted bounds the occurrences countTerm counts: a term in more

@@ -173,8 +173,6 @@ type plan struct {
 	wholeUnits []wholeUnit
 	// unitStart marks the first line of every demoted unit.
 	unitStart []bool
-	// stats caches fieldStatsOf.
-	stats map[int32][]fieldStats
 	// dump marks the lines after the first of each byte dump run with
 	// their kind (dumpRuns); nil when there is none.
 	dump []string
@@ -217,12 +215,15 @@ func newPlan(in *Input) *plan {
 	p.an = analysisOf(in, b)
 	p.cl = p.an.cl
 	p.ft = p.an.fields
-	p.members = make([][]int, len(p.cl.clusters))
-	for i, id := range p.cl.of {
-		if id != noCluster {
-			p.members[id] = append(p.members[id], i)
+	if p.an.members == nil {
+		p.an.members = make([][]int, len(p.cl.clusters))
+		for i, id := range p.cl.of {
+			if id != noCluster {
+				p.an.members[id] = append(p.an.members[id], i)
+			}
 		}
 	}
+	p.members = p.an.members
 	p.ix = in.Index(in.Query, b.Text, b.Start)
 	return p
 }
@@ -236,6 +237,15 @@ type analysis struct {
 	sev               []lines.Severity // nil until the first mark
 	recs, paras, secs []unit
 	units             bool // recs, paras and secs are computed
+	// members lists the lines of each cluster (plan.members).
+	members [][]int
+	// stats holds fieldStatsOf by cluster and order: a fold again under
+	// another query or budget reads the same fields.
+	stats map[statsKey][]fieldStats
+	// progress holds the runs of progress lines (progressRuns), once
+	// progressDone is set.
+	progress     [][2]int
+	progressDone bool
 	// shared is set when the analysis is in a memo, so computing what
 	// it lacks is worth keeping.
 	shared bool
@@ -1266,17 +1276,26 @@ func (p *plan) keepStanza(i int) {
 
 // fieldStatsOf returns the statistics of the varying fields of cluster
 // id, computed once.
+// They depend on the lines alone (and on whether the query asks for
+// extremes), so they are kept with the analysis; callers only read them.
 func (p *plan) fieldStatsOf(id int32) []fieldStats {
-	if p.stats == nil {
-		p.stats = make(map[int32][]fieldStats)
+	if p.an.stats == nil {
+		p.an.stats = make(map[statsKey][]fieldStats)
 	}
-	if st, ok := p.stats[id]; ok {
+	k := statsKey{id, p.in.Query.Intent&relevance.Extremes != 0}
+	if st, ok := p.an.stats[k]; ok {
 		return st
 	}
-	intent := p.in.Query.Intent
-	st := varyingFields(p.ft, &p.cl.clusters[id], p.members[id], intent&relevance.Extremes != 0)
-	p.stats[id] = st
+	st := varyingFields(p.ft, &p.cl.clusters[id], p.members[id], k.order)
+	p.an.stats[k] = st
 	return st
+}
+
+// statsKey names one fieldStatsOf result: the cluster, and whether the
+// members' values were kept in order (varyingFields' withOrder).
+type statsKey struct {
+	id    int32
+	order bool
 }
 
 // fill keeps the must lines, then optional lines by priority while the
@@ -1334,29 +1353,43 @@ const minProgress = 4
 // run, and the fill, which extends kept runs for the price of their bytes
 // alone, would otherwise keep them one by one before anything else.
 func (p *plan) quietProgress() {
-	n := len(p.b.L)
+	if !p.an.progressDone {
+		p.an.progress = progressRuns(p.b, p.cl)
+		p.an.progressDone = true
+	}
+	for _, r := range p.an.progress {
+		for k := r[0] + 1; k < r[1]-1; k++ {
+			// A line the task names or a problem keeps its rank.
+			if !p.must[k] && p.prio[k] < prioWarning && p.ix.Score(k) == 0 {
+				p.prio[k] = 0
+			}
+		}
+	}
+}
+
+// progressRuns returns the runs [i, j) of at least minProgress progress
+// lines of b (see quietProgress): they depend on the lines alone.
+func progressRuns(b *lines.Lines, cl *clustering) [][2]int {
+	var runs [][2]int
+	n := len(b.L)
 	for i := 0; i < n; {
-		id := p.cl.of[i]
+		id := cl.of[i]
 		j := i + 1
-		if id != noCluster && strings.ContainsAny(p.b.L[i], "0123456789") {
+		if id != noCluster && strings.ContainsAny(b.L[i], "0123456789") {
 			// Words around the numbers: a list of bare numbers or
 			// versions is data, not progress.
-			if wordy(lines.Masked(p.b.L[i])) {
-				for j < n && p.cl.of[j] == id && len(p.b.L[j]) <= len(p.b.L[i])+8 && p.cl.masked[j] == p.cl.masked[i] {
+			if wordy(lines.Masked(b.L[i])) {
+				for j < n && cl.of[j] == id && len(b.L[j]) <= len(b.L[i])+8 && cl.masked[j] == cl.masked[i] {
 					j++
 				}
 			}
 		}
 		if j-i >= minProgress {
-			for k := i + 1; k < j-1; k++ {
-				// A line the task names or a problem keeps its rank.
-				if !p.must[k] && p.prio[k] < prioWarning && p.ix.Score(k) == 0 {
-					p.prio[k] = 0
-				}
-			}
+			runs = append(runs, [2]int{i, j})
 		}
 		i = j
 	}
+	return runs
 }
 
 // keepShortRuns keeps omitted runs of one or two short lines: they read

@@ -1,5 +1,7 @@
 package lines
 
+import "unsafe"
+
 // Memo holds what is computed from a text alone (its lines, its lowered
 // copy, its hashed words, its line clusters) for every pass over the same
 // block within one call: a block is compressed, a later turn re-judges it
@@ -13,6 +15,12 @@ package lines
 // it with the block.
 type Memo struct {
 	m map[memoKey]any
+	// same finds an entry by where its text is in memory: the passes over
+	// a block mostly look up the very string they stored, and a lookup
+	// by content hashes all of it (megabytes for a large block). Strings
+	// are immutable and a key keeps its text alive, so an equal address
+	// and length mean equal content.
+	same map[sameKey]any
 }
 
 type memoKey struct {
@@ -20,23 +28,52 @@ type memoKey struct {
 	text string
 }
 
+type sameKey struct {
+	what string
+	at   *byte
+	n    int // at, a real pointer, keeps the text's memory alive
+}
+
+// maxSame bounds the address entries of a memo beyond those of its
+// content entries (texts equal to a stored one but elsewhere in memory).
+const maxSame = 256
+
 // NewMemo returns an empty memo.
-func NewMemo() *Memo { return &Memo{m: map[memoKey]any{}} }
+func NewMemo() *Memo { return &Memo{m: map[memoKey]any{}, same: map[sameKey]any{}} }
+
+func keyAt(what, text string) sameKey {
+	return sameKey{what: what, at: unsafe.StringData(text), n: len(text)}
+}
 
 // Get returns what was stored under what for text.
 func (m *Memo) Get(what, text string) (any, bool) {
 	if m == nil {
 		return nil, false
 	}
+	k := keyAt(what, text)
+	if v, ok := m.same[k]; ok {
+		return v, true
+	}
 	v, ok := m.m[memoKey{what, text}]
+	if ok && len(m.same) < len(m.m)+maxSame {
+		m.same[k] = v
+	}
 	return v, ok
 }
 
 // Put stores v under what for text (nothing on a nil memo).
 func (m *Memo) Put(what, text string, v any) {
-	if m != nil {
-		m.m[memoKey{what, text}] = v
+	if m == nil {
+		return
 	}
+	k := memoKey{what, text}
+	if _, ok := m.m[k]; ok {
+		// Replaced: other addresses of an equal text would find the
+		// old value.
+		clear(m.same)
+	}
+	m.m[k] = v
+	m.same[keyAt(what, text)] = v
 }
 
 // SplitMemo is Split, remembered in m: the Lines are shared, and callers
