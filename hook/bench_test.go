@@ -26,10 +26,7 @@ func BenchmarkHook(b *testing.B)           { benchmarkHook(b, compress.NativeCon
 func BenchmarkHookFirstSight(b *testing.B) { benchmarkHook(b, compress.NativeConfig{CacheEntries: -1}) }
 
 func benchmarkHook(b *testing.B, cfg compress.NativeConfig) {
-	eng, err := compress.NewNative(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := newNative(b, cfg)
 	h := newTestHook(b, eng)
 	for _, c := range corpus.Load(b) {
 		b.Run(c.Name, func(b *testing.B) {
@@ -95,10 +92,7 @@ func BenchmarkHookFloor(b *testing.B) {
 					if sight == "first" {
 						cfg.CacheEntries = -1
 					}
-					eng, err := compress.NewNative(cfg)
-					if err != nil {
-						b.Fatal(err)
-					}
+					eng := newNative(b, cfg)
 					h := newTestHook(b, eng)
 					serve := func() {
 						rec := httptest.NewRecorder()

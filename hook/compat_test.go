@@ -22,10 +22,7 @@ var metadataURL = regexp.MustCompile(`"url": *"[^"]*",?`)
 // README's curl example) is compressed as it would be with the URL, for
 // every shape: the shape is guessed from the body's keys.
 func TestShapeWithoutURL(t *testing.T) {
-	native, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	native := newNative(t, compress.NativeConfig{CacheEntries: -1})
 	fixtures, _ := filepath.Glob("testdata/*.hook.json")
 	samples, _ := filepath.Glob("../testdata/samples/*.hook.json")
 	if len(fixtures) < 6 || len(samples) < 8 {
@@ -127,10 +124,7 @@ func TestSettingsInForce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newNative(t, compress.NativeConfig{CacheEntries: -1})
 	h := newTestHook(t, eng, func(c *Config) { c.Settings = st })
 	call := readFixture(t, "../../testdata/sample.hook.json")
 	if a := h.Process(context.Background(), call); a.Outcome != OutcomeModify {
@@ -151,10 +145,7 @@ func TestSettingsInForce(t *testing.T) {
 // ignored (the rest still applies) and logged at warn with the user the
 // grant is for, once however many calls carry them.
 func TestGrantOverrides(t *testing.T) {
-	eng, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newNative(t, compress.NativeConfig{CacheEntries: -1})
 	st, err := settings.Open(settings.StoreConfig{})
 	if err != nil {
 		t.Fatal(err)

@@ -59,10 +59,7 @@ func TestCorpusSplice(t *testing.T) {
 // TestCorpusMustKeep runs every corpus case through the hook with the
 // native engine: each must_keep string survives and no case grows.
 func TestCorpusMustKeep(t *testing.T) {
-	eng, err := compress.NewNative(compress.NativeConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newNative(t, compress.NativeConfig{})
 	h := newTestHook(t, eng, func(c *Config) { c.Budget = time.Minute })
 	for _, c := range corpus.Load(t) {
 		t.Run(c.Name, func(t *testing.T) {
@@ -88,10 +85,7 @@ func TestCorpusMustKeep(t *testing.T) {
 // byte-identical in turn N+1's output, so provider prompt caches keep
 // hitting.
 func TestCorpusPrefixStable(t *testing.T) {
-	eng, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newNative(t, compress.NativeConfig{CacheEntries: -1})
 	h := newTestHook(t, eng, func(c *Config) { c.Budget = time.Minute })
 	protect := h.Knobs().ProtectRecent
 	turns := map[string][][][]byte{} // session -> conversation items of each turn's output

@@ -26,10 +26,7 @@ func FuzzNativeHook(f *testing.F) {
 		`{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"cmd":"cat log"}}]},` +
 		`{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"` + out + `"}]},` +
 		`{"role":"user","content":"and now?"}]}}`))
-	eng, err := compress.NewNative(compress.NativeConfig{CacheEntries: -1})
-	if err != nil {
-		f.Fatal(err)
-	}
+	eng := newNative(f, compress.NativeConfig{CacheEntries: -1})
 	h := newTestHook(f, eng)
 	f.Fuzz(func(t *testing.T, call []byte) {
 		a := h.Process(context.Background(), call)

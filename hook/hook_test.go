@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/tsheadroom/tsheadroom/compress"
+	"github.com/tsheadroom/tsheadroom/internal/promtest"
+	"github.com/tsheadroom/tsheadroom/metrics"
 	"github.com/tsheadroom/tsheadroom/workers"
 )
 
@@ -69,6 +73,49 @@ func newTestHook(t testing.TB, eng Engine, mutate ...func(*Config)) *Hook {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// newNative is the native engine, for tests that run the hook end to end.
+func newNative(t testing.TB, cfg compress.NativeConfig) *compress.Native {
+	t.Helper()
+	eng, err := compress.NewNative(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// newTestMetrics is a registry declaring every label value the hook
+// reports, as main builds it.
+func newTestMetrics(t testing.TB, engine string) *metrics.Metrics {
+	t.Helper()
+	m, err := metrics.New(metrics.Config{Version: "test", Engine: engine, Outcomes: Outcomes(),
+		Kinds: kindNames(), RestoreReasons: compress.RestoreReasons(), Endpoints: []string{"hook"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// scrape reads m's /metrics as series -> value (see promtest.ParseText).
+func scrape(t testing.TB, m *metrics.Metrics) map[string]float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	got, err := promtest.ParseText(rec.Body.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// kindNames is the metrics kind set, as main builds it.
+func kindNames() []string {
+	var out []string
+	for _, k := range compress.CompressedKinds() {
+		out = append(out, string(k))
+	}
+	return out
 }
 
 // changedPaths walks two JSON documents in parallel and returns the paths of

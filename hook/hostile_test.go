@@ -16,7 +16,6 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
 	"github.com/tsheadroom/tsheadroom/internal/promtest"
-	"github.com/tsheadroom/tsheadroom/metrics"
 	"github.com/tsheadroom/tsheadroom/settings"
 )
 
@@ -45,11 +44,7 @@ type served struct {
 
 func serveHook(t *testing.T, eng Engine, mutate ...func(*Config)) *served {
 	t.Helper()
-	m, err := metrics.New(metrics.Config{Version: "test", Engine: "test", Outcomes: Outcomes(), Kinds: kindNames(),
-		RestoreReasons: compress.RestoreReasons(), Endpoints: []string{"hook"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newTestMetrics(t, "test")
 	logger, buf := logtest.NewAt(t, slog.LevelWarn)
 	h := newTestHook(t, eng, append([]func(*Config){func(c *Config) { c.Metrics, c.Logger = m, logger }}, mutate...)...)
 	mux := http.NewServeMux()

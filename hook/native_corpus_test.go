@@ -17,6 +17,7 @@ import (
 
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/compress/tokens"
+	"github.com/tsheadroom/tsheadroom/hook"
 )
 
 // The native engine over the development corpus, on the requests the hook
@@ -24,14 +25,7 @@ import (
 // result must keep, determinism and prefix stability, and the calibration of
 // the token estimate on the same blocks.
 
-func newNative(t testing.TB, cfg compress.NativeConfig) *compress.Native {
-	t.Helper()
-	n, err := compress.NewNative(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+var newNative = hook.NewNativeForTest
 
 // isJSONObject reports whether text is exactly one JSON object (the shape a
 // JSON object block must keep).

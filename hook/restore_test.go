@@ -3,17 +3,12 @@ package hook
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
-	"github.com/tsheadroom/tsheadroom/internal/promtest"
-	"github.com/tsheadroom/tsheadroom/metrics"
 )
 
 // restoreLog is a long test run: hundreds of passing tests, one failure,
@@ -79,15 +74,8 @@ func toolResultOf(t *testing.T, body []byte) string {
 // it verbatim, once, and the restore shows in the answer, the -v log and
 // the metrics (counted once, with the tokens it costs on every turn).
 func TestRestoreThroughTheHook(t *testing.T) {
-	eng, err := compress.NewNative(compress.NativeConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := metrics.New(metrics.Config{Version: "test", Engine: "native", Outcomes: Outcomes(),
-		Kinds: kindNames(), RestoreReasons: compress.RestoreReasons(), Endpoints: []string{"hook"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newNative(t, compress.NativeConfig{})
+	m := newTestMetrics(t, "native")
 	log, logs := logtest.NewAt(t, slog.LevelDebug)
 	h := newTestHook(t, eng, func(c *Config) { c.Metrics, c.Logger = m, log })
 
@@ -138,13 +126,7 @@ func TestRestoreThroughTheHook(t *testing.T) {
 		t.Errorf("the restore log line does not name the block and reason:\n%s", logs)
 	}
 
-	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	text, _ := io.ReadAll(rec.Result().Body)
-	got, err := promtest.ParseText(string(text))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := scrape(t, m)
 	for key, want := range map[string]float64{
 		"tsheadroom_blocks_restored_total,reason=terms": 1, // once: turn 4 carries it without breaking the cache again
 		"tsheadroom_blocks_restored_total,reason=quote": 0,
@@ -162,15 +144,8 @@ func TestRestoreThroughTheHook(t *testing.T) {
 // window (set small through the context_window knob): the hook logs it
 // and counts it.
 func TestContextPressureThroughTheHook(t *testing.T) {
-	eng, err := compress.NewNative(compress.NativeConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := metrics.New(metrics.Config{Version: "test", Engine: "native", Outcomes: Outcomes(),
-		Kinds: kindNames(), RestoreReasons: compress.RestoreReasons(), Endpoints: []string{"hook"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newNative(t, compress.NativeConfig{})
+	m := newTestMetrics(t, "native")
 	log, logs := logtest.New(t)
 	knobs := compress.DefaultConfig()
 	knobs.ContextWindow = 2000
@@ -185,23 +160,8 @@ func TestContextPressureThroughTheHook(t *testing.T) {
 	if n := logs.Count("request over its context window"); n != 1 {
 		t.Errorf("%d context-window log lines, want 1:\n%s", n, logs)
 	}
-	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	text, _ := io.ReadAll(rec.Result().Body)
-	got, err := promtest.ParseText(string(text))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := scrape(t, m)
 	if got["tsheadroom_context_pressure_total"] != 1 {
 		t.Errorf("tsheadroom_context_pressure_total = %v, want 1", got["tsheadroom_context_pressure_total"])
 	}
-}
-
-// kindNames is the metrics kind set, as main builds it.
-func kindNames() []string {
-	var out []string
-	for _, k := range compress.CompressedKinds() {
-		out = append(out, string(k))
-	}
-	return out
 }

@@ -7,8 +7,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/go-json-experiment/json/jsontext"
-
+	"github.com/tsheadroom/tsheadroom/compress/jsonspan"
 	"github.com/tsheadroom/tsheadroom/hook"
 )
 
@@ -74,57 +73,61 @@ func (ck *checker) checkBody(got []byte) error {
 	if ck.body == nil {
 		return errors.New("modify for a call without a request body")
 	}
-	o, err := parseSpans(ck.body)
+	o, err := jsonspan.Parse(ck.body, jsonspan.Options{})
 	if err != nil {
 		return fmt.Errorf("original body: %w", err)
 	}
-	n, err := parseSpans(got)
+	n, err := jsonspan.Parse(got, jsonspan.Options{})
 	if err != nil {
 		return fmt.Errorf("rewritten body is not valid JSON: %w", err)
 	}
-	return ck.compare(o, n, ck.body, got, "")
+	return ck.compare(o, n, 0, 0, "")
 }
 
-func (ck *checker) compare(o, n *span, osrc, nsrc []byte, path string) error {
-	ob, nb := o.raw(osrc), n.raw(nsrc)
-	if bytes.Equal(ob, nb) {
+// compare checks value j of the rewritten body n against value i of the
+// original o.
+func (ck *checker) compare(o, n *jsonspan.Tree, i, j int, path string) error {
+	ob, nb := o.Raw(i), n.Raw(j)
+	if ob == nb {
 		return nil
 	}
-	if o.kind == '{' || o.kind == '[' {
-		if ck.candidates[ck.compact(ob)] {
-			return nil // a JSON-valued block, rewritten as a whole
-		}
+	ok, nk := o.Kind(i), n.Kind(j)
+	if ok.IsContainer() && ck.candidates[ck.compact([]byte(ob))] {
+		return nil // a JSON-valued block, rewritten as a whole
 	}
-	if o.kind != n.kind {
-		return fmt.Errorf("%s: %c became %c", pathOr(path), o.kind, n.kind)
+	if ok != nk {
+		return fmt.Errorf("%s: %c became %c", pathOr(path), ok, nk)
 	}
-	switch o.kind {
-	case '"':
+	switch ok {
+	case jsonspan.String:
 		if ck.replaceable(ob) {
 			return nil
 		}
 		return fmt.Errorf("%s: a string that was not a candidate block changed (%.60q -> %.60q)", pathOr(path), ob, nb)
-	case '{', '[':
-		if len(o.kids) != len(n.kids) {
-			return fmt.Errorf("%s: %d members became %d", pathOr(path), len(o.kids), len(n.kids))
+	case jsonspan.Object, jsonspan.Array:
+		if o.NumKids(i) != n.NumKids(j) {
+			return fmt.Errorf("%s: %d members became %d", pathOr(path), o.NumKids(i), n.NumKids(j))
 		}
 		// The bytes between the children (brackets, commas, member names,
 		// whitespace) must be the same.
-		oAt, nAt := o.start, n.start
-		for i := range o.kids {
-			if !bytes.Equal(osrc[oAt:o.kids[i].start], nsrc[nAt:n.kids[i].start]) {
-				return fmt.Errorf("%s: bytes before member %d changed", pathOr(path), i)
+		osrc, nsrc := o.Source(), n.Source()
+		oAt, nAt := o.Start(i), n.Start(j)
+		oc, nc := o.First(i), n.First(j)
+		for m := 0; oc >= 0; m++ {
+			if osrc[oAt:o.Start(oc)] != nsrc[nAt:n.Start(nc)] {
+				return fmt.Errorf("%s: bytes before member %d changed", pathOr(path), m)
 			}
-			child := path + "[" + strconv.Itoa(i) + "]"
-			if o.kind == '{' {
-				child = path + "." + o.keys[i]
+			child := path + "[" + strconv.Itoa(m) + "]"
+			if ok == jsonspan.Object {
+				child = path + "." + o.Key(oc)
 			}
-			if err := ck.compare(o.kids[i], n.kids[i], osrc, nsrc, child); err != nil {
+			if err := ck.compare(o, n, oc, nc, child); err != nil {
 				return err
 			}
-			oAt, nAt = o.kids[i].end, n.kids[i].end
+			oAt, nAt = o.End(oc), n.End(nc)
+			oc, nc = o.Next(oc), n.Next(nc)
 		}
-		if !bytes.Equal(osrc[oAt:o.end], nsrc[nAt:n.end]) {
+		if osrc[oAt:o.End(i)] != nsrc[nAt:n.End(j)] {
 			return fmt.Errorf("%s: closing bytes changed", pathOr(path))
 		}
 		return nil
@@ -137,32 +140,27 @@ func (ck *checker) compare(o, n *span, osrc, nsrc []byte, path string) error {
 // engine: its text is a block, or it holds a JSON object with a string
 // leaf that is one (tool output that is itself JSON is rewritten leaf by
 // leaf, inside the string).
-func (ck *checker) replaceable(raw []byte) bool {
-	text, err := jsontext.AppendUnquote(nil, raw)
-	if err != nil {
+func (ck *checker) replaceable(raw string) bool {
+	text, ok := jsonspan.Unquote(raw)
+	if !ok {
 		return false
 	}
-	if ck.candidates[string(text)] {
+	if ck.candidates[text] {
 		return true
 	}
-	inner, err := parseSpans(text)
-	if err != nil || inner.kind != '{' {
+	inner, err := jsonspan.ParseString(text, jsonspan.Options{})
+	if err != nil || inner.Kind(0) != jsonspan.Object {
 		return false
 	}
-	var walk func(s *span) bool
-	walk = func(s *span) bool {
-		if s.kind == '"' {
-			leaf, err := jsontext.AppendUnquote(nil, s.raw(text))
-			return err == nil && ck.candidates[string(leaf)]
+	for i := range inner.Len() {
+		if inner.Kind(i) != jsonspan.String {
+			continue
 		}
-		for _, k := range s.kids {
-			if walk(k) {
-				return true
-			}
+		if leaf, ok := inner.Text(i); ok && ck.candidates[leaf] {
+			return true
 		}
-		return false
 	}
-	return walk(inner)
+	return false
 }
 
 func pathOr(p string) string {
@@ -178,62 +176,4 @@ func compactJSON(b []byte) string {
 		return ""
 	}
 	return buf.String()
-}
-
-// span is one JSON value and where it sits in its source.
-type span struct {
-	kind       jsontext.Kind
-	start, end int
-	keys       []string
-	kids       []*span
-}
-
-func (s *span) raw(src []byte) []byte { return src[s.start:s.end] }
-
-// parseSpans parses one JSON value into spans.
-func parseSpans(src []byte) (*span, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(src), jsontext.AllowDuplicateNames(true))
-	s, err := readSpan(dec)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.ReadToken(); err == nil {
-		return nil, errors.New("trailing data")
-	}
-	return s, nil
-}
-
-func readSpan(dec *jsontext.Decoder) (*span, error) {
-	k := dec.PeekKind()
-	if k != '{' && k != '[' {
-		v, err := dec.ReadValue()
-		if err != nil {
-			return nil, err
-		}
-		end := int(dec.InputOffset())
-		return &span{kind: k, start: end - len(v), end: end}, nil
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return nil, err
-	}
-	s := &span{kind: k, start: int(dec.InputOffset()) - 1}
-	for dec.PeekKind() != k+2 { // '}' is '{'+2, ']' is '['+2
-		if k == '{' {
-			name, err := dec.ReadToken()
-			if err != nil {
-				return nil, err
-			}
-			s.keys = append(s.keys, name.String())
-		}
-		kid, err := readSpan(dec)
-		if err != nil {
-			return nil, err
-		}
-		s.kids = append(s.kids, kid)
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return nil, err
-	}
-	s.end = int(dec.InputOffset())
-	return s, nil
 }

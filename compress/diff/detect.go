@@ -5,11 +5,8 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
-// detectLines and detectBytes bound the sample Detect reads.
-const (
-	detectLines = 400
-	detectBytes = 64 << 10
-)
+// detectLines bounds the sample Detect reads (and head.MaxBytes).
+const detectLines = 400
 
 // Detect reports whether text is a block this package compresses: a
 // unified diff (a hunk under a file header), a commit log (two or more
@@ -20,7 +17,7 @@ const (
 func Detect(text string) bool {
 	// Diff and log structure is judged by whole lines: a line the byte
 	// bound cuts is left out of the sample.
-	b := lines.Split(head.Cut(text, detectLines, detectBytes, true))
+	b := head.Lines(text, detectLines, true)
 	if len(b.L) == 0 {
 		return false
 	}

@@ -1,6 +1,8 @@
 package fold
 
 import (
+	"iter"
+
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
@@ -77,6 +79,24 @@ func Omitted(k []bool, i int) int {
 		j++
 	}
 	return j
+}
+
+// OmittedRuns yields each run [i, j) of lines left out of k, in order. The
+// caller may keep the lines of the run it is given (set k[i:j]); the next
+// run is sought from j.
+func OmittedRuns(k []bool) iter.Seq2[int, int] {
+	return func(yield func(i, j int) bool) {
+		for i := 0; i < len(k); i++ {
+			if k[i] {
+				continue
+			}
+			j := Omitted(k, i)
+			if !yield(i, j) {
+				return
+			}
+			i = j // k[j] is kept, or j is the end
+		}
+	}
 }
 
 // Grow reserves room in w for a lossless form (the size of the block) or a

@@ -24,15 +24,15 @@
 package listing
 
 import (
+	"strings"
+
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/internal/head"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
-// detectLines and detectBytes bound what Detect reads.
-const (
-	detectLines = 300
-	detectBytes = 64 << 10
-)
+// detectLines bounds what Detect reads (and head.MaxBytes).
+const detectLines = 300
 
 // Detect reports whether text is a file listing: within its first lines,
 // at least five are not blank, eight in ten of those are paths, sized
@@ -42,17 +42,8 @@ func Detect(text string) bool {
 	var c [treeLine + 1]int
 	nonBlank := 0
 	paths := 0 // bare lines holding a '/' or a file name's extension
-	rest := text
-	if len(rest) > detectBytes {
-		rest = rest[:detectBytes]
-	}
-	for n := 0; n < detectLines && rest != ""; n++ {
-		var l string
-		if i := indexNL(rest); i >= 0 {
-			l, rest = rest[:i], rest[i+1:]
-		} else {
-			l, rest = rest, ""
-		}
+	for l := range strings.Lines(head.Cut(text, detectLines, head.MaxBytes, false)) {
+		l = strings.TrimSuffix(l, "\n")
 		f := classify(l)
 		c[f]++
 		if f == blank {
@@ -77,15 +68,6 @@ func Detect(text string) bool {
 		return false
 	}
 	return true
-}
-
-func indexNL(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			return i
-		}
-	}
-	return -1
 }
 
 func hasSlash(s string) bool {

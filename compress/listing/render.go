@@ -29,12 +29,7 @@ func (c *compressor) render(keep []bool) string {
 		}
 		// A run whose notes would cost most of what its lines do is written
 		// out: the lines say more.
-		for i := 0; i < n; {
-			if k[i] {
-				i++
-				continue
-			}
-			j := fold.Omitted(k, i)
+		for i, j := range fold.OmittedRuns(k) {
 			cost := 0
 			for _, s := range c.notes(k, i, j) {
 				cost += len(s) + 1
@@ -44,7 +39,6 @@ func (c *compressor) render(keep []bool) string {
 					k[m] = true
 				}
 			}
-			i = j
 		}
 	}
 	c.ownShown = nil

@@ -26,12 +26,7 @@ func (c *compressor) render(keep []bool) string {
 		}
 	}
 	// A run whose notes would cost as much as its lines is written out.
-	for i := 0; i < n; {
-		if k[i] {
-			i++
-			continue
-		}
-		j := fold.Omitted(k, i)
+	for i, j := range fold.OmittedRuns(k) {
 		notes := 0
 		for _, it := range c.notes(k, i, j, -1) {
 			notes += len(it.text) + 1
@@ -44,7 +39,6 @@ func (c *compressor) render(keep []bool) string {
 				}
 			}
 		}
-		i = j
 	}
 	// A run of one file is grouped when two or more of its kept lines can
 	// drop their path.

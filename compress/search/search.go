@@ -31,11 +31,8 @@ import (
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
-// detectLines and detectBytes bound what Detect reads.
-const (
-	detectLines = 200
-	detectBytes = 64 << 10
-)
+// detectLines bounds what Detect reads (and head.MaxBytes).
+const detectLines = 200
 
 // Detect reports whether text is a search result: within its first lines,
 // a hit and at least three hits and context lines together, and seven
@@ -44,7 +41,7 @@ const (
 func Detect(text string) bool {
 	// A hit line is counted from its start, so the line the byte bound
 	// cuts is read too.
-	ls := lines.Split(head.Cut(text, detectLines, detectBytes, false))
+	ls := head.Lines(text, detectLines, false)
 	p := parse(ls, nil)
 	var c [count + 1]int
 	for _, k := range p.kind {

@@ -197,14 +197,7 @@ func pipeRuler(row string) bool {
 	if !strings.HasPrefix(t, "|") || !strings.Contains(t, "-") {
 		return false
 	}
-	for i := 0; i < len(t); i++ {
-		switch t[i] {
-		case '|', '-', ':', ' ', '\t', '\r':
-		default:
-			return false
-		}
-	}
-	return true
+	return strings.Trim(t, "|-: \t\r") == "" // nothing but those bytes
 }
 
 // isRuler reports a separator line of an aligned table: only dashes,

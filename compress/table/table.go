@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/fold"
+	"github.com/tsheadroom/tsheadroom/compress/internal/head"
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
 )
@@ -38,7 +39,7 @@ const detectLines = 200
 // runs of lines read as tables hold at least three fifths of the non-blank
 // lines.
 func Detect(text string) bool {
-	b := lines.Split(sample(text, detectLines))
+	b := lines.Split(head.Cut(text, detectLines, len(text), false)) // no byte bound
 	nonBlank := 0
 	for _, l := range b.L {
 		if !lines.Blank(l) {
@@ -74,19 +75,6 @@ func Detect(text string) bool {
 // startsWithTime reports a value that starts with HH:MM:SS.
 func startsWithTime(s string) bool {
 	return len(s) >= 8 && lines.IsDigit(s[0]) && lines.IsDigit(s[1]) && s[2] == ':' && lines.IsDigit(s[3]) && lines.IsDigit(s[4]) && s[5] == ':'
-}
-
-// sample returns the first n lines of text.
-func sample(text string, n int) string {
-	off := 0
-	for k := 0; k < n; k++ {
-		i := strings.IndexByte(text[off:], '\n')
-		if i < 0 {
-			return text
-		}
-		off += i + 1
-	}
-	return text[:off]
 }
 
 // Compress compresses the tables of in.Text. ok is false when nothing

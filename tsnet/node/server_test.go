@@ -40,21 +40,30 @@ func startService(t *testing.T, ctx context.Context, hostname string, https bool
 		mux = http.NewServeMux()
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
-	s, err := node.New(node.Config{
+	s := startNode(t, ctx, node.Config{
 		Hostname:      hostname,
-		Dir:           t.TempDir(),
-		ControlURL:    tailnet.ControlURL(),
-		Store:         new(mem.Store),
-		Ephemeral:     true,
 		AdvertiseTags: []string{serviceTag},
 		HTTPS:         https,
 		Logger:        log,
-		AfterUp:       tailnet.Prepare,
-	})
+	}, mux)
+	if !s.Ready() {
+		t.Fatal("Start returned but Ready() is false")
+	}
+	return s, logs
+}
+
+// startNode makes a node of cfg on the shared tailnet (an ephemeral node
+// in memory, prepared as the tailnet's nodes are), starts it serving h and
+// shuts it down when the test ends.
+func startNode(t *testing.T, ctx context.Context, cfg node.Config, h http.Handler) *node.Server {
+	t.Helper()
+	cfg.Dir, cfg.ControlURL, cfg.Store = t.TempDir(), tailnet.ControlURL(), new(mem.Store)
+	cfg.Ephemeral, cfg.AfterUp = true, tailnet.Prepare
+	s, err := node.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Start(ctx, mux); err != nil {
+	if err := s.Start(ctx, h); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -62,10 +71,7 @@ func startService(t *testing.T, ctx context.Context, hostname string, https bool
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	if !s.Ready() {
-		t.Fatal("Start returned but Ready() is false")
-	}
-	return s, logs
+	return s
 }
 
 // TestTailnetServe serves a handler over real tsnet nodes, over HTTP and

@@ -54,23 +54,11 @@ func runForgeHelper() {
 func startServiceNode(t *testing.T, ctx context.Context, hostname, svc string, https bool, own, svcMux http.Handler) (*node.Server, *logtest.Buffer) {
 	t.Helper()
 	log, logs := logtest.New(t)
-	s, err := node.New(node.Config{
-		Hostname: hostname, Dir: t.TempDir(), ControlURL: tailnet.ControlURL(),
-		Store: new(mem.Store), Ephemeral: true, AdvertiseTags: []string{serviceTag},
+	s := startNode(t, ctx, node.Config{
+		Hostname: hostname, AdvertiseTags: []string{serviceTag},
 		HTTPS: https, Services: []string{svc}, ServiceHandler: svcMux,
-		Logger: log, AfterUp: tailnet.Prepare,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx, own); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Shutdown(context.Background()); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
+		Logger: log,
+	}, own)
 	return s, logs
 }
 

@@ -2,7 +2,20 @@
 // that detection costs the same on a block of any size.
 package head
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
+
+// MaxBytes is the byte bound of a detector's sample.
+const MaxBytes = 64 << 10
+
+// Lines splits the first maxLines lines of the first MaxBytes bytes of
+// text, cut as Cut does.
+func Lines(text string, maxLines int, whole bool) *lines.Lines {
+	return lines.Split(Cut(text, maxLines, MaxBytes, whole))
+}
 
 // Cut returns the first maxLines lines of the first maxBytes bytes of
 // text. The byte bound may fall inside a line: with whole set, that cut

@@ -1,6 +1,9 @@
 package head
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCut(t *testing.T) {
 	for _, c := range []struct {
@@ -20,5 +23,15 @@ func TestCut(t *testing.T) {
 		if got := Cut(c.text, c.lines, c.bytes, c.whole); got != c.want {
 			t.Errorf("Cut(%q, %d, %d, %v) = %q, want %q", c.text, c.lines, c.bytes, c.whole, got, c.want)
 		}
+	}
+}
+
+func TestLines(t *testing.T) {
+	text := "a\nb\nc\n" + strings.Repeat("x", MaxBytes)
+	if b := Lines(text, 2, true); len(b.L) != 2 || b.L[1] != "b" {
+		t.Errorf("Lines(text, 2) = %q", b.L)
+	}
+	if b := Lines(text, 10, true); len(b.L) != 3 {
+		t.Errorf("Lines(text, 10, whole) = %d lines, want the 3 before the cut one", len(b.L))
 	}
 }
