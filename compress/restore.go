@@ -157,37 +157,29 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup, m
 	// Each follow-up of a block asks again for many of the same terms in
 	// the same two texts: the counts are kept in the memo by text.
 	origCounts, compCounts := termCounts(memo, original), termCounts(memo, compressed)
-	inOriginal := func(t relevance.Term, limit int) int {
+	// count is inOriginal or inCompressed: text's count of t, from
+	// counts when kept there; low and ascii are set by lower.
+	count := func(text string, low *string, ascii *bool, counts map[countKey]int, t relevance.Term, limit int) int {
 		k := countKey{t.Text, t.Kind, limit}
-		if n, ok := origCounts[k]; ok {
+		if n, ok := counts[k]; ok {
 			return n
 		}
 		var n int
-		if lower(); origASCII {
-			n = countIn(original, origLower, t, limit)
+		if lower(); *ascii {
+			n = countIn(text, *low, t, limit)
 		} else {
-			n = countTerm(original, t, limit)
+			n = countTerm(text, t, limit)
 		}
-		if origCounts != nil {
-			origCounts[k] = n
+		if counts != nil {
+			counts[k] = n
 		}
 		return n
 	}
+	inOriginal := func(t relevance.Term, limit int) int {
+		return count(original, &origLower, &origASCII, origCounts, t, limit)
+	}
 	inCompressed := func(t relevance.Term, limit int) int {
-		k := countKey{t.Text, t.Kind, limit}
-		if n, ok := compCounts[k]; ok {
-			return n
-		}
-		var n int
-		if lower(); compASCII {
-			n = countIn(compressed, compLower, t, limit)
-		} else {
-			n = countTerm(compressed, t, limit)
-		}
-		if compCounts != nil {
-			compCounts[k] = n
-		}
-		return n
+		return count(compressed, &compLower, &compASCII, compCounts, t, limit)
 	}
 	// The parts of a compound the output never spells ("export" of
 	// "/.export") are what it names instead: TestServeExport.

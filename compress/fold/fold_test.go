@@ -51,6 +51,17 @@ func checkInvariants(t *testing.T, in *Input, out string) {
 	}
 }
 
+// mustFold folds in, which must be rewritten, and checks the invariants.
+func mustFold(t *testing.T, in *Input) string {
+	t.Helper()
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	return out
+}
+
 func mustContain(t *testing.T, out string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
@@ -66,11 +77,7 @@ func mustContain(t *testing.T, out string, wants ...string) {
 func TestTracebackWallFolds(t *testing.T) {
 	text := fixture(t, "traceback_wall.txt")
 	in := input(text, "The plugin tests blow up. Run them and tell me what is wrong besides the missing plugins.", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	if len(out)*4 > len(text) {
 		t.Errorf("wall kept %d of %d bytes; want at most a quarter", len(out), len(text))
 	}
@@ -95,11 +102,7 @@ func TestProblemListKeptWhole(t *testing.T) {
 	text := fixture(t, "compile_errors.txt")
 	in := input(text, "The build fails. Which files have errors?", "")
 	in.Budget = Budget{Bytes: 1500, Lossy: true}
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	for _, l := range strings.Split(text, "\n") {
 		if strings.Contains(l, ": error: ") {
 			mustContain(t, out, l)
@@ -135,11 +138,7 @@ func accessLog() string {
 func TestExtremesAndRareValuesKept(t *testing.T) {
 	text := accessLog()
 	in := input(text, "Did the load test go fine?", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	mustContain(t, out, "status=500", "duration=4120ms")
 	if len(out)*10 > len(text) {
 		t.Errorf("kept %d of %d bytes; want at most a tenth", len(out), len(text))
@@ -163,11 +162,7 @@ func TestHeaderKeepsItsBody(t *testing.T) {
 	}
 	b.WriteString("\nTo fix this you could try to loosen the range of versions.\n")
 	in := input(b.String(), "Install the requirements.", "Quote the conflict explanation lines.")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	mustContain(t, out, "The conflict is caused by:", "    package-000 1.0.0 depends on core<2 and >=1.0", "    package-007 1.7.0 depends on core<2 and >=1.7")
 }
 
@@ -185,11 +180,7 @@ func TestRepeatedFramesFold(t *testing.T) {
 	text := b.String()
 	in := input(text, "Why do orders fail?", "")
 	in.Budget = Budget{Bytes: len(text) * 9 / 10, Lossy: true} // room for all but the repeats
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	mustContain(t, out, "(order 5)", "orders.js:15:7", "repeated from above")
 }
 
@@ -413,11 +404,7 @@ func TestRareShapeKeptInUniformRun(t *testing.T) {
 	}
 	sb.WriteString("checker: 2 entries could not be verified\n")
 	in := input(sb.String(), "are the archives intact? which entries are broken", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	mustContain(t, out, "./lib/store/engine.dat: MISMATCH", "checker: ./lib/util/clock.dat: cannot open", "2 entries could not be verified")
 	for l := range strings.Lines(out) {
 		if strings.HasPrefix(l, lines.NoteOpen) && !strings.Contains(l, "VERIFIED") {
@@ -440,11 +427,7 @@ func TestMatchedRowsOfOneRecordStayRows(t *testing.T) {
 		fmt.Fprintf(&sb, "    size_t Setting%03dLimit           = %-12d {product} %s\n", i, i*17, origin)
 	}
 	in := input(sb.String(), "I need the full list of {tuned} settings.", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	if got := strings.Count(out, "{tuned}"); got != 24 {
 		t.Errorf("kept %d of 24 {tuned} rows", got)
 	}
@@ -470,11 +453,7 @@ func TestLargestRecordsKept(t *testing.T) {
 		}
 	}
 	in := input(b.String(), "Which tool links the most libraries?", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	head := "/opt/tools/tool-53:\n"
 	i := strings.Index(out, head)
 	if i < 0 {
@@ -499,11 +478,7 @@ func TestRecordHeaderOfKeptLine(t *testing.T) {
 		}
 	}
 	in := input(b.String(), "Is anything missing?", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	ls := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	header := ""
 	for _, l := range ls {
@@ -528,11 +503,7 @@ func TestExtremeKeepsItsStanza(t *testing.T) {
 		fmt.Fprintf(&b, "            id = %d\n         email = p%03d@example.test\n          name = Person %03d\n       country = NL\n    created_at = 2025-09-%02d\nlifetime_value = %d.25\n          tier = free\n         notes = churn risk\n\n", i, i, i, 1+i%28, v)
 	}
 	in := input(b.String(), "Which customer has the highest lifetime_value? Give the name and email.", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	if !strings.Contains(out, "         email = p061@example.test\n          name = Person 061\n") || !strings.Contains(out, "lifetime_value = 99999.25\n") {
 		t.Errorf("the record of the largest value is not whole:\n%s", out)
 	}
@@ -550,11 +521,7 @@ func TestNotesCountMentions(t *testing.T) {
 		fmt.Fprintf(&b, "./pkg/file%02d.go:%d:%d: value v%d %s\n", i%13, 10+i, 2+i%9, i, what)
 	}
 	in := input(b.String(), "Which values go to the spill area?", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	kept := strings.Count(out, "spill area\n")
 	counted := 0
 	for _, l := range strings.Split(out, "\n") {
@@ -642,11 +609,7 @@ func TestLoneProblemKeepsWhere(t *testing.T) {
 	}
 	in := input(b.String(), "It crashes now and then in wait_step_3 or elsewhere; where does it die?", "")
 	in.Budget.Bytes = 300
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	mustContain(t, out, "received signal SIGSEGV", "in parse_header (h=0x55555555a0f0) at reader.c:88\n", "return h->fields[h->count - 1].len;")
 }
 
@@ -663,11 +626,7 @@ func TestCrowdedMatchesShareBudget(t *testing.T) {
 	}
 	in := input(b.String(), "What is wrong with the data?", "")
 	in.Budget.Bytes = 900
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	if len(out) > in.Budget.Bytes*3/2 {
 		t.Errorf("output %d bytes, budget %d:\n%s", len(out), in.Budget.Bytes, out)
 	}
@@ -687,11 +646,7 @@ func TestNamedRecordKeepsCommonField(t *testing.T) {
 		fmt.Fprintf(&b, "[[entry]]\nname = %q\nversion = \"1.%d.%d\"\nsource = \"registry+https://registry.example.test/index\"\ndigest = \"%064x\"\nrequires = [\n \"pkg-%03d\",\n \"pkg-%03d\",\n]\n\n", name, i%9, i%4, i*7919, (i+1)%150, (i+7)%150)
 	}
 	in := input(b.String(), "Give me the exact version and digest of zeta for the audit.", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	mustContain(t, out, "name = \"zeta\"\nversion = \"1.7.0\"\n", fmt.Sprintf("digest = \"%064x\"\n", 88*7919))
 }
 
@@ -713,11 +668,7 @@ func TestKeptRowKeepsTableHeader(t *testing.T) {
 	}
 	in := input(b.String(), "When was resident memory at its peak?", "")
 	in.Budget.Bytes = 900
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	at := strings.Index(out, "98765")
 	if at < 0 {
 		t.Fatalf("lost the peak row:\n%s", out)
@@ -736,11 +687,7 @@ func TestNoMentionOfEveryRecordsTerm(t *testing.T) {
 		fmt.Fprintf(&b, "unit-%02d:\n  Loaded: %d\n  Active: yes\n  Sources:\n      mirror http://mirror.example.test/dist main Packages\n      local /var/lib/units/state\n", i, i%3)
 	}
 	in := input(b.String(), "Which units are loaded from Packages of the mirror?", "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	if n := strings.Count(out, `mention "packages"`) + strings.Count(out, `mentions "packages"`); n > 12 {
 		t.Errorf("%d notes mention a term of every record:\n%s", n, out)
 	}
@@ -783,11 +730,7 @@ func TestDismissedWarningsYield(t *testing.T) {
 	b.WriteString("make: *** [Makefile:7: build/liveness.o] Error 1\n")
 	task := "The build is red. What breaks it? I don't care about the warnings."
 	in := input(b.String(), task, "")
-	out, ok := Text(in)
-	if !ok {
-		t.Fatal("not compressed")
-	}
-	checkInvariants(t, in, out)
+	out := mustFold(t, in)
 	mustContain(t, out, "src/liveness.c:41:5: error: unknown type name 'cfg_t'\n", "make: *** [Makefile:7: build/liveness.o] Error 1")
 	if len(out) > in.Budget.Bytes*3/2 {
 		t.Errorf("dismissed warnings still fill the output: %d bytes, budget %d", len(out), in.Budget.Bytes)
