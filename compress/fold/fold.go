@@ -653,10 +653,10 @@ func (p *plan) stepContext(i int) {
 const maxNamedBlock = 48
 
 // termsOfNamedBlocks keeps, in the few paragraphs that hold a strong
-// match (the record the user names: "the ring package"), every line
-// holding any term of the request, however common in the block: "its
-// checksum" asks for that record's checksum line, though every record has
-// one.
+// match (the record the user names: "the ring package"), the lines
+// holding a term of the request, however common in the block, that is in
+// few lines of the paragraph: "its checksum" asks for that record's
+// checksum line, though every record has one.
 func (p *plan) termsOfNamedBlocks() {
 	if !p.ix.Any() || len(p.an.paras) == 0 {
 		return
@@ -676,10 +676,22 @@ func (p *plan) termsOfNamedBlocks() {
 			return
 		}
 	}
-	for _, u := range named {
-		for i := u.start; i < u.end; i++ {
-			if p.ix.Score(i) > 0 {
-				p.must[i] = true
+	// A term in a few of the paragraph's lines names a field of it;
+	// one in most of them ("test" of every line of a test run) names
+	// nothing there.
+	for t := range p.in.Query.Terms {
+		if !p.in.Query.Terms[t].Latest {
+			continue
+		}
+		hits, _ := p.ix.Hits(t)
+		for _, u := range named {
+			lo := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= u.start })
+			hi := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= u.end })
+			if hi == lo || (hi-lo)*4 > u.end-u.start {
+				continue
+			}
+			for _, h := range hits[lo:hi] {
+				p.must[h] = true
 			}
 		}
 	}
@@ -724,15 +736,20 @@ func (p *plan) dismissedLines() []bool {
 }
 
 // crowdedMatches marks the strong matches that one shape holds so many
-// of that they would take over a quarter of the budget (a term the task
-// names found in every frame of a repeated dump): all but the first and
+// of, alike but for their numbers, that they would take over a quarter
+// of the budget (a term the task names found in every frame of a
+// repeated dump): all but the first and
 // last of them rank with the strong matches instead of being musts, so
 // the fold keeps what the budget allows and its note counts the rest.
 func (p *plan) crowdedMatches() map[int]bool {
 	if !p.ix.Any() {
 		return nil
 	}
-	type span struct{ first, last, bytes int }
+	type span struct {
+		first, last, bytes int
+		words              string
+		alike              bool // every line has these words
+	}
 	byCluster := map[int32]*span{}
 	for i := range p.b.L {
 		id := p.cl.of[i]
@@ -741,15 +758,19 @@ func (p *plan) crowdedMatches() map[int]bool {
 		}
 		sp := byCluster[id]
 		if sp == nil {
-			sp = &span{first: i}
+			sp = &span{first: i, words: wordsOf(p.b.L[i]), alike: true}
 			byCluster[id] = sp
+		} else if sp.alike {
+			sp.alike = wordsOf(p.b.L[i]) == sp.words
 		}
 		sp.last = i
 		sp.bytes += len(p.b.L[i]) + 1
 	}
 	var crowded map[int]bool
 	for id, sp := range byCluster {
-		if sp.bytes*4 <= p.in.Budget.Bytes {
+		// Only lines alike but for their numbers are one thing said
+		// again; lines whose words differ are each their own answer.
+		if sp.bytes*4 <= p.in.Budget.Bytes || !sp.alike {
 			continue
 		}
 		if crowded == nil {
@@ -762,6 +783,20 @@ func (p *plan) crowdedMatches() map[int]bool {
 		}
 	}
 	return crowded
+}
+
+// wordsOf returns the words of l that hold no digit, joined: what a line
+// says but for its numbers, addresses and ids.
+func wordsOf(l string) string {
+	var b strings.Builder
+	lines.Words(l, func(w string, _, _ int) bool {
+		if strings.IndexAny(w, "0123456789") < 0 {
+			b.WriteString(w)
+			b.WriteByte(' ')
+		}
+		return true
+	})
+	return b.String()
 }
 
 // keepAround keeps what gives a strongly matching line its meaning: the
