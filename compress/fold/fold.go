@@ -700,8 +700,8 @@ func (p *plan) termsOfNamedBlocks() {
 // dismissedLines marks the problem and warning lines that hold every
 // word the request dismisses and that the block holds at all ("missing"
 // and "annotation" of "skip the missing-annotation noise", not "noise"):
-// "Missing return statement" is not among them. Nil when the request
-// dismisses nothing; reading it out of range is never needed.
+// "Missing return statement" is not among them. All false when the
+// request dismisses nothing.
 func (p *plan) dismissedLines() []bool {
 	n := len(p.b.L)
 	out := make([]bool, n)
