@@ -790,7 +790,7 @@ func (p *plan) crowdedMatches() map[int]bool {
 func wordsOf(l string) string {
 	var b strings.Builder
 	lines.Words(l, func(w string, _, _ int) bool {
-		if strings.IndexAny(w, "0123456789") < 0 {
+		if !strings.ContainsAny(w, "0123456789") {
 			b.WriteString(w)
 			b.WriteByte(' ')
 		}
