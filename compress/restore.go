@@ -250,12 +250,9 @@ func countKeyed(text, lower string, ascii bool, t relevance.Term) int {
 		}
 		return e < len(text) && text[e] == ':'
 	}
-	find := func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) }
+	find := foldFinder(text, t)
 	if ascii {
-		find = func(off int) (int, int) {
-			i := strings.Index(lower[off:], t.Text)
-			return i, i + len(t.Text)
-		}
+		find = lowerFinder(lower, t)
 	}
 	return countMatches(text, t, math.MaxInt, find, keyAt)
 }
@@ -295,7 +292,20 @@ const maxCounted = 64
 // countTerm counts the occurrences of term t in text (see containsTerm),
 // up to limit.
 func countTerm(text string, t relevance.Term, limit int) int {
-	return countMatches(text, t, limit, func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) }, nil)
+	return countMatches(text, t, limit, foldFinder(text, t), nil)
+}
+
+// foldFinder finds t in text[off:] with its letters folded (IndexFold).
+func foldFinder(text string, t relevance.Term) func(off int) (int, int) {
+	return func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) }
+}
+
+// lowerFinder finds t in lower[off:], an ASCII text lowered.
+func lowerFinder(lower string, t relevance.Term) func(off int) (int, int) {
+	return func(off int) (int, int) {
+		i := strings.Index(lower[off:], t.Text)
+		return i, i + len(t.Text)
+	}
 }
 
 // countIn is countTerm of an ASCII text, given lower, the text with its
@@ -303,10 +313,7 @@ func countTerm(text string, t relevance.Term, limit int) int {
 // strings.Index finds in lower (a needle with an upper-case or non-ASCII
 // byte matches neither), and strings.Index runs many times faster.
 func countIn(text, lower string, t relevance.Term, limit int) int {
-	return countMatches(text, t, limit, func(off int) (int, int) {
-		i := strings.Index(lower[off:], t.Text)
-		return i, i + len(t.Text)
-	}, nil)
+	return countMatches(text, t, limit, lowerFinder(lower, t), nil)
 }
 
 // countMatches counts the matches of t in text that find reports (the

@@ -660,27 +660,21 @@ func (fs *itemFields) identify() []int {
 		return nil
 	}
 	held := map[string]int{}
+	repeats := map[string]bool{} // a value held twice, or too long to name
 	for _, f := range fs.fields {
 		for _, x := range f {
 			held[x.path]++
+			if fs.counts[x.fieldValue] != 1 || len(x.value) > 80 {
+				repeats[x.path] = true
+			}
 		}
 	}
 	best, bestNames := "", false
 	for _, x := range fs.fields[0] {
-		if held[x.path] != len(fs.fields) || best != "" && (bestNames || !namingKey(x.path)) {
+		if held[x.path] != len(fs.fields) || repeats[x.path] || best != "" && (bestNames || !namingKey(x.path)) {
 			continue
 		}
-		distinct := true
-		for _, f := range fs.fields {
-			for _, y := range f {
-				if y.path == x.path && (fs.counts[y.fieldValue] != 1 || len(y.value) > 80) {
-					distinct = false
-				}
-			}
-		}
-		if distinct {
-			best, bestNames = x.path, namingKey(x.path)
-		}
+		best, bestNames = x.path, namingKey(x.path)
 	}
 	ident := make([]int, len(fs.fields))
 	for k, f := range fs.fields {

@@ -346,6 +346,7 @@ func (p *plan) mark() {
 	// few even when the shape is not.
 	problemsIn := map[int32]int{}
 	dismissed := p.dismissedLines()
+	isDismissed := func(i int) bool { return dismissed != nil && dismissed[i] }
 	firstDismissed := false
 	for i := 0; i < n; i++ {
 		if p.sev[i] == lines.NoSignal {
@@ -356,7 +357,7 @@ func (p *plan) mark() {
 			firstOfCluster[id] = i
 		}
 		lastOfCluster[id] = i
-		if p.sev[i] == lines.Problem && !p.demoted[i] && !dismissed[i] {
+		if p.sev[i] == lines.Problem && !p.demoted[i] && !isDismissed(i) {
 			problemsIn[id]++
 		}
 	}
@@ -369,7 +370,7 @@ func (p *plan) mark() {
 	// must; the others compete for the budget like any context.
 	problemBytes, problemLines := 0, 0
 	for i := 0; i < n; i++ {
-		if p.sev[i] == lines.Problem && !p.demoted[i] && !dismissed[i] {
+		if p.sev[i] == lines.Problem && !p.demoted[i] && !isDismissed(i) {
 			problemBytes += len(b.L[i]) + 1
 			problemLines++
 		}
@@ -382,7 +383,7 @@ func (p *plan) mark() {
 			continue
 		}
 		id := p.cl.of[i]
-		if dismissed[i] {
+		if isDismissed(i) {
 			// What the request waves away ranks with the rest: the
 			// first line of it stays, to show what was dropped.
 			if !firstDismissed {
@@ -685,12 +686,11 @@ func (p *plan) termsOfNamedBlocks() {
 		}
 		hits, _ := p.ix.Hits(t)
 		for _, u := range named {
-			lo := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= u.start })
-			hi := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= u.end })
-			if hi == lo || (hi-lo)*4 > u.end-u.start {
+			in := hitsIn(hits, u.start, u.end)
+			if len(in) == 0 || len(in)*4 > u.end-u.start {
 				continue
 			}
-			for _, h := range hits[lo:hi] {
+			for _, h := range in {
 				p.must[h] = true
 			}
 		}
@@ -700,15 +700,15 @@ func (p *plan) termsOfNamedBlocks() {
 // dismissedLines marks the problem and warning lines that hold every
 // word the request dismisses and that the block holds at all ("missing"
 // and "annotation" of "skip the missing-annotation noise", not "noise"):
-// "Missing return statement" is not among them. All false when the
-// request dismisses nothing.
+// "Missing return statement" is not among them. Nil when the request
+// dismisses nothing.
 func (p *plan) dismissedLines() []bool {
 	n := len(p.b.L)
-	out := make([]bool, n)
 	ws := p.in.Query.Dismissed
 	if len(ws) == 0 {
-		return out
+		return nil
 	}
+	out := make([]bool, n)
 	has := make([]uint64, n) // bit k: the line holds ws[k]
 	var present uint64
 	for i, l := range p.b.L {
@@ -1709,10 +1709,8 @@ func (p *plan) mentions(i, j int) string {
 		if df == 0 || df*4 > len(p.b.L) || p.mentionedEverywhere(t) {
 			continue
 		}
-		lo := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= i })
-		hi := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= j })
-		if hi > lo {
-			ms = append(ms, mention{term.Text, hi - lo, p.ix.Weight(t)})
+		if in := hitsIn(hits, i, j); len(in) > 0 {
+			ms = append(ms, mention{term.Text, len(in), p.ix.Weight(t)})
 		}
 	}
 	if len(ms) == 0 {
@@ -1753,26 +1751,22 @@ const maxMentionRuns = 12
 func (p *plan) mentionedEverywhere(t int) bool {
 	if p.runsWith == nil {
 		p.runsWith = make([]int, len(p.in.Query.Terms))
-		for t := range p.runsWith {
-			hits, _ := p.ix.Hits(t)
-			last := -1 // the start of the last run counted
-			for _, h := range hits {
-				i := int(h)
-				if i >= len(p.keep) || p.keep[i] {
-					continue
-				}
-				start := i
-				for start > 0 && !p.keep[start-1] && start > last {
-					start--
-				}
-				if start != last {
+		for i, j := range OmittedRuns(p.keep) {
+			for t := range p.runsWith {
+				if hits, _ := p.ix.Hits(t); len(hitsIn(hits, i, j)) > 0 {
 					p.runsWith[t]++
-					last = start
 				}
 			}
 		}
 	}
 	return p.runsWith[t] > maxMentionRuns
+}
+
+// hitsIn returns the hits (ascending units) in [i, j).
+func hitsIn(hits []int32, i, j int) []int32 {
+	lo := sort.Search(len(hits), func(k int) bool { return int(hits[k]) >= i })
+	hi := lo + sort.Search(len(hits)-lo, func(k int) bool { return int(hits[lo+k]) >= j })
+	return hits[lo:hi]
 }
 
 // describeLines says what lines [i, j) held (see describe).

@@ -168,13 +168,12 @@ func detectKV(b *lines.Lines) *kvStream {
 			start(i, "\x00head")
 			titled, base = false, ind
 		} else if !afterTitle && (open || cur < 0 || k == lead && ind == base) {
+			first := k
 			if heads && cur < 0 {
-				firstHead = i
-				k = "\x00head"
+				firstHead, first = i, "\x00head"
 			}
-			start(i, k)
+			start(i, first)
 			titled, base = false, ind
-			k = fieldKey(l)
 		}
 		s.recOf[i], s.keyOf[i], s.own[i] = cur, k, true
 		s.col[i] = strconv.Itoa(ind) + " " + k
@@ -427,7 +426,7 @@ func (p *plan) keepPartnerColumns(s *kvStream, full []string, named map[string]b
 	for _, c := range full {
 		isFull[c] = true
 	}
-	type tally struct{ next, alike, bytes int }
+	type tally struct{ alike, bytes int }
 	partners := map[string]*tally{}
 	var order []string
 	for i, c := range s.col {
@@ -447,7 +446,6 @@ func (p *plan) keepPartnerColumns(s *kvStream, full []string, named map[string]b
 				partners[s.col[j]] = t
 				order = append(order, s.col[j])
 			}
-			t.next++
 			if valueForm(p.b.L[j]) == valueForm(p.b.L[i]) {
 				t.alike++
 			}
@@ -462,26 +460,23 @@ func (p *plan) keepPartnerColumns(s *kvStream, full []string, named map[string]b
 			}
 		}
 	}
-	// A partner may take half the budget beyond the room left: without
-	// it, the column kept in full answers only half the question.
+	// Partners may take the room left and half the budget beyond it:
+	// without one, the column kept in full answers half the question.
 	extra := p.in.Budget.Bytes / 2
+	avail := room + extra
 	for _, c := range order {
 		t := partners[c]
-		if t.alike*3 < have[c]*2 || t.bytes > room+extra {
+		if t.alike*3 < have[c]*2 || t.bytes > avail {
 			continue
 		}
-		if t.bytes > room {
-			extra -= t.bytes - room
-			room = t.bytes
-		}
-		room -= t.bytes
+		avail -= t.bytes
 		for i, col := range s.col {
 			if col == c && s.own[i] && s.recOf[i] >= 0 {
 				p.keep[i] = true
 			}
 		}
 	}
-	return room
+	return max(0, avail-extra)
 }
 
 // valueForm is the form of a field line's value: each run of letters an
