@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
@@ -67,6 +68,9 @@ func fieldKey(l string) string {
 	if k := kvKey(t); k != "" {
 		return k
 	}
+	if k := pipeKey(t); k != "" {
+		return k
+	}
 	colon := strings.IndexByte(t, ':')
 	if colon <= 0 || colon > 40 || colon+1 < len(t) && t[colon+1] != ' ' && t[colon+1] != '\t' && t[colon+1] != '\r' {
 		return ""
@@ -80,6 +84,27 @@ func fieldKey(l string) string {
 		if w == "" || kvKey(w+":") == "" && !(w[0] >= '0' && w[0] <= '9' && kvKey("x"+w+":") != "") {
 			return ""
 		}
+	}
+	return k
+}
+
+// pipeKey returns the key of a "key   | value" line, the form of
+// expanded records (one field a line, the names padded to one column
+// before a '|'): one word as kvKey takes it, blanks, then '|' and a blank
+// or the end. A table row ("a | b | c") has its first cell as key too, but
+// rows share no leading key, so they make no record stream.
+func pipeKey(t string) string {
+	sp := strings.IndexByte(t, ' ')
+	if sp <= 0 {
+		return ""
+	}
+	k := kvKey(t[:sp] + ":")
+	if k == "" {
+		return ""
+	}
+	rest := strings.TrimLeft(t[len(k):], " ")
+	if len(rest) == len(t)-len(k) || rest == "" || rest[0] != '|' || len(rest) > 1 && rest[1] != ' ' && rest[1] != '\r' {
+		return ""
 	}
 	return k
 }
@@ -345,10 +370,24 @@ func (p *plan) keepRecordIdentity() {
 	p.keepNamedFieldsOfNamedRecords(s, partial, room)
 	p.keepSharedColumns(s)
 	// A first line that several records share ("Package: x" of each
-	// version of x) identifies a record with the field after it.
+	// version of x) identifies a record with the field after it; so does
+	// a title line that differs from the others only in its numbers and
+	// punctuation ("-[ RECORD 97 ]-+-", "*** row 3 ***"): a count is no
+	// name.
+	first := func(st int) string {
+		if s.own[st] {
+			return p.b.L[st]
+		}
+		return "\x00" + strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) {
+				return r
+			}
+			return -1
+		}, p.b.L[st])
+	}
 	firsts := map[string]int{}
 	for _, st := range s.starts {
-		firsts[p.b.L[st]]++
+		firsts[first(st)]++
 	}
 	kept := make([]bool, len(s.starts))
 	for i, k := range p.keep {
@@ -361,7 +400,7 @@ func (p *plan) keepRecordIdentity() {
 			continue
 		}
 		p.keep[st] = true
-		if firsts[p.b.L[st]] > 1 {
+		if firsts[first(st)] > 1 {
 			for j := st + 1; j < len(p.b.L) && s.recOf[j] == int32(r); j++ {
 				if s.keyOf[j] != s.keyOf[st] && p.b.L[j][0] != ' ' && p.b.L[j][0] != '\t' {
 					p.keep[j] = true

@@ -2,6 +2,7 @@ package fold
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,5 +131,50 @@ func TestNamedFieldOfNamedRecords(t *testing.T) {
 	}
 	if n := strings.Count(out, "\nStamp: "); n > 40 {
 		t.Errorf("%d Stamp lines kept: the field of every record, not of the two named", n)
+	}
+}
+
+// expandedText writes n records as expanded query output prints them: a
+// numbered title line over "name | value" fields padded to one column.
+func expandedText(n, odd int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		state, stmt := "idle", fmt.Sprintf("SELECT name FROM parts WHERE bin = %d", i*3)
+		if i%3 == 0 {
+			state = "idle in transaction"
+		}
+		if i == odd {
+			state, stmt = "idle in transaction (aborted)", "DELETE FROM bins WHERE id = 4242"
+		}
+		fmt.Fprintf(&b, "-[ ITEM %d ]%s+------\n", i, strings.Repeat("-", 6-len(strconv.Itoa(i))))
+		fmt.Fprintf(&b, "worker     | %d\nowner      | team-%d\nstarted_at | 2026-11-%02d 10:%02d:00\nstate      | %s\nstatement  | %s\n", 7000+i*11, i%4, 1+i%28, i%60, state, stmt)
+	}
+	return b.String()
+}
+
+// Expanded records ("name | value" fields under numbered titles) are a
+// record stream: a kept field keeps its record's title and, since a title
+// that differs only in its number names nothing, the field under it.
+func TestExpandedRecords(t *testing.T) {
+	text := expandedText(150, 97)
+	s := detectKV(input(text, "", "").Lines())
+	if s == nil || len(s.starts) != 150 {
+		t.Fatalf("expanded records not found: %+v", s)
+	}
+	in := input(text, "Which worker is stuck in an aborted transaction, and what did it run?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	for _, want := range []string{"-[ ITEM 97 ]----+------\nworker     | 8067\n", "state      | idle in transaction (aborted)\nstatement  | DELETE FROM bins WHERE id = 4242\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lost %q:\n%s", want, out)
+		}
+	}
+	for l, want := range map[string]string{"worker     | 8067": "worker", "started_at | x": "started_at", "a|b": "", "a | b | c": "a", "two words | x": "", "x |y": ""} {
+		if got := pipeKey(l); got != want {
+			t.Errorf("pipeKey(%q) = %q, want %q", l, got, want)
+		}
 	}
 }
