@@ -75,6 +75,9 @@ type field struct {
 	// fieldWord is 0 until scoped.namesField knows whether the task names
 	// the field, then 1 (no) or 2 (yes).
 	fieldWord uint8
+	// nested marks a field below the items' members (see nestedSet): its
+	// values' problems are found by the member that holds them.
+	nested bool
 }
 
 type fieldSet struct {
@@ -98,6 +101,9 @@ type fieldSet struct {
 	indexStarts []int
 	// scoped holds the items markScoped marks.
 	scoped *scoped
+	// nested holds the fields below the items' members, nil when there
+	// are none (see nestedSet).
+	nested *nestedSet
 }
 
 // fieldsOf gathers the fields of the items and, in the same walk, how
@@ -149,6 +155,9 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 				var g uint64
 				if f != nil {
 					s, g = f.add(c, fs, int32(x), m)
+					if k := t.Kind(m); k == jsonspan.Object || k == jsonspan.Array {
+						fs.nestedSet().walk(c, int32(x), m, int32(fs.find(f.key, pos)))
+					}
 					if blank {
 						if f.count >= 2 {
 							ks, ke := t.KeySpan(m)
@@ -298,7 +307,7 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	switch kind {
 	case jsonspan.Object, jsonspan.Array:
 		f.scalar = false
-		return c.valueProblem(v)
+		return f.problem(c, v)
 	case jsonspan.Number:
 		if num, ok := parseNumber(raw); ok {
 			f.nums.add(ranked[float64]{num, x}, fs.topK, fs.wantMax, fs.wantMin)
@@ -315,7 +324,7 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 			// problem; looking at each costs as much as the rest.
 			return lines.NoSignal, 0
 		}
-		return c.valueProblem(v)
+		return f.problem(c, v)
 	}
 	if f.vals == nil {
 		f.vals = make(map[string]int32, 8)
@@ -324,11 +333,11 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	if !ok {
 		if len(f.stats) >= cardLimit {
 			f.highCard, f.vals, f.stats, f.lastVal = true, nil, nil, ""
-			return c.valueProblem(v)
+			return f.problem(c, v)
 		}
 		i = int32(len(f.stats))
 		f.vals[raw] = i
-		sev, sig := c.valueProblem(v)
+		sev, sig := f.problem(c, v)
 		f.stats = append(f.stats, valStat{sev: sev, sig: sig})
 	}
 	st := &f.stats[i]
@@ -337,6 +346,15 @@ func (f *field) add(c *compressor, fs *fieldSet, x int32, v int) (lines.Severity
 	}
 	st.n++
 	return st.sev, st.sig
+}
+
+// problem is how strongly value v reports a problem, by valueProblem;
+// none for a nested field.
+func (f *field) problem(c *compressor, v int) (lines.Severity, uint64) {
+	if f.nested {
+		return lines.NoSignal, 0
+	}
+	return c.valueProblem(v)
 }
 
 // valueAt returns the index in f.stats of raw value raw. Values recur
@@ -468,6 +486,9 @@ func (fs *fieldSet) mark(a *analysis) {
 			keep(f.firstAt)
 			keep(f.lastAt)
 		}
+	}
+	if fs.nested != nil {
+		fs.nested.mark(fs, a)
 	}
 }
 

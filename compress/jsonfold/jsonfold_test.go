@@ -214,6 +214,34 @@ func TestRareValues(t *testing.T) {
 	}
 }
 
+// Values that tell one record from the rest lie deep inside it: a rare
+// value of a nested field (a condition's status) and a key only one record
+// has (its reason) keep that record, asked about in words that name
+// neither.
+func TestRareNestedValues(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{\"kind\": \"List\", \"items\": [")
+	for i := range 90 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		cond := `{"type": "Ready", "status": "True"}`
+		if i == 61 {
+			cond = `{"type": "Ready", "status": "False", "reason": "ImagePullBackOff"}`
+		}
+		fmt.Fprintf(&b, `{"meta": {"name": "unit-%02d", "zone": "z%d"}, "spec": {"size": %d, "parts": [{"image": "img-%d:1.%d"}]}, "state": {"conditions": [%s]}}`, i, i%3, 1+i%4, i, i%7, cond)
+	}
+	b.WriteString("]}")
+	text := b.String()
+	for _, q := range []string{"", "which unit is broken?"} {
+		out := mustCompress(t, input(text, q))
+		kindtest.MustContain(t, out, `"name": "unit-61"`, `"reason": "ImagePullBackOff"`)
+		if n := strings.Count(out, `"name": "unit-`); n > 24 {
+			t.Errorf("%q: %d of 90 units kept\n%s", q, n, out)
+		}
+	}
+}
+
 // A JSON Lines log keeps its lines as they were and stays a stream.
 func TestJSONLines(t *testing.T) {
 	text := genLines(2000)
