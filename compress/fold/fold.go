@@ -1427,22 +1427,29 @@ func progressRuns(b *lines.Lines, cl *clustering) [][2]int {
 	return runs
 }
 
-// keepShortRuns keeps omitted runs of one or two short lines: they read
-// better than a note about them, which costs nearly as much.
+// keepShortRuns keeps omitted runs of one or two short lines (see
+// KeepShortRuns), lines repeated from above excepted.
 func (p *plan) keepShortRuns() {
-	n := len(p.keep)
+	KeepShortRuns(p.b, p.keep, p.repeat)
+}
+
+// KeepShortRuns keeps the omitted runs of keep of one or two short lines:
+// they read better than a note about them, which costs nearly as much.
+// Lines marked in skip (nil for none) are neither kept nor part of a run.
+func KeepShortRuns(b *lines.Lines, keep, skip []bool) {
+	n := len(keep)
 	for i := 0; i < n; {
-		if p.keep[i] || p.repeat != nil && p.repeat[i] {
+		if keep[i] || skip != nil && skip[i] {
 			i++
 			continue
 		}
 		j := i + 1
-		for j < n && !p.keep[j] && (p.repeat == nil || !p.repeat[j]) {
+		for j < n && !keep[j] && (skip == nil || !skip[j]) {
 			j++
 		}
-		if j-i <= 2 && p.b.End(j-1)-p.b.Start[i] <= 120 {
+		if j-i <= 2 && b.End(j-1)-b.Start[i] <= 120 {
 			for k := i; k < j; k++ {
-				p.keep[k] = true
+				keep[k] = true
 			}
 		}
 		i = j

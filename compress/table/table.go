@@ -581,6 +581,7 @@ func (p *plan) namedColumns(r *region) []bool {
 // render writes the kept lines and a note for each omitted run; squeeze
 // narrows the padding of kept aligned rows.
 func (p *plan) render(keep []bool, squeeze bool) string {
+	fold.KeepShortRuns(p.b, keep, nil)
 	view := p.b
 	if squeeze {
 		v := *p.b

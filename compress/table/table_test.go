@@ -388,3 +388,19 @@ func TestDatedCSVIsTable(t *testing.T) {
 		t.Errorf("the row of the maximum is gone:\n%s", out)
 	}
 }
+
+// A run of one or two short rows between kept ones is kept, not replaced
+// by a note that costs nearly as much and says nothing of them.
+func TestShortGapsKept(t *testing.T) {
+	text := kindtest.Fixture(t, "ps_aux.txt")
+	out := compress(t, text, "Which process uses the most memory?")
+	b := lines.Split(out)
+	for i, l := range b.L {
+		if !strings.HasPrefix(l, "[... ") {
+			continue
+		}
+		if strings.HasPrefix(l, "[... 1 row omitted") || strings.HasPrefix(l, "[... 1 line omitted") {
+			t.Errorf("line %d is a note for one row: %s", i, l)
+		}
+	}
+}
