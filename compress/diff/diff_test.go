@@ -342,3 +342,15 @@ func TestStopGivesUp(t *testing.T) {
 		t.Error("Compress went on after the caller gave up")
 	}
 }
+
+// A hex dump's offset reads like an abbreviated hash, but the wider gap
+// after it (and a table's aligned columns) is no one-line log.
+func TestHexDumpIsNoOnelineLog(t *testing.T) {
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "%08x  %02x %02x 1f 8b 00 00 00 00  00 00 03 ed 7d 0b 78 1c  |....}.x.|\n", i*16, i%256, (i*7)%256)
+	}
+	if isOneline(strings.Split(b.String(), "\n")) {
+		t.Error("a hex dump reads as a one-line log")
+	}
+}

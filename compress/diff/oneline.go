@@ -34,7 +34,9 @@ func onelineCommit(l string) (hashAt, hashEnd int, graphOnly, ok bool) {
 		digit = digit || lines.IsDigit(l[j])
 		j++
 	}
-	if j-i < 7 || j-i > 40 || !digit || j == len(l) || l[j] != ' ' {
+	// One blank follows the hash: a wider gap is a column of a table or
+	// the offset of a hex dump ("000164a0  8b 57 db ...").
+	if j-i < 7 || j-i > 40 || !digit || j == len(l) || l[j] != ' ' || j+1 < len(l) && l[j+1] == ' ' {
 		return 0, 0, false, false
 	}
 	return i, j, false, true
