@@ -102,8 +102,8 @@ func pipeKey(t string) string {
 	if k == "" {
 		return ""
 	}
-	rest := strings.TrimLeft(t[len(k):], " ")
-	if len(rest) == len(t)-len(k) || rest == "" || rest[0] != '|' || len(rest) > 1 && rest[1] != ' ' && rest[1] != '\r' {
+	rest := strings.TrimLeft(t[sp:], " ")
+	if rest == "" || rest[0] != '|' || len(rest) > 1 && rest[1] != ' ' && rest[1] != '\r' {
 		return ""
 	}
 	return k
@@ -374,20 +374,19 @@ func (p *plan) keepRecordIdentity() {
 	// a title line that differs from the others only in its numbers and
 	// punctuation ("-[ RECORD 97 ]-+-", "*** row 3 ***"): a count is no
 	// name.
-	first := func(st int) string {
-		if s.own[st] {
-			return p.b.L[st]
-		}
-		return "\x00" + strings.Map(func(r rune) rune {
-			if unicode.IsLetter(r) {
-				return r
-			}
-			return -1
-		}, p.b.L[st])
-	}
+	first := make([]string, len(s.starts))
 	firsts := map[string]int{}
-	for _, st := range s.starts {
-		firsts[first(st)]++
+	for r, st := range s.starts {
+		first[r] = p.b.L[st]
+		if !s.own[st] {
+			first[r] = "\x00" + strings.Map(func(c rune) rune {
+				if unicode.IsLetter(c) {
+					return c
+				}
+				return -1
+			}, p.b.L[st])
+		}
+		firsts[first[r]]++
 	}
 	kept := make([]bool, len(s.starts))
 	for i, k := range p.keep {
@@ -400,7 +399,7 @@ func (p *plan) keepRecordIdentity() {
 			continue
 		}
 		p.keep[st] = true
-		if firsts[first(st)] > 1 {
+		if firsts[first[r]] > 1 {
 			for j := st + 1; j < len(p.b.L) && s.recOf[j] == int32(r); j++ {
 				if s.keyOf[j] != s.keyOf[st] && p.b.L[j][0] != ' ' && p.b.L[j][0] != '\t' {
 					p.keep[j] = true

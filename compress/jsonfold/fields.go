@@ -156,7 +156,7 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 				if f != nil {
 					s, g = f.add(c, fs, int32(x), m)
 					if k := t.Kind(m); k == jsonspan.Object || k == jsonspan.Array {
-						fs.nestedSet().walk(c, int32(x), m, int32(fs.find(f.key, pos)))
+						fs.nestedSet().walk(c, int32(x), m, f)
 					}
 					if blank {
 						if f.count >= 2 {
@@ -457,21 +457,33 @@ func (f *field) categorical() bool {
 	return !f.highCard && len(f.stats) >= 2 && f.count >= 8 && len(f.stats)*4 <= int(f.count)
 }
 
-// mark makes the items holding extremes and rare values must-keep.
+// mark makes the items holding extremes and rare values must-keep: of
+// the items' fields, and of the fields nested below them (whose extremes
+// count only when the task asks for the largest or newest: an item has
+// many such numbers, and each would keep two items).
 func (fs *fieldSet) mark(a *analysis) {
+	fs.markFields(a, fs.objects, true)
+	if fs.nested != nil {
+		fs.nested.markFields(a, fs.objects, fs.wantMax || fs.wantMin || fs.wantNew || fs.wantOld)
+	}
+}
+
+// markFields marks the items holding fs's extremes (when extremes is
+// set), rare values and rare keys, among objects object items.
+func (fs *fieldSet) markFields(a *analysis, objects int, extremes bool) {
 	keep := func(at int32) { a.must[at] = true }
 	var rareKeys []*field
 	for _, f := range fs.list {
-		if f.count <= 2 && fs.objects >= 20 && f.key != "" {
+		if f.count <= 2 && objects >= 20 && f.key != "" {
 			rareKeys = append(rareKeys, f)
 		}
 		if f.count < 3 {
 			continue
 		}
-		if f.numeric() {
+		if extremes && f.numeric() {
 			f.nums.keep(a.must)
 		}
-		if f.dated() {
+		if extremes && f.dated() {
 			f.dates.keep(a.must)
 		}
 		if f.categorical() {
@@ -486,9 +498,6 @@ func (fs *fieldSet) mark(a *analysis) {
 			keep(f.firstAt)
 			keep(f.lastAt)
 		}
-	}
-	if fs.nested != nil {
-		fs.nested.mark(fs, a)
 	}
 }
 
