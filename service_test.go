@@ -80,6 +80,10 @@ func TestServiceReplicas(t *testing.T) {
 		t.Errorf("tsh-a counted no modify")
 	}
 	for _, s := range []*service{a, b} {
+		// The second replica learns of its approval from the control
+		// server a moment after it advertises: wait for that, then check
+		// the whole report.
+		until(t, ctx, prom, "GET", s.url("http", "/readyz"), nil, 200, "service svc:hook: hosting as ")
 		code, body := call(t, ctx, prom, "GET", s.url("http", "/readyz"), nil)
 		if code != 200 || !strings.Contains(body, "service svc:hook: hosting as "+tailnet.FQDNOfService(svcName)) ||
 			!strings.Contains(body, "coordination server connected") {
