@@ -155,10 +155,9 @@ func shortTail(l, k string) bool {
 	return true
 }
 
-// quietDumps takes the lines after the first of every dump run out of the
-// selection, unless the task names them strongly.
+// quietDumps takes the lines after the first of every dump run (found by
+// markKV) out of the selection, unless the task names them strongly.
 func (p *plan) quietDumps() {
-	p.dump = dumpRuns(p.b)
 	for i, k := range p.dump {
 		if k != "" && !p.ix.Strong(i) {
 			p.must[i] = false

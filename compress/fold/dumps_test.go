@@ -119,3 +119,48 @@ func TestSharedValuesStayInRecords(t *testing.T) {
 		t.Errorf("%d of 14 Closes lines kept:\n%s", n, out)
 	}
 }
+
+// armoredBadges writes n badge records, each followed by its own unindented
+// base64 armour block (as certificate dumps print the PEM after the text).
+func armoredBadges(n int) string {
+	var b strings.Builder
+	for i := range n {
+		rec := strings.Replace(badgeText(1), "holder-00", fmt.Sprintf("holder-%02d", i), 1)
+		rec = strings.Replace(rec, "Closes: Mar  1 10:00:00 2030", fmt.Sprintf("Closes: Mar %2d 10:00:00 20%02d", 2+i, 31+i*3), 1)
+		rec = strings.Replace(rec, "Serial: 7000", fmt.Sprintf("Serial: %d", 8100+i*7), 1)
+		b.WriteString(rec)
+		b.WriteString("-----BEGIN BADGE-----\n")
+		for k := range 20 {
+			fmt.Fprintf(&b, "MIIBadgeQ%02dX%02dAbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/AbCdEfGh%02d\n", i, k, k*3)
+		}
+		b.WriteString("-----END BADGE-----\n")
+	}
+	return b.String()
+}
+
+// Armour blocks between records neither hide the record stream nor end a
+// record: each record's own fields stay kept for a question that does not
+// name them ("is this set sane?" is answered from the windows and serials).
+func TestArmouredRecordsKeepTheirFields(t *testing.T) {
+	text := armoredBadges(3)
+	if !strings.Contains(text, "Closes: Mar  4 10:00:00 2037") || strings.Count(text, "-----BEGIN BADGE-----") != 3 {
+		t.Fatal("fixture: records not rebuilt")
+	}
+	b := input(text, "", "").Lines()
+	if s := detectKV(b, dumpRuns(b)); s == nil || len(s.starts) != 3 {
+		t.Fatalf("record stream not found across armour blocks: %+v", s)
+	}
+	in := input(text, "Is this set of badges sane?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	for i := range 3 {
+		for _, want := range []string{fmt.Sprintf("Closes: Mar %2d 10:00:00 20%02d", 2+i, 31+i*3), fmt.Sprintf("Serial: %d", 8100+i*7)} {
+			if !strings.Contains(out, want) {
+				t.Errorf("record %d lost %q:\n%s", i, want, out)
+			}
+		}
+	}
+}

@@ -123,7 +123,7 @@ type kvLevel struct {
 // <==" or "[section]" title). Fields may be indented and nested: a line
 // indented under a key line continues that field, a deeper key line is a
 // field of its own. Nil when there is none.
-func detectKV(b *lines.Lines) *kvStream {
+func detectKV(b *lines.Lines, dump []string) *kvStream {
 	n := len(b.L)
 	s := &kvStream{recOf: make([]int32, n), keyOf: make([]string, n), col: make([]string, n), own: make([]bool, n)}
 	nonBlank, fields := 0, 0
@@ -153,6 +153,11 @@ func detectKV(b *lines.Lines) *kvStream {
 		s.recOf[i] = -1
 		if lines.Blank(l) {
 			open = true
+			continue
+		}
+		if dump != nil && dump[i] != "" {
+			// The bytes of a key or a PEM body are no field and no
+			// break between records: they neither open nor end one.
 			continue
 		}
 		if (nonBlank-fields)*5 > n {
@@ -283,7 +288,8 @@ const (
 // critical", "Status: error" in every record) is a value the records
 // share, not a problem report.
 func (p *plan) markKV() {
-	p.kv = detectKV(p.b)
+	p.dump = dumpRuns(p.b)
+	p.kv = detectKV(p.b, p.dump)
 	s := p.kv
 	if s == nil {
 		return

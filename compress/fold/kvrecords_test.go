@@ -25,7 +25,7 @@ func kvStreamText(n int) string {
 
 func TestDetectKV(t *testing.T) {
 	text := kvStreamText(10)
-	s := detectKV(input(text, "", "").Lines())
+	s := detectKV(input(text, "", "").Lines(), nil)
 	if s == nil || len(s.starts) != 10 {
 		t.Fatalf("record stream not found: %+v", s)
 	}
@@ -33,7 +33,7 @@ func TestDetectKV(t *testing.T) {
 		strings.Repeat("2024-01-02 10:00:00 INFO started: worker\nplain text line\n", 20),
 		strings.Repeat("func f() {\n\treturn 1\n}\n", 20),
 	} {
-		if detectKV(input(not, "", "").Lines()) != nil {
+		if detectKV(input(not, "", "").Lines(), nil) != nil {
 			t.Errorf("record stream found in %.40q", not)
 		}
 	}
@@ -80,7 +80,7 @@ func TestRecordIdentity(t *testing.T) {
 // their own.
 func TestDetectKVNested(t *testing.T) {
 	b := input(badgeText(5), "", "").Lines()
-	s := detectKV(b)
+	s := detectKV(b, nil)
 	if s == nil || len(s.starts) != 5 {
 		t.Fatalf("nested record stream not found: %+v", s)
 	}
@@ -157,7 +157,7 @@ func expandedText(n, odd int) string {
 // that differs only in its number names nothing, the field under it.
 func TestExpandedRecords(t *testing.T) {
 	text := expandedText(150, 97)
-	s := detectKV(input(text, "", "").Lines())
+	s := detectKV(input(text, "", "").Lines(), nil)
 	if s == nil || len(s.starts) != 150 {
 		t.Fatalf("expanded records not found: %+v", s)
 	}
