@@ -373,7 +373,10 @@ func (p *plan) keepRecordIdentity() {
 		full = append(full, k)
 	}
 	room = p.keepPartnerColumns(s, full, named, room)
-	p.keepNamedFieldsOfNamedRecords(s, partial, room)
+	// The few records the task names get their named fields even when
+	// the columns took all the room, or every record's identifier would
+	// not fit: that is the question asked.
+	p.keepNamedFieldsOfNamedRecords(s, partial, max(room, p.in.Budget.Bytes/4))
 	p.keepSharedColumns(s)
 	// A first line that several records share ("Package: x" of each
 	// version of x) identifies a record with the field after it; so does
@@ -429,12 +432,33 @@ func (p *plan) keepNamedFieldsOfNamedRecords(s *kvStream, cols []string, room in
 	if len(cols) == 0 {
 		return
 	}
+	// A record is named by a term of the request that only a few records
+	// hold ("[heap]", "widget-017"); the field names asked for ("Rss",
+	// "Stamp") are in every record and name none.
 	namedRec := make([]bool, len(s.starts))
 	named := 0
-	for i, r := range s.recOf {
-		if r >= 0 && p.ix.Strong(i) && !namedRec[r] {
-			namedRec[r] = true
-			named++
+	for t, term := range p.in.Query.Terms {
+		hits, df := p.ix.Hits(t)
+		if !term.Latest || df == 0 || len(hits) < df {
+			continue
+		}
+		var recs []int32
+		for _, u := range hits {
+			if r := s.recOf[u]; r >= 0 && p.ix.Strong(int(u)) && !slices.Contains(recs, r) {
+				recs = append(recs, r)
+				if len(recs) > maxNamedRecords {
+					break
+				}
+			}
+		}
+		if len(recs) > maxNamedRecords {
+			continue
+		}
+		for _, r := range recs {
+			if !namedRec[r] {
+				namedRec[r] = true
+				named++
+			}
 		}
 	}
 	if named > maxNamedRecords {

@@ -178,3 +178,33 @@ func TestExpandedRecords(t *testing.T) {
 		}
 	}
 }
+
+// A record named by its title line keeps the fields the task names when
+// the records' titles alone would not fit in the budget, and when the
+// field names (in every record) are terms of the request too.
+func TestNamedFieldsOfNamedRecordUnderLongTitles(t *testing.T) {
+	var b strings.Builder
+	for i := range 120 {
+		name := fmt.Sprintf("/opt/tools/lib/libpart%03d.so", i)
+		if i == 61 {
+			name = "[arena]"
+		}
+		fmt.Fprintf(&b, "%012x-%012x rw-p %08x 00:00 %d                              %s\n", 0x7f0000000000+i*0x21000, 0x7f0000021000+i*0x21000, i*4096, 1000+i, name)
+		for _, f := range []string{"Size", "Resident", "Proportional", "Clean", "Dirty", "Swapped", "Locked"} {
+			fmt.Fprintf(&b, "%s:%*d kB\n", f, 20-len(f), (i*37+len(f)*11)%900+4)
+		}
+	}
+	in := input(b.String(), "What are the Resident and Proportional sizes of the [arena] mapping?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	for _, f := range []string{"Resident", "Proportional"} {
+		want := fmt.Sprintf("%s:%*d kB\n", f, 20-len(f), (61*37+len(f)*11)%900+4)
+		at := strings.Index(out, "[arena]")
+		if at < 0 || !strings.Contains(out[at:min(len(out), at+400)], want) {
+			t.Errorf("the %s line of [arena] is lost:\n%s", f, out)
+		}
+	}
+}
