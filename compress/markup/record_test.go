@@ -60,3 +60,45 @@ func TestXMLTruncated(t *testing.T) {
 	kindtest.CheckParts(t, text, out, true)
 	kindtest.MustContain(t, out, `<pattern glob="*.store17"/>`, "<label> elements omitted")
 }
+
+// reportXML writes a test report on one line: suites of cases, one case
+// of suite 3 carrying a <failure> (whose message the task does not name),
+// one per suite a <skipped>.
+func reportXML() string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><report runs="160">`)
+	for s := range 5 {
+		fmt.Fprintf(&b, `<suite name="pkg.part%d" runs="32" time="%d.5">`, s, 3+s)
+		for c := range 32 {
+			fmt.Fprintf(&b, `<case group="pkg.part%d.Checks" name="check_%d_%d" time="0.%03d"`, s, s, c, (s*97+c*31)%1000)
+			switch {
+			case s == 3 && c == 20:
+				b.WriteString(`><failure kind="Mismatch">wanted 7 widgets, counted 6</failure></case>`)
+			case c == 31:
+				b.WriteString(`><skipped/></case>`)
+			default:
+				b.WriteString(`/>`)
+			}
+		}
+		b.WriteString(`</suite>`)
+	}
+	b.WriteString(`</report>`)
+	return b.String()
+}
+
+// An element that reports a problem is kept with its record though the
+// task names nothing in it; the notes for the omitted cases name them by
+// the attribute that tells them apart, not by the one they share.
+func TestXMLProblemKept(t *testing.T) {
+	text := reportXML()
+	out := kt.Rewrite(t, kt.LossyInput(text, "Did everything pass?", 0))
+	kindtest.CheckParts(t, text, out, true)
+	kindtest.MustContain(t, out,
+		`<case group="pkg.part3.Checks" name="check_3_20" time="0.911"><failure kind="Mismatch">wanted 7 widgets, counted 6</failure></case>`,
+		`<suite name="pkg.part3" runs="32" time="6.5">`,
+		`<case> elements omitted: name=check_`,
+	)
+	if strings.Contains(out, `omitted: group="pkg.part0.Checks", `) {
+		t.Errorf("a note lists the attribute every case shares:\n%s", out)
+	}
+}

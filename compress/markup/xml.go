@@ -316,21 +316,18 @@ func (p *xplan) choose(limit int) {
 			}
 			continue
 		}
-		// The record it belongs to: the outermost collection member
-		// around it that is still small (a <comment> of a <mime-type>
-		// stands for the mime-type), else the element itself.
-		target := i
-		for a := i; a >= 0 && nodes[a].size() <= maxWhole; a = int(nodes[a].parent) {
-			if nodes[a].member {
-				target = a
-			}
-		}
-		if nodes[target].size() <= maxWhole {
-			p.keepRecord(target, keepWhole)
+		p.keepAround(i, maxWhole, keepWhole)
+	}
+	// Elements that report a problem, while they take at most half of
+	// the limit; past it they compete by priority.
+	for _, i := range p.problems() {
+		if r := p.recordAround(i, maxWhole); used+nodes[r].size() <= limit/2 {
+			p.keepAround(i, maxWhole, keepWhole)
 		} else {
-			p.open[target] = true
+			p.prio[r] = max(p.prio[r], prioProblem)
 		}
 	}
+	p.rareShapes()
 	// A repeat matches the task as much as the ones shown: it fills
 	// last, in order.
 	for c := range p.rep {
@@ -402,6 +399,121 @@ func (p *xplan) choose(limit int) {
 		keepWhole(i)
 	}
 	p.openAncestors()
+}
+
+// recordAround returns the record element i belongs to: the outermost
+// collection member around it that is still small (a <comment> of a
+// <mime-type> stands for the mime-type), else the element itself.
+func (p *xplan) recordAround(i, maxWhole int) int {
+	target := i
+	for a := i; a >= 0 && p.nodes[a].size() <= maxWhole; a = int(p.nodes[a].parent) {
+		if p.nodes[a].member {
+			target = a
+		}
+	}
+	return target
+}
+
+// keepAround keeps the record around element i (recordAround) for the
+// task, or opens it when it is too large to keep whole.
+func (p *xplan) keepAround(i, maxWhole int, keepWhole func(int)) {
+	target := p.recordAround(i, maxWhole)
+	if p.nodes[target].size() <= maxWhole {
+		p.keepRecord(target, keepWhole)
+	} else {
+		p.open[target] = true
+	}
+}
+
+// Priorities of elements kept for what they are rather than for the task
+// (a task match ranks 100 and up by its score).
+const (
+	prioProblem = 190
+	prioRare    = 150
+)
+
+// problems returns the elements that report a problem: a start tag
+// (<failure message="AssertionError: …">, status="failed") or the text of
+// a leaf element that reads as one. Where most elements of one name under
+// one parent report alike, the signal is a field they all print
+// (severity="error" on every check) and none of them stands out.
+func (p *xplan) problems() []int {
+	nodes, text := p.nodes, p.text
+	var found []int
+	type sibling struct {
+		parent int32
+		name   string
+	}
+	signalled, all := map[sibling]int{}, map[sibling]int{}
+	for i := range nodes {
+		n := &nodes[i]
+		k := sibling{n.parent, n.name}
+		all[k]++
+		sig := lines.Signal(text[n.start:min(n.openEnd, n.start+512)])
+		if sig != lines.Problem && len(n.children) == 0 && n.closeStart > n.openEnd {
+			inner := text[n.openEnd:min(n.closeStart, n.openEnd+512)]
+			for l := range strings.Lines(inner) {
+				if sig = lines.Signal(l); sig == lines.Problem {
+					break
+				}
+			}
+		}
+		if sig == lines.Problem && i > 0 {
+			found = append(found, i)
+			signalled[k]++
+		}
+	}
+	kept := found[:0]
+	for _, i := range found {
+		k := sibling{nodes[i].parent, nodes[i].name}
+		if all[k] < 4 || signalled[k]*2 <= all[k] {
+			kept = append(kept, i)
+		}
+	}
+	return kept
+}
+
+// rareShapes ranks the collection members that hold a child element few
+// of the others hold (the <failure> of one <testcase> in a hundred, the
+// <exclusions> of one dependency): what sets a member apart is what it is
+// read for.
+func (p *xplan) rareShapes() {
+	nodes := p.nodes
+	for i := range nodes {
+		kids := nodes[i].children
+		if len(kids) < 8 {
+			continue
+		}
+		// Per member name, how many members hold each child name.
+		holders := map[[2]string]int{}
+		members := map[string]int{}
+		for _, c := range kids {
+			m := &nodes[c]
+			if !m.member {
+				continue
+			}
+			members[m.name]++
+			seen := map[string]bool{}
+			for _, g := range m.children {
+				if nm := nodes[g].name; !seen[nm] {
+					seen[nm] = true
+					holders[[2]string{m.name, nm}]++
+				}
+			}
+		}
+		for _, c := range kids {
+			m := &nodes[c]
+			if !m.member || members[m.name] < 8 {
+				continue
+			}
+			for _, g := range m.children {
+				if h := holders[[2]string{m.name, nodes[g].name}]; h*10 <= members[m.name] {
+					p.prio[c] = max(p.prio[c], prioRare)
+					break
+				}
+			}
+		}
+	}
 }
 
 // repeatsShown is how many children of one tag a record kept for the
@@ -676,7 +788,18 @@ func (r *xrender) describe(run []int32) string {
 			labels = append(labels, l)
 		}
 	}
+	same := len(labels) == len(run) && len(labels) > 1 && sameAttr(labels) != "" && !slices.ContainsFunc(labels, func(l string) bool { return l != labels[0] })
+	if same {
+		// The first attribute is one they share (the class of every
+		// test case): the first attribute that varies names them.
+		if v := r.varyingAttr(run); v != nil {
+			labels = v
+			same = false
+		}
+	}
 	switch {
+	case same:
+		msg += ", all " + labels[0]
 	case len(labels) == 0:
 	case sameAttr(labels) != "":
 		// One attribute that varies (xml:lang="de", "fr", ...): its
@@ -742,32 +865,87 @@ func (r *xrender) label(i int) string {
 	return firstAttr(text[nodes[i].start:nodes[i].openEnd])
 }
 
+// varyingAttr returns, for each element of run, its value of the first
+// short attribute whose values differ between them (as written: name="v"),
+// or nil when there is none.
+func (r *xrender) varyingAttr(run []int32) []string {
+	nodes, text := r.p.nodes, r.p.text
+	per := make([][]string, len(run))
+	for k, c := range run {
+		per[k] = shortAttrs(text[nodes[c].start:nodes[c].openEnd])
+	}
+	for a := range per[0] {
+		name := per[0][a][:strings.IndexByte(per[0][a], '=')]
+		vals := make([]string, 0, len(run))
+		for k := range run {
+			v := ""
+			for _, at := range per[k] {
+				if strings.HasPrefix(at, name+"=") {
+					v = at
+					break
+				}
+			}
+			if v == "" {
+				break
+			}
+			vals = append(vals, v)
+		}
+		if len(vals) == len(run) && slices.ContainsFunc(vals, func(v string) bool { return v != vals[0] }) {
+			return vals
+		}
+	}
+	return nil
+}
+
+// shortAttrs returns the short attributes of a raw start tag, as written.
+func shortAttrs(tag string) []string {
+	var out []string
+	for {
+		a, rest := nextAttr(tag)
+		if a == "" {
+			return out
+		}
+		if len(a) <= 48 {
+			out = append(out, a)
+		}
+		tag = rest
+	}
+}
+
 // firstAttr returns the first short attribute of a raw start tag, as
 // written: `unicode="&#xe001;"`.
 func firstAttr(tag string) string {
-	i := strings.IndexAny(tag, " \t\r\n")
-	if i < 0 {
-		return ""
-	}
-	rest := tag[i:]
 	for {
-		rest = strings.TrimLeft(rest, " \t\r\n")
-		eq := strings.IndexByte(rest, '=')
-		if eq <= 0 || eq+1 >= len(rest) {
-			return ""
+		a, rest := nextAttr(tag)
+		if a == "" || len(a) <= 48 {
+			return a
 		}
-		q := rest[eq+1]
-		if q != '"' && q != '\'' {
-			return ""
-		}
-		end := strings.IndexByte(rest[eq+2:], q)
-		if end < 0 {
-			return ""
-		}
-		attr := rest[:eq+2+end+1]
-		if len(attr) <= 48 {
-			return attr
-		}
-		rest = rest[eq+2+end+1:]
+		tag = rest
 	}
+}
+
+// nextAttr returns the first attribute of a raw start tag (or of what
+// follows an attribute), as written, and the text after it; "" when there
+// is none or it is not quoted.
+func nextAttr(tag string) (attr, rest string) {
+	if i := strings.IndexAny(tag, " \t\r\n"); i < 0 {
+		return "", ""
+	} else {
+		rest = tag[i:]
+	}
+	rest = strings.TrimLeft(rest, " \t\r\n")
+	eq := strings.IndexByte(rest, '=')
+	if eq <= 0 || eq+1 >= len(rest) {
+		return "", ""
+	}
+	q := rest[eq+1]
+	if q != '"' && q != '\'' {
+		return "", ""
+	}
+	end := strings.IndexByte(rest[eq+2:], q)
+	if end < 0 {
+		return "", ""
+	}
+	n := eq + 2 + end + 1
+	return rest[:n], rest[n:]
 }
