@@ -39,3 +39,16 @@ func HeadroomPython(tb testing.TB) string {
 	}
 	return py
 }
+
+// Skips runs f in a subtest of t named name and reports whether f skipped
+// it: how the tests of helpers that skip (Missing, a corpus loader) check
+// that they do.
+func Skips(t *testing.T, name string, f func(tb testing.TB)) bool {
+	t.Helper()
+	var skipped bool
+	t.Run(name, func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		f(t)
+	})
+	return skipped
+}
