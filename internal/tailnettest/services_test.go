@@ -40,9 +40,7 @@ func getUntil(t *testing.T, ctx context.Context, c *http.Client, url, want strin
 func TestServiceApprovalAndFailover(t *testing.T) {
 	ctx := testContext(t)
 	const svc = "svc:web"
-	if err := tailnet.AutoApproveService(svc, "tag:web"); err != nil {
-		t.Fatal(err)
-	}
+	tailnet.MustAutoApproveService(t, svc, "tag:web")
 	a := tailnet.MustAddNode(t, ctx, "web-a", "tag:web")
 	b := tailnet.MustAddNode(t, ctx, "web-b", "tag:web")
 	rogue := tailnet.MustAddNode(t, ctx, "web-rogue", "tag:other")

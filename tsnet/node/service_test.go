@@ -80,9 +80,7 @@ func waitGet(t *testing.T, ctx context.Context, c *http.Client, url string) stri
 func TestServiceServe(t *testing.T) {
 	ctx := testContext(t)
 	const svc = "svc:hooksvc"
-	if err := tailnet.AutoApproveService(svc, serviceTag); err != nil {
-		t.Fatal(err)
-	}
+	tailnet.MustAutoApproveService(t, svc, serviceTag)
 	aperture := tailnet.MustAddNode(t, ctx, "svc-aperture", "tag:aperture")
 	before := listenSockets(t)
 
