@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -171,14 +170,7 @@ func readOnlyDir(t *testing.T, dir string) {
 		f.Close()
 		os.Remove(probe)
 	}
-	chattr, err := exec.LookPath("chattr")
-	if err != nil {
-		testenv.Missing(t, "chattr", "running as root, a read-only directory needs the immutable attribute (e2fsprogs)")
-	}
-	if out, err := exec.Command(chattr, "+i", dir).CombinedOutput(); err != nil {
-		testenv.Missing(t, "chattr +i", "the file system refuses the immutable attribute: "+string(out))
-	}
-	t.Cleanup(func() { exec.Command(chattr, "-i", dir).Run() })
+	testenv.Immutable(t, dir)
 }
 
 // concurrentPatches each set a different field, for the tests that race
