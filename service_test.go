@@ -45,9 +45,7 @@ func hookUntil(t *testing.T, ctx context.Context, n *tailnettest.Node, url strin
 func TestServiceReplicas(t *testing.T) {
 	ctx := testContext(t)
 	const svcName = "svc:hook"
-	if err := tailnet.AutoApproveService(svcName, "tag:tsheadroom"); err != nil {
-		t.Fatal(err)
-	}
+	tailnet.MustAutoApproveService(t, svcName, "tag:tsheadroom")
 	aperture := tailnet.MustAddNode(t, ctx, "svc-aperture", "tag:aperture")
 	prom := tailnet.MustAddNode(t, ctx, "svc-prom", "tag:prometheus")
 	admin := tailnet.MustAddNode(t, ctx, "svc-admin")
@@ -117,9 +115,7 @@ func TestServiceReplicas(t *testing.T) {
 func TestControlOutage(t *testing.T) {
 	ctx := testContext(t)
 	const svcName = "svc:hook-outage"
-	if err := tailnet.AutoApproveService(svcName, "tag:tsheadroom"); err != nil {
-		t.Fatal(err)
-	}
+	tailnet.MustAutoApproveService(t, svcName, "tag:tsheadroom")
 	aperture := tailnet.MustAddNode(t, ctx, "outage-aperture", "tag:aperture")
 	svc := startService(t, "tsh-outage", "-advertise-tags", "tag:tsheadroom", "-service", svcName, "-hook-tags", "tag:aperture")
 	sample := sampleCall(t)

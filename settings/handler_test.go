@@ -240,8 +240,7 @@ func TestHandlerConcurrentPuts(t *testing.T) {
 		io.Copy(io.Discard, res.Body)
 		return res.StatusCode, nil
 	}
-	patches := []string{`{"protect_recent": 7}`, `{"min_tokens_to_compress": 300}`, `{"savings_profile": "balanced"}`,
-		`{"compress_user_messages": true}`, `{"target_ratio": 0.5}`, `{"context_window": 64000}`}
+	patches := concurrentPatches
 	var wg sync.WaitGroup
 	for i, p := range patches {
 		wg.Go(func() {
@@ -251,15 +250,8 @@ func TestHandlerConcurrentPuts(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	check := func(s Settings) {
-		t.Helper()
-		if s.ProtectRecent != 7 || s.MinTokensToCompress != 300 || s.SavingsProfile != "balanced" ||
-			!s.CompressUserMessages || s.TargetRatio == nil || *s.TargetRatio != 0.5 || s.ContextWindow != 64000 {
-			t.Errorf("an update was lost:\n%s", s.Marshal())
-		}
-	}
-	check(h.cfg.Store.Get())
-	check(openStore(t, StoreConfig{Path: h.path}).Get())
+	checkAllPatched(t, h.cfg.Store.Get())
+	checkAllPatched(t, openStore(t, StoreConfig{Path: h.path}).Get())
 	if got := h.updates.Load(); got != int64(len(patches)) {
 		t.Errorf("%d updates counted, want %d", got, len(patches))
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -171,14 +170,20 @@ func readOnlyDir(t *testing.T, dir string) {
 		f.Close()
 		os.Remove(probe)
 	}
-	chattr, err := exec.LookPath("chattr")
-	if err != nil {
-		testenv.Missing(t, "chattr", "running as root, a read-only directory needs the immutable attribute (e2fsprogs)")
+	testenv.Immutable(t, dir)
+}
+
+// concurrentPatches each set a different field, for the tests that race
+// them; checkAllPatched fails t unless s holds every one.
+var concurrentPatches = []string{`{"protect_recent": 7}`, `{"min_tokens_to_compress": 300}`, `{"savings_profile": "balanced"}`,
+	`{"compress_user_messages": true}`, `{"target_ratio": 0.5}`, `{"context_window": 64000}`}
+
+func checkAllPatched(t *testing.T, s Settings) {
+	t.Helper()
+	if s.ProtectRecent != 7 || s.MinTokensToCompress != 300 || s.SavingsProfile != "balanced" ||
+		!s.CompressUserMessages || s.TargetRatio == nil || *s.TargetRatio != 0.5 || s.ContextWindow != 64000 {
+		t.Errorf("an update was lost:\n%s", s.Marshal())
 	}
-	if out, err := exec.Command(chattr, "+i", dir).CombinedOutput(); err != nil {
-		testenv.Missing(t, "chattr +i", "the file system refuses the immutable attribute: "+string(out))
-	}
-	t.Cleanup(func() { exec.Command(chattr, "-i", dir).Run() })
 }
 
 // TestConcurrentUpdates: concurrent updates of different fields never lose
@@ -187,8 +192,7 @@ func readOnlyDir(t *testing.T, dir string) {
 func TestConcurrentUpdates(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.json")
 	st := openStore(t, StoreConfig{Path: path})
-	patches := []string{`{"protect_recent": 7}`, `{"min_tokens_to_compress": 300}`, `{"savings_profile": "balanced"}`,
-		`{"compress_user_messages": true}`, `{"target_ratio": 0.5}`, `{"context_window": 64000}`}
+	patches := concurrentPatches
 	var wg sync.WaitGroup
 	for _, p := range patches {
 		m := members(t, p)
@@ -199,15 +203,8 @@ func TestConcurrentUpdates(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	check := func(s Settings) {
-		t.Helper()
-		if s.ProtectRecent != 7 || s.MinTokensToCompress != 300 || s.SavingsProfile != "balanced" ||
-			!s.CompressUserMessages || s.TargetRatio == nil || *s.TargetRatio != 0.5 || s.ContextWindow != 64000 {
-			t.Errorf("an update was lost:\n%s", s.Marshal())
-		}
-	}
-	check(st.Get())
-	check(openStore(t, StoreConfig{Path: path}).Get())
+	checkAllPatched(t, st.Get())
+	checkAllPatched(t, openStore(t, StoreConfig{Path: path}).Get())
 
 	_, etag, _ := st.Version()
 	results := make(chan error, 2)

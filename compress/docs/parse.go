@@ -122,10 +122,7 @@ func numberPrefix(l string) (int, bool) {
 	for i < len(l) && l[i] == ' ' {
 		i++
 	}
-	j := i
-	for j < len(l) && lines.IsDigit(l[j]) {
-		j++
-	}
+	j := lines.SkipDigits(l, i)
 	if j == i || j-i > 7 {
 		return 0, false
 	}

@@ -99,6 +99,25 @@ func OmittedRuns(k []bool) iter.Seq2[int, int] {
 	}
 }
 
+// KeepCostlyRuns keeps (sets in k) each run of lines left out of k whose
+// notes would cost at least pct percent of the run's own bytes in b: there
+// the lines say more than a note about them. notesCost sizes the notes of
+// run [i, j) as k stands, with the runs before it already decided; kept,
+// when not nil, is told of each run kept.
+func KeepCostlyRuns(b *lines.Lines, k []bool, pct int, notesCost func(i, j int) int, kept func(i, j int)) {
+	for i, j := range OmittedRuns(k) {
+		if notesCost(i, j)*100 < (b.End(j-1)-b.Start[i])*pct {
+			continue
+		}
+		for m := i; m < j; m++ {
+			k[m] = true
+		}
+		if kept != nil {
+			kept(i, j)
+		}
+	}
+}
+
 // Grow reserves room in w for a lossless form (the size of the block) or a
 // lossy one (the budget and its notes).
 func (in *Input) Grow(w *lines.Writer, lossless bool) {

@@ -28,6 +28,24 @@ func IsHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
+// SkipDigits returns the end of the run of ASCII digits in s from i: the
+// scan parsers start with to read a number in place.
+func SkipDigits(s string, i int) int {
+	for i < len(s) && IsDigit(s[i]) {
+		i++
+	}
+	return i
+}
+
+// SkipHex returns the end of the run of ASCII hex digits in s from i (a
+// hash, an address).
+func SkipHex(s string, i int) int {
+	for i < len(s) && IsHex(s[i]) {
+		i++
+	}
+	return i
+}
+
 // Words calls fn for every word of s, in order: maximal runs of letters,
 // digits and '_' (any script). fn gets the word as it stands in s and its
 // byte offsets; it stops the walk by returning false.

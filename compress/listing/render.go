@@ -29,17 +29,13 @@ func (c *compressor) render(keep []bool) string {
 		}
 		// A run whose notes would cost most of what its lines do is written
 		// out: the lines say more.
-		for i, j := range fold.OmittedRuns(k) {
+		fold.KeepCostlyRuns(ls.b, k, 70, func(i, j int) int {
 			cost := 0
 			for _, s := range c.notes(k, i, j) {
 				cost += len(s) + 1
 			}
-			if cost*10 >= (ls.b.End(j-1)-ls.b.Start[i])*7 {
-				for m := i; m < j; m++ {
-					k[m] = true
-				}
-			}
-		}
+			return cost
+		}, nil)
 	}
 	c.ownShown = nil
 	var w lines.Writer

@@ -174,9 +174,7 @@ func splitAnnotated(l string) (cut, annEnd, num int, date int64, ok bool) {
 		i++
 	}
 	h := i
-	for i < len(l) && lines.IsHex(l[i]) {
-		i++
-	}
+	i = lines.SkipHex(l, h)
 	if i-h < 7 || i-h > 40 || i >= len(l) || l[i] != ' ' {
 		return 0, 0, 0, 0, false
 	}

@@ -26,20 +26,19 @@ func (c *compressor) render(keep []bool) string {
 		}
 	}
 	// A run whose notes would cost as much as its lines is written out.
-	for i, j := range fold.OmittedRuns(k) {
-		notes := 0
+	fold.KeepCostlyRuns(p.b, k, 100, func(i, j int) int {
+		cost := 0
 		for _, it := range c.notes(k, i, j, -1) {
-			notes += len(it.text) + 1
+			cost += len(it.text) + 1
 		}
-		if notes >= p.b.End(j-1)-p.b.Start[i] {
-			for m := i; m < j; m++ {
-				k[m] = true
-				if f := p.fileOf[m]; f >= 0 {
-					c.shown[f] = true
-				}
+		return cost
+	}, func(i, j int) {
+		for _, f := range p.fileOf[i:j] {
+			if f >= 0 {
+				c.shown[f] = true
 			}
 		}
-	}
+	})
 	// A run of one file is grouped when two or more of its kept lines can
 	// drop their path.
 	c.groups = map[int32]int{}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
 func TestLoadReadsCasesAndMeta(t *testing.T) {
@@ -33,12 +35,7 @@ func TestLoadReadsCasesAndMeta(t *testing.T) {
 
 func TestLoadSkipsWithoutCorpus(t *testing.T) {
 	t.Setenv("TSHEADROOM_CORPUS", filepath.Join(t.TempDir(), "absent"))
-	var skipped bool
-	t.Run("load", func(t *testing.T) {
-		defer func() { skipped = t.Skipped() }()
-		Load(t)
-	})
-	if !skipped {
+	if !testenv.Skips(t, "load", func(tb testing.TB) { Load(tb) }) {
 		t.Error("Load did not skip without a corpus")
 	}
 }

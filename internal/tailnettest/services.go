@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"testing"
 	"time"
 
 	"tailscale.com/net/tsaddr"
@@ -94,6 +95,15 @@ func (tn *Tailnet) AutoApproveService(name string, tags ...string) error {
 	tn.svcMu.Unlock()
 	tn.applyServices()
 	return nil
+}
+
+// MustAutoApproveService is AutoApproveService for a test: it fails t on
+// an error.
+func (tn *Tailnet) MustAutoApproveService(t testing.TB, name string, tags ...string) {
+	t.Helper()
+	if err := tn.AutoApproveService(name, tags...); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // ServiceVIPs returns the addresses given to the Service, once a host of

@@ -3,7 +3,6 @@ package tailnettest
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -30,29 +29,7 @@ func serveService(t *testing.T, n *Node, svc string) *tsnet.ServiceListener {
 // getUntil retries GET url from c until the body is want or ctx ends.
 func getUntil(t *testing.T, ctx context.Context, c *http.Client, url, want string) {
 	t.Helper()
-	var last string
-	for {
-		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		req, _ := http.NewRequestWithContext(rctx, "GET", url, nil)
-		res, err := c.Do(req)
-		if err == nil {
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			last = fmt.Sprintf("%d %q", res.StatusCode, b)
-			if res.StatusCode == 200 && string(b) == want {
-				cancel()
-				return
-			}
-		} else {
-			last = err.Error()
-		}
-		cancel()
-		select {
-		case <-ctx.Done():
-			t.Fatalf("GET %s never answered %q (last: %s)", url, want, last)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	GetUntil(t, ctx, c, url, func(status int, body string) bool { return status == 200 && body == want })
 }
 
 // TestServiceApprovalAndFailover: a tagged node that advertises a Service
@@ -63,9 +40,7 @@ func getUntil(t *testing.T, ctx context.Context, c *http.Client, url, want strin
 func TestServiceApprovalAndFailover(t *testing.T) {
 	ctx := testContext(t)
 	const svc = "svc:web"
-	if err := tailnet.AutoApproveService(svc, "tag:web"); err != nil {
-		t.Fatal(err)
-	}
+	tailnet.MustAutoApproveService(t, svc, "tag:web")
 	a := tailnet.MustAddNode(t, ctx, "web-a", "tag:web")
 	b := tailnet.MustAddNode(t, ctx, "web-b", "tag:web")
 	rogue := tailnet.MustAddNode(t, ctx, "web-rogue", "tag:other")

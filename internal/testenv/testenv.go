@@ -39,3 +39,31 @@ func HeadroomPython(tb testing.TB) string {
 	}
 	return py
 }
+
+// Skips runs f in a subtest of t named name and reports whether f skipped
+// it: how the tests of helpers that skip (Missing, a corpus loader) check
+// that they do.
+func Skips(t *testing.T, name string, f func(tb testing.TB)) bool {
+	t.Helper()
+	var skipped bool
+	t.Run(name, func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		f(t)
+	})
+	return skipped
+}
+
+// Immutable sets the immutable attribute on dir until the test ends, the
+// one way to refuse writes and mode changes to root as well; it calls
+// Missing where chattr or the file system cannot.
+func Immutable(tb testing.TB, dir string) {
+	tb.Helper()
+	chattr, err := exec.LookPath("chattr")
+	if err != nil {
+		Missing(tb, "chattr", "an immutable directory needs chattr (e2fsprogs)")
+	}
+	if out, err := exec.Command(chattr, "+i", dir).CombinedOutput(); err != nil {
+		Missing(tb, "chattr +i", "the file system or this user cannot set the immutable attribute: "+string(out))
+	}
+	tb.Cleanup(func() { exec.Command(chattr, "-i", dir).Run() })
+}

@@ -4,12 +4,7 @@ import "testing"
 
 func TestMissingSkipsOutsideCI(t *testing.T) {
 	t.Setenv("CI", "")
-	var skipped bool
-	t.Run("missing", func(t *testing.T) {
-		defer func() { skipped = t.Skipped() }()
-		Missing(t, "thing", "install it")
-	})
-	if !skipped {
+	if !Skips(t, "missing", func(tb testing.TB) { Missing(tb, "thing", "install it") }) {
 		t.Error("Missing did not skip outside CI")
 	}
 }
@@ -17,12 +12,7 @@ func TestMissingSkipsOutsideCI(t *testing.T) {
 func TestHeadroomPythonNeedsTheVariable(t *testing.T) {
 	t.Setenv("CI", "")
 	t.Setenv("TSHEADROOM_TEST_PYTHON", "")
-	var skipped bool
-	t.Run("python", func(t *testing.T) {
-		defer func() { skipped = t.Skipped() }()
-		HeadroomPython(t)
-	})
-	if !skipped {
+	if !Skips(t, "python", func(tb testing.TB) { HeadroomPython(tb) }) {
 		t.Error("HeadroomPython did not skip without TSHEADROOM_TEST_PYTHON")
 	}
 }

@@ -33,9 +33,7 @@ import (
 func TestListenerLimits(t *testing.T) {
 	ctx := testContext(t)
 	const svc = "svc:limits"
-	if err := tailnet.AutoApproveService(svc, serviceTag); err != nil {
-		t.Fatal(err)
-	}
+	tailnet.MustAutoApproveService(t, svc, serviceTag)
 	peer := tailnet.MustAddNode(t, ctx, "limits-peer", "tag:aperture")
 
 	var entered atomic.Int32

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -562,7 +561,9 @@ func TestStartTightensStateDir(t *testing.T) {
 	if err := os.Chmod(stuck, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	immutable(t, stuck)
+	// As a non-root owner a mode change always succeeds: the immutable
+	// attribute is the one portable way to refuse it.
+	testenv.Immutable(t, stuck)
 	s, err = node.New(node.Config{Hostname: "stuck-state", Dir: stuck, ControlURL: tailnet.ControlURL(),
 		Store: new(mem.Store), Ephemeral: true})
 	if err != nil {
@@ -578,19 +579,4 @@ func TestStartTightensStateDir(t *testing.T) {
 	if err := s.Shutdown(context.Background()); err != nil {
 		t.Errorf("Shutdown after failed Start: %v", err)
 	}
-}
-
-// immutable makes chmod on dir fail for this process, root included, until
-// the test ends: as a non-root owner a mode change always succeeds, so the
-// immutable attribute is the one portable way to refuse it.
-func immutable(t *testing.T, dir string) {
-	t.Helper()
-	chattr, err := exec.LookPath("chattr")
-	if err != nil {
-		testenv.Missing(t, "chattr", "an immutable directory needs chattr (e2fsprogs)")
-	}
-	if out, err := exec.Command(chattr, "+i", dir).CombinedOutput(); err != nil {
-		testenv.Missing(t, "chattr +i", "the file system or this user cannot set the immutable attribute: "+string(out))
-	}
-	t.Cleanup(func() { exec.Command(chattr, "-i", dir).Run() })
 }

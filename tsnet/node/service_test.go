@@ -19,6 +19,7 @@ import (
 	"tailscale.com/ipn/store/mem"
 
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
+	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
 	"github.com/tsheadroom/tsheadroom/tsnet/node"
 )
 
@@ -66,29 +67,7 @@ func startServiceNode(t *testing.T, ctx context.Context, hostname, svc string, h
 // body: a Service is reachable only once its approval reached the peers.
 func waitGet(t *testing.T, ctx context.Context, c *http.Client, url string) string {
 	t.Helper()
-	var last string
-	for {
-		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		req, _ := http.NewRequestWithContext(rctx, "GET", url, nil)
-		res, err := c.Do(req)
-		if err == nil {
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			cancel()
-			if res.StatusCode == 200 {
-				return string(b)
-			}
-			last = fmt.Sprintf("%d %s", res.StatusCode, b)
-		} else {
-			cancel()
-			last = err.Error()
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("GET %s: never 200 (last: %s)", url, last)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return tailnettest.GetUntil(t, ctx, c, url, func(status int, _ string) bool { return status == 200 })
 }
 
 // TestServiceServe hosts a Tailscale Service: once approved, peers reach
@@ -101,9 +80,7 @@ func waitGet(t *testing.T, ctx context.Context, c *http.Client, url string) stri
 func TestServiceServe(t *testing.T) {
 	ctx := testContext(t)
 	const svc = "svc:hooksvc"
-	if err := tailnet.AutoApproveService(svc, serviceTag); err != nil {
-		t.Fatal(err)
-	}
+	tailnet.MustAutoApproveService(t, svc, serviceTag)
 	aperture := tailnet.MustAddNode(t, ctx, "svc-aperture", "tag:aperture")
 	before := listenSockets(t)
 
