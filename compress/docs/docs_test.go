@@ -42,8 +42,9 @@ func section(t *testing.T, text, from, to string) string {
 
 func TestDetect(t *testing.T) {
 	fixtures := []string{"manual.txt", "guide.md", "workflow.yml", "changes.md", "help.txt"}
-	var gocode, pycode, log, tests, tap, status strings.Builder
+	var gocode, pycode, log, tests, tap, status, dump strings.Builder
 	for i := range 40 {
+		fmt.Fprintf(&dump, "%08x: %04x %04x 00ff 1200 %04x 0000 0000 a0c7  ..........x.....\n", i*16, i*77, i*5, i*301)
 		gocode.WriteString("// walk visits the tree.\nfunc walk(n *node) error {\n\tif n == nil {\n\t\treturn nil\n\t}\n\treturn visit(n)\n}\n\n")
 		pycode.WriteString("def walk(node):\n    if node is None:\n        return None\n    return visit(node)\n\n")
 		log.WriteString("2026-03-01 10:00:0" + string(rune('0'+i%10)) + " INFO worker started the walk of /srv/data and found nothing new\n")
@@ -52,7 +53,7 @@ func TestDetect(t *testing.T) {
 		fmt.Fprintf(&status, "./pkg/mod%02d/file.txt: VERIFIED\n", i)
 	}
 	tap.WriteString("# tests 40\n# pass 40\n")
-	kt.CheckDetect(t, fixtures, map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "flat status stream": status.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)})
+	kt.CheckDetect(t, fixtures, map[string]string{"go": gocode.String(), "python": pycode.String(), "log": log.String(), "test output": tests.String(), "tap": tap.String(), "flat status stream": status.String(), "hex dump": dump.String(), "json": `{"a": [1, 2, 3], "b": "c"}` + strings.Repeat("\n", 10)})
 }
 
 // A stream of "Key: value" records (each record opening with the same

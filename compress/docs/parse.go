@@ -210,6 +210,9 @@ func yamlLine(t string) bool {
 		return false
 	}
 	key := strings.Trim(t[:k], `"'`)
+	if offsetKey(key) {
+		return false
+	}
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		if !lines.IsWordByte(c) && c != '-' && c != '.' && c != '/' && c != '$' && c != '{' && c != '}' {
@@ -217,6 +220,13 @@ func yamlLine(t string) bool {
 		}
 	}
 	return key != ""
+}
+
+// offsetKey reports a key of four or more hex digits, at least one a
+// decimal digit: the address a hex dump starts its lines with
+// ("00001a40:"), not a YAML key.
+func offsetKey(k string) bool {
+	return len(k) >= 4 && strings.Trim(k, "0123456789abcdefABCDEF") == "" && strings.ContainsAny(k, "0123456789")
 }
 
 // isSection reports an INI/TOML section header: "[name]", "[[name]]".

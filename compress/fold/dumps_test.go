@@ -164,3 +164,37 @@ func TestArmouredRecordsKeepTheirFields(t *testing.T) {
 		}
 	}
 }
+
+// hexDump writes n lines of a hex dump: an offset, eight groups of two
+// bytes, and the bytes as text.
+func hexDump(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "%08x:", i*16)
+		for g := range 8 {
+			fmt.Fprintf(&b, " %02x%02x", (i*7+g*13)%256, (i*3+g*29)%256)
+		}
+		b.WriteString("  ................\n")
+	}
+	return b.String()
+}
+
+// A stretch the task names by its two offsets is kept whole, and each
+// omitted run of the dump is described by the offsets it spans.
+func TestSpanOfDumpKept(t *testing.T) {
+	text := hexDump(1500)
+	in := input(text, "What bytes are at offset 0x2a40 through 0x2b00?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	for off := 0x2a40; off <= 0x2b00; off += 16 {
+		if !strings.Contains(out, fmt.Sprintf("\n%08x: ", off)) {
+			t.Errorf("line at offset %#x of the named stretch lost", off)
+		}
+	}
+	if !strings.Contains(out, " omitted: 00000") {
+		t.Errorf("no note gives the offsets it spans:\n%.2000s", out)
+	}
+}

@@ -475,6 +475,7 @@ func (p *plan) mark() {
 			p.must[o.N-1] = true
 		}
 	}
+	p.keepSpans()
 
 	// One exemplar of every other repeated shape.
 	for id, ms := range p.members {
@@ -488,6 +489,24 @@ func (p *plan) mark() {
 	}
 	p.quietDumps()
 }
+
+// keepSpans keeps the lines of each stretch the task names by its ends
+// ("0x1a40 through 0x1a70"), when the stretch fits in half the budget: its
+// ends alone would answer nothing about what lies between.
+func (p *plan) keepSpans() {
+	for _, sp := range p.in.Query.Spans {
+		from, to, ok := p.ix.SpanUnits(sp)
+		if !ok || to-from > maxSpanLines || p.b.End(to)-p.b.Start[from] > p.in.Budget.Bytes/2 {
+			continue
+		}
+		for i := from; i <= to; i++ {
+			p.must[i] = true
+		}
+	}
+}
+
+// maxSpanLines bounds the lines of a stretch the task names that are kept.
+const maxSpanLines = 400
 
 // Lists of names (one token a line: versions, packages, identifiers) come
 // sorted and grouped by prefix; the last name of a group is its largest
@@ -1811,6 +1830,9 @@ func (p *plan) describeLines(i, j int) string {
 		return lines.Count(j-i, "blank line", "blank lines") + " omitted"
 	}
 	msg := lines.Count(count, "line", "lines") + " omitted"
+	if r := offsetRange(p.b.L[i:j]); r != "" {
+		return msg + r
+	}
 	if units >= 2 && sameGroup {
 		msg += ", " + strconv.Itoa(units) + " more blocks like the one above"
 		if f := p.fieldValues(i, j, headCluster); f != "" {
@@ -1920,6 +1942,34 @@ func (p *plan) numericRanges(i, j int, id int32) string {
 // nameRange names the first and last of omitted lines [i, j) when they
 // are a run of short names (one token a line): where in a sorted list the
 // gap sits, and what the last name hidden there is.
+// offsetRange names the first and last offsets of lines that each start
+// with a larger hex offset than the one before ("00000040: … 00000410:"
+// of a hex dump): what a reader of a dump looks for is where the omitted
+// bytes lie, not which byte values they held. "" for any other lines.
+func offsetRange(ls []string) string {
+	if len(ls) < 2 {
+		return ""
+	}
+	var first, last string
+	prev := int64(-1)
+	for _, l := range ls {
+		f, _, _ := strings.Cut(strings.TrimLeft(l, " \t"), " ")
+		off := strings.TrimSuffix(f, ":")
+		if len(off) < 4 || len(off) > 16 {
+			return ""
+		}
+		v, err := strconv.ParseInt(off, 16, 64)
+		if err != nil || v <= prev {
+			return ""
+		}
+		if first == "" {
+			first = f
+		}
+		prev, last = v, f
+	}
+	return ": " + first + " … " + last
+}
+
 func (p *plan) nameRange(i, j int) string {
 	const maxName = 32
 	if j-i < 3 {

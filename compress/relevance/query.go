@@ -101,6 +101,9 @@ type Query struct {
 	// Ordinals are the positions the request names ("the 40th item",
 	// "the 25th row"), which compressors keep whatever they hold.
 	Ordinals []Ordinal
+	// Spans are the stretches the request names by their two ends ("0x1a40
+	// through 0x1a70"), whose ends are terms of the query.
+	Spans []Span
 	// TopN is how many items at one end of an order a plural superlative
 	// asks for ("the three largest", "top 5"), 0 when none is given.
 	TopN int
@@ -136,6 +139,7 @@ func Parse(latest, earlier string) *Query {
 	q.TopN = topNOf(latest)
 	latest, q.Dismissed = dismissals(latest)
 	p.text(latest, 1, true)
+	q.Spans = p.spans(latest, 1)
 	p.text(tail(earlier, maxTaskBytes), 0.5, false)
 	return q
 }
@@ -158,6 +162,8 @@ func (q *Query) WithFollowup(asked, context string) *Query {
 	asked, out.Dismissed = dismissals(tail(asked, maxTaskBytes))
 	out.Dismissed = append(out.Dismissed, q.Dismissed...)
 	p.text(asked, 1.2, true)
+	out.Spans = append(p.spans(asked, 1.2), q.Spans...)
+	out.Spans = out.Spans[:min(len(out.Spans), maxSpans)]
 	if context != "" {
 		p.text(tail(context, maxTaskBytes), 0.6, true)
 	}
@@ -173,6 +179,7 @@ func (q *Query) Clone() *Query {
 	c := *q
 	c.Terms = slices.Clone(q.Terms)
 	c.Ordinals = slices.Clone(q.Ordinals)
+	c.Spans = slices.Clone(q.Spans)
 	c.Dismissed = slices.Clone(q.Dismissed)
 	return &c
 }
@@ -219,6 +226,18 @@ func (p *parser) add(t Term) {
 	}
 	p.seen[t.Text] = len(p.q.Terms)
 	p.q.Terms = append(p.q.Terms, t)
+}
+
+// spans returns the spans of s (see spansOf), adding their ends' forms
+// as terms: the ends are what locates a span in an output.
+func (p *parser) spans(s string, prior float64) []Span {
+	spans := spansOf(s)
+	for _, sp := range spans {
+		for _, f := range slices.Concat(sp.From, sp.To) {
+			p.add(Term{Text: f, Typed: f, Kind: Number, Prior: prior * 1.3, Latest: true})
+		}
+	}
+	return spans
 }
 
 // text adds the terms of s with the given prior.
