@@ -2,6 +2,7 @@ package markup
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,5 +101,24 @@ func TestXMLProblemKept(t *testing.T) {
 	)
 	if strings.Contains(out, `omitted: group="pkg.part0.Checks", `) {
 		t.Errorf("a note lists the attribute every case shares:\n%s", out)
+	}
+}
+
+// Asked for the largest of a numeric attribute, the elements holding its
+// top values are kept with their records, wherever they sit.
+func TestXMLExtremesKept(t *testing.T) {
+	text := reportXML()
+	type run struct{ s, c, ms int }
+	var runs []run
+	for s := range 5 {
+		for c := range 32 {
+			runs = append(runs, run{s, c, (s*97 + c*31) % 1000})
+		}
+	}
+	slices.SortStableFunc(runs, func(a, b run) int { return b.ms - a.ms })
+	out := kt.Rewrite(t, kt.LossyInput(text, "Which check took the longest?", 0))
+	kindtest.CheckParts(t, text, out, true)
+	for _, r := range runs[:3] {
+		kindtest.MustContain(t, out, fmt.Sprintf(`name="check_%d_%d" time="0.%03d"`, r.s, r.c, r.ms))
 	}
 }

@@ -1,9 +1,11 @@
 package markup
 
 import (
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -328,6 +330,7 @@ func (p *xplan) choose(limit int) {
 		}
 	}
 	p.rareShapes()
+	p.extremes(maxWhole, keepWhole)
 	// A repeat matches the task as much as the ones shown: it fills
 	// last, in order.
 	for c := range p.rep {
@@ -509,6 +512,86 @@ func (p *xplan) rareShapes() {
 			for _, g := range m.children {
 				if h := holders[[2]string{m.name, nodes[g].name}]; h*10 <= members[m.name] {
 					p.prio[c] = max(p.prio[c], prioRare)
+					break
+				}
+			}
+		}
+	}
+}
+
+// Extremes: among the many elements of one name (the test cases of a
+// report, the entries of a log), for each numeric attribute, the elements
+// holding its largest and smallest value rank with the rare ones; the
+// top few at the end the task asks for ("which test took longest") are
+// kept with their records.
+const (
+	minExtremeSet   = 8 // the fewest elements of one name that have extremes
+	maxExtremeAttrs = 4 // numeric attributes read per name
+)
+
+// extremes marks the elements holding extreme attribute values.
+func (p *xplan) extremes(maxWhole int, keepWhole func(int)) {
+	nodes, text := p.nodes, p.text
+	intent := p.in.Query.Intent
+	topK := max(3, p.in.Query.TopN)
+	var names []string
+	byName := map[string][]int{}
+	for i := range nodes {
+		nm := nodes[i].name
+		if byName[nm] == nil {
+			names = append(names, nm)
+		}
+		byName[nm] = append(byName[nm], i)
+	}
+	type valued struct {
+		el int
+		v  float64
+	}
+	for _, nm := range names {
+		els := byName[nm]
+		if len(els) < minExtremeSet {
+			continue
+		}
+		var attrs []string
+		vals := map[string][]valued{}
+		for _, i := range els {
+			for _, a := range shortAttrs(text[nodes[i].start:nodes[i].openEnd]) {
+				name, v, _ := strings.Cut(a, "=")
+				f, err := strconv.ParseFloat(strings.Trim(v, `"'`), 64)
+				if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+					continue
+				}
+				if vals[name] == nil {
+					if len(attrs) == maxExtremeAttrs {
+						continue
+					}
+					attrs = append(attrs, name)
+				}
+				vals[name] = append(vals[name], valued{i, f})
+			}
+		}
+		for _, a := range attrs {
+			vs := vals[a]
+			if len(vs)*10 < len(els)*8 {
+				continue // not a numeric attribute of these elements
+			}
+			// Stable: ties keep document order.
+			slices.SortStableFunc(vs, func(x, y valued) int { return cmp.Compare(y.v, x.v) })
+			if vs[0].v == vs[len(vs)-1].v {
+				continue
+			}
+			pick := func(v valued, asked bool) {
+				if asked {
+					p.keepAround(v.el, maxWhole, keepWhole)
+					return
+				}
+				r := p.recordAround(v.el, maxWhole)
+				p.prio[r] = max(p.prio[r], prioRare)
+			}
+			for k := range min(len(vs), topK) {
+				pick(vs[k], intent.Has(relevance.Max) && vs[k].v > vs[len(vs)-1].v)
+				pick(vs[len(vs)-1-k], intent.Has(relevance.Min) && vs[len(vs)-1-k].v < vs[0].v)
+				if k == 0 && !intent.Has(relevance.Max) && !intent.Has(relevance.Min) {
 					break
 				}
 			}
