@@ -130,6 +130,7 @@ const (
 	prioTerm      = 100
 	prioProblem   = 95
 	prioExemplar  = 80
+	prioRare      = 75
 	prioOther     = 70
 	prioWarning   = 65
 	prioHead      = 50
@@ -282,6 +283,27 @@ func (p *plan) continuationEnd(i int) int {
 	return k
 }
 
+// namesOnly reports a row whose problem words are all in cells of key
+// columns (mostly distinct short names) and make up those cells: a setting,
+// test or symbol named for an error, not a row reporting one.
+func (p *plan) namesOnly(r *region, st []colStats, rows int, row string, buf *[]cell) bool {
+	*buf = r.cells(row, (*buf)[:0])
+	if *buf == nil {
+		return false
+	}
+	named := false
+	for k, c := range *buf {
+		if !c.ok || lines.Signal(c.s) != lines.Problem {
+			continue
+		}
+		if k >= len(st) || !st[k].key(rows) || strings.ContainsAny(strings.TrimSpace(c.s), " \t") {
+			return false
+		}
+		named = true
+	}
+	return named
+}
+
 // minContinuationIndent is the least indent of a continuation row.
 const minContinuationIndent = 8
 
@@ -297,14 +319,19 @@ func (p *plan) markRegion(ri int) {
 	// state column, a status), not reports: rare values cover them.
 	problems, reported := 0, 0
 	sev := make([]lines.Severity, r.to-first)
+	var buf []cell
 	for i := first; i < r.to; i++ {
 		sev[i-first] = lines.Signal(b.L[i])
+		if sev[i-first] == lines.Problem && p.namesOnly(r, st, rows, b.L[i], &buf) {
+			// A name that holds a problem word ("ExitOnOutOfMemoryError"
+			// in a column of setting names) reports nothing.
+			sev[i-first] = lines.NoSignal
+		}
 		if sev[i-first] == lines.Problem {
 			reported++
 		}
 	}
 	distinctive := reported*5 <= rows
-	var buf []cell
 	for i := first; i < r.to; i++ {
 		l := b.L[i]
 		k := i - first
@@ -531,20 +558,31 @@ func (p *plan) markRare(r *region, c int, s *colStats, rows int) {
 		return
 	}
 	left := map[string]int{}
+	held := 0
 	for _, v := range rare {
 		left[v] = maxRarePerVal
+		held += s.counts[v]
 	}
+	dominated := held*10 <= s.valid
 	kept := 0
 	var buf []cell
-	for i := r.from + r.header; i < r.to && kept < maxRarePerCol; i++ {
+	for i := r.from + r.header; i < r.to; i++ {
 		buf = r.cells(p.b.L[i], buf)
 		if c >= len(buf) || !buf[c].ok {
 			continue
 		}
-		if left[buf[c].s] > 0 {
-			left[buf[c].s]--
-			p.must[i] = true
-			kept++
+		if v, ok := left[buf[c].s]; ok {
+			switch {
+			case v > 0 && kept < maxRarePerCol:
+				left[buf[c].s]--
+				p.must[i] = true
+				kept++
+			case dominated:
+				// The exceptions to a value nearly every row holds
+				// ("{ergonomic}" among "{default}") outrank the plain
+				// rows past the cap: they are what sets rows apart.
+				p.prio[i] = max(p.prio[i], prioRare)
+			}
 		}
 	}
 }
