@@ -403,20 +403,60 @@ func (p *plan) keepRecordIdentity() {
 			kept[s.recOf[i]] = true
 		}
 	}
+	var ids map[string]bool
 	for r, st := range s.starts {
 		if !kept[r] {
 			continue
 		}
 		p.keep[st] = true
 		if firsts[first[r]] > 1 {
+			if ids == nil {
+				ids = identifyingColumns(s, p.b)
+			}
+			// The record's first field that tells records apart ("Pid:"
+			// under a "Name:" every record shares), else its next field.
+			next := -1
 			for j := st + 1; j < len(p.b.L) && s.recOf[j] == int32(r); j++ {
-				if s.keyOf[j] != s.keyOf[st] && p.b.L[j][0] != ' ' && p.b.L[j][0] != '\t' {
-					p.keep[j] = true
+				if s.keyOf[j] == s.keyOf[st] || p.b.L[j][0] == ' ' || p.b.L[j][0] == '\t' {
+					continue
+				}
+				if next < 0 {
+					next = j
+				}
+				if ids[s.col[j]] {
+					next = j
 					break
 				}
 			}
+			if next >= 0 {
+				p.keep[next] = true
+			}
 		}
 	}
+}
+
+// identifyingColumns returns the columns of s that tell records apart:
+// nearly every record has one, and nearly all their values differ.
+func identifyingColumns(s *kvStream, b *lines.Lines) map[string]bool {
+	values := map[string]map[string]bool{}
+	holders := map[string]int{}
+	for i, c := range s.col {
+		if !s.own[i] || s.recOf[i] < 0 {
+			continue
+		}
+		if values[c] == nil {
+			values[c] = map[string]bool{}
+		}
+		holders[c]++
+		values[c][b.L[i]] = true
+	}
+	ids := map[string]bool{}
+	for c, vs := range values {
+		if holders[c]*10 >= len(s.starts)*9 && len(vs)*10 >= holders[c]*9 {
+			ids[c] = true
+		}
+	}
+	return ids
 }
 
 // maxNamedRecords is the most records whose named fields are kept for

@@ -208,3 +208,37 @@ func TestNamedFieldsOfNamedRecordUnderLongTitles(t *testing.T) {
 		}
 	}
 }
+
+// Records that all open with the same line ("Name: worker") are told
+// apart by the first field whose values differ in nearly every record: a
+// kept value comes with it, not with the next field every record shares.
+func TestSharedTitleKeepsIdentifyingField(t *testing.T) {
+	var b strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&b, "Name:\tworker\nMode:\t0022\nPhase:\t%s\nSerial:\t%d\nParent:\t1\n", []string{"idle", "busy"}[i%2], 4000+i*17)
+		// Long records, as a process status prints them: no stanza kept
+		// whole.
+		for _, f := range []string{"Peak", "Size", "Locked", "Pinned", "High", "Resident", "Anon", "Shared", "Data", "Stack", "Exe", "Lib", "Table", "Swap", "Huge", "Files", "Sockets", "Pipes", "Timers", "Queues", "Signals", "Blocked", "Ignored", "Caught", "Inherited", "Permitted", "Effective", "Bounding", "Ambient", "Switches"} {
+			v := 1000 + (i*131+len(f)*7)%5000
+			if f == "Resident" && i == 41 {
+				v = 99999
+			}
+			fmt.Fprintf(&b, "%s:\t%8d kB\n", f, v)
+		}
+		b.WriteString("\n")
+	}
+	in := input(b.String(), "Which of these workers has the largest Resident memory, and how much?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	at := strings.Index(out, "Resident:\t   99999 kB")
+	if at < 0 {
+		t.Fatalf("the largest value is lost:\n%s", out)
+	}
+	rec := out[max(0, strings.LastIndex(out[:at], "Name:\tworker")):at]
+	if !strings.Contains(rec, fmt.Sprintf("Serial:\t%d\n", 4000+41*17)) {
+		t.Errorf("the largest value's record is kept without its identifying field:\n%s", rec)
+	}
+}
