@@ -354,3 +354,22 @@ func TestHexDumpIsNoOnelineLog(t *testing.T) {
 		t.Error("a hex dump reads as a one-line log")
 	}
 }
+
+// A symbol table's zero-padded addresses, each followed by a size as
+// wide, read like abbreviated hashes, but hashes are random: no log.
+func TestSymbolTableIsNoOnelineLog(t *testing.T) {
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "%016x %016x T lib_function_%03d@@LIB_1.0\n", 0x24000+i*0x150, 5+(i*37)%900, i)
+	}
+	if isOneline(strings.Split(b.String(), "\n")) {
+		t.Error("a symbol table reads as a one-line log")
+	}
+	var log strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&log, "%07x fix the %d-th thing in the parser\n", 0x1a2b3c4+i*0x9e3779, i)
+	}
+	if !isOneline(strings.Split(log.String(), "\n")) {
+		t.Error("a one-line log is not read as one")
+	}
+}

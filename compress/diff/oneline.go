@@ -54,12 +54,15 @@ func decorated(l string, hashEnd int) bool {
 // commits; decorations on most lines (as git blame's "(author date)" are)
 // or subjects aligned in columns (a table keyed by ids) rule it out.
 func isOneline(ls []string) bool {
-	commits, graph, deco, aligned, other := 0, 0, 0, 0, 0
+	commits, graph, deco, aligned, other, addresses := 0, 0, 0, 0, 0, 0
 	for _, l := range ls {
 		if lines.Blank(l) {
 			continue
 		}
-		_, end, g, ok := onelineCommit(l)
+		at, end, g, ok := onelineCommit(l)
+		if ok && !g && address(l[at:end], l[end:]) {
+			addresses++
+		}
 		switch {
 		case !ok:
 			other++
@@ -75,7 +78,19 @@ func isOneline(ls []string) bool {
 			}
 		}
 	}
-	return commits >= 8 && other*10 <= commits+graph+other && deco*2 < commits && aligned*4 < commits
+	return commits >= 8 && other*10 <= commits+graph+other && deco*2 < commits && aligned*4 < commits && addresses*4 < commits
+}
+
+// address reports a "hash" that is an address or an offset: hashes are
+// random, so one that starts with four zeros is one in 65,536, and a
+// subject that opens with another hex number as wide is a column of
+// numbers ("000000000004b510 0000000000001b51 T SSL_trace").
+func address(hash, rest string) bool {
+	if strings.HasPrefix(hash, "0000") {
+		return true
+	}
+	next, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
+	return len(next) == len(hash) && strings.Trim(next, "0123456789abcdefABCDEF") == ""
 }
 
 // Priorities of the lines of a one-line log beyond those it must keep.

@@ -198,3 +198,35 @@ func TestSpanOfDumpKept(t *testing.T) {
 		t.Errorf("no note gives the offsets it spans:\n%.2000s", out)
 	}
 }
+
+// Zero-padded hex columns (a symbol table's addresses and sizes) are
+// numbers: the largest size is kept for a question about it, and the
+// names of omitted symbols are cut at whole name parts.
+func TestPaddedHexExtremes(t *testing.T) {
+	var b strings.Builder
+	for i := range 3000 {
+		size := 5 + (i*37)%900
+		if i == 1263 {
+			size = 0x3f1
+		}
+		fmt.Fprintf(&b, "%016x %016x T LIB_%s_part_%03d@@LIB_1.0\n", 0x24000+i*0x150, size, []string{"CONF", "CTX", "SESS"}[i/40%3], i)
+	}
+	in := input(b.String(), "Which function has the largest size?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if !strings.Contains(out, fmt.Sprintf("%016x %016x T LIB_CTX_part_1263@@LIB_1.0", 0x24000+1263*0x150, 0x3f1)) {
+		t.Errorf("the largest symbol is lost:\n%s", out)
+	}
+	if v, ok := paddedHex("0000000000001b51"); !ok || v != 0x1b51 {
+		t.Errorf("paddedHex = %v, %v", v, ok)
+	}
+	if pre, suf := partAffixes([]string{"LIB_CONF_a@@V1", "LIB_CTX_b@@V1"}, "LIB_C", "@@V1"); pre != "LIB_" || suf != "@@V1" {
+		t.Errorf("partAffixes = %q, %q", pre, suf)
+	}
+	if pre, _ := partAffixes([]string{"TestServeExport", "TestServeImport"}, "TestServe", ""); pre != "TestServe" {
+		t.Errorf("partAffixes cut a camel-case prefix: %q", pre)
+	}
+}

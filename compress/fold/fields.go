@@ -1,6 +1,10 @@
 package fold
 
-import "github.com/tsheadroom/tsheadroom/compress/lines"
+import (
+	"strconv"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
+)
 
 // fieldTable holds the field spans of every line of a block, split once,
 // and their numeric values, parsed at first use: the statistics of a
@@ -82,11 +86,30 @@ func (t *fieldTable) number(i, k int) (float64, bool) {
 	case numberNo:
 		return 0, false
 	}
-	v, ok := lines.Number(valueOf(t.field(i, k)))
+	f := valueOf(t.field(i, k))
+	v, ok := paddedHex(f)
+	if !ok {
+		v, ok = lines.Number(f)
+	}
 	if ok {
 		t.parsed[at], t.num[at] = numberYes, v
 	} else {
 		t.parsed[at] = numberNo
 	}
 	return v, ok
+}
+
+// paddedHex reads a zero-padded hex number of 8 to 16 digits (the address
+// and size columns of symbol tables and dumps: "0000000000001b51"). Equal
+// widths order alike read as hex or as decimal, so a column mixing
+// "0000000000000030" and "00000000000001b5" orders as printed.
+func paddedHex(f string) (float64, bool) {
+	if len(f) < 8 || len(f) > 16 || f[0] != '0' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(f, 16, 64)
+	if err != nil {
+		return 0, false
+	}
+	return float64(v), true
 }

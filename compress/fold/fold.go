@@ -2127,6 +2127,7 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 		// Long names that share a prefix and a suffix: name the parts
 		// that differ.
 		pre, suf := commonAffixes(fv.order)
+		pre, suf = partAffixes(fv.order, pre, suf)
 		if len(pre)+len(suf) >= 4 && fv.size-len(fv.order)*(len(pre)+len(suf)) <= maxLen {
 			mids := make([]string, len(fv.order))
 			for k, v := range fv.order {
@@ -2151,6 +2152,37 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 
 // commonAffixes returns the longest prefix and suffix all of vs share
 // (not overlapping in the shortest).
+// partAffixes shortens the shared prefix and suffix of names vs to
+// whole name parts, so that what is left of each name starts and ends a
+// part: "SSL_…" over "SSL_CONF_x" and "SSL_CTX_y", not "SSL_C…" for
+// "ONF_x", which reads as another name; "TestServe…" for "Export".
+func partAffixes(vs []string, pre, suf string) (string, string) {
+	p := len(pre)
+	for p > 0 && slices.ContainsFunc(vs, func(v string) bool { return !partBoundary(v, p, true) }) {
+		p--
+	}
+	s := len(suf)
+	for s > 0 && slices.ContainsFunc(vs, func(v string) bool { return !partBoundary(v, len(v)-s, false) }) {
+		s--
+	}
+	return pre[:p], suf[len(suf)-s:]
+}
+
+// partBoundary reports whether offset k of v lies between name parts: an
+// upper-case letter after a lower-case one or a digit, or a separator
+// just before k (after a prefix) or at k (the start of a suffix).
+func partBoundary(v string, k int, afterPrefix bool) bool {
+	if k <= 0 || k >= len(v) {
+		return true
+	}
+	a, b := v[k-1], v[k]
+	const seps = "_./-:@ "
+	if afterPrefix && strings.IndexByte(seps, a) >= 0 || !afterPrefix && strings.IndexByte(seps, b) >= 0 {
+		return true
+	}
+	return (a >= 'a' && a <= 'z' || a >= '0' && a <= '9') && b >= 'A' && b <= 'Z'
+}
+
 func commonAffixes(vs []string) (pre, suf string) {
 	pre, suf = vs[0], vs[0]
 	shortest := len(vs[0])
