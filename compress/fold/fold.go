@@ -607,11 +607,12 @@ func (p *plan) dropMentions() {
 			if len(buf) != cl.fields {
 				continue
 			}
-			reports := false
+			reports, alone := false, false
 			for k, f := range buf {
 				if lines.Signal(f) == lines.NoSignal {
 					continue
 				}
+				alone = true
 				if cl.tmpl[k] != 0 {
 					reports = true
 					break
@@ -626,6 +627,27 @@ func (p *plan) dropMentions() {
 				}
 				if reports {
 					break
+				}
+			}
+			if !alone {
+				// A signal no field holds alone is a phrase across two
+				// ("was not found"): it reports where its fields are
+				// fixed or take few values (found / not found), and
+				// names where they vary (a test called "404 when not
+				// found").
+				for k := 0; k+1 < len(buf) && !reports; k++ {
+					if lines.Signal(buf[k]+" "+buf[k+1]) == lines.NoSignal {
+						continue
+					}
+					if stats == nil {
+						stats = p.fieldStatsOf(int32(id))
+					}
+					reports = true
+					for _, st := range stats {
+						if (st.pos == k || st.pos == k+1) && (st.many || len(st.distinct) > 8) {
+							reports = false
+						}
+					}
 				}
 			}
 			if !reports {
@@ -967,6 +989,19 @@ func (p *plan) foldUnits() {
 			}
 			if problem {
 				p.fillProblemGroup(rest)
+			} else {
+				// Members that report a problem the exemplar does not
+				// ("not found" among lookups that found) are not like
+				// it: their problem lines compete as a problem group's.
+				var failing []unit
+				for _, u := range rest {
+					if p.hasProblem(u) {
+						failing = append(failing, u)
+					}
+				}
+				if len(failing) > 0 && len(failing)*2 <= len(rest) {
+					p.fillProblemGroup(failing)
+				}
 			}
 		}
 	}

@@ -739,3 +739,38 @@ func TestDismissedWarningsYield(t *testing.T) {
 		t.Errorf("no warning left to show what was dropped:\n%s", out)
 	}
 }
+
+// A problem phrase spread over two fields ("was not found") reports where
+// its fields take few values across a shape's lines, and names where they
+// vary (tests named "... when not found").
+func TestPhraseAcrossFields(t *testing.T) {
+	var b strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&b, "Lookup %d of lib%02d started with the usual settings\n", i, i)
+		if i == 17 || i == 44 {
+			b.WriteString("  The item was not found.\n")
+		} else {
+			fmt.Fprintf(&b, "  The item was found at\n    /opt/search/path2/lib%02d.so\n", i)
+		}
+		a, z := fmt.Sprintf("state%02d", i), fmt.Sprintf("ready%02d", i)
+		if i%20 == 5 {
+			a, z = "not", "found"
+		}
+		fmt.Fprintf(&b, "  ✓ should answer the call%02d when %s %s\n", i, a, z)
+	}
+	in := input(b.String(), "Which lookups came up empty?", "")
+	p := newPlan(in)
+	p.mark()
+	for i, l := range p.b.L {
+		switch {
+		case strings.Contains(l, "The item was not found."):
+			if p.sev[i] != lines.Problem {
+				t.Errorf("line %d %q reads as no problem", i, l)
+			}
+		case strings.Contains(l, "✓ should"):
+			if p.sev[i] != lines.NoSignal {
+				t.Errorf("line %d %q reads as a problem", i, l)
+			}
+		}
+	}
+}
