@@ -109,6 +109,13 @@ func Compress(in *fold.Input) (string, bool) {
 	// output over the budget, select again with their cost taken off.
 	keep := fold.Select(b, p.must, p.prio, in.Budget.Bytes)
 	out := p.render(keep, squeeze)
+	if noteBytes(b, keep, out) > in.Budget.Bytes/4 {
+		// Notes that take over a quarter of the budget crowd out the
+		// rows the task ranks high: they say the key range alone.
+		p.lean = true
+		keep = fold.Select(b, p.must, p.prio, in.Budget.Bytes)
+		out = p.render(keep, squeeze)
+	}
 	if over := len(out) - in.Budget.Bytes; over > 0 {
 		keep = fold.Select(b, p.must, p.prio, in.Budget.Bytes-over)
 		if o := p.render(keep, squeeze); len(o) < len(out) {
@@ -116,6 +123,18 @@ func Compress(in *fold.Input) (string, bool) {
 		}
 	}
 	return shorter(out, in.Text)
+}
+
+// noteBytes is what the notes of out take: its length less the kept
+// lines'.
+func noteBytes(b *lines.Lines, keep []bool, out string) int {
+	kept := 0
+	for i, k := range keep {
+		if k {
+			kept += len(b.L[i]) + 1
+		}
+	}
+	return len(out) - kept
 }
 
 func shorter(out, text string) (string, bool) {
@@ -152,6 +171,9 @@ type plan struct {
 	units [][]unitCol
 	must  []bool
 	prio  []float64
+	// lean notes leave out the tallies of categorical columns and the
+	// ranges of columns the task does not name (see Compress).
+	lean bool
 }
 
 func newPlan(in *fold.Input, regs []region) *plan {
@@ -747,20 +769,20 @@ func (p *plan) describe(i, j int) string {
 			break
 		}
 	}
+	named := p.namedColumns(r)
 	parts = append(parts, p.unitRanges(ri, i, j, short)...)
 	cats := 0
 	for c := range st {
-		if counts[c] == nil || cats >= 2 || short || p.holdsUnit(ri, firstVal[c]) {
+		if counts[c] == nil || cats >= 2 || short || p.lean || p.holdsUnit(ri, firstVal[c]) {
 			continue
 		}
 		cats++
 		parts = append(parts, colName(r, c)+" "+tally(counts[c], 3))
 	}
 	nums := 0
-	named := p.namedColumns(r)
 	for _, pass := range [...]bool{true, false} {
 		for c := range st {
-			if named[c] != pass || hi[c].s == "" || nums >= 2 || short && !named[c] {
+			if named[c] != pass || hi[c].s == "" || nums >= 2 || (short || p.lean) && !named[c] {
 				continue
 			}
 			nums++

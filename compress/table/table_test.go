@@ -438,3 +438,23 @@ func TestNamesWithErrorWordsAreNoProblems(t *testing.T) {
 		kindtest.MustContain(t, out, fmt.Sprintf("Knob%03dLimit", i))
 	}
 }
+
+// When the notes for omitted rows would take over a quarter of the budget
+// (Compress), they leave out the tallies of categorical columns, so that
+// the rows the task ranks high fit instead; the key column's range stays.
+func TestLeanNotes(t *testing.T) {
+	text := settingsTable(400)
+	in := input(text, "Which settings were chosen?")
+	b := in.Lines()
+	p := newPlan(in, findRegions(b, nil))
+	p.mark()
+	full := p.describe(100, 160)
+	p.lean = true
+	lean := p.describe(100, 160)
+	if !strings.Contains(full, "{default}") || strings.Contains(lean, "{default}") || len(lean) >= len(full) {
+		t.Errorf("notes full %q, lean %q", full, lean)
+	}
+	if !strings.Contains(lean, " … ") {
+		t.Errorf("a lean note lost the key range: %q", lean)
+	}
+}
