@@ -130,6 +130,7 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	// request is left as it is.
 	r := *req
 	r.queries = &queryCache{}
+	r.texts = &textDigests{}
 	req = &r
 	tok := tokens.For(req.Model)
 	prof := profileOf(req.Config)
@@ -183,7 +184,7 @@ func (n *Native) pass(ctx context.Context, req *Request, tok tokens.Counter, pro
 		}
 		// The block's kind and token count, once: every re-judging of it
 		// below starts from them.
-		base := n.unchanged(&req.Blocks[i], tok)
+		base := n.unchanged(req, &req.Blocks[i], tok)
 		// What every pass over the block computes from its text alone.
 		memo := lines.NewMemo()
 		r, key := n.block(req, i, base, tok, prof, nil, pressure, stop, memo)
@@ -231,7 +232,7 @@ func firstCopies(req *Request) []int {
 // naming the earlier call, when the knobs let block i be rewritten.
 func (n *Native) duplicate(req *Request, i, j int, earlier BlockResult, tok tokens.Counter, pressure float64) BlockResult {
 	b := &req.Blocks[i]
-	base := n.unchanged(b, tok)
+	base := n.unchanged(req, b, tok)
 	if pressure == 1 && (req.Config.Protects(b) || base.TokensBefore < req.Config.MinTokensToCompress) {
 		return base
 	}
@@ -335,10 +336,11 @@ func (n *Native) block(req *Request, i int, base BlockResult, tok tokens.Counter
 			asked, said = follow.asked, follow.context
 		}
 		latest, _ := splitTask(b.Task)
-		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, latest, asked, said, prof.key(),
+		d := req.texts
+		key = n.cache.keyOf("block", tok.Name(), d.of(n.cache, b.Text), d.of(n.cache, b.Task), d.of(n.cache, latest), asked, said, prof.key(),
 			strconv.FormatFloat(pressure, 'g', -1, 64),
 			strconv.FormatBool(b.IsError), strconv.FormatBool(b.JSONObject), strconv.FormatBool(cfg.ProtectAnalysisContext),
-			firstLatest(req, b))
+			d.of(n.cache, firstLatest(req, b)))
 		if r, ok := n.cache.get(key); ok {
 			return r, key
 		}
@@ -416,10 +418,10 @@ func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []follow
 
 // unchanged returns the result of a block left as it is: its kind and token
 // count (cached, since counting a large block is the costly part).
-func (n *Native) unchanged(b *Block, tok tokens.Counter) BlockResult {
+func (n *Native) unchanged(req *Request, b *Block, tok tokens.Counter) BlockResult {
 	var key cacheKey
 	if n.cache != nil {
-		key = n.cache.keyOf("count", tok.Name(), b.Text, strconv.FormatBool(b.JSONObject))
+		key = n.cache.keyOf("count", tok.Name(), req.texts.of(n.cache, b.Text), strconv.FormatBool(b.JSONObject))
 		if r, ok := n.cache.get(key); ok {
 			return r
 		}
