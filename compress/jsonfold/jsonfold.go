@@ -104,16 +104,9 @@ func Compress(in *fold.Input) (string, bool) {
 		// aggressive profile: a file that was read stays editable.
 		return "", false
 	}
-	opt := jsonspan.Options{Stream: true, MaxDepth: maxDepth}
-	t, err := jsonspan.ParseString(in.Text, opt)
-	if err != nil {
-		if !jsonLines(in.Text) {
-			return "", false
-		}
-		opt.TextLines = true
-		if t, err = jsonspan.ParseString(in.Text, opt); err != nil {
-			return "", false
-		}
+	t, opt, ok := parsedOf(in)
+	if !ok {
+		return "", false
 	}
 	c := newCompressor(in, t)
 	// The aggressive profile trades the source's layout for tokens, unless
@@ -142,6 +135,35 @@ func Compress(in *fold.Input) (string, bool) {
 		return "", false
 	}
 	return out, true
+}
+
+// parsed is the tree of a text and the options it parsed with (ok false
+// when it did not).
+type parsed struct {
+	t   *jsonspan.Tree
+	opt jsonspan.Options
+	ok  bool
+}
+
+// parsedOf parses in.Text, as a document or else as JSON Lines, kept in
+// in.Memo: a block compressed again for a later turn reads the same tree
+// (which nothing changes).
+func parsedOf(in *fold.Input) (*jsonspan.Tree, jsonspan.Options, bool) {
+	if v, ok := in.Memo.Get("jsonfold.tree", in.Text); ok {
+		p := v.(*parsed)
+		return p.t, p.opt, p.ok
+	}
+	p := &parsed{opt: jsonspan.Options{Stream: true, MaxDepth: maxDepth}}
+	var err error
+	if p.t, err = jsonspan.ParseString(in.Text, p.opt); err == nil {
+		p.ok = true
+	} else if jsonLines(in.Text) {
+		p.opt.TextLines = true
+		p.t, err = jsonspan.ParseString(in.Text, p.opt)
+		p.ok = err == nil
+	}
+	in.Memo.Put("jsonfold.tree", in.Text, p)
+	return p.t, p.opt, p.ok
 }
 
 // sameShape reports whether out parses as the input did: one value of the
