@@ -283,7 +283,11 @@ const (
 // critical", "Status: error" in every record) is a value the records
 // share, not a problem report.
 func (p *plan) markKV() {
-	p.kv = detectKV(p.b)
+	// The records depend on the lines alone: found once per analysis.
+	if !p.an.kvDone {
+		p.an.kv, p.an.kvDone = detectKV(p.b), true
+	}
+	p.kv = p.an.kv
 	s := p.kv
 	if s == nil {
 		return
