@@ -518,7 +518,7 @@ func (qt *queryTable) matchStream(ws *wordStream, idx []int, poll func(pos int) 
 		if k&255 == 0 && poll(int(o.start-ws.base)) {
 			return
 		}
-		w, b := o.id/64, uint64(1)<<(o.id%64)
+		w, b := uint32(o.id)/64, uint64(1)<<(uint32(o.id)%64) // unsigned: a shift, no sign fix-up
 		if qt.known[w]&b == 0 {
 			qt.sets[o.id] = qt.wt.vocabSet(ws, o.id)
 			qt.known[w] |= b
