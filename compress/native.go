@@ -270,6 +270,7 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 type queryCache struct {
 	first  map[[2]string]*relevance.Query // relevance.Parse(latest, task)
 	follow map[[2]string]*relevance.Query // followup.query by asked, context
+	joined map[joinKey]*relevance.Query   // blockQuery with a follow-up
 }
 
 func (c *queryCache) parse(latest, task string) *relevance.Query {
@@ -345,22 +346,57 @@ func (n *Native) block(req *Request, i int, base BlockResult, tok tokens.Counter
 			return r, key
 		}
 	}
-	q := firstQuery(req, b)
-	if !cfg.ProtectAnalysisContext {
-		q.Intent &^= relevance.Analysis
-	}
-	if follow != nil {
-		// protect_analysis_context is decided by the task before the
-		// block, never by a later turn.
-		analysis := q.Intent & relevance.Analysis
-		q = q.WithFollowup(follow.asked, follow.context)
-		q.Intent = q.Intent&^relevance.Analysis | analysis
-	}
+	q := blockQuery(req, b, follow)
 	r := compressBlock(b, q, tok, prof, base, pressure, stop, memo)
 	if n.cache != nil && (stop == nil || !stop()) {
 		n.cache.put(key, r)
 	}
 	return r, key
+}
+
+// blockQuery is the query block b is compressed by: its first query or,
+// with a follow-up, that query joined with the follow-up's. A joined query
+// is kept in the call's query cache: a block is compressed again twice per
+// follow-up that needs something back (see judge), and parsing the
+// follow-up again cost as much as a small block's fold.
+func blockQuery(req *Request, b *Block, follow *followup) *relevance.Query {
+	build := func() *relevance.Query {
+		q := firstQuery(req, b)
+		if !req.Config.ProtectAnalysisContext {
+			q.Intent &^= relevance.Analysis
+		}
+		if follow != nil {
+			// protect_analysis_context is decided by the task before the
+			// block, never by a later turn.
+			analysis := q.Intent & relevance.Analysis
+			q = q.WithFollowup(follow.asked, follow.context)
+			q.Intent = q.Intent&^relevance.Analysis | analysis
+		}
+		return q
+	}
+	c := req.queries
+	if follow == nil || c == nil || len(req.Turns) == 0 {
+		// Without turns the first query is the block's own (queryOf).
+		return build()
+	}
+	// With turns, firstQuery depends on the latest user turn before the
+	// block and its task alone.
+	k := joinKey{firstLatest(req, b), b.Task, follow.asked, follow.context, req.Config.ProtectAnalysisContext}
+	q, ok := c.joined[k]
+	if !ok {
+		q = build()
+		if c.joined == nil {
+			c.joined = map[joinKey]*relevance.Query{}
+		}
+		c.joined[k] = q
+	}
+	return q.Clone()
+}
+
+// joinKey names a joined query of blockQuery.
+type joinKey struct {
+	latest, task, asked, context string
+	protectAnalysis              bool
 }
 
 // firstLatest is the latest user turn before block b (part of its cache
