@@ -415,6 +415,7 @@ func firstLatest(req *Request, b *Block) string {
 // that decided it, or first and -1 when none needs anything back.
 func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []followup, from int, tok tokens.Counter, prof profile, pressure float64, stop func() bool, memo *lines.Memo) (BlockResult, int) {
 	b := &req.Blocks[i]
+	var ff *firstForm // made once a restored form is checked
 	for k := from; k < len(fs); k++ {
 		f := fs[k]
 		fq := req.queries.followQuery(&f)
@@ -443,7 +444,10 @@ func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []follow
 			if !r.Changed {
 				return mark(r), k
 			}
-			if r.Text == first.Text || !addsReferenced(first.Text, r.Text, fq) || (r.Kind == KindLog || r.Kind == KindText) && !keepsProblems(first.Text, r.Text) {
+			if ff == nil && r.Text != first.Text {
+				ff = newFirstForm(first.Text)
+			}
+			if r.Text == first.Text || !ff.addsReferenced(r.Text, fq) || (r.Kind == KindLog || r.Kind == KindText) && !ff.keepsProblems(r.Text) {
 				continue
 			}
 			return mark(r), k

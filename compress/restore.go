@@ -367,38 +367,50 @@ func partEnd(text string, e int) bool {
 	return c == '_' || c >= 'A' && c <= 'Z' || lines.IsDigit(c)
 }
 
+// firstForm is what every restored form of a block is checked against
+// (see judge): the lines of its first form, and the problem lines among
+// them, read once however many forms are tried.
+type firstForm struct {
+	have     map[string]bool
+	problems []string // in order, repeats included
+}
+
+func newFirstForm(first string) *firstForm {
+	f := &firstForm{have: make(map[string]bool, strings.Count(first, "\n")+1)}
+	for l := range strings.Lines(first) {
+		l = strings.TrimSuffix(l, "\n")
+		f.have[l] = true
+		if !lines.IsNote(l) && lines.Signal(l) == lines.Problem {
+			f.problems = append(f.problems, l)
+		}
+	}
+	return f
+}
+
 // keepsProblems reports whether the restored form keeps nearly every
 // problem line the first form kept (all but a fifth): a restore brings
 // back what a question needs, it must not trade the errors away for it.
-func keepsProblems(first, restored string) bool {
+func (f *firstForm) keepsProblems(restored string) bool {
 	have := make(map[string]bool, strings.Count(restored, "\n")+1)
 	for l := range strings.Lines(restored) {
 		have[strings.TrimSuffix(l, "\n")] = true
 	}
-	problems, lost := 0, 0
-	for l := range strings.Lines(first) {
-		l = strings.TrimSuffix(l, "\n")
-		if !lines.IsNote(l) && lines.Signal(l) == lines.Problem {
-			problems++
-			if !have[l] {
-				lost++
-			}
+	lost := 0
+	for _, l := range f.problems {
+		if !have[l] {
+			lost++
 		}
 	}
-	return lost*5 <= problems
+	return lost*5 <= len(f.problems)
 }
 
 // addsReferenced reports whether the restored form keeps a line, outside
 // notes, that the first form lacked and that holds a term of the follow-up
 // query: the restore brings back something the turn asked about.
-func addsReferenced(first, restored string, q *relevance.Query) bool {
-	have := make(map[string]bool, strings.Count(first, "\n")+1)
-	for l := range strings.Lines(first) {
-		have[strings.TrimSuffix(l, "\n")] = true
-	}
+func (f *firstForm) addsReferenced(restored string, q *relevance.Query) bool {
 	for l := range strings.Lines(restored) {
 		l = strings.TrimSuffix(l, "\n")
-		if have[l] || lines.IsNote(l) {
+		if f.have[l] || lines.IsNote(l) {
 			continue
 		}
 		if len(q.Ordinals) > 0 {
