@@ -138,7 +138,13 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	if window == 0 {
 		window = ContextWindow(req.Model)
 	}
-	firstSeen := firstCopies(req)
+	name := func(text string) string { return text }
+	if n.cache != nil {
+		// The digests the cache keys name anyway: a map by the texts
+		// would hash each of them once more.
+		name = func(text string) string { return req.texts.of(n.cache, text) }
+	}
+	firstSeen := firstCopies(req, name)
 	res, err := n.pass(ctx, req, tok, prof, firstSeen, 1)
 	if err != nil {
 		return nil, err
@@ -209,8 +215,9 @@ func (n *Native) pass(ctx context.Context, req *Request, tok tokens.Counter, pro
 }
 
 // firstCopies maps every block to the first block with the same tool
-// output (itself when it is the first, or not a tool output).
-func firstCopies(req *Request) []int {
+// output (itself when it is the first, or not a tool output), telling
+// outputs apart by name (the text itself, or its digest).
+func firstCopies(req *Request, name func(string) string) []int {
 	first := make([]int, len(req.Blocks))
 	seen := make(map[string]int)
 	for i := range req.Blocks {
@@ -219,10 +226,11 @@ func firstCopies(req *Request) []int {
 		if b.Source != ToolOutput || len(b.Text) < 64 {
 			continue
 		}
-		if j, ok := seen[b.Text]; ok {
+		k := name(b.Text)
+		if j, ok := seen[k]; ok {
 			first[i] = j
 		} else {
-			seen[b.Text] = i
+			seen[k] = i
 		}
 	}
 	return first
