@@ -448,7 +448,7 @@ func referencedBytes(original, compressed string, q *relevance.Query, memo *line
 			continue
 		}
 		if in == nil {
-			in = newSubstrings(compressed)
+			in = substringsOf(memo, compressed)
 		}
 		if in.contains(ls.L[u]) {
 			continue
@@ -535,6 +535,17 @@ type substrings struct {
 }
 
 const gramBits = 1 << 16
+
+// substringsOf is newSubstrings(text), kept in m: every follow-up of a
+// block that needs something back looks for lines in the same first form.
+func substringsOf(m *lines.Memo, text string) *substrings {
+	if v, ok := m.Get("restore.substrings", text); ok {
+		return v.(*substrings)
+	}
+	s := newSubstrings(text)
+	m.Put("restore.substrings", text, s)
+	return s
+}
 
 func newSubstrings(text string) *substrings {
 	s := &substrings{text: text, lines: make(map[string]bool, strings.Count(text, "\n")+1), grams: make([]uint64, gramBits/64)}
