@@ -2,6 +2,7 @@ package compress
 
 import (
 	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
@@ -532,9 +533,17 @@ type substrings struct {
 	text  string
 	lines map[string]bool
 	grams []uint64 // bit set of gram hashes
+	shift uint8    // gram hashes are the top 32-shift bits of a product
 }
 
-const gramBits = 1 << 16
+// minGramLog and maxGramLog bound the log2 of the filter's bits, about
+// eight bits per byte of text: a fixed 2^16 bits filled up on a first form
+// of 100 KB and more, which then ruled out almost nothing and left a scan
+// of the whole form for every line looked for.
+const (
+	minGramLog = 16
+	maxGramLog = 24
+)
 
 // substringsOf is newSubstrings(text), kept in m: every follow-up of a
 // block that needs something back looks for lines in the same first form.
@@ -548,21 +557,23 @@ func substringsOf(m *lines.Memo, text string) *substrings {
 }
 
 func newSubstrings(text string) *substrings {
-	s := &substrings{text: text, lines: make(map[string]bool, strings.Count(text, "\n")+1), grams: make([]uint64, gramBits/64)}
+	log := min(max(bits.Len(uint(len(text)))+3, minGramLog), maxGramLog)
+	s := &substrings{text: text, lines: make(map[string]bool, strings.Count(text, "\n")+1),
+		grams: make([]uint64, (1<<log)/64), shift: uint8(32 - log)}
 	for l := range strings.Lines(text) {
 		s.lines[strings.TrimSuffix(l, "\n")] = true
 	}
 	for i := 0; i+4 <= len(text); i++ {
-		h := gramHash(text[i:])
+		h := s.gramHash(text[i:])
 		s.grams[h/64] |= 1 << (h % 64)
 	}
 	return s
 }
 
-// gramHash hashes the 4 bytes at the start of s into [0, gramBits).
-func gramHash(s string) uint32 {
-	v := uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-	return (v * 2654435761) >> 16
+// gramHash hashes the 4 bytes at the start of s into the filter's bits.
+func (s *substrings) gramHash(g string) uint32 {
+	v := uint32(g[0]) | uint32(g[1])<<8 | uint32(g[2])<<16 | uint32(g[3])<<24
+	return (v * 2654435761) >> s.shift
 }
 
 // contains reports strings.Contains(s.text, sub).
@@ -571,7 +582,7 @@ func (s *substrings) contains(sub string) bool {
 		return true
 	}
 	for i := 0; i+4 <= len(sub); i++ {
-		h := gramHash(sub[i:])
+		h := s.gramHash(sub[i:])
 		if s.grams[h/64]&(1<<(h%64)) == 0 {
 			return false
 		}
