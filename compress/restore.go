@@ -296,9 +296,17 @@ func countTerm(text string, t relevance.Term, limit int) int {
 	return countMatches(text, t, limit, foldFinder(text, t), nil)
 }
 
-// foldFinder finds t in text[off:] with its letters folded (IndexFold).
+// foldFinder finds t in text[off:] with its letters folded (IndexFold),
+// for offsets that only grow (see lines.FoldSearch).
 func foldFinder(text string, t relevance.Term) func(off int) (int, int) {
-	return func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) }
+	fs := lines.NewFoldSearch(text, t.Text)
+	return func(off int) (int, int) {
+		i, j := fs.Next(off)
+		if i < 0 {
+			return -1, -1
+		}
+		return i - off, j - off
+	}
 }
 
 // lowerFinder finds t in lower[off:], an ASCII text lowered.
