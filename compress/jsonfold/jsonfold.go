@@ -104,11 +104,13 @@ func Compress(in *fold.Input) (string, bool) {
 		// aggressive profile: a file that was read stays editable.
 		return "", false
 	}
-	t, opt, ok := parsedOf(in)
-	if !ok {
+	pd := parsedOf(in)
+	if !pd.ok {
 		return "", false
 	}
+	t, opt := pd.t, pd.opt
 	c := newCompressor(in, t)
+	c.probs = &pd.probs
 	// The aggressive profile trades the source's layout for tokens, unless
 	// the task quotes; JSON Lines keep their lines.
 	c.rewrite = in.Budget.Aggressive && !in.Verbatim() && !opt.TextLines
@@ -138,20 +140,20 @@ func Compress(in *fold.Input) (string, bool) {
 }
 
 // parsed is the tree of a text and the options it parsed with (ok false
-// when it did not).
+// when it did not), and what the compressions of the tree keep of it.
 type parsed struct {
-	t   *jsonspan.Tree
-	opt jsonspan.Options
-	ok  bool
+	t     *jsonspan.Tree
+	opt   jsonspan.Options
+	ok    bool
+	probs problems
 }
 
 // parsedOf parses in.Text, as a document or else as JSON Lines, kept in
 // in.Memo: a block compressed again for a later turn reads the same tree
 // (which nothing changes).
-func parsedOf(in *fold.Input) (*jsonspan.Tree, jsonspan.Options, bool) {
+func parsedOf(in *fold.Input) *parsed {
 	if v, ok := in.Memo.Get("jsonfold.tree", in.Text); ok {
-		p := v.(*parsed)
-		return p.t, p.opt, p.ok
+		return v.(*parsed)
 	}
 	p := &parsed{opt: jsonspan.Options{Stream: true, MaxDepth: maxDepth}}
 	var err error
@@ -163,7 +165,7 @@ func parsedOf(in *fold.Input) (*jsonspan.Tree, jsonspan.Options, bool) {
 		p.ok = err == nil
 	}
 	in.Memo.Put("jsonfold.tree", in.Text, p)
-	return p.t, p.opt, p.ok
+	return p
 }
 
 // sameShape reports whether out parses as the input did: one value of the
