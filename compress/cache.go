@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"sync"
+	"unsafe"
 )
 
 // resultCache is a bounded, thread-safe LRU of block results keyed by a
@@ -72,6 +73,50 @@ func (c *resultCache) keyOf(parts ...string) cacheKey {
 		h2.WriteString(p)
 	}
 	return cacheKey{h1.Sum64(), h2.Sum64()}
+}
+
+// digest is keyOf(text) as a part of another key: a block's key names
+// its text, and its count key names it again; the task and the user's
+// latest turn are named by the key of every block after them. Hashing each
+// such text once per call (see textDigests), not once per key, halves what
+// a cached call hashes.
+func (c *resultCache) digest(text string) string {
+	k := c.keyOf(text)
+	var b [17]byte
+	b[0] = 'd' // a digest is 17 bytes long and always in the same parts
+	binary.LittleEndian.PutUint64(b[1:9], k[0])
+	binary.LittleEndian.PutUint64(b[9:], k[1])
+	return string(b[:])
+}
+
+// textDigests remembers the digests of one Compress call's texts by where
+// they are in memory (an equal address and length mean equal content):
+// the task and the latest turn are the same strings for many blocks.
+type textDigests struct {
+	m map[textAt]string
+}
+
+type textAt struct {
+	at *byte
+	n  int
+}
+
+// of returns c.digest(text), computed once per call for each text (every
+// time on a nil d).
+func (d *textDigests) of(c *resultCache, text string) string {
+	if d == nil {
+		return c.digest(text)
+	}
+	k := textAt{unsafe.StringData(text), len(text)}
+	if s, ok := d.m[k]; ok {
+		return s
+	}
+	s := c.digest(text)
+	if d.m == nil {
+		d.m = map[textAt]string{}
+	}
+	d.m[k] = s
+	return s
 }
 
 // chain hashes a previous key and parts: keys of a sequence built one step

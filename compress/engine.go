@@ -49,8 +49,10 @@ type Request struct {
 	// check.
 	OtherTokens int
 
-	// queries is set on the engine's copy of the request for one call.
+	// queries and texts are set on the engine's copy of the request for
+	// one call.
 	queries *queryCache
+	texts   *textDigests
 }
 
 // Turn is text a participant wrote: a user request, an assistant reply.

@@ -130,6 +130,7 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	// request is left as it is.
 	r := *req
 	r.queries = &queryCache{}
+	r.texts = &textDigests{}
 	req = &r
 	tok := tokens.For(req.Model)
 	prof := profileOf(req.Config)
@@ -137,7 +138,13 @@ func (n *Native) Compress(ctx context.Context, req *Request) (*Result, error) {
 	if window == 0 {
 		window = ContextWindow(req.Model)
 	}
-	firstSeen := firstCopies(req)
+	name := func(text string) string { return text }
+	if n.cache != nil {
+		// The digests the cache keys name anyway: a map by the texts
+		// would hash each of them once more.
+		name = func(text string) string { return req.texts.of(n.cache, text) }
+	}
+	firstSeen := firstCopies(req, name)
 	res, err := n.pass(ctx, req, tok, prof, firstSeen, 1)
 	if err != nil {
 		return nil, err
@@ -183,7 +190,7 @@ func (n *Native) pass(ctx context.Context, req *Request, tok tokens.Counter, pro
 		}
 		// The block's kind and token count, once: every re-judging of it
 		// below starts from them.
-		base := n.unchanged(&req.Blocks[i], tok)
+		base := n.unchanged(req, &req.Blocks[i], tok)
 		// What every pass over the block computes from its text alone.
 		memo := lines.NewMemo()
 		r, key := n.block(req, i, base, tok, prof, nil, pressure, stop, memo)
@@ -208,8 +215,9 @@ func (n *Native) pass(ctx context.Context, req *Request, tok tokens.Counter, pro
 }
 
 // firstCopies maps every block to the first block with the same tool
-// output (itself when it is the first, or not a tool output).
-func firstCopies(req *Request) []int {
+// output (itself when it is the first, or not a tool output), telling
+// outputs apart by name (the text itself, or its digest).
+func firstCopies(req *Request, name func(string) string) []int {
 	first := make([]int, len(req.Blocks))
 	seen := make(map[string]int)
 	for i := range req.Blocks {
@@ -218,10 +226,11 @@ func firstCopies(req *Request) []int {
 		if b.Source != ToolOutput || len(b.Text) < 64 {
 			continue
 		}
-		if j, ok := seen[b.Text]; ok {
+		k := name(b.Text)
+		if j, ok := seen[k]; ok {
 			first[i] = j
 		} else {
-			seen[b.Text] = i
+			seen[k] = i
 		}
 	}
 	return first
@@ -231,7 +240,7 @@ func firstCopies(req *Request) []int {
 // naming the earlier call, when the knobs let block i be rewritten.
 func (n *Native) duplicate(req *Request, i, j int, earlier BlockResult, tok tokens.Counter, pressure float64) BlockResult {
 	b := &req.Blocks[i]
-	base := n.unchanged(b, tok)
+	base := n.unchanged(req, b, tok)
 	if pressure == 1 && (req.Config.Protects(b) || base.TokensBefore < req.Config.MinTokensToCompress) {
 		return base
 	}
@@ -269,6 +278,7 @@ func firstQuery(req *Request, b *Block) *relevance.Query {
 type queryCache struct {
 	first  map[[2]string]*relevance.Query // relevance.Parse(latest, task)
 	follow map[[2]string]*relevance.Query // followup.query by asked, context
+	joined map[joinKey]*relevance.Query   // blockQuery with a follow-up
 }
 
 func (c *queryCache) parse(latest, task string) *relevance.Query {
@@ -335,30 +345,66 @@ func (n *Native) block(req *Request, i int, base BlockResult, tok tokens.Counter
 			asked, said = follow.asked, follow.context
 		}
 		latest, _ := splitTask(b.Task)
-		key = n.cache.keyOf("block", tok.Name(), b.Text, b.Task, latest, asked, said, prof.key(),
+		d := req.texts
+		key = n.cache.keyOf("block", tok.Name(), d.of(n.cache, b.Text), d.of(n.cache, b.Task), d.of(n.cache, latest), asked, said, prof.key(),
 			strconv.FormatFloat(pressure, 'g', -1, 64),
 			strconv.FormatBool(b.IsError), strconv.FormatBool(b.JSONObject), strconv.FormatBool(cfg.ProtectAnalysisContext),
-			firstLatest(req, b))
+			d.of(n.cache, firstLatest(req, b)))
 		if r, ok := n.cache.get(key); ok {
 			return r, key
 		}
 	}
-	q := firstQuery(req, b)
-	if !cfg.ProtectAnalysisContext {
-		q.Intent &^= relevance.Analysis
-	}
-	if follow != nil {
-		// protect_analysis_context is decided by the task before the
-		// block, never by a later turn.
-		analysis := q.Intent & relevance.Analysis
-		q = q.WithFollowup(follow.asked, follow.context)
-		q.Intent = q.Intent&^relevance.Analysis | analysis
-	}
+	q := blockQuery(req, b, follow)
 	r := compressBlock(b, q, tok, prof, base, pressure, stop, memo)
 	if n.cache != nil && (stop == nil || !stop()) {
 		n.cache.put(key, r)
 	}
 	return r, key
+}
+
+// blockQuery is the query block b is compressed by: its first query or,
+// with a follow-up, that query joined with the follow-up's. A joined query
+// is kept in the call's query cache: a block is compressed again twice per
+// follow-up that needs something back (see judge), and parsing the
+// follow-up again cost as much as a small block's fold.
+func blockQuery(req *Request, b *Block, follow *followup) *relevance.Query {
+	build := func() *relevance.Query {
+		q := firstQuery(req, b)
+		if !req.Config.ProtectAnalysisContext {
+			q.Intent &^= relevance.Analysis
+		}
+		if follow != nil {
+			// protect_analysis_context is decided by the task before the
+			// block, never by a later turn.
+			analysis := q.Intent & relevance.Analysis
+			q = q.WithFollowup(follow.asked, follow.context)
+			q.Intent = q.Intent&^relevance.Analysis | analysis
+		}
+		return q
+	}
+	c := req.queries
+	if follow == nil || c == nil || len(req.Turns) == 0 {
+		// Without turns the first query is the block's own (queryOf).
+		return build()
+	}
+	// With turns, firstQuery depends on the latest user turn before the
+	// block and its task alone.
+	k := joinKey{firstLatest(req, b), b.Task, follow.asked, follow.context, req.Config.ProtectAnalysisContext}
+	q, ok := c.joined[k]
+	if !ok {
+		q = build()
+		if c.joined == nil {
+			c.joined = map[joinKey]*relevance.Query{}
+		}
+		c.joined[k] = q
+	}
+	return q.Clone()
+}
+
+// joinKey names a joined query of blockQuery.
+type joinKey struct {
+	latest, task, asked, context string
+	protectAnalysis              bool
 }
 
 // firstLatest is the latest user turn before block b (part of its cache
@@ -377,6 +423,7 @@ func firstLatest(req *Request, b *Block) string {
 // that decided it, or first and -1 when none needs anything back.
 func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []followup, from int, tok tokens.Counter, prof profile, pressure float64, stop func() bool, memo *lines.Memo) (BlockResult, int) {
 	b := &req.Blocks[i]
+	var ff *firstForm // made once a restored form is checked
 	for k := from; k < len(fs); k++ {
 		f := fs[k]
 		fq := req.queries.followQuery(&f)
@@ -405,7 +452,10 @@ func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []follow
 			if !r.Changed {
 				return mark(r), k
 			}
-			if r.Text == first.Text || !addsReferenced(first.Text, r.Text, fq) || (r.Kind == KindLog || r.Kind == KindText) && !keepsProblems(first.Text, r.Text) {
+			if ff == nil && r.Text != first.Text {
+				ff = newFirstForm(first.Text)
+			}
+			if r.Text == first.Text || !ff.addsReferenced(r.Text, fq) || (r.Kind == KindLog || r.Kind == KindText) && !ff.keepsProblems(r.Text) {
 				continue
 			}
 			return mark(r), k
@@ -416,10 +466,10 @@ func (n *Native) judge(req *Request, i int, base, first BlockResult, fs []follow
 
 // unchanged returns the result of a block left as it is: its kind and token
 // count (cached, since counting a large block is the costly part).
-func (n *Native) unchanged(b *Block, tok tokens.Counter) BlockResult {
+func (n *Native) unchanged(req *Request, b *Block, tok tokens.Counter) BlockResult {
 	var key cacheKey
 	if n.cache != nil {
-		key = n.cache.keyOf("count", tok.Name(), b.Text, strconv.FormatBool(b.JSONObject))
+		key = n.cache.keyOf("count", tok.Name(), req.texts.of(n.cache, b.Text), strconv.FormatBool(b.JSONObject))
 		if r, ok := n.cache.get(key); ok {
 			return r
 		}

@@ -2,6 +2,7 @@ package compress
 
 import (
 	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
@@ -295,9 +296,17 @@ func countTerm(text string, t relevance.Term, limit int) int {
 	return countMatches(text, t, limit, foldFinder(text, t), nil)
 }
 
-// foldFinder finds t in text[off:] with its letters folded (IndexFold).
+// foldFinder finds t in text[off:] with its letters folded (IndexFold),
+// for offsets that only grow (see lines.FoldSearch).
 func foldFinder(text string, t relevance.Term) func(off int) (int, int) {
-	return func(off int) (int, int) { return lines.IndexFold(text[off:], t.Text) }
+	fs := lines.NewFoldSearch(text, t.Text)
+	return func(off int) (int, int) {
+		i, j := fs.Next(off)
+		if i < 0 {
+			return -1, -1
+		}
+		return i - off, j - off
+	}
 }
 
 // lowerFinder finds t in lower[off:], an ASCII text lowered.
@@ -367,38 +376,50 @@ func partEnd(text string, e int) bool {
 	return c == '_' || c >= 'A' && c <= 'Z' || lines.IsDigit(c)
 }
 
+// firstForm is what every restored form of a block is checked against
+// (see judge): the lines of its first form, and the problem lines among
+// them, read once however many forms are tried.
+type firstForm struct {
+	have     map[string]bool
+	problems []string // in order, repeats included
+}
+
+func newFirstForm(first string) *firstForm {
+	f := &firstForm{have: make(map[string]bool, strings.Count(first, "\n")+1)}
+	for l := range strings.Lines(first) {
+		l = strings.TrimSuffix(l, "\n")
+		f.have[l] = true
+		if !lines.IsNote(l) && lines.Signal(l) == lines.Problem {
+			f.problems = append(f.problems, l)
+		}
+	}
+	return f
+}
+
 // keepsProblems reports whether the restored form keeps nearly every
 // problem line the first form kept (all but a fifth): a restore brings
 // back what a question needs, it must not trade the errors away for it.
-func keepsProblems(first, restored string) bool {
+func (f *firstForm) keepsProblems(restored string) bool {
 	have := make(map[string]bool, strings.Count(restored, "\n")+1)
 	for l := range strings.Lines(restored) {
 		have[strings.TrimSuffix(l, "\n")] = true
 	}
-	problems, lost := 0, 0
-	for l := range strings.Lines(first) {
-		l = strings.TrimSuffix(l, "\n")
-		if !lines.IsNote(l) && lines.Signal(l) == lines.Problem {
-			problems++
-			if !have[l] {
-				lost++
-			}
+	lost := 0
+	for _, l := range f.problems {
+		if !have[l] {
+			lost++
 		}
 	}
-	return lost*5 <= problems
+	return lost*5 <= len(f.problems)
 }
 
 // addsReferenced reports whether the restored form keeps a line, outside
 // notes, that the first form lacked and that holds a term of the follow-up
 // query: the restore brings back something the turn asked about.
-func addsReferenced(first, restored string, q *relevance.Query) bool {
-	have := make(map[string]bool, strings.Count(first, "\n")+1)
-	for l := range strings.Lines(first) {
-		have[strings.TrimSuffix(l, "\n")] = true
-	}
+func (f *firstForm) addsReferenced(restored string, q *relevance.Query) bool {
 	for l := range strings.Lines(restored) {
 		l = strings.TrimSuffix(l, "\n")
-		if have[l] || lines.IsNote(l) {
+		if f.have[l] || lines.IsNote(l) {
 			continue
 		}
 		if len(q.Ordinals) > 0 {
@@ -436,7 +457,7 @@ func referencedBytes(original, compressed string, q *relevance.Query, memo *line
 			continue
 		}
 		if in == nil {
-			in = newSubstrings(compressed)
+			in = substringsOf(memo, compressed)
 		}
 		if in.contains(ls.L[u]) {
 			continue
@@ -520,26 +541,47 @@ type substrings struct {
 	text  string
 	lines map[string]bool
 	grams []uint64 // bit set of gram hashes
+	shift uint8    // gram hashes are the top 32-shift bits of a product
 }
 
-const gramBits = 1 << 16
+// minGramLog and maxGramLog bound the log2 of the filter's bits, about
+// eight bits per byte of text: a fixed 2^16 bits filled up on a first form
+// of 100 KB and more, which then ruled out almost nothing and left a scan
+// of the whole form for every line looked for.
+const (
+	minGramLog = 16
+	maxGramLog = 24
+)
+
+// substringsOf is newSubstrings(text), kept in m: every follow-up of a
+// block that needs something back looks for lines in the same first form.
+func substringsOf(m *lines.Memo, text string) *substrings {
+	if v, ok := m.Get("restore.substrings", text); ok {
+		return v.(*substrings)
+	}
+	s := newSubstrings(text)
+	m.Put("restore.substrings", text, s)
+	return s
+}
 
 func newSubstrings(text string) *substrings {
-	s := &substrings{text: text, lines: make(map[string]bool, strings.Count(text, "\n")+1), grams: make([]uint64, gramBits/64)}
+	log := min(max(bits.Len(uint(len(text)))+3, minGramLog), maxGramLog)
+	s := &substrings{text: text, lines: make(map[string]bool, strings.Count(text, "\n")+1),
+		grams: make([]uint64, (1<<log)/64), shift: uint8(32 - log)}
 	for l := range strings.Lines(text) {
 		s.lines[strings.TrimSuffix(l, "\n")] = true
 	}
 	for i := 0; i+4 <= len(text); i++ {
-		h := gramHash(text[i:])
+		h := s.gramHash(text[i:])
 		s.grams[h/64] |= 1 << (h % 64)
 	}
 	return s
 }
 
-// gramHash hashes the 4 bytes at the start of s into [0, gramBits).
-func gramHash(s string) uint32 {
-	v := uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-	return (v * 2654435761) >> 16
+// gramHash hashes the 4 bytes at the start of s into the filter's bits.
+func (s *substrings) gramHash(g string) uint32 {
+	v := uint32(g[0]) | uint32(g[1])<<8 | uint32(g[2])<<16 | uint32(g[3])<<24
+	return (v * 2654435761) >> s.shift
 }
 
 // contains reports strings.Contains(s.text, sub).
@@ -548,7 +590,7 @@ func (s *substrings) contains(sub string) bool {
 		return true
 	}
 	for i := 0; i+4 <= len(sub); i++ {
-		h := gramHash(sub[i:])
+		h := s.gramHash(sub[i:])
 		if s.grams[h/64]&(1<<(h%64)) == 0 {
 			return false
 		}

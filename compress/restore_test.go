@@ -3,6 +3,7 @@ package compress
 import (
 	"context"
 	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -303,6 +304,28 @@ func TestSubstringsContains(t *testing.T) {
 		"zeta: 42", "zeta: 43", "end", "endx", "omega", "\n\n", "lta e", "ha be", "(ok)\nend", "42 (ok)\nend\n"} {
 		if got, want := s.contains(sub), strings.Contains(text, sub); got != want {
 			t.Errorf("contains(%q) = %v, want %v", sub, got, want)
+		}
+	}
+	// A text large enough for a larger filter: pieces of it, and strings
+	// with a byte changed, answer as strings.Contains does.
+	r := rand.New(rand.NewSource(1))
+	var b strings.Builder
+	for b.Len() < 300<<10 {
+		fmt.Fprintf(&b, "%06d %s line %x: ok\n", r.Intn(1e6), []string{"GET", "PUT", "err"}[r.Intn(3)], r.Int63())
+	}
+	big := b.String()
+	s = newSubstrings(big)
+	if s.shift >= 32-minGramLog {
+		t.Fatalf("filter of %d bytes has 2^%d bits", len(big), 32-s.shift)
+	}
+	for range 500 {
+		i := r.Intn(len(big) - 64)
+		sub := []byte(big[i : i+1+r.Intn(60)])
+		if r.Intn(2) == 0 {
+			sub[r.Intn(len(sub))] = byte('!' + r.Intn(90))
+		}
+		if got, want := s.contains(string(sub)), strings.Contains(big, string(sub)); got != want {
+			t.Fatalf("contains(%q) = %v, want %v", sub, got, want)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -142,13 +144,80 @@ func (n *node) text(src []byte) (string, bool) {
 		// No escapes: the contents as they are (parseTree checked them).
 		return string(raw[1 : len(raw)-1]), true
 	}
-	b, err := jsontext.AppendUnquote(make([]byte, 0, len(raw)), raw) // it grows dst by len(raw) first
-	if err != nil {
-		return "", false
+	b, ok := unquoteParsed(raw)
+	if !ok {
+		var err error
+		if b, err = jsontext.AppendUnquote(make([]byte, 0, len(raw)), raw); err != nil { // it grows dst by len(raw) first
+			return "", false
+		}
 	}
 	// b is ours alone and never written again: the string can share it
 	// rather than copy a tool output once more.
 	return unsafe.String(unsafe.SliceData(b), len(b)), true
+}
+
+// unquoteParsed decodes raw, a JSON string parseTree read, as
+// jsontext.AppendUnquote does; ok is false for what it leaves to
+// AppendUnquote (a surrogate escape, anything unexpected). The decoder
+// checked the string, so the bytes between escapes are valid UTF-8 with
+// no control characters and are copied a run at a time: AppendUnquote
+// reads them a byte at a time, and a tool output is most of a body.
+func unquoteParsed(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, false
+	}
+	s := raw[1 : len(raw)-1]
+	dst := make([]byte, 0, len(s))
+	for {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 {
+			return append(dst, s...), true
+		}
+		dst = append(dst, s[:i]...)
+		if i+1 >= len(s) {
+			return nil, false
+		}
+		switch c := s[i+1]; c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			if i+6 > len(s) {
+				return nil, false
+			}
+			var v rune
+			for _, h := range s[i+2 : i+6] {
+				switch {
+				case h >= '0' && h <= '9':
+					v = v<<4 | rune(h-'0')
+				case h >= 'a' && h <= 'f':
+					v = v<<4 | rune(h-'a'+10)
+				case h >= 'A' && h <= 'F':
+					v = v<<4 | rune(h-'A'+10)
+				default:
+					return nil, false
+				}
+			}
+			if utf16.IsSurrogate(v) {
+				return nil, false // pairs and their errors: AppendUnquote's
+			}
+			dst = utf8.AppendRune(dst, v)
+			s = s[i+6:]
+			continue
+		default:
+			return nil, false
+		}
+		s = s[i+2:]
+	}
 }
 
 // str returns the decoded string member key of an object, or "".

@@ -246,6 +246,11 @@ type analysis struct {
 	// progressDone is set.
 	progress     [][2]int
 	progressDone bool
+	// kv holds detectKV of the lines and dump their dumpRuns (both
+	// read-only), once kvDone is set.
+	kv     *kvStream
+	dump   []string
+	kvDone bool
 	// shared is set when the analysis is in a memo, so computing what
 	// it lacks is worth keeping.
 	shared bool

@@ -288,8 +288,13 @@ const (
 // critical", "Status: error" in every record) is a value the records
 // share, not a problem report.
 func (p *plan) markKV() {
-	p.dump = dumpRuns(p.b)
-	p.kv = detectKV(p.b, p.dump)
+	// The dumps and records depend on the lines alone: found once per
+	// analysis.
+	if !p.an.kvDone {
+		p.an.dump = dumpRuns(p.b)
+		p.an.kv, p.an.kvDone = detectKV(p.b, p.an.dump), true
+	}
+	p.dump, p.kv = p.an.dump, p.an.kv
 	s := p.kv
 	if s == nil {
 		return

@@ -713,13 +713,20 @@ func (c *compressor) markAffixKeys(sq *seq, a *analysis) {
 	}
 	limit := max(3, len(sq.items)/33)
 	var found []int
+	// The members' names lowered, once for all the terms.
+	var keys []string
 	for _, term := range c.q.Terms {
 		if !term.Latest || term.Prior < 0.8 || len(term.Text) < 3 || !isWord(term.Text) {
 			continue
 		}
+		if keys == nil {
+			keys = make([]string, len(sq.items))
+			for x, k := range sq.items {
+				keys[x] = strings.ToLower(unquoteKey(c.t.RawKey(k)))
+			}
+		}
 		found = found[:0]
-		for x, k := range sq.items {
-			key := strings.ToLower(unquoteKey(c.t.RawKey(k)))
+		for x, key := range keys {
 			if key == term.Text || !affix(key, term.Text) {
 				continue
 			}

@@ -104,18 +104,13 @@ func Compress(in *fold.Input) (string, bool) {
 		// aggressive profile: a file that was read stays editable.
 		return "", false
 	}
-	opt := jsonspan.Options{Stream: true, MaxDepth: maxDepth}
-	t, err := jsonspan.ParseString(in.Text, opt)
-	if err != nil {
-		if !jsonLines(in.Text) {
-			return "", false
-		}
-		opt.TextLines = true
-		if t, err = jsonspan.ParseString(in.Text, opt); err != nil {
-			return "", false
-		}
+	pd := parsedOf(in)
+	if !pd.ok {
+		return "", false
 	}
+	t, opt := pd.t, pd.opt
 	c := newCompressor(in, t)
+	c.probs = &pd.probs
 	// The aggressive profile trades the source's layout for tokens, unless
 	// the task quotes; JSON Lines keep their lines.
 	c.rewrite = in.Budget.Aggressive && !in.Verbatim() && !opt.TextLines
@@ -142,6 +137,35 @@ func Compress(in *fold.Input) (string, bool) {
 		return "", false
 	}
 	return out, true
+}
+
+// parsed is the tree of a text and the options it parsed with (ok false
+// when it did not), and what the compressions of the tree keep of it.
+type parsed struct {
+	t     *jsonspan.Tree
+	opt   jsonspan.Options
+	ok    bool
+	probs problems
+}
+
+// parsedOf parses in.Text, as a document or else as JSON Lines, kept in
+// in.Memo: a block compressed again for a later turn reads the same tree
+// (which nothing changes).
+func parsedOf(in *fold.Input) *parsed {
+	if v, ok := in.Memo.Get("jsonfold.tree", in.Text); ok {
+		return v.(*parsed)
+	}
+	p := &parsed{opt: jsonspan.Options{Stream: true, MaxDepth: maxDepth}}
+	var err error
+	if p.t, err = jsonspan.ParseString(in.Text, p.opt); err == nil {
+		p.ok = true
+	} else if jsonLines(in.Text) {
+		p.opt.TextLines = true
+		p.t, err = jsonspan.ParseString(in.Text, p.opt)
+		p.ok = err == nil
+	}
+	in.Memo.Put("jsonfold.tree", in.Text, p)
+	return p
 }
 
 // sameShape reports whether out parses as the input did: one value of the

@@ -39,6 +39,9 @@ type compressor struct {
 	t   *jsonspan.Tree
 	src string
 	p   params
+	// probs holds valueProblem by node, shared by every compression of
+	// the tree (nil: none kept).
+	probs *problems
 	// polls counts work since the caller's Stop was last polled.
 	polls   int
 	stopped bool

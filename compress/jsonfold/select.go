@@ -78,6 +78,33 @@ func (c *compressor) markProblems(sq *seq, a *analysis) {
 // set ("error": "...", "failed": 3; not "error": null), and a signature
 // telling kinds of problems apart. Member k's own name is not looked at.
 func (c *compressor) valueProblem(k int) (lines.Severity, uint64) {
+	pc := c.probs
+	if pc == nil {
+		return c.valueProblemOf(k)
+	}
+	if pc.sev == nil {
+		n := c.t.Len()
+		pc.known, pc.sev, pc.sig = make([]uint64, (n+63)/64), make([]lines.Severity, n), make([]uint64, n)
+	}
+	w, b := uint(k)/64, uint64(1)<<(uint(k)%64)
+	if pc.known[w]&b == 0 {
+		pc.sev[k], pc.sig[k] = c.valueProblemOf(k)
+		pc.known[w] |= b
+	}
+	return pc.sev[k], pc.sig[k]
+}
+
+// problems holds valueProblem by node of a tree: it reads the tree alone,
+// yet a nested collection asks again for the values of every level below
+// it, and a block compressed again for a later turn for all of them.
+type problems struct {
+	known []uint64 // bit k: node k's answer is in sev and sig
+	sev   []lines.Severity
+	sig   []uint64
+}
+
+// valueProblemOf is valueProblem, computed.
+func (c *compressor) valueProblemOf(k int) (lines.Severity, uint64) {
 	t := c.t
 	switch t.Kind(k) {
 	case jsonspan.String:

@@ -96,6 +96,97 @@ func IndexFold(s, needle string) (start, end int) {
 	return -1, -1
 }
 
+// FoldSearch is IndexFold for a caller that searches one text again and
+// again from later offsets (counting a term's matches, most of them
+// rejected at a word edge): where each candidate lead byte occurs next is
+// kept between calls, where IndexFold of each rest of the text looks for a
+// rare lead (the 'R' of "read") all the way to the end every time.
+type FoldSearch struct {
+	s, needle string
+	leads     [6]byte
+	nl        int
+	next      [6]int // next occurrence of leads[k] at or after from; -2: to find, -1: none
+	from      int    // the offset of the last call
+	plain     bool   // needle is empty or opens with an invalid byte: IndexFold each time
+}
+
+// NewFoldSearch prepares the search for needle (lowered with Fold) in s.
+func NewFoldSearch(s, needle string) *FoldSearch {
+	f := &FoldSearch{s: s, needle: needle}
+	r0, _ := utf8.DecodeRuneInString(needle)
+	if needle == "" || r0 == utf8.RuneError {
+		f.plain = true
+		return f
+	}
+	// The leads of IndexFold.
+	addLead := func(r rune) {
+		var b [utf8.UTFMax]byte
+		utf8.EncodeRune(b[:], r)
+		for k := range f.nl {
+			if f.leads[k] == b[0] {
+				return
+			}
+		}
+		if f.nl < len(f.leads) {
+			f.leads[f.nl] = b[0]
+			f.nl++
+		}
+	}
+	addLead(r0)
+	for r := unicode.SimpleFold(r0); r != r0; r = unicode.SimpleFold(r) {
+		addLead(r)
+	}
+	if r0 == 'i' {
+		addLead('\u0130')
+	}
+	for k := range f.nl {
+		f.next[k] = -2
+	}
+	return f
+}
+
+// Next returns IndexFold(s[from:], needle) as offsets in s (-1, -1 when
+// there is no match). Calls from a smaller offset than the last one start
+// over.
+func (f *FoldSearch) Next(from int) (start, end int) {
+	if f.plain || from > len(f.s) {
+		i, j := IndexFold(f.s[min(from, len(f.s)):], f.needle)
+		if i < 0 {
+			return -1, -1
+		}
+		return from + i, from + j
+	}
+	if from < f.from {
+		for k := range f.nl {
+			f.next[k] = -2
+		}
+	}
+	f.from = from
+	s := f.s
+	for i := from; i < len(s); {
+		c := len(s)
+		for k := range f.nl {
+			if f.next[k] != -1 && f.next[k] < i {
+				f.next[k] = strings.IndexByte(s[i:], f.leads[k])
+				if f.next[k] >= 0 {
+					f.next[k] += i
+				}
+			}
+			if f.next[k] >= 0 && f.next[k] < c {
+				c = f.next[k]
+			}
+		}
+		if c == len(s) {
+			break
+		}
+		if e := matchFold(s[c:], f.needle); e >= 0 {
+			return c, c + e
+		}
+		i = c + 1
+	}
+	return -1, -1
+}
+
 // matchFold returns how many bytes of s, lowered rune by rune, spell
 // needle from its start, or -1.
 func matchFold(s, needle string) int {

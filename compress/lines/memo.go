@@ -66,13 +66,15 @@ func (m *Memo) Put(what, text string, v any) {
 	if m == nil {
 		return
 	}
-	k := memoKey{what, text}
-	if _, ok := m.m[k]; ok {
+	// One assignment, one hash of the text (a lookup first would hash
+	// it again); an unchanged length means an entry was replaced.
+	n := len(m.m)
+	m.m[memoKey{what, text}] = v
+	if len(m.m) == n {
 		// Replaced: other addresses of an equal text would find the
 		// old value.
 		clear(m.same)
 	}
-	m.m[k] = v
 	m.same[keyAt(what, text)] = v
 }
 

@@ -76,6 +76,18 @@ type listing struct {
 	nodes []node
 	// main is the form most lines have.
 	main form
+	// The texts the relevance step indexes besides the lines (see
+	// pathTexts), made once: every compression of the block indexes the
+	// same ones.
+	texts *pathTexts
+}
+
+// pathTexts are the built paths of the lines (any: some line has one)
+// and the directories' paths, one per line, with the starts of the lines.
+type pathTexts struct {
+	any               bool
+	paths, dirs       string
+	pathStarts, dirAt []int
 }
 
 // classify returns the form of a line on its own (trees, headings and

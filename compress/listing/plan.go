@@ -119,31 +119,9 @@ func (c *compressor) relevance() {
 	for i := range b.L {
 		c.score[i], c.strong[i] = ix.Score(i), ix.Strong(i)
 	}
-	// Rows, tree lines and names under a heading print a name; the path
-	// it stands for is built from the headings and parents above.
-	built := func(i int) bool {
-		f := ls.form[i]
-		return f == lsRow || f == treeLine || f == bare && ls.path[i] != "" && !strings.HasSuffix(b.L[i], ls.path[i])
-	}
-	any := false
-	for i := range b.L {
-		if built(i) {
-			any = true
-			break
-		}
-	}
-	if any {
-		var sb strings.Builder
-		sb.Grow(len(b.Text))
-		starts := make([]int, len(b.L))
-		for i := range b.L {
-			starts[i] = sb.Len()
-			if built(i) {
-				sb.WriteString(ls.path[i])
-			}
-			sb.WriteByte('\n')
-		}
-		px := c.in.Index(q, sb.String(), starts)
+	pt := ls.pathTexts()
+	if pt.any {
+		px := c.in.Index(q, pt.paths, pt.pathStarts)
 		for i := range b.L {
 			c.score[i] = max(c.score[i], px.Score(i))
 			c.strong[i] = c.strong[i] || px.Strong(i)
@@ -154,16 +132,7 @@ func (c *compressor) relevance() {
 	if len(ls.nodes) < 3 || c.in.Stopped() {
 		return
 	}
-	var ds strings.Builder
-	dstarts := make([]int, len(ls.nodes))
-	for k := range ls.nodes {
-		dstarts[k] = ds.Len()
-		if k > 0 {
-			ds.WriteString(ls.nodes[k].path)
-		}
-		ds.WriteByte('\n')
-	}
-	dx := c.in.Index(q, ds.String(), dstarts)
+	dx := c.in.Index(q, pt.dirs, pt.dirAt)
 	all := ls.nodes[0].entries
 	for k := 1; k < len(ls.nodes); k++ {
 		c.named[k] = dx.Strong(k) && ls.nodes[k].entries*2 <= all
@@ -176,6 +145,54 @@ func (c *compressor) relevance() {
 			c.named[p] = false
 		}
 	}
+}
+
+// pathTexts returns the listing's path texts, made on first use.
+func (ls *listing) pathTexts() *pathTexts {
+	if ls.texts != nil {
+		return ls.texts
+	}
+	b := ls.b
+	pt := &pathTexts{}
+	// Rows, tree lines and names under a heading print a name; the path
+	// it stands for is built from the headings and parents above.
+	built := func(i int) bool {
+		f := ls.form[i]
+		return f == lsRow || f == treeLine || f == bare && ls.path[i] != "" && !strings.HasSuffix(b.L[i], ls.path[i])
+	}
+	for i := range b.L {
+		if built(i) {
+			pt.any = true
+			break
+		}
+	}
+	if pt.any {
+		var sb strings.Builder
+		sb.Grow(len(b.Text))
+		pt.pathStarts = make([]int, len(b.L))
+		for i := range b.L {
+			pt.pathStarts[i] = sb.Len()
+			if built(i) {
+				sb.WriteString(ls.path[i])
+			}
+			sb.WriteByte('\n')
+		}
+		pt.paths = sb.String()
+	}
+	if len(ls.nodes) >= 3 {
+		var ds strings.Builder
+		pt.dirAt = make([]int, len(ls.nodes))
+		for k := range ls.nodes {
+			pt.dirAt[k] = ds.Len()
+			if k > 0 {
+				ds.WriteString(ls.nodes[k].path)
+			}
+			ds.WriteByte('\n')
+		}
+		pt.dirs = ds.String()
+	}
+	ls.texts = pt
+	return pt
 }
 
 // namedAbove reports whether a directory above k is named (then k is

@@ -516,6 +516,7 @@ func eachMatch(lower, text string, ascii bool, nd string, at func(s int) int) {
 	wordStart := lines.IsWordByte(nd[0])
 	wordEnd := lines.IsWordByte(nd[len(nd)-1])
 	var folded *lines.LowerSearch
+	var fs *lines.FoldSearch
 	if ascii && lower == "" {
 		folded = lines.NewLowerSearch(text, nd)
 	}
@@ -533,11 +534,13 @@ func eachMatch(lower, text string, ascii bool, nd string, at func(s int) int) {
 			}
 			s, e = off+i, off+i+len(nd)
 		} else {
-			i, j := lines.IndexFold(text[off:], nd)
-			if i < 0 {
+			if fs == nil {
+				// Kept between matches: see lines.FoldSearch.
+				fs = lines.NewFoldSearch(text, nd)
+			}
+			if s, e = fs.Next(off); s < 0 {
 				return
 			}
-			s, e = off+i, off+j
 		}
 		if wordStart && s > 0 && isWordAt(text, s-1) || wordEnd && e < len(text) && isWordAt(text, e) {
 			off = s + 1

@@ -98,6 +98,8 @@ func TestBuildMemoAround(t *testing.T) {
 		{"Exit code 1\nOutput:\n", "\nError: (none)\nExit Code: 1"},
 		{"", " done"},
 		{"Output: ", ""},
+		{"Output:", "Error: (none)"}, // a word right after the inner text's end
+		{"x", "\nError"},
 		{"x", "y"},          // words run across both ends: read in full
 		{"café ", " naïve"}, // words that are not ASCII next to the ends
 		{"é", "\u0301"},

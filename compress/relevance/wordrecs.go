@@ -334,8 +334,10 @@ func streamOf(text string, poll func(pos int) bool) *wordStream {
 //
 // The words of text are the parent's, shifted, between those of what comes
 // before and after it, when no word runs across either end of the parent
-// in text: the bytes around it are ASCII and not word bytes (a word is
-// read the same from a fresh start after such a byte, and ends before it).
+// in text: at each end, the byte before it or the byte after it is ASCII
+// and not a word byte (a word is read the same from a fresh start after
+// such a byte, and ends before it). A payload usually ends with a newline
+// and is followed by a trailer's word ("Error: (none)").
 func streamAround(m *lines.Memo, text string, poll func(pos int) bool) *wordStream {
 	if len(text) == 0 {
 		return nil
@@ -348,8 +350,7 @@ func streamAround(m *lines.Memo, text string, poll func(pos int) bool) *wordStre
 		}
 		off := int(p - t0)
 		end := off + len(pt.text)
-		if off > 0 && (text[off-1] >= utf8.RuneSelf || lines.IsWordByte(text[off-1])) ||
-			end < len(text) && (text[end] >= utf8.RuneSelf || lines.IsWordByte(text[end])) {
+		if off > 0 && !wordGap(text, off) || end < len(text) && !wordGap(text, end) {
 			continue
 		}
 		pw := pt.words
@@ -375,6 +376,16 @@ func streamAround(m *lines.Memo, text string, poll func(pos int) bool) *wordStre
 	}
 	return nil
 }
+
+// wordGap reports whether no word runs across offset i of text (0 < i <
+// len(text)): the byte before or the byte at i is ASCII and not a word
+// byte. An ASCII byte is never inside a multi-byte rune, so the walk
+// reaches it on its own.
+func wordGap(text string, i int) bool {
+	return nonWordASCII(text[i-1]) || nonWordASCII(text[i])
+}
+
+func nonWordASCII(c byte) bool { return c < utf8.RuneSelf && !lines.IsWordByte(c) }
 
 // streamBuilder records a text's words into a stream.
 type streamBuilder struct {
@@ -507,7 +518,7 @@ func (qt *queryTable) matchStream(ws *wordStream, idx []int, poll func(pos int) 
 		if k&255 == 0 && poll(int(o.start-ws.base)) {
 			return
 		}
-		w, b := o.id/64, uint64(1)<<(o.id%64)
+		w, b := uint32(o.id)/64, uint64(1)<<(uint32(o.id)%64) // unsigned: a shift, no sign fix-up
 		if qt.known[w]&b == 0 {
 			qt.sets[o.id] = qt.wt.vocabSet(ws, o.id)
 			qt.known[w] |= b
