@@ -865,10 +865,13 @@ func (p *plan) keepAround(i int) {
 		return
 	}
 	p.keepRange(r.start, r.end, i, limit)
+	header := strings.HasSuffix(strings.TrimRight(p.b.L[i], " \r"), ":")
+	if header {
+		p.keepOutline(i, limit)
+	}
 	if r.end > i+1 {
 		return
 	}
-	header := strings.HasSuffix(strings.TrimRight(p.b.L[i], " \r"), ":")
 	j := i + 1
 	for skipped := 0; j < len(p.b.L) && skipped < 2 && (p.cl.of[j] == noCluster || lines.IsRule(p.b.L[j])); j++ {
 		skipped++
@@ -884,6 +887,39 @@ func (p *plan) keepAround(i int) {
 
 // keepRange keeps lines [start, end) when they are at most limit, else the
 // first two, the lines from center on up to the limit, and the last two.
+// maxSection bounds the lines of a section whose outline keepOutline reads.
+const maxSection = 400
+
+// keepOutline keeps the outline of the section a named header opens (up
+// to the next line of its shape: "Thread 4 …:" to "Thread 3 …:"): the
+// lines at the section's shallowest indentation, a thread's frames
+// without their locals, at most limit of them.
+func (p *plan) keepOutline(i, limit int) {
+	id := p.cl.of[i]
+	if id == noCluster {
+		return
+	}
+	end := i + 1
+	for end < len(p.b.L) && end-i <= maxSection && p.cl.of[end] != id {
+		end++
+	}
+	if end == len(p.b.L) || end-i > maxSection || end-i < 3 {
+		return // no sibling below: no section of its own
+	}
+	shallow := -1
+	for k := i + 1; k < end; k++ {
+		if l := p.b.L[k]; !lines.Blank(l) && (shallow < 0 || lines.Indent(l) < shallow) {
+			shallow = lines.Indent(l)
+		}
+	}
+	for k, n := i+1, 0; k < end && n < limit; k++ {
+		if l := p.b.L[k]; !lines.Blank(l) && lines.Indent(l) == shallow {
+			p.must[k] = true
+			n++
+		}
+	}
+}
+
 func (p *plan) keepRange(start, end, center, limit int) {
 	if end-start <= limit {
 		for k := start; k < end; k++ {

@@ -774,3 +774,31 @@ func TestPhraseAcrossFields(t *testing.T) {
 		}
 	}
 }
+
+// A named header that opens a section (up to the next line of its shape)
+// keeps the section's outline: a thread's frames, not only its first
+// frame with its locals.
+func TestNamedSectionKeepsOutline(t *testing.T) {
+	var b strings.Builder
+	for th := 12; th >= 1; th-- {
+		fmt.Fprintf(&b, "Thread %d (Thread 0x7f%08x (LWP %d) \"srv\"):\n", th, th*0x1000, 7000+th)
+		for f := range 8 {
+			fmt.Fprintf(&b, "#%d  0x%016x in step_%d_%d (ctx=0x%x, depth=%d) at srv.c:%d\n", f, 0x5555000+f*16+th, th, f, 0x7ff0+th, f, 10+f*7)
+			for v := range 6 {
+				fmt.Fprintf(&b, "        slot%d = <optimized out>\n", v)
+			}
+		}
+		b.WriteString("\n")
+	}
+	in := input(b.String(), "What is Thread 4 (LWP 7004) doing?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	for f := range 8 {
+		if !strings.Contains(out, fmt.Sprintf(" in step_4_%d (", f)) {
+			t.Errorf("frame #%d of the named thread lost:\n%s", f, out)
+		}
+	}
+}
