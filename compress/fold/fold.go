@@ -1298,6 +1298,9 @@ func (p *plan) extremes() {
 	topK = max(topK, p.in.Query.TopN)
 	for id, ms := range p.members {
 		if len(ms) < 8 {
+			if len(ms) >= 3 && intent&relevance.Extremes != 0 {
+				p.smallShapeExtremes(int32(id), intent)
+			}
 			continue
 		}
 		if p.in.Stopped() {
@@ -1372,6 +1375,24 @@ const minIdentNumber = 1e11
 // maxStanza is the most lines of a paragraph kept whole around an
 // extreme it holds.
 const maxStanza = 16
+
+// smallShapeExtremes ranks, for a shape of a few lines (four "Mark-Compact"
+// lines among hundreds of another kind), the lines at the end of its
+// numeric fields the task asks for with weak task matches: the largest of
+// the block may be one of them, and only the fill decides against them.
+func (p *plan) smallShapeExtremes(id int32, intent relevance.Intent) {
+	for _, st := range p.fieldStatsOf(id) {
+		if !st.numeric || st.max <= st.min {
+			continue
+		}
+		if intent.Has(relevance.Max) || intent.Has(relevance.Newest) {
+			p.bump(st.maxLine, prioTerm)
+		}
+		if intent.Has(relevance.Min) || intent.Has(relevance.Oldest) {
+			p.bump(st.minLine, prioTerm)
+		}
+	}
+}
 
 // stanza reports whether paragraph u is a record of a stanza stream:
 // its first line shares a shape with those of two other paragraphs
@@ -1940,7 +1961,14 @@ func (p *plan) describeLines(i, j int) string {
 		msg += p.rangeOrForm(i, j)
 	}
 	if r := p.numericRanges(i, j, top); r != "" {
-		msg += "; " + r
+		switch {
+		case perCluster[top] == count:
+			msg += "; " + r
+		case shaped:
+			// The range is of the lines like it alone: said so, since
+			// another shape's values may lie outside it.
+			msg += "; in those, " + r
+		}
 	}
 	return msg
 }

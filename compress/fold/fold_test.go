@@ -802,3 +802,56 @@ func TestNamedSectionKeepsOutline(t *testing.T) {
 		}
 	}
 }
+
+// Asked for the largest, a shape of a few lines among hundreds of another
+// keeps its largest too, and a note's range over one shape of a mixed run
+// says that it is of those lines alone.
+func TestSmallShapeExtremes(t *testing.T) {
+	var b strings.Builder
+	at := 0
+	for i := range 3000 {
+		at += 7 + i%5
+		if i%430 == 40 {
+			fmt.Fprintf(&b, "[pid:0x1] %6d ms: Full-Sweep %d.%d -> %d.%d MB, %d.%02d / 0.00 ms  (marking done; old space)\n", at, 40+i/3, i%10, 9+i/9, i%7, 20+i*(i%3), i%100)
+			continue
+		}
+		fmt.Fprintf(&b, "[pid:0x1] %6d ms: Quick %d.%d (%d.%d) -> %d.%d MB, %d.%02d / 0.00 ms  (average mu = 1.000) young gen\n", at, 10+i%30, i%10, 20+i%30, i%7, 5+i%20, i%9, 1+i%60, i%100)
+	}
+	text := b.String()
+	in := input(text, "What was the single longest pause in this run?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	// The Full-Sweep pauses are 20+i*(i%3) ms for i = 40, 470, ..., 2620.
+	best, bestText := 0, ""
+	for i := 40; i < 3000; i += 430 {
+		if v := 20 + i*(i%3); v > best {
+			best, bestText = v, fmt.Sprintf("MB, %d.%02d / 0.00 ms", v, i%100)
+		}
+	}
+	if !strings.Contains(out, bestText) {
+		t.Errorf("the longest pause, of the rare shape, is lost:\n%s", out)
+	}
+}
+
+// A note's numeric range over the common shape of a mixed run says it is
+// of those lines: a rarer shape's values may lie outside it.
+func TestMixedRunRangeLabelled(t *testing.T) {
+	var b strings.Builder
+	for i := range 40 {
+		if i%10 == 5 {
+			fmt.Fprintf(&b, "worker finished the long task in %d ms after retrying\n", 900+i)
+			continue
+		}
+		fmt.Fprintf(&b, "step %d of the warm pass took %d ms\n", i, 10+i)
+	}
+	in := input(b.String(), "", "")
+	p := newPlan(in)
+	p.mark()
+	note := p.describeLines(0, len(p.b.L))
+	if strings.Contains(note, "–") && !strings.Contains(note, "in those, ") {
+		t.Errorf("the range of one shape reads as the run's: %s", note)
+	}
+}
