@@ -230,3 +230,36 @@ func TestPaddedHexExtremes(t *testing.T) {
 		t.Errorf("partAffixes cut a camel-case prefix: %q", pre)
 	}
 }
+
+// A stretch named by two line numbers keeps the lines about those lines,
+// in whatever order they come, of the file the task names.
+func TestLineNumberSpanKept(t *testing.T) {
+	var b strings.Builder
+	for i := range 900 {
+		file := []string{"src/lib/reader.go", "src/lib/writer.go"}[i%2]
+		line := (i * 389) % 1200
+		fmt.Fprintf(&b, "%s:%d:%d: value%d escapes to heap\n", file, line, 5+i%30, i)
+	}
+	text := b.String()
+	in := input(text, "For reader.go lines 300 through 340 only: what escapes?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	for l := range strings.Lines(text) {
+		n, _ := linePosition(l)
+		in := n >= 300 && n <= 340
+		if in && strings.HasPrefix(l, "src/lib/reader.go:") && !strings.Contains(out, l) {
+			t.Errorf("line of the named stretch lost: %q", l)
+		}
+	}
+	for l, want := range map[string]int{"src/x.go:767:17: y": 767, "  42\tcode": 42, "12: text": 12, "a (b/c.py:9) d": 9} {
+		if n, ok := linePosition(l); !ok || n != want {
+			t.Errorf("linePosition(%q) = %d, %v", l, n, ok)
+		}
+	}
+	if _, ok := linePosition("took 3:04 to run"); ok {
+		t.Error("a time reads as a line position")
+	}
+}

@@ -500,14 +500,95 @@ func (p *plan) mark() {
 // ends alone would answer nothing about what lies between.
 func (p *plan) keepSpans() {
 	for _, sp := range p.in.Query.Spans {
+		// Line numbers name the lines about them, wherever they sit
+		// (diagnostics come in any order); other ends, the stretch
+		// between the lines that hold them.
+		if p.keepPositions(sp) {
+			continue
+		}
 		from, to, ok := p.ix.SpanUnits(sp)
-		if !ok || to-from > maxSpanLines || p.b.End(to)-p.b.Start[from] > p.in.Budget.Bytes/2 {
+		if !ok {
+			continue
+		}
+		if to-from > maxSpanLines || p.b.End(to)-p.b.Start[from] > p.in.Budget.Bytes/2 {
 			continue
 		}
 		for i := from; i <= to; i++ {
 			p.must[i] = true
 		}
 	}
+}
+
+// keepPositions keeps, for a span of two line numbers no line starts and
+// ends ("reader.go lines 760 through 800" over compiler diagnostics), the
+// lines whose position falls in it: "path:767:17: …", or a line number
+// that opens the line. When the task names a file some of them are in,
+// only theirs; all of them within the bounds a stretch has. It reports
+// whether it kept any.
+func (p *plan) keepPositions(sp relevance.Span) bool {
+	lo, err1 := strconv.Atoi(sp.From[0])
+	hi, err2 := strconv.Atoi(sp.To[0])
+	if err1 != nil || err2 != nil || lo >= hi || hi-lo > 100000 {
+		return false
+	}
+	var in, named []int
+	for i, l := range p.b.L {
+		if n, ok := linePosition(l); ok && n >= lo && n <= hi {
+			in = append(in, i)
+			if p.ix.Score(i) > 0 {
+				named = append(named, i)
+			}
+		}
+	}
+	if len(named) > 0 {
+		in = named
+	}
+	size := 0
+	for _, i := range in {
+		size += len(p.b.L[i]) + 1
+	}
+	if len(in) == 0 || len(in) > maxSpanLines || size > p.in.Budget.Bytes/2 {
+		return false
+	}
+	for _, i := range in {
+		p.must[i] = true
+	}
+	return true
+}
+
+// linePosition returns the line number a line is about: the number after
+// a path ("src/reader.go:767:17: …", "File x.py, line 12" aside), or the
+// number that opens the line ("  767\t…", "767: …").
+func linePosition(l string) (int, bool) {
+	t := strings.TrimLeft(l, " \t")
+	if k := leadingDigits(t); k > 0 && k < len(t) && (t[k] == ':' || t[k] == '\t' || t[k] == ' ') {
+		n, err := strconv.Atoi(t[:k])
+		return n, err == nil
+	}
+	for i := 0; i+1 < len(l); i++ {
+		if l[i] != ':' || i == 0 || !lines.IsDigit(l[i+1]) {
+			continue
+		}
+		// The token before the colon must read as a path: a dot or a
+		// slash in it.
+		start := strings.LastIndexAny(l[:i], " \t(\"'") + 1
+		if !strings.ContainsAny(l[start:i], "./") {
+			continue
+		}
+		k := leadingDigits(l[i+1:])
+		n, err := strconv.Atoi(l[i+1 : i+1+k])
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// leadingDigits is how many decimal digits s opens with.
+func leadingDigits(s string) int {
+	k := 0
+	for k < len(s) && lines.IsDigit(s[k]) {
+		k++
+	}
+	return k
 }
 
 // maxSpanLines bounds the lines of a stretch the task names that are kept.
