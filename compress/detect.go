@@ -86,7 +86,7 @@ func sampleLines(text string, n int) []string {
 // ("(cache updated)", "(0.01s)").
 func looksLikeCode(text string) bool {
 	lines := sampleLines(text, detectSampleLines)
-	nonBlank, codeish, logish, structural := 0, 0, 0, 0
+	nonBlank, codeish, logish, structural, frames := 0, 0, 0, 0, 0
 	firstWord := map[string]int{}
 	for _, l := range lines {
 		l = stripLineNumber(l)
@@ -105,13 +105,18 @@ func looksLikeCode(text string) bool {
 		if logRecordLine(t) {
 			logish++
 		}
+		if stackFrameLine(t) {
+			frames++
+		}
 		if f, _, _ := strings.Cut(t, " "); len(f) > 1 && !isCommentMarker(f) {
 			// Masked, so that annotated lines (a hash or a number before
 			// each line, as blame output has) count as one word.
 			firstWord[masked(f)]++
 		}
 	}
-	if nonBlank < 3 {
+	if nonBlank < 3 || frames*10 >= nonBlank*2 {
+		// A stack trace quotes a source line under each frame: program
+		// output, however much code it quotes.
 		return false
 	}
 	// Program output repeats its first word; code rarely does beyond its
@@ -217,6 +222,23 @@ func codeLine(t string) int {
 
 // logRecordLine reports whether a trimmed line starts like a log record: a
 // date or time stamp, or a level word.
+// stackFrameLine reports a line of a stack trace: a traceback's opening,
+// a frame naming its file and line (`File "x.py", line 3, in f`, `at
+// f (x.js:3:5)`, `at a.B.f(B.java:3)`), or a goroutine's frame location.
+func stackFrameLine(t string) bool {
+	switch {
+	case strings.HasPrefix(t, "Traceback ("):
+		return true
+	case strings.HasPrefix(t, "File \""):
+		return strings.Contains(t, "\", line ")
+	case strings.HasPrefix(t, "at "):
+		return strings.HasSuffix(t, ")") && strings.Contains(t, "(") && strings.Contains(t, ":")
+	case strings.HasPrefix(t, "/"):
+		return strings.Contains(t, ".go:") && strings.Contains(t, " +0x")
+	}
+	return false
+}
+
 func logRecordLine(t string) bool {
 	if startsWithTimestamp(t) {
 		return true

@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -16,10 +17,18 @@ func TestDetectKind(t *testing.T) {
 		readTool.WriteString("     " + string(rune('1'+i%9)) + "→" + l + "\n")
 	}
 	pySrc := "import os\n\n\ndef copy(src, dst):\n    if not os.path.exists(src):\n        raise OSError('missing')\n    return dst\n\n\nclass Error(Exception):\n    pass\n"
+	// A traceback of a recursion quotes a source line under every frame.
+	var trace strings.Builder
+	trace.WriteString("Traceback (most recent call last):\n  File \"/srv/app/boot.py\", line 24, in boot\n    run(40)\n")
+	for i := range 30 {
+		fmt.Fprintf(&trace, "  File \"/srv/app/boot.py\", line %d, in step\n    return step(n-1, fn)\n           ^^^^^^^^^^^^^^^^\n", 18+i%2*3)
+	}
+	trace.WriteString("KeyError: 'pool'\n")
 	cases := map[string]struct {
 		text string
 		want Kind
 	}{
+		"traceback":   {trace.String(), KindLog},
 		"json array":  {genJSONEvents(5, "  "), KindJSON},
 		"json stream": {"{\"a\": 1}\n{\"a\": 2}\n", KindJSON},
 		"json object": {`{"k":"v","n":[1,2]}`, KindJSON},
