@@ -271,3 +271,30 @@ func TestYAMLDocumentKeepsItsKind(t *testing.T) {
 		t.Errorf("the document holding the match lost its kind:\n%s", out)
 	}
 }
+
+// A make database read for one rule keeps the definitions the rule's
+// variables expand to, wherever they sit among hundreds of others.
+func TestRuleKeepsItsDefinitions(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# Variables\n\n")
+	for i := range 600 {
+		b.WriteString("# default\n")
+		switch i {
+		case 100:
+			b.WriteString("COMPILE.w = $(WC) $(WFLAGS) -c\n")
+		case 300:
+			b.WriteString("WOUT = -o $@\n")
+		case 500:
+			b.WriteString("WC = wcc\n")
+		default:
+			fmt.Fprintf(&b, "SETTING_%03d = value-%d\n", i, i*7)
+		}
+	}
+	b.WriteString("\n# Implicit Rules\n\n%.o: %.wobble\n#  recipe to execute (built-in):\n\t$(COMPILE.w) $(WOUT) $<\n\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "%%.x%02d: %%.y%02d\n#  recipe to execute (built-in):\n\t$(TOOL_%02d) $<\n\n", i, i, i)
+	}
+	text := b.String()
+	out := kt.Rewrite(t, kt.LossyInput(text, "The built-in rule for .wobble sources runs $(COMPILE.w): what command is that, with its variables expanded?", 0))
+	kindtest.MustContain(t, out, "\t$(COMPILE.w) $(WOUT) $<", "COMPILE.w = $(WC) $(WFLAGS) -c", "WOUT = -o $@", "WC = wcc")
+}

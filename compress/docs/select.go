@@ -210,7 +210,34 @@ func (p *plan) choose(limit int) []bool {
 		}
 	}
 	p.documentHeads(keep)
+	p.keepDefinitions(keep)
 	return keep
+}
+
+// keepDefinitions keeps the units holding the definitions of the
+// variables kept lines use (fold.KeepDefinitions): a kept rule's
+// "$(COMPILE.c) $(OUTPUT_OPTION) $<" with what it expands to.
+func (p *plan) keepDefinitions(keep []bool) {
+	d := p.d
+	lineKeep := make([]bool, len(d.body))
+	unitOf := make([]int32, len(d.body))
+	for i := range unitOf {
+		unitOf[i] = -1
+	}
+	for i := range d.units {
+		for l := d.units[i].from; l < d.units[i].to && l < len(d.body); l++ {
+			unitOf[l] = int32(i)
+			lineKeep[l] = keep[i]
+		}
+	}
+	for _, l := range fold.KeepDefinitions(d.body, lineKeep) {
+		if u := unitOf[l]; u >= 0 && !keep[u] {
+			keep[u] = true
+			for a := d.units[u].parent; a >= 0 && !keep[a]; a = d.units[a].parent {
+				keep[a] = true
+			}
+		}
+	}
 }
 
 // maxDocumentHead is the most top-level "key: value" lines a YAML

@@ -1540,6 +1540,7 @@ func (p *plan) fill() {
 	}
 	p.quietProgress()
 	p.keep = Select(p.b, p.must, p.prio, p.in.Budget.Bytes)
+	p.keepDefinitions()
 	p.keepOddLines()
 	p.keepRecordIdentity()
 	p.keepRecordHeads()
@@ -1574,6 +1575,110 @@ func (p *plan) fill() {
 		}
 		size += add
 	}
+}
+
+// maxDefinitions bounds the definitions KeepDefinitions adds.
+const maxDefinitions = 16
+
+// keepDefinitions applies KeepDefinitions to the kept lines.
+func (p *plan) keepDefinitions() { KeepDefinitions(p.b.L, p.keep) }
+
+// KeepDefinitions keeps, for the variables that kept lines of ls use
+// ("$(CC)", "${HOME}"), the lines that define them ("CC = cc",
+// "HOME=/root"), and so on for what those use, three levels deep: a kept
+// command means nothing without what its variables expand to. It returns
+// the lines it added to keep.
+func KeepDefinitions(ls []string, keep []bool) []int {
+	var defs map[string]int // variable -> its first definition line
+	var added []int
+	for round := 0; round < 3 && len(added) < maxDefinitions; round++ {
+		var used []string
+		for i, k := range keep {
+			if k && strings.Contains(ls[i], "$") {
+				used = appendVariables(used, ls[i])
+			}
+		}
+		if len(used) == 0 {
+			return added
+		}
+		if defs == nil {
+			defs = map[string]int{}
+			for i, l := range ls {
+				if name := definedVariable(l); name != "" {
+					if _, ok := defs[name]; !ok {
+						defs[name] = i
+					}
+				}
+			}
+		}
+		grew := false
+		for _, v := range used {
+			if i, ok := defs[v]; ok && !keep[i] && len(added) < maxDefinitions {
+				keep[i] = true
+				added = append(added, i)
+				grew = true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	return added
+}
+
+// appendVariables appends the names of the variables l uses, as "$(NAME)"
+// or "${NAME}".
+func appendVariables(dst []string, l string) []string {
+	for i := 0; i+2 < len(l); i++ {
+		if l[i] != '$' || l[i+1] != '(' && l[i+1] != '{' {
+			continue
+		}
+		closer := byte(')')
+		if l[i+1] == '{' {
+			closer = '}'
+		}
+		end := strings.IndexByte(l[i+2:], closer)
+		if end <= 0 || end > 64 {
+			continue
+		}
+		if name := l[i+2 : i+2+end]; isVariableName(name) {
+			dst = append(dst, name)
+		}
+	}
+	return dst
+}
+
+// definedVariable returns the variable an unindented "NAME = value" (or
+// ":=", "?=", "+=", "NAME=value") line defines, or "".
+func definedVariable(l string) string {
+	if l == "" || l[0] == ' ' || l[0] == '\t' {
+		return ""
+	}
+	eq := strings.IndexByte(l, '=')
+	if eq <= 0 {
+		return ""
+	}
+	name := strings.TrimRight(strings.TrimRight(l[:eq], " "), ":?+")
+	name = strings.TrimRight(name, " ")
+	if !isVariableName(name) {
+		return ""
+	}
+	return name
+}
+
+// isVariableName reports a make or shell variable name: letters, digits,
+// '_' and '.', not starting with a digit.
+func isVariableName(s string) bool {
+	if s == "" || len(s) > 64 || lines.IsDigit(s[0]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || lines.IsDigit(c) || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // minProgress is the fewest lines a run of progress lines has.

@@ -855,3 +855,26 @@ func TestMixedRunRangeLabelled(t *testing.T) {
 		t.Errorf("the range of one shape reads as the run's: %s", note)
 	}
 }
+
+// A kept line's variables bring their definitions, three levels deep.
+func TestKeepDefinitions(t *testing.T) {
+	ls := []string{
+		"# variables",
+		"CC = cc",
+		"CFLAGS := -O2",
+		"COMPILE.c = $(CC) $(CFLAGS) -c",
+		"OUTPUT_OPTION = -o $@",
+		"UNUSED = 1",
+		"%.o: %.c",
+		"\t$(COMPILE.c) $(OUTPUT_OPTION) $<",
+		"  INDENTED = not a definition",
+	}
+	keep := make([]bool, len(ls))
+	keep[7] = true
+	KeepDefinitions(ls, keep)
+	for i, want := range []bool{false, true, true, true, true, false, false, true, false} {
+		if keep[i] != want {
+			t.Errorf("line %d %q kept %v, want %v", i, ls[i], keep[i], want)
+		}
+	}
+}
