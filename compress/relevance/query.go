@@ -402,8 +402,15 @@ func (p *parser) token(f string, prior float64, latest, quoted bool) {
 			return true
 		})
 	case hasDigit && hasLetter:
-		// An identifier with digits: E0609, TS2339, utf8, v5.
+		// An identifier with digits: E0609, TS2339, utf8, v5. Its parts
+		// count too, weaker: "__int128" is the INT128 of
+		// __SIZEOF_INT128__.
 		p.add(Term{Text: fold(f), Typed: f, Kind: Number, Prior: prior * 1.3, Latest: latest})
+		if strings.Contains(f, "_") {
+			lines.Parts(f, func(part string) {
+				p.word(part, prior*0.6, latest)
+			})
+		}
 	case hasDigit:
 		if len(f) >= 2 || quoted {
 			p.add(Term{Text: fold(f), Typed: f, Kind: Number, Prior: prior, Latest: latest})

@@ -30,6 +30,19 @@ func TestParseTerms(t *testing.T) {
 			t.Errorf("stop word %q became a term: %q", bad, got)
 		}
 	}
+	// An identifier with digits and underscores brings its parts.
+	if got := termTexts(Parse("how wide is __int128 here?", "")); !slices.Contains(got, "int128") || !slices.Contains(got, "__int128") {
+		t.Errorf("terms of __int128: %q", got)
+	}
+}
+
+// A part of an identifier joined by underscores matches it.
+func TestUnderscorePartMatches(t *testing.T) {
+	text := "#define __SIZEOF_INT128__ 16\n#define __SIZEOF_LONG__ 8\n#define __CHAR_BIT__ 8\n"
+	ix, _ := index(Parse("how wide is __int128 here?", ""), text)
+	if ix.Score(0) == 0 || ix.Score(1) != 0 {
+		t.Errorf("scores %v %v", ix.Score(0), ix.Score(1))
+	}
 }
 
 func TestIntents(t *testing.T) {
