@@ -30,8 +30,10 @@ func keepShare(k Kind) float64 {
 	switch k {
 	case KindSearch, KindDiff:
 		return 0.12
-	case KindHTML, KindDoc:
+	case KindHTML:
 		return 0.10
+	case KindDoc:
+		return 0.06
 	case KindListing, KindTable, KindJSON:
 		return 0.08
 	}
