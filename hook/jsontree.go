@@ -39,6 +39,15 @@ func parseTree(src []byte) (*node, error) { return parseTreeMax(src, DefaultMaxV
 // tree costs about 100 bytes a value, so a body of tiny values would cost
 // many times its size.
 func parseTreeMax(src []byte, maxValues int) (*node, error) {
+	if n, ok := fastTree(src, maxValues); ok {
+		return n, nil
+	}
+	return decodeTree(src, maxValues)
+}
+
+// decodeTree is parseTreeMax by the jsontext decoder, the reference
+// fastTree defers to.
+func decodeTree(src []byte, maxValues int) (*node, error) {
 	// A bytes.Buffer is parsed in place: the decoder copies nothing.
 	dec := jsontext.NewDecoder(bytes.NewBuffer(src))
 	left := maxValues

@@ -1,0 +1,123 @@
+package hook
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tsheadroom/tsheadroom/internal/corpus"
+)
+
+// checkFastTree checks fastTree against the decoder on src: whatever the
+// fast parser accepts, the decoder accepts with the same tree.
+func checkFastTree(t *testing.T, src []byte, maxValues int) (fast bool) {
+	t.Helper()
+	got, ok := fastTree(src, maxValues)
+	want, err := decodeTree(src, maxValues)
+	if !ok {
+		return false
+	}
+	if err != nil {
+		t.Fatalf("fastTree accepted what the decoder refuses (%v): %q", err, trim(src))
+	}
+	if !sameTree(got, want) {
+		t.Fatalf("fastTree and the decoder disagree on %q", trim(src))
+	}
+	return true
+}
+
+func trim(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "..."
+	}
+	return string(b)
+}
+
+func sameTree(a, b *node) bool {
+	if a.kind != b.kind || a.start != b.start || a.end != b.end || !slices.Equal(a.keys, b.keys) || len(a.kids) != len(b.kids) {
+		return false
+	}
+	for i := range a.kids {
+		if !sameTree(a.kids[i], b.kids[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestFastTreeCases(t *testing.T) {
+	deep := strings.Repeat("[", fastMaxDepth+1) + strings.Repeat("]", fastMaxDepth+1)
+	for _, c := range []struct {
+		src  string
+		fast bool // whether the fast parser takes it (else the decoder decides)
+	}{
+		{`{}`, true}, {` [ ] `, true}, {`{"a":1,"b":[true,false,null,"x"]}`, true},
+		{`-0.5e+10`, true}, {`0`, true}, {`"é\u00e9\n\"\\\/"`, true}, {`"12345678\"12345678"`, true},
+		{`"` + strings.Repeat("abcdefgh", 9) + `é"`, true},
+		{`{"a":1,"a":2}`, false}, {`{"\u0061":1,"a":2}`, false}, {`"\ud83d\ude00"`, false},
+		{`01`, false}, {`1.`, false}, {`1e`, false}, {`-`, false}, {`.5`, false}, {`+1`, false},
+		{`tru`, false}, {`truex`, false}, {`nul`, false}, {`[1,]`, false}, {`{"a":1,}`, false},
+		{`{"a" 1}`, false}, {`{a:1}`, false}, {`[1 2]`, false}, {`1 2`, false}, {``, false}, {` `, false},
+		{"\"a\tb\"", false}, {"\"a\x00b\"", false}, {"\"\xff\"", false}, {"\"\xed\xa0\x80\"", false},
+		{`"\x"`, false}, {`"\u12"`, false}, {`"\u12g4"`, false}, {`"abc`, false}, {`"abcdefghijklmnop`, false},
+		{"\ufeff{}", false}, {`{"a":[1,2,{"b":"c"}]`, false}, {deep, false},
+		{strings.Repeat("[", fastMaxDepth) + strings.Repeat("]", fastMaxDepth), true},
+	} {
+		if got := checkFastTree(t, []byte(c.src), DefaultMaxValues); got != c.fast {
+			t.Errorf("fastTree(%q) took it: %v, want %v", trim([]byte(c.src)), got, c.fast)
+		}
+	}
+	// The bound on values is the decoder's, to the value.
+	for _, max := range []int{3, 4, 5} {
+		src := []byte(`[1,[2],3]`) // 5 values
+		_, ok := fastTree(src, max)
+		_, err := decodeTree(src, max)
+		if ok != (err == nil) || ok != (max >= 5) {
+			t.Errorf("max %d: fast %v, decoder %v", max, ok, err)
+		}
+	}
+}
+
+// TestFastTreeCorpus parses every call and every tool output document of
+// the corpus and the samples both ways.
+func TestFastTreeCorpus(t *testing.T) {
+	var srcs [][]byte
+	files, _ := filepath.Glob("testdata/*.hook.json")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, b)
+	}
+	if _, ok := corpus.Dir(); ok {
+		for _, c := range corpus.Load(t) {
+			srcs = append(srcs, c.Call)
+		}
+	}
+	for _, src := range srcs {
+		if !checkFastTree(t, src, DefaultMaxValues) {
+			t.Errorf("fastTree refused a valid call: %q", trim(src))
+			continue
+		}
+		root, _ := decodeTree(src, DefaultMaxValues)
+		stringNodes(src, root, func(raw []byte) {
+			if s, ok := (&node{kind: '"', end: len(raw)}).text(raw); ok && looksLikeJSONObject(s) {
+				checkFastTree(t, []byte(s), DefaultMaxValues)
+			}
+			checkFastTree(t, raw, DefaultMaxValues)
+		})
+	}
+}
+
+func FuzzFastTree(f *testing.F) {
+	for _, s := range []string{`{"a":[1,-2.5e3,"x\ny",true,null]}`, `"\u00e9é"`, `{"a":1,"a":2}`, `[[[]]]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		checkFastTree(t, src, DefaultMaxValues)
+		checkFastTree(t, src, 4)
+	})
+}
