@@ -61,6 +61,19 @@ func (p *fastParser) value() (*node, bool) {
 	case '{', '[':
 		return p.container(c)
 	case '"':
+		if end := stringEnd(p.src, start); end-start >= minMemoBytes {
+			// A long string: one seen before is neither checked nor
+			// decoded again (see strMemo).
+			k := texts.key(p.src[start:end])
+			if t, ok := texts.get(k); ok {
+				p.i = end
+				return &node{kind: '"', start: start, end: end, memo: &memoed{key: k, text: t, ok: true}}, true
+			}
+			if _, ok := p.str(); !ok || p.i != end {
+				return nil, false
+			}
+			return &node{kind: '"', start: start, end: end, memo: &memoed{key: k}}, true
+		}
 		if _, ok := p.str(); !ok {
 			return nil, false
 		}

@@ -1,12 +1,15 @@
 package hook
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/internal/corpus"
 )
 
@@ -120,4 +123,132 @@ func FuzzFastTree(f *testing.F) {
 		checkFastTree(t, src, DefaultMaxValues)
 		checkFastTree(t, src, 4)
 	})
+}
+
+// TestStrMemo parses each call three times (filling the shared memo as
+// texts are read, then hitting it) and checks every string's text against the
+// decoder's tree decoded without the memo.
+func TestStrMemo(t *testing.T) {
+	var srcs [][]byte
+	files, _ := filepath.Glob("testdata/*.hook.json")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, b)
+	}
+	long := `{"a":"` + strings.Repeat(`line \"q\" é\n`, 100) + `","b":"` + strings.Repeat("x", 600) + `"}`
+	srcs = append(srcs, []byte(long))
+	if _, ok := corpus.Dir(); ok {
+		for _, c := range corpus.Load(t) {
+			srcs = append(srcs, c.Call)
+		}
+	}
+	hits := 0
+	for _, src := range srcs {
+		want, err := decodeTree(src, DefaultMaxValues)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantTexts []string
+		collectTexts(src, want, func(n *node) {
+			s, ok := n.decode(src)
+			if !ok {
+				t.Fatal("string does not decode")
+			}
+			wantTexts = append(wantTexts, s)
+		})
+		for round := range 3 {
+			got, ok := fastTree(src, DefaultMaxValues)
+			if !ok || !sameTree(got, want) {
+				t.Fatalf("round %d: tree differs", round)
+			}
+			i := 0
+			collectTexts(src, got, func(n *node) {
+				if round == 2 && n.memo != nil && n.memo.ok {
+					hits++
+				}
+				if s, _ := n.text(src); s != wantTexts[i] {
+					t.Fatalf("round %d: text %d differs", round, i)
+				}
+				i++
+			})
+		}
+	}
+	if hits == 0 {
+		t.Fatal("no string came from the memo")
+	}
+}
+
+func collectTexts(src []byte, n *node, fn func(*node)) {
+	if n.isString() {
+		fn(n)
+	}
+	for _, k := range n.kids {
+		collectTexts(src, k, fn)
+	}
+}
+
+func TestStrMemoBounds(t *testing.T) {
+	m := newStrMemo(3*(100+memoEntryOverhead), 10)
+	for i := range 5 {
+		m.put([2]uint64{uint64(i)}, strings.Repeat("x", 100))
+	}
+	if m.ll.Len() != 3 || m.bytes > m.maxBytes {
+		t.Fatalf("%d entries, %d bytes", m.ll.Len(), m.bytes)
+	}
+	if _, ok := m.get([2]uint64{4}); !ok {
+		t.Fatal("newest entry evicted")
+	}
+	if _, ok := m.get([2]uint64{0}); ok {
+		t.Fatal("oldest entry kept")
+	}
+	m.put([2]uint64{9}, strings.Repeat("x", m.maxBytes)) // larger than the bound: not kept
+	if _, ok := m.get([2]uint64{9}); ok {
+		t.Fatal("entry over the bound kept")
+	}
+}
+
+func TestStringEnd(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want int
+	}{{`"ab"x`, 4}, {`"a\"b"`, 6}, {`"a\\"b`, 5}, {`"a\\\"b"`, 8}, {`"ab`, -1}, {`"\\\\"`, 6}} {
+		if got := stringEnd([]byte(c.s), 0); got != c.want {
+			t.Errorf("stringEnd(%s) = %d, want %d", c.s, got, c.want)
+		}
+	}
+}
+
+// TestStrMemoAnswers checks that answers do not depend on the memo: each
+// call answered with the memo emptied first and again with its strings
+// in the memo, the engine's result cache off both times.
+func TestStrMemoAnswers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compresses every corpus call twice")
+	}
+	var calls [][]byte
+	files, _ := filepath.Glob("testdata/*.hook.json")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls = append(calls, b)
+	}
+	if _, ok := corpus.Dir(); ok {
+		for _, c := range corpus.Load(t) {
+			calls = append(calls, c.Call)
+		}
+	}
+	h := newTestHook(t, newNative(t, compress.NativeConfig{CacheEntries: -1}))
+	for _, call := range calls {
+		texts.clear()
+		first := h.Process(context.Background(), call)
+		again := h.Process(context.Background(), call)
+		if first.Outcome != again.Outcome || !bytes.Equal(first.Response, again.Response) {
+			t.Fatalf("answer changed with the memo: %s then %s", first.Outcome, again.Outcome)
+		}
+	}
 }
