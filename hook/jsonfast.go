@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -35,6 +36,15 @@ type fastParser struct {
 	i     int
 	left  int // values that may still be read, as readNode counts them
 	depth int
+
+	kids []*node  // members of the open containers
+	keys []string // names of the open objects' members
+	// The chunks nodes, members, names and member names are carved from.
+	nodes     []node
+	nodeChunk int // size of the last chunk of nodes
+	kidChunk  []*node
+	keyChunk  []string
+	names     []byte
 }
 
 // fastMaxDepth bounds nesting well inside the decoder's limit (10000), so
@@ -65,19 +75,22 @@ func (p *fastParser) value() (*node, bool) {
 			// A long string: one seen before is neither checked nor
 			// decoded again (see strMemo).
 			k := texts.key(p.src[start:end])
+			n := p.node('"', start, end)
 			if t, ok := texts.get(k); ok {
 				p.i = end
-				return &node{kind: '"', start: start, end: end, memo: &memoed{key: k, text: t, ok: true}}, true
+				n.memo = &memoed{key: k, text: t, ok: true}
+				return n, true
 			}
 			if _, ok := p.str(); !ok || p.i != end {
 				return nil, false
 			}
-			return &node{kind: '"', start: start, end: end, memo: &memoed{key: k}}, true
+			n.memo = &memoed{key: k}
+			return n, true
 		}
 		if _, ok := p.str(); !ok {
 			return nil, false
 		}
-		return &node{kind: '"', start: start, end: p.i}, true
+		return p.node('"', start, p.i), true
 	case 't':
 		return p.literal("true", 't')
 	case 'f':
@@ -88,7 +101,7 @@ func (p *fastParser) value() (*node, bool) {
 		if !p.number() {
 			return nil, false
 		}
-		return &node{kind: '0', start: start, end: p.i}, true
+		return p.node('0', start, p.i), true
 	}
 }
 
@@ -98,7 +111,7 @@ func (p *fastParser) literal(lit string, kind byte) (*node, bool) {
 		return nil, false
 	}
 	p.i += len(lit)
-	return &node{kind: jsontext.Kind(kind), start: start, end: p.i}, true
+	return p.node(jsontext.Kind(kind), start, p.i), true
 }
 
 // number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
@@ -148,7 +161,7 @@ func (p *fastParser) container(open byte) (*node, bool) {
 	if p.depth++; p.depth > fastMaxDepth {
 		return nil, false
 	}
-	n := &node{kind: jsontext.Kind(open), start: p.i}
+	n := p.node(jsontext.Kind(open), p.i, 0)
 	p.i++
 	closer := open + 2 // '}' == '{'+2, ']' == '['+2
 	p.space()
@@ -158,6 +171,12 @@ func (p *fastParser) container(open byte) (*node, bool) {
 		p.depth--
 		return n, true
 	}
+	// Members collect on the parser's stacks and are carved out of shared
+	// chunks once the count is known: growing two slices per container
+	// and a node and a name apiece were most of a cached call's
+	// allocations.
+	kidBase, keyBase := len(p.kids), len(p.keys)
+	var seen map[string]struct{} // names, once an object has many
 	for {
 		if open == '{' {
 			if p.i >= len(p.src) || p.src[p.i] != '"' {
@@ -169,13 +188,33 @@ func (p *fastParser) container(open byte) (*node, bool) {
 				// The decoder compares names decoded: left to it.
 				return nil, false
 			}
-			name := string(p.src[at+1 : p.i-1])
-			for _, k := range n.keys {
-				if k == name {
+			raw := p.src[at+1 : p.i-1]
+			names := p.keys[keyBase:]
+			switch {
+			case seen != nil:
+				if _, dup := seen[string(raw)]; dup {
 					return nil, false // a duplicate: the decoder's error
 				}
+			case len(names) >= 32:
+				seen = make(map[string]struct{}, 2*len(names))
+				for _, k := range names {
+					seen[k] = struct{}{}
+				}
+				if _, dup := seen[string(raw)]; dup {
+					return nil, false
+				}
+			default:
+				for _, k := range names {
+					if k == string(raw) {
+						return nil, false
+					}
+				}
 			}
-			n.keys = append(n.keys, name)
+			name := p.name(raw)
+			if seen != nil {
+				seen[name] = struct{}{}
+			}
+			p.keys = append(p.keys, name)
 			p.space()
 			if p.i >= len(p.src) || p.src[p.i] != ':' {
 				return nil, false
@@ -187,7 +226,7 @@ func (p *fastParser) container(open byte) (*node, bool) {
 		if !ok {
 			return nil, false
 		}
-		n.kids = append(n.kids, kid)
+		p.kids = append(p.kids, kid)
 		p.space()
 		if p.i >= len(p.src) {
 			return nil, false
@@ -200,11 +239,60 @@ func (p *fastParser) container(open byte) (*node, bool) {
 			p.i++
 			n.end = p.i
 			p.depth--
+			n.kids = carve(&p.kidChunk, p.kids[kidBase:])
+			p.kids = p.kids[:kidBase]
+			if open == '{' {
+				n.keys = carve(&p.keyChunk, p.keys[keyBase:])
+				p.keys = p.keys[:keyBase]
+			}
 			return n, true
 		default:
 			return nil, false
 		}
 	}
+}
+
+// node returns a new node from the parser's current chunk of nodes.
+func (p *fastParser) node(kind jsontext.Kind, start, end int) *node {
+	if len(p.nodes) == 0 {
+		// Chunks double from a small one: a body of a few long strings
+		// has few values for its size.
+		p.nodeChunk = min(max(2*p.nodeChunk, 16), 512)
+		p.nodes = make([]node, p.nodeChunk)
+	}
+	n := &p.nodes[0]
+	p.nodes = p.nodes[1:]
+	n.kind, n.start, n.end = kind, start, end
+	return n
+}
+
+// name returns raw as a string kept in the parser's chunk of names:
+// bytes once written there are never written again.
+func (p *fastParser) name(raw []byte) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	if cap(p.names)-len(p.names) < len(raw) {
+		p.names = make([]byte, 0, max(len(raw), min(2*cap(p.names), 4096), 256))
+	}
+	at := len(p.names)
+	p.names = append(p.names, raw...)
+	return unsafe.String(&p.names[at], len(raw))
+}
+
+// carve copies items into the free part of *chunk and returns that copy
+// with its capacity cut to its length (an append to it cannot reach the
+// next container's members).
+func carve[T any](chunk *[]T, items []T) []T {
+	if len(items) == 0 {
+		return nil
+	}
+	if cap(*chunk)-len(*chunk) < len(items) {
+		*chunk = make([]T, 0, max(len(items), 2*cap(*chunk), 16))
+	}
+	at := len(*chunk)
+	*chunk = append(*chunk, items...)
+	return (*chunk)[at : at+len(items) : at+len(items)]
 }
 
 const (

@@ -3,6 +3,7 @@ package hook
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,6 +53,13 @@ func sameTree(a, b *node) bool {
 
 func TestFastTreeCases(t *testing.T) {
 	deep := strings.Repeat("[", fastMaxDepth+1) + strings.Repeat("]", fastMaxDepth+1)
+	var many []string // an object past the size from which names go in a map
+	for i := range 40 {
+		many = append(many, fmt.Sprintf(`"k%d":{"k%d":[%d]}`, i, i, i))
+	}
+	manyObj := "{" + strings.Join(many, ",") + "}"
+	dupLate := "{" + strings.Join(many, ",") + `,"k3":0}`
+	dupAt32 := "{" + strings.Join(many[:32], ",") + `,"k0":0}`
 	for _, c := range []struct {
 		src  string
 		fast bool // whether the fast parser takes it (else the decoder decides)
@@ -67,6 +75,7 @@ func TestFastTreeCases(t *testing.T) {
 		{`"\x"`, false}, {`"\u12"`, false}, {`"\u12g4"`, false}, {`"abc`, false}, {`"abcdefghijklmnop`, false},
 		{"\ufeff{}", false}, {`{"a":[1,2,{"b":"c"}]`, false}, {deep, false},
 		{strings.Repeat("[", fastMaxDepth) + strings.Repeat("]", fastMaxDepth), true},
+		{manyObj, true}, {dupLate, false}, {dupAt32, false}, {`{"":1,"a":{"":2}}`, true}, {`{"":1,"":2}`, false},
 	} {
 		if got := checkFastTree(t, []byte(c.src), DefaultMaxValues); got != c.fast {
 			t.Errorf("fastTree(%q) took it: %v, want %v", trim([]byte(c.src)), got, c.fast)
