@@ -34,7 +34,8 @@ func benchmarkHook(b *testing.B, cfg compress.NativeConfig) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if cfg.CacheEntries < 0 {
-					texts.clear() // first sight for the hook's string memo too
+					texts.clear() // first sight for the hook's memos too
+					quotes.clear()
 				}
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, httptest.NewRequest("POST", "/", bytes.NewReader(c.Call)))
@@ -99,7 +100,8 @@ func BenchmarkHookFloor(b *testing.B) {
 					h := newTestHook(b, eng)
 					serve := func() {
 						if sight == "first" {
-							texts.clear() // first sight for the hook's string memo too
+							texts.clear() // first sight for the hook's memos too
+							quotes.clear()
 						}
 						rec := httptest.NewRecorder()
 						h.ServeHTTP(rec, httptest.NewRequest("POST", "/", bytes.NewReader(call)))

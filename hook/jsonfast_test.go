@@ -251,13 +251,40 @@ func TestStrMemoAnswers(t *testing.T) {
 			calls = append(calls, c.Call)
 		}
 	}
-	h := newTestHook(t, newNative(t, compress.NativeConfig{CacheEntries: -1}))
-	for _, call := range calls {
-		texts.clear()
-		first := h.Process(context.Background(), call)
-		again := h.Process(context.Background(), call)
-		if first.Outcome != again.Outcome || !bytes.Equal(first.Response, again.Response) {
-			t.Fatalf("answer changed with the memo: %s then %s", first.Outcome, again.Outcome)
+	// Without the result cache the strings come from the memo; with it,
+	// the second answer also splices the cached results' remembered quotes.
+	for _, cfg := range []compress.NativeConfig{{CacheEntries: -1}, {}} {
+		h := newTestHook(t, newNative(t, cfg))
+		for _, call := range calls {
+			texts.clear()
+			quotes.clear()
+			first := h.Process(context.Background(), call)
+			again := h.Process(context.Background(), call)
+			if first.Outcome != again.Outcome || !bytes.Equal(first.Response, again.Response) {
+				t.Fatalf("answer changed with the memos: %s then %s", first.Outcome, again.Outcome)
+			}
 		}
+	}
+}
+
+func TestQuoteMemo(t *testing.T) {
+	m := newQuoteMemo(1<<20, 2)
+	long := []string{strings.Repeat("a\"é\n", 200), strings.Repeat("b<>&\u2028", 100), strings.Repeat("c", 600)}
+	for range 2 {
+		for _, s := range append(long, "short \"one\"") {
+			got, err := m.quote(s)
+			want, _ := quote(s)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("quote(%.20q) = %.20q, want %.20q", s, got, want)
+			}
+		}
+	}
+	if m.ll.Len() != 2 {
+		t.Fatalf("%d entries, bound 2", m.ll.Len())
+	}
+	// An equal text elsewhere in memory is quoted again, to the same bytes.
+	c := strings.Clone(long[2])
+	if got, _ := m.quote(c); !bytes.Equal(got, []byte(`"`+c+`"`)) {
+		t.Fatal("copy quoted wrong")
 	}
 }
