@@ -20,6 +20,9 @@ import (
 type resultCache struct {
 	maxEntries int
 	maxBytes   int
+	// addrs keeps digests of long texts across calls (see addrDigests);
+	// nil in a cache that never names texts by digest.
+	addrs *addrDigests
 	// Two independent seeds give a 128-bit key, so a collision (which would
 	// hand one block another's result) is out of practical reach. The seeds
 	// are per cache, hence per process: keys are never persisted.
@@ -102,7 +105,7 @@ type textAt struct {
 }
 
 // of returns c.digest(text), computed once per call for each text (every
-// time on a nil d).
+// time on a nil d), and for a long text once while c remembers it.
 func (d *textDigests) of(c *resultCache, text string) string {
 	if d == nil {
 		return c.digest(text)
@@ -111,12 +114,81 @@ func (d *textDigests) of(c *resultCache, text string) string {
 	if s, ok := d.m[k]; ok {
 		return s
 	}
-	s := c.digest(text)
+	var s string
+	if len(text) >= minAddrDigestBytes && c.addrs != nil {
+		var ok bool
+		if s, ok = c.addrs.get(k); !ok {
+			s = c.digest(text)
+			c.addrs.put(k, text, s)
+		}
+	} else {
+		s = c.digest(text)
+	}
 	if d.m == nil {
 		d.m = map[textAt]string{}
 	}
 	d.m[k] = s
 	return s
+}
+
+// addrDigests remembers the digests of long texts across calls by where
+// the text is in memory: a caller that hands the engine the same strings
+// call after call (the hook, whose memo of decoded tool outputs gives a
+// re-sent output the string it had before) then has them hashed once, not
+// on every call. Each entry holds its text, so the text is not freed and
+// its address not reused while the entry exists: an equal address and
+// length mean the same text.
+type addrDigests struct {
+	maxEntries, maxBytes int
+
+	mu    sync.Mutex
+	ll    *list.List // front = most recently used; values are *addrEntry
+	m     map[textAt]*list.Element
+	bytes int
+}
+
+type addrEntry struct {
+	key          textAt
+	text, digest string
+}
+
+// minAddrDigestBytes is the text length from which a digest is kept
+// across calls: shorter texts hash in about the time a lookup takes.
+const minAddrDigestBytes = 1024
+
+func newAddrDigests(maxEntries, maxBytes int) *addrDigests {
+	return &addrDigests{maxEntries: maxEntries, maxBytes: maxBytes, ll: list.New(), m: map[textAt]*list.Element{}}
+}
+
+func (a *addrDigests) get(k textAt) (string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if e, ok := a.m[k]; ok {
+		a.ll.MoveToFront(e)
+		return e.Value.(*addrEntry).digest, true
+	}
+	return "", false
+}
+
+func (a *addrDigests) put(k textAt, text, digest string) {
+	size := len(text) + entryOverhead
+	if size > a.maxBytes {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.m[k]; ok {
+		return
+	}
+	a.m[k] = a.ll.PushFront(&addrEntry{key: k, text: text, digest: digest})
+	a.bytes += size
+	for a.ll.Len() > a.maxEntries || a.bytes > a.maxBytes {
+		back := a.ll.Back()
+		old := back.Value.(*addrEntry)
+		a.ll.Remove(back)
+		delete(a.m, old.key)
+		a.bytes -= len(old.text) + entryOverhead
+	}
 }
 
 // chain hashes a previous key and parts: keys of a sequence built one step

@@ -86,3 +86,32 @@ func TestCacheConcurrent(t *testing.T) {
 		t.Errorf("entry bound broken under concurrency: %+v", st)
 	}
 }
+
+// TestAddrDigests checks that digests kept across calls by address are the
+// digests of the texts: for the same string on a later call, for an equal
+// text elsewhere in memory, and past the bounds.
+func TestAddrDigests(t *testing.T) {
+	c := newResultCache(16, 1<<20)
+	c.addrs = newAddrDigests(2, 1<<20)
+	texts := []string{strings.Repeat("a", 2000), strings.Repeat("b", 3000), strings.Repeat("c", 1500), "short"}
+	for round := range 3 {
+		d := &textDigests{} // one call's
+		for _, s := range texts {
+			if got, want := d.of(c, s), c.digest(s); got != want {
+				t.Fatalf("round %d: digest of %.5q differs", round, s)
+			}
+			if got, want := d.of(c, strings.Clone(s)), c.digest(s); got != want {
+				t.Fatalf("round %d: digest of a copy of %.5q differs", round, s)
+			}
+		}
+	}
+	if n := c.addrs.ll.Len(); n > 2 {
+		t.Fatalf("%d entries, bound 2", n)
+	}
+	small := newAddrDigests(10, 2500+entryOverhead)
+	small.put(textAt{n: 1}, texts[0], "x")
+	small.put(textAt{n: 2}, texts[0], "y") // over the byte bound with the first
+	if _, ok := small.get(textAt{n: 1}); ok || small.bytes > small.maxBytes {
+		t.Fatalf("byte bound not kept: %d bytes", small.bytes)
+	}
+}

@@ -63,6 +63,9 @@ func NewNative(cfg NativeConfig) (*Native, error) {
 	}
 	if entries > 0 && bytes > 0 {
 		n.cache = newResultCache(entries, bytes)
+		// The texts it holds are most often the hook's memo's, but bound
+		// them apart: a quarter of the cache's bytes.
+		n.cache.addrs = newAddrDigests(entries, max(bytes/4, 1<<20))
 		n.restores = newResultCache(entries, max(bytes/4, 1<<20))
 	}
 	return n, nil

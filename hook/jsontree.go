@@ -28,6 +28,8 @@ type node struct {
 	start, end int      // value spans src[start:end]
 	keys       []string // object member names, in source order
 	kids       []*node  // object member values or array elements
+	// memo is set on a long string fastTree read: text goes by it.
+	memo *memoed
 }
 
 // parseTree parses src (one JSON value) into a span tree. It rejects invalid
@@ -39,6 +41,15 @@ func parseTree(src []byte) (*node, error) { return parseTreeMax(src, DefaultMaxV
 // tree costs about 100 bytes a value, so a body of tiny values would cost
 // many times its size.
 func parseTreeMax(src []byte, maxValues int) (*node, error) {
+	if n, ok := fastTree(src, maxValues); ok {
+		return n, nil
+	}
+	return decodeTree(src, maxValues)
+}
+
+// decodeTree is parseTreeMax by the jsontext decoder, the reference
+// fastTree defers to.
+func decodeTree(src []byte, maxValues int) (*node, error) {
 	// A bytes.Buffer is parsed in place: the decoder copies nothing.
 	dec := jsontext.NewDecoder(bytes.NewBuffer(src))
 	left := maxValues
@@ -139,6 +150,22 @@ func (n *node) text(src []byte) (string, bool) {
 	if !n.isString() {
 		return "", false
 	}
+	if m := n.memo; m != nil {
+		if !m.ok {
+			t, ok := n.decode(src)
+			if !ok {
+				return "", false
+			}
+			m.text, m.ok = t, true
+			texts.put(m.key, t)
+		}
+		return m.text, true
+	}
+	return n.decode(src)
+}
+
+// decode is text without the memo.
+func (n *node) decode(src []byte) (string, bool) {
 	raw := n.raw(src)
 	if bytes.IndexByte(raw, '\\') < 0 {
 		// No escapes: the contents as they are (parseTree checked them).

@@ -121,7 +121,7 @@ func (w *walker) addString(n *node, text string, b compress.Block) {
 	w.slots = append(w.slots, slot{start: n.start, end: n.end, blocks: []int{w.block(b)}, render: quoteFirst})
 }
 
-func quoteFirst(texts []*string) ([]byte, error) { return quote(*texts[0]) }
+func quoteFirst(texts []*string) ([]byte, error) { return quotes.quote(*texts[0]) }
 
 // addText makes a non-empty string node a candidate.
 func (w *walker) addText(n *node, b compress.Block) {

@@ -1,0 +1,121 @@
+package hook
+
+import (
+	"bytes"
+	"container/list"
+	"hash/maphash"
+	"sync"
+)
+
+// strMemo remembers long JSON strings the hook has parsed and decoded, by a
+// 128-bit digest of their raw bytes (quotes and escapes included): every
+// turn of a conversation re-sends the earlier tool outputs byte for byte,
+// and on such a call checking and decoding those strings again was about
+// half of the hook's CPU. Bytes with a known digest were valid when first
+// read and decode to the same text, so a hit skips both; the answer is
+// the same either way.
+type strMemo struct {
+	seed1, seed2 maphash.Seed
+	maxBytes     int
+	maxEntries   int
+
+	mu    sync.Mutex
+	ll    *list.List // front = most recently used; values are *strEntry
+	m     map[[2]uint64]*list.Element
+	bytes int
+}
+
+type strEntry struct {
+	key  [2]uint64
+	text string
+}
+
+// minMemoBytes is the raw length from which a string is remembered: a
+// tool output or a document inside one, not a field name or a role.
+const minMemoBytes = 512
+
+// memoEntryOverhead approximates an entry's memory beyond its text.
+const memoEntryOverhead = 120
+
+// texts is the hook's memo, shared by every hook of the process: entries
+// are named by content, so any call may use any other call's.
+var texts = newStrMemo(16<<20, 8192)
+
+func newStrMemo(maxBytes, maxEntries int) *strMemo {
+	return &strMemo{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), maxBytes: maxBytes, maxEntries: maxEntries,
+		ll: list.New(), m: map[[2]uint64]*list.Element{}}
+}
+
+func (m *strMemo) key(raw []byte) [2]uint64 {
+	return [2]uint64{maphash.Bytes(m.seed1, raw), maphash.Bytes(m.seed2, raw)}
+}
+
+func (m *strMemo) get(k [2]uint64) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.m[k]; ok {
+		m.ll.MoveToFront(e)
+		return e.Value.(*strEntry).text, true
+	}
+	return "", false
+}
+
+func (m *strMemo) put(k [2]uint64, text string) {
+	size := len(text) + memoEntryOverhead
+	if size > m.maxBytes {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.m[k]; ok {
+		return
+	}
+	m.m[k] = m.ll.PushFront(&strEntry{key: k, text: text})
+	m.bytes += size
+	for m.ll.Len() > m.maxEntries || m.bytes > m.maxBytes {
+		back := m.ll.Back()
+		old := back.Value.(*strEntry)
+		m.ll.Remove(back)
+		delete(m.m, old.key)
+		m.bytes -= len(old.text) + memoEntryOverhead
+	}
+}
+
+// clear empties the memo (tests and benchmarks of first sight).
+func (m *strMemo) clear() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ll.Init()
+	clear(m.m)
+	m.bytes = 0
+}
+
+// stringEnd returns the index just past the closing quote of the JSON
+// string opening at s[at], going by quotes and backslashes alone (no
+// check of what is between), or -1 when there is none.
+func stringEnd(s []byte, at int) int {
+	i := at + 1
+	for {
+		j := bytes.IndexByte(s[i:], '"')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		bs := 0
+		for k := i - 1; k > at && s[k] == '\\'; k-- {
+			bs++
+		}
+		i++
+		if bs%2 == 0 {
+			return i
+		}
+	}
+}
+
+// memoed is the memo's part of a string node: its key, and the text once
+// known.
+type memoed struct {
+	key  [2]uint64
+	text string
+	ok   bool // text is known
+}
