@@ -6,6 +6,8 @@ import (
 	"hash/maphash"
 	"sync"
 	"unsafe"
+
+	"github.com/tsheadroom/tsheadroom/internal/lru"
 )
 
 // resultCache is a bounded, thread-safe LRU of block results keyed by a
@@ -139,17 +141,11 @@ func (d *textDigests) of(c *resultCache, text string) string {
 // its address not reused while the entry exists: an equal address and
 // length mean the same text.
 type addrDigests struct {
-	maxEntries, maxBytes int
-
-	mu    sync.Mutex
-	ll    *list.List // front = most recently used; values are *addrEntry
-	m     map[textAt]*list.Element
-	bytes int
+	c *lru.Cache[textAt, addrEntry]
 }
 
 type addrEntry struct {
-	key          textAt
-	text, digest string
+	text, digest string // text keeps the text alive
 }
 
 // minAddrDigestBytes is the text length from which a digest is kept
@@ -157,38 +153,16 @@ type addrEntry struct {
 const minAddrDigestBytes = 1024
 
 func newAddrDigests(maxEntries, maxBytes int) *addrDigests {
-	return &addrDigests{maxEntries: maxEntries, maxBytes: maxBytes, ll: list.New(), m: map[textAt]*list.Element{}}
+	return &addrDigests{c: lru.New[textAt, addrEntry](maxEntries, maxBytes)}
 }
 
 func (a *addrDigests) get(k textAt) (string, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if e, ok := a.m[k]; ok {
-		a.ll.MoveToFront(e)
-		return e.Value.(*addrEntry).digest, true
-	}
-	return "", false
+	e, ok := a.c.Get(k)
+	return e.digest, ok
 }
 
 func (a *addrDigests) put(k textAt, text, digest string) {
-	size := len(text) + entryOverhead
-	if size > a.maxBytes {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if _, ok := a.m[k]; ok {
-		return
-	}
-	a.m[k] = a.ll.PushFront(&addrEntry{key: k, text: text, digest: digest})
-	a.bytes += size
-	for a.ll.Len() > a.maxEntries || a.bytes > a.maxBytes {
-		back := a.ll.Back()
-		old := back.Value.(*addrEntry)
-		a.ll.Remove(back)
-		delete(a.m, old.key)
-		a.bytes -= len(old.text) + entryOverhead
-	}
+	a.c.Put(k, addrEntry{text: text, digest: digest}, len(text)+entryOverhead)
 }
 
 // chain hashes a previous key and parts: keys of a sequence built one step

@@ -105,13 +105,16 @@ func TestAddrDigests(t *testing.T) {
 			}
 		}
 	}
-	if n := c.addrs.ll.Len(); n > 2 {
+	if n, _ := c.addrs.c.Len(); n > 2 {
 		t.Fatalf("%d entries, bound 2", n)
 	}
 	small := newAddrDigests(10, 2500+entryOverhead)
 	small.put(textAt{n: 1}, texts[0], "x")
 	small.put(textAt{n: 2}, texts[0], "y") // over the byte bound with the first
-	if _, ok := small.get(textAt{n: 1}); ok || small.bytes > small.maxBytes {
-		t.Fatalf("byte bound not kept: %d bytes", small.bytes)
+	if _, b := small.c.Len(); b > 2500+entryOverhead {
+		t.Fatalf("byte bound not kept: %d bytes", b)
+	}
+	if _, ok := small.get(textAt{n: 1}); ok {
+		t.Fatal("the older entry is still there past the byte bound")
 	}
 }

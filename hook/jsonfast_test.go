@@ -200,12 +200,13 @@ func collectTexts(src []byte, n *node, fn func(*node)) {
 }
 
 func TestStrMemoBounds(t *testing.T) {
-	m := newStrMemo(3*(100+memoEntryOverhead), 10)
+	const bound = 3 * (100 + memoEntryOverhead)
+	m := newStrMemo(bound, 10)
 	for i := range 5 {
 		m.put([2]uint64{uint64(i)}, strings.Repeat("x", 100))
 	}
-	if m.ll.Len() != 3 || m.bytes > m.maxBytes {
-		t.Fatalf("%d entries, %d bytes", m.ll.Len(), m.bytes)
+	if n, b := m.c.Len(); n != 3 || b > bound {
+		t.Fatalf("%d entries, %d bytes", n, b)
 	}
 	if _, ok := m.get([2]uint64{4}); !ok {
 		t.Fatal("newest entry evicted")
@@ -213,7 +214,7 @@ func TestStrMemoBounds(t *testing.T) {
 	if _, ok := m.get([2]uint64{0}); ok {
 		t.Fatal("oldest entry kept")
 	}
-	m.put([2]uint64{9}, strings.Repeat("x", m.maxBytes)) // larger than the bound: not kept
+	m.put([2]uint64{9}, strings.Repeat("x", bound)) // larger than the bound: not kept
 	if _, ok := m.get([2]uint64{9}); ok {
 		t.Fatal("entry over the bound kept")
 	}
@@ -279,8 +280,8 @@ func TestQuoteMemo(t *testing.T) {
 			}
 		}
 	}
-	if m.ll.Len() != 2 {
-		t.Fatalf("%d entries, bound 2", m.ll.Len())
+	if n, _ := m.c.Len(); n != 2 {
+		t.Fatalf("%d entries, bound 2", n)
 	}
 	// An equal text elsewhere in memory is quoted again, to the same bytes.
 	c := strings.Clone(long[2])

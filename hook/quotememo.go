@@ -1,9 +1,9 @@
 package hook
 
 import (
-	"container/list"
-	"sync"
 	"unsafe"
+
+	"github.com/tsheadroom/tsheadroom/internal/lru"
 )
 
 // quoteMemo remembers the JSON encoding of long replacement texts by where
@@ -13,12 +13,7 @@ import (
 // freed and its address not reused while the entry exists: an equal
 // address and length mean the same text.
 type quoteMemo struct {
-	maxBytes, maxEntries int
-
-	mu    sync.Mutex
-	ll    *list.List // front = most recently used; values are *quoteEntry
-	m     map[textAddr]*list.Element
-	bytes int
+	c *lru.Cache[textAddr, quoteEntry]
 }
 
 type textAddr struct {
@@ -27,7 +22,6 @@ type textAddr struct {
 }
 
 type quoteEntry struct {
-	key    textAddr
 	text   string // keeps the text alive
 	quoted []byte // never written once stored
 }
@@ -39,7 +33,7 @@ const minQuoteMemoBytes = 512
 var quotes = newQuoteMemo(16<<20, 4096)
 
 func newQuoteMemo(maxBytes, maxEntries int) *quoteMemo {
-	return &quoteMemo{maxBytes: maxBytes, maxEntries: maxEntries, ll: list.New(), m: map[textAddr]*list.Element{}}
+	return &quoteMemo{c: lru.New[textAddr, quoteEntry](maxEntries, maxBytes)}
 }
 
 // quote is the package's quote(s), from the memo for a long s. The bytes
@@ -49,48 +43,16 @@ func (m *quoteMemo) quote(s string) ([]byte, error) {
 		return quote(s)
 	}
 	k := textAddr{unsafe.StringData(s), len(s)}
-	m.mu.Lock()
-	if e, ok := m.m[k]; ok {
-		m.ll.MoveToFront(e)
-		q := e.Value.(*quoteEntry).quoted
-		m.mu.Unlock()
-		return q, nil
+	if e, ok := m.c.Get(k); ok {
+		return e.quoted, nil
 	}
-	m.mu.Unlock()
 	q, err := quote(s)
 	if err != nil {
 		return nil, err
 	}
-	m.put(k, s, q)
+	m.c.Put(k, quoteEntry{text: s, quoted: q}, len(s)+len(q)+memoEntryOverhead)
 	return q, nil
 }
 
-func (m *quoteMemo) put(k textAddr, s string, q []byte) {
-	size := len(s) + len(q) + memoEntryOverhead
-	if size > m.maxBytes {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.m[k]; ok {
-		return
-	}
-	m.m[k] = m.ll.PushFront(&quoteEntry{key: k, text: s, quoted: q})
-	m.bytes += size
-	for m.ll.Len() > m.maxEntries || m.bytes > m.maxBytes {
-		back := m.ll.Back()
-		old := back.Value.(*quoteEntry)
-		m.ll.Remove(back)
-		delete(m.m, old.key)
-		m.bytes -= len(old.text) + len(old.quoted) + memoEntryOverhead
-	}
-}
-
 // clear empties the memo (tests and benchmarks of first sight).
-func (m *quoteMemo) clear() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.ll.Init()
-	clear(m.m)
-	m.bytes = 0
-}
+func (m *quoteMemo) clear() { m.c.Clear() }

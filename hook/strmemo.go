@@ -2,9 +2,9 @@ package hook
 
 import (
 	"bytes"
-	"container/list"
 	"hash/maphash"
-	"sync"
+
+	"github.com/tsheadroom/tsheadroom/internal/lru"
 )
 
 // strMemo remembers long JSON strings the hook has parsed and decoded, by a
@@ -16,18 +16,7 @@ import (
 // the same either way.
 type strMemo struct {
 	seed1, seed2 maphash.Seed
-	maxBytes     int
-	maxEntries   int
-
-	mu    sync.Mutex
-	ll    *list.List // front = most recently used; values are *strEntry
-	m     map[[2]uint64]*list.Element
-	bytes int
-}
-
-type strEntry struct {
-	key  [2]uint64
-	text string
+	c            *lru.Cache[[2]uint64, string]
 }
 
 // minMemoBytes is the raw length from which a string is remembered: a
@@ -42,53 +31,19 @@ const memoEntryOverhead = 120
 var texts = newStrMemo(16<<20, 8192)
 
 func newStrMemo(maxBytes, maxEntries int) *strMemo {
-	return &strMemo{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), maxBytes: maxBytes, maxEntries: maxEntries,
-		ll: list.New(), m: map[[2]uint64]*list.Element{}}
+	return &strMemo{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), c: lru.New[[2]uint64, string](maxEntries, maxBytes)}
 }
 
 func (m *strMemo) key(raw []byte) [2]uint64 {
 	return [2]uint64{maphash.Bytes(m.seed1, raw), maphash.Bytes(m.seed2, raw)}
 }
 
-func (m *strMemo) get(k [2]uint64) (string, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if e, ok := m.m[k]; ok {
-		m.ll.MoveToFront(e)
-		return e.Value.(*strEntry).text, true
-	}
-	return "", false
-}
+func (m *strMemo) get(k [2]uint64) (string, bool) { return m.c.Get(k) }
 
-func (m *strMemo) put(k [2]uint64, text string) {
-	size := len(text) + memoEntryOverhead
-	if size > m.maxBytes {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.m[k]; ok {
-		return
-	}
-	m.m[k] = m.ll.PushFront(&strEntry{key: k, text: text})
-	m.bytes += size
-	for m.ll.Len() > m.maxEntries || m.bytes > m.maxBytes {
-		back := m.ll.Back()
-		old := back.Value.(*strEntry)
-		m.ll.Remove(back)
-		delete(m.m, old.key)
-		m.bytes -= len(old.text) + memoEntryOverhead
-	}
-}
+func (m *strMemo) put(k [2]uint64, text string) { m.c.Put(k, text, len(text)+memoEntryOverhead) }
 
 // clear empties the memo (tests and benchmarks of first sight).
-func (m *strMemo) clear() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.ll.Init()
-	clear(m.m)
-	m.bytes = 0
-}
+func (m *strMemo) clear() { m.c.Clear() }
 
 // stringEnd returns the index just past the closing quote of the JSON
 // string opening at s[at], going by quotes and backslashes alone (no
