@@ -133,12 +133,8 @@ func (p *fastParser) number() bool {
 		return false
 	}
 	if i < len(s) && s[i] == '.' {
-		i++
-		d := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == d {
+		d := i + 1
+		if i = skipDigits(s, d); i == d {
 			return false
 		}
 	}
@@ -148,10 +144,7 @@ func (p *fastParser) number() bool {
 			i++
 		}
 		d := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == d {
+		if i = skipDigits(s, d); i == d {
 			return false
 		}
 	}
@@ -342,18 +335,9 @@ func (p *fastParser) str() (escaped, ok bool) {
 				if i+6 > len(s) {
 					return false, false
 				}
-				var v rune
-				for _, h := range s[i+2 : i+6] {
-					switch {
-					case h >= '0' && h <= '9':
-						v = v<<4 | rune(h-'0')
-					case h >= 'a' && h <= 'f':
-						v = v<<4 | rune(h-'a'+10)
-					case h >= 'A' && h <= 'F':
-						v = v<<4 | rune(h-'A'+10)
-					default:
-						return false, false
-					}
+				v, ok := hex4(s[i+2 : i+6])
+				if !ok {
+					return false, false
 				}
 				if v >= 0xD800 && v <= 0xDFFF {
 					return false, false
@@ -374,4 +358,12 @@ func (p *fastParser) str() (escaped, ok bool) {
 			i += size
 		}
 	}
+}
+
+// skipDigits returns the end of the run of decimal digits in s from i.
+func skipDigits(s []byte, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }

@@ -95,20 +95,7 @@ func TestFastTreeCases(t *testing.T) {
 // TestFastTreeCorpus parses every call and every tool output document of
 // the corpus and the samples both ways.
 func TestFastTreeCorpus(t *testing.T) {
-	var srcs [][]byte
-	files, _ := filepath.Glob("testdata/*.hook.json")
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs = append(srcs, b)
-	}
-	if _, ok := corpus.Dir(); ok {
-		for _, c := range corpus.Load(t) {
-			srcs = append(srcs, c.Call)
-		}
-	}
+	srcs := sampleAndCorpusCalls(t)
 	for _, src := range srcs {
 		if !checkFastTree(t, src, DefaultMaxValues) {
 			t.Errorf("fastTree refused a valid call: %q", trim(src))
@@ -238,20 +225,7 @@ func TestStrMemoAnswers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compresses every corpus call twice")
 	}
-	var calls [][]byte
-	files, _ := filepath.Glob("testdata/*.hook.json")
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		calls = append(calls, b)
-	}
-	if _, ok := corpus.Dir(); ok {
-		for _, c := range corpus.Load(t) {
-			calls = append(calls, c.Call)
-		}
-	}
+	calls := sampleAndCorpusCalls(t)
 	// Without the result cache the strings come from the memo; with it,
 	// the second answer also splices the cached results' remembered quotes.
 	for _, cfg := range []compress.NativeConfig{{CacheEntries: -1}, {}} {
@@ -288,4 +262,25 @@ func TestQuoteMemo(t *testing.T) {
 	if got, _ := m.quote(c); !bytes.Equal(got, []byte(`"`+c+`"`)) {
 		t.Fatal("copy quoted wrong")
 	}
+}
+
+// sampleAndCorpusCalls returns the bodies of the package's sample calls and,
+// where it is present, of every corpus case.
+func sampleAndCorpusCalls(t *testing.T) [][]byte {
+	t.Helper()
+	var calls [][]byte
+	files, _ := filepath.Glob("testdata/*.hook.json")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls = append(calls, b)
+	}
+	if _, ok := corpus.Dir(); ok {
+		for _, c := range corpus.Load(t) {
+			calls = append(calls, c.Call)
+		}
+	}
+	return calls
 }

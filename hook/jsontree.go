@@ -221,18 +221,9 @@ func unquoteParsed(raw []byte) ([]byte, bool) {
 			if i+6 > len(s) {
 				return nil, false
 			}
-			var v rune
-			for _, h := range s[i+2 : i+6] {
-				switch {
-				case h >= '0' && h <= '9':
-					v = v<<4 | rune(h-'0')
-				case h >= 'a' && h <= 'f':
-					v = v<<4 | rune(h-'a'+10)
-				case h >= 'A' && h <= 'F':
-					v = v<<4 | rune(h-'A'+10)
-				default:
-					return nil, false
-				}
+			v, ok := hex4(s[i+2 : i+6])
+			if !ok {
+				return nil, false
 			}
 			if utf16.IsSurrogate(v) {
 				return nil, false // pairs and their errors: AppendUnquote's
@@ -294,4 +285,22 @@ func ContainsString(body []byte, needle string) bool {
 		return false
 	}
 	return walk(root)
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func hex4(h []byte) (rune, bool) {
+	var v rune
+	for _, c := range h {
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			v = v<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
 }
