@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
@@ -2283,7 +2284,39 @@ func (p *plan) rangeOrForm(i, j int) string {
 	if r := p.nameRange(i, j); r != "" {
 		return r
 	}
-	return p.sharedForm(i, j)
+	return p.sharedForm(i, j) + keyRange(p.b.L[i:j])
+}
+
+// keyRange names the first and last keys of lines sorted by their first
+// field ("net.core.busy_poll … net.core.wmem_max" of a settings dump): what
+// a sorted run holds lies between them, so a reader can tell whether a key
+// it looks for was omitted. "" when the lines are not so sorted.
+func keyRange(ls []string) string {
+	const maxKey = 48
+	if len(ls) < 3 {
+		return ""
+	}
+	var first, prev string
+	for _, l := range ls {
+		k := firstField(l)
+		if k == "" || len(k) > maxKey || k <= prev || !strings.ContainsAny(k, "._/-:") || !strings.ContainsFunc(k, unicode.IsLetter) {
+			return ""
+		}
+		if first == "" {
+			first = k
+		}
+		prev = k
+	}
+	return ": " + first + " … " + prev
+}
+
+// firstField returns l's first blank-separated field.
+func firstField(l string) string {
+	l = strings.TrimLeft(l, " \t")
+	if i := strings.IndexAny(l, " \t"); i >= 0 {
+		return l[:i]
+	}
+	return l
 }
 
 // sharedForm describes the form every omitted line of [i, j) shares, the

@@ -878,3 +878,20 @@ func TestKeepDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// A note over lines sorted by a dotted key names the first and last keys,
+// so a reader can tell whether the key it looks for lies among them.
+func TestKeyRangeOfSortedSettings(t *testing.T) {
+	if got := keyRange([]string{"net.core.a = 1", "net.core.b = 2", "net.core.c = 3"}); got != ": net.core.a … net.core.c" {
+		t.Errorf("keyRange = %q", got)
+	}
+	for _, ls := range [][]string{
+		{"net.core.b = 1", "net.core.a = 2", "net.core.c = 3"}, // not sorted
+		{"24\t// x", "25\t// y", "26\t// z"},                   // line numbers
+		{"alpha 1", "beta 2", "gamma 3"},                       // plain words
+	} {
+		if got := keyRange(ls); got != "" {
+			t.Errorf("keyRange(%q) = %q", ls, got)
+		}
+	}
+}
