@@ -2010,6 +2010,7 @@ func (p *plan) mentions(i, j int) string {
 		w    float64
 	}
 	var ms []mention
+	none := mention{w: -1} // the weightiest term no omitted line holds
 	for t := range q.Terms {
 		term := &q.Terms[t]
 		if !term.Latest || term.Prior < 0.8 || len(term.Text) < 3 {
@@ -2021,9 +2022,16 @@ func (p *plan) mentions(i, j int) string {
 		}
 		if in := hitsIn(hits, i, j); len(in) > 0 {
 			ms = append(ms, mention{term.Text, len(in), p.ix.Weight(t)})
+		} else if w := p.ix.Weight(t); w > none.w {
+			none = mention{term.Text, 0, w}
 		}
 	}
 	if len(ms) == 0 {
+		if q.Intent.Has(relevance.Count) && none.w >= 0 && j-i >= minNoneMentioned {
+			// Asked how many, a reader counts the kept lines only if
+			// the notes say the omitted ones hold none.
+			return "; none mention \"" + none.term + "\""
+		}
 		return ""
 	}
 	slices.SortStableFunc(ms, func(a, b mention) int { return cmp.Compare(b.w, a.w) })
@@ -2050,6 +2058,10 @@ func (p *plan) mentions(i, j int) string {
 	}
 	return sb.String()
 }
+
+// minNoneMentioned is the fewest omitted lines whose note says, under a
+// question for a count, that none of them holds the request's term.
+const minNoneMentioned = 5
 
 // maxMentionRuns is the most omitted runs a term is mentioned in: a term
 // in more of them (a word of every record) is part of what the runs are,

@@ -895,3 +895,25 @@ func TestKeyRangeOfSortedSettings(t *testing.T) {
 		}
 	}
 }
+
+// Asked how many, a note over lines that hold none of the request's term
+// says so: the kept lines are then the whole count.
+func TestCountNotesSayNone(t *testing.T) {
+	var b strings.Builder
+	for i := range 300 {
+		country := []string{"Spain", "Norway", "Chile", "Kenya", "Japan"}[i%5]
+		if i == 40 || i == 210 {
+			country = "Iceland"
+		}
+		fmt.Fprintf(&b, "subject=C = %s, O = Trust Org %03d, CN = Root CA %03d\n", country, i, i)
+	}
+	in := input(b.String(), "How many roots from Iceland are in the bundle?", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	checkInvariants(t, in, out)
+	if strings.Count(out, "C = Iceland") != 2 || !strings.Contains(out, `none mention "iceland"`) {
+		t.Errorf("the count is not readable:\n%.1500s", out)
+	}
+}
