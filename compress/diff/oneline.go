@@ -90,7 +90,7 @@ func address(hash, rest string) bool {
 		return true
 	}
 	next, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
-	return len(next) == len(hash) && strings.Trim(next, "0123456789abcdefABCDEF") == ""
+	return len(next) == len(hash) && lines.SkipHex(next, 0) == len(next)
 }
 
 // Priorities of the lines of a one-line log beyond those it must keep.

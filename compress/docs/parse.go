@@ -226,7 +226,7 @@ func yamlLine(t string) bool {
 // decimal digit: the address a hex dump starts its lines with
 // ("00001a40:"), not a YAML key.
 func offsetKey(k string) bool {
-	return len(k) >= 4 && strings.Trim(k, "0123456789abcdefABCDEF") == "" && strings.ContainsAny(k, "0123456789")
+	return len(k) >= 4 && lines.SkipHex(k, 0) == len(k) && strings.ContainsAny(k, "0123456789")
 }
 
 // isSection reports an INI/TOML section header: "[name]", "[[name]]".

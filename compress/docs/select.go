@@ -219,6 +219,15 @@ func (p *plan) choose(limit int) []bool {
 // "$(COMPILE.c) $(OUTPUT_OPTION) $<" with what it expands to.
 func (p *plan) keepDefinitions(keep []bool) {
 	d := p.d
+	uses := false // most documents use no variable: nothing to map
+	for i := range d.units {
+		for l := d.units[i].from; keep[i] && !uses && l < d.units[i].to && l < len(d.body); l++ {
+			uses = strings.Contains(d.body[l], "$")
+		}
+	}
+	if !uses {
+		return
+	}
 	lineKeep := make([]bool, len(d.body))
 	unitOf := make([]int32, len(d.body))
 	for i := range unitOf {

@@ -562,7 +562,7 @@ func (p *plan) keepPositions(sp relevance.Span) bool {
 // number that opens the line ("  767\t…", "767: …").
 func linePosition(l string) (int, bool) {
 	t := strings.TrimLeft(l, " \t")
-	if k := leadingDigits(t); k > 0 && k < len(t) && (t[k] == ':' || t[k] == '\t' || t[k] == ' ') {
+	if k := lines.SkipDigits(t, 0); k > 0 && k < len(t) && (t[k] == ':' || t[k] == '\t' || t[k] == ' ') {
 		n, err := strconv.Atoi(t[:k])
 		return n, err == nil
 	}
@@ -576,20 +576,10 @@ func linePosition(l string) (int, bool) {
 		if !strings.ContainsAny(l[start:i], "./") {
 			continue
 		}
-		k := leadingDigits(l[i+1:])
-		n, err := strconv.Atoi(l[i+1 : i+1+k])
+		n, err := strconv.Atoi(l[i+1 : lines.SkipDigits(l, i+1)])
 		return n, err == nil
 	}
 	return 0, false
-}
-
-// leadingDigits is how many decimal digits s opens with.
-func leadingDigits(s string) int {
-	k := 0
-	for k < len(s) && lines.IsDigit(s[k]) {
-		k++
-	}
-	return k
 }
 
 // maxSpanLines bounds the lines of a stretch the task names that are kept.
@@ -2061,7 +2051,7 @@ func (p *plan) mentions(i, j int) string {
 
 // minNoneMentioned is the fewest omitted lines whose note says, under a
 // question for a count, that none of them holds the request's term.
-const minNoneMentioned = 5
+const minNoneMentioned = 10
 
 // maxMentionRuns is the most omitted runs a term is mentioned in: a term
 // in more of them (a word of every record) is part of what the runs are,

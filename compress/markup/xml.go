@@ -324,7 +324,7 @@ func (p *xplan) choose(limit int) {
 	// the limit; past it they compete by priority.
 	for _, i := range p.problems() {
 		if r := p.recordAround(i, maxWhole); used+nodes[r].size() <= limit/2 {
-			p.keepAround(i, maxWhole, keepWhole)
+			p.keepTarget(r, maxWhole, keepWhole)
 		} else {
 			p.prio[r] = max(p.prio[r], prioProblem)
 		}
@@ -420,7 +420,12 @@ func (p *xplan) recordAround(i, maxWhole int) int {
 // keepAround keeps the record around element i (recordAround) for the
 // task, or opens it when it is too large to keep whole.
 func (p *xplan) keepAround(i, maxWhole int, keepWhole func(int)) {
-	target := p.recordAround(i, maxWhole)
+	p.keepTarget(p.recordAround(i, maxWhole), maxWhole, keepWhole)
+}
+
+// keepTarget keeps record target, or opens it when it is too large to
+// keep whole.
+func (p *xplan) keepTarget(target, maxWhole int, keepWhole func(int)) {
 	if p.nodes[target].size() <= maxWhole {
 		p.keepRecord(target, keepWhole)
 	} else {
@@ -490,13 +495,14 @@ func (p *xplan) rareShapes() {
 		// Per member name, how many members hold each child name.
 		holders := map[[2]string]int{}
 		members := map[string]int{}
+		seen := map[string]bool{}
 		for _, c := range kids {
 			m := &nodes[c]
 			if !m.member {
 				continue
 			}
 			members[m.name]++
-			seen := map[string]bool{}
+			clear(seen)
 			for _, g := range m.children {
 				if nm := nodes[g].name; !seen[nm] {
 					seen[nm] = true

@@ -111,9 +111,9 @@ func Compress(in *fold.Input) (string, bool) {
 	out := p.render(keep, squeeze)
 	if noteBytes(b, keep, out) > in.Budget.Bytes/4 {
 		// Notes that take over a quarter of the budget crowd out the
-		// rows the task ranks high: they say the key range alone.
+		// rows the task ranks high (the selection below takes their
+		// cost off the budget): they say less.
 		p.lean = true
-		keep = fold.Select(b, p.must, p.prio, in.Budget.Bytes)
 		out = p.render(keep, squeeze)
 	}
 	if over := len(out) - in.Budget.Bytes; over > 0 {
