@@ -125,6 +125,10 @@ func writeCollapsed(w *lines.Writer, ls []string) {
 	}
 }
 
+// maxListedReport is the most lines of a problem report that is an item
+// of a list (an error and its note) rather than an explanation.
+const maxListedReport = 2
+
 // A problem among at most maxLoneProblems in a block keeps the
 // loneContext lines under it.
 const (
@@ -156,8 +160,12 @@ type plan struct {
 	ix   *relevance.Index
 	sev  []lines.Severity
 	must []bool
-	prio []float64
-	keep []bool
+	// problem marks lines kept because they report a problem (or
+	// locate or explain one): musts while they fit the problem
+	// allowance, ranked by priority beyond it (settleProblems).
+	problem []bool
+	prio    []float64
+	keep    []bool
 	// demoted lines belong to a record or paragraph that repeats an
 	// exemplar kept elsewhere.
 	demoted []bool
@@ -204,6 +212,7 @@ func newPlan(in *Input) *plan {
 		in: in, b: b,
 		sev:       make([]lines.Severity, n),
 		must:      make([]bool, n),
+		problem:   make([]bool, n),
 		prio:      make([]float64, n),
 		keep:      make([]bool, n),
 		demoted:   make([]bool, n),
@@ -408,7 +417,7 @@ func (p *plan) mark() {
 		ends := firstOfCluster[id] == i || lastOfCluster[id] == i && !aggressive
 		switch {
 		case p.sev[i] == lines.Problem && (few || ends):
-			p.must[i] = true
+			p.problem[i] = true
 			for d := 1; d <= context; d++ {
 				p.bump(i-d, prioContext)
 				p.bump(i+d, prioContext)
@@ -419,7 +428,7 @@ func (p *plan) mark() {
 				// right under it say where and why (a crash's frame,
 				// a panic's message).
 				for j := i + 1; j < n && j <= i+loneContext && !lines.Blank(b.L[j]); j++ {
-					p.must[j] = true
+					p.problem[j] = true
 				}
 			}
 		case p.sev[i] == lines.Warning && firstOfCluster[id] == i:
@@ -494,6 +503,57 @@ func (p *plan) mark() {
 		_ = id
 	}
 	p.quietDumps()
+	p.settleProblems()
+}
+
+// settleProblems makes the problem lines musts while they fit in what
+// the budget has room for. Beyond it (a lint or type-check run, where nearly every line
+// reports a problem) being a problem says nothing about which line a
+// reader needs: the first line of each shape of problem stays, to show
+// every kind, and the others rank just under the lines the task names,
+// in order, so the budget takes the earliest.
+func (p *plan) settleProblems() {
+	size, hard := 0, 0
+	for i, soft := range p.problem {
+		switch {
+		case p.must[i]:
+			hard += len(p.b.L[i]) + 1
+		case soft:
+			size += len(p.b.L[i]) + 1
+		}
+	}
+	// What the other musts leave of the budget, and at least a third
+	// of it: problems are what a log is read for.
+	room := max(p.in.Budget.Bytes-hard, p.in.Budget.Bytes/3)
+	if size <= room {
+		for i, soft := range p.problem {
+			p.must[i] = p.must[i] || soft
+		}
+		return
+	}
+	var firsts []int
+	firstSize := 0
+	seen := make(map[int32]bool)
+	n := float64(len(p.problem))
+	for i, soft := range p.problem {
+		if !soft || p.must[i] {
+			continue
+		}
+		if id := p.cl.of[i]; p.sev[i] == lines.Problem && id != noCluster && !seen[id] {
+			seen[id] = true
+			firsts = append(firsts, i)
+			firstSize += len(p.b.L[i]) + 1
+			continue
+		}
+		p.prio[i] = max(p.prio[i], prioTerm-1-float64(i)/n)
+	}
+	for _, i := range firsts {
+		if firstSize <= room {
+			p.must[i] = true
+		} else {
+			p.prio[i] = max(p.prio[i], prioTerm-float64(i)/n)
+		}
+	}
 }
 
 // keepSpans keeps the lines of each stretch the task names by its ends
@@ -758,7 +818,7 @@ func (p *plan) stepContext(i int) {
 		}
 		p.bump(j, prioContext+20)
 		if !located && lines.Indent(p.b.L[j]) == 0 && p.cl.size(j) < frequent {
-			p.must[j] = true
+			p.problem[j] = true
 			located = true
 		}
 		if p.cl.size(j) >= frequent {
@@ -993,20 +1053,25 @@ func (p *plan) keepOutline(i, limit int) {
 }
 
 func (p *plan) keepRange(start, end, center, limit int) {
+	keepRange(p.must, start, end, center, limit)
+}
+
+// keepRange marks in keep what plan.keepRange keeps.
+func keepRange(keep []bool, start, end, center, limit int) {
 	if end-start <= limit {
 		for k := start; k < end; k++ {
-			p.must[k] = true
+			keep[k] = true
 		}
 		return
 	}
 	for k := start; k < min(start+2, end); k++ {
-		p.must[k] = true
+		keep[k] = true
 	}
 	for k := max(start, center-1); k < min(end, center+limit-4); k++ {
-		p.must[k] = true
+		keep[k] = true
 	}
 	for k := max(start, end-2); k < end; k++ {
-		p.must[k] = true
+		keep[k] = true
 	}
 }
 
@@ -1048,13 +1113,16 @@ func (p *plan) foldUnits() {
 				// A problem report like no other is kept whole (or its
 				// problem neighbourhoods, when large).
 				if u := level[g[0]]; !exemplar[u.start] && !p.demoted[u.start] && p.isReport(u) {
-					p.markExemplar(u, exemplar)
+					p.markExemplar(u, exemplar, p.problem)
 				}
 				continue
 			}
 			ex := level[g[0]]
 			if exemplar[ex.start] && !p.demoted[ex.start] || !p.demoted[ex.start] {
-				p.markExemplar(ex, exemplar)
+				// The exemplar of a shape is kept whole, however many
+				// other problems there are: it is what the note's count
+				// refers to.
+				p.markExemplar(ex, exemplar, p.must)
 			}
 			gi := int32(len(p.groups))
 			grp := unitGroup{}
@@ -1090,7 +1158,7 @@ func (p *plan) foldUnits() {
 					continue // the exemplar, or inside one of a coarser level
 				}
 				if k < keepFirst || k >= len(g)-keepLast {
-					p.markExemplar(u, exemplar)
+					p.markExemplar(u, exemplar, p.problem)
 					continue
 				}
 				rest = append(rest, u)
@@ -1246,7 +1314,7 @@ func (p *plan) fillProblemGroup(rest []unit) {
 		for j := u.start; j < u.end; j++ {
 			if boostKeys && p.keyLine(u, j) {
 				p.prio[j] = max(p.prio[j], prioDemotedProblem+20-order)
-				p.must[j] = p.must[j] || mustKeys
+				p.problem[j] = p.problem[j] || mustKeys
 			}
 		}
 		p.wholeUnits = append(p.wholeUnits, wholeUnit{u: u, prio: prioDemotedProblem - order})
@@ -1300,9 +1368,15 @@ func (p *plan) hasProblem(u unit) bool {
 }
 
 // markExemplar makes unit u its group's exemplar: a small one is kept
-// whole (as a must when it reports a problem); of a large one, its first
-// and last lines and the records around its problem lines.
-func (p *plan) markExemplar(u unit, exemplar []bool) {
+// whole (marked in keep, p.must or p.problem, when it reports a problem);
+// of a large one, its first and last lines and the records around its
+// problem lines.
+func (p *plan) markExemplar(u unit, exemplar, keep []bool) {
+	if u.len() > maxListedReport {
+		// A report of several lines explains one problem (a
+		// traceback's frames): it is kept as a whole or not chosen.
+		keep = p.must
+	}
 	problem := false
 	for k := u.start; k < u.end; k++ {
 		exemplar[k] = true
@@ -1317,7 +1391,7 @@ func (p *plan) markExemplar(u unit, exemplar []bool) {
 	if u.len() <= small {
 		for k := u.start; k < u.end; k++ {
 			if problem {
-				p.must[k] = true
+				keep[k] = true
 			} else {
 				p.bump(k, prioExemplar+5)
 			}
@@ -1338,7 +1412,7 @@ func (p *plan) markExemplar(u unit, exemplar []bool) {
 		}
 		return
 	}
-	p.must[u.start] = true
+	keep[u.start] = true
 	// The neighbourhoods of its first problems and its last: many more
 	// are left to the rules for problem lines.
 	var probs []int
@@ -1352,7 +1426,7 @@ func (p *plan) markExemplar(u unit, exemplar []bool) {
 			continue
 		}
 		r := p.recordOf(k)
-		p.keepRange(r.start, r.end, k, small)
+		keepRange(keep, r.start, r.end, k, small)
 		p.stepContext(r.start)
 	}
 }

@@ -917,3 +917,48 @@ func TestCountNotesSayNone(t *testing.T) {
 		t.Errorf("the count is not readable:\n%.1500s", out)
 	}
 }
+
+// typeCheckWall is a type checker's report where every line is an error:
+// n errors over twenty files, of many messages, some with a second line.
+func typeCheckWall(n int) string {
+	r := rand.New(rand.NewPCG(7, 9))
+	subjects := []string{"Property", "Parameter", "Variable", "Member", "Element", "Argument of type", "Expression", "Binding element", "Return type", "Type"}
+	faults := []string{
+		"does not exist on type", "implicitly has an 'any' type in", "is not assignable to",
+		"is declared but never read in", "is possibly 'undefined' when used as", "cannot be used to index",
+		"has no call signatures in", "lacks a construct signature for",
+	}
+	names := []string{"settings", "engine", "cache", "router", "locals", "view", "handle", "params", "stack", "route"}
+	var sb strings.Builder
+	for i := range n {
+		file := fmt.Sprintf("src/part%d.js", i*20/n)
+		code := 2300 + r.IntN(60)*7
+		fmt.Fprintf(&sb, "%s(%d,%d): error TS%d: %s '%s' %s '%s'.\n", file, 10+i*3, 1+r.IntN(40), code,
+			subjects[r.IntN(len(subjects))], names[r.IntN(len(names))], faults[r.IntN(len(faults))], names[r.IntN(len(names))])
+		if r.IntN(3) == 0 {
+			fmt.Fprintf(&sb, "  Type '%s' is missing the following properties: %s, %s\n", names[r.IntN(len(names))], names[r.IntN(len(names))], names[r.IntN(len(names))])
+		}
+	}
+	fmt.Fprintf(&sb, "\nFound %d errors in 20 files.\n", n)
+	return sb.String()
+}
+
+// TestProblemWallRanksProblems: when nearly every line reports a problem,
+// being one is not a reason to keep a line past the budget. The lines of
+// the file the request names all stay, each shape of problem keeps an
+// exemplar, the summary stays, and the rest is folded instead of kept.
+func TestProblemWallRanksProblems(t *testing.T) {
+	text := typeCheckWall(600)
+	in := input(text, "List the errors reported in src/part7.js.", "")
+	t.Log(len(text), in.Budget.Bytes)
+	out := mustFold(t, in)
+	if len(out) > 2*in.Budget.Bytes {
+		t.Errorf("wall kept %d bytes; budget %d", len(out), in.Budget.Bytes)
+	}
+	for l := range strings.Lines(text) {
+		if strings.HasPrefix(l, "src/part7.js(") {
+			mustContain(t, out, l)
+		}
+	}
+	mustContain(t, out, "Found 600 errors in 20 files.")
+}
