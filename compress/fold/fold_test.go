@@ -950,7 +950,6 @@ func typeCheckWall(n int) string {
 func TestProblemWallRanksProblems(t *testing.T) {
 	text := typeCheckWall(600)
 	in := input(text, "List the errors reported in src/part7.js.", "")
-	t.Log(len(text), in.Budget.Bytes)
 	out := mustFold(t, in)
 	if len(out) > 2*in.Budget.Bytes {
 		t.Errorf("wall kept %d bytes; budget %d", len(out), in.Budget.Bytes)
