@@ -332,14 +332,7 @@ func (p *fastParser) str() (escaped, ok bool) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				if i+6 > len(s) {
-					return false, false
-				}
-				v, ok := hex4(s[i+2 : i+6])
-				if !ok {
-					return false, false
-				}
-				if v >= 0xD800 && v <= 0xDFFF {
+				if _, ok := escapedRune(s[i:]); !ok {
 					return false, false
 				}
 				i += 6
