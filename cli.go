@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -212,7 +213,7 @@ func runReport(ctx context.Context, h *hook.Hook, dir string, asJSON bool, stdou
 		fmt.Fprintf(stderr, "tsheadroom compress -report: no *.hook.json in %s\n", dir)
 		return 1
 	}
-	sort.Strings(files)
+	slices.Sort(files)
 	var rows []reportRow
 	for _, f := range files {
 		row, err := reportCase(ctx, h, f)
@@ -312,11 +313,7 @@ func printReport(w io.Writer, rows []reportRow) {
 		}
 	}
 	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t")
-	kinds := make([]string, 0, len(byKind))
-	for k := range byKind {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
+	kinds := slices.Sorted(maps.Keys(byKind))
 	line := func(name string, a *agg) {
 		fmt.Fprintf(tw, "%s\t\t\t\t%d\t%d\t%.1f%%\t%d\t%d\t%.1f%%\t%d/%d\t\t\n", name, a.before, a.after, pct(a.before, a.after),
 			a.toolBefore, a.toolAfter, pct(a.toolBefore, a.toolAfter), a.kept, a.needles)
@@ -362,11 +359,7 @@ func printBlockKinds(w io.Writer, rows []reportRow) {
 			}
 		}
 	}
-	kinds := make([]string, 0, len(byKind))
-	for k := range byKind {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
+	kinds := slices.Sorted(maps.Keys(byKind))
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "tool output by detected kind\tblocks\ttokens before\tafter\tsaved\t")

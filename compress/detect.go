@@ -141,10 +141,7 @@ func stripLineNumber(l string) string {
 	for i < len(l) && l[i] == ' ' {
 		i++
 	}
-	j := i
-	for j < len(l) && l[j] >= '0' && l[j] <= '9' {
-		j++
-	}
+	j := lines.SkipDigits(l, i)
 	if j == i || j-i > 7 {
 		return l
 	}

@@ -126,9 +126,7 @@ func (p *fastParser) number() bool {
 	case i < len(s) && s[i] == '0':
 		i++
 	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
+		i = skipDigits(s, i)
 	default:
 		return false
 	}
@@ -332,14 +330,7 @@ func (p *fastParser) str() (escaped, ok bool) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				if i+6 > len(s) {
-					return false, false
-				}
-				v, ok := hex4(s[i+2 : i+6])
-				if !ok {
-					return false, false
-				}
-				if v >= 0xD800 && v <= 0xDFFF {
+				if _, ok := escapedRune(s[i:]); !ok {
 					return false, false
 				}
 				i += 6

@@ -218,14 +218,8 @@ func unquoteParsed(raw []byte) ([]byte, bool) {
 		case 't':
 			dst = append(dst, '\t')
 		case 'u':
-			if i+6 > len(s) {
-				return nil, false
-			}
-			v, ok := hex4(s[i+2 : i+6])
+			v, ok := escapedRune(s[i:])
 			if !ok {
-				return nil, false
-			}
-			if utf16.IsSurrogate(v) {
 				return nil, false // pairs and their errors: AppendUnquote's
 			}
 			dst = utf8.AppendRune(dst, v)
@@ -287,10 +281,15 @@ func ContainsString(body []byte, needle string) bool {
 	return walk(root)
 }
 
-// hex4 reads the four hex digits of a \u escape.
-func hex4(h []byte) (rune, bool) {
+// escapedRune reads the \uXXXX escape at the start of s. A cut-off escape,
+// one not in hex and a surrogate (whose pairing rules are jsontext's) are
+// not ok: both callers leave them to jsontext.
+func escapedRune(s []byte) (rune, bool) {
+	if len(s) < 6 {
+		return 0, false
+	}
 	var v rune
-	for _, c := range h {
+	for _, c := range s[2:6] {
 		switch {
 		case c >= '0' && c <= '9':
 			v = v<<4 | rune(c-'0')
@@ -302,5 +301,5 @@ func hex4(h []byte) (rune, bool) {
 			return 0, false
 		}
 	}
-	return v, true
+	return v, !utf16.IsSurrogate(v)
 }

@@ -187,7 +187,7 @@ func loadBodies(dir string, minSize, maxSize int) ([]body, string, error) {
 	if dir == "" {
 		if d, ok := corpus.Dir(); ok {
 			dir = d
-		} else if d, ok := samplesDir(); ok {
+		} else if d, ok := corpus.SamplesDir(); ok {
 			dir = d
 		} else {
 			return nil, "", errors.New("no corpus found: pass -corpus DIR (the shared corpus, or the repository's testdata/samples)")
@@ -212,25 +212,6 @@ func loadBodies(dir string, minSize, maxSize int) ([]body, string, error) {
 		return nil, "", fmt.Errorf("no call in %s between %d and %d bytes", dir, minSize, maxSize)
 	}
 	return out, dir, nil
-}
-
-// samplesDir finds testdata/samples of the module above the working
-// directory.
-func samplesDir() (string, bool) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			s := filepath.Join(d, "testdata", "samples")
-			_, err := os.Stat(s)
-			return s, err == nil
-		}
-		if filepath.Dir(d) == d {
-			return "", false
-		}
-	}
 }
 
 // newClient keeps one connection per caller alive; dial, when non-nil,

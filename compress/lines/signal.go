@@ -287,7 +287,7 @@ func Summary(line string) bool {
 	short := len(strings.TrimSpace(line)) <= 80
 	found := false
 	Words(line, func(w string, _, _ int) bool {
-		if allDigits(w) {
+		if AllDigits(w) {
 			prevNum = true
 			return true
 		}
@@ -304,13 +304,4 @@ func Summary(line string) bool {
 		return true
 	})
 	return found
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !IsDigit(s[i]) {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -37,6 +37,16 @@ func SkipDigits(s string, i int) int {
 	return i
 }
 
+// AllDigits reports whether s is a non-empty run of ASCII digits.
+func AllDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !IsDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // SkipHex returns the end of the run of ASCII hex digits in s from i (a
 // hash, an address).
 func SkipHex(s string, i int) int {

@@ -103,7 +103,7 @@ func classify(l string) form {
 	if isLsRow(l) {
 		return lsRow
 	}
-	if strings.HasPrefix(l, "total ") && allDigits(strings.TrimSpace(l[6:])) {
+	if strings.HasPrefix(l, "total ") && lines.AllDigits(strings.TrimSpace(l[6:])) {
 		return lsTotal
 	}
 	if len(l) > 1 && l[len(l)-1] == ':' && isPath(l[:len(l)-1], false) {
@@ -195,7 +195,7 @@ func isLsRow(l string) bool {
 	}
 	rest = strings.TrimLeft(rest, " ")
 	k := strings.IndexByte(rest, ' ')
-	return k > 0 && allDigits(rest[:k])
+	return k > 0 && lines.AllDigits(rest[:k])
 }
 
 // lsParts are the parts of a long-format row, as substrings of it.
@@ -276,11 +276,11 @@ func parseDate(l string, i int) (int, int64, bool) {
 	switch {
 	case isISODate(df[0]) && isClock(df[1]):
 		at := dend[1]
-		if len(df[2]) == 5 && (df[2][0] == '+' || df[2][0] == '-') && allDigits(df[2][1:]) {
+		if len(df[2]) == 5 && (df[2][0] == '+' || df[2][0] == '-') && lines.AllDigits(df[2][1:]) {
 			at = dend[2]
 		}
 		return at, isoKey(df[0], df[1]), at < len(l)
-	case monthOf(df[0]) > 0 && allDigits(df[1]) && (isClock(df[2]) || len(df[2]) == 4 && allDigits(df[2])):
+	case monthOf(df[0]) > 0 && lines.AllDigits(df[1]) && (isClock(df[2]) || len(df[2]) == 4 && lines.AllDigits(df[2])):
 		return dend[2], monthKey(df[0], df[1], df[2]), dend[2] < len(l)
 	}
 	return 0, 0, false
@@ -298,12 +298,12 @@ func monthOf(s string) int {
 }
 
 func isISODate(s string) bool {
-	return len(s) == 10 && s[4] == '-' && s[7] == '-' && allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:])
+	return len(s) == 10 && s[4] == '-' && s[7] == '-' && lines.AllDigits(s[:4]) && lines.AllDigits(s[5:7]) && lines.AllDigits(s[8:])
 }
 
 // isClock: "21:34", "21:34:05", "21:34:05.123456789".
 func isClock(s string) bool {
-	return len(s) >= 5 && s[2] == ':' && allDigits(s[:2]) && allDigits(s[3:5])
+	return len(s) >= 5 && s[2] == ':' && lines.AllDigits(s[:2]) && lines.AllDigits(s[3:5])
 }
 
 // isoKey orders ISO dates and times: YYYYMMDDHHMM.
@@ -330,15 +330,6 @@ func atoi(s string) int64 {
 		}
 	}
 	return n
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !lines.IsDigit(s[i]) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // treePrefix returns the drawing of a tree line: its width in runes and

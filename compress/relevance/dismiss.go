@@ -42,7 +42,7 @@ func dismissals(s string) (string, []string) {
 		n := 0
 		lines.Words(s[at:end], func(w string, i, j int) bool {
 			lw := fold(w)
-			if len(lw) < 3 || stopWords[lw] || intentWords[lw] || allDigits(lw) || isTrigger(lw) {
+			if len(lw) < 3 || stopWords[lw] || intentWords[lw] || lines.AllDigits(lw) || isTrigger(lw) {
 				return true
 			}
 			if n < maxDismissed {

@@ -462,7 +462,7 @@ func (p *parser) word(w string, prior float64, latest bool) {
 	if len(lw) < 3 || stopWords[lw] || intentWords[lw] {
 		return
 	}
-	if allDigits(lw) {
+	if lines.AllDigits(lw) {
 		p.add(Term{Text: lw, Typed: w, Kind: Number, Prior: prior, Latest: latest})
 		return
 	}
@@ -485,15 +485,6 @@ func stopCompound(f string) bool {
 }
 
 func fold(s string) string { return lines.Fold(s) }
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !lines.IsDigit(s[i]) {
-			return false
-		}
-	}
-	return s != ""
-}
 
 // stripTags blanks short markup tags that agents wrap around their context
 // (<cwd>, </environment_context>) so their names are not terms.

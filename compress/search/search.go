@@ -132,12 +132,12 @@ func diagnosticLine(l string) bool {
 	if !ok || path == "" || strings.ContainsAny(path, " \t") {
 		return false
 	}
-	n := digits(rest)
+	n := lines.SkipDigits(rest, 0)
 	if n == 0 || n >= len(rest) || rest[n] != ':' {
 		return false
 	}
 	rest = rest[n+1:]
-	if m := digits(rest); m > 0 && m < len(rest) && rest[m] == ':' {
+	if m := lines.SkipDigits(rest, 0); m > 0 && m < len(rest) && rest[m] == ':' {
 		rest = rest[m+1:]
 		return len(rest) > 2 && rest[0] == ' ' && rest[1] != ' ' && rest[1] != '\t'
 	}
@@ -153,13 +153,4 @@ func diagnosticLine(l string) bool {
 		return true
 	}
 	return false
-}
-
-// digits is the length of the run of ASCII digits that s starts with.
-func digits(s string) int {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	return i
 }

@@ -36,14 +36,35 @@ func Dir() (string, bool) {
 	if d := os.Getenv("TSHEADROOM_CORPUS"); d != "" {
 		return d, isDir(d)
 	}
+	root, ok := moduleRoot()
+	if !ok {
+		return "", false
+	}
+	c := filepath.Join(filepath.Dir(root), "shared", "corpus")
+	return c, isDir(c)
+}
+
+// SamplesDir returns the repository's own testdata/samples, found as Dir
+// finds the corpus: the load generator's fallback where there is none.
+func SamplesDir() (string, bool) {
+	root, ok := moduleRoot()
+	if !ok {
+		return "", false
+	}
+	s := filepath.Join(root, "testdata", "samples")
+	return s, isDir(s)
+}
+
+// moduleRoot returns the directory of the go.mod at or above the working
+// directory.
+func moduleRoot() (string, bool) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", false
 	}
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			c := filepath.Join(filepath.Dir(d), "shared", "corpus")
-			return c, isDir(c)
+			return d, true
 		}
 		if filepath.Dir(d) == d {
 			return "", false
