@@ -343,8 +343,8 @@ func countMatches(text string, t relevance.Term, limit int, find func(off int) (
 		}
 		s, e := off+i, off+j
 		off = e
-		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) && !(part && partStart(text, s)) ||
-			wordEnd && e < len(text) && lines.IsWordByte(text[e]) && !(part && partEnd(text, e)) {
+		if wordStart && s > 0 && lines.IsWordByte(text[s-1]) && !(part && partStart(text, s)) && !relevance.GluedNumberStart(text, s, needle) ||
+			wordEnd && e < len(text) && lines.IsWordByte(text[e]) && !(part && partEnd(text, e)) && !relevance.GluedNumberEnd(text, e, needle) {
 			off = s + 1
 			continue
 		}

@@ -542,7 +542,8 @@ func eachMatch(lower, text string, ascii bool, nd string, at func(s int) int) {
 				return
 			}
 		}
-		if wordStart && s > 0 && isWordAt(text, s-1) || wordEnd && e < len(text) && isWordAt(text, e) {
+		if wordStart && s > 0 && isWordAt(text, s-1) && !GluedNumberStart(text, s, nd) ||
+			wordEnd && e < len(text) && isWordAt(text, e) && !GluedNumberEnd(text, e, nd) {
 			off = s + 1
 			continue
 		}
@@ -550,6 +551,24 @@ func eachMatch(lower, text string, ascii bool, nd string, at func(s int) int) {
 			return
 		}
 	}
+}
+
+// GluedNumberStart reports whether needle, matched at s in text after a
+// word byte, starts a number glued to an ASCII prefix: a needle that
+// starts with a digit may follow a letter or underscore ("11:35" in
+// "2026-11-03T11:35", "2.14" in "GLIBC_2.14", "1.2" in "v1.2"), never
+// another digit (inside a longer number).
+func GluedNumberStart(text string, s int, needle string) bool {
+	p := text[s-1]
+	return lines.IsDigit(needle[0]) && p < utf8.RuneSelf && !lines.IsDigit(p)
+}
+
+// GluedNumberEnd is GluedNumberStart at the end e of a match: a needle
+// that ends with a digit may precede a unit or suffix ("200" in "200ms",
+// "11:35" in "11:35Z"), never another digit.
+func GluedNumberEnd(text string, e int, needle string) bool {
+	c := text[e]
+	return lines.IsDigit(needle[len(needle)-1]) && c < utf8.RuneSelf && !lines.IsDigit(c)
 }
 
 // isWordAt reports whether the byte at i belongs to a word (ASCII word

@@ -142,6 +142,26 @@ func TestCompoundBoundaries(t *testing.T) {
 	}
 }
 
+// TestGluedNumbers: a number of the request matches where programs glue
+// it to a prefix or a unit (an ISO timestamp's T, a symbol version's
+// underscore, a v, ms), never inside a longer number.
+func TestGluedNumbers(t *testing.T) {
+	text := strings.Join([]string{
+		"2026-11-03T11:35,utr-01,77",
+		"memcpy@GLIBC_2.14",
+		"took 11:35ms",
+		"2026-11-03T111:350,utr-01,77",
+		"version 12.14",
+		"at 11:35",
+	}, "\n")
+	ix, _ := index(Parse("what happened at 11:35, and who needs 2.14?", ""), text)
+	for u, want := range []bool{true, true, true, false, false, true} {
+		if got := ix.Score(u) > 0; got != want {
+			t.Errorf("unit %d (%q) hit=%v want %v", u, strings.Split(text, "\n")[u], got, want)
+		}
+	}
+}
+
 func TestNonASCIINoPanic(t *testing.T) {
 	// U+023A lowers to a longer UTF-8 sequence: indices must never come
 	// from a Unicode-lowered copy.
