@@ -202,18 +202,26 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup, m
 		if !t.Latest {
 			continue
 		}
-		specific := t.Kind != relevance.Word || len(t.Text) >= 4 && (t.Prior >= 1 || t.Prior >= 0.5 && partOfAbsent(t.Text))
+		specific := t.Kind != relevance.Word || len(t.Text) >= 4 && (t.Prior >= 1 || t.Prior >= 0.5 && partOfAbsent(t.Text)) || relevance.Code(t.Typed)
 		if !specific && !quote {
 			continue
 		}
-		found := inOriginal(t, maxCounted)
+		// Asked for an extreme, a value in many lines may still pick out
+		// the rows the extreme is taken among ("the fewest orders of
+		// the JP customers"): more of its lines are counted. A plain
+		// word is more often a field every record has ("subject").
+		limit := maxCounted
+		if q.Intent&relevance.Extremes != 0 && (t.Kind != relevance.Word || relevance.Code(t.Typed)) {
+			limit = maxScopedCounted
+		}
+		found := inOriginal(t, limit)
 		if found == 0 {
 			continue
 		}
 		// Dropped occurrences of a specific term: some (all, or more
 		// than the compressed form holds) of the lines that name it
 		// are gone. A term found everywhere names nothing in particular.
-		if kept := inCompressed(t, maxCounted); kept == 0 || specific && found < maxCounted && kept < found {
+		if kept := inCompressed(t, limit); kept == 0 || specific && found < limit && kept < found {
 			return RestoreTerms, true
 		}
 		if quote && f.lastOutputBefore {
@@ -222,7 +230,7 @@ func needsRestore(original, compressed string, q *relevance.Query, f followup, m
 		// A common word that names a field ("Installed:" in every
 		// record) asks for that column: most of its lines gone is a
 		// question the compressed form cannot answer.
-		if found == maxCounted && t.Kind == relevance.Word && len(t.Text) >= 4 {
+		if found >= maxCounted && t.Kind == relevance.Word && len(t.Text) >= 4 {
 			lower()
 			if all := countKeyed(original, origLower, origASCII, t); all >= minKeyedColumn {
 				if countKeyed(compressed, compLower, compASCII, t)*2 < all {
@@ -289,6 +297,10 @@ func termCounts(m *lines.Memo, text string) map[countKey]int {
 // maxCounted bounds the occurrences countTerm counts: a term in more
 // lines than that is common, not named.
 const maxCounted = 64
+
+// maxScopedCounted bounds the occurrences counted of a term that may pick
+// out the rows an extreme is asked among.
+const maxScopedCounted = 4096
 
 // countTerm counts the occurrences of term t in text (see containsTerm),
 // up to limit.

@@ -281,6 +281,33 @@ func TestRestoreIdentifierPart(t *testing.T) {
 	}
 }
 
+// A follow-up asking for an extreme among the rows a typed code picks out
+// ("the JP customers") restores them: the code is specific, though short.
+func TestRestoreScopedByCode(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("  id  |   name    | country | orders\n------+-----------+---------+--------\n")
+	for i := range 600 {
+		c, orders := []string{"SE", "CA", "FR", "JP", "BR", "IN"}[i%6], 60+(i*37)%70
+		if c == "JP" {
+			orders = 90 + i%30
+		}
+		if i == 417 {
+			c, orders = "JP", 71
+		}
+		fmt.Fprintf(&sb, " %4d | cust_%04d | %-7s | %6d\n", i+1, i+1, c, orders)
+	}
+	n := newTestNative(t, NativeConfig{CacheEntries: -1})
+	const row = "| cust_0418 | JP "
+	req := sessionOf(sb.String(), "Of the JP customers, which one has the fewest orders?")
+	res, err := n.Compress(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Blocks[0]; got.Restored != RestoreTerms || !strings.Contains(got.Text, row) {
+		t.Errorf("restored=%q, keeps %q: %v", got.Restored, row, strings.Contains(got.Text, row))
+	}
+}
+
 func TestContainsTermParts(t *testing.T) {
 	w := relevance.Term{Text: "export", Kind: relevance.Word}
 	for text, want := range map[string]bool{

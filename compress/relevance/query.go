@@ -459,7 +459,7 @@ func hexForms(f string) []string {
 // word adds a plain word and the parts of an identifier.
 func (p *parser) word(w string, prior float64, latest bool) {
 	lw := fold(w)
-	if len(lw) < 3 || stopWords[lw] || intentWords[lw] {
+	if len(lw) < 3 && !Code(w) || stopWords[lw] || intentWords[lw] {
 		return
 	}
 	if lines.AllDigits(lw) {
@@ -473,6 +473,21 @@ func (p *parser) word(w string, prior float64, latest bool) {
 			p.add(Term{Text: lp, Typed: part, Kind: Word, Prior: prior * 0.5, Latest: latest})
 		}
 	})
+}
+
+// Code reports whether a two-letter word was typed as a code ("JP",
+// "EU", "GC"): capitals name a value, where a short lower-case word says
+// nothing.
+func Code(typed string) bool {
+	if len(typed) != 2 {
+		return false
+	}
+	for i := 0; i < len(typed); i++ {
+		if typed[i] < 'A' || typed[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // stopCompound reports compounds that say nothing: "e.g.", "i.e.", "etc.".

@@ -38,7 +38,7 @@ good bad fine great nice sure really actually basically
 // not mark lines by themselves.
 var intentWords = setOf(`
 largest biggest most highest maximum max top heaviest slowest longest greatest worst peak
-smallest least lowest minimum min fastest shortest lightest best
+smallest least fewest lowest minimum min fastest shortest lightest best
 latest newest recent oldest earliest
 whole full entire complete everything
 many much count number total
@@ -72,7 +72,7 @@ func intentOf(s string) Intent {
 			in |= Quote
 		case "largest", "biggest", "highest", "maximum", "heaviest", "slowest", "longest", "greatest", "worst", "peak", "max", "top":
 			in |= Max
-		case "smallest", "lowest", "minimum", "fastest", "shortest", "lightest", "min":
+		case "smallest", "fewest", "lowest", "minimum", "fastest", "shortest", "lightest", "min":
 			in |= Min
 		case "latest", "newest":
 			in |= Newest

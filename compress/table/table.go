@@ -507,7 +507,7 @@ func (p *plan) markScopedExtremes(ix *relevance.Index) {
 		r := &p.regs[ri]
 		named := p.namedColumns(r)
 		for t, term := range q.Terms {
-			if !term.Latest || term.Kind == relevance.Word && len(term.Text) < 3 {
+			if !term.Latest || term.Kind == relevance.Word && len(term.Text) < 3 && !relevance.Code(term.Typed) {
 				continue
 			}
 			hits, df := ix.Hits(t)

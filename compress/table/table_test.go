@@ -458,3 +458,27 @@ func TestLeanNotes(t *testing.T) {
 		t.Errorf("a lean note lost the key range: %q", lean)
 	}
 }
+
+// A value typed as a code ("JP") picks out rows as a longer term does:
+// the fewest orders among them is kept, in a psql-style aligned table.
+func TestScopedExtremesByCode(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("  id  |   name    | country | orders | revenue\n")
+	sb.WriteString("------+-----------+---------+--------+---------\n")
+	countries := []string{"SE", "CA", "FR", "JP", "BR", "IN", "MX", "US", "DE", "NG"}
+	for i := range 640 {
+		orders := 60 + (i*37)%70
+		c := countries[(i*7)%len(countries)]
+		if c == "JP" {
+			orders = 80 + (i*13)%40
+		}
+		if i == 420 {
+			c, orders = "JP", 76 // the fewest among JP, not overall
+		}
+		fmt.Fprintf(&sb, " %4d | cust_%04d | %-7s | %6d | %7d.%02d\n", i+1, i+1, c, orders, 20000+i*31, i%100)
+	}
+	sb.WriteString("(640 rows)\n")
+	text := sb.String()
+	out := compress(t, text, "Of the JP customers, which one has the fewest orders?")
+	kindtest.MustContain(t, out, "| cust_0421 | JP")
+}
