@@ -2,7 +2,6 @@ package fold
 
 import (
 	"cmp"
-	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -1494,17 +1493,25 @@ func (p *plan) extremes() {
 			case !st.numeric && !st.many && len(st.distinct) >= 2 && len(st.distinct) <= 8 && len(ms) >= 10:
 				// A categorical field (a status, a level, a verdict): a
 				// value seen once or twice among many is news.
-				kept := 0
+				// The rarest first (then in value order, so the lines kept
+				// never depend on map iteration order), each with its
+				// first line before any gets a second: one PROPFIND among
+				// fifty HEADs and a thousand GETs is the news.
 				rare := max(1, len(ms)/20)
-				// In value order, so the lines kept never depend on map
-				// iteration order.
-				for _, v := range slices.Sorted(maps.Keys(st.distinct)) {
-					if st.distinct[v] > rare {
-						continue
+				var vals []string
+				for v, c := range st.distinct {
+					if c <= rare {
+						vals = append(vals, v)
 					}
-					for _, li := range st.linesOf[v] {
-						if kept < 5 {
-							p.must[li] = true
+				}
+				slices.SortFunc(vals, func(a, b string) int {
+					return cmp.Or(cmp.Compare(st.distinct[a], st.distinct[b]), strings.Compare(a, b))
+				})
+				kept := 0
+				for round := 0; kept < maxRareLines && round < maxRareLines; round++ {
+					for _, v := range vals {
+						if ls := st.linesOf[v]; round < len(ls) && kept < maxRareLines {
+							p.must[ls[round]] = true
 							kept++
 						}
 					}
@@ -1513,6 +1520,10 @@ func (p *plan) extremes() {
 		}
 	}
 }
+
+// maxRareLines is the most lines the rare values of one categorical
+// field keep.
+const maxRareLines = 5
 
 // minIdentNumber is the smallest magnitude read as an identifier rather
 // than a measure.

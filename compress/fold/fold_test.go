@@ -961,3 +961,25 @@ func TestProblemWallRanksProblems(t *testing.T) {
 	}
 	mustContain(t, out, "Found 600 errors in 20 files.")
 }
+
+// TestRarestValuesFirst: of a categorical field's rare values, the rarest
+// are kept first, each before any other gets a second line: one PROPFIND
+// among fifty HEADs, three POSTs and a thousand GETs survives.
+func TestRarestValuesFirst(t *testing.T) {
+	var sb strings.Builder
+	for i := range 1200 {
+		method := "GET"
+		switch {
+		case i == 1000:
+			method = "PROPFIND"
+		case i%300 == 7:
+			method = "POST"
+		case i%24 == 5:
+			method = "HEAD"
+		}
+		fmt.Fprintf(&sb, "127.0.0.1 - - [03/Dec/2026 11:%02d:%02d] \"%s /docs/p%d.html HTTP/1.1\" 200 -\n", i/60%60, i%60, method, i%40)
+	}
+	text := sb.String()
+	out := mustFold(t, input(text, "Did any client use an odd HTTP method?", ""))
+	mustContain(t, out, "\"PROPFIND /docs/p0.html HTTP/1.1\"", "\"POST /docs/p7.html HTTP/1.1\"")
+}
