@@ -20,3 +20,23 @@ func Explain(in *Input) []Decision {
 	}
 	return out
 }
+
+// Rank returns the generic fold's judgement of every line of in without
+// folding: the lines it must keep, and the priority of the others (the
+// larger, the sooner kept; comparable among themselves only). A
+// compressor that folds part of a block its own way (the rows of a
+// table) ranks the rest as the fold ranks any text: a header with its
+// body, problems, extremes, the lines the task names.
+func Rank(in *Input) (must []bool, prio []float64) {
+	p := newPlan(in)
+	p.mark()
+	for i := range p.prio {
+		if p.demoted[i] && p.prio[i] < prioDemotedProblem+10 {
+			p.prio[i] = 0
+		}
+	}
+	return p.must, p.prio
+}
+
+// MaxPrio is the largest priority Rank gives a line it does not require.
+const MaxPrio = prioStrongTerm + 100

@@ -229,6 +229,15 @@ func (p *plan) mark() {
 			other += len(b.L[i]) + 1
 		}
 	}
+	var foldMust []bool
+	var foldPrio []float64
+	if other*4 > p.in.Budget.Bytes {
+		// Text between the tables (a dump of titled sections with
+		// tables among them): it is ranked as the generic fold ranks any
+		// text, a named header with its body, problems, extremes and
+		// rare lines first, around the rank of other text.
+		foldMust, foldPrio = fold.Rank(p.in)
+	}
 	for i, l := range b.L {
 		if p.regOf[i] >= 0 || lines.Blank(l) {
 			continue
@@ -236,6 +245,10 @@ func (p *plan) mark() {
 		switch {
 		case other*4 <= p.in.Budget.Bytes, lines.Signal(l) == lines.Problem, lines.Summary(l):
 			p.must[i] = true
+		case foldMust != nil && foldMust[i]:
+			p.must[i] = true
+		case foldPrio != nil:
+			p.prio[i] = prioWarning + (prioTerm-prioWarning)*min(1, foldPrio[i]/fold.MaxPrio)
 		default:
 			p.prio[i] = prioOther
 		}

@@ -482,3 +482,37 @@ func TestScopedExtremesByCode(t *testing.T) {
 	out := compress(t, text, "Of the JP customers, which one has the fewest orders?")
 	kindtest.MustContain(t, out, "| cust_0421 | JP")
 }
+
+// A dump of titled sections with tables among them: the section the task
+// names keeps its body, as a header does in any text, though the lines
+// between the tables are too many to keep them all.
+func TestNamedSectionBetweenTables(t *testing.T) {
+	var sb strings.Builder
+	table := func(title string, rows int) {
+		fmt.Fprintf(&sb, "%s:\n  Num:    Value          Size Type    Bind   Vis      Ndx Name\n", title)
+		for i := range rows {
+			fmt.Fprintf(&sb, "  %4d: %016x %5d FUNC    GLOBAL DEFAULT   %2d sym_%s_%d\n", i, 0x4000+i*16, 16+i%90, 14, title[:3], i)
+		}
+		sb.WriteString("\n")
+	}
+	section := func(name string, id, entries int) {
+		fmt.Fprintf(&sb, "Section '%s' contains %d entries:\n", name, entries)
+		fmt.Fprintf(&sb, " Addr: 0x%016x  Offset: 0x%08x  Link: 4 (.dynstr)\n", 0x1ab0+len(name), 0x1ab0+len(name))
+		fmt.Fprintf(&sb, "  000000: Version: 1  File: lib%d.so.6  Cnt: %d\n", id, entries)
+		for i := range entries {
+			fmt.Fprintf(&sb, "  0x%04x:   Name: LIB_%d.%d  Flags: none  Version: %d\n", 16*(i+1), id, i, 19-i)
+		}
+		sb.WriteString("\n")
+	}
+	for k := range 6 {
+		table(fmt.Sprintf("Symbol table %d", k), 60)
+		for j := range 4 {
+			section(fmt.Sprintf(".sect%d_%d", k, j), k*4+j, 4)
+		}
+	}
+	text := sb.String()
+	out := compress(t, text, "List the entries of section .sect3_2.")
+	for i := range 4 {
+		kindtest.MustContain(t, out, fmt.Sprintf("Name: LIB_14.%d  Flags: none  Version: %d", i, 19-i))
+	}
+}
