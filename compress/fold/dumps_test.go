@@ -229,6 +229,10 @@ func TestPaddedHexExtremes(t *testing.T) {
 	if pre, _ := partAffixes([]string{"TestServeExport", "TestServeImport"}, "TestServe", ""); pre != "TestServe" {
 		t.Errorf("partAffixes cut a camel-case prefix: %q", pre)
 	}
+	// A key=value field keeps its key whole: "amount_cents=…", not "amount_…".
+	if pre, _ := partAffixes([]string{"amount_cents=2904", "amount_cents=29085"}, "amount_cents=29", ""); pre != "amount_cents=" {
+		t.Errorf("prefix %q, want amount_cents=", pre)
+	}
 }
 
 // A stretch named by two line numbers keeps the lines about those lines,

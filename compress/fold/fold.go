@@ -2560,8 +2560,6 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 	return ""
 }
 
-// commonAffixes returns the longest prefix and suffix all of vs share
-// (not overlapping in the shortest).
 // partAffixes shortens the shared prefix and suffix of names vs to
 // whole name parts, so that what is left of each name starts and ends a
 // part: "SSL_…" over "SSL_CONF_x" and "SSL_CTX_y", not "SSL_C…" for
@@ -2586,13 +2584,15 @@ func partBoundary(v string, k int, afterPrefix bool) bool {
 		return true
 	}
 	a, b := v[k-1], v[k]
-	const seps = "_./-:@ "
+	const seps = "_./-:@ =,;"
 	if afterPrefix && strings.IndexByte(seps, a) >= 0 || !afterPrefix && strings.IndexByte(seps, b) >= 0 {
 		return true
 	}
 	return (a >= 'a' && a <= 'z' || a >= '0' && a <= '9') && b >= 'A' && b <= 'Z'
 }
 
+// commonAffixes returns the longest prefix and suffix all of vs share
+// (not overlapping in the shortest).
 func commonAffixes(vs []string) (pre, suf string) {
 	pre, suf = vs[0], vs[0]
 	shortest := len(vs[0])
