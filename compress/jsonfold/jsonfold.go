@@ -9,7 +9,8 @@
 // source's separators. A JSON object stays an object.
 //
 // Collections are what it reduces: arrays, streams, and objects used as
-// maps (members keyed by version, name, path or id). A collection over its
+// maps (members keyed by version, name, path or id, or hundreds of scalar
+// settings, as a configuration dump holds). A collection over its
 // budget keeps, whatever the budget, its first and last items, items that
 // report a problem, items holding a term the task names that is rare in
 // the collection, for every numeric field the items holding its minimum
