@@ -21,7 +21,9 @@
 // omitted items become one trailing note element in the container's idiom
 // ({"_omitted": "..."} among objects, a string among other values, an
 // "_omitted" member in an object) saying how many were left out, which
-// fields are constant, value ranges and which item holds an extreme.
+// fields are constant, value ranges and which item holds an extreme; of
+// a map's many omitted members, their first and last names when the map
+// is sorted and the name prefixes they share, with counts.
 // Items too large for their share are compressed the same way inside,
 // and objects that are records (a few named members) keep every member,
 // their large values compressed with budgets split by size. Long string
