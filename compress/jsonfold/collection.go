@@ -73,7 +73,7 @@ func (c *compressor) mapLike(i int) bool {
 		return false
 	}
 	var kinds [256]int
-	dataKeys, top := 0, 0
+	dataKeys, top, scalars := 0, 0, 0
 	for k := range c.t.Kids(i) {
 		kd := c.t.Kind(k)
 		kinds[kd]++
@@ -81,9 +81,21 @@ func (c *compressor) mapLike(i int) bool {
 		if dataKey(c.t.RawKey(k)) {
 			dataKeys++
 		}
+		if kd != jsonspan.Object && kd != jsonspan.Array {
+			scalars++
+		}
 	}
-	return dataKeys*5 >= n*4 || n >= 16 && (top*5 >= n*4 || dataKeys*2 >= n)
+	// A flat object of very many scalar members (a configuration dump, an
+	// environment, a table of settings) is a map whatever its names look
+	// like: a record names a few dozen fields, not hundreds. One of several
+	// objects of a collection is a record whatever its width: its names
+	// are the collection's fields, which the collection chose among.
+	return dataKeys*5 >= n*4 || n >= 16 && (top*5 >= n*4 || dataKeys*2 >= n) || n >= minFlatMembers && scalars*10 >= n*9 && i != c.twin
 }
+
+// minFlatMembers is the fewest members from which a flat object of scalar
+// values reads as a map.
+const minFlatMembers = 64
 
 // minSimilarMembers is the fewest members from which an object whose
 // values are similar objects reads as a map of records.
@@ -291,6 +303,7 @@ func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, gaps map[int]
 	first := c.itemStart(sq.items[0])
 	sb.WriteString(c.src[sq.start:first])
 	last := -1
+	twins := c.objectItems(sq) >= 2
 	for x, k := range sq.items {
 		if !keep[x] {
 			if g, ok := gaps[x]; ok {
@@ -305,7 +318,11 @@ func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, gaps map[int]
 		if last >= 0 {
 			sb.WriteString(c.sepAfter(sq, last))
 		}
+		if twins {
+			c.twin = k
+		}
 		sb.WriteString(c.renderKid(k, shares[x]))
+		c.twin = -1
 		last = x
 	}
 	if note != "" {
@@ -314,6 +331,19 @@ func (c *compressor) renderSeq(sq *seq, keep []bool, shares []int, gaps map[int]
 	}
 	sb.WriteString(c.src[c.t.End(sq.items[n-1]):sq.end])
 	return sb.String()
+}
+
+// objectItems counts the items of sq that are objects, up to two.
+func (c *compressor) objectItems(sq *seq) int {
+	n := 0
+	for _, k := range sq.items {
+		if c.t.Kind(k) == jsonspan.Object {
+			if n++; n == 2 {
+				break
+			}
+		}
+	}
+	return n
 }
 
 // noteElement renders the note for omitted items in the idiom of the

@@ -75,6 +75,10 @@ type field struct {
 	// fieldWord is 0 until scoped.namesField knows whether the task names
 	// the field, then 1 (no) or 2 (yes).
 	fieldWord uint8
+	// mixed marks the values of a map's members, whose kinds mix (a
+	// settings dump's flags, sizes and paths): its numbers have extremes
+	// however few of its values they are.
+	mixed bool
 	// nested marks a field below the items' members (see nestedSet): its
 	// values' problems are found by the member that holds them.
 	nested bool
@@ -199,6 +203,11 @@ func (c *compressor) fieldsOf(sq *seq, a *analysis, blank bool) *fieldSet {
 		a.sev[x], a.sig[x] = sev, sig
 	}
 	fs.scoped = sc
+	if sq.kind == jsonspan.Object {
+		if j := fs.find("", 0); j >= 0 {
+			fs.list[j].mixed = true
+		}
+	}
 	if blank {
 		fs.indexText = ib.text()
 		for x := reached; x < len(sq.items); x++ {
@@ -445,7 +454,9 @@ func pushRanked[T cmp.Ordered](xs []ranked[T], r ranked[T], k int, largest bool)
 
 // numeric reports whether most of the field's values are numbers, not all
 // equal.
-func (f *field) numeric() bool { return f.nums.varies(f.count) }
+func (f *field) numeric() bool {
+	return f.nums.varies(f.count) || f.mixed && f.nums.n >= 3 && f.nums.lo.v < f.nums.hi.v
+}
 
 // dated reports whether most of the field's values are dates, not all
 // equal.

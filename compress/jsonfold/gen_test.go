@@ -106,3 +106,47 @@ func sized(gen func(int) string, size int) string {
 func input(text, task string) *fold.Input {
 	return kindtest.Input(text, task, kt.Budget(len(text)))
 }
+
+// genFlatConfig returns an object of about n scalar settings sorted by
+// name, indented by one space (a build configuration dump): feature flags
+// HAVE_*, sizes SIZEOF_*, options WITH_*, install paths, named without
+// digits (names with digits read as data, a map anyway); among them
+// Tk_DEBUG and LIBDIR_MAIN, which a task asks about, and MAX_ARG_BYTES,
+// whose value is far above every other number. compact writes it on one
+// line.
+func genFlatConfig(n int, compact bool) string {
+	m := map[string]any{
+		"Tk_DEBUG":      0,
+		"LIBDIR_MAIN":   "/opt/toolkit/lib/config-9.9-amd64",
+		"MAX_ARG_BYTES": 2097152000,
+	}
+	for i := 0; len(m) < n; i++ {
+		name := letters(i / 4)
+		switch i % 4 {
+		case 0:
+			m["HAVE_FEATURE_"+name] = min(i%3, 1)
+		case 1:
+			m["SIZEOF_TYPE_"+name] = 4 << (i % 2)
+		case 2:
+			m["WITH_OPTION_"+name] = "yes"
+		default:
+			m["destdir_"+name] = fmt.Sprintf("/usr/lib/toolkit/part-%03d", i)
+		}
+	}
+	var b []byte
+	var err error
+	if compact {
+		b, err = json.Marshal(m)
+	} else {
+		b, err = json.MarshalIndent(m, "", " ")
+	}
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// letters spells i in three letters: AAA, AAB, ...
+func letters(i int) string {
+	return string([]byte{byte('A' + i/676%26), byte('A' + i/26%26), byte('A' + i%26)})
+}

@@ -9,7 +9,8 @@
 // source's separators. A JSON object stays an object.
 //
 // Collections are what it reduces: arrays, streams, and objects used as
-// maps (members keyed by version, name, path or id). A collection over its
+// maps (members keyed by version, name, path or id, or hundreds of scalar
+// settings, as a configuration dump holds). A collection over its
 // budget keeps, whatever the budget, its first and last items, items that
 // report a problem, items holding a term the task names that is rare in
 // the collection, for every numeric field the items holding its minimum
@@ -20,7 +21,9 @@
 // omitted items become one trailing note element in the container's idiom
 // ({"_omitted": "..."} among objects, a string among other values, an
 // "_omitted" member in an object) saying how many were left out, which
-// fields are constant, value ranges and which item holds an extreme.
+// fields are constant, value ranges and which item holds an extreme; of
+// a map's many omitted members, their first and last names when the map
+// is sorted and the name prefixes they share, with counts.
 // Items too large for their share are compressed the same way inside,
 // and objects that are records (a few named members) keep every member,
 // their large values compressed with budgets split by size. Long string

@@ -855,3 +855,77 @@ func TestKeyNamedByAffix(t *testing.T) {
 	out := mustCompress(t, in)
 	kindtest.MustContain(t, out, `"nghttp": "2.15.12"`)
 }
+
+// A flat object of hundreds of scalar settings is a map, whatever its
+// names look like: it keeps the members the task names, the extreme and
+// the ends byte for byte, and says what it left out by range and prefix,
+// pretty-printed or compact (a Gemini functionResponse object).
+func TestFlatObjectOfSettings(t *testing.T) {
+	const task = "Is this a debug build (Tk_DEBUG), and what is the LIBDIR_MAIN directory?"
+	for _, compact := range []bool{false, true} {
+		text := genFlatConfig(800, compact)
+		in := input(text, task)
+		out := mustCompress(t, in)
+		if !json.Valid([]byte(out)) || !strings.HasPrefix(out, "{") {
+			t.Fatalf("compact=%v: not one JSON object:\n%.300s", compact, out)
+		}
+		if len(out) > 2*in.Budget.Bytes {
+			t.Errorf("compact=%v: %d bytes for a budget of %d", compact, len(out), in.Budget.Bytes)
+		}
+		kept, note := checkKept(t, text, out)
+		if len(kept) < 5 || len(kept) > 200 {
+			t.Errorf("compact=%v: %d members kept", compact, len(kept))
+		}
+		if compact {
+			kindtest.MustContain(t, out, `"Tk_DEBUG":0`, `"LIBDIR_MAIN":"/opt/toolkit/lib/config-9.9-amd64"`, `"MAX_ARG_BYTES":2097152000`)
+		} else {
+			// A kept member reads as printed, on its own line.
+			kindtest.MustContain(t, out, "\n \"Tk_DEBUG\": 0,\n", "\n \"LIBDIR_MAIN\": \"/opt/toolkit/lib/config-9.9-amd64\",\n", "\n \"MAX_ARG_BYTES\": 2097152000,\n")
+		}
+		first, last := items(t, text)[0], items(t, text)[799]
+		if !slices.Contains(kept, first) || !slices.Contains(kept, last) {
+			t.Errorf("compact=%v: first or last member dropped", compact)
+		}
+		for _, want := range []string{" of 800 members omitted: ", " … ", "by prefix ", "HAVE_FEATURE_… ", "SIZEOF_TYPE_… ", "WITH_OPTION_… "} {
+			if !strings.Contains(note, want) {
+				t.Errorf("compact=%v: note lacks %q: %s", compact, want, note)
+			}
+		}
+	}
+}
+
+// An object of a few dozen scalar fields of mixed kinds is a record, and
+// so is one of several wide objects of an array (their names are the
+// array's fields): every member stays, even over the budget.
+func TestFlatRecordKeepsItsFields(t *testing.T) {
+	record := func(n int) map[string]any {
+		// Names without digits, which would read as data.
+		m := map[string]any{}
+		for i := range n {
+			name := "FIELD_" + letters(i)
+			if i%2 == 0 {
+				m[name] = strings.Repeat(strconv.Itoa(i%10), 150)
+			} else {
+				m[name] = i
+			}
+		}
+		return m
+	}
+	b, err := json.MarshalIndent(record(minFlatMembers-1), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, ok := Compress(input(string(b), "what is FIELD_AAH?")); ok {
+		t.Errorf("record of %d fields cut:\n%.300s", minFlatMembers-1, out)
+	}
+	rows := make([]map[string]any, 3)
+	for i := range rows {
+		rows[i] = record(2 * minFlatMembers)
+	}
+	if b, err = json.MarshalIndent(rows, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if out, ok := Compress(input(string(b), "what is FIELD_AAH?")); ok && strings.Contains(out, `"_omitted"`) {
+		t.Errorf("wide rows cut inside:\n%.300s", out)
+	}
+}

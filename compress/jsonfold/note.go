@@ -359,15 +359,20 @@ func pair(name, v string) string {
 const noteNames = 160
 
 // omittedNames lists the names of a map's omitted members, as many as fit
-// in noteNames bytes, then how many more.
+// in noteNames bytes, then how many more. When that would list under a
+// third of them it says what they are instead: the first and last of them
+// when the map is sorted by name, and the name prefixes most of them
+// share, with counts (a dump of hundreds of settings).
 func (c *compressor) omittedNames(sq *seq, keep []bool) string {
 	var b strings.Builder
+	var names []string
 	listed, left := 0, 0
 	for x, k := range sq.items {
 		if keep[x] {
 			continue
 		}
 		name := unquoteKey(c.t.RawKey(k))
+		names = append(names, name)
 		if left > 0 || b.Len()+len(name) > noteNames || name == "" {
 			left++
 			continue
@@ -380,10 +385,127 @@ func (c *compressor) omittedNames(sq *seq, keep []bool) string {
 		b.WriteString(name)
 		listed++
 	}
+	if left > 2*listed {
+		if s := c.nameSummary(sq, names); s != "" {
+			return s
+		}
+	}
 	if left > 0 {
 		b.WriteString(" and " + strconv.Itoa(left) + " more")
 	}
 	return b.String()
+}
+
+// Bounds of nameSummary.
+const (
+	notePrefixes   = 6  // prefixes shown
+	minPrefixRun   = 3  // fewest names a prefix shown holds
+	maxNoteName    = 48 // longest name shown as an end of the range
+	prefixSepBytes = "_.-/:"
+)
+
+// nameSummary describes the omitted names of a map (in order) by their
+// range, when the map's names are sorted, and by the prefixes they share:
+// ": AIX_BUILDDATE … userbase, by prefix HAVE_… 412, MODULE_… 93, other
+// 310". "" when it can say neither.
+func (c *compressor) nameSummary(sq *seq, names []string) string {
+	var b strings.Builder
+	if first, last := names[0], names[len(names)-1]; c.sortedByName(sq) && len(first) <= maxNoteName && len(last) <= maxNoteName && first != "" {
+		b.WriteString(", " + first + " … " + last)
+	}
+	// Names are grouped by their first part; a group's prefix is then
+	// all the parts its names share ("node_modules/", not "node_").
+	counts := map[string]int{}
+	shared := map[string]string{}
+	for _, name := range names {
+		p := namePrefix(name)
+		if p == "" {
+			continue
+		}
+		counts[p]++
+		if s, ok := shared[p]; !ok {
+			shared[p] = name
+		} else {
+			shared[p] = commonStart(s, name)
+		}
+	}
+	type pc struct {
+		p string
+		n int
+	}
+	var groups []pc
+	for p, n := range counts {
+		if n >= max(minPrefixRun, len(names)/50) {
+			groups = append(groups, pc{p, n})
+		}
+	}
+	slices.SortFunc(groups, func(x, y pc) int {
+		if x.n != y.n {
+			return cmp.Compare(y.n, x.n)
+		}
+		return strings.Compare(x.p, y.p)
+	})
+	groups = groups[:min(len(groups), notePrefixes)]
+	if len(groups) > 0 {
+		b.WriteString(", by prefix ")
+		other := len(names)
+		for i, g := range groups {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(partsOf(shared[g.p]) + "… " + strconv.Itoa(g.n))
+			other -= g.n
+		}
+		if other > 0 {
+			b.WriteString(", other " + strconv.Itoa(other))
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return ":" + b.String()[1:]
+}
+
+// namePrefix is the start of a member name up to and including its first
+// separator ("HAVE_" of "HAVE_FORK", "net." of "net.core.somaxconn"); ""
+// when it has none past its first byte or the prefix is long.
+func namePrefix(name string) string {
+	i := strings.IndexAny(name, prefixSepBytes)
+	if i < 1 || i >= maxNoteName/2 {
+		return ""
+	}
+	return name[:i+1]
+}
+
+// commonStart returns the longest common prefix of a and b.
+func commonStart(a, b string) string {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return a[:i]
+		}
+	}
+	return a[:n]
+}
+
+// partsOf cuts s after its last separator: the whole parts of a shared
+// prefix.
+func partsOf(s string) string {
+	return s[:strings.LastIndexAny(s, prefixSepBytes)+1]
+}
+
+// sortedByName reports whether the map's member names are in ascending
+// byte order: then what lies between two names is known to the reader.
+func (c *compressor) sortedByName(sq *seq) bool {
+	prev := ""
+	for x, k := range sq.items {
+		name := unquoteKey(c.t.RawKey(k))
+		if x > 0 && name <= prev {
+			return false
+		}
+		prev = name
+	}
+	return true
 }
 
 // plain shows a raw scalar in a note: strings decoded, without quotes.

@@ -54,6 +54,9 @@ type compressor struct {
 	// were kept in a collection: the outermost one cut, the one the
 	// request counts in.
 	placed bool
+	// twin is the object being rendered as one of several objects of a
+	// collection (-1: none), which stays a record (see mapLike).
+	twin int
 }
 
 func newCompressor(in *fold.Input, t *jsonspan.Tree) *compressor {
@@ -62,7 +65,7 @@ func newCompressor(in *fold.Input, t *jsonspan.Tree) *compressor {
 		q = &relevance.Query{}
 	}
 	// The first call to stop polls.
-	return &compressor{in: in, q: q, t: t, src: in.Text, p: newParams(in.Budget), polls: pollEvery, budget: max(in.Budget.Bytes, 0)}
+	return &compressor{in: in, q: q, t: t, src: in.Text, p: newParams(in.Budget), polls: pollEvery, budget: max(in.Budget.Bytes, 0), twin: -1}
 }
 
 // pollEvery is how much work (items, values) passes between polls of the
