@@ -208,10 +208,14 @@ func compressXML(in *fold.Input, from int) (string, bool) {
 	var sb strings.Builder
 	head, tail := in.Text[:from], in.Text[end:]
 	around := func(s string) string {
-		if len(s) <= budget/8 || strings.TrimSpace(s) == "" {
+		// A preamble gets an eighth of the budget; a run of output the
+		// document follows (the test run that wrote the report), its
+		// share of the text.
+		b := max(budget/8, int(int64(budget)*int64(len(s))/int64(len(in.Text))))
+		if len(s) <= b || strings.TrimSpace(s) == "" {
 			return s
 		}
-		sub := &fold.Input{Text: s, Query: in.Query, Budget: fold.Budget{Bytes: budget / 8, Lossy: true, Aggressive: in.Budget.Aggressive}, Stop: in.Stop}
+		sub := &fold.Input{Text: s, Query: in.Query, Budget: fold.Budget{Bytes: b, Lossy: true, Aggressive: in.Budget.Aggressive}, Stop: in.Stop}
 		if o, ok := fold.Text(sub); ok {
 			if !strings.HasSuffix(o, "\n") && strings.HasSuffix(s, "\n") {
 				o += "\n"
