@@ -91,3 +91,12 @@ func TestXMLReportAfterLog(t *testing.T) {
 		kindtest.MustContain(t, out, slowest+"/>")
 	}
 }
+
+// The one failure of a report is kept though the run before it leaves
+// the document less than half its budget for problems.
+func TestXMLFirstProblemKept(t *testing.T) {
+	text, _, failing := runThenReport(true)
+	out := kt.Rewrite(t, kt.LossyInput(text, "Which test case was the slowest according to the report?", 0))
+	kindtest.CheckParts(t, text, out, true)
+	kindtest.MustContain(t, out, failing+">\n    <failure message=\"expected altitude above 120.0 but was 118.4\"")
+}

@@ -325,9 +325,15 @@ func (p *xplan) choose(limit int) {
 		p.keepAround(i, maxWhole, keepWhole)
 	}
 	// Elements that report a problem, while they take at most half of
-	// the limit; past it they compete by priority.
+	// the limit; past it they compete by priority. The first record of
+	// each name that reports one is kept whatever the limit: a report's
+	// one failure is what it is read for, however much else is around.
+	firstOf := map[string]bool{}
 	for _, i := range p.problems() {
-		if r := p.recordAround(i, maxWhole); used+nodes[r].size() <= limit/2 {
+		r := p.recordAround(i, maxWhole)
+		first := !firstOf[nodes[r].name]
+		firstOf[nodes[r].name] = true
+		if first || used+nodes[r].size() <= limit/2 {
 			p.keepTarget(r, maxWhole, keepWhole)
 		} else {
 			p.prio[r] = max(p.prio[r], prioProblem)
