@@ -12,13 +12,17 @@
 // when it asks for markup itself (tags or attributes in a quote request),
 // every kept block is.
 //
-// XML is read as a tree of elements. Repeated sibling elements (glyphs,
-// dependencies, plugins) form a collection: the members the task names
-// are kept whole, the first and last too, and every run of omitted
-// members becomes one note with their number and names. Kept elements are
+// XML is read as a tree of elements, also after the output of the run
+// that wrote it (a test run, then its report), with CDATA text (a
+// failure's trace) not counting against it. Repeated sibling elements
+// (glyphs, dependencies, test cases) form a collection: the members the
+// task names are kept whole, the first and last too, the first that
+// reports a problem whatever the budget, and those holding the extremes
+// of a numeric attribute; every run of omitted members becomes one note
+// with their number by element name, their names, and the range of the
+// numeric attributes they hold (time 0.001..0.025). Kept elements are
 // byte-exact substrings of the input, under the opening tags of their
-// ancestors, so the reader knows where they sit. A document may follow
-// the output of the run that wrote it (a test run, then its report).
+// ancestors, so the reader knows where they sit.
 package markup
 
 import (
