@@ -12,10 +12,15 @@
 // when it asks for markup itself (tags or attributes in a quote request),
 // every kept block is.
 //
-// XML is read as a tree of elements. Repeated sibling elements (glyphs,
-// dependencies, plugins) form a collection: the members the task names
-// are kept whole, the first and last too, and every run of omitted
-// members becomes one note with their number and names. Kept elements are
+// XML is read as a tree of elements, also after the output of the run
+// that wrote it (a test run, then its report), with CDATA text (a
+// failure's trace) not counting against it. Repeated sibling elements
+// (glyphs, dependencies, test cases) form a collection: the members the
+// task names are kept whole, the first and last too, the first that
+// reports a problem whatever the budget, and those holding the extremes
+// of a numeric attribute; every run of omitted members becomes one note
+// with their number by element name, their names, and the range of the
+// numeric attributes they hold (time 0.001..0.025). Kept elements are
 // byte-exact substrings of the input, under the opening tags of their
 // ancestors, so the reader knows where they sit.
 package markup
@@ -102,42 +107,64 @@ func markupShare(s string) float64 {
 }
 
 // xmlStart returns the offset of the XML document in text, or -1: the
-// first line that opens it ("<?xml", a doctype, or an element) among the
-// first lines, when the lines from there on are mostly markup and make up
-// at least half the text.
+// line that opens it ("<?xml", a doctype, or an element) when the lines
+// from there on are mostly markup and make up at least half the text. The
+// document may follow other output (a test run, then the report it
+// wrote): a line that starts a run of tags is tried, a few of them at most.
 func xmlStart(text string) int {
-	off := 0
-	for n := 0; n < 200 && off < len(text); n++ {
+	const maxTries = 8
+	off, tries, prevTag := 0, 0, false
+	for n := 0; n < maxStartLines && off*2 <= len(text); n++ {
 		end := strings.IndexByte(text[off:], '\n')
 		if end < 0 {
 			end = len(text) - off
 		}
 		t := strings.TrimLeft(text[off:off+end], " \t\ufeff")
-		if len(t) > 1 && t[0] == '<' && (strings.HasPrefix(t, "<?xml") || strings.HasPrefix(t, "<!DOCTYPE") || isNameStart(t[1])) {
+		tag := len(t) > 1 && t[0] == '<' && (strings.HasPrefix(t, "<?xml") || strings.HasPrefix(t, "<!DOCTYPE") || isNameStart(t[1]))
+		if tag && !prevTag {
 			// A page printed inside other output (a test's diff) is
-			// not a document of its own; a short preamble (the log
-			// line that announces the document) is.
+			// not a document of its own.
 			lower := lines.LowerASCII(t[:min(len(t), 16)])
-			if strings.HasPrefix(lower, "<html") || strings.HasPrefix(lower, "<!doctype html") || off > max(2048, len(text)/10) {
+			if strings.HasPrefix(lower, "<html") || strings.HasPrefix(lower, "<!doctype html") {
 				return -1
 			}
-			if mostlyMarkup(text[off:]) && (len(text)-off)*2 >= len(text) {
+			if mostlyMarkup(text[off:]) {
 				return off
 			}
-			return -1
+			if tries++; tries == maxTries {
+				return -1
+			}
+		}
+		if strings.TrimSpace(t) != "" {
+			prevTag = tag
 		}
 		off += end + 1
 	}
 	return -1
 }
 
+// maxStartLines bounds the lines xmlStart reads before the document.
+const maxStartLines = 4000
+
 // mostlyMarkup reports whether the sampled lines of s mostly start with a
 // tag (pretty-printed XML), or s is dense with tags (one long line).
+// Lines inside a CDATA section or a comment do not count: they are an
+// element's text however they read (the stack trace of a test report's
+// <failure>), and the markup around them is what the text is.
 func mostlyMarkup(s string) bool {
 	s = s[:min(len(s), headBytes)]
 	n, tagged := 0, 0
+	closer := "" // the end of the CDATA section or comment a line is in
 	for l := range strings.Lines(s) {
 		t := strings.TrimSpace(l)
+		if closer != "" {
+			if i := strings.Index(t, closer); i >= 0 {
+				t = strings.TrimSpace(t[i+len(closer):])
+				closer = ""
+			} else {
+				continue
+			}
+		}
 		if t == "" {
 			continue
 		}
@@ -145,8 +172,34 @@ func mostlyMarkup(s string) bool {
 		if t[0] == '<' {
 			tagged++
 		}
+		closer = openSection(t)
 	}
 	return n > 0 && (tagged*10 >= n*7 || n <= 3 && markupShare(s) >= 0.5)
+}
+
+// openSection returns the end marker of a CDATA section or comment that
+// line t opens and leaves open, or "".
+func openSection(t string) string {
+	for {
+		c := strings.Index(t, "<![CDATA[")
+		m := strings.Index(t, "<!--")
+		if c < 0 && m < 0 {
+			return ""
+		}
+		open, closer := c, "]]>"
+		if c < 0 || m >= 0 && m < c {
+			open, closer = m, "-->"
+		}
+		rest := t[open+len("<!--"):]
+		if closer == "]]>" {
+			rest = t[open+len("<![CDATA["):]
+		}
+		i := strings.Index(rest, closer)
+		if i < 0 {
+			return closer
+		}
+		t = rest[i+len(closer):]
+	}
 }
 
 func isNameStart(c byte) bool {

@@ -208,10 +208,14 @@ func compressXML(in *fold.Input, from int) (string, bool) {
 	var sb strings.Builder
 	head, tail := in.Text[:from], in.Text[end:]
 	around := func(s string) string {
-		if len(s) <= budget/8 || strings.TrimSpace(s) == "" {
+		// A preamble gets an eighth of the budget; a run of output the
+		// document follows (the test run that wrote the report), its
+		// share of the text.
+		b := max(budget/8, int(int64(budget)*int64(len(s))/int64(len(in.Text))))
+		if len(s) <= b || strings.TrimSpace(s) == "" {
 			return s
 		}
-		sub := &fold.Input{Text: s, Query: in.Query, Budget: fold.Budget{Bytes: budget / 8, Lossy: true, Aggressive: in.Budget.Aggressive}, Stop: in.Stop}
+		sub := &fold.Input{Text: s, Query: in.Query, Budget: fold.Budget{Bytes: b, Lossy: true, Aggressive: in.Budget.Aggressive}, Stop: in.Stop}
 		if o, ok := fold.Text(sub); ok {
 			if !strings.HasSuffix(o, "\n") && strings.HasSuffix(s, "\n") {
 				o += "\n"
@@ -321,9 +325,15 @@ func (p *xplan) choose(limit int) {
 		p.keepAround(i, maxWhole, keepWhole)
 	}
 	// Elements that report a problem, while they take at most half of
-	// the limit; past it they compete by priority.
+	// the limit; past it they compete by priority. The first record of
+	// each name that reports one is kept whatever the limit: a report's
+	// one failure is what it is read for, however much else is around.
+	firstOf := map[string]bool{}
 	for _, i := range p.problems() {
-		if r := p.recordAround(i, maxWhole); used+nodes[r].size() <= limit/2 {
+		r := p.recordAround(i, maxWhole)
+		first := !firstOf[nodes[r].name]
+		firstOf[nodes[r].name] = true
+		if first || used+nodes[r].size() <= limit/2 {
 			p.keepTarget(r, maxWhole, keepWhole)
 		} else {
 			p.prio[r] = max(p.prio[r], prioProblem)
@@ -865,6 +875,15 @@ func (r *xrender) describe(run []int32) string {
 			part := "<" + nm + ">"
 			if byName[nm] > 1 {
 				part = strconv.Itoa(byName[nm]) + " " + part
+				sub := make([]int32, 0, byName[nm])
+				for _, c := range run {
+					if nodes[c].name == nm {
+						sub = append(sub, c)
+					}
+				}
+				if rg := r.ranges(sub); rg != "" {
+					part += " (" + rg + ")"
+				}
 			}
 			parts = append(parts, part)
 		}
@@ -890,6 +909,11 @@ func (r *xrender) describe(run []int32) string {
 	case same:
 		msg += ", all " + labels[0]
 	case len(labels) == 0:
+		// Containers named by nothing of their own (a <properties>
+		// block): what they hold.
+		if held := r.held(run); held != "" {
+			msg += ", holding " + held
+		}
 	case sameAttr(labels) != "":
 		// One attribute that varies (xml:lang="de", "fr", ...): its
 		// values, more of them, as they are short.
@@ -908,7 +932,95 @@ func (r *xrender) describe(run []int32) string {
 	default:
 		msg += ": " + labels[0] + " … " + labels[len(labels)-1]
 	}
+	if rg := r.ranges(run); rg != "" {
+		msg += "; " + rg
+	}
 	return msg
+}
+
+// held counts the children of a run of elements by name: "30 <property>".
+func (r *xrender) held(run []int32) string {
+	nodes := r.p.nodes
+	byName := map[string]int{}
+	var names []string
+	for _, c := range run {
+		for _, g := range nodes[c].children {
+			nm := nodes[g].name
+			if byName[nm] == 0 {
+				names = append(names, nm)
+			}
+			byName[nm]++
+		}
+	}
+	parts := make([]string, 0, min(len(names), maxLabels+1))
+	for k, nm := range names {
+		if k == maxLabels {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, strconv.Itoa(byName[nm])+" <"+nm+">")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// maxRanges bounds the numeric attributes whose range a note gives.
+const maxRanges = 2
+
+// ranges gives the range of each numeric attribute that every element of
+// a run of one name holds and that varies among them, as written: "time
+// 0.001..0.030". It tells the reader what the omitted elements are not
+// (the slowest case is not among them when it was kept elsewhere).
+func (r *xrender) ranges(run []int32) string {
+	if len(run) < 2 {
+		return ""
+	}
+	nodes, text := r.p.nodes, r.p.text
+	type span struct {
+		name           string
+		lo, hi         float64
+		loText, hiText string
+		n              int
+	}
+	var spans []*span
+	for k, c := range run {
+		seen := 0
+		for _, a := range shortAttrs(text[nodes[c].start:nodes[c].openEnd]) {
+			name, v, _ := strings.Cut(a, "=")
+			v = strings.Trim(v, `"'`)
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				continue
+			}
+			if k == 0 {
+				spans = append(spans, &span{name: name, lo: f, hi: f, loText: v, hiText: v, n: 1})
+				continue
+			}
+			for _, sp := range spans[seen:] {
+				seen++
+				if sp.name != name {
+					continue
+				}
+				sp.n++
+				if f < sp.lo {
+					sp.lo, sp.loText = f, v
+				}
+				if f > sp.hi {
+					sp.hi, sp.hiText = f, v
+				}
+				break
+			}
+		}
+	}
+	var parts []string
+	for _, sp := range spans {
+		if sp.n == len(run) && sp.lo < sp.hi {
+			parts = append(parts, sp.name+" "+sp.loText+".."+sp.hiText)
+			if len(parts) == maxRanges {
+				break
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // maxAttrValues bounds the values of one attribute a note lists.
