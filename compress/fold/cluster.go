@@ -166,6 +166,9 @@ type numAt struct {
 
 const maxDistinct = 12
 
+// A numeric field's values may miss one member in maxNonNumeric.
+const maxNonNumeric = 8
+
 // varyingFields computes the statistics of the fields that vary among the
 // members of cluster id (members lists its lines).
 func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) []fieldStats {
@@ -189,6 +192,7 @@ func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) [
 	// Members that agree with the first one in a field are counted there
 	// without a map lookup: most fields of a cluster are its fixed words.
 	same := make([]int, cl.fields)
+	nonNumeric := make([]int, cl.fields)
 	for _, li := range members {
 		// Fields are read in place: building each member's list wrote
 		// string headers (and their barriers) for every field.
@@ -213,8 +217,14 @@ func varyingFields(ft *fieldTable, cl *cluster, members []int, withOrder bool) [
 			if st.numeric {
 				v, ok := ft.number(li, k)
 				if !ok {
-					st.numeric = false
-					st.order = nil
+					// A few members of another shape merged into the
+					// cluster ("... above review threshold" among
+					// "... amount_cents=98993 unit_count=20") do not
+					// make a column of numbers a column of words.
+					if nonNumeric[k]++; nonNumeric[k]*maxNonNumeric > len(members) {
+						st.numeric = false
+						st.order = nil
+					}
 					continue
 				}
 				if v < st.min {

@@ -983,3 +983,25 @@ func TestRarestValuesFirst(t *testing.T) {
 	out := mustFold(t, input(text, "Did any client use an odd HTTP method?", ""))
 	mustContain(t, out, "\"PROPFIND /docs/p0.html HTTP/1.1\"", "\"POST /docs/p7.html HTTP/1.1\"")
 }
+
+// TestExtremeAmongMergedShapes: a few lines of another shape in a cluster
+// ("... above review threshold" among "... amount_cents=N unit_count=M")
+// leave its number columns numbers: the record with the largest amount
+// is kept.
+func TestExtremeAmongMergedShapes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var sb strings.Builder
+	for i := range 600 {
+		amount := 1000 + r.IntN(90000)
+		if i == 343 {
+			amount = 99990
+		}
+		fmt.Fprintf(&sb, "2026-12-03 11:43:38,%03d INFO    etl.load: record R%05d sku=SKU-%03d amount_cents=%d unit_count=%d region=eu\n", i%1000, i, r.IntN(999), amount, r.IntN(40))
+		if amount > 90000 {
+			fmt.Fprintf(&sb, "2026-12-03 11:43:38,%03d WARNING etl.load: record R%05d amount_cents=%d above review threshold\n", i%1000, i, amount)
+		}
+	}
+	text := sb.String()
+	out := mustFold(t, input(text, "Which record had the biggest amount, and what was its unit count?", ""))
+	mustContain(t, out, "record R00343 sku=SKU-")
+}
