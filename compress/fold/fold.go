@@ -55,7 +55,28 @@ func Text(in *Input) (string, bool) {
 		return "", false
 	}
 	p.fill()
-	return shorter(p.render(), in.Text)
+	out := p.render()
+	if notes := len(out) - keptBytes(p.b, p.keep); notes > in.Budget.Bytes/4 {
+		// Notes that take over a quarter of the budget (one between
+		// every pair of kept lines, each naming a dozen values) cost
+		// more than what they tell: they name fewer.
+		p.lean = true
+		if o := p.render(); len(o) < len(out) {
+			out = o
+		}
+	}
+	return shorter(out, in.Text)
+}
+
+// keptBytes is what the lines marked in keep take.
+func keptBytes(b *lines.Lines, keep []bool) int {
+	n := 0
+	for i, k := range keep {
+		if k {
+			n += len(b.L[i]) + 1
+		}
+	}
+	return n
 }
 
 // shorter returns out when it is shorter than text.
@@ -192,7 +213,12 @@ type plan struct {
 	// runsWith counts, per query term, the omitted runs holding it
 	// (mentionedEverywhere), computed at first use.
 	runsWith []int
+	// lean notes name at most leanNames values each (see Text).
+	lean bool
 }
+
+// leanNames is the most values a lean note names.
+const leanNames = 4
 
 // wholeUnit is a unit that the fill keeps whole when the budget allows.
 type wholeUnit struct {
@@ -2531,6 +2557,9 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 		if fv.many || len(fv.order) != members {
 			continue
 		}
+		if p.lean && len(fv.order) > leanNames {
+			return "they name " + strings.Join(fv.order[:leanNames], ", ") + " and " + strconv.Itoa(len(fv.order)-leanNames) + " more"
+		}
 		if fv.size <= maxLen {
 			return "they name " + strings.Join(fv.order, ", ")
 		}
@@ -2554,6 +2583,9 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 		parts := make([]string, len(fv.order))
 		for k, v := range fv.order {
 			parts[k] = v + " ×" + strconv.Itoa(fv.counts[v])
+		}
+		if p.lean && len(parts) > leanNames {
+			return strings.Join(parts[:leanNames], ", ") + " and " + strconv.Itoa(len(parts)-leanNames) + " more"
 		}
 		return strings.Join(parts, ", ")
 	}

@@ -1005,3 +1005,29 @@ func TestExtremeAmongMergedShapes(t *testing.T) {
 	out := mustFold(t, input(text, "Which record had the biggest amount, and what was its unit count?", ""))
 	mustContain(t, out, "record R00343 sku=SKU-")
 }
+
+// TestLeanNotes: when notes would take over a quarter of the budget (one
+// between every pair of kept warnings), each names a few values and
+// counts the rest.
+func TestLeanNotes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var sb strings.Builder
+	for i := range 800 {
+		words := []string{"amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "heron", "iris", "juniper", "kelp", "lotus"}
+		fmt.Fprintf(&sb, "INFO load: record R%05d item=%s-%s qty=%d\n", i, words[r.IntN(12)], words[r.IntN(12)], r.IntN(40))
+		if i%9 == 4 {
+			fmt.Fprintf(&sb, "WARNING load: record R%05d held for review\n", i)
+		}
+	}
+	text := sb.String()
+	in := input(text, "Which records were held for review?", "")
+	out := mustFold(t, in)
+	if !strings.Contains(out, " more ...]") {
+		t.Errorf("no lean note:\n%s", out)
+	}
+	for l := range strings.Lines(out) {
+		if strings.HasPrefix(l, lines.NoteOpen) && strings.Count(l, "item=") > leanNames {
+			t.Errorf("note names more than %d values: %s", leanNames, l)
+		}
+	}
+}
