@@ -28,7 +28,8 @@ func detectKind(text string) Kind {
 // looksLikeLog reports program output read line by line — a log, a build
 // or test run, a trace: most sampled lines start like a log record (a
 // timestamp or a level), or share their first word's shape with many
-// others, or the text holds problem lines among a run of lines. Anything
+// others, or the text holds problem lines among a run of lines, or it is
+// a wall of compiler diagnostics with code frames. Anything
 // else that no detector claims is prose (KindText), left alone when small.
 func looksLikeLog(text string) bool {
 	sample := sampleLines(text, 200)
@@ -53,7 +54,7 @@ func looksLikeLog(text string) bool {
 	if nonBlank < 5 {
 		return false
 	}
-	if records*10 >= nonBlank*3 || problems >= 2 && nonBlank >= 8 {
+	if records*10 >= nonBlank*3 || problems >= 2 && nonBlank >= 8 || diagnosticWall(sample) {
 		return true
 	}
 	top := 0
@@ -86,6 +87,10 @@ func sampleLines(text string, n int) []string {
 // ("(cache updated)", "(0.01s)").
 func looksLikeCode(text string) bool {
 	lines := sampleLines(text, detectSampleLines)
+	if diagnosticWall(lines) {
+		// Diagnostics quote code in their frames: program output.
+		return false
+	}
 	nonBlank, codeish, logish, structural, frames := 0, 0, 0, 0, 0
 	firstWord := map[string]int{}
 	for _, l := range lines {

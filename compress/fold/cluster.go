@@ -92,6 +92,12 @@ func clusterLines(b *lines.Lines, stop func() bool) (*clustering, *fieldTable) {
 			hashBuf = append(hashBuf, lines.FieldHash(f))
 		}
 		key := groupKey{n: len(hashBuf), first: hashBuf[0]}
+		if lines.SourceLocation(fieldBuf[0]) {
+			// A diagnostic opens with the place it is about: the same
+			// message in every file is one statement of the compiler,
+			// its path a varying field.
+			key.first = locationKey
+		}
 		best, bestSim := int32(-1), -1.0
 		for _, id := range groups[key] {
 			if s := similarity(c.clusters[id].tmpl, hashBuf); s > bestSim {
@@ -120,6 +126,9 @@ func clusterLines(b *lines.Lines, stop func() bool) (*clustering, *fieldTable) {
 	ft.finish()
 	return c, ft
 }
+
+// locationKey is the group key of lines that open with a source location.
+var locationKey = lines.FieldHash("\x00location")
 
 // similarity is the share of fields where a line agrees with a template
 // (wildcard fields agree with anything).

@@ -149,6 +149,10 @@ func writeCollapsed(w *lines.Writer, ls []string) {
 // of a list (an error and its note) rather than an explanation.
 const maxListedReport = 2
 
+// maxWholeReport is the most lines of a problem report markExemplar keeps
+// whole.
+const maxWholeReport = 24
+
 // A problem among at most maxLoneProblems in a block keeps the
 // loneContext lines under it.
 const (
@@ -1137,8 +1141,17 @@ func (p *plan) foldUnits() {
 			if len(g) < 2 {
 				// A problem report like no other is kept whole (or its
 				// problem neighbourhoods, when large).
-				if u := level[g[0]]; !exemplar[u.start] && !p.demoted[u.start] && p.isReport(u) {
-					p.markExemplar(u, exemplar, p.problem)
+				// So is, within the budget, a warning like no other
+				// (one diagnostic among a wall of repeated ones).
+				if u := level[g[0]]; !exemplar[u.start] && !p.demoted[u.start] && (p.isReport(u) || p.sev[u.start] == lines.Warning) {
+					mark := exemplar
+					if u.len() > maxWholeReport {
+						// Too large to be kept whole, it is a run of
+						// records (a build's output without blank
+						// lines): its musts stay, its records still fold.
+						mark = make([]bool, len(exemplar))
+					}
+					p.markExemplar(u, mark, p.problem)
 				}
 				continue
 			}
@@ -1411,7 +1424,7 @@ func (p *plan) markExemplar(u unit, exemplar, keep []bool) {
 	}
 	small := 16
 	if problem {
-		small = 24
+		small = maxWholeReport
 	}
 	if u.len() <= small {
 		for k := u.start; k < u.end; k++ {
@@ -2196,7 +2209,7 @@ func hitsIn(hits []int32, i, j int) []int32 {
 func (p *plan) describeLines(i, j int) string {
 	count := 0
 	perCluster := map[int32]int{}
-	units := 0
+	units, inUnits := 0, 0
 	var unitGroup int32 = -1
 	sameGroup := true
 	var headCluster int32 = -1
@@ -2207,6 +2220,9 @@ func (p *plan) describeLines(i, j int) string {
 		}
 		count++
 		perCluster[id]++
+		if p.groupOf[k] >= 0 {
+			inUnits++
+		}
 		if g := p.groupOf[k]; g >= 0 && p.unitStart[k] {
 			units++
 			if unitGroup >= 0 && unitGroup != g {
@@ -2236,6 +2252,11 @@ func (p *plan) describeLines(i, j int) string {
 			msg += "; " + f
 		}
 		return msg
+	}
+	if units >= 2 && inUnits*10 >= count*6 {
+		// Blocks of several kinds (each warning of one file): each kind
+		// has its exemplar above.
+		return msg + ", " + strconv.Itoa(units) + " more blocks like ones above"
 	}
 	var top int32 = -1
 	for id, c := range perCluster {
@@ -2505,13 +2526,7 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 		return ""
 	}
 	cl := &p.cl.clusters[id]
-	type fieldVals struct {
-		order  []string
-		counts map[string]int
-		size   int
-		many   bool
-	}
-	vals := make([]fieldVals, len(cl.tmpl))
+	vals := make([]fieldNames, len(cl.tmpl))
 	var wild []int // the template's varying fields
 	for f, h := range cl.tmpl {
 		if h == 0 {
@@ -2551,13 +2566,50 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 	if members < 2 {
 		return ""
 	}
+	// A source location differs on every line of a diagnostics run:
+	// the names that vary with it say more ('set' ×5), so it is named
+	// only when no other field is.
+	if s := namesOf(vals, members, false, p.lean); s != "" {
+		return s
+	}
+	for f := range vals {
+		fv := &vals[f]
+		if fv.many || len(fv.order) < 2 || len(fv.order) > 6 || members < 4 || fv.size > 120 {
+			continue
+		}
+		parts := make([]string, len(fv.order))
+		for k, v := range fv.order {
+			parts[k] = v + " ×" + strconv.Itoa(fv.counts[v])
+		}
+		if p.lean && len(parts) > leanNames {
+			return strings.Join(parts[:leanNames], ", ") + " and " + strconv.Itoa(len(parts)-leanNames) + " more"
+		}
+		return strings.Join(parts, ", ")
+	}
+	return namesOf(vals, members, true, p.lean)
+}
+
+// fieldNames are the distinct values of one field over a run's lines, in
+// order, and their total size.
+type fieldNames struct {
+	order  []string
+	counts map[string]int
+	size   int
+	many   bool
+}
+
+// namesOf names the values of the first field of vals where each of the
+// members has its own (see fieldValues); location fields only when
+// locations is set, others only when it is not; at most leanNames of
+// them when lean.
+func namesOf(vals []fieldNames, members int, locations, lean bool) string {
 	const maxLen = 400
 	for f := range vals {
 		fv := &vals[f]
-		if fv.many || len(fv.order) != members {
+		if fv.many || len(fv.order) != members || lines.SourceLocation(fv.order[0]) != locations {
 			continue
 		}
-		if p.lean && len(fv.order) > leanNames {
+		if lean && len(fv.order) > leanNames {
 			return "they name " + strings.Join(fv.order[:leanNames], ", ") + " and " + strconv.Itoa(len(fv.order)-leanNames) + " more"
 		}
 		if fv.size <= maxLen {
@@ -2574,20 +2626,6 @@ func (p *plan) fieldValues(i, j int, id int32) string {
 			}
 			return "they name " + pre + "…" + suf + " for " + strings.Join(mids, ", ")
 		}
-	}
-	for f := range vals {
-		fv := &vals[f]
-		if fv.many || len(fv.order) < 2 || len(fv.order) > 6 || members < 4 || fv.size > 120 {
-			continue
-		}
-		parts := make([]string, len(fv.order))
-		for k, v := range fv.order {
-			parts[k] = v + " ×" + strconv.Itoa(fv.counts[v])
-		}
-		if p.lean && len(parts) > leanNames {
-			return strings.Join(parts[:leanNames], ", ") + " and " + strconv.Itoa(len(parts)-leanNames) + " more"
-		}
-		return strings.Join(parts, ", ")
 	}
 	return ""
 }

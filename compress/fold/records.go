@@ -62,6 +62,14 @@ func records(b *lines.Lines, cl *clustering) []unit {
 			}
 			break
 		}
+		for path := lines.LocationPath(b.L[start]); path != "" && j < n && j-start < 400 && cl.of[j] != noCluster &&
+			lines.Indent(b.L[j]) == base && lines.LocationPath(b.L[j]) == path && lines.Signal(b.L[j]) == lines.NoSignal; {
+			// A diagnostic's notes ("a.c:57:3: note: ...") open with a
+			// place in its file and report nothing of their own: they
+			// and their code frames are part of it.
+			for j++; j < n && cl.of[j] != noCluster && lines.Indent(b.L[j]) > base && j-start < 400; j++ {
+			}
+		}
 		if j-start >= 2 {
 			out = append(out, newUnit(start, j, cl))
 		}

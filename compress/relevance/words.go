@@ -53,6 +53,10 @@ func setOf(s string) map[string]bool {
 	return m
 }
 
+// subjectVerbs follow a noun that is the subject of its clause.
+var subjectVerbs = setOf(`is was are were has had needs need needed takes took uses used requires required
+contains contained says said shows showed reports reported fits fit gets got`)
+
 // intentOf reads what a request wants of an output from its words.
 func intentOf(s string) Intent {
 	var in Intent
@@ -104,10 +108,14 @@ func intentOf(s string) Intent {
 			case "whole", "full", "entire", "complete", "unabridged", "untruncated":
 				// "the full log line", "the complete output row": all
 				// of one line, not all of the output.
+				// "how many bytes the whole output needs": the subject
+				// of a verb is talked about, not asked for.
 				switch next {
 				case "line", "lines", "entry", "entries", "row", "rows", "record", "records", "message", "event", "events":
 				default:
-					in |= Whole
+					if !subjectVerbs[next] {
+						in |= Whole
+					}
 				}
 			}
 		case "all", "every", "each":
