@@ -39,15 +39,19 @@ type Poll struct {
 func (p Poll) Until(ctx context.Context, url string, ok func(status int, body string) bool) (string, error) {
 	c := cmp.Or(p.Client, http.DefaultClient)
 	method := cmp.Or(p.Method, http.MethodGet)
-	last := "no answer yet"
+	last := ""
 	for {
 		status, body, err := p.try(ctx, c, method, url)
 		if err == nil && ok(status, body) {
 			return body, nil
 		}
-		if err != nil {
+		switch {
+		case err != nil && ctx.Err() != nil && last != "":
+			// The try was cut off by the end of the wait: the answer
+			// before it says more.
+		case err != nil:
 			last = err.Error()
-		} else {
+		default:
 			last = fmt.Sprintf("%d %.200q", status, body)
 		}
 		select {

@@ -35,11 +35,11 @@ func TestPollUntil(t *testing.T) {
 		b := make([]byte, 64)
 		k, _ := r.Body.Read(b)
 		if r.Method != "POST" || string(b[:k]) != "ping" || r.Header.Get("X-Probe") != "yes" {
-			http.Error(w, "bad request", 400)
+			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
 		if n.Add(1) < 3 {
-			http.Error(w, "starting", 503)
+			http.Error(w, "starting", http.StatusServiceUnavailable)
 			return
 		}
 		w.Write([]byte("ready"))
@@ -55,9 +55,9 @@ func TestPollUntil(t *testing.T) {
 // TestPollEnds: a poll that never gets its answer ends with the context,
 // naming the last answer, or at once when the process exits.
 func TestPollEnds(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "starting", 503) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "starting", http.StatusServiceUnavailable) }))
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	err := Poll{Every: time.Millisecond}.OK(ctx, srv.URL)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "503") {
@@ -87,7 +87,7 @@ headroom_latency_seconds_count 4
 func TestMetrics(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/metrics" {
-			http.Error(w, "metrics role needed", 403)
+			http.Error(w, "metrics role needed", http.StatusForbidden)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
