@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
+	"github.com/tsheadroom/tsheadroom/internal/probe"
+	"github.com/tsheadroom/tsheadroom/internal/procinfo"
 	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
@@ -48,7 +50,10 @@ type proc struct {
 // when the test ends; its log is shown when the test fails.
 func startProc(t *testing.T, args ...string) *proc {
 	t.Helper()
-	addr := freeLoopbackAddr(t)
+	addr, err := probe.FreeLoopbackAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(os.Args[0], append([]string{"-tailnet=false", "-local-addr", addr, "-config", ""}, args...)...)
 	cmd.Env = append(os.Environ(), asMainEnv+"=1")
 	p := &proc{t: t, cmd: cmd, base: "http://" + addr, done: make(chan struct{}), logs: &logtest.Buffer{}}
@@ -68,23 +73,15 @@ func startProc(t *testing.T, args ...string) *proc {
 			t.Logf("tsheadroom log:\n%s", p.logs.String())
 		}
 	})
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if res, err := http.Get(p.base + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return p
-			}
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("tsheadroom exited at start: %v\n%s", p.err, p.logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tsheadroom not ready after 2 minutes\n%s", p.logs.String())
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	switch err := (probe.Poll{Every: 20 * time.Millisecond, Exited: p.done}).OK(ctx, p.base+"/readyz"); {
+	case errors.Is(err, probe.ErrExited):
+		t.Fatalf("tsheadroom exited at start: %v\n%s", p.err, p.logs.String())
+	case err != nil:
+		t.Fatalf("tsheadroom not ready after 2 minutes: %v\n%s", err, p.logs.String())
 	}
+	return p
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
@@ -120,16 +117,11 @@ func (p *proc) post(ctx context.Context, c *http.Client, call []byte) answer {
 // metrics role).
 func (p *proc) metrics(t *testing.T) map[string]float64 {
 	t.Helper()
-	res, err := http.Get(p.base + "/metrics")
+	m, err := probe.Metrics(context.Background(), nil, p.base+"/metrics")
 	if err != nil {
-		t.Fatalf("scrape: %v", err)
+		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 {
-		t.Fatalf("scrape: %s %s", res.Status, b)
-	}
-	return parseScrape(t, string(b))
+	return m
 }
 
 // settledGoroutines waits for go_goroutines to stop moving (two equal
@@ -164,64 +156,30 @@ func (p *proc) waitGoroutines(t *testing.T, want float64) {
 // children returns the PIDs of the process's live child processes.
 func (p *proc) children(t *testing.T) []int {
 	t.Helper()
-	return childrenOf(t, p.pid())
-}
-
-func childrenOf(t *testing.T, parent int) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
+	kids, err := procinfo.Children(p.pid())
 	if err != nil {
 		t.Skipf("no /proc: %v", err)
 	}
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...; comm may hold spaces and parentheses.
-		s := string(stat)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) < 2 || f[0] == "Z" || f[0] == "X" {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid == parent {
-			out = append(out, pid)
-		}
-	}
-	return out
+	return kids
 }
 
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+// memory is the process's resident set, now and at its peak.
+func (p *proc) memory(t *testing.T) procinfo.Memory {
+	t.Helper()
+	m, err := procinfo.ReadMemory(p.pid())
 	if err != nil {
-		return false
+		t.Skipf("no /proc status: %v", err)
 	}
-	s := string(stat)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+	if m.RSS == 0 || m.Peak == 0 {
+		t.Fatalf("no VmRSS or VmHWM in /proc status: %+v", m)
+	}
+	return m
 }
 
 // rss is the process's resident set in bytes (VmRSS).
 func (p *proc) rss(t *testing.T) int {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid()))
-	if err != nil {
-		t.Skipf("no /proc status: %v", err)
-	}
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.Atoi(strings.Fields(v)[0])
-			return kb << 10
-		}
-	}
-	t.Fatal("no VmRSS")
-	return 0
+	return int(p.memory(t).RSS)
 }
 
 // terminate sends SIGTERM and waits, at most limit, for the exit; it
@@ -364,11 +322,11 @@ func TestWorkerFaults(t *testing.T) {
 			deadline := time.Now().Add(time.Minute)
 			for {
 				now := p.children(t)
-				if len(now) == 1 && now[0] != old[0] && !alive(old[0]) {
+				if len(now) == 1 && now[0] != old[0] && !procinfo.Alive(old[0]) {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("worker not replaced: had %v, now %v (old alive: %v)", old, now, alive(old[0]))
+					t.Fatalf("worker not replaced: had %v, now %v (old alive: %v)", old, now, procinfo.Alive(old[0]))
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
@@ -398,7 +356,7 @@ func TestWorkerFaults(t *testing.T) {
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
 	for _, pid := range last {
-		if alive(pid) {
+		if procinfo.Alive(pid) {
 			t.Errorf("worker %d outlived tsheadroom", pid)
 		}
 	}

@@ -143,7 +143,7 @@ func TestLoadHostile(t *testing.T) {
 	}
 	slices.Sort(latencies)
 	pct := func(q float64) time.Duration { return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))] }
-	hwm := p.statusKB(t, "VmHWM:") << 10
+	hwm := p.memory(t).Peak
 	t.Logf("%.0f s of load, %d normal callers, 20 hostile: %d normal calls answered; p50 %v, p99 %v, max %v (budget+100ms = %v)",
 		seconds, normal, len(latencies), pct(0.5).Round(time.Millisecond), pct(0.99).Round(time.Millisecond),
 		latencies[len(latencies)-1].Round(time.Millisecond), budget+100*time.Millisecond)
@@ -166,23 +166,6 @@ func TestLoadHostile(t *testing.T) {
 	if hwm > memoryLimit && !raceEnabled {
 		t.Errorf("peak RSS %d MiB over the %d MiB memory limit", hwm>>20, memoryLimit>>20)
 	}
-}
-
-// statusKB reads a kB field of the process's /proc status.
-func (p *proc) statusKB(t *testing.T, field string) int64 {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid()))
-	if err != nil {
-		t.Skipf("no /proc status: %v", err)
-	}
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-			return kb
-		}
-	}
-	t.Fatalf("no %s in /proc status", field)
-	return 0
 }
 
 // trickleOnce sends call's headers, then its body a byte every gap, and

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"tailscale.com/tsnet"
 
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
+	"github.com/tsheadroom/tsheadroom/internal/probe"
 	"github.com/tsheadroom/tsheadroom/internal/promtest"
 	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
 	"github.com/tsheadroom/tsheadroom/tsnet/access"
@@ -135,32 +135,6 @@ func call(t *testing.T, ctx context.Context, n *tailnettest.Node, method, url st
 	return callWith(t, ctx, n, method, url, body, "Content-Type", "application/json")
 }
 
-// tryCall sends one request from a tailnet node, for callers that expect
-// failures (call fails the test on them).
-func tryCall(ctx context.Context, n *tailnettest.Node, method, url string, body []byte) (int, string, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, "", err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := n.HTTPClient().Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), err
-}
-
-func describe(code int, body string, err error) string {
-	if err != nil {
-		return err.Error()
-	}
-	return fmt.Sprintf("%d %.100q", code, body)
-}
-
 func sampleCall(t *testing.T) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/sample.hook.json")
@@ -178,18 +152,18 @@ func scrape(t *testing.T, ctx context.Context, n *tailnettest.Node, s *service) 
 
 func scrapeURL(t *testing.T, ctx context.Context, n *tailnettest.Node, url string) map[string]float64 {
 	t.Helper()
-	code, body := call(t, ctx, n, "GET", url, nil)
-	if code != 200 {
-		t.Fatalf("scrape: %d %s", code, body)
+	m, err := probe.Metrics(ctx, n.HTTPClient(), url)
+	if err != nil {
+		t.Fatalf("from %s: %v", n.Hostname, err)
 	}
-	return parseScrape(t, body)
+	return m
 }
 
 // parseScrape parses a /metrics answer as Prometheus does, into values keyed
 // by "name,label=value,...".
 func parseScrape(t *testing.T, body string) map[string]float64 {
 	t.Helper()
-	out, err := promtest.ParseText(body)
+	out, err := probe.ParseMetrics(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,8 +330,11 @@ func TestLocalOnly(t *testing.T) {
 	if err := run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("non-loopback -local-addr: %v", err)
 	}
-	addr := freeLoopbackAddr(t)
-	o, err := parseFlags([]string{"-tailnet=false", "-local-addr", addr, "-config", ""})
+	addr, err := probe.FreeLoopbackAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err = parseFlags([]string{"-tailnet=false", "-local-addr", addr, "-config", ""})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +348,11 @@ func TestLocalOnly(t *testing.T) {
 		}
 	}()
 	base := "http://" + addr
-	waitHTTP(t, base+"/healthz")
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := (probe.Poll{Every: 20 * time.Millisecond}).OK(wctx, base+"/healthz"); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.Post(base+"/", "application/json", bytes.NewReader(sampleCall(t)))
 	if err != nil {
 		t.Fatal(err)
@@ -390,32 +371,6 @@ func TestLocalOnly(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("local GET %s: %d, want %d", path, resp.StatusCode, want)
 		}
-	}
-}
-
-func freeLoopbackAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitHTTP(t *testing.T, url string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never answered: %v", url, err)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/tsheadroom/tsheadroom/internal/probe"
 	"github.com/tsheadroom/tsheadroom/internal/tailnettest"
 )
 
@@ -15,18 +16,13 @@ import (
 // the caller; readiness reports change a moment after what they report.
 func until(t *testing.T, ctx context.Context, n *tailnettest.Node, method, url string, body []byte, code int, want string) {
 	t.Helper()
-	var last string
-	for ctx.Err() == nil {
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		c, b, err := tryCall(rctx, n, method, url, body)
-		cancel()
-		if err == nil && c == code && strings.Contains(b, want) {
-			return
-		}
-		last = describe(c, b, err)
-		time.Sleep(50 * time.Millisecond)
+	poll := probe.Poll{Client: n.HTTPClient(), Method: method, Body: body}
+	if body != nil {
+		poll.Header = http.Header{"Content-Type": {"application/json"}}
 	}
-	t.Fatalf("%s %s never answered %d with %q (last: %s)", method, url, code, want, last)
+	if _, err := poll.Until(ctx, url, func(c int, b string) bool { return c == code && strings.Contains(b, want) }); err != nil {
+		t.Fatalf("never answered %d with %q: %v", code, want, err)
+	}
 }
 
 // hookUntil posts the sample call until it is answered with a modify.

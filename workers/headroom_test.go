@@ -18,6 +18,7 @@ import (
 
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/compress/tokens"
+	"github.com/tsheadroom/tsheadroom/internal/procinfo"
 	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
@@ -324,7 +325,7 @@ func failCall(t *testing.T, e *fakeEngine, directive, reason string) {
 	if got := e.obs.snapshot().restarts[reason]; got != before+1 {
 		t.Errorf("%s: WorkerRestart(%q) count = %d, want %d", directive, reason, got, before+1)
 	}
-	waitFor(t, "the old worker to die", func() bool { return !processAlive(oldPID) })
+	waitFor(t, "the old worker to die", func() bool { return !procinfo.Alive(oldPID) })
 	waitFor(t, "worker replacement", func() bool { w := e.Workers()[0]; return w.State == "idle" && w.PID != 0 })
 	if pid := workerPIDs(e.Headroom)[0]; pid == oldPID {
 		t.Errorf("%s: worker not replaced (pid %d)", directive, pid)
@@ -338,20 +339,6 @@ func failCall(t *testing.T, e *fakeEngine, directive, reason string) {
 // slowRespawn delays worker replacement, so a test can tell an error that
 // came at once from one that waited for the new worker.
 func slowRespawn(c *HeadroomConfig) { c.RestartBackoff = time.Second }
-
-// processAlive reports whether pid exists and is not a zombie.
-func processAlive(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return syscall.Kill(pid, 0) == nil
-	}
-	// Format: pid (comm) state ...; comm may contain spaces.
-	s := string(data)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-		return s[i+2] != 'Z' && s[i+2] != 'X'
-	}
-	return true
-}
 
 func TestHeadroomCrash(t *testing.T) {
 	e := startFake(t, slowRespawn)
@@ -376,7 +363,7 @@ func TestHeadroomHang(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parse child pid from %q: %v", recs[0].Attrs["line"], err)
 	}
-	waitFor(t, "the hung worker's child to die with its group", func() bool { return !processAlive(child) })
+	waitFor(t, "the hung worker's child to die with its group", func() bool { return !procinfo.Alive(child) })
 }
 
 // TestHeadroomAllDownFailsAtOnce: with the only worker being replaced, a
@@ -767,7 +754,7 @@ func TestHeadroomClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, pid := range pids {
-		if processAlive(pid) {
+		if procinfo.Alive(pid) {
 			t.Errorf("worker %d alive after Close", pid)
 		}
 	}
@@ -822,7 +809,7 @@ func TestHeadroomParentDeath(t *testing.T) {
 		t.Fatalf("helper reported %q, want 2 worker pids", line)
 	}
 	for _, pid := range pids {
-		if !processAlive(pid) {
+		if !procinfo.Alive(pid) {
 			t.Fatalf("worker %d not running before the parent dies", pid)
 		}
 	}
@@ -831,7 +818,7 @@ func TestHeadroomParentDeath(t *testing.T) {
 	}
 	_ = cmd.Wait()
 	for _, pid := range pids {
-		waitFor(t, fmt.Sprintf("worker %d to die with its parent", pid), func() bool { return !processAlive(pid) })
+		waitFor(t, fmt.Sprintf("worker %d to die with its parent", pid), func() bool { return !procinfo.Alive(pid) })
 	}
 }
 

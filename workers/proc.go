@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tsheadroom/tsheadroom/internal/procinfo"
 )
 
 // Restart reasons, as WorkerRestart reports them.
@@ -341,22 +343,8 @@ func (p *proc) exchange(req *wireRequest, limit time.Duration) (*wireReply, erro
 // rssBytes reads the process's resident set size from /proc (Linux);
 // 0 where unavailable.
 func rssBytes(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) >= 1 {
-				kb, err := strconv.ParseInt(f[0], 10, 64)
-				if err == nil {
-					return kb * 1024
-				}
-			}
-		}
-	}
-	return 0
+	m, _ := procinfo.ReadMemory(pid)
+	return m.RSS
 }
 
 func closeAll(files ...*os.File) {

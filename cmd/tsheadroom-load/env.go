@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tsheadroom/tsheadroom/internal/probe"
 )
 
 // environment is what -server started: the servers, and in tailnet mode
@@ -28,9 +28,10 @@ type environment struct {
 }
 
 type serverProc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan error
+	name   string
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when the process has exited
+	err    error         // Wait's result, once exited is closed
 }
 
 // startLoopback starts the -server binary on a free loopback port.
@@ -42,7 +43,7 @@ func startLoopback(ctx context.Context, o options) (*environment, error) {
 }
 
 func (env *environment) startLoopback(ctx context.Context, o options, bin string) error {
-	addr, err := freeLoopbackAddr()
+	addr, err := probe.FreeLoopbackAddr()
 	if err != nil {
 		return err
 	}
@@ -89,8 +90,8 @@ func (env *environment) spawn(name, bin string, extraEnv []string, verbose bool,
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	p := &serverProc{name: name, cmd: cmd, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait() }()
+	p := &serverProc{name: name, cmd: cmd, exited: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.exited) }()
 	env.procs = append(env.procs, p)
 	return p, nil
 }
@@ -100,36 +101,15 @@ func (env *environment) spawn(name, bin string, extraEnv []string, verbose bool,
 func waitOK(ctx context.Context, c *http.Client, url string, p *serverProc) error {
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
-	var last error
-	for {
-		if p != nil {
-			select {
-			case err := <-p.done:
-				p.done <- err
-				return fmt.Errorf("%s exited before answering %s: %v (run with -v for its log)", p.name, url, err)
-			default:
-			}
-		}
-		rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
-		req, _ := http.NewRequestWithContext(rctx, "GET", url, nil)
-		res, err := c.Do(req)
-		if err == nil {
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				rcancel()
-				return nil
-			}
-			err = fmt.Errorf("%s", res.Status)
-		}
-		rcancel()
-		last = err
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s never answered 200: %v", url, last)
-		case <-time.After(50 * time.Millisecond):
-		}
+	poll := probe.Poll{Client: c}
+	if p != nil {
+		poll.Exited = p.exited
 	}
+	err := poll.OK(ctx, url)
+	if errors.Is(err, probe.ErrExited) {
+		return fmt.Errorf("%s exited before answering %s: %v (run with -v for its log)", p.name, url, p.err)
+	}
+	return err
 }
 
 // stop sends SIGTERM to every server and says how each one ended.
@@ -143,15 +123,15 @@ func (env *environment) stop() []string {
 		t0 := time.Now()
 		p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case err := <-p.done:
+		case <-p.exited:
 			status := "exit 0"
-			if err != nil {
-				status = err.Error()
+			if p.err != nil {
+				status = p.err.Error()
 			}
 			out = append(out, fmt.Sprintf("%s: SIGTERM -> %s after %v", p.name, status, time.Since(t0).Round(time.Millisecond)))
 		case <-time.After(30 * time.Second):
 			p.cmd.Process.Kill()
-			<-p.done
+			<-p.exited
 			out = append(out, fmt.Sprintf("%s: still running 30s after SIGTERM; killed", p.name))
 		}
 	}
@@ -166,13 +146,4 @@ func (env *environment) close() {
 	if env.dir != "" {
 		os.RemoveAll(env.dir)
 	}
-}
-
-func freeLoopbackAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -10,11 +9,13 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tsheadroom/tsheadroom/internal/probe"
+	"github.com/tsheadroom/tsheadroom/internal/procinfo"
 )
 
 // body is one hook call the load sends, with its checker.
@@ -150,7 +151,7 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 	defer cancel()
 	before := scrapeOutcomes(ctx, cfg)
 	rep := &report{Concurrency: cfg.concurrency, Bodies: len(cfg.bodies), Answers: map[string]int{}}
-	rep.LoadAvg[0] = loadAvg()
+	rep.LoadAvg[0] = procinfo.LoadAvg()
 	total := 0
 	for _, b := range cfg.bodies {
 		total += len(b.call)
@@ -160,10 +161,10 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 	cpu0 := map[string]time.Duration{}
 	for _, t := range cfg.targets {
 		if t.pid != 0 {
-			cpu0[t.name], _ = procCPU(t.pid)
+			cpu0[t.name], _ = procinfo.CPU(t.pid)
 		}
 	}
-	self0, _ := procCPU(os.Getpid())
+	self0, _ := procinfo.CPU(os.Getpid())
 	ver := &verified{seen: map[[32]byte]string{}, per: map[int]int{}, keep: map[int][][]byte{}}
 	var (
 		next     atomic.Int64 // calls handed out
@@ -282,18 +283,18 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 	rep.CPUPerCall = map[string]time.Duration{}
 	for _, t := range cfg.targets {
 		if t.pid != 0 {
-			if hwm, _, err := procMemory(t.pid); err == nil {
-				rep.PeakRSS[t.name] = hwm
+			if m, err := procinfo.ReadMemory(t.pid); err == nil {
+				rep.PeakRSS[t.name] = int(m.Peak)
 			}
-			if c, err := procCPU(t.pid); err == nil && rep.Calls > 0 {
+			if c, err := procinfo.CPU(t.pid); err == nil && rep.Calls > 0 {
 				rep.CPUPerCall[t.name] = (c - cpu0[t.name]) / time.Duration(rep.Calls)
 			}
 		}
 	}
-	if c, err := procCPU(os.Getpid()); err == nil && rep.Calls > 0 {
+	if c, err := procinfo.CPU(os.Getpid()); err == nil && rep.Calls > 0 {
 		rep.LoaderCPU = (c - self0) / time.Duration(rep.Calls)
 	}
-	rep.LoadAvg[1] = loadAvg()
+	rep.LoadAvg[1] = procinfo.LoadAvg()
 	return rep, nil
 }
 
@@ -329,11 +330,11 @@ func takeSample(ctx context.Context, cfg loadConfig, calls int) sample {
 	s := sample{Calls: calls, RSSBytes: map[string]int{}, Goroutines: map[string]int{}, HeapBytes: map[string]int{}}
 	for _, t := range cfg.targets {
 		if t.pid != 0 {
-			if _, rss, err := procMemory(t.pid); err == nil {
-				s.RSSBytes[t.name] = rss
+			if m, err := procinfo.ReadMemory(t.pid); err == nil {
+				s.RSSBytes[t.name] = int(m.RSS)
 			}
 		}
-		if m, err := scrapeMetrics(ctx, cfg.client, t.metricsURL); err == nil {
+		if m, err := probe.Metrics(ctx, cfg.client, t.metricsURL); err == nil {
 			s.Goroutines[t.name] = int(m["go_goroutines"])
 			s.HeapBytes[t.name] = int(m["go_memstats_heap_inuse_bytes"])
 		}
@@ -346,113 +347,15 @@ func takeSample(ctx context.Context, cfg loadConfig, calls int) sample {
 func scrapeOutcomes(ctx context.Context, cfg loadConfig) map[string]float64 {
 	out := map[string]float64{}
 	for _, t := range cfg.targets {
-		m, err := scrapeMetrics(ctx, cfg.client, t.metricsURL)
+		m, err := probe.Metrics(ctx, cfg.client, t.metricsURL)
 		if err != nil {
 			return nil
 		}
 		for k, v := range m {
-			if o, ok := strings.CutPrefix(k, `tsheadroom_requests_by_outcome{outcome="`); ok {
-				out[strings.TrimSuffix(o, `"}`)] += v
+			if o, ok := strings.CutPrefix(k, "tsheadroom_requests_by_outcome,outcome="); ok {
+				out[o] += v
 			}
 		}
 	}
 	return out
-}
-
-// scrapeMetrics reads the unlabelled and singly labelled samples of a
-// Prometheus text exposition: enough for go_goroutines and the outcome
-// counters, without a parser dependency in the tool.
-func scrapeMetrics(ctx context.Context, c *http.Client, url string) (map[string]float64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != 200 {
-		return nil, fmt.Errorf("GET %s: %s", url, res.Status)
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		if i < 0 {
-			continue
-		}
-		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
-			out[line[:i]] = v
-		}
-	}
-	return out, sc.Err()
-}
-
-// procMemory returns a process's peak and current resident set (VmHWM and
-// VmRSS of /proc/PID/status), in bytes.
-func procMemory(pid int) (hwm, rss int, err error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	for line := range strings.Lines(string(data)) {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, err := strconv.Atoi(f[1])
-		if err != nil {
-			continue
-		}
-		switch f[0] {
-		case "VmHWM:":
-			hwm = kb << 10
-		case "VmRSS:":
-			rss = kb << 10
-		}
-	}
-	return hwm, rss, nil
-}
-
-// procCPU is a process's CPU time so far, user and system, from
-// /proc/PID/stat (in clock ticks, 100 a second on Linux).
-func procCPU(pid int) (time.Duration, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
-	}
-	// After the command: state(0) ppid ... utime(11) stime(12).
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("bad /proc/%d/stat", pid)
-	}
-	return time.Duration(ut+st) * 10 * time.Millisecond, nil
-}
-
-// loadAvg is the 1-minute load average and the runnable/total task counts
-// (/proc/loadavg), to judge figures taken on a shared machine.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 4 {
-		return strings.TrimSpace(string(b))
-	}
-	return f[0] + " " + f[1] + " " + f[2]
 }

@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tsheadroom/tsheadroom/internal/probe"
 	"github.com/tsheadroom/tsheadroom/internal/testenv"
 )
 
@@ -371,7 +372,7 @@ var (
 )
 
 func start(cfg Config, attempt int) (*Server, error) {
-	port, err := freePort()
+	addr, err := probe.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +385,6 @@ func start(cfg Config, attempt int) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create prometheus log: %w", err)
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	cmd := exec.Command(cfg.Binary,
 		"--config.file="+confPath,
 		"--storage.tsdb.path="+filepath.Join(cfg.Dir, "data"),
@@ -419,29 +419,20 @@ func start(cfg Config, attempt int) (*Server, error) {
 }
 
 func (s *Server) waitReady(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		req, _ := http.NewRequest(http.MethodGet, s.url+"/-/ready", nil)
-		resp, err := s.client.Do(req)
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := probe.Poll{Client: s.client, Every: 100 * time.Millisecond, Exited: s.exited}.OK(ctx, s.url+"/-/ready")
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, probe.ErrExited):
+		log := s.LogTail()
+		if strings.Contains(log, "address already in use") {
+			return fmt.Errorf("%w: %w (%v)", errExitedEarly, errPortTaken, s.waitErr)
 		}
-		select {
-		case <-s.exited:
-			log := s.LogTail()
-			if strings.Contains(log, "address already in use") {
-				return fmt.Errorf("%w: %w (%v)", errExitedEarly, errPortTaken, s.waitErr)
-			}
-			return fmt.Errorf("%w (%v); log:\n%s", errExitedEarly, s.waitErr, log)
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("prometheus at %s not ready after %v; log:\n%s", s.url, timeout, s.LogTail())
-		}
+		return fmt.Errorf("%w (%v); log:\n%s", errExitedEarly, s.waitErr, log)
+	default:
+		return fmt.Errorf("prometheus at %s not ready after %v; log:\n%s", s.url, timeout, s.LogTail())
 	}
 }
 
@@ -490,15 +481,6 @@ func sampleValue(pair [2]any) (float64, error) {
 		return 0, fmt.Errorf("sample value %q: %w", str, err)
 	}
 	return f, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free loopback port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func tail(path string, n int64) string {

@@ -2,11 +2,11 @@ package tailnettest
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/tsheadroom/tsheadroom/internal/probe"
 )
 
 // GetUntil retries GET url from c until done accepts the answer, and
@@ -14,28 +14,10 @@ import (
 // once its approval (or a failover) has reached the peers, so tests poll.
 func GetUntil(t testing.TB, ctx context.Context, c *http.Client, url string, done func(status int, body string) bool) string {
 	t.Helper()
-	var last string
-	for {
-		// One try may hang on a route not yet there: bound it.
-		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		req, _ := http.NewRequestWithContext(rctx, "GET", url, nil)
-		res, err := c.Do(req)
-		if err == nil {
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			cancel()
-			if done(res.StatusCode, string(b)) {
-				return string(b)
-			}
-			last = fmt.Sprintf("%d %q", res.StatusCode, b)
-		} else {
-			cancel()
-			last = err.Error()
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("GET %s: never the answer wanted (last: %s)", url, last)
-		case <-time.After(50 * time.Millisecond):
-		}
+	// One try may hang on a route not yet there: bound it.
+	body, err := probe.Poll{Client: c, Try: 3 * time.Second}.Until(ctx, url, done)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return body
 }

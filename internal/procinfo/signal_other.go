@@ -1,0 +1,5 @@
+//go:build !unix
+
+package procinfo
+
+func signalable(int) bool { return false }
