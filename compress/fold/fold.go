@@ -1828,12 +1828,15 @@ func progressRuns(b *lines.Lines, cl *clustering) [][2]int {
 		id := cl.of[i]
 		j := i + 1
 		if id != noCluster && strings.ContainsAny(b.L[i], "0123456789") {
+			for j < n && cl.of[j] == id && len(b.L[j]) <= len(b.L[i])+8 && cl.masked[j] == cl.masked[i] {
+				j++
+			}
 			// Words around the numbers: a list of bare numbers or
-			// versions is data, not progress.
-			if wordy(lines.Masked(b.L[i])) {
-				for j < n && cl.of[j] == id && len(b.L[j]) <= len(b.L[i])+8 && cl.masked[j] == cl.masked[i] {
-					j++
-				}
+			// versions is data, not progress (and the next run starts
+			// at i+1). Most lines run on to no like line: their masked
+			// form would decide nothing.
+			if j > i+1 && !wordy(lines.Masked(b.L[i])) {
+				j = i + 1
 			}
 		}
 		if j-i >= minProgress {

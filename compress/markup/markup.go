@@ -64,6 +64,11 @@ func Compress(in *fold.Input) (string, bool) {
 // that starts with a tag and is dense with common HTML elements.
 func isHTML(text string) bool {
 	head := strings.TrimLeft(text[:min(len(text), headBytes)], " \t\r\n\ufeff")
+	if !strings.HasPrefix(head, "<") {
+		// Every test below wants a tag first: most texts are not
+		// lowered at all.
+		return false
+	}
 	lower := lines.LowerASCII(head)
 	if strings.HasPrefix(lower, "<?xml") {
 		// XHTML declares itself as XML first.
