@@ -1850,8 +1850,40 @@ func progressRuns(b *lines.Lines, cl *clustering) [][2]int {
 // keepShortRuns keeps omitted runs of one or two short lines (see
 // KeepShortRuns), lines repeated from above excepted.
 func (p *plan) keepShortRuns() {
+	p.keepOddPairs()
 	KeepShortRuns(p.b, p.keep, p.repeat)
 }
+
+// keepOddPairs keeps omitted runs of one or two lines like no other line
+// of the block, up to maxOddPair bytes: between kept lines, such a run
+// can only be told in a note as "2 lines omitted", which hides what made
+// them odd (the SKIPPED and XPASS after the FAILED of a test run).
+func (p *plan) keepOddPairs() {
+	n := len(p.keep)
+	for i := 0; i < n; {
+		if p.keep[i] || p.repeat != nil && p.repeat[i] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < n && !p.keep[j] && (p.repeat == nil || !p.repeat[j]) {
+			j++
+		}
+		if j-i <= 2 && p.b.End(j-1)-p.b.Start[i] <= maxOddPair {
+			odd := true
+			for k := i; k < j && odd; k++ {
+				odd = p.cl.of[k] != noCluster && p.cl.size(k) == 1 && !p.demoted[k]
+			}
+			for k := i; k < j && odd; k++ {
+				p.keep[k] = true
+			}
+		}
+		i = j
+	}
+}
+
+// maxOddPair is the most bytes keepOddPairs keeps of one run.
+const maxOddPair = 240
 
 // KeepShortRuns keeps the omitted runs of keep of one or two short lines:
 // they read better than a note about them, which costs nearly as much.
