@@ -512,6 +512,7 @@ func (p *plan) mark() {
 	}
 
 	p.extremes()
+	p.versionExtremes()
 	p.keepAncestors()
 	p.groupEnds()
 	for _, o := range p.in.Query.Ordinals {
