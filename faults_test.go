@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -96,20 +94,8 @@ type answer struct {
 
 func (p *proc) post(ctx context.Context, c *http.Client, call []byte) answer {
 	a := answer{start: time.Now()}
-	req, err := http.NewRequestWithContext(ctx, "POST", p.base+"/", bytes.NewReader(call))
-	if err != nil {
-		a.err = err
-		return a
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Do(req)
-	if err == nil {
-		var b []byte
-		b, err = io.ReadAll(res.Body)
-		res.Body.Close()
-		a.code, a.body = res.StatusCode, string(b)
-	}
-	a.err, a.end = err, time.Now()
+	code, b, err := probe.PostJSON(ctx, c, p.base+"/", call)
+	a.code, a.body, a.err, a.end = code, string(b), err, time.Now()
 	return a
 }
 
