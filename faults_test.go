@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tsheadroom/tsheadroom/internal/child"
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
 	"github.com/tsheadroom/tsheadroom/internal/probe"
 	"github.com/tsheadroom/tsheadroom/internal/procinfo"
@@ -37,11 +36,9 @@ const asMainEnv = "TSHEADROOM_TEST_AS_MAIN"
 
 // proc is a tsheadroom process started by startProc.
 type proc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
+	t *testing.T
+	*child.Process
 	base string // http://127.0.0.1:PORT
-	done chan struct{}
-	err  error // Wait's result, once done is closed
 	logs *logtest.Buffer
 }
 
@@ -56,35 +53,29 @@ func startProc(t *testing.T, args ...string) *proc {
 	}
 	cmd := exec.Command(os.Args[0], append([]string{"-tailnet=false", "-local-addr", addr, "-config", ""}, args...)...)
 	cmd.Env = append(os.Environ(), asMainEnv+"=1")
-	p := &proc{t: t, cmd: cmd, base: "http://" + addr, done: make(chan struct{}), logs: &logtest.Buffer{}}
+	p := &proc{t: t, base: "http://" + addr, logs: &logtest.Buffer{}}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
-	if err := cmd.Start(); err != nil {
+	if p.Process, err = child.Start(cmd); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			cmd.Process.Kill()
-			<-p.done
-		}
+		p.Kill()
 		if t.Failed() {
 			t.Logf("tsheadroom log:\n%s", p.logs.String())
 		}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	switch err := (probe.Poll{Every: 20 * time.Millisecond, Exited: p.done}).OK(ctx, p.base+"/readyz"); {
+	switch err := (probe.Poll{Every: 20 * time.Millisecond, Exited: p.Exited()}).OK(ctx, p.base+"/readyz"); {
 	case errors.Is(err, probe.ErrExited):
-		t.Fatalf("tsheadroom exited at start: %v\n%s", p.err, p.logs.String())
+		t.Fatalf("tsheadroom exited at start: %v\n%s", p.Err(), p.logs.String())
 	case err != nil:
 		t.Fatalf("tsheadroom not ready after 2 minutes: %v\n%s", err, p.logs.String())
 	}
 	return p
 }
 
-func (p *proc) pid() int { return p.cmd.Process.Pid }
+func (p *proc) pid() int { return p.Cmd.Process.Pid }
 
 // answer is one hook call's result as the caller saw it.
 type answer struct {
@@ -96,20 +87,8 @@ type answer struct {
 
 func (p *proc) post(ctx context.Context, c *http.Client, call []byte) answer {
 	a := answer{start: time.Now()}
-	req, err := http.NewRequestWithContext(ctx, "POST", p.base+"/", bytes.NewReader(call))
-	if err != nil {
-		a.err = err
-		return a
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Do(req)
-	if err == nil {
-		var b []byte
-		b, err = io.ReadAll(res.Body)
-		res.Body.Close()
-		a.code, a.body = res.StatusCode, string(b)
-	}
-	a.err, a.end = err, time.Now()
+	code, b, err := probe.PostJSON(ctx, c, p.base+"/", call)
+	a.code, a.body, a.err, a.end = code, string(b), err, time.Now()
 	return a
 }
 
@@ -186,16 +165,14 @@ func (p *proc) rss(t *testing.T) int {
 // returns Wait's error.
 func (p *proc) terminate(t *testing.T, limit time.Duration) error {
 	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	exited, err := p.Terminate(limit)
+	if err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-p.done:
-		return p.err
-	case <-time.After(limit):
+	if !exited {
 		t.Fatalf("still running %v after SIGTERM", limit)
-		return nil
 	}
+	return p.Err()
 }
 
 // logCall is a hook call with a large, never-seen-before tool output (a
@@ -397,7 +374,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 					mu.Lock()
 					sigAt = time.Now()
 					mu.Unlock()
-					if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+					if err := p.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 						t.Error(err)
 					}
 					close(signalled)
@@ -411,14 +388,14 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		t.Fatal("100 calls did not complete within two minutes")
 	}
 	select {
-	case <-p.done:
+	case <-p.Exited():
 	case <-time.After(drain + 5*time.Second):
 		t.Fatalf("still running %v after SIGTERM", drain+5*time.Second)
 	}
 	exited := time.Now()
 	wg.Wait()
-	if p.err != nil {
-		t.Errorf("exit status after SIGTERM: %v", p.err)
+	if p.Err() != nil {
+		t.Errorf("exit status after SIGTERM: %v", p.Err())
 	}
 	if took := exited.Sub(sigAt); took > drain+time.Second {
 		t.Errorf("exit %v after SIGTERM, -drain %v", took, drain)

@@ -131,8 +131,8 @@ func TestLoadHostile(t *testing.T) {
 	rssDone.Wait()
 
 	select {
-	case <-p.done:
-		t.Fatalf("tsheadroom exited under load: %v", p.err)
+	case <-p.Exited():
+		t.Fatalf("tsheadroom exited under load: %v", p.Err())
 	default:
 	}
 	if len(bad) > 0 {

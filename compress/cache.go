@@ -1,27 +1,23 @@
 package compress
 
 import (
-	"container/list"
 	"encoding/binary"
 	"hash/maphash"
-	"sync"
 	"unsafe"
 
 	"github.com/tsheadroom/tsheadroom/internal/lru"
 )
 
-// resultCache is a bounded, thread-safe LRU of block results keyed by a
-// content hash of everything that determines the result: the block text,
-// the task it was judged by, the knobs that shape the lossy steps and the
-// tokenizer. A block seen on an earlier turn of a conversation then costs a
+// resultCache is a bounded, thread-safe LRU (an lru.Cache) of block
+// results keyed by a content hash of everything that determines the
+// result: the block text, the task it was judged by, the knobs that shape
+// the lossy steps and the tokenizer. A block seen on an earlier turn of a conversation then costs a
 // hash and a lookup instead of detection, compression and token counting.
 //
 // The cache never changes what the engine outputs: a hit returns exactly
 // the result the same inputs computed before, because the key covers every
 // input of that computation.
 type resultCache struct {
-	maxEntries int
-	maxBytes   int
 	// addrs keeps digests of long texts across calls (see addrDigests);
 	// nil in a cache that never names texts by digest.
 	addrs *addrDigests
@@ -30,22 +26,14 @@ type resultCache struct {
 	// are per cache, hence per process: keys are never persisted.
 	seed1, seed2 maphash.Seed
 
-	mu        sync.Mutex
-	ll        *list.List // front = most recently used; values are *cacheEntry
-	m         map[cacheKey]*list.Element
-	bytes     int
-	hits      uint64
-	misses    uint64
-	evictions uint64
+	c *lru.Cache[cacheKey, cacheEntry]
 }
 
 type cacheKey [2]uint64
 
 type cacheEntry struct {
-	key  cacheKey
-	res  BlockResult
-	aux  int // a small integer stored beside res (the restore memo's trigger)
-	size int
+	res BlockResult
+	aux int // a small integer stored beside res (the restore memo's trigger)
 }
 
 // entryOverhead approximates the memory of an entry beyond its text: the
@@ -54,12 +42,9 @@ const entryOverhead = 160
 
 func newResultCache(maxEntries, maxBytes int) *resultCache {
 	return &resultCache{
-		maxEntries: maxEntries,
-		maxBytes:   maxBytes,
-		seed1:      maphash.MakeSeed(),
-		seed2:      maphash.MakeSeed(),
-		ll:         list.New(),
-		m:          make(map[cacheKey]*list.Element),
+		seed1: maphash.MakeSeed(),
+		seed2: maphash.MakeSeed(),
+		c:     lru.New[cacheKey, cacheEntry](maxEntries, maxBytes),
 	}
 }
 
@@ -194,50 +179,18 @@ func (c *resultCache) get(k cacheKey) (BlockResult, bool) {
 
 // lookup returns the cached result for k and the integer stored with it.
 func (c *resultCache) lookup(k cacheKey) (BlockResult, int, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[k]; ok {
-		c.ll.MoveToFront(e)
-		c.hits++
-		ce := e.Value.(*cacheEntry)
-		return ce.res, ce.aux, true
-	}
-	c.misses++
-	return BlockResult{}, 0, false
+	e, ok := c.c.Get(k)
+	return e.res, e.aux, ok
 }
 
-// put stores res under k, evicting the least recently used entries until
-// both bounds hold. A result larger than the byte bound is not stored.
+// put stores res under k, in place of what k held, evicting the least
+// recently used entries until both bounds hold. A result larger than the
+// byte bound is not stored.
 func (c *resultCache) put(k cacheKey, res BlockResult) { c.store(k, res, 0) }
 
 // store is put with an integer kept beside the result.
 func (c *resultCache) store(k cacheKey, res BlockResult, aux int) {
-	size := len(res.Text) + entryOverhead
-	if size > c.maxBytes || c.maxEntries <= 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[k]; ok {
-		old := e.Value.(*cacheEntry)
-		c.bytes += size - old.size
-		old.res, old.aux, old.size = res, aux, size
-		c.ll.MoveToFront(e)
-	} else {
-		c.m[k] = c.ll.PushFront(&cacheEntry{key: k, res: res, aux: aux, size: size})
-		c.bytes += size
-	}
-	for c.ll.Len() > c.maxEntries || c.bytes > c.maxBytes {
-		back := c.ll.Back()
-		if back == nil {
-			break
-		}
-		old := back.Value.(*cacheEntry)
-		c.ll.Remove(back)
-		delete(c.m, old.key)
-		c.bytes -= old.size
-		c.evictions++
-	}
+	c.c.Set(k, cacheEntry{res: res, aux: aux}, len(res.Text)+entryOverhead)
 }
 
 // CacheStats describes the native engine's result cache at one moment.
@@ -250,8 +203,4 @@ type CacheStats struct {
 	Hits, Misses, Evictions uint64
 }
 
-func (c *resultCache) stats() CacheStats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return CacheStats{Entries: c.ll.Len(), Bytes: c.bytes, Hits: c.hits, Misses: c.misses, Evictions: c.evictions}
-}
+func (c *resultCache) stats() CacheStats { return CacheStats(c.c.Stats()) }

@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tsheadroom/tsheadroom/compress"
-	"github.com/tsheadroom/tsheadroom/internal/promtest"
+	"github.com/tsheadroom/tsheadroom/internal/probe"
 	"github.com/tsheadroom/tsheadroom/metrics"
 	"github.com/tsheadroom/tsheadroom/workers"
 )
@@ -97,12 +97,12 @@ func newTestMetrics(t testing.TB, engine string) *metrics.Metrics {
 	return m
 }
 
-// scrape reads m's /metrics as series -> value (see promtest.ParseText).
+// scrape reads m's /metrics as series -> value (see probe.ParseMetrics).
 func scrape(t testing.TB, m *metrics.Metrics) map[string]float64 {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	got, err := promtest.ParseText(rec.Body.String())
+	got, err := probe.ParseMetrics(rec.Body)
 	if err != nil {
 		t.Fatal(err)
 	}

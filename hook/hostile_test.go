@@ -15,7 +15,7 @@ import (
 
 	"github.com/tsheadroom/tsheadroom/compress"
 	"github.com/tsheadroom/tsheadroom/internal/logtest"
-	"github.com/tsheadroom/tsheadroom/internal/promtest"
+	"github.com/tsheadroom/tsheadroom/internal/probe"
 	"github.com/tsheadroom/tsheadroom/settings"
 )
 
@@ -73,8 +73,7 @@ func (s *served) scrape(t *testing.T) map[string]float64 {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	m, err := promtest.ParseText(string(b))
+	m, err := probe.ParseMetrics(res.Body)
 	if err != nil {
 		t.Fatal(err)
 	}

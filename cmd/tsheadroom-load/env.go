@@ -9,9 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/tsheadroom/tsheadroom/internal/child"
 	"github.com/tsheadroom/tsheadroom/internal/probe"
 )
 
@@ -28,10 +28,8 @@ type environment struct {
 }
 
 type serverProc struct {
-	name   string
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when the process has exited
-	err    error         // Wait's result, once exited is closed
+	name string
+	*child.Process
 }
 
 // startLoopback starts the -server binary on a free loopback port.
@@ -57,7 +55,7 @@ func (env *environment) startLoopback(ctx context.Context, o options, bin string
 		return err
 	}
 	env.hookURL = base + "/"
-	env.targets = []target{{name: "server", hookURL: base + "/", metricsURL: base + "/metrics", pid: p.cmd.Process.Pid}}
+	env.targets = []target{{name: "server", hookURL: base + "/", metricsURL: base + "/metrics", pid: p.Cmd.Process.Pid}}
 	return nil
 }
 
@@ -87,11 +85,11 @@ func (env *environment) spawn(name, bin string, extraEnv []string, verbose bool,
 	if verbose {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	}
-	if err := cmd.Start(); err != nil {
+	cp, err := child.Start(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	p := &serverProc{name: name, cmd: cmd, exited: make(chan struct{})}
-	go func() { p.err = cmd.Wait(); close(p.exited) }()
+	p := &serverProc{name: name, Process: cp}
 	env.procs = append(env.procs, p)
 	return p, nil
 }
@@ -103,11 +101,11 @@ func waitOK(ctx context.Context, c *http.Client, url string, p *serverProc) erro
 	defer cancel()
 	poll := probe.Poll{Client: c}
 	if p != nil {
-		poll.Exited = p.exited
+		poll.Exited = p.Exited()
 	}
 	err := poll.OK(ctx, url)
 	if errors.Is(err, probe.ErrExited) {
-		return fmt.Errorf("%s exited before answering %s: %v (run with -v for its log)", p.name, url, p.err)
+		return fmt.Errorf("%s exited before answering %s: %v (run with -v for its log)", p.name, url, p.Err())
 	}
 	return err
 }
@@ -121,19 +119,18 @@ func (env *environment) stop() []string {
 	var out []string
 	for _, p := range env.procs {
 		t0 := time.Now()
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.exited:
-			status := "exit 0"
-			if p.err != nil {
-				status = p.err.Error()
-			}
-			out = append(out, fmt.Sprintf("%s: SIGTERM -> %s after %v", p.name, status, time.Since(t0).Round(time.Millisecond)))
-		case <-time.After(30 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.exited
+		// A process that has exited already (the signal fails) reports
+		// how it ended all the same.
+		if exited, _ := p.Terminate(30 * time.Second); !exited {
+			p.Kill()
 			out = append(out, fmt.Sprintf("%s: still running 30s after SIGTERM; killed", p.name))
+			continue
 		}
+		status := "exit 0"
+		if p.Err() != nil {
+			status = p.Err().Error()
+		}
+		out = append(out, fmt.Sprintf("%s: SIGTERM -> %s after %v", p.name, status, time.Since(t0).Round(time.Millisecond)))
 	}
 	return out
 }

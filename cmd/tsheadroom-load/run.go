@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -200,7 +199,9 @@ func runLoad(ctx context.Context, cfg loadConfig) (*report, error) {
 				i := (n - 1) % len(cfg.bodies)
 				b := cfg.bodies[i]
 				t0 := time.Now()
-				code, answer, err := post(ctx, cfg.client, cfg.hookURL, b.call, cfg.callTimeout)
+				callCtx, cancel := context.WithTimeout(ctx, cfg.callTimeout)
+				code, answer, err := probe.PostJSON(callCtx, cfg.client, cfg.hookURL, b.call)
+				cancel()
 				d := time.Since(t0)
 				if err != nil && ctx.Err() != nil {
 					return // the time bound cut this call off; it does not count
@@ -304,27 +305,6 @@ func pct(sorted []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// post sends one hook call and returns the answer, decompressed.
-func post(ctx context.Context, c *http.Client, url string, call []byte, timeout time.Duration) (int, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(call))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return res.StatusCode, nil, fmt.Errorf("read answer: %w", err)
-	}
-	return res.StatusCode, b, nil
-}
 
 func takeSample(ctx context.Context, cfg loadConfig, calls int) sample {
 	s := sample{Calls: calls, RSSBytes: map[string]int{}, Goroutines: map[string]int{}, HeapBytes: map[string]int{}}

@@ -76,7 +76,7 @@ func startTailnetIn(ctx context.Context, o options, env *environment, bin string
 		if err := waitOK(upCtx, env.client, base+"/healthz", p); err != nil {
 			return err
 		}
-		env.targets = append(env.targets, target{name: name, hookURL: base + "/", metricsURL: base + "/metrics", pid: p.cmd.Process.Pid})
+		env.targets = append(env.targets, target{name: name, hookURL: base + "/", metricsURL: base + "/metrics", pid: p.Cmd.Process.Pid})
 	}
 	env.hookURL = env.targets[0].hookURL
 	if o.service != "" {

@@ -61,3 +61,54 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("%d entries", n)
 	}
 }
+
+// TestSet: Set replaces a value, adjusts the bytes, marks the entry used
+// and keeps the bounds; a value too large leaves the old one in place.
+func TestSet(t *testing.T) {
+	c := New[string, int](2, 100)
+	c.Set("a", 1, 10)
+	c.Set("b", 2, 10)
+	c.Set("a", 3, 30) // replaced and used: b is now the oldest
+	if v, _ := c.Get("a"); v != 3 {
+		t.Errorf("a = %d after Set, want 3", v)
+	}
+	if n, b := c.Len(); n != 2 || b != 40 {
+		t.Errorf("after replacing: len %d, bytes %d", n, b)
+	}
+	c.Set("c", 4, 10)
+	if _, ok := c.Get("b"); ok {
+		t.Error("the entry used before the replaced one was kept")
+	}
+	c.Set("a", 5, 101)
+	if v, ok := c.Get("a"); !ok || v != 3 {
+		t.Errorf("a = %d %v after an oversized Set, want 3 true", v, ok)
+	}
+	c.Set("c", 6, 80) // 30 + 80 is over the byte bound: a goes
+	if _, ok := c.Get("a"); ok {
+		t.Error("a replacement that broke the byte bound evicted nothing")
+	}
+	if n, b := c.Len(); n != 1 || b != 80 {
+		t.Errorf("after a heavy replacement: len %d, bytes %d", n, b)
+	}
+}
+
+// TestStats: Gets count hits and misses, bounds count evictions, and a
+// cache of no entries stores and evicts nothing.
+func TestStats(t *testing.T) {
+	c := New[int, int](2, 100)
+	for i := range 4 {
+		c.Put(i, i, 10)
+	}
+	c.Get(3)
+	c.Get(0)
+	c.Get(2)
+	if got, want := c.Stats(), (Stats{Entries: 2, Bytes: 20, Hits: 2, Misses: 1, Evictions: 2}); got != want {
+		t.Errorf("stats %+v, want %+v", got, want)
+	}
+	none := New[int, int](0, 100)
+	none.Put(1, 1, 10)
+	none.Set(2, 2, 10)
+	if got := none.Stats(); got != (Stats{}) {
+		t.Errorf("a cache of no entries: %+v", got)
+	}
+}

@@ -1,8 +1,8 @@
 // Package probe reaches an HTTP server from outside, as the tests and the
 // load generator do with the tsheadroom they start: it picks a free
 // loopback address to start one on, polls a URL until it gives the answer
-// wanted (ready, or a setting in effect), and reads /metrics as Prometheus
-// does.
+// wanted (ready, or a setting in effect), sends it JSON as a hook call is
+// sent, and reads /metrics as Prometheus does.
 //
 // It is ordinary code, not test support: cmd/tsheadroom-load uses it too.
 // It knows nothing of tsheadroom; a caller that must go through a tailnet

@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -116,5 +118,34 @@ func TestMetrics(t *testing.T) {
 	}
 	if _, err := ParseMetrics(strings.NewReader("go_goroutines one\n")); err == nil {
 		t.Error("a malformed exposition parsed")
+	}
+}
+
+// TestPostJSON: the body goes as JSON and the answer comes back whole,
+// with its status; an answer cut short is an error with what was read.
+func TestPostJSON(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.URL.Path == "/cut" {
+			w.Header().Set("Content-Length", "100")
+			w.Write([]byte("part"))
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+		fmt.Fprintf(w, "%s %s %s", r.Method, r.Header.Get("Content-Type"), b)
+	}))
+	defer srv.Close()
+	code, b, err := PostJSON(context.Background(), srv.Client(), srv.URL+"/", []byte(`{"a":1}`))
+	if err != nil || code != http.StatusAccepted || string(b) != `POST application/json {"a":1}` {
+		t.Errorf("got %d %q %v", code, b, err)
+	}
+	code, b, err = PostJSON(context.Background(), srv.Client(), srv.URL+"/cut", nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "read answer: ") || code != http.StatusOK || string(b) != "part" {
+		t.Errorf("an answer cut short: %d %q %v", code, b, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := PostJSON(ctx, srv.Client(), srv.URL+"/", nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled call: %v", err)
 	}
 }
