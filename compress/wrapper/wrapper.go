@@ -13,6 +13,8 @@ package wrapper
 
 import (
 	"strings"
+
+	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
 
 // Parts is a text split into a verbatim head and tail and the payload
@@ -207,17 +209,10 @@ func wrapperLine(line string) (int, bool) {
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
+// isNumber reports whether s is an exit code: a short integer.
 func isNumber(s string) bool {
 	s = strings.TrimPrefix(s, "-")
-	if s == "" || len(s) > 6 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return len(s) <= 6 && lines.AllDigits(s)
 }
 
 // keyOf returns the key of a wrapper line: the text before ':' or before
