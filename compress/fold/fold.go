@@ -536,12 +536,12 @@ func (p *plan) mark() {
 	p.settleProblems()
 }
 
-// settleProblems makes the problem lines musts while they fit in what
-// the budget has room for. Beyond it (a lint or type-check run, where nearly every line
-// reports a problem) being a problem says nothing about which line a
-// reader needs: the first line of each shape of problem stays, to show
-// every kind, and the others rank just under the lines the task names,
-// in order, so the budget takes the earliest.
+// settleProblems makes the problem lines musts while they fit in what the
+// budget has room for. Beyond it (a lint or type-check run, where nearly
+// every line reports a problem) being a problem says nothing about which
+// line a reader needs: the first line of each shape of problem stays, to
+// show every kind, and the others rank just under the lines the task
+// names, in order, so the budget takes the earliest.
 func (p *plan) settleProblems() {
 	size, hard := 0, 0
 	for i, soft := range p.problem {
