@@ -166,33 +166,61 @@ func splitDelimited(line string, sep byte, dst []string) ([]string, bool) {
 	}
 }
 
-// splitPipe splits a markdown table row "| a | b |" into its trimmed cells.
-// Escaped pipes (\|) stay inside their cell.
+// boxBar is the vertical bar of box-drawn tables ("│ a │ b │", as
+// sqlite's box mode and many CLIs print them), read as a pipe.
+const boxBar = "│"
+
+// splitPipe splits a markdown table row "| a | b |" (or a box-drawn one,
+// "│ a │ b │") into its trimmed cells. Escaped pipes (\|) stay inside
+// their cell.
 func splitPipe(row string, dst []string) ([]string, bool) {
 	t := strings.TrimSpace(row)
-	if len(t) < 2 || t[0] != '|' {
+	bar := "|"
+	if strings.HasPrefix(t, boxBar) {
+		bar = boxBar
+	}
+	if len(t) < 2*len(bar) || !strings.HasPrefix(t, bar) {
 		return dst, false
 	}
-	t = t[1:]
-	if strings.HasSuffix(t, "|") && !strings.HasSuffix(t, `\|`) {
-		t = t[:len(t)-1]
+	t = t[len(bar):]
+	if strings.HasSuffix(t, bar) && !strings.HasSuffix(t, `\`+bar) {
+		t = t[:len(t)-len(bar)]
 	}
 	start := 0
 	for i := 0; i < len(t); i++ {
-		switch t[i] {
-		case '\\':
+		switch {
+		case t[i] == '\\':
 			i++
-		case '|':
+		case strings.HasPrefix(t[i:], bar):
 			dst = append(dst, strings.TrimSpace(t[start:i]))
-			start = i + 1
+			start = i + len(bar)
+			i += len(bar) - 1
 		}
 	}
 	dst = append(dst, strings.TrimSpace(t[start:]))
 	return dst, len(dst) >= 2
 }
 
+// boxRuler reports a line drawn only with box-drawing characters
+// (U+2500 to U+257F) and blanks: a box-drawn table's top, bottom or rule.
+func boxRuler(row string) bool {
+	t := strings.TrimSpace(row)
+	if t == "" {
+		return false
+	}
+	for _, r := range t {
+		if (r < 0x2500 || r > 0x257F) && r != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
 // pipeRuler reports a markdown table's delimiter row: "| --- | :---: |".
 func pipeRuler(row string) bool {
+	if boxRuler(row) {
+		return true
+	}
 	t := strings.TrimSpace(row)
 	if !strings.HasPrefix(t, "|") || !strings.Contains(t, "-") {
 		return false
@@ -203,6 +231,9 @@ func pipeRuler(row string) bool {
 // isRuler reports a separator line of an aligned table: only dashes,
 // equals signs, plus signs, pipes and blanks ("+++-====-===", "-----  ---").
 func isRuler(row string) bool {
+	if boxRuler(row) {
+		return true
+	}
 	t := strings.TrimSpace(row)
 	if len(t) < 3 {
 		return false
@@ -286,7 +317,8 @@ func unpadded(l string) bool {
 func classifyPipe(run []string) (region, bool) {
 	rows := 0
 	for _, l := range run {
-		if strings.HasPrefix(strings.TrimSpace(l), "|") && strings.Count(l, "|") >= 2 {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "|") && strings.Count(l, "|") >= 2 || strings.HasPrefix(t, boxBar) && strings.Count(l, boxBar) >= 2 || boxRuler(t) {
 			rows++
 		}
 	}
@@ -300,7 +332,7 @@ func classifyPipe(run []string) (region, bool) {
 		}
 		names, ok := splitPipe(run[k-1], nil)
 		if !ok {
-			return region{}, false
+			continue // a box's top line, or a rule under text
 		}
 		r := region{format: pipeRows, header: k + 1}
 		for _, nm := range names {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 )
@@ -272,12 +273,11 @@ func unitWord(s string) bool {
 		return false
 	}
 	letters := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for _, r := range s {
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= 0x80:
+		case unicode.IsLetter(r): // "µs"; not a box-drawn bar
 			letters++
-		case c == '/' || c == '%' || c == '_':
+		case r == '/' || r == '%' || r == '_':
 		default:
 			return false
 		}

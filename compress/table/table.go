@@ -519,14 +519,32 @@ func (p *plan) markScopedExtremes(ix *relevance.Index) {
 	for ri := range p.regs {
 		r := &p.regs[ri]
 		named := p.namedColumns(r)
+		// The subsets: the rows of each term that picks out some, and
+		// the rows holding all of them ("the SE gold-tier customers").
+		var subsets [][]int32
+		var all []int32
 		for t, term := range q.Terms {
 			if !term.Latest || term.Kind == relevance.Word && len(term.Text) < 3 && !relevance.Code(term.Typed) {
 				continue
 			}
+			// One row is kept anyway; a term in every row picks out none.
+			// A term in most rows still does: the top of its rows may lie
+			// far below the table's ("among the runtime functions").
 			hits, df := ix.Hits(t)
-			if df < 2 || df*2 > r.rows() || len(hits) < df {
-				continue // one row is kept anyway; half the table is no subset
+			if df < 2 || df >= r.rows() || len(hits) < df {
+				continue
 			}
+			if len(subsets) == 0 {
+				all = hits
+			} else {
+				all = intersect(all, hits)
+			}
+			subsets = append(subsets, hits)
+		}
+		if len(subsets) >= 2 && len(all) >= 2 {
+			subsets = append(subsets, all)
+		}
+		for _, hits := range subsets {
 			for c := range r.cols {
 				if !named[c] || !p.stats[ri][c].numeric() {
 					continue
@@ -560,6 +578,24 @@ func (p *plan) markScopedExtremes(ix *relevance.Index) {
 			}
 		}
 	}
+}
+
+// intersect returns the values both sorted lists a and b hold.
+func intersect(a, b []int32) []int32 {
+	var out []int32
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
 }
 
 // markOrdinals keeps the rows at the positions the query names ("the 25th
@@ -633,9 +669,15 @@ func (p *plan) mustAll(ls []int) {
 func (p *plan) namedColumns(r *region) []bool {
 	out := make([]bool, len(r.cols))
 	match := func(w string) bool {
-		sw := lines.Stem(lines.Fold(w))
+		lw := lines.Fold(w)
+		sw := lines.Stem(lw)
 		for _, t := range p.in.Query.Terms {
-			if t.Kind == relevance.Word && t.Latest && lines.Stem(t.Text) == sw {
+			if t.Kind != relevance.Word || !t.Latest {
+				continue
+			}
+			// A header cut short names the word it starts: "cum" is
+			// the "cumulative" column, "temp" the "temperature" one.
+			if lines.Stem(t.Text) == sw || len(lw) >= 3 && len(t.Text) > len(lw) && strings.HasPrefix(t.Text, lw) && isLetters(lw) {
 				return true
 			}
 		}
@@ -649,6 +691,16 @@ func (p *plan) namedColumns(r *region) []bool {
 		})
 	}
 	return out
+}
+
+// isLetters reports whether s is all ASCII letters.
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // render writes the kept lines and a note for each omitted run; squeeze

@@ -516,3 +516,58 @@ func TestNamedSectionBetweenTables(t *testing.T) {
 		kindtest.MustContain(t, out, fmt.Sprintf("Name: LIB_14.%d  Flags: none  Version: %d", i, 19-i))
 	}
 }
+
+// A box-drawn table (sqlite's box mode) is a pipe table: its bars are no
+// column, and asked for an extreme among the rows two values pick out
+// together, the top of those rows is kept.
+func TestBoxTableScopedByTwoValues(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("┌─────┬──────────┬─────────┬────────┬─────────────┐\n")
+	sb.WriteString("│ id  │   name   │ country │  tier  │ spent_cents │\n")
+	sb.WriteString("├─────┼──────────┼─────────┼────────┼─────────────┤\n")
+	countries := []string{"SE", "FR", "TR", "NO", "IT"}
+	tiers := []string{"gold", "silver", "bronze"}
+	for i := range 300 {
+		c, tier := countries[i%5], tiers[(i/5)%3]
+		spent := 50000 + (i*7919)%500000
+		if c == "SE" && tier == "gold" {
+			spent = 100000 + i*100 // SE gold spend less than the others
+		}
+		if i == 150 {
+			c, tier, spent = "SE", "gold", 480000
+		}
+		fmt.Fprintf(&sb, "│ %-3d │ cust_%03d │ %-7s │ %-6s │ %-11d │\n", i+1, i+1, c, tier, spent)
+	}
+	sb.WriteString("└─────┴──────────┴─────────┴────────┴─────────────┘\n")
+	text := sb.String()
+	out := compress(t, text, "Among the SE gold-tier customers, who has the highest spent_cents?")
+	kindtest.MustContain(t, out, "│ cust_151 │ SE      │ gold   │ 480000")
+	for l := range strings.Lines(out) {
+		if strings.HasPrefix(l, "[...") && strings.Contains(l, "│") {
+			t.Errorf("a note names a bar as a column: %s", l)
+		}
+	}
+}
+
+// A header cut short ("cum") names the column of the word it starts
+// ("cumulative"), and a term in most rows still picks out a subset: the
+// top of its rows is kept though other rows top the table.
+func TestScopedExtremeByAbbreviatedColumn(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("      flat  flat%   sum%        cum   cum%\n")
+	for i := range 200 {
+		name := fmt.Sprintf("runtime.func%03d", i)
+		cum := 0.01 * float64(1+(i*37)%150)
+		if i%5 == 0 {
+			name = fmt.Sprintf("main.work%03d", i)
+			cum = 3 + float64(i%7) // the table's largest
+		}
+		if i == 120 {
+			name, cum = "runtime.systemstack", 2.81
+		}
+		fmt.Fprintf(&sb, "     %.2fs %5.2f%% %5.2f%%      %.2fs %5.2f%%  %s\n", 0.01, 0.1, 50.0, cum, cum*8, name)
+	}
+	text := sb.String()
+	out := compress(t, text, "Among the runtime functions, which one has the biggest cumulative time?")
+	kindtest.MustContain(t, out, "2.81s 22.48%  runtime.systemstack")
+}
