@@ -165,7 +165,12 @@ func (q *Query) WithFollowup(asked, context string) *Query {
 	out.Spans = append(p.spans(asked, 1.2), q.Spans...)
 	out.Spans = out.Spans[:min(len(out.Spans), maxSpans)]
 	if context != "" {
+		// The assistant's own words, not glued pairs of them: a long
+		// reply's pairs would push out of the query what the user
+		// asked for first ("is there a self-assignment anywhere?").
+		p.words = true
 		p.text(tail(context, maxTaskBytes), 0.6, true)
+		p.words = false
 	}
 	for _, t := range q.Terms {
 		t.Prior *= 0.7
@@ -204,6 +209,8 @@ func tail(s string, n int) string {
 type parser struct {
 	q    *Query
 	seen map[string]int // term text -> index in q.Terms
+	// words is set while text adds no joined terms (see joined).
+	words bool
 }
 
 func (p *parser) add(t Term) {
@@ -252,7 +259,9 @@ func (p *parser) text(s string, prior float64, latest bool) {
 	}) {
 		p.token(f, prior, latest, false)
 	}
-	p.joined(s, prior, latest)
+	if !p.words {
+		p.joined(s, prior, latest)
+	}
 }
 
 // maxJoined bounds the joined terms one text adds.

@@ -370,3 +370,19 @@ func TestTopN(t *testing.T) {
 		}
 	}
 }
+
+// TestContextKeepsFirstRequest: a follow-up's context (the assistant's
+// reply it refers to) adds its words, not glued pairs of them, so a long
+// reply does not push out what the user asked for first.
+func TestContextKeepsFirstRequest(t *testing.T) {
+	reply := "go vet reports ~220 findings across internal/gen/*, internal/money, internal/store, internal/report and cmd/ledgerd: mostly printf format mismatches, locks passed by value, and discarded cancel funcs."
+	q := Parse("CI says go vet fails. Is there a self-assignment anywhere?", "").
+		WithFollowup("Somewhere a variable gets assigned to itself - which file and line? And what exactly is wrong with the struct tag in the report package?", reply)
+	terms := termTexts(q)
+	if !slices.Contains(terms, "self-assignment") {
+		t.Errorf("the first request's term was pushed out: %v", terms)
+	}
+	if slices.Contains(terms, "printfformat") {
+		t.Errorf("the reply's words were glued into a term: %v", terms)
+	}
+}
