@@ -57,6 +57,46 @@ type groupKey struct {
 	first uint64
 }
 
+// linePrefix returns the token a tool writes before every line of its
+// output ("==5869==" of valgrind, "remote:" of a git server), when nearly
+// every line opens with it and some hold nothing else: those are the
+// output's blank lines, which end its records and paragraphs.
+func linePrefix(b *lines.Lines) string {
+	const sample = 64
+	if len(b.L) < 8 {
+		return ""
+	}
+	first := func(l string) string {
+		l = strings.TrimLeft(l, " \t")
+		if i := strings.IndexAny(l, " \t"); i >= 0 {
+			return l[:i]
+		}
+		return l
+	}
+	cand := first(b.L[0])
+	if cand == "" || len(cand) > 24 {
+		return ""
+	}
+	with, alone := 0, 0
+	for _, l := range b.L[:min(len(b.L), sample)] {
+		if first(l) == cand {
+			with++
+		}
+	}
+	if with*10 < min(len(b.L), sample)*9 {
+		return ""
+	}
+	for _, l := range b.L {
+		if t := strings.TrimSpace(l); t == cand {
+			alone++
+		}
+	}
+	if alone < 3 {
+		return ""
+	}
+	return b.L[0][:strings.Index(b.L[0], cand)+len(cand)]
+}
+
 // clusterLines clusters the lines of b and splits them into fields, in
 // one read of each line. stop is polled between shapes.
 func clusterLines(b *lines.Lines, stop func() bool) (*clustering, *fieldTable) {
@@ -66,11 +106,12 @@ func clusterLines(b *lines.Lines, stop func() bool) (*clustering, *fieldTable) {
 	groups := make(map[groupKey][]int32, 16)
 	var fieldBuf []string
 	var hashBuf []uint64
+	prefix := linePrefix(b)
 	for i, l := range b.L {
 		h, masked := lines.Shape(l, &ft.span)
 		ft.first[i+1] = int32(len(ft.span) / 2)
 		c.masked[i] = masked
-		if lines.Blank(l) {
+		if lines.Blank(l) || prefix != "" && strings.HasPrefix(l, prefix) && lines.Blank(l[len(prefix):]) {
 			c.of[i], c.shape[i] = noCluster, noCluster
 			continue
 		}

@@ -1530,6 +1530,9 @@ func (p *plan) extremes() {
 						}
 					}
 				}
+				if numeric <= 3 {
+					p.scopedExtremes(st, intent)
+				}
 			case !st.numeric && !st.many && len(st.distinct) >= 2 && len(st.distinct) <= 8 && len(ms) >= 10:
 				// A categorical field (a status, a level, a verdict): a
 				// value seen once or twice among many is news.
@@ -1557,6 +1560,55 @@ func (p *plan) extremes() {
 					}
 				}
 			}
+		}
+	}
+}
+
+// scopedExtremes answers "among the still-reachable records, which is
+// the largest": for each term of the request held by some but not all of
+// a shape's lines, the line with the extreme value of field st among
+// them is kept with its stanza, however far down the whole block's order
+// it is.
+func (p *plan) scopedExtremes(st *fieldStats, intent relevance.Intent) {
+	if len(st.order) < 3 || p.ix == nil {
+		return
+	}
+	at := make(map[int]float64, len(st.order))
+	for _, o := range st.order {
+		at[o.line] = o.v
+	}
+	for t, term := range p.in.Query.Terms {
+		if !term.Latest {
+			continue
+		}
+		hits, df := p.ix.Hits(t)
+		if df < 2 || len(hits) < df {
+			continue
+		}
+		hi, lo, in := -1, -1, 0
+		for _, u := range hits {
+			v, ok := at[int(u)]
+			if !ok {
+				continue
+			}
+			in++
+			if hi < 0 || v > at[hi] {
+				hi = int(u)
+			}
+			if lo < 0 || v < at[lo] {
+				lo = int(u)
+			}
+		}
+		if in < 2 || in >= len(st.order) {
+			continue // no subset of this shape's lines
+		}
+		if hi >= 0 && (intent.Has(relevance.Max) || intent.Has(relevance.Newest)) {
+			p.must[hi] = true
+			p.keepStanza(hi)
+		}
+		if lo >= 0 && (intent.Has(relevance.Min) || intent.Has(relevance.Oldest)) {
+			p.must[lo] = true
+			p.keepStanza(lo)
 		}
 	}
 }

@@ -1062,3 +1062,34 @@ func TestOddPairKept(t *testing.T) {
 	out := mustFold(t, in)
 	mustContain(t, out, "test_sync_remote SKIPPED", "test_tax_rounding XPASS")
 }
+
+// TestScopedExtremeOfPrefixedRecords: a tool that writes its prefix before
+// every line ("==5869==") writes its blank lines as the prefix alone,
+// which end its records; asked for the largest among the records a term
+// picks out, that record is kept with its stack, though larger records of
+// other kinds top the block.
+func TestScopedExtremeOfPrefixedRecords(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("==5869== Memcheck, a memory error detector\n==5869== \n")
+	for i := range 80 {
+		kind := "definitely lost"
+		if i%3 == 0 {
+			kind = "still reachable"
+		}
+		size := 100 + (i*37)%400
+		if kind == "still reachable" {
+			size = 20 + i
+		}
+		fn := fmt.Sprintf("alloc_%02d", i)
+		if i == 42 {
+			size, fn = 333, "hash_key"
+		}
+		fmt.Fprintf(&sb, "==5869== %d bytes in 3 blocks are %s in loss record %d of 80\n", size, kind, i+1)
+		sb.WriteString("==5869==    at 0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n")
+		fmt.Fprintf(&sb, "==5869==    by 0x1094%02X: %s (leaky.c:%d)\n", i, fn, 10+i)
+		fmt.Fprintf(&sb, "==5869==    by 0x1097%02X: main (leaky.c:%d)\n==5869== \n", i, 40+i)
+	}
+	sb.WriteString("==5869== LEAK SUMMARY:\n==5869==    definitely lost: 12,345 bytes in 160 blocks\n")
+	out := mustFold(t, input(sb.String(), "Among the still-reachable records, which allocation site is the largest?", ""))
+	mustContain(t, out, "333 bytes in 3 blocks are still reachable in loss record 43 of 80", ": hash_key (leaky.c:52)")
+}
