@@ -458,8 +458,93 @@ func (c *compressor) analyze(sq *seq) *analysis {
 		}
 		c.markNamed(sq, a)
 		c.markScoped(sq, a)
+		c.markScopedExtremes(sq, a)
 	}
 	return a
+}
+
+// markScopedExtremes answers "among the cache hosts, which has the least
+// free disk": asked for an extreme of a number field the task names, for
+// each term of the task some but not all items hold, the item with the
+// extreme value among them is kept, however far down the whole
+// collection's order it is.
+func (c *compressor) markScopedExtremes(sq *seq, a *analysis) {
+	in := c.q.Intent
+	high := in.Has(relevance.Max) || in.Has(relevance.Newest)
+	low := in.Has(relevance.Min) || in.Has(relevance.Oldest)
+	if !high && !low || sq.kind != jsonspan.Array && sq.kind != 0 || a.fields == nil {
+		return
+	}
+	var named []string
+	for _, f := range a.fields.list {
+		if f.key != "" && f.nums.varies(f.count) && c.namesNumber(unquoteKey(f.key)) {
+			named = append(named, unquoteKey(f.key))
+		}
+	}
+	if len(named) == 0 {
+		return
+	}
+	for ti, term := range c.q.Terms {
+		if !term.Latest {
+			continue
+		}
+		hits, df := a.ix.Hits(ti)
+		if df < 2 || df >= len(sq.items) || len(hits) < df {
+			continue
+		}
+		for _, name := range named {
+			hi, lo := -1, -1
+			var hv, lv float64
+			for _, u := range hits {
+				k := sq.items[u]
+				if c.t.Kind(k) != jsonspan.Object {
+					continue
+				}
+				m := c.t.Get(k, name)
+				if m < 0 {
+					continue
+				}
+				v, ok := parseNumber(c.t.Raw(m))
+				if !ok {
+					continue
+				}
+				if hi < 0 || v > hv {
+					hi, hv = int(u), v
+				}
+				if lo < 0 || v < lv {
+					lo, lv = int(u), v
+				}
+			}
+			if high && hi >= 0 {
+				a.must[hi] = true
+			}
+			if low && lo >= 0 {
+				a.must[lo] = true
+			}
+		}
+	}
+}
+
+// namesNumber reports whether the task names a number field by a word of
+// its name ("free disk" for free_gb), or by a word its shortened name
+// starts ("cum" for cumulative).
+func (c *compressor) namesNumber(name string) bool {
+	found := false
+	match := func(w string) {
+		lw := lines.Fold(w)
+		sw := lines.Stem(lw)
+		for _, t := range c.q.Terms {
+			if t.Kind == relevance.Word && t.Latest && (lines.Stem(t.Text) == sw || len(lw) >= 3 && len(t.Text) > len(lw) && strings.HasPrefix(t.Text, lw)) {
+				found = true
+			}
+		}
+	}
+	lines.Words(name, func(w string, _, _ int) bool {
+		match(w)
+		lines.Parts(w, match)
+		return !found
+	})
+	return found
 }
 
 // strongItems marks the items the index finds holding a term rare in the

@@ -929,3 +929,32 @@ func TestFlatRecordKeepsItsFields(t *testing.T) {
 		t.Errorf("wide rows cut inside:\n%.300s", out)
 	}
 }
+
+// TestScopedExtremes: asked for the least of a field the task names among
+// the items a term picks out, that item is kept, though items of other
+// kinds hold lower values.
+func TestScopedExtremes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[\n")
+	roles := []string{"web", "queue", "cache", "db", "batch"}
+	for i := range 400 {
+		role := roles[i%5]
+		free := 100 + float64((i*37)%800)
+		if role == "cache" {
+			free += 200 // cache hosts have room; queue hosts do not
+		}
+		if i == 212 {
+			free = 253.1 // the fullest cache host, far above the queue hosts
+		}
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `  {"name": "node-%03d.dc2.internal", "role": "%s", "free_gb": %.1f, "kernel": "6.1.0-%d-amd64"}`, i, role, free, 20+i%3)
+	}
+	b.WriteString("\n]\n")
+	text := b.String()
+	out := mustCompress(t, input(text, "Among the cache hosts, which has the least free disk?"))
+	if !strings.Contains(out, `"name": "node-212.dc2.internal"`) {
+		t.Errorf("the fullest cache host is lost:\n%s", out)
+	}
+}
