@@ -778,6 +778,10 @@ func (p *plan) render(keep []bool) string {
 			}
 		}
 	}
+	// A run of one or two short lines reads better than a note about it,
+	// which costs nearly as much ("actual: 50" beside a kept
+	// "expected: 100").
+	fold.KeepShortRuns(b, keepLine, nil)
 	var w lines.Writer
 	w.Grow(len(b.Text) / 4)
 	for i := 0; i < n; {
