@@ -764,6 +764,10 @@ func (p *plan) priorities() {
 	}
 }
 
+// docShortRun is the most bytes of a run of one or two lines render keeps
+// rather than notes.
+const docShortRun = 64
+
 // render writes the kept units' lines verbatim and a note for each
 // omitted run, indented like the first line it replaces.
 func (p *plan) render(keep []bool) string {
@@ -780,8 +784,9 @@ func (p *plan) render(keep []bool) string {
 	}
 	// A run of one or two short lines reads better than a note about it,
 	// which costs nearly as much ("actual: 50" beside a kept
-	// "expected: 100").
-	fold.KeepShortRuns(b, keepLine, nil)
+	// "expected: 100"); a document's lines are longer than a log's
+	// fields, so the bound is lower.
+	fold.KeepShortRuns(b, keepLine, nil, docShortRun)
 	var w lines.Writer
 	w.Grow(len(b.Text) / 4)
 	for i := 0; i < n; {

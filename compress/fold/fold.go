@@ -1904,7 +1904,7 @@ func progressRuns(b *lines.Lines, cl *clustering) [][2]int {
 // KeepShortRuns), lines repeated from above excepted.
 func (p *plan) keepShortRuns() {
 	p.keepOddPairs()
-	KeepShortRuns(p.b, p.keep, p.repeat)
+	KeepShortRuns(p.b, p.keep, p.repeat, ShortRun)
 }
 
 // keepOddPairs keeps omitted runs of one or two lines like no other line
@@ -1938,10 +1938,15 @@ func (p *plan) keepOddPairs() {
 // maxOddPair is the most bytes keepOddPairs keeps of one run.
 const maxOddPair = 240
 
-// KeepShortRuns keeps the omitted runs of keep of one or two short lines:
-// they read better than a note about them, which costs nearly as much.
-// Lines marked in skip (nil for none) are neither kept nor part of a run.
-func KeepShortRuns(b *lines.Lines, keep, skip []bool) {
+// ShortRun is the most bytes of a run KeepShortRuns keeps where a note
+// is one plain line.
+const ShortRun = 120
+
+// KeepShortRuns keeps the omitted runs of keep of one or two lines of at
+// most maxBytes: they read better than a note about them, which costs
+// nearly as much. Lines marked in skip (nil for none) are neither kept
+// nor part of a run.
+func KeepShortRuns(b *lines.Lines, keep, skip []bool, maxBytes int) {
 	n := len(keep)
 	for i := 0; i < n; {
 		if keep[i] || skip != nil && skip[i] {
@@ -1952,7 +1957,7 @@ func KeepShortRuns(b *lines.Lines, keep, skip []bool) {
 		for j < n && !keep[j] && (skip == nil || !skip[j]) {
 			j++
 		}
-		if j-i <= 2 && b.End(j-1)-b.Start[i] <= 120 {
+		if j-i <= 2 && b.End(j-1)-b.Start[i] <= maxBytes {
 			for k := i; k < j; k++ {
 				keep[k] = true
 			}

@@ -706,7 +706,7 @@ func isLetters(s string) bool {
 // render writes the kept lines and a note for each omitted run; squeeze
 // narrows the padding of kept aligned rows.
 func (p *plan) render(keep []bool, squeeze bool) string {
-	fold.KeepShortRuns(p.b, keep, nil)
+	fold.KeepShortRuns(p.b, keep, nil, fold.ShortRun)
 	view := p.b
 	if squeeze {
 		v := *p.b
