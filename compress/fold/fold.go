@@ -1885,11 +1885,14 @@ func progressRuns(b *lines.Lines, cl *clustering) [][2]int {
 				j++
 			}
 			// Words around the numbers: a list of bare numbers or
-			// versions is data, not progress (and the next run starts
-			// at i+1). Most lines run on to no like line: their masked
-			// form would decide nothing.
+			// versions is data, not progress. Most lines run on to no
+			// like line: their masked form would decide nothing. Nor
+			// does a run start at any line of a list: each has the
+			// list's masked form, so the scan goes on past it (starting
+			// over at i+1 made a long list quadratic).
 			if j > i+1 && !wordy(lines.Masked(b.L[i])) {
-				j = i + 1
+				i = j
+				continue
 			}
 		}
 		if j-i >= minProgress {

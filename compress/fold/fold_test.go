@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
@@ -1092,4 +1094,28 @@ func TestScopedExtremeOfPrefixedRecords(t *testing.T) {
 	sb.WriteString("==5869== LEAK SUMMARY:\n==5869==    definitely lost: 12,345 bytes in 160 blocks\n")
 	out := mustFold(t, input(sb.String(), "Among the still-reachable records, which allocation site is the largest?", ""))
 	mustContain(t, out, "333 bytes in 3 blocks are still reachable in loss record 43 of 80", ": hash_key (leaky.c:52)")
+}
+
+// A long list of bare numbers is no progress run, nor is any run that
+// starts inside it, and telling so reads each line about once: starting
+// over at each line of the list made a 1 MB list of versions take
+// seconds.
+func TestProgressRunsListLinear(t *testing.T) {
+	var sb strings.Builder
+	for i := range 200000 {
+		fmt.Fprintf(&sb, "%d.%d.%d\n", 1+i%3, i%7, i)
+	}
+	for i := range 6 {
+		fmt.Fprintf(&sb, "downloading layer %d%%\n", 10*i)
+	}
+	b := lines.Split(sb.String())
+	cl, _ := clusterLines(b, func() bool { return false })
+	start := time.Now()
+	runs := progressRuns(b, cl)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("progressRuns took %v on a list of 200,000 numbers", d)
+	}
+	if want := [][2]int{{200000, 200006}}; !slices.Equal(runs, want) {
+		t.Errorf("runs %v, want %v", runs, want)
+	}
 }
