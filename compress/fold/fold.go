@@ -1570,12 +1570,10 @@ func (p *plan) extremes() {
 // them is kept with its stanza, however far down the whole block's order
 // it is.
 func (p *plan) scopedExtremes(st *fieldStats, intent relevance.Intent) {
-	if len(st.order) < 3 || p.ix == nil {
+	high := intent.Has(relevance.Max) || intent.Has(relevance.Newest)
+	low := intent.Has(relevance.Min) || intent.Has(relevance.Oldest)
+	if len(st.order) < 3 || p.ix == nil || !high && !low {
 		return
-	}
-	at := make(map[int]float64, len(st.order))
-	for _, o := range st.order {
-		at[o.line] = o.v
 	}
 	for t, term := range p.in.Query.Terms {
 		if !term.Latest {
@@ -1585,30 +1583,43 @@ func (p *plan) scopedExtremes(st *fieldStats, intent relevance.Intent) {
 		if df < 2 || len(hits) < df {
 			continue
 		}
+		// The shape's lines holding the term, in line order (st.order
+		// and hits both ascend): from the shorter list, each looked up
+		// in the longer, so that a term on every line costs each shape
+		// its own lines, not the block's.
 		hi, lo, in := -1, -1, 0
-		for _, u := range hits {
-			v, ok := at[int(u)]
-			if !ok {
-				continue
-			}
+		see := func(k int) {
 			in++
-			if hi < 0 || v > at[hi] {
-				hi = int(u)
+			if hi < 0 || st.order[k].v > st.order[hi].v {
+				hi = k
 			}
-			if lo < 0 || v < at[lo] {
-				lo = int(u)
+			if lo < 0 || st.order[k].v < st.order[lo].v {
+				lo = k
+			}
+		}
+		if len(hits) <= len(st.order) {
+			for _, u := range hits {
+				if k, ok := slices.BinarySearchFunc(st.order, int(u), func(o numAt, line int) int { return o.line - line }); ok {
+					see(k)
+				}
+			}
+		} else {
+			for k, o := range st.order {
+				if _, ok := slices.BinarySearch(hits, int32(o.line)); ok {
+					see(k)
+				}
 			}
 		}
 		if in < 2 || in >= len(st.order) {
 			continue // no subset of this shape's lines
 		}
-		if hi >= 0 && (intent.Has(relevance.Max) || intent.Has(relevance.Newest)) {
-			p.must[hi] = true
-			p.keepStanza(hi)
+		if high {
+			p.must[st.order[hi].line] = true
+			p.keepStanza(st.order[hi].line)
 		}
-		if lo >= 0 && (intent.Has(relevance.Min) || intent.Has(relevance.Oldest)) {
-			p.must[lo] = true
-			p.keepStanza(lo)
+		if low {
+			p.must[st.order[lo].line] = true
+			p.keepStanza(st.order[lo].line)
 		}
 	}
 }

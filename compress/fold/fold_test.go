@@ -1119,3 +1119,38 @@ func TestProgressRunsListLinear(t *testing.T) {
 		t.Errorf("runs %v, want %v", runs, want)
 	}
 }
+
+// letters names shape k with letters only, so that no two shapes mask
+// alike.
+func letters(k int) string {
+	var b []byte
+	for k++; k > 0; k /= 26 {
+		b = append(b, byte('a'+k%26))
+	}
+	return string(b)
+}
+
+// Asked for an extreme, each shape looks up the lines holding a term
+// among its own lines: a term on every line of 2,000 shapes of 8 lines
+// once cost every shape a walk over all the term's hits (shapes x lines
+// map lookups per term).
+func TestScopedExtremesManyShapes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing")
+	}
+	var sb strings.Builder
+	for i := range 16000 {
+		k := i % 2000
+		fmt.Fprintf(&sb, "%s%s upload from alpha to beta on gamma took %d ms\n", letters(k), letters(k+7), i*7%997)
+	}
+	in := input(sb.String(), "which upload from alpha to beta on gamma took the longest", "")
+	start := time.Now()
+	out, ok := Text(in)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("fold took %v on 16,000 lines of 2,000 shapes", d)
+	}
+	if !ok {
+		t.Fatal("not folded")
+	}
+	mustContain(t, out, " took 996 ms\n")
+}
