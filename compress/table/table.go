@@ -519,6 +519,15 @@ func (p *plan) markScopedExtremes(ix *relevance.Index) {
 	for ri := range p.regs {
 		r := &p.regs[ri]
 		named := p.namedColumns(r)
+		var cols []int // the named numeric columns
+		for c := range r.cols {
+			if named[c] && p.stats[ri][c].numeric() {
+				cols = append(cols, c)
+			}
+		}
+		if len(cols) == 0 {
+			continue
+		}
 		// The subsets: the rows of each term that picks out some, and
 		// the rows holding all of them ("the SE gold-tier customers").
 		var subsets [][]int32
@@ -544,18 +553,20 @@ func (p *plan) markScopedExtremes(ix *relevance.Index) {
 		if len(subsets) >= 2 && len(all) >= 2 {
 			subsets = append(subsets, all)
 		}
+		hi, lo := make([][]valAt, len(cols)), make([][]valAt, len(cols))
 		for _, hits := range subsets {
-			for c := range r.cols {
-				if !named[c] || !p.stats[ri][c].numeric() {
+			for x := range cols {
+				hi[x], lo[x] = hi[x][:0], lo[x][:0]
+			}
+			// Each row is split once for all the columns: a question
+			// naming many columns split it once per column.
+			for _, u := range hits {
+				i := int(u)
+				if i < r.from+r.header || i >= r.to {
 					continue
 				}
-				var hi, lo []valAt
-				for _, u := range hits {
-					i := int(u)
-					if i < r.from+r.header || i >= r.to {
-						continue
-					}
-					buf = r.cells(p.b.L[i], buf)
+				buf = r.cells(p.b.L[i], buf)
+				for x, c := range cols {
 					if c >= len(buf) || !buf[c].ok {
 						continue
 					}
@@ -563,16 +574,18 @@ func (p *plan) markScopedExtremes(ix *relevance.Index) {
 					if !ok {
 						continue
 					}
-					x := valAt{v: v, s: buf[c].s, line: i}
-					hi = insertTop(hi, x, func(a, b valAt) bool { return less(b, a) })
-					lo = insertTop(lo, x, less)
+					at := valAt{v: v, s: buf[c].s, line: i}
+					hi[x] = insertTop(hi[x], at, func(a, b valAt) bool { return less(b, a) })
+					lo[x] = insertTop(lo[x], at, less)
 				}
+			}
+			for x := range cols {
 				for k := 0; k < topK; k++ {
-					if q.Intent.Has(relevance.Max) && k < len(hi) {
-						p.must[hi[k].line] = true
+					if q.Intent.Has(relevance.Max) && k < len(hi[x]) {
+						p.must[hi[x][k].line] = true
 					}
-					if q.Intent.Has(relevance.Min) && k < len(lo) {
-						p.must[lo[k].line] = true
+					if q.Intent.Has(relevance.Min) && k < len(lo[x]) {
+						p.must[lo[x][k].line] = true
 					}
 				}
 			}

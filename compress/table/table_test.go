@@ -571,3 +571,31 @@ func TestScopedExtremeByAbbreviatedColumn(t *testing.T) {
 	out := compress(t, text, "Among the runtime functions, which one has the biggest cumulative time?")
 	kindtest.MustContain(t, out, "2.81s 22.48%  runtime.systemstack")
 }
+
+// Asked for the extremes of two columns among the rows a term picks out,
+// each column keeps its own top row of the subset: the rows are split
+// once for all the columns the question names.
+func TestScopedExtremesSeveralColumns(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("NAME       GROUP     CPU     MEM\n")
+	for i := range 400 {
+		grp := "web"
+		if i%4 == 0 {
+			grp = "cache"
+		}
+		cpu, mem := 100+i%37, 2000+i%53
+		switch {
+		case i%2 == 1 && i < 24:
+			cpu, mem = 900+i, 9000+i // the top of the table, not of the caches
+		case i == 212:
+			cpu = 800
+		case i == 316:
+			mem = 7000
+		}
+		fmt.Fprintf(&sb, "host-%-4d  %-8s  %3d  %5d\n", i, grp, cpu, mem)
+	}
+	text := sb.String()
+	out := compress(t, text, "which cache host has the largest cpu and the largest mem?")
+	kindtest.MustContain(t, out, kindtest.LineWith(t, text, "host-212 "))
+	kindtest.MustContain(t, out, kindtest.LineWith(t, text, "host-316 "))
+}
