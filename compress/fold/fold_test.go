@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tsheadroom/tsheadroom/compress/lines"
 	"github.com/tsheadroom/tsheadroom/compress/relevance"
@@ -1110,13 +1109,27 @@ func TestProgressRunsListLinear(t *testing.T) {
 	}
 	b := lines.Split(sb.String())
 	cl, _ := clusterLines(b, func() bool { return false })
-	start := time.Now()
+	// Speed is BenchmarkProgressRunsList's; here, what the runs are.
 	runs := progressRuns(b, cl)
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("progressRuns took %v on a list of 200,000 numbers", d)
-	}
 	if want := [][2]int{{200000, 200006}}; !slices.Equal(runs, want) {
 		t.Errorf("runs %v, want %v", runs, want)
+	}
+}
+
+// BenchmarkProgressRunsList: a list of 200,000 bare numbers is read in one
+// pass (it was quadratic: 44 s).
+//
+//	go test ./compress/fold/ -run '^$' -bench ProgressRunsList
+func BenchmarkProgressRunsList(b *testing.B) {
+	var sb strings.Builder
+	for i := range 200000 {
+		fmt.Fprintf(&sb, "%d.%d.%d\n", 1+i%3, i%7, i)
+	}
+	ls := lines.Split(sb.String())
+	cl, _ := clusterLines(ls, func() bool { return false })
+	b.ResetTimer()
+	for b.Loop() {
+		progressRuns(ls, cl)
 	}
 }
 
@@ -1135,22 +1148,32 @@ func letters(k int) string {
 // once cost every shape a walk over all the term's hits (shapes x lines
 // map lookups per term).
 func TestScopedExtremesManyShapes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
+	in := input(manyShapes(), "which upload from alpha to beta on gamma took the longest", "")
+	out, ok := Text(in)
+	if !ok {
+		t.Fatal("not folded")
 	}
+	mustContain(t, out, " took 996 ms\n")
+}
+
+// manyShapes is 16,000 lines of 2,000 shapes that all hold the task's
+// terms.
+func manyShapes() string {
 	var sb strings.Builder
 	for i := range 16000 {
 		k := i % 2000
 		fmt.Fprintf(&sb, "%s%s upload from alpha to beta on gamma took %d ms\n", letters(k), letters(k+7), i*7%997)
 	}
-	in := input(sb.String(), "which upload from alpha to beta on gamma took the longest", "")
-	start := time.Now()
-	out, ok := Text(in)
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("fold took %v on 16,000 lines of 2,000 shapes", d)
+	return sb.String()
+}
+
+// BenchmarkScopedExtremesManyShapes: asked for an extreme, 2,000 shapes
+// each read their own lines of a term, not all of its hits (2.3 s before).
+//
+//	go test ./compress/fold/ -run '^$' -bench ScopedExtremesManyShapes
+func BenchmarkScopedExtremesManyShapes(b *testing.B) {
+	text := manyShapes()
+	for b.Loop() {
+		Text(input(text, "which upload from alpha to beta on gamma took the longest", ""))
 	}
-	if !ok {
-		t.Fatal("not folded")
-	}
-	mustContain(t, out, " took 996 ms\n")
 }
