@@ -26,10 +26,17 @@ func Explain(in *Input) []Decision {
 // larger, the sooner kept; comparable among themselves only). A
 // compressor that folds part of a block its own way (the rows of a
 // table) ranks the rest as the fold ranks any text: a header with its
-// body, problems, extremes, the lines the task names.
+// body, problems, extremes, the lines the task names. Both are nil when
+// the caller gave up (in.Stop).
 func Rank(in *Input) (must []bool, prio []float64) {
 	p := newPlan(in)
+	if in.Stopped() {
+		return nil, nil // the caller gave up: it ranks the lines its own way
+	}
 	p.mark()
+	if in.Stopped() {
+		return nil, nil
+	}
 	for i := range p.prio {
 		if p.demoted[i] && p.prio[i] < prioDemotedProblem+10 {
 			p.prio[i] = 0
