@@ -477,7 +477,7 @@ func (c *compressor) markScopedExtremes(sq *seq, a *analysis) {
 	}
 	var named []string
 	for _, f := range a.fields.list {
-		if f.key != "" && f.nums.varies(f.count) && c.namesNumber(unquoteKey(f.key)) {
+		if f.key != "" && f.nums.varies(f.count) && c.q.NamesField(unquoteKey(f.key)) {
 			named = append(named, unquoteKey(f.key))
 		}
 	}
@@ -523,28 +523,6 @@ func (c *compressor) markScopedExtremes(sq *seq, a *analysis) {
 			}
 		}
 	}
-}
-
-// namesNumber reports whether the task names a number field by a word of
-// its name ("free disk" for free_gb), or by a word its shortened name
-// starts ("cum" for cumulative).
-func (c *compressor) namesNumber(name string) bool {
-	found := false
-	match := func(w string) {
-		lw := lines.Fold(w)
-		sw := lines.Stem(lw)
-		for _, t := range c.q.Terms {
-			if t.Kind == relevance.Word && t.Latest && (lines.Stem(t.Text) == sw || len(lw) >= 3 && len(t.Text) > len(lw) && strings.HasPrefix(t.Text, lw)) {
-				found = true
-			}
-		}
-	}
-	lines.Words(name, func(w string, _, _ int) bool {
-		match(w)
-		lines.Parts(w, match)
-		return !found
-	})
-	return found
 }
 
 // strongItems marks the items the index finds holding a term rare in the

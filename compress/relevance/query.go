@@ -189,6 +189,31 @@ func (q *Query) Clone() *Query {
 	return &c
 }
 
+// NamesField reports whether the latest request names a field (a column
+// header, a member name) by one of its words or name parts, inflected or
+// not ("free disk" names free_gb), or by the word a shortened name starts
+// ("cumulative" names cum, "temperature" temp).
+func (q *Query) NamesField(name string) bool {
+	found := false
+	match := func(w string) {
+		lw := fold(w)
+		sw := lines.Stem(lw)
+		for _, t := range q.Terms {
+			if t.Kind == Word && t.Latest && (lines.Stem(t.Text) == sw || len(lw) >= 3 && len(t.Text) > len(lw) && strings.HasPrefix(t.Text, lw) && isLetters(lw)) {
+				found = true
+				return
+			}
+		}
+	}
+	lines.Words(name, func(w string, _, _ int) bool {
+		if match(w); !found {
+			lines.Parts(w, match)
+		}
+		return !found
+	})
+	return found
+}
+
 // Empty reports whether q has no terms and no intent.
 func (q *Query) Empty() bool { return q == nil || len(q.Terms) == 0 && q.Intent == 0 }
 

@@ -386,3 +386,17 @@ func TestContextKeepsFirstRequest(t *testing.T) {
 		t.Errorf("the reply's words were glued into a term: %v", terms)
 	}
 }
+
+// TestNamesField: a field is named by a word or name part of it, inflected
+// or not, or by the word its shortened name starts.
+func TestNamesField(t *testing.T) {
+	q := Parse("Among the cache hosts, which has the least free disk and the biggest cumulative time?", "")
+	for name, want := range map[string]bool{
+		"free_gb": true, "cum": true, "cum%": true, "hosts": true,
+		"used_gb": false, "cu": false, "flat": false,
+	} {
+		if got := q.NamesField(name); got != want {
+			t.Errorf("NamesField(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -109,7 +109,7 @@ func Compress(in *fold.Input) (string, bool) {
 	// output over the budget, select again with their cost taken off.
 	keep := fold.Select(b, p.must, p.prio, in.Budget.Bytes)
 	out := p.render(keep, squeeze)
-	if noteBytes(b, keep, out) > in.Budget.Bytes/4 {
+	if fold.NoteBytes(b, keep, out) > in.Budget.Bytes/4 {
 		// Notes that take over a quarter of the budget crowd out the
 		// rows the task ranks high (the selection below takes their
 		// cost off the budget): they say less.
@@ -123,18 +123,6 @@ func Compress(in *fold.Input) (string, bool) {
 		}
 	}
 	return shorter(out, in.Text)
-}
-
-// noteBytes is what the notes of out take: its length less the kept
-// lines'.
-func noteBytes(b *lines.Lines, keep []bool, out string) int {
-	kept := 0
-	for i, k := range keep {
-		if k {
-			kept += len(b.L[i]) + 1
-		}
-	}
-	return len(out) - kept
 }
 
 func shorter(out, text string) (string, bool) {
@@ -533,8 +521,8 @@ func (p *plan) markScopedExtremes(ix *relevance.Index) {
 		var subsets [][]int32
 		var all []int32
 		for t, term := range q.Terms {
-			if !term.Latest || term.Kind == relevance.Word && len(term.Text) < 3 && !relevance.Code(term.Typed) {
-				continue
+			if !term.Latest {
+				continue // a short word is a term only when typed as a code
 			}
 			// One row is kept anyway; a term in every row picks out none.
 			// A term in most rows still does: the top of its rows may lie
@@ -681,39 +669,10 @@ func (p *plan) mustAll(ls []int) {
 // ("self", "cumulative", "memory"): the ones an extreme question is about.
 func (p *plan) namedColumns(r *region) []bool {
 	out := make([]bool, len(r.cols))
-	match := func(w string) bool {
-		lw := lines.Fold(w)
-		sw := lines.Stem(lw)
-		for _, t := range p.in.Query.Terms {
-			if t.Kind != relevance.Word || !t.Latest {
-				continue
-			}
-			// A header cut short names the word it starts: "cum" is
-			// the "cumulative" column, "temp" the "temperature" one.
-			if lines.Stem(t.Text) == sw || len(lw) >= 3 && len(t.Text) > len(lw) && strings.HasPrefix(t.Text, lw) && isLetters(lw) {
-				return true
-			}
-		}
-		return false
-	}
 	for c, col := range r.cols {
-		lines.Words(col.name, func(w string, _, _ int) bool {
-			out[c] = out[c] || match(w)
-			lines.Parts(w, func(part string) { out[c] = out[c] || match(part) })
-			return !out[c]
-		})
+		out[c] = p.in.Query.NamesField(col.name)
 	}
 	return out
-}
-
-// isLetters reports whether s is all ASCII letters.
-func isLetters(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
-			return false
-		}
-	}
-	return true
 }
 
 // render writes the kept lines and a note for each omitted run; squeeze
