@@ -56,7 +56,7 @@ func Text(in *Input) (string, bool) {
 	}
 	p.fill()
 	out := p.render()
-	if notes := len(out) - keptBytes(p.b, p.keep); notes > in.Budget.Bytes/4 {
+	if NoteBytes(p.b, p.keep, out) > in.Budget.Bytes/4 {
 		// Notes that take over a quarter of the budget (one between
 		// every pair of kept lines, each naming a dozen values) cost
 		// more than what they tell: they name fewer.
@@ -68,15 +68,16 @@ func Text(in *Input) (string, bool) {
 	return shorter(out, in.Text)
 }
 
-// keptBytes is what the lines marked in keep take.
-func keptBytes(b *lines.Lines, keep []bool) int {
-	n := 0
+// NoteBytes is what the notes of out, a rendering of the lines of b
+// marked in keep, take: its length less the kept lines'.
+func NoteBytes(b *lines.Lines, keep []bool, out string) int {
+	kept := 0
 	for i, k := range keep {
 		if k {
-			n += len(b.L[i]) + 1
+			kept += len(b.L[i]) + 1
 		}
 	}
-	return n
+	return len(out) - kept
 }
 
 // shorter returns out when it is shorter than text.

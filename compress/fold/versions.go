@@ -115,7 +115,7 @@ func eachVersion(l string, fn func(name string, v []int)) {
 			e--
 		}
 		b := e
-		for b > 0 && isAlnum(l[b-1]) {
+		for b > 0 && (lines.IsLetter(l[b-1]) || lines.IsDigit(l[b-1])) {
 			b--
 		}
 		if b < e {
@@ -124,5 +124,3 @@ func eachVersion(l string, fn func(name string, v []int)) {
 		i = j
 	}
 }
-
-func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || lines.IsDigit(c) }

@@ -79,7 +79,7 @@ func splitMatch(l string) (path string, cut, num int, isCount, ok bool) {
 	}
 	from := 0
 	// A drive letter ("C:\src\a.go:12:") is part of the path.
-	if len(l) > 3 && l[1] == ':' && (l[2] == '\\' || l[2] == '/') && isLetter(l[0]) {
+	if len(l) > 3 && l[1] == ':' && (l[2] == '\\' || l[2] == '/') && lines.IsLetter(l[0]) {
 		from = 2
 	}
 	i := strings.IndexByte(l[from:], ':')
@@ -257,7 +257,7 @@ func pathLike(p string) bool {
 		switch {
 		case c == ' ' || c == '\t' || c == '(' || c == ')' || c == '"' || c == '\'' || c == '=' || c == ',' || c == '<' || c == '>':
 			return false
-		case isLetter(c) || c >= 0x80:
+		case lines.IsLetter(c) || c >= 0x80:
 			letter = true
 		}
 	}
@@ -272,8 +272,6 @@ func pathLike(p string) bool {
 	// has a separator or an extension, or is a plain file name.
 	return true
 }
-
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // headingLike reports whether l can be a heading: a path alone on its
 // line.

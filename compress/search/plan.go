@@ -393,7 +393,7 @@ func identLike(v string) bool {
 	if len(v) > 2 && (v[0] == '[' && v[len(v)-1] == ']' || v[0] == '(' && v[len(v)-1] == ')') {
 		v = v[1 : len(v)-1]
 	}
-	if len(v) < 3 || len(v) > 64 || !isLetter(v[0]) {
+	if len(v) < 3 || len(v) > 64 || !lines.IsLetter(v[0]) {
 		return false
 	}
 	for i := 0; i < len(v); i++ {

@@ -112,7 +112,7 @@ func longPayloadKey(line string) int {
 		return 0
 	}
 	for j := 0; j < i; j++ {
-		if !isLetter(line[j]) {
+		if !lines.IsLetter(line[j]) {
 			return 0
 		}
 	}
@@ -170,7 +170,7 @@ func wrapperLine(line string) (int, bool) {
 	for i < len(line) {
 		// A word of letters (and '-'), then ' ' or ':'.
 		j := i
-		for j < len(line) && (isLetter(line[j]) || line[j] == '-' && j > i) {
+		for j < len(line) && (lines.IsLetter(line[j]) || line[j] == '-' && j > i) {
 			j++
 		}
 		if j == i {
@@ -196,7 +196,7 @@ func wrapperLine(line string) (int, bool) {
 			if isNumber(rest) {
 				return 0, true // "Exit code 1"
 			}
-			if rest == "" || !(isLetter(rest[0])) {
+			if rest == "" || !(lines.IsLetter(rest[0])) {
 				return 0, false
 			}
 			i = j + 1
@@ -206,8 +206,6 @@ func wrapperLine(line string) (int, bool) {
 	}
 	return 0, false
 }
-
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // isNumber reports whether s is an exit code: a short integer.
 func isNumber(s string) bool {
